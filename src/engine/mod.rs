@@ -1,0 +1,20 @@
+//! The live-migration simulation engine: pure Rust, no web dependency, deterministic for a
+//! given scenario (including its seed). `simulate` turns a [`Scenario`] into a [`Trace`]; the
+//! UI and the CLI only read traces.
+
+pub mod explain;
+pub mod memory;
+pub mod scenario;
+pub mod sim;
+pub mod trace;
+pub mod transport;
+pub mod units;
+pub mod workload;
+
+pub use explain::{rate_explanation, verdict, Severity, Verdict};
+pub use memory::{BlockState, MemoryLayout};
+pub use scenario::{
+    Network, Overheads, Pattern, Scenario, ScenarioError, StopPolicy, Transport, TransportKind, Vm,
+};
+pub use sim::simulate;
+pub use trace::{Outcome, PassRecord, PhaseKind, PhaseSpan, StopCopyRecord, Trace};

@@ -1,0 +1,468 @@
+//! The scenario: everything that determines one simulated migration.
+//!
+//! One versioned serde type serves the UI, the CLI (`--scenario FILE.json`) and permalinks.
+//! Every default below names its source; `docs/model.md`-style explanations live in the README.
+
+use serde::{Deserialize, Serialize};
+
+use super::units::{fmt_bytes, MIB, TIB};
+
+/// Bumped whenever a field changes meaning; older files are rejected with a clear message.
+pub const SCENARIO_VERSION: u32 = 1;
+
+/// Largest VM memory accepted. Windows Server 2025 supports 240 TB per generation-2 VM; 256 TiB
+/// leaves headroom without letting typos like "1e12 MiB" through.
+pub const MAX_MEMORY_BYTES: f64 = 256.0 * TIB;
+/// 800 Gbit/s: the fastest Ethernet standardised today. Anything above is a typo.
+pub const MAX_LINK_GBPS: f64 = 800.0;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scenario {
+    pub version: u32,
+    /// Seed for everything random (background traffic, which blocks are hot). Same seed → same trace.
+    pub seed: u64,
+    pub vm: Vm,
+    pub network: Network,
+    pub transport: Transport,
+    pub policy: StopPolicy,
+    pub overheads: Overheads,
+    /// A migration still running after this long is cancelled (the VM keeps running on the
+    /// source). KubeVirt's `completionTimeoutPerGiB` is the management-layer analogue.
+    pub timeout_s: f64,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            version: SCENARIO_VERSION,
+            seed: 1,
+            vm: Vm::default(),
+            network: Network::default(),
+            transport: Transport::default(),
+            policy: StopPolicy::default(),
+            overheads: Overheads::hyperv(),
+            timeout_s: 3600.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Pattern {
+    /// Writes land uniformly at random over the working set: unique dirty pages saturate as
+    /// W·(1 − e^(−D·t/W)).
+    #[default]
+    Random,
+    /// A sweep through the working set (e.g. a streaming buffer): min(W, D·t). With W ≥ D·t this
+    /// is the linear dirtying of the canonical geometric model.
+    Sequential,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Vm {
+    pub memory_mib: f64,
+    /// The writable working set: the memory the guest keeps writing to. Hyper-V sends it first
+    /// in pass 1 ("in-state memory first").
+    pub working_set_mib: f64,
+    /// Rate at which the guest writes to memory, in MiB/s of pages.
+    pub dirty_rate_mibps: f64,
+    pub pattern: Pattern,
+}
+
+impl Default for Vm {
+    fn default() -> Self {
+        // An 8 GiB application server rewriting a 2 GiB working set: the scale of the
+        // 4/8/16/32 GB VMs in the IBM/NetApp/Intel Hyper-V study (domain brief §A.8).
+        Vm {
+            memory_mib: 8192.0,
+            working_set_mib: 2048.0,
+            dirty_rate_mibps: 60.0,
+            pattern: Pattern::Random,
+        }
+    }
+}
+
+/// NIC receive/transmit descriptor counts. Intel ixgbe defaults to 512 and allows up to 4096
+/// (`IXGBE_DEFAULT_RXD`, `IXGBE_MAX_RXD`, domain brief §A.9).
+pub const DEFAULT_DESCRIPTORS: u32 = 512;
+pub const MAX_DESCRIPTORS: u32 = 4096;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Network {
+    /// NIC line rate in Gbit/s (1, 10, 25, 40, 100 GbE).
+    pub link_gbps: f64,
+    /// Optional cap on migration traffic (QEMU `max-bandwidth`, Hyper-V
+    /// `Set-SmbBandwidthLimit -Category LiveMigration`). `None` = unlimited.
+    pub max_bandwidth_mibps: Option<f64>,
+    /// A network that carries only live-migration traffic. On a shared one, VM, cluster and
+    /// backup traffic take a varying share (the guide: a dedicated network makes migration
+    /// shorter *and consistent*).
+    pub dedicated: bool,
+    /// Send/receive descriptors per NIC ring.
+    pub buffers: u32,
+    /// Round-trip time between the hosts (0.2 ms is a typical same-rack LAN, domain brief §D.1).
+    pub rtt_ms: f64,
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Network {
+            link_gbps: 10.0,
+            max_bandwidth_mibps: None,
+            dedicated: false,
+            buffers: DEFAULT_DESCRIPTORS,
+            rtt_ms: 0.2,
+        }
+    }
+}
+
+/// Hyper-V's `-VirtualMachineMigrationPerformanceOption`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum TransportKind {
+    /// Memory copied over one TCP connection.
+    Tcp,
+    /// Memory compressed with idle host CPU, then sent over TCP. Default since WS2012 R2.
+    #[default]
+    Compression,
+    /// SMB 3: Multichannel, and SMB Direct when both hosts have RDMA NICs.
+    Smb,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Transport {
+    pub kind: TransportKind,
+    /// Both hosts have RDMA-capable NICs (used only by the SMB option: SMB Direct).
+    pub rdma: bool,
+    /// Host CPU cores and their load (0..1); compression may only use idle cores.
+    pub host_cores: u32,
+    pub host_load: f64,
+}
+
+impl Default for Transport {
+    fn default() -> Self {
+        Transport {
+            kind: TransportKind::Compression,
+            rdma: false,
+            host_cores: 16,
+            host_load: 0.5,
+        }
+    }
+}
+
+/// When to stop copying while the VM runs and pause it for the final copy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum StopPolicy {
+    /// Hyper-V: at most `max_passes` pre-copy passes (5 since WS2012 R2, Savill, *Mastering
+    /// Hyper-V 2012 R2*; 10 in WS2008 R2), or earlier once what is left could be sent within
+    /// `remainder_ms` ("few" pages; Microsoft publishes no threshold, domain brief §A.7).
+    #[serde(rename = "hyperv")]
+    HyperV { max_passes: u32, remainder_ms: f64 },
+    /// QEMU: stop when the remaining bytes fit in `downtime_limit_ms` at the measured bandwidth
+    /// (`downtime-limit`, default 300 ms, qemu `migration/options.c`). No pass cap.
+    Qemu { downtime_limit_ms: f64 },
+}
+
+impl Default for StopPolicy {
+    fn default() -> Self {
+        StopPolicy::hyperv()
+    }
+}
+
+impl StopPolicy {
+    pub fn hyperv() -> Self {
+        StopPolicy::HyperV {
+            max_passes: 5,
+            remainder_ms: 50.0,
+        }
+    }
+    pub fn qemu() -> Self {
+        StopPolicy::Qemu {
+            downtime_limit_ms: 300.0,
+        }
+    }
+    pub fn name(&self) -> &'static str {
+        match self {
+            StopPolicy::HyperV { .. } => "Hyper-V",
+            StopPolicy::Qemu { .. } => "QEMU",
+        }
+    }
+}
+
+/// Costs that do not depend on memory size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Overheads {
+    /// Connection, configuration transfer, skeleton VM and memory reservation on the destination.
+    pub setup_s: f64,
+    /// Device and vCPU state sent during the blackout, after the last dirty pages.
+    pub device_state_mib: f64,
+    /// Fixed stop-time work: stopping dirty logging, storage handle move, resume on the destination.
+    pub switchover_ms: f64,
+    /// After the VM runs on the destination: unsolicited ARP, source clean-up.
+    pub cleanup_s: f64,
+}
+
+impl Default for Overheads {
+    fn default() -> Self {
+        Overheads::hyperv()
+    }
+}
+
+impl Overheads {
+    /// Hyper-V spends ≈ 2.7–3.5 s per migration outside the memory copy (7 s for a 512 MB VM at
+    /// 119.5 MB/s, 5 s at 338 MB/s; Aidan Finn's WS2012 measurements, domain brief §A.8).
+    /// Blackout switchover is "tens to hundreds of ms" (§A.2); device state "tens of MB" (§F).
+    pub fn hyperv() -> Self {
+        Overheads {
+            setup_s: 2.5,
+            device_state_mib: 20.0,
+            switchover_ms: 100.0,
+            cleanup_s: 0.2,
+        }
+    }
+    /// QEMU: ≈ 20 ms of irreducible stop-time work (OPNFV measured 26–29 ms downtime at a 10 ms
+    /// target, §B.10); setup is tens of ms; device state a few MiB.
+    pub fn qemu() -> Self {
+        Overheads {
+            setup_s: 0.05,
+            device_state_mib: 4.0,
+            switchover_ms: 20.0,
+            cleanup_s: 0.05,
+        }
+    }
+    pub fn zero() -> Self {
+        Overheads {
+            setup_s: 0.0,
+            device_state_mib: 0.0,
+            switchover_ms: 0.0,
+            cleanup_s: 0.0,
+        }
+    }
+}
+
+/// Input that cannot describe a real migration. The message says which field and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+fn err(field: &'static str, message: impl Into<String>) -> Result<(), ScenarioError> {
+    Err(ScenarioError {
+        field,
+        message: message.into(),
+    })
+}
+
+fn finite_non_negative(field: &'static str, v: f64) -> Result<(), ScenarioError> {
+    if !v.is_finite() {
+        return err(field, "must be a finite number");
+    }
+    if v < 0.0 {
+        return err(field, format!("must not be negative (got {v})"));
+    }
+    Ok(())
+}
+
+impl Scenario {
+    /// A QEMU-style scenario with QEMU's overheads.
+    pub fn qemu_defaults() -> Self {
+        Scenario {
+            policy: StopPolicy::qemu(),
+            overheads: Overheads::qemu(),
+            transport: Transport {
+                kind: TransportKind::Tcp,
+                ..Transport::default()
+            },
+            ..Scenario::default()
+        }
+    }
+
+    /// Rejects values no migration can have. Values that are merely hopeless (a 0 Gbit/s link,
+    /// a dirty rate above the bandwidth) are *not* errors: the simulation explains them.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        if self.version != SCENARIO_VERSION {
+            return err(
+                "version",
+                format!(
+                    "scenario version {} is not supported (this build reads version {SCENARIO_VERSION})",
+                    self.version
+                ),
+            );
+        }
+        let vm = &self.vm;
+        finite_non_negative("vm.memory_mib", vm.memory_mib)?;
+        if vm.memory_mib == 0.0 {
+            return err("vm.memory_mib", "a VM needs some memory (got 0 MiB)");
+        }
+        if vm.memory_mib * MIB > MAX_MEMORY_BYTES {
+            return err(
+                "vm.memory_mib",
+                format!(
+                    "{} is more memory than any hypervisor gives one VM (at most {})",
+                    fmt_bytes(vm.memory_mib * MIB),
+                    fmt_bytes(MAX_MEMORY_BYTES)
+                ),
+            );
+        }
+        finite_non_negative("vm.working_set_mib", vm.working_set_mib)?;
+        if vm.working_set_mib > vm.memory_mib {
+            return err(
+                "vm.working_set_mib",
+                format!(
+                    "the working set ({} MiB) cannot exceed the VM's memory ({} MiB)",
+                    vm.working_set_mib, vm.memory_mib
+                ),
+            );
+        }
+        finite_non_negative("vm.dirty_rate_mibps", vm.dirty_rate_mibps)?;
+        if vm.dirty_rate_mibps > 0.0 && vm.working_set_mib == 0.0 {
+            return err(
+                "vm.working_set_mib",
+                "a VM that writes memory needs a working set larger than 0",
+            );
+        }
+        let net = &self.network;
+        finite_non_negative("network.link_gbps", net.link_gbps)?;
+        if net.link_gbps > MAX_LINK_GBPS {
+            return err(
+                "network.link_gbps",
+                format!(
+                    "{} Gbit/s is faster than any Ethernet link (at most {MAX_LINK_GBPS})",
+                    net.link_gbps
+                ),
+            );
+        }
+        if let Some(cap) = net.max_bandwidth_mibps {
+            finite_non_negative("network.max_bandwidth_mibps", cap)?;
+        }
+        if net.buffers < 64 || net.buffers > 65536 {
+            return err(
+                "network.buffers",
+                format!(
+                    "NIC rings hold 64 to 65536 descriptors (got {})",
+                    net.buffers
+                ),
+            );
+        }
+        finite_non_negative("network.rtt_ms", net.rtt_ms)?;
+        if net.rtt_ms == 0.0 || net.rtt_ms > 1000.0 {
+            return err(
+                "network.rtt_ms",
+                "round-trip time must be between 0 and 1000 ms",
+            );
+        }
+        let tr = &self.transport;
+        if tr.host_cores == 0 || tr.host_cores > 1024 {
+            return err("transport.host_cores", "a host has 1 to 1024 cores");
+        }
+        if !(0.0..=1.0).contains(&tr.host_load) {
+            return err(
+                "transport.host_load",
+                "host CPU load is a fraction from 0 to 1",
+            );
+        }
+        match self.policy {
+            StopPolicy::HyperV {
+                max_passes,
+                remainder_ms,
+            } => {
+                if max_passes == 0 || max_passes > 1000 {
+                    return err("policy.max_passes", "between 1 and 1000 pre-copy passes");
+                }
+                finite_non_negative("policy.remainder_ms", remainder_ms)?;
+            }
+            StopPolicy::Qemu { downtime_limit_ms } => {
+                finite_non_negative("policy.downtime_limit_ms", downtime_limit_ms)?;
+                // QEMU accepts at most 2000 s (`MAX_MIGRATE_DOWNTIME_SECONDS`).
+                if downtime_limit_ms > 2_000_000.0 {
+                    return err("policy.downtime_limit_ms", "QEMU accepts at most 2000 s");
+                }
+            }
+        }
+        let o = &self.overheads;
+        finite_non_negative("overheads.setup_s", o.setup_s)?;
+        finite_non_negative("overheads.device_state_mib", o.device_state_mib)?;
+        finite_non_negative("overheads.switchover_ms", o.switchover_ms)?;
+        finite_non_negative("overheads.cleanup_s", o.cleanup_s)?;
+        finite_non_negative("timeout_s", self.timeout_s)?;
+        if self.timeout_s == 0.0 {
+            return err("timeout_s", "the timeout must be longer than 0 s");
+        }
+        Ok(())
+    }
+
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        let s: Scenario = serde_json::from_str(text).map_err(|e| ScenarioError {
+            field: "scenario",
+            message: format!("not a valid scenario file: {e}"),
+        })?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a scenario always serialises")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_validate_and_round_trip() {
+        let s = Scenario::default();
+        s.validate().unwrap();
+        assert_eq!(Scenario::from_json(&s.to_json()).unwrap(), s);
+        Scenario::qemu_defaults().validate().unwrap();
+    }
+
+    #[test]
+    fn partial_json_fills_defaults() {
+        let s = Scenario::from_json(r#"{"version":1,"vm":{"memory_mib":4096}}"#).unwrap();
+        assert_eq!(s.vm.memory_mib, 4096.0);
+        assert_eq!(s.vm.dirty_rate_mibps, Vm::default().dirty_rate_mibps);
+    }
+
+    #[test]
+    fn bad_input_names_the_field() {
+        let e = Scenario::from_json(r#"{"vm":{"memory_mib":-1}}"#).unwrap_err();
+        assert_eq!(e.field, "vm.memory_mib");
+        let e = Scenario::from_json(r#"{"vm":{"memroy_mib":1}}"#).unwrap_err();
+        assert!(e.message.contains("memroy_mib"), "{e}");
+        let e = Scenario::from_json(r#"{"version":99}"#).unwrap_err();
+        assert!(e.message.contains("version 99"), "{e}");
+        let e = Scenario::from_json("{not json").unwrap_err();
+        assert_eq!(e.field, "scenario");
+        let mut s = Scenario::default();
+        s.vm.working_set_mib = s.vm.memory_mib * 2.0;
+        assert_eq!(s.validate().unwrap_err().field, "vm.working_set_mib");
+        s = Scenario::default();
+        s.vm.memory_mib = f64::NAN;
+        assert!(s.validate().unwrap_err().message.contains("finite"));
+        s = Scenario::default();
+        s.vm.memory_mib = 1e12;
+        assert!(s.validate().unwrap_err().message.contains("more memory"));
+    }
+
+    #[test]
+    fn policies_serialise_with_a_kind_tag() {
+        let json = serde_json::to_string(&StopPolicy::qemu()).unwrap();
+        assert_eq!(json, r#"{"kind":"qemu","downtime_limit_ms":300.0}"#);
+    }
+}

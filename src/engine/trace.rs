@@ -1,0 +1,204 @@
+//! The result of one simulation: phases, per-pass records, the outcome, and cheap queries at any
+//! time t for the playback clock.
+
+use serde::Serialize;
+
+use super::memory::MemoryLayout;
+use super::scenario::Scenario;
+use super::transport::{Bottleneck, RateBreakdown};
+use super::workload::Workload;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhaseKind {
+    /// Connection, configuration and destination memory reservation; the VM runs on A.
+    Setup,
+    /// A pre-copy pass; the VM runs on A and keeps dirtying memory.
+    Precopy,
+    /// The VM is paused; the last dirty pages and the device state are sent.
+    StopCopy,
+    /// Fixed stop-time work: storage handle move and resume on B. Still downtime.
+    Switchover,
+    /// The VM runs on B; ARP announcements and source clean-up.
+    Cleanup,
+    /// Done: the VM runs on B.
+    RunningOnB,
+    /// The migration was abandoned; the VM never stopped running on A.
+    Cancelled,
+}
+
+impl PhaseKind {
+    pub fn vm_paused(self) -> bool {
+        matches!(self, PhaseKind::StopCopy | PhaseKind::Switchover)
+    }
+    pub fn vm_on_destination(self) -> bool {
+        matches!(self, PhaseKind::Cleanup | PhaseKind::RunningOnB)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PhaseSpan {
+    pub kind: PhaseKind,
+    /// 1-based pass number for `Precopy`, 0 otherwise.
+    pub pass: u32,
+    pub start_s: f64,
+    pub end_s: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PassRecord {
+    /// 1-based.
+    pub index: u32,
+    pub start_s: f64,
+    pub end_s: f64,
+    pub duration_s: f64,
+    /// The time the whole pass needs; larger than `duration_s` only for a pass cut by a timeout.
+    pub full_duration_s: f64,
+    /// Memory this pass set out to send.
+    pub memory_bytes: f64,
+    /// Bytes on the wire (after compression) actually sent.
+    pub wire_bytes: f64,
+    /// Memory bytes per second moved.
+    pub memory_rate: f64,
+    /// Share of the link other traffic took during this pass.
+    pub background_share: f64,
+    /// Memory the guest dirtied during the pass: what the next pass (or the blackout) must send.
+    pub dirty_bytes_at_end: f64,
+    /// The stop policy's bound at the end of this pass: stop once what is left is below it.
+    pub stop_threshold_bytes: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StopCopyRecord {
+    pub start_s: f64,
+    pub memory_bytes: f64,
+    pub device_state_bytes: f64,
+    pub wire_bytes: f64,
+    pub memory_rate: f64,
+    /// Time to send the dirty pages (the device state follows).
+    pub memory_duration_s: f64,
+    pub duration_s: f64,
+    pub switchover_s: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Little enough was left: the policy stopped pre-copy as designed.
+    Converged,
+    /// The pass cap was reached with much left: the VM was paused anyway and the blackout is long.
+    PassCap,
+    /// The migration was cancelled after `timeout_s`; the VM stays on the source.
+    TimedOut,
+    /// Thousands of passes without getting below the threshold.
+    NoProgress,
+    /// No bytes can move (a 0 Gbit/s link or a 0 bandwidth cap).
+    NoBandwidth,
+}
+
+impl Outcome {
+    pub fn completed(self) -> bool {
+        matches!(self, Outcome::Converged | Outcome::PassCap)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trace {
+    pub scenario: Scenario,
+    pub rates: RateBreakdown,
+    pub phases: Vec<PhaseSpan>,
+    pub passes: Vec<PassRecord>,
+    pub stop_copy: Option<StopCopyRecord>,
+    pub outcome: Outcome,
+    /// From the start until the VM runs on B and the source is cleaned up (or until cancelled).
+    pub total_time_s: f64,
+    /// The VM is paused for this long (stop-and-copy plus switchover); 0 if cancelled.
+    pub downtime_s: f64,
+    pub wire_bytes: f64,
+    pub memory_bytes: f64,
+    #[serde(skip)]
+    pub layout: MemoryLayout,
+}
+
+impl Trace {
+    pub fn duration_s(&self) -> f64 {
+        self.total_time_s
+    }
+
+    pub fn workload(&self) -> Workload {
+        let vm = &self.scenario.vm;
+        Workload {
+            working_set: vm.working_set_mib * super::units::MIB,
+            rate: vm.dirty_rate_mibps * super::units::MIB,
+            pattern: vm.pattern,
+        }
+    }
+
+    /// When data stops moving: the end of the stop-and-copy, or the cancellation.
+    pub fn copy_end_s(&self) -> f64 {
+        match &self.stop_copy {
+            Some(sc) => sc.start_s + sc.duration_s,
+            None => self.passes.last().map_or(0.0, |p| p.end_s),
+        }
+    }
+
+    /// The phase at time t (clamped to the trace).
+    pub fn phase_at(&self, t: f64) -> &PhaseSpan {
+        let i = self.phases.partition_point(|p| p.end_s <= t);
+        &self.phases[i.min(self.phases.len() - 1)]
+    }
+
+    /// Index into `passes` of the pass running at t, or the last one once pre-copy ended.
+    pub fn pass_index_at(&self, t: f64) -> Option<usize> {
+        let n = self.passes.partition_point(|p| p.start_s <= t);
+        n.checked_sub(1)
+    }
+
+    /// Wire bytes per second on the link at time t (the animation's flow).
+    pub fn wire_rate_at(&self, t: f64) -> f64 {
+        if let Some(sc) = &self.stop_copy {
+            if t >= sc.start_s && t < sc.start_s + sc.duration_s {
+                return sc.wire_bytes / sc.duration_s.max(f64::MIN_POSITIVE);
+            }
+        }
+        match self.pass_index_at(t) {
+            Some(i) if t < self.passes[i].end_s => {
+                let p = &self.passes[i];
+                p.wire_bytes / p.duration_s.max(f64::MIN_POSITIVE)
+            }
+            _ => 0.0,
+        }
+    }
+
+    /// Wire bytes sent from 0 to t.
+    pub fn wire_bytes_at(&self, t: f64) -> f64 {
+        let mut sent = 0.0;
+        for p in &self.passes {
+            if t >= p.end_s {
+                sent += p.wire_bytes;
+            } else if t > p.start_s {
+                sent += p.wire_bytes * (t - p.start_s) / p.duration_s;
+            }
+        }
+        if let Some(sc) = &self.stop_copy {
+            if t >= sc.start_s + sc.duration_s {
+                sent += sc.wire_bytes;
+            } else if t > sc.start_s {
+                sent += sc.wire_bytes * (t - sc.start_s) / sc.duration_s;
+            }
+        }
+        sent
+    }
+
+    /// Pre-copy passes (the final stop-and-copy is not counted).
+    pub fn precopy_passes(&self) -> usize {
+        self.passes.len()
+    }
+
+    /// What limited the rate, judged on the mean background share of the run.
+    pub fn bottleneck(&self) -> Bottleneck {
+        let n = self.passes.len().max(1) as f64;
+        let share = self.passes.iter().map(|p| p.background_share).sum::<f64>() / n;
+        self.rates.bottleneck(share)
+    }
+}

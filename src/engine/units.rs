@@ -1,0 +1,94 @@
+//! Unit conversions and human-readable formatting shared by the CLI and the UI.
+//!
+//! The engine works in bytes and seconds (f64) throughout; inputs arrive in MiB, MiB/s and
+//! Gbit/s as administrators state them.
+
+use humansize::{format_size, BINARY};
+
+pub const KIB: f64 = 1024.0;
+pub const MIB: f64 = 1024.0 * 1024.0;
+pub const GIB: f64 = 1024.0 * MIB;
+pub const TIB: f64 = 1024.0 * GIB;
+
+/// Bytes per second carried by a line rate of one Gbit/s.
+pub const BYTES_PER_GBIT: f64 = 1e9 / 8.0;
+
+pub fn mib(v: f64) -> f64 {
+    v * MIB
+}
+
+pub fn gbps_to_bytes_per_s(gbps: f64) -> f64 {
+    gbps * BYTES_PER_GBIT
+}
+
+/// "4.82 GiB", "172.50 MiB", "0 B". Non-finite input prints as "—" rather than NaN.
+pub fn fmt_bytes(bytes: f64) -> String {
+    if !bytes.is_finite() {
+        return "—".to_string();
+    }
+    let b = bytes.max(0.0).round() as u64;
+    format_size(b, BINARY.decimal_places(2).decimal_zeroes(0))
+}
+
+/// Rate in the unit people tune migration links with: "117.50 MiB/s (0.99 Gbit/s)".
+pub fn fmt_rate(bytes_per_s: f64) -> String {
+    if !bytes_per_s.is_finite() {
+        return "—".to_string();
+    }
+    format!(
+        "{}/s ({:.2} Gbit/s)",
+        fmt_bytes(bytes_per_s),
+        bytes_per_s / BYTES_PER_GBIT
+    )
+}
+
+/// Durations from microseconds to hours with a sensible unit: "172 ms", "41.97 s", "3 min 12 s".
+pub fn fmt_duration(seconds: f64) -> String {
+    if !seconds.is_finite() {
+        return "—".to_string();
+    }
+    let s = seconds.max(0.0);
+    if s == 0.0 {
+        "0 ms".to_string()
+    } else if s < 0.001 {
+        format!("{:.0} µs", s * 1e6)
+    } else if s < 1.0 {
+        format!("{:.0} ms", s * 1e3)
+    } else if s < 60.0 {
+        format!("{s:.2} s")
+    } else if s < 3600.0 {
+        let m = (s / 60.0).floor();
+        format!("{m:.0} min {:.0} s", s - m * 60.0)
+    } else {
+        let h = (s / 3600.0).floor();
+        format!("{h:.0} h {:.0} min", (s - h * 3600.0) / 60.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_pick_readable_units() {
+        assert_eq!(fmt_duration(0.172), "172 ms");
+        assert_eq!(fmt_duration(41.968), "41.97 s");
+        assert_eq!(fmt_duration(192.0), "3 min 12 s");
+        assert_eq!(fmt_duration(7260.0), "2 h 1 min");
+        assert_eq!(fmt_duration(0.0000042), "4 µs");
+        assert_eq!(fmt_duration(f64::NAN), "—");
+    }
+
+    #[test]
+    fn bytes_use_binary_units() {
+        assert_eq!(fmt_bytes(4096.0 * MIB), "4 GiB");
+        assert_eq!(fmt_bytes(4932.0 * MIB), "4.82 GiB");
+        assert_eq!(fmt_bytes(-3.0), "0 B");
+        assert_eq!(fmt_bytes(f64::INFINITY), "—");
+    }
+
+    #[test]
+    fn rates_show_both_units() {
+        assert_eq!(fmt_rate(125e6), "119.21 MiB/s (1.00 Gbit/s)");
+    }
+}

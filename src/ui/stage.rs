@@ -1,0 +1,114 @@
+//! The two hosts and the link, with data moving along it while memory is copied.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::engine::units::{fmt_bytes, fmt_rate};
+use crate::engine::{PhaseKind, Trace, TransportKind};
+
+#[derive(Properties, PartialEq)]
+pub struct StageProps {
+    pub trace: Rc<Trace>,
+    pub t: f64,
+    pub speed: f64,
+}
+
+const LINK_X0: f64 = 250.0;
+const LINK_X1: f64 = 550.0;
+const LINK_Y: f64 = 100.0;
+/// Packets on the link when it runs at full line rate.
+const MAX_PACKETS: usize = 14;
+/// Wall-clock seconds a packet takes to cross the drawing, whatever the playback speed.
+const CROSSING_S: f64 = 1.2;
+
+fn transport_label(trace: &Trace) -> &'static str {
+    let r = &trace.rates;
+    match trace.scenario.transport.kind {
+        TransportKind::Smb if r.rdma_active => "SMB Direct (RDMA)",
+        TransportKind::Smb => "SMB",
+        TransportKind::Compression if r.compression_active => "Compression",
+        _ => "TCP/IP",
+    }
+}
+
+#[function_component(Stage)]
+pub fn stage(props: &StageProps) -> Html {
+    let trace = &props.trace;
+    let phase = trace.phase_at(props.t).kind;
+    let on_b = phase.vm_on_destination();
+    let paused = phase.vm_paused();
+    let rate = trace.wire_rate_at(props.t);
+    let util = if trace.rates.line_rate > 0.0 {
+        (rate / trace.rates.line_rate).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let n = if rate > 0.0 {
+        ((MAX_PACKETS as f64 * util).ceil() as usize).max(1)
+    } else {
+        0
+    };
+    // Packets advance with simulated time scaled by speed, so they cross in CROSSING_S of wall time.
+    let phase_pos = (props.t / (props.speed.max(1e-9) * CROSSING_S)).fract();
+    let packet_class = if phase == PhaseKind::StopCopy {
+        "packet state"
+    } else {
+        "packet"
+    };
+    let packets = (0..n).map(|i| {
+        let f = (phase_pos + i as f64 / n as f64).fract();
+        let x = LINK_X0 + 12.0 + f * (LINK_X1 - LINK_X0 - 24.0);
+        let y = LINK_Y + if i % 2 == 0 { -5.0 } else { 5.0 };
+        html! { <rect class={packet_class} x={format!("{:.1}", x - 6.0)} y={format!("{:.1}", y - 3.0)} width="12" height="6" rx="1.5" /> }
+    });
+    let vm_x = if on_b { 580.0 } else { 40.0 };
+    let vm_status = match phase {
+        PhaseKind::StopCopy | PhaseKind::Switchover => "paused",
+        PhaseKind::Cancelled => "running (migration cancelled)",
+        _ => "running",
+    };
+    let net = &trace.scenario.network;
+    let link_label = format!(
+        "{} Gbit/s · {} · {}",
+        net.link_gbps,
+        if net.dedicated { "dedicated" } else { "shared" },
+        transport_label(trace)
+    );
+    let rate_label = if rate > 0.0 {
+        fmt_rate(rate)
+    } else {
+        "idle".to_string()
+    };
+    let memory = fmt_bytes(trace.scenario.vm.memory_mib * crate::engine::units::MIB);
+    let aria = format!(
+        "Host A and host B joined by a {link_label} link; the VM is {vm_status} on host {}; the link carries {rate_label}.",
+        if on_b { "B" } else { "A" }
+    );
+
+    html! {
+        <figure class="stage">
+            <svg viewBox="0 0 800 190" role="img" aria-label={aria} data-testid="stage">
+                <g data-testid="host-a" class={classes!("host", (!on_b).then_some("active"))}>
+                    <rect x="20" y="20" width="230" height="150" rx="10" />
+                    <text x="35" y="45" class="host-name">{"Host A · source"}</text>
+                </g>
+                <g data-testid="host-b" class={classes!("host", on_b.then_some("active"))}>
+                    <rect x="550" y="20" width="230" height="150" rx="10" />
+                    <text x="565" y="45" class="host-name">{"Host B · destination"}</text>
+                </g>
+                <g data-testid="link" class={classes!("link", (rate > 0.0).then_some("busy"))}>
+                    <line x1={LINK_X0.to_string()} y1={LINK_Y.to_string()} x2={LINK_X1.to_string()} y2={LINK_Y.to_string()} />
+                    <text x="400" y="78" text-anchor="middle" class="link-label">{link_label}</text>
+                    <text x="400" y="132" text-anchor="middle" class="link-rate" data-testid="link-rate">{rate_label}</text>
+                    { for packets }
+                </g>
+                <g class={classes!("vm", paused.then_some("paused"))} data-testid="vm">
+                    <rect x={vm_x.to_string()} y="65" width="180" height="80" rx="8" />
+                    <text x={(vm_x + 14.0).to_string()} y="95" class="vm-name">{format!("VM · {memory}")}</text>
+                    <text x={(vm_x + 14.0).to_string()} y="122" class="vm-status">{vm_status}</text>
+                </g>
+            </svg>
+        </figure>
+    }
+}

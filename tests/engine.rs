@@ -1,0 +1,304 @@
+//! Engine behaviour: closed-form agreement, stop policies, verdicts on hopeless input, and the
+//! time-indexed memory view.
+#![cfg(not(target_arch = "wasm32"))]
+
+use migration_lab::engine::units::MIB;
+use migration_lab::engine::{
+    simulate, verdict, BlockState, Outcome, Overheads, Pattern, PhaseKind, Scenario, Severity,
+    StopPolicy, Trace, TransportKind,
+};
+
+/// A scenario in the geometric regime of the canonical model (domain brief §C.1): plain TCP on a
+/// quiet dedicated link capped at `rate` MiB/s, a sweeping writer whose working set is all of
+/// memory, and no fixed overheads.
+fn closed_form(memory: f64, rate: f64, dirty: f64, policy: StopPolicy) -> Scenario {
+    let mut s = Scenario::default();
+    s.vm.memory_mib = memory;
+    s.vm.working_set_mib = memory;
+    s.vm.dirty_rate_mibps = dirty;
+    s.vm.pattern = Pattern::Sequential;
+    s.network.link_gbps = 40.0;
+    s.network.dedicated = true;
+    s.network.buffers = 4096;
+    s.network.max_bandwidth_mibps = Some(rate);
+    s.transport.kind = TransportKind::Tcp;
+    s.policy = policy;
+    s.overheads = Overheads::zero();
+    s.timeout_s = 1e6;
+    s
+}
+
+/// The closed form: V_i = M·λ^i, stop at the first n with V_n ≤ threshold (or at the cap). The
+/// bulk pass always runs: a policy can only judge what is left once it has measured bandwidth.
+fn expected(
+    memory: f64,
+    rate: f64,
+    dirty: f64,
+    threshold: f64,
+    cap: u32,
+) -> (usize, f64, f64, f64) {
+    let lambda = dirty / rate;
+    let mut n = 0;
+    while (n == 0 || memory * lambda.powi(n as i32) > threshold) && n < cap {
+        n += 1;
+    }
+    let bytes = memory * (1.0 - lambda.powi(n as i32 + 1)) / (1.0 - lambda);
+    (
+        n as usize,
+        bytes,
+        bytes / rate,
+        memory * lambda.powi(n as i32) / rate,
+    )
+}
+
+fn assert_close(what: &str, got: f64, want: f64, tol: f64) {
+    let err = if want == 0.0 {
+        got.abs()
+    } else {
+        ((got - want) / want).abs()
+    };
+    assert!(
+        err <= tol,
+        "{what}: got {got}, want {want} (error {:.3} %)",
+        err * 100.0
+    );
+}
+
+fn check_closed_form(memory: f64, rate: f64, dirty: f64, policy: StopPolicy) -> Trace {
+    let (threshold, cap) = match policy {
+        StopPolicy::Qemu { downtime_limit_ms } => (rate * downtime_limit_ms / 1000.0, u32::MAX),
+        StopPolicy::HyperV {
+            max_passes,
+            remainder_ms,
+        } => (rate * remainder_ms / 1000.0, max_passes),
+    };
+    let t = simulate(&closed_form(memory, rate, dirty, policy)).unwrap();
+    let (n, bytes, time, down) = expected(memory, rate, dirty, threshold, cap);
+    assert_eq!(t.precopy_passes(), n, "pre-copy passes");
+    assert_close("bytes", t.wire_bytes / MIB, bytes, 0.005);
+    assert_close("total time", t.total_time_s, time, 0.005);
+    assert_close("downtime", t.downtime_s, down, 0.005);
+    t
+}
+
+#[test]
+fn qemu_policy_matches_the_worked_example() {
+    // 4096 MB, R 117.5 MB/s, D 20 MB/s, 300 ms → 3 passes, 4932 MB, 41.97 s, 172 ms (§C.1, V7).
+    let t = check_closed_form(4096.0, 117.5, 20.0, StopPolicy::qemu());
+    assert_eq!(t.precopy_passes(), 3);
+    assert_close("bytes", t.wire_bytes / MIB, 4932.0, 0.005);
+    assert_close("time", t.total_time_s, 41.97, 0.005);
+    assert_close("downtime", t.downtime_s, 0.172, 0.005);
+    assert_eq!(t.outcome, Outcome::Converged);
+}
+
+#[test]
+fn qemu_policy_near_the_convergence_limit() {
+    // D = 100 MB/s: λ = 0.851, 30 rounds, 27.3 GB, 232 s, 276 ms (§C.1).
+    let t = check_closed_form(4096.0, 117.5, 100.0, StopPolicy::qemu());
+    assert_eq!(t.precopy_passes(), 30);
+    assert_close("time", t.total_time_s, 232.0, 0.005);
+    assert_close("downtime", t.downtime_s, 0.276, 0.01);
+}
+
+#[test]
+fn hyperv_pass_cap_blows_up_the_blackout() {
+    // Same VM with the 5-pass cap: 1829 MB left → 15.6 s blackout (§C.1).
+    let t = check_closed_form(4096.0, 117.5, 100.0, StopPolicy::hyperv());
+    assert_eq!(t.precopy_passes(), 5);
+    assert_eq!(t.outcome, Outcome::PassCap);
+    assert_close(
+        "left",
+        t.stop_copy.as_ref().unwrap().memory_bytes / MIB,
+        1829.0,
+        0.005,
+    );
+    assert_close("downtime", t.downtime_s, 15.6, 0.005);
+    assert_eq!(verdict(&t).severity, Severity::Bad);
+}
+
+#[test]
+fn hyperv_cap_on_ten_gig() {
+    // 8 GiB, R 1150 MB/s, D 500 MB/s, 5 passes: 127 MB left, 111 ms blackout, 12.5 s (§C.1).
+    let t = check_closed_form(8192.0, 1150.0, 500.0, StopPolicy::hyperv());
+    assert_close(
+        "left",
+        t.stop_copy.as_ref().unwrap().memory_bytes / MIB,
+        127.0,
+        0.01,
+    );
+    assert_close("downtime", t.downtime_s, 0.111, 0.01);
+    assert_close("time", t.total_time_s, 12.5, 0.01);
+}
+
+#[test]
+fn closed_form_holds_across_a_grid() {
+    for memory in [512.0, 4096.0, 65536.0] {
+        for rate in [117.5, 1150.0, 2900.0] {
+            for frac in [0.0, 0.05, 0.3, 0.7, 0.9] {
+                let dirty = rate * frac;
+                for policy in [StopPolicy::qemu(), StopPolicy::hyperv()] {
+                    // Keep D·T below W so the sweep stays linear (the geometric regime).
+                    if dirty * memory / rate < memory {
+                        check_closed_form(memory, rate, dirty, policy);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn dirtying_faster_than_the_link_never_converges_under_qemu() {
+    let mut s = closed_form(4096.0, 117.5, 200.0, StopPolicy::qemu());
+    s.timeout_s = 600.0;
+    let t = simulate(&s).unwrap();
+    assert_eq!(t.outcome, Outcome::TimedOut);
+    assert_eq!(t.downtime_s, 0.0);
+    assert_eq!(t.phases.last().unwrap().kind, PhaseKind::Cancelled);
+    assert!((t.total_time_s - 600.0).abs() < 1e-9);
+    let v = verdict(&t);
+    assert!(
+        v.headline.starts_with("Does not converge: dirty rate"),
+        "{}",
+        v.headline
+    );
+    assert!(v.headline.contains("exceeds the transfer rate"));
+    assert!(v.headline.contains("keeps running on host A"));
+}
+
+#[test]
+fn zero_bandwidth_is_explained_not_crashed_on() {
+    let mut s = Scenario::default();
+    s.network.link_gbps = 0.0;
+    let t = simulate(&s).unwrap();
+    assert_eq!(t.outcome, Outcome::NoBandwidth);
+    assert!(t.total_time_s.is_finite() && t.downtime_s == 0.0);
+    assert!(verdict(&t).headline.contains("0 Gbit/s"));
+    s.network.link_gbps = 10.0;
+    s.network.max_bandwidth_mibps = Some(0.0);
+    let t = simulate(&s).unwrap();
+    assert!(verdict(&t).headline.contains("bandwidth cap is 0"));
+}
+
+#[test]
+fn an_idle_vm_needs_one_pass() {
+    let mut s = Scenario::default();
+    s.vm.dirty_rate_mibps = 0.0;
+    let t = simulate(&s).unwrap();
+    assert_eq!(t.precopy_passes(), 1);
+    assert_eq!(t.stop_copy.as_ref().unwrap().memory_bytes, 0.0);
+    assert_eq!(t.outcome, Outcome::Converged);
+}
+
+#[test]
+fn huge_memory_stays_finite() {
+    let mut s = Scenario::default();
+    s.vm.memory_mib = 200.0 * 1024.0 * 1024.0; // 200 TiB
+    s.vm.working_set_mib = s.vm.memory_mib;
+    s.vm.dirty_rate_mibps = 100_000.0;
+    s.network.link_gbps = 0.001;
+    s.timeout_s = 1e12;
+    let t = simulate(&s).unwrap();
+    assert!(t.total_time_s.is_finite() && t.wire_bytes.is_finite());
+    assert!(!verdict(&t).headline.contains("NaN"));
+}
+
+#[test]
+fn phases_tile_the_timeline() {
+    let t = simulate(&Scenario::default()).unwrap();
+    let mut at = 0.0;
+    for p in &t.phases {
+        assert!((p.start_s - at).abs() < 1e-9, "{p:?} starts at {at}");
+        assert!(p.end_s >= p.start_s);
+        at = p.end_s;
+    }
+    assert!((at - t.total_time_s).abs() < 1e-9);
+    assert_eq!(t.phase_at(0.0).kind, PhaseKind::Setup);
+    assert_eq!(t.phase_at(t.total_time_s + 1.0).kind, PhaseKind::RunningOnB);
+    let p2 = &t.passes[1];
+    let mid = (p2.start_s + p2.end_s) / 2.0;
+    assert_eq!(t.phase_at(mid).kind, PhaseKind::Precopy);
+    assert_eq!(t.phase_at(mid).pass, 2);
+}
+
+#[test]
+fn same_seed_same_trace_and_shared_links_vary_by_seed() {
+    let mut s = Scenario::default();
+    s.network.dedicated = false;
+    assert_eq!(simulate(&s).unwrap(), simulate(&s).unwrap());
+    let times: Vec<f64> = (0..8)
+        .map(|seed| {
+            s.seed = seed;
+            simulate(&s).unwrap().total_time_s
+        })
+        .collect();
+    let spread = times.iter().cloned().fold(f64::MIN, f64::max)
+        - times.iter().cloned().fold(f64::MAX, f64::min);
+    assert!(spread > 0.5, "shared network spread {spread} s: {times:?}");
+    s.network.dedicated = true;
+    let dedicated: Vec<f64> = (0..8)
+        .map(|seed| {
+            s.seed = seed;
+            simulate(&s).unwrap().total_time_s
+        })
+        .collect();
+    assert!(dedicated.windows(2).all(|w| w[0] == w[1]), "{dedicated:?}");
+}
+
+fn states_at(t: &Trace, at: f64) -> [usize; 4] {
+    let mut out = Vec::new();
+    t.sample_memory(at, 0.0, &mut out);
+    Trace::count_states(&out)
+}
+
+#[test]
+fn memory_map_follows_the_passes() {
+    let t = simulate(&Scenario::default()).unwrap();
+    let blocks = t.layout.blocks;
+    // During setup nothing is sent.
+    assert_eq!(states_at(&t, 0.0), [blocks, 0, 0, 0]);
+    // Halfway through pass 1 about half the blocks have been sent; none are in flight with a
+    // zero window.
+    let p1 = &t.passes[0];
+    let [unsent, clean, dirty, flying] = states_at(&t, p1.start_s + p1.duration_s / 2.0);
+    assert_eq!(flying, 0);
+    assert!(
+        (unsent as f64 / blocks as f64 - 0.5).abs() < 0.01,
+        "{unsent}"
+    );
+    assert!(clean + dirty > blocks / 3);
+    // At the end of pass 1 the dirty blocks are what pass 2 sends, in proportion.
+    let [unsent, _, dirty, _] = states_at(&t, p1.end_s);
+    assert_eq!(unsent, 0);
+    let expected = p1.dirty_bytes_at_end / t.layout.block_bytes;
+    assert!(
+        (dirty as f64 - expected).abs() < 4.0 * expected.sqrt() + 2.0,
+        "{dirty} vs {expected}"
+    );
+    // After the switchover everything is clean.
+    assert_eq!(states_at(&t, t.total_time_s), [0, blocks, 0, 0]);
+}
+
+#[test]
+fn memory_map_sampling_is_repeatable_backwards() {
+    let t = simulate(&Scenario::default()).unwrap();
+    let times: Vec<f64> = (0..50).map(|i| t.total_time_s * i as f64 / 49.0).collect();
+    let forward: Vec<[usize; 4]> = times.iter().map(|&x| states_at(&t, x)).collect();
+    let backward: Vec<[usize; 4]> = times.iter().rev().map(|&x| states_at(&t, x)).collect();
+    assert_eq!(forward, backward.into_iter().rev().collect::<Vec<_>>());
+}
+
+#[test]
+fn in_flight_marks_the_send_cursor() {
+    let t = simulate(&Scenario::default()).unwrap();
+    let p1 = &t.passes[0];
+    let mut out = Vec::new();
+    t.sample_memory(
+        p1.start_s + p1.duration_s / 2.0,
+        p1.duration_s / 100.0,
+        &mut out,
+    );
+    let flying = out.iter().filter(|s| **s == BlockState::InFlight).count();
+    assert!((30..=50).contains(&flying), "{flying}");
+}
