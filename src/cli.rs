@@ -1,4 +1,551 @@
-//! The `migration-lab` command line: simulate one scenario, or sweep one parameter.
-pub fn run(_args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
-    0
+//! The `migration-lab` command line: simulate one scenario, or sweep one parameter to CSV.
+
+use std::ffi::OsString;
+use std::fmt::Write as _;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+
+use crate::engine::units::{fmt_bytes, fmt_duration, fmt_rate, MIB};
+use crate::engine::{
+    rate_explanation, simulate, verdict, Outcome, Overheads, PassRecord, Pattern, Scenario,
+    StopCopyRecord, StopPolicy, Trace, TransportKind,
+};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "migration-lab",
+    version,
+    about = "Simulate live migration of a virtual machine: pre-copy passes, dirty pages, the blackout."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Simulate one migration and print the result.
+    Simulate {
+        #[command(flatten)]
+        knobs: Knobs,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Vary one parameter over a range and print one CSV row per value.
+    Sweep {
+        #[command(flatten)]
+        knobs: Knobs,
+        /// The parameter to vary.
+        #[arg(long, value_enum)]
+        vary: Param,
+        #[arg(long, allow_negative_numbers = true)]
+        from: f64,
+        #[arg(long, allow_negative_numbers = true)]
+        to: f64,
+        /// Number of values, evenly spaced from --from to --to.
+        #[arg(long, default_value_t = 11)]
+        steps: u32,
+    },
+    /// Print the default scenario as JSON (a starting point for --scenario files).
+    Scenario {
+        #[arg(long, value_enum, default_value_t = PolicyArg::Hyperv)]
+        policy: PolicyArg,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
+enum PolicyArg {
+    Hyperv,
+    Qemu,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum PatternArg {
+    Random,
+    Sequential,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum TransportArg {
+    Tcp,
+    Compression,
+    Smb,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Param {
+    MemoryMib,
+    WorkingSetMib,
+    DirtyRateMibps,
+    LinkGbps,
+    MaxBandwidthMibps,
+    Buffers,
+    DowntimeLimitMs,
+    MaxPasses,
+    Seed,
+}
+
+/// Scenario settings; each overrides the file given with --scenario (or the defaults).
+#[derive(Args, Debug, Default)]
+struct Knobs {
+    /// Start from this scenario file (JSON, see `migration-lab scenario`).
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<std::path::PathBuf>,
+    #[arg(long, allow_negative_numbers = true)]
+    memory_mib: Option<f64>,
+    #[arg(long, allow_negative_numbers = true)]
+    working_set_mib: Option<f64>,
+    #[arg(long, allow_negative_numbers = true)]
+    dirty_rate_mibps: Option<f64>,
+    #[arg(long, value_enum)]
+    pattern: Option<PatternArg>,
+    #[arg(long, allow_negative_numbers = true)]
+    link_gbps: Option<f64>,
+    /// Cap on migration traffic (QEMU max-bandwidth, Set-SmbBandwidthLimit).
+    #[arg(long, allow_negative_numbers = true)]
+    max_bandwidth_mibps: Option<f64>,
+    #[arg(long, value_enum)]
+    policy: Option<PolicyArg>,
+    /// Hyper-V pass cap.
+    #[arg(long)]
+    max_passes: Option<u32>,
+    /// QEMU downtime limit.
+    #[arg(long, allow_negative_numbers = true)]
+    downtime_limit_ms: Option<f64>,
+    #[arg(long, allow_negative_numbers = true)]
+    timeout_s: Option<f64>,
+    #[arg(long, value_enum)]
+    transport: Option<TransportArg>,
+    /// Both hosts have RDMA NICs (SMB Direct with --transport smb).
+    #[arg(long)]
+    rdma: bool,
+    /// A network only for live migration.
+    #[arg(long, conflicts_with = "shared")]
+    dedicated: bool,
+    /// A network shared with VM, cluster and backup traffic.
+    #[arg(long)]
+    shared: bool,
+    /// NIC send/receive descriptors.
+    #[arg(long)]
+    buffers: Option<u32>,
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+impl Knobs {
+    fn scenario(&self) -> Result<Scenario, String> {
+        let mut s = match &self.scenario {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                Scenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
+            }
+            None => Scenario::default(),
+        };
+        if let Some(p) = self.policy {
+            let from_file = self.scenario.is_some();
+            match p {
+                PolicyArg::Hyperv => {
+                    if !matches!(s.policy, StopPolicy::HyperV { .. }) {
+                        s.policy = StopPolicy::hyperv();
+                        if !from_file {
+                            s.overheads = Overheads::hyperv();
+                        }
+                    }
+                }
+                PolicyArg::Qemu => {
+                    if !matches!(s.policy, StopPolicy::Qemu { .. }) {
+                        s.policy = StopPolicy::qemu();
+                        if !from_file {
+                            s.overheads = Overheads::qemu();
+                        }
+                    }
+                }
+            }
+        }
+        set(&mut s.vm.memory_mib, self.memory_mib);
+        set(&mut s.vm.working_set_mib, self.working_set_mib);
+        set(&mut s.vm.dirty_rate_mibps, self.dirty_rate_mibps);
+        if let Some(p) = self.pattern {
+            s.vm.pattern = match p {
+                PatternArg::Random => Pattern::Random,
+                PatternArg::Sequential => Pattern::Sequential,
+            };
+        }
+        set(&mut s.network.link_gbps, self.link_gbps);
+        if self.max_bandwidth_mibps.is_some() {
+            s.network.max_bandwidth_mibps = self.max_bandwidth_mibps;
+        }
+        set(&mut s.network.buffers, self.buffers);
+        if self.dedicated {
+            s.network.dedicated = true;
+        }
+        if self.shared {
+            s.network.dedicated = false;
+        }
+        if let Some(t) = self.transport {
+            s.transport.kind = match t {
+                TransportArg::Tcp => TransportKind::Tcp,
+                TransportArg::Compression => TransportKind::Compression,
+                TransportArg::Smb => TransportKind::Smb,
+            };
+        }
+        if self.rdma {
+            s.transport.rdma = true;
+        }
+        match &mut s.policy {
+            StopPolicy::HyperV { max_passes, .. } => {
+                set(max_passes, self.max_passes);
+                if self.downtime_limit_ms.is_some() {
+                    return Err("--downtime-limit-ms applies to --policy qemu".into());
+                }
+            }
+            StopPolicy::Qemu { downtime_limit_ms } => {
+                set(downtime_limit_ms, self.downtime_limit_ms);
+                if self.max_passes.is_some() {
+                    return Err("--max-passes applies to --policy hyperv".into());
+                }
+            }
+        }
+        set(&mut s.timeout_s, self.timeout_s);
+        set(&mut s.seed, self.seed);
+        s.validate().map_err(|e| e.to_string())?;
+        Ok(s)
+    }
+}
+
+fn set<T>(slot: &mut T, v: Option<T>) {
+    if let Some(v) = v {
+        *slot = v;
+    }
+}
+
+/// The machine-readable result.
+#[derive(Serialize)]
+pub struct Summary<'a> {
+    pub converged: bool,
+    pub outcome: Outcome,
+    pub verdict: String,
+    pub total_time_ms: f64,
+    pub downtime_ms: f64,
+    /// Bytes on the wire (after compression), excluding protocol headers.
+    pub bytes_sent: f64,
+    /// Memory content moved (before compression).
+    pub memory_bytes_sent: f64,
+    /// Pre-copy passes; the final stop-and-copy is not counted.
+    pub passes: usize,
+    pub pass_records: &'a [PassRecord],
+    pub stop_copy: Option<&'a StopCopyRecord>,
+    pub explanation: Vec<String>,
+    pub scenario: &'a Scenario,
+}
+
+impl<'a> Summary<'a> {
+    pub fn new(t: &'a Trace) -> Summary<'a> {
+        Summary {
+            converged: t.outcome == Outcome::Converged,
+            outcome: t.outcome,
+            verdict: verdict(t).headline,
+            total_time_ms: t.total_time_s * 1e3,
+            downtime_ms: t.downtime_s * 1e3,
+            bytes_sent: t.wire_bytes,
+            memory_bytes_sent: t.memory_bytes,
+            passes: t.precopy_passes(),
+            pass_records: &t.passes,
+            stop_copy: t.stop_copy.as_ref(),
+            explanation: rate_explanation(t),
+            scenario: &t.scenario,
+        }
+    }
+}
+
+fn report(t: &Trace) -> String {
+    let s = &t.scenario;
+    let mut out = String::new();
+    let memory = s.vm.memory_mib * MIB;
+    let _ = writeln!(
+        out,
+        "{} policy · {} VM · {} Gbit/s {} link",
+        s.policy.name(),
+        fmt_bytes(memory),
+        s.network.link_gbps,
+        if s.network.dedicated {
+            "dedicated"
+        } else {
+            "shared"
+        }
+    );
+    let _ = writeln!(out, "{}\n", verdict(t).headline);
+    let _ = writeln!(out, "total time   {}", fmt_duration(t.total_time_s));
+    let _ = writeln!(out, "downtime     {}", fmt_duration(t.downtime_s));
+    let _ = writeln!(
+        out,
+        "data sent    {} ({:.2}× memory)",
+        fmt_bytes(t.wire_bytes),
+        t.wire_bytes / memory
+    );
+    let _ = writeln!(out, "passes       {}\n", t.precopy_passes());
+    let _ = writeln!(
+        out,
+        "{:>5}  {:>10}  {:>10}  {:>12}  {:>28}  {:>12}",
+        "pass", "start", "duration", "memory", "rate", "dirtied"
+    );
+    for p in &t.passes {
+        let _ = writeln!(
+            out,
+            "{:>5}  {:>10}  {:>10}  {:>12}  {:>28}  {:>12}",
+            p.index,
+            fmt_duration(p.start_s),
+            fmt_duration(p.duration_s),
+            fmt_bytes(p.memory_bytes),
+            fmt_rate(p.memory_rate),
+            fmt_bytes(p.dirty_bytes_at_end)
+        );
+    }
+    if let Some(sc) = &t.stop_copy {
+        let _ = writeln!(
+            out,
+            "{:>5}  {:>10}  {:>10}  {:>12}  {:>28}  {:>12}",
+            "stop",
+            fmt_duration(sc.start_s),
+            fmt_duration(sc.duration_s),
+            fmt_bytes(sc.memory_bytes + sc.device_state_bytes),
+            fmt_rate(sc.memory_rate),
+            "—"
+        );
+    }
+    out.push('\n');
+    for line in rate_explanation(t) {
+        let _ = writeln!(out, "· {line}");
+    }
+    out
+}
+
+fn apply(s: &mut Scenario, p: Param, v: f64) {
+    match p {
+        Param::MemoryMib => s.vm.memory_mib = v,
+        Param::WorkingSetMib => s.vm.working_set_mib = v,
+        Param::DirtyRateMibps => s.vm.dirty_rate_mibps = v,
+        Param::LinkGbps => s.network.link_gbps = v,
+        Param::MaxBandwidthMibps => s.network.max_bandwidth_mibps = Some(v),
+        Param::Buffers => s.network.buffers = v.round().max(0.0) as u32,
+        Param::DowntimeLimitMs => {
+            if let StopPolicy::Qemu { downtime_limit_ms } = &mut s.policy {
+                *downtime_limit_ms = v
+            }
+        }
+        Param::MaxPasses => {
+            if let StopPolicy::HyperV { max_passes, .. } = &mut s.policy {
+                *max_passes = v.round().max(0.0) as u32
+            }
+        }
+        Param::Seed => s.seed = v.round().max(0.0) as u64,
+    }
+}
+
+fn sweep(base: &Scenario, p: Param, from: f64, to: f64, steps: u32) -> Result<String, String> {
+    if steps == 0 || !from.is_finite() || !to.is_finite() {
+        return Err("--steps must be at least 1 and --from/--to finite numbers".into());
+    }
+    if matches!(p, Param::DowntimeLimitMs) && !matches!(base.policy, StopPolicy::Qemu { .. }) {
+        return Err("--vary downtime-limit-ms needs --policy qemu".into());
+    }
+    if matches!(p, Param::MaxPasses) && !matches!(base.policy, StopPolicy::HyperV { .. }) {
+        return Err("--vary max-passes needs --policy hyperv".into());
+    }
+    let name = p
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default();
+    let mut out = format!("{name},converged,outcome,total_time_ms,downtime_ms,bytes_sent,passes\n");
+    for i in 0..steps {
+        let v = if steps == 1 {
+            from
+        } else {
+            from + (to - from) * f64::from(i) / f64::from(steps - 1)
+        };
+        let mut s = base.clone();
+        apply(&mut s, p, v);
+        let t = simulate(&s).map_err(|e| format!("at {name} = {v}: {e}"))?;
+        let outcome = serde_json::to_value(t.outcome)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{v},{},{outcome},{:.3},{:.3},{:.0},{}",
+            t.outcome == Outcome::Converged,
+            t.total_time_s * 1e3,
+            t.downtime_s * 1e3,
+            t.wire_bytes,
+            t.precopy_passes()
+        );
+    }
+    Ok(out)
+}
+
+/// Runs the CLI; returns the process exit code. Output goes to stdout, errors to stderr.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match execute(cli.command) {
+        Ok(text) => {
+            print!("{text}");
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}
+
+fn execute(cmd: Command) -> Result<String, String> {
+    match cmd {
+        Command::Simulate { knobs, json } => {
+            let s = knobs.scenario()?;
+            let t = simulate(&s).map_err(|e| e.to_string())?;
+            if json {
+                serde_json::to_string_pretty(&Summary::new(&t))
+                    .map(|j| j + "\n")
+                    .map_err(|e| e.to_string())
+            } else {
+                Ok(report(&t))
+            }
+        }
+        Command::Sweep {
+            knobs,
+            vary,
+            from,
+            to,
+            steps,
+        } => sweep(&knobs.scenario()?, vary, from, to, steps),
+        Command::Scenario { policy } => {
+            let s = match policy {
+                PolicyArg::Hyperv => Scenario::default(),
+                PolicyArg::Qemu => Scenario::qemu_defaults(),
+            };
+            Ok(s.to_json() + "\n")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exec(args: &[&str]) -> Result<String, String> {
+        let cli = Cli::try_parse_from(std::iter::once("migration-lab").chain(args.iter().copied()))
+            .map_err(|e| e.to_string())?;
+        execute(cli.command)
+    }
+
+    #[test]
+    fn simulate_json_has_the_documented_fields() {
+        let out = exec(&[
+            "simulate",
+            "--json",
+            "--memory-mib",
+            "4096",
+            "--policy",
+            "qemu",
+        ])
+        .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        for key in [
+            "converged",
+            "total_time_ms",
+            "downtime_ms",
+            "bytes_sent",
+            "passes",
+            "pass_records",
+        ] {
+            assert!(v.get(key).is_some(), "missing {key}");
+        }
+        assert_eq!(
+            v["passes"].as_u64().unwrap() as usize,
+            v["pass_records"].as_array().unwrap().len()
+        );
+    }
+
+    #[test]
+    fn flags_override_the_scenario() {
+        let out = exec(&[
+            "simulate",
+            "--json",
+            "--link-gbps",
+            "1",
+            "--dedicated",
+            "--transport",
+            "tcp",
+            "--dirty-rate-mibps",
+            "0",
+        ])
+        .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["scenario"]["network"]["link_gbps"], 1.0);
+        assert_eq!(v["scenario"]["network"]["dedicated"], true);
+        assert_eq!(v["passes"], 1);
+    }
+
+    #[test]
+    fn bad_input_is_an_error_not_a_panic() {
+        assert!(exec(&["simulate", "--memory-mib", "-5"])
+            .unwrap_err()
+            .contains("must not be negative"));
+        assert!(exec(&["simulate", "--bogus"])
+            .unwrap_err()
+            .contains("--bogus"));
+        assert!(exec(&[
+            "simulate",
+            "--policy",
+            "hyperv",
+            "--downtime-limit-ms",
+            "10"
+        ])
+        .is_err());
+        assert!(exec(&["simulate", "--scenario", "/nonexistent.json"])
+            .unwrap_err()
+            .contains("cannot read"));
+        assert!(
+            exec(&["sweep", "--vary", "seed", "--from", "0", "--to", "1", "--steps", "0"]).is_err()
+        );
+    }
+
+    #[test]
+    fn sweep_prints_one_row_per_step() {
+        let out = exec(&[
+            "sweep",
+            "--vary",
+            "dirty-rate-mibps",
+            "--from",
+            "0",
+            "--to",
+            "1000",
+            "--steps",
+            "5",
+            "--link-gbps",
+            "10",
+        ])
+        .unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 6);
+        assert!(lines[0].starts_with("dirty-rate-mibps,converged"));
+        assert!(lines[1].starts_with("0,true,converged,"));
+    }
+
+    #[test]
+    fn the_text_report_names_the_verdict_and_units() {
+        let out = exec(&["simulate"]).unwrap();
+        assert!(out.contains("Converged after"));
+        assert!(out.contains("total time"));
+        assert!(out.contains("GiB"));
+    }
 }
