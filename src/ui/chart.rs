@@ -57,7 +57,7 @@ fn draw(canvas: HtmlCanvasElement, trace: &Trace, highlight: Option<usize>) -> R
         w if w > 0 => f64::from(w),
         _ => 520.0,
     };
-    let css_h = css_w * 0.62;
+    let css_h = css_w * 0.72;
     canvas.set_width((css_w * dpr) as u32);
     canvas.set_height((css_h * dpr) as u32);
     let px = |v: f64| (v * dpr) as u32;
@@ -99,7 +99,7 @@ fn draw(canvas: HtmlCanvasElement, trace: &Trace, highlight: Option<usize>) -> R
     let mut chart = ChartBuilder::on(&root)
         .margin(px(10.0))
         .x_label_area_size(px(34.0))
-        .y_label_area_size(px(64.0))
+        .y_label_area_size(px(70.0))
         .build_cartesian_2d(0.5f64..(n as f64 + 0.5), (lo..hi).log_scale())
         .map_err(|e| e.to_string())?;
     let labels = data.iter().map(|d| d.0.clone()).collect::<Vec<_>>();
@@ -135,9 +135,7 @@ fn draw(canvas: HtmlCanvasElement, trace: &Trace, highlight: Option<usize>) -> R
                     Rectangle::new([(x - 0.38, lo), (x + 0.38, d.1.max(lo))], colour.filled())
                 }),
         )
-        .map_err(|e| e.to_string())?
-        .label("pre-copy pass (VM running)")
-        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], PASS.filled()));
+        .map_err(|e| e.to_string())?;
     if let Some(si) = stop_index {
         let x = (si + 1) as f64;
         let style = if highlight == Some(si) {
@@ -150,9 +148,7 @@ fn draw(canvas: HtmlCanvasElement, trace: &Trace, highlight: Option<usize>) -> R
                 [(x - 0.38, lo), (x + 0.38, data[si].1.max(lo))],
                 style.filled(),
             )))
-            .map_err(|e| e.to_string())?
-            .label("blackout: last pages + device state (VM paused)")
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], STOP.filled()));
+            .map_err(|e| e.to_string())?;
     }
     if !thresholds.is_empty() {
         let line = thresholds.iter().enumerate().flat_map(|(i, v)| {
@@ -161,20 +157,8 @@ fn draw(canvas: HtmlCanvasElement, trace: &Trace, highlight: Option<usize>) -> R
         });
         chart
             .draw_series(LineSeries::new(line, THRESHOLD.stroke_width(px(2.0))))
-            .map_err(|e| e.to_string())?
-            .label(format!("stop threshold ({})", trace.scenario.policy.name()))
-            .legend(move |(x, y)| {
-                PathElement::new([(x, y), (x + 12, y)], THRESHOLD.stroke_width(2))
-            });
+            .map_err(|e| e.to_string())?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .label_font(font(12.0))
-        .draw()
-        .map_err(|e| e.to_string())?;
     root.present().map_err(|e| e.to_string())
 }
 
@@ -222,6 +206,12 @@ pub fn pass_chart(props: &PassChartProps) -> Html {
             <canvas id="pass-chart" ref={canvas_ref} role="img"
                 aria-label={format!("Bar chart of memory sent in each of {} pre-copy passes and the blackout, on a log scale, with the stop threshold. The table below lists the values.", trace.passes.len())}>
             </canvas>
+            <ul class="legend">
+                <li><span class="swatch" style="background:#1a66d6"></span>{"pre-copy pass: VM running"}</li>
+                <li><span class="swatch" style="background:#0b2f6b"></span>{"the pass shown now"}</li>
+                <li><span class="swatch" style="background:#e8710a"></span>{"blackout: last pages + device state, VM paused"}</li>
+                <li><span class="swatch line" style="background:#b01d48"></span>{format!("stop threshold ({}): pause once what is left is below it", trace.scenario.policy.name())}</li>
+            </ul>
             <table class="sr-only" data-testid="pass-table">
                 <caption>{"Memory sent per pass"}</caption>
                 <thead><tr><th>{"pass"}</th><th>{"sent"}</th><th>{"time"}</th><th>{"dirtied meanwhile"}</th><th>{"stop threshold"}</th></tr></thead>

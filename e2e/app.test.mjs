@@ -1,0 +1,168 @@
+// End to end: what a person sees and clicks on the built page.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { launch, openApp, screenshot } from './helpers.mjs';
+
+let browser;
+
+before(async () => {
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** Opens the app and waits until the simulator (not just the loading text) is on screen. */
+async function open(options = {}) {
+  const opened = await openApp(browser, { wait: false, ...options });
+  await opened.page.waitForSelector('[data-testid=verdict]', { timeout: 20_000 });
+  return opened;
+}
+
+const text = (page, id) => page.locator(`[data-testid=${id}]`).innerText();
+
+/** Counts canvas pixels within ±12 of an RGB colour. */
+function pixels(page, selector, [r, g, b]) {
+  return page.$eval(
+    selector,
+    (canvas, [r, g, b]) => {
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (Math.abs(data[i] - r) < 12 && Math.abs(data[i + 1] - g) < 12 && Math.abs(data[i + 2] - b) < 12) n++;
+      }
+      return n;
+    },
+    [r, g, b],
+  );
+}
+
+const GREEN = [0x2f, 0x7d, 0x4f];
+const ORANGE = [0xe8, 0x71, 0x0a];
+const GREY = [0xc9, 0xce, 0xd6];
+
+/** Moves the timeline to a fraction of the run, as dragging the thumb would. */
+async function scrubTo(page, fraction) {
+  await page.locator('[data-testid=timeline]').evaluate((el, f) => {
+    el.value = String(Math.round(Number(el.max) * f));
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, fraction);
+}
+
+test('the page shows hosts, link, memory map, chart, controls and numbers', async () => {
+  const { page, errors } = await open();
+  for (const sel of ['[data-testid=host-a]', '[data-testid=host-b]', '[data-testid=link]', '#memory-map',
+    '#pass-chart', '#memory', '#dirty-rate', '#link', '#policy', '[data-testid=total-time]',
+    '[data-testid=downtime]', '[data-testid=data-sent]']) {
+    assert.ok(await page.locator(sel).isVisible(), `${sel} is visible`);
+  }
+  assert.match(await text(page, 'total-time'), /\d s$/);
+  assert.match(await text(page, 'downtime'), /\d ms$/);
+  assert.match(await text(page, 'verdict'), /^Converged after \d+ pass/);
+  // The canvas is sized for the device pixel ratio, so it stays sharp.
+  const sharp = await page.$eval('#memory-map', (c) => c.width >= c.clientWidth * window.devicePixelRatio - 128);
+  assert.ok(sharp, 'memory map backing store matches devicePixelRatio');
+  await page.waitForTimeout(1500);
+  await screenshot(page, 'initial.png');
+  assert.deepEqual(errors, []);
+});
+
+test('play, pause, scrub and watch memory change state', async () => {
+  const { page, errors } = await open();
+  // It autoplays: the time moves on.
+  const t0 = await text(page, 'time');
+  await page.waitForTimeout(600);
+  assert.notEqual(await text(page, 'time'), t0, 'playback advances');
+  await page.click('[data-testid=play]');
+  assert.equal((await text(page, 'play')).trim(), '▶ Play');
+  const paused = await text(page, 'time');
+  await page.waitForTimeout(300);
+  assert.equal(await text(page, 'time'), paused, 'paused time stands still');
+
+  await scrubTo(page, 0.4);
+  assert.match(await text(page, 'phase'), /^Pass 1 of \d+$/);
+  assert.ok((await pixels(page, '#memory-map', GREEN)) > 1000, 'copied blocks are green');
+  assert.ok((await pixels(page, '#memory-map', GREY)) > 1000, 'blocks not yet sent are grey');
+  assert.ok((await pixels(page, '#memory-map', ORANGE)) > 0, 'dirtied blocks are orange');
+  await screenshot(page, 'pass1.png');
+
+  await scrubTo(page, 1);
+  assert.equal(await text(page, 'phase'), 'Running on B');
+  assert.equal(await pixels(page, '#memory-map', GREY), 0);
+  await scrubTo(page, 0);
+  assert.equal(await text(page, 'phase'), 'Setup');
+  assert.equal(await pixels(page, '#memory-map', GREEN), 0, 'seeking backwards restores the map');
+
+  // Keyboard: Space toggles playback when focus is not on a control.
+  await page.locator('.lab-head h1').click();
+  await page.keyboard.press('Space');
+  assert.equal((await text(page, 'play')).trim(), '❚❚ Pause');
+  await page.keyboard.press('Space');
+  assert.equal((await text(page, 'play')).trim(), '▶ Play');
+  assert.deepEqual(errors, []);
+});
+
+test('each lever changes the result through its mechanism', async () => {
+  const { page, errors } = await open();
+  await page.click('[data-testid=play]');
+  const why = () => text(page, 'why');
+  const total = () => text(page, 'total-time');
+
+  // On the shared 10 GbE link default rings overflow during host stalls: loss throttles TCP.
+  assert.match(await why(), /Packet loss limits TCP/);
+  let before = await total();
+  await page.click('label[for=lever-buffers]');
+  assert.doesNotMatch(await why(), /Packet loss/);
+  assert.notEqual(await total(), before, 'more buffers change the time');
+
+  assert.match(await why(), /Shared network/);
+  before = await total();
+  await page.click('label[for=lever-dedicated]');
+  assert.doesNotMatch(await why(), /Shared network/);
+  assert.notEqual(await total(), before, 'dedicated network changes the time');
+
+  before = await total();
+  await page.click('label[for=lever-compression]');
+  assert.equal(await text(page, 'performance-option'), 'Performance option: TCP/IP');
+  assert.notEqual(await total(), before, 'compression off changes the time');
+
+  await page.click('label[for=lever-rdma]');
+  assert.match(await text(page, 'performance-option'), /SMB Direct/);
+  assert.match(await why(), /SMB Direct \(RDMA\)/);
+  await screenshot(page, 'levers.png');
+  assert.deepEqual(errors, []);
+});
+
+test('sliders re-simulate at once and bad values get a verdict', async () => {
+  const { page, errors } = await open();
+  await page.click('[data-testid=play]');
+  // Dirty rate to the slider's end with the keyboard: far above a 10 GbE link.
+  await page.focus('#dirty-rate');
+  await page.keyboard.press('End');
+  assert.match(await text(page, 'verdict'), /Does not converge: dirty rate .* exceeds the transfer rate/);
+  await scrubTo(page, 1);
+  await screenshot(page, 'not-converging.png');
+
+  await page.fill('#link-value', '0');
+  await page.press('#link-value', 'Enter');
+  assert.match(await text(page, 'verdict'), /Cannot migrate: the link speed is 0 Gbit\/s/);
+
+  await page.fill('#memory-value', '-8');
+  await page.press('#memory-value', 'Enter');
+  assert.match(await text(page, 'verdict'), /Cannot simulate this input — vm\.memory_mib: must not be negative/);
+  const body = await page.locator('body').innerText();
+  assert.doesNotMatch(body, /NaN|undefined|panicked/);
+  assert.deepEqual(errors, []);
+});
+
+test('a phone-sized screen stacks the panels', async () => {
+  const { page, errors } = await open({ viewport: { width: 390, height: 844 } });
+  await page.click('[data-testid=play]');
+  await scrubTo(page, 0.5);
+  const mapBox = await page.locator('#memory-map').boundingBox();
+  assert.ok(mapBox.width <= 390, 'memory map fits the screen');
+  await screenshot(page, 'mobile.png');
+  assert.deepEqual(errors, []);
+});

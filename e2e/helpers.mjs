@@ -1,0 +1,93 @@
+// Shared helpers for the browser e2e tests (node:test + playwright-core + system Chromium).
+//
+// Environment (set by `cargo xtask test --e2e`):
+//   APP_URL         the served dist/ (default http://127.0.0.1:8080/, i.e. `cargo xtask serve`)
+//   CHROMIUM        the browser binary (default /usr/bin/chromium)
+//   SCREENSHOT_DIR  where screenshot() writes (default ../target/screenshots)
+
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export const APP_URL = process.env.APP_URL || 'http://127.0.0.1:8080/';
+export const SCREENSHOT_DIR =
+  process.env.SCREENSHOT_DIR || path.resolve(here, '..', 'target', 'screenshots');
+
+/** Chromium flags: no sandbox (root in a container), no GPU, and nothing that calls home. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Default time for the app to mount, in ms. */
+export const APP_TIMEOUT = 20_000;
+
+/** Launches the system Chromium headless. Close it with `await browser.close()`. */
+export function launch(options = {}) {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    ...options,
+  });
+}
+
+/**
+ * Opens the app in a fresh context and collects page errors and console errors.
+ *
+ * Returns { page, context, errors }: `errors` is a live array of strings ("pageerror: ..." or
+ * "console.error: ..."); assert it is empty at the end of a test. Unless `wait: false`, it
+ * waits until #app has child elements and throws (listing the errors so far) if it doesn't.
+ */
+export async function openApp(
+  browser,
+  { url = APP_URL, wait = true, timeout = APP_TIMEOUT, viewport = { width: 1280, height: 800 } } = {},
+) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    // Browsers ask for /favicon.ico on their own; a 404 for it is not the app's error.
+    if (/\/favicon\.ico$/.test(msg.location()?.url ?? '')) return;
+    errors.push(`console.error: ${msg.text()}`);
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  if (wait) {
+    try {
+      await waitForApp(page, timeout);
+    } catch (err) {
+      err.message += `\n(app did not mount within ${timeout} ms at ${url}; errors so far: ${
+        errors.length ? errors.join(' | ') : 'none'
+      })`;
+      throw err;
+    }
+  }
+  return { page, context, errors };
+}
+
+/** Waits until #app has at least one child element. */
+export async function waitForApp(page, timeout = APP_TIMEOUT) {
+  await page.waitForFunction(
+    () => (document.querySelector('#app')?.childElementCount ?? 0) > 0,
+    null,
+    { timeout },
+  );
+}
+
+/** Saves a full-page PNG as SCREENSHOT_DIR/name and returns its path. */
+export async function screenshot(page, name) {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, name);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
