@@ -1,5 +1,5 @@
 //! `cargo xtask bench`: native criterion benchmarks, the bundle size, and (if present) the
-//! browser benchmark script `e2e/bench.mjs`.
+//! browser benchmark script `tests/e2e/bench.mjs`.
 
 use crate::dist;
 use crate::serve::Server;
@@ -18,18 +18,18 @@ pub fn run(ctx: &Ctx, extra: &[String]) -> Result<()> {
 
     let dist = dist::dist(ctx)?;
 
-    let script = ctx.path("e2e/bench.mjs");
+    let script = ctx.path("tests/e2e/bench.mjs");
     if !script.exists() {
-        println!("no e2e/bench.mjs; skipping the browser benchmark");
+        println!("no tests/e2e/bench.mjs; skipping the browser benchmark");
         return Ok(());
     }
-    step("browser benchmark (e2e/bench.mjs)");
+    step("browser benchmark (tests/e2e/bench.mjs)");
     let browser = tools::ensure_browser()?;
     tools::ensure_npm_deps(ctx)?;
     let server = Server::bind("127.0.0.1:0", &dist, false)?.spawn();
     let result = Cmd::new("node")
         .arg("bench.mjs")
-        .dir(&ctx.path("e2e"))
+        .dir(&ctx.path("tests/e2e"))
         .env("APP_URL", server.url())
         .env("CHROMIUM", &browser.chromium)
         .env("SCREENSHOT_DIR", screenshot_dir(ctx))

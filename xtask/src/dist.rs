@@ -52,7 +52,7 @@ pub fn dist(ctx: &Ctx) -> Result<PathBuf> {
     // npm the bundle ships unoptimized rather than failing.
     if let Err(e) = tools::ensure_npm_deps(ctx) {
         warn(&format!(
-            "could not install e2e/ npm packages, so no wasm-opt: {e}"
+            "could not install tests/e2e/ npm packages, so no wasm-opt: {e}"
         ));
     }
     let wasm_opt = tools::wasm_opt(ctx);
@@ -154,7 +154,7 @@ fn report_size(ctx: &Ctx, wasm: &Path, js: &Path, optimized: bool) -> Result<()>
     let opt_note = if optimized {
         "wasm-opt -Oz"
     } else {
-        "no wasm-opt (run `npm ci` in e2e/ to enable it)"
+        "no wasm-opt (run `npm ci` in tests/e2e/ to enable it)"
     };
     println!("bundle size ({opt_note}):");
     println!(

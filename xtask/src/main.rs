@@ -24,7 +24,7 @@ tasks:
   serve [ADDR|PORT]    dist, then serve dist/ (default http://127.0.0.1:8080/)
   test [--native] [--wasm] [--e2e]
                        run the test layers (all by default) and print a summary
-  bench [-- ARGS]      criterion benchmarks, bundle size, and e2e/bench.mjs if present
+  bench [-- ARGS]      criterion benchmarks, bundle size, and tests/e2e/bench.mjs if present
   help                 show this message";
 
 fn main() -> ExitCode {

@@ -165,7 +165,7 @@ fn wasm(ctx: &Ctx, browser: &mut BrowserSetup) -> LayerResult {
         ])
         .env(
             "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
-            ctx.path("e2e/webdriver.json"),
+            ctx.path("tests/e2e/webdriver.json"),
         )
         .env("CHROMEDRIVER", &browser.chromedriver);
     let out = cmd.run_tee()?;
@@ -176,9 +176,9 @@ fn wasm(ctx: &Ctx, browser: &mut BrowserSetup) -> LayerResult {
 fn e2e(ctx: &Ctx, browser: &mut BrowserSetup) -> LayerResult {
     let tests = e2e_test_files(ctx)?;
     if tests.is_empty() {
-        println!("no e2e/*.test.mjs files; skipping the e2e layer");
+        println!("no tests/e2e/*.test.mjs files; skipping the e2e layer");
         return Ok((
-            Outcome::Skipped("no e2e/*.test.mjs".into()),
+            Outcome::Skipped("no tests/e2e/*.test.mjs".into()),
             Counts::default(),
         ));
     }
@@ -193,7 +193,7 @@ fn e2e(ctx: &Ctx, browser: &mut BrowserSetup) -> LayerResult {
     let out = Cmd::new("node")
         .args(["--test", "--test-reporter=tap"])
         .args(&tests)
-        .dir(&ctx.path("e2e"))
+        .dir(&ctx.path("tests/e2e"))
         .env("APP_URL", server.url())
         .env("CHROMIUM", &browser.chromium)
         .env("SCREENSHOT_DIR", &screenshots)
@@ -205,13 +205,13 @@ fn e2e(ctx: &Ctx, browser: &mut BrowserSetup) -> LayerResult {
     Ok((outcome(&out, &counts), counts))
 }
 
-/// e2e/*.test.mjs file names, sorted.
+/// tests/e2e/*.test.mjs file names, sorted.
 fn e2e_test_files(ctx: &Ctx) -> Result<Vec<String>> {
-    let dir = ctx.path("e2e");
+    let dir = ctx.path("tests/e2e");
     let mut files = Vec::new();
     for entry in fs::read_dir(&dir).context(format!("reading {}", dir.display()))? {
         let name = entry
-            .context("reading e2e/")?
+            .context("reading tests/e2e/")?
             .file_name()
             .to_string_lossy()
             .into_owned();

@@ -185,18 +185,18 @@ fn is_root() -> bool {
 /// Copy of the lockfile that the last successful `npm ci` installed, kept inside node_modules.
 const NPM_STAMP: &str = ".xtask-package-lock.json";
 
-/// Runs `npm ci` in e2e/ unless node_modules already matches package-lock.json.
+/// Runs `npm ci` in tests/e2e/ unless node_modules already matches package-lock.json.
 pub fn ensure_npm_deps(ctx: &Ctx) -> Result<()> {
-    let e2e = ctx.path("e2e");
+    let e2e = ctx.path("tests/e2e");
     let lock_path = e2e.join("package-lock.json");
     let lock = fs::read(&lock_path).context(format!(
-        "reading {} (generate it with `npm install` in e2e/)",
+        "reading {} (generate it with `npm install` in tests/e2e/)",
         lock_path.display()
     ))?;
     let modules = e2e.join("node_modules");
     let stamp = modules.join(NPM_STAMP);
     if fs::read(&stamp).is_ok_and(|old| old == lock) {
-        println!("e2e/node_modules is up to date with package-lock.json; skipping npm ci");
+        println!("tests/e2e/node_modules is up to date with package-lock.json; skipping npm ci");
         return Ok(());
     }
     step("installing e2e npm packages");
@@ -204,14 +204,14 @@ pub fn ensure_npm_deps(ctx: &Ctx) -> Result<()> {
         .args(["ci", "--no-audit", "--no-fund"])
         .dir(&e2e)
         .run()
-        .map_err(|e| e.hint("Node.js 20+ and npm are needed for the e2e tests; run `npm ci` in e2e/ by hand to see why it fails"))?;
+        .map_err(|e| e.hint("Node.js 20+ and npm are needed for the e2e tests; run `npm ci` in tests/e2e/ by hand to see why it fails"))?;
     fs::write(&stamp, &lock).context(format!("writing {}", stamp.display()))
 }
 
-/// npm binaryen's wasm-opt in e2e/node_modules, if installed (Debian's and the crates.io
+/// npm binaryen's wasm-opt in tests/e2e/node_modules, if installed (Debian's and the crates.io
 /// wasm-opt are too old to parse wasm-bindgen 0.2.130 output, so they are never used).
 pub fn wasm_opt(ctx: &Ctx) -> Option<PathBuf> {
-    let path = ctx.path("e2e/node_modules/.bin/wasm-opt");
+    let path = ctx.path("tests/e2e/node_modules/.bin/wasm-opt");
     path.exists().then_some(path)
 }
 

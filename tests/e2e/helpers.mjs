@@ -14,7 +14,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 export const APP_URL = process.env.APP_URL || 'http://127.0.0.1:8080/';
 export const SCREENSHOT_DIR =
-  process.env.SCREENSHOT_DIR || path.resolve(here, '..', 'target', 'screenshots');
+  process.env.SCREENSHOT_DIR || path.resolve(here, '..', '..', 'target', 'screenshots');
 
 /** Chromium flags: no sandbox (root in a container), no GPU, and nothing that calls home. */
 export const CHROMIUM_ARGS = [
@@ -45,7 +45,7 @@ export function launch(options = {}) {
  *
  * Returns { page, context, errors }: `errors` is a live array of strings ("pageerror: ..." or
  * "console.error: ..."); assert it is empty at the end of a test. Unless `wait: false`, it
- * waits until #app has child elements and throws (listing the errors so far) if it doesn't.
+ * waits until the app's UI (#app > .lab) is mounted and throws (listing the errors so far) if it doesn't.
  */
 export async function openApp(
   browser,
@@ -75,13 +75,9 @@ export async function openApp(
   return { page, context, errors };
 }
 
-/** Waits until #app has at least one child element. */
+/** Waits until the app has replaced the loading placeholder in #app with its own UI. */
 export async function waitForApp(page, timeout = APP_TIMEOUT) {
-  await page.waitForFunction(
-    () => (document.querySelector('#app')?.childElementCount ?? 0) > 0,
-    null,
-    { timeout },
-  );
+  await page.waitForFunction(() => document.querySelector('#app > .lab') !== null, null, { timeout });
 }
 
 /** Saves a full-page PNG as SCREENSHOT_DIR/name and returns its path. */

@@ -25,7 +25,7 @@ test('app mounts into #app without page or console errors', async () => {
     // Screenshot either way: on failure it shows what the page looked like instead.
     await screenshot(page, 'smoke.png');
   }
-  const children = await page.$eval('#app', (el) => el.childElementCount);
-  assert.ok(children > 0, '#app has no child elements');
+  const loading = await page.$('#app .loading');
+  assert.equal(loading, null, 'the loading placeholder is gone');
   assert.deepEqual(errors, [], `errors on the page:\n${errors.join('\n')}`);
 });
