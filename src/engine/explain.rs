@@ -17,16 +17,11 @@ pub struct Verdict {
     pub headline: String,
 }
 
-/// Mean memory rate over the pre-copy passes.
+/// Mean memory rate over the pre-copy passes, or what the link would give if none ran.
 fn mean_rate(trace: &Trace) -> f64 {
-    let (b, t) = trace.passes.iter().fold((0.0, 0.0), |(b, t), p| {
-        (b + p.memory_rate * p.duration_s, t + p.duration_s)
-    });
-    if t > 0.0 {
-        b / t
-    } else {
-        trace.rates.memory_rate(0.0)
-    }
+    trace
+        .mean_precopy_rate()
+        .unwrap_or_else(|| trace.rates.memory_rate(0.0))
 }
 
 fn outpaced(trace: &Trace) -> Option<String> {

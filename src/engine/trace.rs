@@ -190,6 +190,14 @@ impl Trace {
         sent
     }
 
+    /// Mean memory bytes/s over the pre-copy passes, or None if no pass ran.
+    pub fn mean_precopy_rate(&self) -> Option<f64> {
+        let (bytes, time) = self.passes.iter().fold((0.0, 0.0), |(b, t), p| {
+            (b + p.memory_rate * p.duration_s, t + p.duration_s)
+        });
+        (time > 0.0).then(|| bytes / time)
+    }
+
     /// Pre-copy passes (the final stop-and-copy is not counted).
     pub fn precopy_passes(&self) -> usize {
         self.passes.len()

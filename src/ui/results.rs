@@ -45,19 +45,7 @@ pub fn results(p: &ResultsProps) -> Html {
     } else {
         0.0
     };
-    let mean_rate = if t.passes.is_empty() {
-        0.0
-    } else {
-        t.passes
-            .iter()
-            .map(|p| p.memory_rate * p.duration_s)
-            .sum::<f64>()
-            / t.passes
-                .iter()
-                .map(|p| p.duration_s)
-                .sum::<f64>()
-                .max(f64::MIN_POSITIVE)
-    };
+    let mean_rate = t.mean_precopy_rate().unwrap_or(0.0);
     let breakdown = t.stop_copy.as_ref().map(|sc| {
         format!(
             "{} dirty pages + {} device state, then {} switchover",
@@ -79,7 +67,7 @@ pub fn results(p: &ResultsProps) -> Html {
                 <div><dt>{"Data sent"}</dt><dd data-testid="data-sent">{fmt_bytes(t.wire_bytes)}</dd>
                     <small>{format!("{ratio:.2}× the VM's memory, on the wire")}</small></div>
                 <div><dt>{"Pre-copy passes"}</dt><dd data-testid="passes">{t.passes.len()}</dd></div>
-                <div><dt>{"Memory copy rate"}</dt><dd data-testid="rate">{fmt_rate(mean_rate)}</dd></div>
+                <div class="wide"><dt>{"Memory copy rate (mean over the passes)"}</dt><dd data-testid="rate">{fmt_rate(mean_rate)}</dd></div>
             </dl>
             <h3>{"Why this fast"}</h3>
             <ul class="why" data-testid="why">{ for why }</ul>
