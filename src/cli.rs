@@ -59,12 +59,14 @@ enum Command {
 enum PolicyArg {
     Hyperv,
     Qemu,
+    Xen,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum PatternArg {
     Random,
     Sequential,
+    Hotcold,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -97,10 +99,16 @@ struct Knobs {
     memory_mib: Option<f64>,
     #[arg(long, allow_negative_numbers = true)]
     working_set_mib: Option<f64>,
+    /// Memory the guest never wrote (all-zero pages).
+    #[arg(long, allow_negative_numbers = true)]
+    untouched_mib: Option<f64>,
     #[arg(long, allow_negative_numbers = true)]
     dirty_rate_mibps: Option<f64>,
     #[arg(long, value_enum)]
     pattern: Option<PatternArg>,
+    /// Share of written pages that compress like text (0..1).
+    #[arg(long, allow_negative_numbers = true)]
+    compressible_fraction: Option<f64>,
     #[arg(long, allow_negative_numbers = true)]
     link_gbps: Option<f64>,
     /// Cap on migration traffic (QEMU max-bandwidth, Set-SmbBandwidthLimit).
@@ -114,6 +122,9 @@ struct Knobs {
     /// QEMU downtime limit.
     #[arg(long, allow_negative_numbers = true)]
     downtime_limit_ms: Option<f64>,
+    /// QEMU auto-converge: throttle the guest when it dirties faster than pages are sent.
+    #[arg(long)]
+    auto_converge: bool,
     #[arg(long, allow_negative_numbers = true)]
     timeout_s: Option<f64>,
     #[arg(long, value_enum)]
@@ -130,6 +141,18 @@ struct Knobs {
     /// NIC send/receive descriptors.
     #[arg(long)]
     buffers: Option<u32>,
+    /// NICs per host on the migration network (SMB Multichannel uses them all).
+    #[arg(long)]
+    nics: Option<u32>,
+    #[arg(long, allow_negative_numbers = true)]
+    rtt_ms: Option<f64>,
+    #[arg(long, allow_negative_numbers = true)]
+    tcp_window_kib: Option<f64>,
+    #[arg(long)]
+    host_cores: Option<u32>,
+    /// Host CPU load, 0..1.
+    #[arg(long, allow_negative_numbers = true)]
+    host_load: Option<f64>,
     #[arg(long)]
     seed: Option<u64>,
 }
@@ -145,33 +168,28 @@ impl Knobs {
             None => Scenario::default(),
         };
         if let Some(p) = self.policy {
-            let from_file = self.scenario.is_some();
-            match p {
-                PolicyArg::Hyperv => {
-                    if !matches!(s.policy, StopPolicy::HyperV { .. }) {
-                        s.policy = StopPolicy::hyperv();
-                        if !from_file {
-                            s.overheads = Overheads::hyperv();
-                        }
-                    }
-                }
-                PolicyArg::Qemu => {
-                    if !matches!(s.policy, StopPolicy::Qemu { .. }) {
-                        s.policy = StopPolicy::qemu();
-                        if !from_file {
-                            s.overheads = Overheads::qemu();
-                        }
-                    }
+            let (policy, overheads) = match p {
+                PolicyArg::Hyperv => (StopPolicy::hyperv(), Overheads::hyperv()),
+                PolicyArg::Qemu => (StopPolicy::qemu(), Overheads::qemu()),
+                PolicyArg::Xen => (StopPolicy::xen(), Overheads::xen()),
+            };
+            if std::mem::discriminant(&s.policy) != std::mem::discriminant(&policy) {
+                s.policy = policy;
+                if self.scenario.is_none() {
+                    s.overheads = overheads;
                 }
             }
         }
         set(&mut s.vm.memory_mib, self.memory_mib);
         set(&mut s.vm.working_set_mib, self.working_set_mib);
+        set(&mut s.vm.untouched_mib, self.untouched_mib);
+        set(&mut s.vm.compressible_fraction, self.compressible_fraction);
         set(&mut s.vm.dirty_rate_mibps, self.dirty_rate_mibps);
         if let Some(p) = self.pattern {
             s.vm.pattern = match p {
                 PatternArg::Random => Pattern::Random,
                 PatternArg::Sequential => Pattern::Sequential,
+                PatternArg::Hotcold => Pattern::HotCold,
             };
         }
         set(&mut s.network.link_gbps, self.link_gbps);
@@ -179,6 +197,11 @@ impl Knobs {
             s.network.max_bandwidth_mibps = self.max_bandwidth_mibps;
         }
         set(&mut s.network.buffers, self.buffers);
+        set(&mut s.network.nics, self.nics);
+        set(&mut s.network.rtt_ms, self.rtt_ms);
+        set(&mut s.network.tcp_window_kib, self.tcp_window_kib);
+        set(&mut s.transport.host_cores, self.host_cores);
+        set(&mut s.transport.host_load, self.host_load);
         if self.dedicated {
             s.network.dedicated = true;
         }
@@ -195,17 +218,34 @@ impl Knobs {
         if self.rdma {
             s.transport.rdma = true;
         }
+        let other = |flag: &str, policy: &str| Err(format!("{flag} applies to --policy {policy}"));
         match &mut s.policy {
             StopPolicy::HyperV { max_passes, .. } => {
                 set(max_passes, self.max_passes);
                 if self.downtime_limit_ms.is_some() {
-                    return Err("--downtime-limit-ms applies to --policy qemu".into());
+                    return other("--downtime-limit-ms", "qemu");
+                }
+                if self.auto_converge {
+                    return other("--auto-converge", "qemu");
                 }
             }
-            StopPolicy::Qemu { downtime_limit_ms } => {
+            StopPolicy::Qemu {
+                downtime_limit_ms,
+                auto_converge,
+            } => {
                 set(downtime_limit_ms, self.downtime_limit_ms);
+                *auto_converge |= self.auto_converge;
                 if self.max_passes.is_some() {
-                    return Err("--max-passes applies to --policy hyperv".into());
+                    return other("--max-passes", "hyperv or xen");
+                }
+            }
+            StopPolicy::Xen { max_iterations, .. } => {
+                set(max_iterations, self.max_passes);
+                if self.downtime_limit_ms.is_some() {
+                    return other("--downtime-limit-ms", "qemu");
+                }
+                if self.auto_converge {
+                    return other("--auto-converge", "qemu");
                 }
             }
         }
@@ -237,6 +277,9 @@ pub struct Summary<'a> {
     /// Pre-copy passes; the final stop-and-copy is not counted.
     pub passes: usize,
     pub pass_records: &'a [PassRecord],
+    /// CPU core-seconds the migration used on the source and destination hosts.
+    pub cpu_source_core_s: f64,
+    pub cpu_dest_core_s: f64,
     pub stop_copy: Option<&'a StopCopyRecord>,
     pub explanation: Vec<String>,
     pub scenario: &'a Scenario,
@@ -254,6 +297,8 @@ impl<'a> Summary<'a> {
             memory_bytes_sent: t.memory_bytes,
             passes: t.precopy_passes(),
             pass_records: &t.passes,
+            cpu_source_core_s: t.cpu_source_core_s,
+            cpu_dest_core_s: t.cpu_dest_core_s,
             stop_copy: t.stop_copy.as_ref(),
             explanation: rate_explanation(t),
             scenario: &t.scenario,
@@ -290,7 +335,7 @@ fn report(t: &Trace) -> String {
     let _ = writeln!(
         out,
         "{:>5}  {:>10}  {:>10}  {:>12}  {:>28}  {:>12}",
-        "pass", "start", "duration", "memory", "rate", "dirtied"
+        "pass", "start", "duration", "memory", "wire rate", "dirtied"
     );
     for p in &t.passes {
         let _ = writeln!(
@@ -300,7 +345,7 @@ fn report(t: &Trace) -> String {
             fmt_duration(p.start_s),
             fmt_duration(p.duration_s),
             fmt_bytes(p.memory_bytes),
-            fmt_rate(p.memory_rate),
+            fmt_rate(p.wire_rate),
             fmt_bytes(p.dirty_bytes_at_end)
         );
     }
@@ -312,7 +357,7 @@ fn report(t: &Trace) -> String {
             fmt_duration(sc.start_s),
             fmt_duration(sc.duration_s),
             fmt_bytes(sc.memory_bytes + sc.device_state_bytes),
-            fmt_rate(sc.memory_rate),
+            fmt_rate(sc.wire_bytes / sc.duration_s.max(f64::MIN_POSITIVE)),
             "—"
         );
     }
@@ -332,15 +377,18 @@ fn apply(s: &mut Scenario, p: Param, v: f64) {
         Param::MaxBandwidthMibps => s.network.max_bandwidth_mibps = Some(v),
         Param::Buffers => s.network.buffers = v.round().max(0.0) as u32,
         Param::DowntimeLimitMs => {
-            if let StopPolicy::Qemu { downtime_limit_ms } = &mut s.policy {
+            if let StopPolicy::Qemu {
+                downtime_limit_ms, ..
+            } = &mut s.policy
+            {
                 *downtime_limit_ms = v
             }
         }
-        Param::MaxPasses => {
-            if let StopPolicy::HyperV { max_passes, .. } = &mut s.policy {
-                *max_passes = v.round().max(0.0) as u32
-            }
-        }
+        Param::MaxPasses => match &mut s.policy {
+            StopPolicy::HyperV { max_passes, .. } => *max_passes = v.round().max(0.0) as u32,
+            StopPolicy::Xen { max_iterations, .. } => *max_iterations = v.round().max(0.0) as u32,
+            StopPolicy::Qemu { .. } => {}
+        },
         Param::Seed => s.seed = v.round().max(0.0) as u64,
     }
 }
@@ -352,8 +400,8 @@ fn sweep(base: &Scenario, p: Param, from: f64, to: f64, steps: u32) -> Result<St
     if matches!(p, Param::DowntimeLimitMs) && !matches!(base.policy, StopPolicy::Qemu { .. }) {
         return Err("--vary downtime-limit-ms needs --policy qemu".into());
     }
-    if matches!(p, Param::MaxPasses) && !matches!(base.policy, StopPolicy::HyperV { .. }) {
-        return Err("--vary max-passes needs --policy hyperv".into());
+    if matches!(p, Param::MaxPasses) && matches!(base.policy, StopPolicy::Qemu { .. }) {
+        return Err("--vary max-passes needs --policy hyperv or xen".into());
     }
     let name = p
         .to_possible_value()
@@ -431,6 +479,7 @@ fn execute(cmd: Command) -> Result<String, String> {
             let s = match policy {
                 PolicyArg::Hyperv => Scenario::default(),
                 PolicyArg::Qemu => Scenario::qemu_defaults(),
+                PolicyArg::Xen => Scenario::xen_defaults(),
             };
             Ok(s.to_json() + "\n")
         }

@@ -2,26 +2,28 @@
 //! time-indexed memory view.
 #![cfg(not(target_arch = "wasm32"))]
 
+use migration_lab::engine::transport::RDMA_EFFICIENCY;
 use migration_lab::engine::units::MIB;
 use migration_lab::engine::{
     simulate, verdict, BlockState, Outcome, Overheads, Pattern, PhaseKind, Scenario, Severity,
     StopPolicy, Trace, TransportKind,
 };
 
-/// A scenario in the geometric regime of the canonical model (domain brief §C.1): plain TCP on a
-/// quiet dedicated link capped at `rate` MiB/s, a sweeping writer whose working set is all of
-/// memory, and no fixed overheads.
+/// A scenario in the geometric regime of the canonical model (domain brief §C.1): SMB Direct
+/// on a quiet dedicated link whose 95 % goodput is exactly `rate` MiB/s (no loss, window or CPU
+/// ceilings, and no cap that QEMU would lift for the final copy), a sweeping writer whose working
+/// set is all of memory, and no fixed overheads.
 fn closed_form(memory: f64, rate: f64, dirty: f64, policy: StopPolicy) -> Scenario {
     let mut s = Scenario::default();
     s.vm.memory_mib = memory;
     s.vm.working_set_mib = memory;
+    s.vm.untouched_mib = 0.0;
     s.vm.dirty_rate_mibps = dirty;
     s.vm.pattern = Pattern::Sequential;
-    s.network.link_gbps = 40.0;
+    s.network.link_gbps = rate * MIB / RDMA_EFFICIENCY / 125e6;
     s.network.dedicated = true;
-    s.network.buffers = 4096;
-    s.network.max_bandwidth_mibps = Some(rate);
-    s.transport.kind = TransportKind::Tcp;
+    s.transport.kind = TransportKind::Smb;
+    s.transport.rdma = true;
     s.policy = policy;
     s.overheads = Overheads::zero();
     s.timeout_s = 1e6;
@@ -66,11 +68,14 @@ fn assert_close(what: &str, got: f64, want: f64, tol: f64) {
 
 fn check_closed_form(memory: f64, rate: f64, dirty: f64, policy: StopPolicy) -> Trace {
     let (threshold, cap) = match policy {
-        StopPolicy::Qemu { downtime_limit_ms } => (rate * downtime_limit_ms / 1000.0, u32::MAX),
+        StopPolicy::Qemu {
+            downtime_limit_ms, ..
+        } => (rate * downtime_limit_ms / 1000.0, u32::MAX),
         StopPolicy::HyperV {
             max_passes,
             remainder_ms,
         } => (rate * remainder_ms / 1000.0, max_passes),
+        StopPolicy::Xen { .. } => unreachable!("the closed form has no Xen variant"),
     };
     let t = simulate(&closed_form(memory, rate, dirty, policy)).unwrap();
     let (n, bytes, time, down) = expected(memory, rate, dirty, threshold, cap);
@@ -196,6 +201,7 @@ fn huge_memory_stays_finite() {
     let mut s = Scenario::default();
     s.vm.memory_mib = 200.0 * 1024.0 * 1024.0; // 200 TiB
     s.vm.working_set_mib = s.vm.memory_mib;
+    s.vm.untouched_mib = 0.0;
     s.vm.dirty_rate_mibps = 100_000.0;
     s.network.link_gbps = 0.001;
     s.timeout_s = 1e12;
@@ -246,22 +252,31 @@ fn same_seed_same_trace_and_shared_links_vary_by_seed() {
     assert!(dedicated.windows(2).all(|w| w[0] == w[1]), "{dedicated:?}");
 }
 
-fn states_at(t: &Trace, at: f64) -> [usize; 4] {
+fn states_at(t: &Trace, at: f64) -> [usize; 5] {
     let mut out = Vec::new();
     t.sample_memory(at, 0.0, &mut out);
     Trace::count_states(&out)
 }
 
+/// A plain scenario for memory-map checks: every page written, quiet dedicated TCP link.
+fn plain() -> Scenario {
+    let mut s = Scenario::default();
+    s.vm.untouched_mib = 0.0;
+    s.network.dedicated = true;
+    s.transport.kind = TransportKind::Tcp;
+    s
+}
+
 #[test]
 fn memory_map_follows_the_passes() {
-    let t = simulate(&Scenario::default()).unwrap();
+    let t = simulate(&plain()).unwrap();
     let blocks = t.layout.blocks;
     // During setup nothing is sent.
-    assert_eq!(states_at(&t, 0.0), [blocks, 0, 0, 0]);
+    assert_eq!(states_at(&t, 0.0), [blocks, 0, 0, 0, 0]);
     // Halfway through pass 1 about half the blocks have been sent; none are in flight with a
     // zero window.
     let p1 = &t.passes[0];
-    let [unsent, clean, dirty, flying] = states_at(&t, p1.start_s + p1.duration_s / 2.0);
+    let [unsent, clean, dirty, flying, _] = states_at(&t, p1.start_s + p1.duration_s / 2.0);
     assert_eq!(flying, 0);
     assert!(
         (unsent as f64 / blocks as f64 - 0.5).abs() < 0.01,
@@ -269,7 +284,7 @@ fn memory_map_follows_the_passes() {
     );
     assert!(clean + dirty > blocks / 3);
     // At the end of pass 1 the dirty blocks are what pass 2 sends, in proportion.
-    let [unsent, _, dirty, _] = states_at(&t, p1.end_s);
+    let [unsent, _, dirty, _, _] = states_at(&t, p1.end_s);
     assert_eq!(unsent, 0);
     let expected = p1.dirty_bytes_at_end / t.layout.block_bytes;
     assert!(
@@ -277,21 +292,41 @@ fn memory_map_follows_the_passes() {
         "{dirty} vs {expected}"
     );
     // After the switchover everything is clean.
-    assert_eq!(states_at(&t, t.total_time_s), [0, blocks, 0, 0]);
+    assert_eq!(states_at(&t, t.total_time_s), [0, blocks, 0, 0, 0]);
+}
+
+#[test]
+fn zero_pages_fly_by_when_sent_as_markers() {
+    let mut s = Scenario::qemu_defaults();
+    s.vm.memory_mib = 4096.0;
+    s.vm.working_set_mib = 256.0;
+    s.vm.untouched_mib = 3072.0;
+    s.network.dedicated = true;
+    let t = simulate(&s).unwrap();
+    let zero = t.layout.zero_blocks;
+    assert_eq!(zero, 3072);
+    let p1 = &t.passes[0];
+    // Three quarters of memory are zero pages, yet they take a sliver of pass 1's time: when
+    // 90 % of the pass has elapsed, the zero pages are still waiting behind the data.
+    let [_, _, _, _, waiting] = states_at(&t, p1.start_s + p1.duration_s * 0.9);
+    assert_eq!(waiting, zero);
+    assert!(p1.wire_bytes < 1.01 * 1024.0 * MIB, "{}", p1.wire_bytes);
+    let [_, _, _, _, waiting] = states_at(&t, p1.end_s);
+    assert_eq!(waiting, 0);
 }
 
 #[test]
 fn memory_map_sampling_is_repeatable_backwards() {
     let t = simulate(&Scenario::default()).unwrap();
     let times: Vec<f64> = (0..50).map(|i| t.total_time_s * i as f64 / 49.0).collect();
-    let forward: Vec<[usize; 4]> = times.iter().map(|&x| states_at(&t, x)).collect();
-    let backward: Vec<[usize; 4]> = times.iter().rev().map(|&x| states_at(&t, x)).collect();
+    let forward: Vec<[usize; 5]> = times.iter().map(|&x| states_at(&t, x)).collect();
+    let backward: Vec<[usize; 5]> = times.iter().rev().map(|&x| states_at(&t, x)).collect();
     assert_eq!(forward, backward.into_iter().rev().collect::<Vec<_>>());
 }
 
 #[test]
 fn in_flight_marks_the_send_cursor() {
-    let t = simulate(&Scenario::default()).unwrap();
+    let t = simulate(&plain()).unwrap();
     let p1 = &t.passes[0];
     let mut out = Vec::new();
     t.sample_memory(

@@ -1,7 +1,7 @@
 //! Plain-language verdicts and explanations of a trace, shared by the UI and the CLI.
 
 use super::trace::{Outcome, Trace};
-use super::transport::{Bottleneck, COMPRESS_BYTES_PER_CORE};
+use super::transport::Bottleneck;
 use super::units::{fmt_bytes, fmt_duration, fmt_rate, MIB};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,63 +96,138 @@ pub fn verdict(trace: &Trace) -> Verdict {
     }
 }
 
+/// What limited the rate and for what fraction of the time data moved, most common first (at
+/// least 5 % of the time), with the highest background share seen under each.
+pub fn bottleneck_time(trace: &Trace) -> Vec<(Bottleneck, f64, f64)> {
+    let mut acc: Vec<(Bottleneck, f64, f64)> = Vec::new();
+    let mut total = 0.0;
+    for sg in &trace.segments {
+        let d = sg.end_s - sg.start_s;
+        total += d;
+        let b = trace.rates.bottleneck(sg.background_share);
+        match acc.iter_mut().find(|e| e.0 == b) {
+            Some(e) => {
+                e.1 += d;
+                e.2 = e.2.max(sg.background_share);
+            }
+            None => acc.push((b, d, sg.background_share)),
+        }
+    }
+    if total <= 0.0 {
+        return vec![(trace.rates.bottleneck(0.0), 1.0, 0.0)];
+    }
+    for e in &mut acc {
+        e.1 /= total;
+    }
+    acc.retain(|e| e.1 >= 0.05);
+    acc.sort_by(|a, b| b.1.total_cmp(&a.1));
+    acc
+}
+
 /// One sentence per mechanism that shaped the transfer rate, most important first.
 pub fn rate_explanation(trace: &Trace) -> Vec<String> {
     let r = &trace.rates;
+    let s = &trace.scenario;
+    let share = trace.mean_background_share();
     let mut out = Vec::new();
-    match trace.bottleneck() {
-        Bottleneck::NoLink => out.push("No link: nothing can be sent.".to_string()),
-        Bottleneck::LineRate => out.push(format!(
-            "Link-bound: {} of payload, {:.1} % of the {} line rate after framing and headers.",
-            fmt_rate(r.goodput),
-            r.protocol_efficiency * 100.0,
-            fmt_rate(r.line_rate)
-        )),
-        Bottleneck::PacketLoss => out.push(format!(
-            "Packet loss limits TCP: {} descriptors absorb only {:.2} ms of host stalls, so {:.3} % of packets are dropped and TCP backs off to {} (Mathis). More send/receive buffers help.",
-            trace.scenario.network.buffers,
-            r.ring_absorb_s * 1e3,
-            r.loss_probability * 100.0,
-            fmt_rate(r.loss_ceiling)
-        )),
-        Bottleneck::BandwidthCap => out.push(format!(
-            "Capped: the migration bandwidth limit allows {}.",
-            fmt_rate(r.cap.unwrap_or(0.0))
-        )),
-        Bottleneck::CompressionCpu => out.push(format!(
-            "Compression is CPU-bound here: {:.1} idle cores × {} = {}; the link could carry more.",
-            r.idle_cores,
-            fmt_rate(COMPRESS_BYTES_PER_CORE),
-            fmt_rate(r.compression_cpu_rate)
-        )),
+    for (bottleneck, fraction, worst_share) in bottleneck_time(trace) {
+        let when = if fraction > 0.995 {
+            String::new()
+        } else {
+            format!(" ({:.0} % of the time)", fraction * 100.0)
+        };
+        out.push(match bottleneck {
+            Bottleneck::NoLink => "No link: nothing can be sent.".to_string(),
+            Bottleneck::LineRate => format!(
+                "Link-bound{when}: {:.1} % of the {} line rate is payload after framing and headers.",
+                r.protocol_efficiency * 100.0,
+                fmt_rate(r.line_rate)
+            ),
+            Bottleneck::TcpWindow => format!(
+                "Window-bound{when}: a {:.0} KiB TCP window over a {:.1} ms round trip carries at most {}.",
+                s.network.tcp_window_kib,
+                r.rtt_s * 1e3,
+                fmt_rate(r.window_ceiling)
+            ),
+            Bottleneck::PacketLoss => format!(
+                "Packet loss limits TCP{when}: {} the {} descriptors absorb only {:.2} ms of host stalls, so {:.3} % of packets are dropped; fast retransmits and {:.0} ms timeouts hold TCP to {}. More send/receive buffers help.",
+                if worst_share > 0.05 { "while bursts of other traffic fill the ring," } else { "" },
+                s.network.buffers,
+                r.ring_absorb_s * (1.0 - worst_share) * 1e3,
+                r.loss_probability(worst_share) * 100.0,
+                super::transport::RTO_S * 1e3,
+                fmt_rate(r.loss_ceiling(worst_share))
+            ),
+            Bottleneck::TransportCpu => format!(
+                "CPU-bound TCP{when}: {} at ≈ 1 GHz per Gbit/s, one {:.1} GHz core per flow, carry {}. SMB Multichannel adds flows; RDMA needs no CPU.",
+                if r.flows == 1.0 {
+                    "a single TCP flow".to_string()
+                } else {
+                    format!("{} TCP flows", r.flows)
+                },
+                s.transport.core_ghz,
+                fmt_rate(r.cpu_ceiling)
+            ),
+            Bottleneck::BandwidthCap => format!(
+                "Capped{when}: the migration bandwidth limit allows {}.",
+                fmt_rate(r.cap.unwrap_or(0.0))
+            ),
+            Bottleneck::CompressionCpu => format!(
+                "Compression is CPU-bound here{when}: {:.0} thread{} × {} = {} of memory; the link could carry more.",
+                r.compress_threads,
+                if r.compress_threads == 1.0 { "" } else { "s" },
+                fmt_rate(r.compress_bytes_per_thread),
+                fmt_rate(r.compression_cpu_rate())
+            ),
+        });
     }
     if r.compression_active {
+        let e = r.encode(1.0, 0.0);
         out.push(format!(
-            "Compression sends each page at about 1/{:.0} of its size, using idle CPU only.",
-            r.compression_ratio
+            "Compression: written pages shrink to {:.0} % ({:.0} % of them compress like text), never-written pages to almost nothing; it uses idle CPU only.",
+            e.wire * 100.0,
+            s.vm.compressible_fraction * 100.0
         ));
-    } else if trace.scenario.transport.kind == super::scenario::TransportKind::Compression {
+    } else if s.transport.kind == super::scenario::TransportKind::Compression {
         out.push(format!(
             "Compression is off: the host has only {:.1} idle cores, so Hyper-V falls back to TCP/IP.",
             r.idle_cores
         ));
     }
+    if r.zero_markers && s.vm.untouched_mib > 0.0 {
+        out.push(format!(
+            "{} of never-written memory goes as zero-page markers of a few bytes each.",
+            fmt_bytes(s.vm.untouched_mib * MIB)
+        ));
+    }
     if r.rdma_active {
-        out.push("SMB Direct (RDMA): about 95 % of line rate with almost no host CPU and no TCP loss back-off.".to_string());
-    } else if trace.scenario.transport.rdma {
+        out.push(format!(
+            "SMB Direct (RDMA) over {} NIC{}: about 95 % of line rate, almost no host CPU, no TCP loss back-off.",
+            r.nics_used,
+            if r.nics_used == 1 { "" } else { "s" }
+        ));
+    } else if s.transport.rdma {
         out.push(
             "RDMA NICs are present but unused: only the SMB performance option uses SMB Direct."
                 .to_string(),
         );
     }
-    if !trace.scenario.network.dedicated && !trace.passes.is_empty() {
-        let (lo, hi) = trace.passes.iter().fold((1.0f64, 0.0f64), |(lo, hi), p| {
-            (lo.min(p.background_share), hi.max(p.background_share))
-        });
+    if !s.network.dedicated && !trace.segments.is_empty() {
+        let hi = trace
+            .segments
+            .iter()
+            .fold(0.0f64, |hi, sg| hi.max(sg.background_share));
         out.push(format!(
-            "Shared network: other traffic took {:.0}–{:.0} % of the link, so each run differs. A dedicated network removes that.",
-            lo * 100.0,
+            "Shared network: other traffic took {:.0} % of the link on average and up to {:.0} % in bursts, so each run differs. A dedicated network removes that.",
+            share * 100.0,
             hi * 100.0
+        ));
+    }
+    if let Some(p) = trace.passes.iter().rev().find(|p| p.throttle_pct > 0.0) {
+        out.push(format!(
+            "Auto-converge throttled the guest's vCPUs by up to {:.0} %, cutting its dirty rate to {}.",
+            p.throttle_pct,
+            fmt_rate(p.dirty_rate)
         ));
     }
     out

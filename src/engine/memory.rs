@@ -29,6 +29,8 @@ pub enum BlockState {
     Dirty = 2,
     /// Transferred within the sampling window: data moving now.
     InFlight = 3,
+    /// Never written by the guest and not yet sent: all-zero pages.
+    Zero = 4,
 }
 
 /// Which blocks are in the working set, and the order pass 1 sends them in.
@@ -39,24 +41,32 @@ pub struct MemoryLayout {
     /// `Some(rank)` for working-set blocks (rank in address order), `None` otherwise.
     ws_rank: Vec<Option<u32>>,
     pub ws_blocks: usize,
+    /// Never-written blocks (all-zero pages), the top of the address space.
+    pub zero_blocks: usize,
     /// Position of each block in pass 1's send order: working set first (Hyper-V sends
     /// "in-state" memory first), then the rest, each in address order.
     pass1_rank: Vec<u32>,
 }
 
 impl MemoryLayout {
-    pub fn new(memory: f64, working_set: f64, seed: u64) -> MemoryLayout {
+    /// `untouched` bytes of never-written memory sit at the top of the address space; the
+    /// working set is scattered in runs over the rest.
+    pub fn new(memory: f64, working_set: f64, untouched: f64, seed: u64) -> MemoryLayout {
         let pages = (memory / 4096.0).ceil().max(1.0);
         let blocks = (pages as usize).clamp(1, MAX_BLOCKS);
         let block_bytes = memory / blocks as f64;
-        let mut ws_blocks = ((working_set / memory) * blocks as f64).round() as usize;
+        let share = |bytes: f64| ((bytes / memory) * blocks as f64).round() as usize;
+        let zero_blocks = share(untouched).min(blocks);
+        let touched = blocks - zero_blocks;
+        let mut ws_blocks = share(working_set);
         if working_set > 0.0 {
             ws_blocks = ws_blocks.max(1);
         }
-        ws_blocks = ws_blocks.min(blocks);
+        ws_blocks = ws_blocks.min(touched);
 
-        // Shuffle runs of blocks with a seeded Fisher–Yates; take runs until the working set is full.
-        let runs = blocks.div_ceil(RUN);
+        // Shuffle runs of touched blocks with a seeded Fisher–Yates; take runs until the working
+        // set is full.
+        let runs = touched.div_ceil(RUN);
         let mut order: Vec<usize> = (0..runs).collect();
         let mut rng = Pcg64Mcg::seed_from_u64(seed ^ 0x5eed_1a70_u64);
         for i in (1..runs).rev() {
@@ -69,7 +79,7 @@ impl MemoryLayout {
             if left == 0 {
                 break;
             }
-            let end = ((run + 1) * RUN).min(blocks);
+            let end = ((run + 1) * RUN).min(touched);
             for slot in in_ws[run * RUN..end].iter_mut().take(left) {
                 *slot = true;
                 left -= 1;
@@ -93,8 +103,14 @@ impl MemoryLayout {
             block_bytes,
             ws_rank,
             ws_blocks,
+            zero_blocks,
             pass1_rank,
         }
+    }
+
+    /// Blocks at or above this index were never written.
+    pub fn first_zero_block(&self) -> usize {
+        self.blocks - self.zero_blocks
     }
 
     pub fn in_working_set(&self, block: usize) -> bool {
@@ -127,7 +143,15 @@ fn first_write(
         return f64::INFINITY;
     }
     match workload.pattern {
-        Pattern::Random => -unit(trace.scenario.seed, pass, block).ln() / workload.block_hit_rate(),
+        Pattern::Random | Pattern::HotCold => {
+            // The hottest part of the working set is its first ranks.
+            let hot = (f64::from(rank) + 0.5) / (layout.ws_blocks as f64) < workload.hot_fraction;
+            let rate = workload.block_hit_rate(hot);
+            if rate <= 0.0 {
+                return f64::INFINITY;
+            }
+            -unit(trace.scenario.seed, pass, block).ln() / rate
+        }
         Pattern::Sequential => {
             // The write cursor sweeps the working set's blocks in rank order at D bytes/s.
             let n = layout.ws_blocks as f64;
@@ -139,13 +163,50 @@ fn first_write(
     }
 }
 
+/// Where a segment of the run sends its blocks from: a pass, or the stop-and-copy.
+struct Sending {
+    /// Index into `passes` whose dirtied blocks this segment sends (None: pass 1 sends all).
+    list_from: Option<usize>,
+    start: f64,
+    range: (usize, usize),
+    /// Wire bytes of the block list (excluding device state).
+    wire: f64,
+    /// The running pass's number (0 in the stop-and-copy: the guest is paused).
+    running_pass: u32,
+}
+
 impl Trace {
+    /// Wire cost of sending pass-1 block `rank`th in order, cumulatively, as a fraction of the
+    /// whole pass: data blocks cost their encoded size, zero blocks their marker or compressed size.
+    fn pass1_progress_needed(&self, rank: usize) -> f64 {
+        let l = &self.layout;
+        let data_blocks = l.first_zero_block();
+        let c_data = self.rates.encode(l.block_bytes, 0.0).wire;
+        let c_zero = self.rates.encode(0.0, l.block_bytes).wire;
+        let total = data_blocks as f64 * c_data + l.zero_blocks as f64 * c_zero;
+        let n = rank + 1;
+        let cum =
+            n.min(data_blocks) as f64 * c_data + n.saturating_sub(data_blocks) as f64 * c_zero;
+        if total > 0.0 {
+            cum / total
+        } else {
+            1.0
+        }
+    }
+
     /// Fills `out` with every block's state at time `t`. Blocks whose transfer finished within
     /// the last `window` seconds are `InFlight`.
     pub fn sample_memory(&self, t: f64, window: f64, out: &mut Vec<BlockState>) {
         let layout = &self.layout;
         out.clear();
-        out.resize(layout.blocks, BlockState::Unsent);
+        let zero_from = layout.first_zero_block();
+        out.extend((0..layout.blocks).map(|b| {
+            if b >= zero_from {
+                BlockState::Zero
+            } else {
+                BlockState::Unsent
+            }
+        }));
         let Some(first) = self.passes.first() else {
             return; // no pass started (setup only, or nothing could be sent)
         };
@@ -155,63 +216,79 @@ impl Trace {
         }
         let wl = self.workload();
         let origin = first.start_s;
-        // Locate the segment: a pre-copy pass, or the stop-and-copy after the last one.
         let idx = self.passes.partition_point(|p| p.start_s <= t) - 1;
-        let in_stop = self.stop_copy.as_ref().filter(|s| t >= s.start_s);
-        let (list_pass, start, dur, pass_no, running) = match in_stop {
-            Some(sc) => (
-                self.passes.len(),
-                sc.start_s,
-                sc.memory_duration_s,
-                0,
-                false,
-            ),
+        let seg = match self.stop_copy.as_ref().filter(|s| t >= s.start_s) {
+            Some(sc) => Sending {
+                list_from: Some(self.passes.len() - 1),
+                start: sc.start_s,
+                range: sc.segments,
+                wire: (sc.wire_bytes - sc.device_state_bytes).max(0.0),
+                running_pass: 0,
+            },
             None => {
                 let p = &self.passes[idx];
-                (idx, p.start_s, p.full_duration_s, p.index, true)
+                Sending {
+                    list_from: idx.checked_sub(1),
+                    start: p.start_s,
+                    range: p.segments,
+                    wire: p.planned_wire_bytes,
+                    running_pass: p.index,
+                }
             }
         };
-        // Which blocks this segment sends: pass 1 sends all; later segments send what the
-        // previous pass dirtied.
-        let prev = list_pass.checked_sub(1).map(|i| &self.passes[i]);
-        let member = |b: usize| match (list_pass, prev) {
-            (0, _) => true,
-            (_, Some(p)) => first_write(self, &wl, p.index, p.start_s - origin, b) < p.duration_s,
-            _ => false,
+        let progress = |at: f64| {
+            if seg.wire > 0.0 {
+                (self.wire_sent(seg.range, at) / seg.wire).min(1.0)
+            } else {
+                1.0
+            }
         };
-        let list_len = if list_pass == 0 {
-            layout.blocks
-        } else {
-            (0..layout.blocks).filter(|&b| member(b)).count()
+        let (now, before) = (progress(t), progress(t - window));
+        let throttle = self.passes.get(idx).map_or(0.0, |p| p.throttle_pct);
+        let running_wl = wl.throttled(throttle);
+        // Blocks this segment sends: all (pass 1) or those the previous pass dirtied.
+        let member = |b: usize| match seg.list_from {
+            None => true,
+            Some(i) => {
+                let p = &self.passes[i];
+                first_write(
+                    self,
+                    &wl.throttled(p.throttle_pct),
+                    p.index,
+                    p.start_s - origin,
+                    b,
+                ) < p.duration_s
+            }
         };
-        let elapsed = t - start;
+        let list_len = match seg.list_from {
+            None => layout.blocks,
+            Some(_) => (0..layout.blocks).filter(|&b| member(b)).count(),
+        };
+        let elapsed = t - seg.start;
         let mut rank = 0usize;
         for (b, slot) in out.iter_mut().enumerate() {
-            let written = running && first_write(self, &wl, pass_no, start - origin, b) <= elapsed;
+            let written = seg.running_pass > 0
+                && first_write(self, &running_wl, seg.running_pass, seg.start - origin, b)
+                    <= elapsed;
             let is_member = member(b);
-            let my_rank = if list_pass == 0 {
-                layout.pass1_rank[b] as usize
+            let needed = if seg.list_from.is_none() {
+                self.pass1_progress_needed(layout.pass1_rank[b] as usize)
             } else if is_member {
                 rank += 1;
-                rank - 1
+                rank as f64 / list_len as f64
             } else {
-                usize::MAX
+                f64::INFINITY
             };
             *slot = if is_member {
-                let sent_at = if dur > 0.0 {
-                    (my_rank + 1) as f64 / list_len as f64 * dur
-                } else {
-                    0.0
-                };
-                if sent_at > elapsed {
-                    if list_pass == 0 {
-                        BlockState::Unsent
+                if needed > now + 1e-12 {
+                    if seg.list_from.is_none() {
+                        *slot // not yet sent: Unsent or Zero
                     } else {
                         BlockState::Dirty
                     }
                 } else if written {
                     BlockState::Dirty
-                } else if sent_at > elapsed - window {
+                } else if needed > before + 1e-12 {
                     BlockState::InFlight
                 } else {
                     BlockState::Clean
@@ -224,9 +301,10 @@ impl Trace {
         }
     }
 
-    /// Count of blocks in each state, for legends and tests: [unsent, clean, dirty, in flight].
-    pub fn count_states(states: &[BlockState]) -> [usize; 4] {
-        let mut c = [0; 4];
+    /// Count of blocks in each state, for legends and tests:
+    /// [unsent, clean, dirty, in flight, zero].
+    pub fn count_states(states: &[BlockState]) -> [usize; 5] {
+        let mut c = [0; 5];
         for s in states {
             c[*s as usize] += 1;
         }
@@ -240,7 +318,7 @@ mod tests {
 
     #[test]
     fn layout_puts_the_working_set_first_in_pass_one() {
-        let l = MemoryLayout::new(8192.0 * 1048576.0, 2048.0 * 1048576.0, 7);
+        let l = MemoryLayout::new(8192.0 * 1048576.0, 2048.0 * 1048576.0, 0.0, 7);
         assert_eq!(l.blocks, MAX_BLOCKS);
         assert_eq!(l.ws_blocks, 1024);
         let ws: Vec<usize> = (0..l.blocks).filter(|&b| l.in_working_set(b)).collect();
@@ -255,16 +333,26 @@ mod tests {
 
     #[test]
     fn layout_depends_on_seed_only_through_placement() {
-        let a = MemoryLayout::new(1e9, 2e8, 1);
-        let b = MemoryLayout::new(1e9, 2e8, 2);
+        let a = MemoryLayout::new(1e9, 2e8, 0.0, 1);
+        let b = MemoryLayout::new(1e9, 2e8, 0.0, 2);
         assert_eq!(a.ws_blocks, b.ws_blocks);
         assert_ne!(a.ws_rank, b.ws_rank);
-        assert_eq!(a, MemoryLayout::new(1e9, 2e8, 1));
+        assert_eq!(a, MemoryLayout::new(1e9, 2e8, 0.0, 1));
+    }
+
+    #[test]
+    fn never_written_memory_is_the_top_and_outside_the_working_set() {
+        let mib = 1048576.0;
+        let l = MemoryLayout::new(4096.0 * mib, 1024.0 * mib, 2048.0 * mib, 3);
+        assert_eq!(l.zero_blocks, 2048);
+        assert_eq!(l.first_zero_block(), 2048);
+        assert!((2048..4096).all(|b| !l.in_working_set(b)));
+        assert_eq!((0..2048).filter(|&b| l.in_working_set(b)).count(), 1024);
     }
 
     #[test]
     fn tiny_vms_get_one_block_per_page() {
-        let l = MemoryLayout::new(64.0 * 4096.0, 4096.0, 1);
+        let l = MemoryLayout::new(64.0 * 4096.0, 4096.0, 0.0, 1);
         assert_eq!(l.blocks, 64);
         assert_eq!(l.ws_blocks, 1);
     }

@@ -57,6 +57,9 @@ pub enum Pattern {
     /// A sweep through the working set (e.g. a streaming buffer): min(W, D·t). With W ≥ D·t this
     /// is the linear dirtying of the canonical geometric model.
     Sequential,
+    /// Random writes, but `hot_share` of them land on the hottest `hot_fraction` of the working
+    /// set (a database's index pages, a cache's head).
+    HotCold,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,9 +69,17 @@ pub struct Vm {
     /// The writable working set: the memory the guest keeps writing to. Hyper-V sends it first
     /// in pass 1 ("in-state memory first").
     pub working_set_mib: f64,
+    /// Memory the guest never wrote: all-zero pages (free memory of a freshly booted guest).
+    pub untouched_mib: f64,
     /// Rate at which the guest writes to memory, in MiB/s of pages.
     pub dirty_rate_mibps: f64,
     pub pattern: Pattern,
+    /// Hot/cold pattern: the hot part of the working set, and the share of writes it takes.
+    pub hot_fraction: f64,
+    pub hot_share: f64,
+    /// Share of written pages whose content compresses like text (≈ 3×); the rest is binary or
+    /// random data that barely compresses. 0.75 gives the ≈ 2× Microsoft reports.
+    pub compressible_fraction: f64,
 }
 
 impl Default for Vm {
@@ -78,8 +89,12 @@ impl Default for Vm {
         Vm {
             memory_mib: 8192.0,
             working_set_mib: 2048.0,
+            untouched_mib: 2048.0,
             dirty_rate_mibps: 60.0,
             pattern: Pattern::Random,
+            hot_fraction: 0.2,
+            hot_share: 0.8,
+            compressible_fraction: 0.75,
         }
     }
 }
@@ -94,6 +109,9 @@ pub const MAX_DESCRIPTORS: u32 = 4096;
 pub struct Network {
     /// NIC line rate in Gbit/s (1, 10, 25, 40, 100 GbE).
     pub link_gbps: f64,
+    /// NICs of this speed per host on the migration network. TCP/IP and Compression use one
+    /// path; SMB Multichannel spreads one migration over all of them.
+    pub nics: u32,
     /// Optional cap on migration traffic (QEMU `max-bandwidth`, Hyper-V
     /// `Set-SmbBandwidthLimit -Category LiveMigration`). `None` = unlimited.
     pub max_bandwidth_mibps: Option<f64>,
@@ -105,16 +123,21 @@ pub struct Network {
     pub buffers: u32,
     /// Round-trip time between the hosts (0.2 ms is a typical same-rack LAN, domain brief §D.1).
     pub rtt_ms: f64,
+    /// Largest TCP receive window. Windows autotuning ("Normal", scale factor 8) reaches 16 MiB;
+    /// a fixed 64 KiB window caps a 10 ms path at 52 Mbit/s (Microsoft NIC tuning guide).
+    pub tcp_window_kib: f64,
 }
 
 impl Default for Network {
     fn default() -> Self {
         Network {
             link_gbps: 10.0,
+            nics: 1,
             max_bandwidth_mibps: None,
             dedicated: false,
             buffers: DEFAULT_DESCRIPTORS,
             rtt_ms: 0.2,
+            tcp_window_kib: 16384.0,
         }
     }
 }
@@ -141,6 +164,14 @@ pub struct Transport {
     /// Host CPU cores and their load (0..1); compression may only use idle cores.
     pub host_cores: u32,
     pub host_load: f64,
+    /// Clock of one core. One TCP flow is processed on one core at ≈ 1 GHz per Gbit/s
+    /// (Foong et al., ISPASS 2003), so one 2.5 GHz core carries ≈ 2.5 Gbit/s.
+    pub core_ghz: f64,
+    /// Compression threads: 0 = every idle core (Hyper-V); QEMU's legacy multi-thread
+    /// compression used 8.
+    pub compress_threads: u32,
+    /// Page-at-a-time compression speed of one thread on compressible pages (input MiB/s).
+    pub compress_mibps_per_thread: f64,
 }
 
 impl Default for Transport {
@@ -150,6 +181,9 @@ impl Default for Transport {
             rdma: false,
             host_cores: 16,
             host_load: 0.5,
+            core_ghz: 2.5,
+            compress_threads: 0,
+            compress_mibps_per_thread: 250.0,
         }
     }
 }
@@ -165,7 +199,25 @@ pub enum StopPolicy {
     HyperV { max_passes: u32, remainder_ms: f64 },
     /// QEMU: stop when the remaining bytes fit in `downtime_limit_ms` at the measured bandwidth
     /// (`downtime-limit`, default 300 ms, qemu `migration/options.c`). No pass cap.
-    Qemu { downtime_limit_ms: f64 },
+    Qemu {
+        downtime_limit_ms: f64,
+        /// Auto-converge: throttle the vCPUs 20 %, then 10 % more, up to 99 %, while the guest
+        /// dirties more than half of what each pass sends (qemu `migration/ram.c`).
+        #[serde(default)]
+        auto_converge: bool,
+    },
+    /// Xen: stop when fewer than `min_dirty_pages` are dirty or after `max_iterations` rounds
+    /// (today's `xg_sr_save.c`: 50 pages, 5 rounds), or once `max_factor` × memory has been sent
+    /// (the older `xc_domain_save.c`: 30 rounds, 3×). `rate_adaptive` restores the 2005 paper's
+    /// rate-limited rounds (100 Mbit/s at first, then 50 Mbit/s above the dirty rate, at most
+    /// 500 Mbit/s), which later Xen compiled out.
+    Xen {
+        max_iterations: u32,
+        min_dirty_pages: u32,
+        max_factor: f64,
+        #[serde(default)]
+        rate_adaptive: bool,
+    },
 }
 
 impl Default for StopPolicy {
@@ -184,13 +236,28 @@ impl StopPolicy {
     pub fn qemu() -> Self {
         StopPolicy::Qemu {
             downtime_limit_ms: 300.0,
+            auto_converge: false,
+        }
+    }
+    pub fn xen() -> Self {
+        StopPolicy::Xen {
+            max_iterations: 5,
+            min_dirty_pages: 50,
+            max_factor: 3.0,
+            rate_adaptive: false,
         }
     }
     pub fn name(&self) -> &'static str {
         match self {
             StopPolicy::HyperV { .. } => "Hyper-V",
             StopPolicy::Qemu { .. } => "QEMU",
+            StopPolicy::Xen { .. } => "Xen",
         }
+    }
+    /// QEMU sends all-zero pages as a few header bytes; Hyper-V and Xen send them in full
+    /// (unless Hyper-V's compression squeezes them).
+    pub fn zero_pages_as_markers(&self) -> bool {
+        matches!(self, StopPolicy::Qemu { .. })
     }
 }
 
@@ -233,6 +300,16 @@ impl Overheads {
             setup_s: 0.05,
             device_state_mib: 4.0,
             switchover_ms: 20.0,
+            cleanup_s: 0.05,
+        }
+    }
+    /// Xen: SPECweb's 210 ms downtime was ≈ 201 ms of final copy plus ≈ 9 ms to resume
+    /// (Clark et al. 2005).
+    pub fn xen() -> Self {
+        Overheads {
+            setup_s: 0.1,
+            device_state_mib: 1.0,
+            switchover_ms: 9.0,
             cleanup_s: 0.05,
         }
     }
@@ -279,6 +356,19 @@ fn finite_non_negative(field: &'static str, v: f64) -> Result<(), ScenarioError>
 }
 
 impl Scenario {
+    /// A Xen-style scenario with Xen's overheads.
+    pub fn xen_defaults() -> Self {
+        Scenario {
+            policy: StopPolicy::xen(),
+            overheads: Overheads::xen(),
+            transport: Transport {
+                kind: TransportKind::Tcp,
+                ..Transport::default()
+            },
+            ..Scenario::default()
+        }
+    }
+
     /// A QEMU-style scenario with QEMU's overheads.
     pub fn qemu_defaults() -> Self {
         Scenario {
@@ -329,6 +419,31 @@ impl Scenario {
                 ),
             );
         }
+        finite_non_negative("vm.untouched_mib", vm.untouched_mib)?;
+        if vm.working_set_mib + vm.untouched_mib > vm.memory_mib * (1.0 + 1e-9) {
+            return err(
+                "vm.untouched_mib",
+                format!(
+                    "the working set ({} MiB) and never-written memory ({} MiB) do not fit in {} MiB",
+                    vm.working_set_mib, vm.untouched_mib, vm.memory_mib
+                ),
+            );
+        }
+        for (field, v) in [
+            ("vm.hot_fraction", vm.hot_fraction),
+            ("vm.hot_share", vm.hot_share),
+            ("vm.compressible_fraction", vm.compressible_fraction),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return err(field, format!("a fraction from 0 to 1 (got {v})"));
+            }
+        }
+        if vm.pattern == Pattern::HotCold && (vm.hot_fraction == 0.0 || vm.hot_fraction == 1.0) {
+            return err(
+                "vm.hot_fraction",
+                "a hot/cold pattern needs a hot part between 0 and 1",
+            );
+        }
         finite_non_negative("vm.dirty_rate_mibps", vm.dirty_rate_mibps)?;
         if vm.dirty_rate_mibps > 0.0 && vm.working_set_mib == 0.0 {
             return err(
@@ -345,6 +460,16 @@ impl Scenario {
                     "{} Gbit/s is faster than any Ethernet link (at most {MAX_LINK_GBPS})",
                     net.link_gbps
                 ),
+            );
+        }
+        if net.nics == 0 || net.nics > 16 {
+            return err("network.nics", "1 to 16 NICs per host");
+        }
+        finite_non_negative("network.tcp_window_kib", net.tcp_window_kib)?;
+        if net.tcp_window_kib < 1.0 {
+            return err(
+                "network.tcp_window_kib",
+                "a TCP window holds at least 1 KiB",
             );
         }
         if let Some(cap) = net.max_bandwidth_mibps {
@@ -376,6 +501,23 @@ impl Scenario {
                 "host CPU load is a fraction from 0 to 1",
             );
         }
+        finite_non_negative("transport.core_ghz", tr.core_ghz)?;
+        if tr.core_ghz < 0.1 || tr.core_ghz > 10.0 {
+            return err("transport.core_ghz", "a core runs at 0.1 to 10 GHz");
+        }
+        if tr.compress_threads > 1024 {
+            return err("transport.compress_threads", "at most 1024 threads");
+        }
+        finite_non_negative(
+            "transport.compress_mibps_per_thread",
+            tr.compress_mibps_per_thread,
+        )?;
+        if tr.compress_mibps_per_thread == 0.0 {
+            return err(
+                "transport.compress_mibps_per_thread",
+                "compression must make progress",
+            );
+        }
         match self.policy {
             StopPolicy::HyperV {
                 max_passes,
@@ -386,7 +528,22 @@ impl Scenario {
                 }
                 finite_non_negative("policy.remainder_ms", remainder_ms)?;
             }
-            StopPolicy::Qemu { downtime_limit_ms } => {
+            StopPolicy::Xen {
+                max_iterations,
+                max_factor,
+                ..
+            } => {
+                if max_iterations == 0 || max_iterations > 1000 {
+                    return err("policy.max_iterations", "between 1 and 1000 iterations");
+                }
+                finite_non_negative("policy.max_factor", max_factor)?;
+                if max_factor < 1.0 {
+                    return err("policy.max_factor", "at least 1 (memory must be sent once)");
+                }
+            }
+            StopPolicy::Qemu {
+                downtime_limit_ms, ..
+            } => {
                 finite_non_negative("policy.downtime_limit_ms", downtime_limit_ms)?;
                 // QEMU accepts at most 2000 s (`MAX_MIGRATE_DOWNTIME_SECONDS`).
                 if downtime_limit_ms > 2_000_000.0 {
@@ -463,6 +620,18 @@ mod tests {
     #[test]
     fn policies_serialise_with_a_kind_tag() {
         let json = serde_json::to_string(&StopPolicy::qemu()).unwrap();
-        assert_eq!(json, r#"{"kind":"qemu","downtime_limit_ms":300.0}"#);
+        assert_eq!(
+            json,
+            r#"{"kind":"qemu","downtime_limit_ms":300.0,"auto_converge":false}"#
+        );
+        let p: StopPolicy =
+            serde_json::from_str(r#"{"kind":"qemu","downtime_limit_ms":30}"#).unwrap();
+        assert_eq!(
+            p,
+            StopPolicy::Qemu {
+                downtime_limit_ms: 30.0,
+                auto_converge: false
+            }
+        );
     }
 }

@@ -45,6 +45,17 @@ pub struct PhaseSpan {
     pub end_s: f64,
 }
 
+/// A stretch of time during which the migration's wire rate and the background share were constant.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LinkSegment {
+    pub start_s: f64,
+    pub end_s: f64,
+    /// Migration bytes/s on the wire.
+    pub wire_rate: f64,
+    /// Share of the link other traffic took.
+    pub background_share: f64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PassRecord {
     /// 1-based.
@@ -52,20 +63,31 @@ pub struct PassRecord {
     pub start_s: f64,
     pub end_s: f64,
     pub duration_s: f64,
-    /// The time the whole pass needs; larger than `duration_s` only for a pass cut by a timeout.
-    pub full_duration_s: f64,
-    /// Memory this pass set out to send.
+    /// Memory this pass set out to send (written pages plus never-written zero pages).
     pub memory_bytes: f64,
-    /// Bytes on the wire (after compression) actually sent.
+    /// Never-written (all-zero) pages among them: pass 1 only.
+    pub zero_bytes: f64,
+    /// Bytes on the wire actually sent (after compression or zero-page markers).
     pub wire_bytes: f64,
-    /// Memory bytes per second moved.
+    /// Bytes on the wire the whole pass needs; more than `wire_bytes` only for a pass cut short.
+    pub planned_wire_bytes: f64,
+    /// Mean memory bytes per second moved.
     pub memory_rate: f64,
-    /// Share of the link other traffic took during this pass.
-    pub background_share: f64,
+    /// Mean wire bytes per second.
+    pub wire_rate: f64,
+    /// Range of `Trace::segments` covering this pass.
+    pub segments: (usize, usize),
+    /// The guest's dirty rate during the pass (after any throttling), bytes/s.
+    pub dirty_rate: f64,
+    /// Auto-converge throttle applied to the guest's vCPUs during the pass, percent.
+    pub throttle_pct: f64,
     /// Memory the guest dirtied during the pass: what the next pass (or the blackout) must send.
     pub dirty_bytes_at_end: f64,
     /// The stop policy's bound at the end of this pass: stop once what is left is below it.
     pub stop_threshold_bytes: f64,
+    /// CPU core-seconds spent on the source (compression, zero scan, transport) and destination.
+    pub cpu_source_core_s: f64,
+    pub cpu_dest_core_s: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -74,11 +96,12 @@ pub struct StopCopyRecord {
     pub memory_bytes: f64,
     pub device_state_bytes: f64,
     pub wire_bytes: f64,
-    pub memory_rate: f64,
     /// Time to send the dirty pages (the device state follows).
     pub memory_duration_s: f64,
     pub duration_s: f64,
     pub switchover_s: f64,
+    /// Range of `Trace::segments` covering the stop-and-copy.
+    pub segments: (usize, usize),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -108,6 +131,8 @@ pub struct Trace {
     pub rates: RateBreakdown,
     pub phases: Vec<PhaseSpan>,
     pub passes: Vec<PassRecord>,
+    /// Link use over time: every change of migration rate or background share.
+    pub segments: Vec<LinkSegment>,
     pub stop_copy: Option<StopCopyRecord>,
     pub outcome: Outcome,
     /// From the start until the VM runs on B and the source is cleaned up (or until cancelled).
@@ -116,6 +141,9 @@ pub struct Trace {
     pub downtime_s: f64,
     pub wire_bytes: f64,
     pub memory_bytes: f64,
+    /// CPU core-seconds used by the migration on the source and the destination host.
+    pub cpu_source_core_s: f64,
+    pub cpu_dest_core_s: f64,
     #[serde(skip)]
     pub layout: MemoryLayout,
 }
@@ -131,6 +159,8 @@ impl Trace {
             working_set: vm.working_set_mib * super::units::MIB,
             rate: vm.dirty_rate_mibps * super::units::MIB,
             pattern: vm.pattern,
+            hot_fraction: vm.hot_fraction,
+            hot_share: vm.hot_share,
         }
     }
 
@@ -154,40 +184,29 @@ impl Trace {
         n.checked_sub(1)
     }
 
+    /// The link segment at time t, if data is moving.
+    pub fn segment_at(&self, t: f64) -> Option<&LinkSegment> {
+        let i = self.segments.partition_point(|s| s.end_s <= t);
+        self.segments.get(i).filter(|s| s.start_s <= t)
+    }
+
     /// Wire bytes per second on the link at time t (the animation's flow).
     pub fn wire_rate_at(&self, t: f64) -> f64 {
-        if let Some(sc) = &self.stop_copy {
-            if t >= sc.start_s && t < sc.start_s + sc.duration_s {
-                return sc.wire_bytes / sc.duration_s.max(f64::MIN_POSITIVE);
-            }
-        }
-        match self.pass_index_at(t) {
-            Some(i) if t < self.passes[i].end_s => {
-                let p = &self.passes[i];
-                p.wire_bytes / p.duration_s.max(f64::MIN_POSITIVE)
-            }
-            _ => 0.0,
-        }
+        self.segment_at(t).map_or(0.0, |s| s.wire_rate)
+    }
+
+    /// Wire bytes sent within `segments[range]` up to time t.
+    pub fn wire_sent(&self, range: (usize, usize), t: f64) -> f64 {
+        self.segments[range.0..range.1]
+            .iter()
+            .take_while(|s| s.start_s < t)
+            .map(|s| s.wire_rate * (s.end_s.min(t) - s.start_s))
+            .sum()
     }
 
     /// Wire bytes sent from 0 to t.
     pub fn wire_bytes_at(&self, t: f64) -> f64 {
-        let mut sent = 0.0;
-        for p in &self.passes {
-            if t >= p.end_s {
-                sent += p.wire_bytes;
-            } else if t > p.start_s {
-                sent += p.wire_bytes * (t - p.start_s) / p.duration_s;
-            }
-        }
-        if let Some(sc) = &self.stop_copy {
-            if t >= sc.start_s + sc.duration_s {
-                sent += sc.wire_bytes;
-            } else if t > sc.start_s {
-                sent += sc.wire_bytes * (t - sc.start_s) / sc.duration_s;
-            }
-        }
-        sent
+        self.wire_sent((0, self.segments.len()), t)
     }
 
     /// Mean memory bytes/s over the pre-copy passes, or None if no pass ran.
@@ -203,10 +222,21 @@ impl Trace {
         self.passes.len()
     }
 
-    /// What limited the rate, judged on the mean background share of the run.
+    /// Time-weighted mean share of the link other traffic took while data moved.
+    pub fn mean_background_share(&self) -> f64 {
+        let (w, t) = self.segments.iter().fold((0.0, 0.0), |(w, t), s| {
+            let d = s.end_s - s.start_s;
+            (w + s.background_share * d, t + d)
+        });
+        if t > 0.0 {
+            w / t
+        } else {
+            0.0
+        }
+    }
+
+    /// What limited the rate, judged at the mean background share of the run.
     pub fn bottleneck(&self) -> Bottleneck {
-        let n = self.passes.len().max(1) as f64;
-        let share = self.passes.iter().map(|p| p.background_share).sum::<f64>() / n;
-        self.rates.bottleneck(share)
+        self.rates.bottleneck(self.mean_background_share())
     }
 }

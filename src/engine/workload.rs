@@ -11,6 +11,18 @@ pub struct Workload {
     pub working_set: f64,
     pub rate: f64,
     pub pattern: Pattern,
+    pub hot_fraction: f64,
+    pub hot_share: f64,
+}
+
+/// Unique bytes of a set of `size` bytes hit by `writes` bytes of uniformly random page writes.
+fn saturating(size: f64, writes: f64) -> f64 {
+    if size <= 0.0 || writes <= 0.0 {
+        0.0
+    } else {
+        // exp_m1 keeps full precision when writes ≪ size (the geometric regime).
+        -size * (-writes / size).exp_m1()
+    }
 }
 
 impl Workload {
@@ -22,23 +34,47 @@ impl Workload {
         if self.rate <= 0.0 || self.working_set <= 0.0 || dt <= 0.0 {
             return 0.0;
         }
+        let writes = self.rate * dt;
         match self.pattern {
-            Pattern::Random => {
-                let x = self.rate * dt / self.working_set;
-                // exp_m1 keeps full precision when D·t ≪ W (the geometric regime).
-                -self.working_set * (-x).exp_m1()
+            Pattern::Random => saturating(self.working_set, writes),
+            Pattern::Sequential => writes.min(self.working_set),
+            Pattern::HotCold => {
+                let hot = self.working_set * self.hot_fraction;
+                saturating(hot, writes * self.hot_share)
+                    + saturating(self.working_set - hot, writes * (1.0 - self.hot_share))
             }
-            Pattern::Sequential => (self.rate * dt).min(self.working_set),
         }
     }
 
-    /// Per-block hit rate (1/s) for random writes: a block is one W-th of the working set's
-    /// "units", so its first-dirty time after any instant is exponential with rate D/W.
-    pub fn block_hit_rate(&self) -> f64 {
+    /// The same guest with its vCPUs throttled by `pct` percent (QEMU auto-converge): it runs,
+    /// and so writes, (100 − pct) % of the time.
+    pub fn throttled(&self, pct: f64) -> Workload {
+        Workload {
+            rate: self.rate * (1.0 - pct / 100.0),
+            ..*self
+        }
+    }
+
+    /// Hit rate (1/s) of one block of the hot or cold part for random writes: a block's
+    /// first-dirty time after any instant is exponential with rate (writes to its part)/(part size).
+    pub fn block_hit_rate(&self, hot: bool) -> f64 {
         if self.working_set <= 0.0 {
-            0.0
-        } else {
-            self.rate / self.working_set
+            return 0.0;
+        }
+        match self.pattern {
+            Pattern::HotCold => {
+                let (share, frac) = if hot {
+                    (self.hot_share, self.hot_fraction)
+                } else {
+                    (1.0 - self.hot_share, 1.0 - self.hot_fraction)
+                };
+                if frac <= 0.0 {
+                    0.0
+                } else {
+                    self.rate * share / (self.working_set * frac)
+                }
+            }
+            _ => self.rate / self.working_set,
         }
     }
 }
@@ -53,6 +89,8 @@ mod tests {
             working_set: 1000.0,
             rate: 100.0,
             pattern: Pattern::Random,
+            hot_fraction: 0.2,
+            hot_share: 0.8,
         };
         assert!((w.dirtied(10.0) - 1000.0 * (1.0 - (-1.0f64).exp())).abs() < 1e-9);
         assert!(w.dirtied(1e6) <= 1000.0);
@@ -66,6 +104,8 @@ mod tests {
             working_set: 1000.0,
             rate: 100.0,
             pattern: Pattern::Sequential,
+            hot_fraction: 0.2,
+            hot_share: 0.8,
         };
         assert_eq!(w.dirtied(3.0), 300.0);
         assert_eq!(w.dirtied(30.0), 1000.0);
@@ -78,8 +118,33 @@ mod tests {
             working_set: 0.0,
             rate: 0.0,
             pattern: Pattern::Random,
+            hot_fraction: 0.2,
+            hot_share: 0.8,
         };
         assert_eq!(w.dirtied(100.0), 0.0);
-        assert_eq!(w.block_hit_rate(), 0.0);
+        assert_eq!(w.block_hit_rate(false), 0.0);
+    }
+
+    #[test]
+    fn hot_pages_saturate_first() {
+        let w = Workload {
+            working_set: 1000.0,
+            rate: 100.0,
+            pattern: Pattern::HotCold,
+            hot_fraction: 0.2,
+            hot_share: 0.8,
+        };
+        // After a long time everything is dirty; early on, dirtying is linear in writes.
+        assert!((w.dirtied(1e5) - 1000.0).abs() < 1e-6);
+        assert!((w.dirtied(0.001) - 0.1).abs() < 1e-4);
+        // Hot/cold dirties fewer unique pages than uniform writes over the same set: the hot
+        // part soaks up most writes.
+        let uniform = Workload {
+            pattern: Pattern::Random,
+            ..w
+        };
+        assert!(w.dirtied(5.0) < uniform.dirtied(5.0));
+        assert!((w.block_hit_rate(true) - 0.4).abs() < 1e-12);
+        assert!((w.block_hit_rate(false) - 0.025).abs() < 1e-12);
     }
 }

@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
-use super::chart::PassChart;
+use super::chart::{LinkChart, PassChart};
 use super::controls::Controls;
 use super::memory_map::MemoryMap;
 use super::results::{Results, VerdictBanner};
@@ -173,12 +173,16 @@ pub fn app(props: &AppProps) -> Html {
                         <h2>{"Memory map"}</h2>
                         <MemoryMap trace={trace.clone()} t={clock.t} window={window} />
                     </section>
+                    <section class="panel">
+                        <h2>{"Link use over time"}</h2>
+                        <LinkChart trace={trace.clone()} t={clock.t} />
+                    </section>
                     <div class="panels">
                         <section class="panel">
                             <h2>{"Memory sent per pass"}</h2>
                             <PassChart trace={trace.clone()} highlight={highlighted} />
                         </section>
-                        <Results trace={trace} />
+                        <Results trace={trace} scenario={state.scenario.clone()} />
                     </div>
                 </div>
             </div>

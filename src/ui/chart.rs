@@ -49,7 +49,14 @@ fn format_mib(v: f64) -> String {
     }
 }
 
-fn draw(canvas: HtmlCanvasElement, trace: &Trace, highlight: Option<usize>) -> Result<(), String> {
+type Area = DrawingArea<CanvasBackend, plotters::coord::Shift>;
+
+/// Sizes the canvas's backing store to its CSS width × devicePixelRatio (height from
+/// `css_height(css_width)`), clears it white, and returns the drawing area and the ratio.
+fn prepare(
+    canvas: HtmlCanvasElement,
+    css_height: impl Fn(f64) -> f64,
+) -> Result<(Area, f64), String> {
     let dpr = web_sys::window()
         .map_or(1.0, |w| w.device_pixel_ratio())
         .max(1.0);
@@ -57,15 +64,19 @@ fn draw(canvas: HtmlCanvasElement, trace: &Trace, highlight: Option<usize>) -> R
         w if w > 0 => f64::from(w),
         _ => 520.0,
     };
-    let css_h = css_w * 0.72;
     canvas.set_width((css_w * dpr) as u32);
-    canvas.set_height((css_h * dpr) as u32);
+    canvas.set_height((css_height(css_w) * dpr) as u32);
+    let root = CanvasBackend::with_canvas_object(canvas)
+        .ok_or("no 2d context")?
+        .into_drawing_area();
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    Ok((root, dpr))
+}
+
+fn draw(canvas: HtmlCanvasElement, trace: &Trace, highlight: Option<usize>) -> Result<(), String> {
+    let (root, dpr) = prepare(canvas, |w| w * 0.72)?;
     let px = |v: f64| (v * dpr) as u32;
     let font = |size: f64| ("sans-serif", size * dpr);
-
-    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d context")?;
-    let root = backend.into_drawing_area();
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
     let data = bars(trace);
     if data.is_empty() {
         root.draw(&Text::new(
@@ -217,6 +228,126 @@ pub fn pass_chart(props: &PassChartProps) -> Html {
                 <thead><tr><th>{"pass"}</th><th>{"sent"}</th><th>{"time"}</th><th>{"dirtied meanwhile"}</th><th>{"stop threshold"}</th></tr></thead>
                 <tbody>{ for rows }{ for stop_row }</tbody>
             </table>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LinkChartProps {
+    pub trace: Rc<Trace>,
+    pub t: f64,
+}
+
+/// Plot-area offsets in CSS pixels, shared by the drawing and the time cursor overlay.
+const LINK_LEFT: f64 = 60.0;
+const LINK_RIGHT: f64 = 12.0;
+
+fn draw_link(canvas: HtmlCanvasElement, trace: &Trace) -> Result<(), String> {
+    let (root, dpr) = prepare(canvas, |_| 170.0)?;
+    let px = |v: f64| (v * dpr) as u32;
+    let font = |size: f64| ("sans-serif", size * dpr);
+    let gbit = |bytes_per_s: f64| bytes_per_s * 8.0 / 1e9;
+    let line = gbit(trace.rates.line_rate);
+    let end = trace.total_time_s.max(1e-3);
+    let top = if line > 0.0 { line * 1.05 } else { 1.0 };
+    let mut chart = ChartBuilder::on(&root)
+        .margin_top(px(8.0))
+        .margin_bottom(px(4.0))
+        .margin_right(px(LINK_RIGHT))
+        .margin_left(px(0.0))
+        .x_label_area_size(px(30.0))
+        .y_label_area_size(px(LINK_LEFT))
+        .build_cartesian_2d(0f64..end, 0f64..top)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(6)
+        .y_labels(5)
+        .x_label_formatter(&|x| fmt_duration(*x))
+        .y_label_formatter(&|y| format!("{y:.1}"))
+        .y_desc("Gbit/s")
+        .label_style(font(11.0))
+        .axis_desc_style(font(11.0))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    // Step outlines: migration traffic, and other traffic stacked on top of it.
+    let mut mig = vec![(0.0, 0.0)];
+    let mut other = vec![(0.0, 0.0)];
+    for sg in &trace.segments {
+        let m = gbit(sg.wire_rate);
+        let o = m + line * sg.background_share;
+        mig.extend([
+            (sg.start_s, 0.0),
+            (sg.start_s, m),
+            (sg.end_s, m),
+            (sg.end_s, 0.0),
+        ]);
+        other.extend([
+            (sg.start_s, 0.0),
+            (sg.start_s, o),
+            (sg.end_s, o),
+            (sg.end_s, 0.0),
+        ]);
+    }
+    mig.push((end, 0.0));
+    other.push((end, 0.0));
+    chart
+        .draw_series(std::iter::once(Polygon::new(
+            other,
+            RGBColor(0xb7, 0xbf, 0xcb).filled(),
+        )))
+        .map_err(|e| e.to_string())?;
+    chart
+        .draw_series(std::iter::once(Polygon::new(mig, PASS.mix(0.85).filled())))
+        .map_err(|e| e.to_string())?;
+    if line > 0.0 {
+        chart
+            .draw_series(LineSeries::new(
+                [(0.0, line), (end, line)],
+                BLACK.mix(0.5).stroke_width(px(1.0)),
+            ))
+            .map_err(|e| e.to_string())?;
+    }
+    root.present().map_err(|e| e.to_string())
+}
+
+/// Link use over time: migration traffic, other traffic on a shared link, and the line rate,
+/// with a cursor on the playback clock.
+#[function_component(LinkChart)]
+pub fn link_chart(props: &LinkChartProps) -> Html {
+    let canvas_ref = use_node_ref();
+    {
+        let canvas_ref = canvas_ref.clone();
+        use_effect_with(props.trace.clone(), move |trace| {
+            if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
+                if let Err(e) = draw_link(canvas, trace) {
+                    web_sys::console::warn_1(&format!("link chart: {e}").into());
+                }
+            }
+        });
+    }
+    let frac = (props.t / props.trace.total_time_s.max(1e-9)).clamp(0.0, 1.0);
+    let cursor = format!(
+        "left: calc({LINK_LEFT}px + (100% - {}px) * {frac:.5})",
+        LINK_LEFT + LINK_RIGHT
+    );
+    let t = &props.trace;
+    html! {
+        <div class="link-chart">
+            <div class="chart-wrap">
+                <canvas id="link-chart" ref={canvas_ref} role="img"
+                    aria-label={format!("Link use over time: migration traffic up to {} and, on a shared link, other traffic on top; line rate {}.",
+                        crate::engine::units::fmt_rate(t.segments.iter().fold(0.0, |m, s| f64::max(m, s.wire_rate))),
+                        crate::engine::units::fmt_rate(t.rates.line_rate))}>
+                </canvas>
+                <div class="cursor" style={cursor} aria-hidden="true"></div>
+            </div>
+            <ul class="legend">
+                <li><span class="swatch" style="background:#1a66d6"></span>{"migration traffic"}</li>
+                <li><span class="swatch" style="background:#b7bfcb"></span>{"other traffic (shared network)"}</li>
+                <li><span class="swatch line" style="background:#7f7f7f"></span>{"line rate"}</li>
+            </ul>
         </div>
     }
 }

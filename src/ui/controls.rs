@@ -86,7 +86,7 @@ fn editor<T: 'static>(p: &ControlsProps, edit: impl Fn(&mut Scenario, T) + 'stat
     Callback::from(move |v: T| {
         let mut next = (*s).clone();
         edit(&mut next, v);
-        d.dispatch(Action::SetScenario(next));
+        d.dispatch(Action::SetScenario(Box::new(next)));
     })
 }
 
@@ -105,6 +105,51 @@ fn checkbox(
         <div class="lever">
             <input type="checkbox" {id} {checked} {onchange} />
             <label for={id}>{label}<span class="hint">{hint}</span></label>
+        </div>
+    }
+}
+
+/// A labelled drop-down; emits the chosen option's value.
+fn choice(
+    id: &'static str,
+    label: &'static str,
+    options: &[(&str, &str)],
+    selected: &str,
+    cb: Callback<String>,
+) -> Html {
+    let onchange = Callback::from(move |e: Event| {
+        let sel: HtmlSelectElement = e.target_unchecked_into();
+        cb.emit(sel.value())
+    });
+    let opts = options.iter().map(|(value, text)| {
+        html! { <option value={value.to_string()} selected={*value == selected}>{*text}</option> }
+    });
+    html! {
+        <div class="field">
+            <label for={id}>{label}</label>
+            <select {id} {onchange}>{ for opts }</select>
+        </div>
+    }
+}
+
+/// A labelled number box with its unit and an optional hint.
+fn number(
+    id: &'static str,
+    label: &str,
+    unit: &str,
+    value: f64,
+    hint: &str,
+    cb: Callback<f64>,
+) -> Html {
+    let onchange = Callback::from(move |e: Event| cb.emit(input_value(&e)));
+    html! {
+        <div class="field">
+            <label for={id}>{label.to_string()}</label>
+            <div class="field-row">
+                <input type="number" {id} class="num" value={fmt_value(value)} {onchange} step="any" />
+                <span class="unit">{unit.to_string()}</span>
+            </div>
+            if !hint.is_empty() { <p class="hint">{hint.to_string()}</p> }
         </div>
     }
 }
@@ -151,59 +196,118 @@ pub fn controls(p: &ControlsProps) -> Html {
         s.network.link_gbps = LINKS[(pos.max(0.0) as usize).min(LINKS.len() - 1)]
     });
     let on_link_value = editor(p, |s, v: f64| s.network.link_gbps = v);
-    let on_pattern = {
-        let cb = editor(p, |s, v: String| {
-            s.vm.pattern = if v == "sequential" {
-                Pattern::Sequential
-            } else {
-                Pattern::Random
-            }
-        });
-        Callback::from(move |e: Event| {
-            let sel: HtmlSelectElement = e.target_unchecked_into();
-            cb.emit(sel.value())
-        })
+    let on_pattern = editor(p, |s, v: String| {
+        s.vm.pattern = match v.as_str() {
+            "sequential" => Pattern::Sequential,
+            "hotcold" => Pattern::HotCold,
+            _ => Pattern::Random,
+        }
+    });
+    let pattern = match s.vm.pattern {
+        Pattern::Random => "random",
+        Pattern::Sequential => "sequential",
+        Pattern::HotCold => "hotcold",
     };
-    let on_policy = {
-        let cb = editor(p, |s, v: String| {
-            if v == "qemu" {
-                s.policy = StopPolicy::qemu();
-                s.overheads = Overheads::qemu();
-            } else {
-                s.policy = StopPolicy::hyperv();
-                s.overheads = Overheads::hyperv();
-            }
-        });
-        Callback::from(move |e: Event| {
-            let sel: HtmlSelectElement = e.target_unchecked_into();
-            cb.emit(sel.value())
-        })
+    let free_pct = if s.vm.memory_mib > 0.0 {
+        s.vm.untouched_mib / s.vm.memory_mib * 100.0
+    } else {
+        0.0
     };
-    let on_policy_param = {
-        let cb = editor(p, |s, v: f64| match &mut s.policy {
-            StopPolicy::HyperV { max_passes, .. } => {
-                *max_passes = if v.is_finite() && v >= 0.0 {
-                    v.round() as u32
-                } else {
-                    0
-                }
-            }
-            StopPolicy::Qemu { downtime_limit_ms } => *downtime_limit_ms = v,
-        });
-        Callback::from(move |e: Event| cb.emit(input_value(&e)))
+    let on_free = editor(p, |s, pct: f64| {
+        s.vm.untouched_mib = (s.vm.memory_mib * pct / 100.0).round()
+    });
+    let on_content = editor(p, |s, pct: f64| s.vm.compressible_fraction = pct / 100.0);
+    let on_policy = editor(p, |s, v: String| {
+        let (policy, overheads) = match v.as_str() {
+            "qemu" => (StopPolicy::qemu(), Overheads::qemu()),
+            "xen" => (StopPolicy::xen(), Overheads::xen()),
+            _ => (StopPolicy::hyperv(), Overheads::hyperv()),
+        };
+        s.policy = policy;
+        s.overheads = overheads;
+    });
+    let policy = match s.policy {
+        StopPolicy::HyperV { .. } => "hyperv",
+        StopPolicy::Qemu { .. } => "qemu",
+        StopPolicy::Xen { .. } => "xen",
     };
-    let (param_label, param_value, param_hint) = match s.policy {
+    let on_policy_param = editor(p, |s, v: f64| {
+        let count = if v.is_finite() && v >= 0.0 {
+            v.round() as u32
+        } else {
+            0
+        };
+        match &mut s.policy {
+            StopPolicy::HyperV { max_passes, .. } => *max_passes = count,
+            StopPolicy::Xen { max_iterations, .. } => *max_iterations = count,
+            StopPolicy::Qemu {
+                downtime_limit_ms, ..
+            } => *downtime_limit_ms = v,
+        }
+    });
+    let (param_label, param_unit, param_value, param_hint) = match s.policy {
         StopPolicy::HyperV { max_passes, .. } => (
             "Maximum pre-copy passes",
+            "passes",
             f64::from(max_passes),
             "Hyper-V pauses the VM after 5 passes (WS2012 R2 and later) even if much is still dirty.",
         ),
-        StopPolicy::Qemu { downtime_limit_ms } => (
-            "Downtime limit (ms)",
+        StopPolicy::Qemu {
+            downtime_limit_ms, ..
+        } => (
+            "Downtime limit",
+            "ms",
             downtime_limit_ms,
             "QEMU pauses the VM once what is left fits in this many ms at the measured bandwidth (default 300).",
         ),
+        StopPolicy::Xen { max_iterations, .. } => (
+            "Maximum rounds",
+            "rounds",
+            f64::from(max_iterations),
+            "Xen pauses the VM after 5 rounds or when fewer than 50 pages are dirty.",
+        ),
     };
+    let auto_converge = matches!(
+        s.policy,
+        StopPolicy::Qemu {
+            auto_converge: true,
+            ..
+        }
+    );
+    let on_auto_converge = editor(p, |s, v: bool| {
+        if let StopPolicy::Qemu { auto_converge, .. } = &mut s.policy {
+            *auto_converge = v;
+        }
+    });
+    let on_nics = editor(p, |s, v: f64| {
+        s.network.nics = if v.is_finite() && v >= 0.0 {
+            v.round() as u32
+        } else {
+            0
+        }
+    });
+    let on_rtt = editor(p, |s, v: f64| s.network.rtt_ms = v);
+    let on_window = editor(p, |s, v: f64| s.network.tcp_window_kib = v);
+    let on_cap = editor(p, |s, v: f64| {
+        s.network.max_bandwidth_mibps = if v.is_finite() && v > 0.0 || v < 0.0 {
+            Some(v)
+        } else {
+            None
+        }
+    });
+    let on_cores = editor(p, |s, v: f64| {
+        s.transport.host_cores = if v.is_finite() && v >= 0.0 {
+            v.round() as u32
+        } else {
+            0
+        }
+    });
+    let on_load = editor(p, |s, v: f64| s.transport.host_load = v / 100.0);
+    let on_seed = editor(p, |s, v: f64| {
+        if v.is_finite() && v >= 0.0 {
+            s.seed = v as u64
+        }
+    });
 
     let on_dedicated = editor(p, |s, v: bool| s.network.dedicated = v);
     let on_buffers = editor(p, |s, v: bool| {
@@ -249,29 +353,34 @@ pub fn controls(p: &ControlsProps) -> Html {
             <Slider id="dirty-rate" label="Dirty rate (how fast the guest writes memory)" unit="MiB/s" min={0.0} max={MAX_DIRTY_SLIDER} step={10.0}
                 position={s.vm.dirty_rate_mibps.min(MAX_DIRTY_SLIDER)} value={s.vm.dirty_rate_mibps}
                 on_slide={on_dirty.clone()} on_value={on_dirty} />
-            <div class="field">
-                <label for="pattern">{"Write pattern"}</label>
-                <select id="pattern" onchange={on_pattern}>
-                    <option value="random" selected={s.vm.pattern == Pattern::Random}>{"random over the working set"}</option>
-                    <option value="sequential" selected={s.vm.pattern == Pattern::Sequential}>{"sequential sweep"}</option>
-                </select>
-            </div>
+            { choice("pattern", "Write pattern", &[
+                ("random", "random over the working set"),
+                ("sequential", "sequential sweep"),
+                ("hotcold", "hot/cold: 80 % of writes to 20 % of the set"),
+            ], pattern, on_pattern) }
+            <Slider id="free" label="Never written (all-zero pages)" unit="%" min={0.0} max={100.0} step={1.0}
+                position={free_pct} value={free_pct} on_slide={on_free.clone()} on_value={on_free}
+                hint="Free memory the guest never touched: QEMU sends it as tiny markers, compression squeezes it." />
+            <Slider id="content" label="Compressible pages (text-like content)" unit="%" min={0.0} max={100.0} step={5.0}
+                position={s.vm.compressible_fraction * 100.0} value={s.vm.compressible_fraction * 100.0}
+                on_slide={on_content.clone()} on_value={on_content} />
             <h2>{"Network and policy"}</h2>
             <Slider id="link" label="Link speed" unit="Gbit/s" min={0.0} max={(LINKS.len() - 1) as f64} step={1.0}
                 position={link_pos as f64} value={s.network.link_gbps}
                 on_slide={on_link_slide} on_value={on_link_value} />
-            <div class="field">
-                <label for="policy">{"Stop policy"}</label>
-                <select id="policy" onchange={on_policy}>
-                    <option value="hyperv" selected={matches!(s.policy, StopPolicy::HyperV{..})}>{"Hyper-V: pass cap, then pause"}</option>
-                    <option value="qemu" selected={matches!(s.policy, StopPolicy::Qemu{..})}>{"QEMU/KVM: pause when it fits the downtime limit"}</option>
-                </select>
-            </div>
-            <div class="field">
-                <label for="policy-param">{param_label}</label>
-                <input type="number" id="policy-param" class="num" value={fmt_value(param_value)} onchange={on_policy_param} step="any" />
-                <p class="hint">{param_hint}</p>
-            </div>
+            { number("nics", "NICs per host", "NICs", f64::from(s.network.nics),
+                "SMB Multichannel spreads one migration over all of them; TCP/IP uses one.", on_nics) }
+            { choice("policy", "Stop policy", &[
+                ("hyperv", "Hyper-V: pass cap, then pause"),
+                ("qemu", "QEMU/KVM: pause when it fits the downtime limit"),
+                ("xen", "Xen: 5 rounds or under 50 dirty pages"),
+            ], policy, on_policy) }
+            { number("policy-param", param_label, param_unit, param_value, param_hint, on_policy_param) }
+            if matches!(s.policy, StopPolicy::Qemu { .. }) {
+                { checkbox("auto-converge", "Auto-converge",
+                    " throttle the guest's vCPUs (20 %, then +10 %) while it dirties faster than pages are sent".into(),
+                    auto_converge, on_auto_converge) }
+            }
             <fieldset class="levers">
                 <legend>{"The tuning guide's levers"}</legend>
                 { checkbox("lever-dedicated", "Dedicated migration network",
@@ -288,6 +397,16 @@ pub fn controls(p: &ControlsProps) -> Html {
                     s.transport.kind == TransportKind::Smb && s.transport.rdma, on_rdma) }
                 <p class="hint" data-testid="performance-option">{format!("Performance option: {option}")}</p>
             </fieldset>
+            <details class="more">
+                <summary>{"More settings"}</summary>
+                { number("rtt", "Round-trip time", "ms", s.network.rtt_ms, "0.2 ms in one rack; more across a campus.", on_rtt) }
+                { number("window", "TCP window", "KiB", s.network.tcp_window_kib, "Autotuning reaches 16 MiB; a fixed 64 KiB caps long paths.", on_window) }
+                { number("cap", "Bandwidth limit (0 = none)", "MiB/s", s.network.max_bandwidth_mibps.unwrap_or(0.0),
+                    "QEMU max-bandwidth or Set-SmbBandwidthLimit -Category LiveMigration.", on_cap) }
+                { number("cores", "Host CPU cores", "cores", f64::from(s.transport.host_cores), "", on_cores) }
+                { number("load", "Host CPU load", "%", s.transport.host_load * 100.0, "Compression only uses idle cores.", on_load) }
+                { number("seed", "Random seed", "", s.seed as f64, "Background bursts and which pages are hot.", on_seed) }
+            </details>
         </section>
     }
 }

@@ -14,12 +14,13 @@ use crate::engine::{BlockState, Trace};
 pub const COLS: usize = 128;
 /// Fill colours per state, indexed by `BlockState as usize`. Chosen to stay distinct for the
 /// common colour-vision deficiencies (blue/orange contrast, grey and green differ in lightness).
-pub const COLOURS: [&str; 4] = ["#c9ced6", "#2f7d4f", "#e8710a", "#1a66d6"];
-pub const LABELS: [&str; 4] = [
+pub const COLOURS: [&str; 5] = ["#c9ced6", "#2f7d4f", "#e8710a", "#1a66d6", "#e9ebef"];
+pub const LABELS: [&str; 5] = [
     "not yet sent",
     "copied, clean",
     "dirtied: must be re-sent",
     "in flight",
+    "never written (zero pages), not yet sent",
 ];
 
 #[derive(Properties, PartialEq)]
@@ -129,15 +130,16 @@ pub fn memory_map(props: &MemoryMapProps) -> Html {
     }
     let layout = &props.trace.layout;
     let aria = format!(
-        "Memory map of {} blocks of {} each: {} not yet sent, {} clean, {} dirty, {} in flight.",
+        "Memory map of {} blocks of {} each: {} not yet sent, {} clean, {} dirty, {} in flight, {} never-written blocks not yet sent.",
         layout.blocks,
         fmt_bytes(layout.block_bytes),
         counts[0],
         counts[1],
         counts[2],
-        counts[3]
+        counts[3],
+        counts[4]
     );
-    let legend = (0..4).map(|i| {
+    let legend = (0..COLOURS.len()).map(|i| {
         html! {
             <li>
                 <span class="swatch" style={format!("background:{}", COLOURS[i])}></span>
@@ -149,7 +151,7 @@ pub fn memory_map(props: &MemoryMapProps) -> Html {
     html! {
         <div class="memory-map">
             <canvas id="memory-map" ref={canvas_ref} role="img" aria-label={aria}></canvas>
-            <p class="caption">{format!("{} blocks of {} · working set {} blocks, sent first in pass 1", layout.blocks, fmt_bytes(layout.block_bytes), layout.ws_blocks)}</p>
+            <p class="caption">{format!("{} blocks of {} · working set {} blocks, sent first in pass 1 · {} never-written blocks at the top", layout.blocks, fmt_bytes(layout.block_bytes), layout.ws_blocks, layout.zero_blocks)}</p>
             <ul class="legend">{ for legend }</ul>
         </div>
     }

@@ -18,7 +18,7 @@ pub struct AppState {
 }
 
 pub enum Action {
-    SetScenario(Scenario),
+    SetScenario(Box<Scenario>),
     /// Wall-clock seconds since the previous animation frame.
     Tick(f64),
     Toggle,
@@ -54,6 +54,7 @@ impl Reducible for AppState {
         let mut next = (*self).clone();
         match action {
             Action::SetScenario(s) => {
+                let s = *s;
                 match simulate(&s) {
                     Ok(trace) => {
                         next.clock.retarget(trace.duration_s());
