@@ -166,3 +166,33 @@ test('a phone-sized screen stacks the panels', async () => {
   await screenshot(page, 'mobile.png');
   assert.deepEqual(errors, []);
 });
+
+test('a dedicated network makes migration time consistent', async () => {
+  const { page, errors } = await open();
+  await page.click('[data-testid=play]');
+  assert.match(await text(page, 'spread'), /^16 runs with different background traffic take .+ to .+ \(median .+\)/);
+  await page.click('label[for=lever-dedicated]');
+  assert.match(await text(page, 'spread'), /^16 runs with different background traffic all take /);
+  assert.deepEqual(errors, []);
+});
+
+test('stop policies and write patterns of other hypervisors', async () => {
+  const { page, errors } = await open();
+  await page.click('[data-testid=play]');
+  assert.equal(await page.locator('#auto-converge').count(), 0, 'auto-converge is QEMU-only');
+  await page.selectOption('#policy', 'qemu');
+  assert.equal(await page.inputValue('#policy-param'), '300');
+  // A guest dirtying faster than the link never converges under QEMU...
+  await page.fill('#dirty-rate-value', '1500');
+  await page.press('#dirty-rate-value', 'Enter');
+  assert.match(await text(page, 'verdict'), /Does not converge/);
+  // ...until auto-converge throttles it.
+  await page.click('label[for=auto-converge]');
+  assert.match(await text(page, 'why'), /Auto-converge throttled the guest's vCPUs by up to \d+ %/);
+  await page.selectOption('#policy', 'xen');
+  assert.equal(await page.inputValue('#policy-param'), '5');
+  await page.selectOption('#pattern', 'hotcold');
+  assert.match(await text(page, 'verdict'), /pass/);
+  await screenshot(page, 'policies.png');
+  assert.deepEqual(errors, []);
+});
