@@ -83,7 +83,8 @@ pub struct RateBreakdown {
     pub flows: f64,
     /// Window / RTT for all flows together, bytes/s.
     pub window_ceiling: f64,
-    /// One core per flow at `core_ghz / TCP_GHZ_PER_GBPS` Gbit/s, all flows together, bytes/s.
+    /// One core per flow at `core_ghz / TCP_GHZ_PER_GBPS` Gbit/s, all flows together, bytes/s,
+    /// limited to the host's idle cores.
     pub cpu_ceiling: f64,
     pub rdma_active: bool,
     pub dedicated: bool,
@@ -159,7 +160,10 @@ impl RateBreakdown {
             } else {
                 flows * net.tcp_window_kib * 1024.0 / rtt_s
             },
-            cpu_ceiling: flows * gbps_to_bytes_per_s(tr.core_ghz / ghz_per_gbps),
+            // One core per flow, but no more cores than the host has idle (at least one: the
+            // host's own networking keeps running however busy its VMs are).
+            cpu_ceiling: flows.min(idle_cores.max(1.0))
+                * gbps_to_bytes_per_s(tr.core_ghz / ghz_per_gbps),
             rdma_active,
             dedicated: net.dedicated,
             cap: net.max_bandwidth_mibps.map(|m| m * MIB),
@@ -514,6 +518,22 @@ mod tests {
         assert_eq!(r.flows, 8.0);
         assert_eq!(r.bottleneck(0.0), Bottleneck::LineRate);
         assert!(r.wire_rate(0.0) > 2.0e9);
+    }
+
+    #[test]
+    fn a_busy_host_has_fewer_cores_for_tcp_flows() {
+        let mut s = Scenario::default();
+        s.transport.kind = TransportKind::Smb;
+        s.network.nics = 2;
+        s.network.link_gbps = 25.0;
+        s.network.dedicated = true;
+        s.network.buffers = MAX_DESCRIPTORS;
+        let idle = RateBreakdown::new(&s).wire_rate(0.0);
+        s.transport.host_load = 0.95; // 0.8 idle cores: one core left for 8 flows
+        let busy = RateBreakdown::new(&s);
+        assert_eq!(busy.bottleneck(0.0), Bottleneck::TransportCpu);
+        assert!((busy.wire_rate(0.0) - 312.5e6).abs() < 1.0);
+        assert!(idle > 4.0 * busy.wire_rate(0.0));
     }
 
     #[test]

@@ -33,9 +33,10 @@ mod native {
             downtime_limit_ms: 300.0,
             auto_converge: false,
         };
-        c.bench_function("simulate a QEMU run that never converges (1 h timeout)", |b| {
-            b.iter(|| simulate(black_box(&qemu)).unwrap())
-        });
+        c.bench_function(
+            "simulate a QEMU run that never converges (1 h timeout)",
+            |b| b.iter(|| simulate(black_box(&qemu)).unwrap()),
+        );
         let trace = simulate(&scenario(64.0, false)).unwrap();
         let mid = trace.duration_s() / 2.0;
         let mut out = Vec::new();
