@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::engine::units::{fmt_bytes, fmt_duration, fmt_rate, MIB};
 use crate::engine::{
-    rate_explanation, simulate, verdict, Outcome, Overheads, PassRecord, Pattern, Scenario,
-    StopCopyRecord, StopPolicy, Trace, TransportKind,
+    rate_explanation, simulate, simulate_cluster, verdict, ClusterScenario, ClusterTrace, Outcome,
+    Overheads, PassRecord, Pattern, Scenario, StopCopyRecord, StopPolicy, Trace, TransportKind,
 };
 
 #[derive(Parser, Debug)]
@@ -158,6 +158,59 @@ struct Knobs {
 }
 
 impl Knobs {
+    /// The --scenario file as a cluster scenario, if it describes one (it has "hosts"). Only
+    /// --seed applies to a cluster; other flags describe a single VM.
+    fn cluster(&self) -> Result<Option<ClusterScenario>, String> {
+        let Some(path) = &self.scenario else {
+            return Ok(None);
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let is_cluster = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .is_some_and(|v| v.get("hosts").is_some());
+        if !is_cluster {
+            return Ok(None);
+        }
+        let mut c =
+            ClusterScenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        if self.describes_a_vm() {
+            return Err("a cluster scenario takes only --seed and --json; describe hosts, NICs and VMs in the file".into());
+        }
+        set(&mut c.seed, self.seed);
+        Ok(Some(c))
+    }
+
+    /// Any flag that describes a single VM's migration (everything but --scenario and --seed).
+    fn describes_a_vm(&self) -> bool {
+        [
+            self.memory_mib,
+            self.working_set_mib,
+            self.untouched_mib,
+            self.compressible_fraction,
+            self.dirty_rate_mibps,
+            self.link_gbps,
+            self.max_bandwidth_mibps,
+            self.downtime_limit_ms,
+            self.timeout_s,
+            self.rtt_ms,
+            self.tcp_window_kib,
+            self.host_load,
+        ]
+        .iter()
+        .any(Option::is_some)
+            || [self.max_passes, self.buffers, self.nics, self.host_cores]
+                .iter()
+                .any(Option::is_some)
+            || self.pattern.is_some()
+            || self.policy.is_some()
+            || self.transport.is_some()
+            || self.auto_converge
+            || self.rdma
+            || self.dedicated
+            || self.shared
+    }
+
     fn scenario(&self) -> Result<Scenario, String> {
         let mut s = match &self.scenario {
             Some(path) => {
@@ -368,6 +421,59 @@ fn report(t: &Trace) -> String {
     out
 }
 
+fn cluster_report(t: &ClusterTrace) -> String {
+    let sc = &t.scenario;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "cluster of {} hosts, {} VMs · {} at a time per host, {} in the cluster · {}",
+        sc.hosts.len(),
+        sc.vms.len(),
+        sc.settings.per_host_limit,
+        sc.settings.cluster_limit,
+        if sc.shared_storage {
+            "shared storage"
+        } else {
+            "no shared storage"
+        }
+    );
+    let _ = writeln!(
+        out,
+        "all done after {} · worst blackout {} · peak link use {:.2} Gbit/s\n",
+        fmt_duration(t.makespan_s),
+        fmt_duration(t.worst_blackout_s),
+        t.peak_link_gbps
+    );
+    let _ = writeln!(
+        out,
+        "{:<12} {:<8} {:<8} {:>10} {:>10} {:>7} {:>10} {:>11}  outcome",
+        "vm", "from", "to", "start", "end", "passes", "downtime", "sent"
+    );
+    for m in &t.migrations {
+        let outcome = match (&m.refused, m.outcome) {
+            (Some(why), _) => format!("refused: {why}"),
+            (None, Some(o)) => serde_json::to_value(o)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            (None, None) => "—".into(),
+        };
+        let _ = writeln!(
+            out,
+            "{:<12} {:<8} {:<8} {:>10} {:>10} {:>7} {:>10} {:>11}  {outcome}",
+            m.vm,
+            m.from,
+            m.to,
+            fmt_duration(m.start_s),
+            fmt_duration(m.end_s),
+            m.passes,
+            fmt_duration(m.downtime_s),
+            fmt_bytes(m.wire_bytes)
+        );
+    }
+    out
+}
+
 fn apply(s: &mut Scenario, p: Param, v: f64) {
     match p {
         Param::MemoryMib => s.vm.memory_mib = v,
@@ -458,6 +564,16 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
 fn execute(cmd: Command) -> Result<String, String> {
     match cmd {
         Command::Simulate { knobs, json } => {
+            if let Some(cluster) = knobs.cluster()? {
+                let t = simulate_cluster(&cluster).map_err(|e| e.to_string())?;
+                return if json {
+                    serde_json::to_string_pretty(&t)
+                        .map(|j| j + "\n")
+                        .map_err(|e| e.to_string())
+                } else {
+                    Ok(cluster_report(&t))
+                };
+            }
             let s = knobs.scenario()?;
             let t = simulate(&s).map_err(|e| e.to_string())?;
             if json {

@@ -2,6 +2,7 @@
 //! given scenario (including its seed). `simulate` turns a [`Scenario`] into a [`Trace`]; the
 //! UI and the CLI only read traces.
 
+pub mod cluster;
 pub mod explain;
 pub mod memory;
 pub mod scenario;
@@ -11,6 +12,7 @@ pub mod transport;
 pub mod units;
 pub mod workload;
 
+pub use cluster::{simulate_cluster, ClusterScenario, ClusterTrace};
 pub use explain::{rate_explanation, verdict, Severity, Verdict};
 pub use memory::{BlockState, MemoryLayout};
 pub use scenario::{

@@ -40,7 +40,7 @@ fn uniform(rng: &mut Pcg64Mcg) -> f64 {
 }
 
 /// Other traffic's share of the link over time: piecewise constant, drawn from the seed.
-struct Background {
+pub(crate) struct Background {
     rng: Pcg64Mcg,
     dedicated: bool,
     until: f64,
@@ -49,7 +49,7 @@ struct Background {
 }
 
 impl Background {
-    fn new(seed: u64, dedicated: bool) -> Background {
+    pub(crate) fn new(seed: u64, dedicated: bool) -> Background {
         let mut b = Background {
             rng: Pcg64Mcg::seed_from_u64(seed),
             dedicated,
@@ -78,7 +78,7 @@ impl Background {
     }
 
     /// The share at time `t` (non-decreasing across calls) and until when it holds.
-    fn at(&mut self, t: f64) -> (f64, f64) {
+    pub(crate) fn at(&mut self, t: f64) -> (f64, f64) {
         if self.dedicated {
             return (0.0, f64::INFINITY);
         }
@@ -186,21 +186,32 @@ fn push_segment(
     });
 }
 
-fn round_to_pages(bytes: f64) -> f64 {
+pub(crate) fn round_to_pages(bytes: f64) -> f64 {
     (bytes / PAGE_BYTES).round() * PAGE_BYTES
 }
 
 /// What the stop policy decides after a pass.
-enum Decision {
+pub(crate) enum Decision {
     Continue,
     Stop(Outcome),
 }
 
-struct PolicyState {
-    throttle_pct: f64,
+pub(crate) struct PolicyState {
+    pub(crate) throttle_pct: f64,
     high_count: u32,
-    total_memory_sent: f64,
+    pub(crate) total_memory_sent: f64,
     last_pass_bytes: f64,
+}
+
+impl PolicyState {
+    pub(crate) fn new() -> PolicyState {
+        PolicyState {
+            throttle_pct: 0.0,
+            high_count: 0,
+            total_memory_sent: 0.0,
+            last_pass_bytes: f64::INFINITY,
+        }
+    }
 }
 
 /// Runs one migration. Errors only for input that describes no possible VM; hopeless but valid
@@ -242,12 +253,7 @@ pub fn simulate(s: &Scenario) -> Result<Trace, ScenarioError> {
     let mut data = memory - untouched;
     let mut zero = untouched;
     let mut pass = 0u32;
-    let mut state = PolicyState {
-        throttle_pct: 0.0,
-        high_count: 0,
-        total_memory_sent: 0.0,
-        last_pass_bytes: f64::INFINITY,
-    };
+    let mut state = PolicyState::new();
     let mut prev_dirty_rate = 0.0;
     let outcome = loop {
         if t >= deadline {
@@ -451,7 +457,11 @@ fn wire_time(segments: &[LinkSegment], start: f64, bytes: f64) -> f64 {
 }
 
 /// Bytes the policy accepts as "small enough" to send with the VM paused.
-fn stop_threshold(policy: &StopPolicy, measured_wire_rate: f64, memory_rate: f64) -> f64 {
+pub(crate) fn stop_threshold(
+    policy: &StopPolicy,
+    measured_wire_rate: f64,
+    memory_rate: f64,
+) -> f64 {
     match *policy {
         // QEMU: threshold_size = bandwidth (bytes/ms, measured on the wire) × downtime_limit (ms).
         StopPolicy::Qemu {
@@ -464,7 +474,7 @@ fn stop_threshold(policy: &StopPolicy, measured_wire_rate: f64, memory_rate: f64
     }
 }
 
-fn decide(
+pub(crate) fn decide(
     policy: &StopPolicy,
     pass: u32,
     left: f64,

@@ -3,7 +3,11 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
     use criterion::{criterion_group, Criterion};
-    use migration_lab::engine::{simulate, Scenario};
+    use migration_lab::engine::cluster::{
+        ClusterNetwork, ClusterScenario, ClusterVm, Host, MigrationSettings, NetworkRole, Nic,
+        Operation,
+    };
+    use migration_lab::engine::{simulate, simulate_cluster, Pattern, Scenario};
     use std::hint::black_box;
 
     fn scenario(memory_gib: f64, dedicated: bool) -> Scenario {
@@ -15,6 +19,64 @@ mod native {
         s.network.link_gbps = 10.0;
         s.network.dedicated = dedicated;
         s
+    }
+
+    /// 16 hosts on shared converged 2 × 10 GbE; the first runs 128 VMs and is drained onto the
+    /// other 15, four migrations at a time.
+    fn big_drain() -> ClusterScenario {
+        let hosts: Vec<Host> = (0..16)
+            .map(|i| Host {
+                name: format!("H{i}"),
+                cores: 32,
+                load: 0.4,
+                memory_gib: 512.0,
+                nics: vec![
+                    Nic {
+                        network: "conv".into(),
+                        gbps: 10.0,
+                        rdma: false,
+                        buffers: 1024
+                    };
+                    2
+                ],
+            })
+            .collect();
+        let vms: Vec<ClusterVm> = (0..128)
+            .map(|i: u32| ClusterVm {
+                name: format!("vm{i}"),
+                host: "H0".into(),
+                memory_mib: 2048.0 + 64.0 * f64::from(i % 8),
+                working_set_mib: 512.0,
+                untouched_mib: 512.0,
+                dirty_rate_mibps: 40.0,
+                pattern: Pattern::HotCold,
+                disk_gib: 40.0,
+            })
+            .collect();
+        ClusterScenario {
+            version: 1,
+            seed: 1,
+            networks: vec![ClusterNetwork {
+                name: "conv".into(),
+                role: NetworkRole::VmTraffic,
+                dedicated: false,
+            }],
+            hosts,
+            vms,
+            shared_storage: true,
+            settings: MigrationSettings {
+                per_host_limit: 2,
+                cluster_limit: 4,
+                ..MigrationSettings::default()
+            },
+            operations: (0..16)
+                .map(|h| Operation::Drain {
+                    host: format!("H{h}"),
+                })
+                .take(2)
+                .collect(),
+            timeout_s: 3600.0,
+        }
     }
 
     fn bench(c: &mut Criterion) {
@@ -37,6 +99,10 @@ mod native {
             "simulate a QEMU run that never converges (1 h timeout)",
             |b| b.iter(|| simulate(black_box(&qemu)).unwrap()),
         );
+        let drain = big_drain();
+        c.bench_function("drain a host: 16 hosts, 128 VMs", |b| {
+            b.iter(|| simulate_cluster(black_box(&drain)).unwrap())
+        });
         let trace = simulate(&scenario(64.0, false)).unwrap();
         let mid = trace.duration_s() / 2.0;
         let mut out = Vec::new();

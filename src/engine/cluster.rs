@@ -1,0 +1,1039 @@
+//! A failover cluster: hosts with NICs on networks, VMs on hosts, shared storage, and many
+//! migrations at once — moves and host drains — with Hyper-V's simultaneous-migration limits,
+//! a FIFO queue, and migrations sharing NICs max-min fairly.
+//!
+//! Each migration runs the same pre-copy mechanics as the single-VM engine (encoding, dirtying,
+//! stop policies); what changes is that its rate at any moment is its fair share of the NICs it
+//! crosses, capped by what its own TCP flows, CPU and compression could carry alone.
+
+use serde::{Deserialize, Serialize};
+
+use super::scenario::{
+    Network, Overheads, Pattern, Scenario, ScenarioError, StopPolicy, Transport, TransportKind, Vm,
+    DEFAULT_DESCRIPTORS, SCENARIO_VERSION,
+};
+use super::sim::{decide, round_to_pages, stop_threshold, Background, Decision, PolicyState};
+use super::trace::Outcome;
+use super::transport::RateBreakdown;
+use super::units::{fmt_bytes, MIB};
+use super::workload::Workload;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkRole {
+    Management,
+    VmTraffic,
+    /// Cluster heartbeat and CSV redirected I/O: the lowest live-migration preference.
+    Cluster,
+    LiveMigration,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterNetwork {
+    pub name: String,
+    pub role: NetworkRole,
+    /// Carries only its own role's traffic; otherwise VM, CSV and backup traffic share it.
+    #[serde(default)]
+    pub dedicated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Nic {
+    pub network: String,
+    pub gbps: f64,
+    #[serde(default)]
+    pub rdma: bool,
+    #[serde(default = "default_buffers")]
+    pub buffers: u32,
+}
+
+fn default_buffers() -> u32 {
+    DEFAULT_DESCRIPTORS
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Host {
+    pub name: String,
+    #[serde(default = "default_cores")]
+    pub cores: u32,
+    #[serde(default = "default_load")]
+    pub load: f64,
+    /// Memory available to VMs.
+    pub memory_gib: f64,
+    pub nics: Vec<Nic>,
+}
+
+fn default_cores() -> u32 {
+    16
+}
+fn default_load() -> f64 {
+    0.5
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterVm {
+    pub name: String,
+    pub host: String,
+    pub memory_mib: f64,
+    #[serde(default)]
+    pub working_set_mib: f64,
+    #[serde(default)]
+    pub untouched_mib: f64,
+    #[serde(default)]
+    pub dirty_rate_mibps: f64,
+    #[serde(default)]
+    pub pattern: Pattern,
+    /// Virtual disks: copied only by a shared-nothing migration.
+    #[serde(default = "default_disk")]
+    pub disk_gib: f64,
+}
+
+fn default_disk() -> f64 {
+    40.0
+}
+
+/// Hyper-V's migration settings for the cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MigrationSettings {
+    /// `Set-VMHost -MaximumVirtualMachineMigrations`: simultaneous migrations a host takes part
+    /// in (as source or destination). Default 2.
+    pub per_host_limit: u32,
+    /// Cluster property `MaximumParallelMigrations` (since the 2022-09 update). Default 1.
+    pub cluster_limit: u32,
+    pub transport: TransportKind,
+    /// Live-migration networks in order of preference; empty = any available network.
+    pub networks: Vec<String>,
+    pub policy: StopPolicy,
+    pub overheads: Overheads,
+    /// Copy the virtual disks first when there is no shared storage (shared-nothing).
+    pub shared_nothing: bool,
+}
+
+impl Default for MigrationSettings {
+    fn default() -> Self {
+        MigrationSettings {
+            per_host_limit: 2,
+            cluster_limit: 1,
+            transport: TransportKind::Compression,
+            networks: Vec::new(),
+            policy: StopPolicy::hyperv(),
+            overheads: Overheads::hyperv(),
+            shared_nothing: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Operation {
+    /// Live-migrate one VM to a chosen host.
+    Move { vm: String, to: String },
+    /// Move every VM off a host, each to the host with the most free memory.
+    Drain { host: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterScenario {
+    #[serde(default = "version")]
+    pub version: u32,
+    #[serde(default)]
+    pub seed: u64,
+    pub networks: Vec<ClusterNetwork>,
+    pub hosts: Vec<Host>,
+    pub vms: Vec<ClusterVm>,
+    /// CSV or an SMB share that every node reaches.
+    #[serde(default = "yes")]
+    pub shared_storage: bool,
+    #[serde(default)]
+    pub settings: MigrationSettings,
+    pub operations: Vec<Operation>,
+    #[serde(default = "default_timeout")]
+    pub timeout_s: f64,
+}
+
+fn version() -> u32 {
+    SCENARIO_VERSION
+}
+fn yes() -> bool {
+    true
+}
+fn default_timeout() -> f64 {
+    3600.0
+}
+
+pub const MAX_HOSTS: usize = 16;
+
+fn err(field: &'static str, message: impl Into<String>) -> Result<(), ScenarioError> {
+    Err(ScenarioError {
+        field,
+        message: message.into(),
+    })
+}
+
+impl ClusterScenario {
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        if self.version != SCENARIO_VERSION {
+            return err(
+                "version",
+                format!("scenario version {} is not supported", self.version),
+            );
+        }
+        if self.hosts.len() < 2 || self.hosts.len() > MAX_HOSTS {
+            return err(
+                "hosts",
+                format!(
+                    "a cluster has 2 to {MAX_HOSTS} hosts (got {})",
+                    self.hosts.len()
+                ),
+            );
+        }
+        for (i, h) in self.hosts.iter().enumerate() {
+            if self.hosts[..i].iter().any(|o| o.name == h.name) {
+                return err("hosts", format!("two hosts are called {}", h.name));
+            }
+            if !(h.memory_gib.is_finite() && h.memory_gib > 0.0) {
+                return err(
+                    "hosts.memory_gib",
+                    format!("{} needs memory for VMs", h.name),
+                );
+            }
+            if h.cores == 0 || !(0.0..=1.0).contains(&h.load) {
+                return err(
+                    "hosts",
+                    format!("{}: at least one core and a load from 0 to 1", h.name),
+                );
+            }
+            for n in &h.nics {
+                if !self.networks.iter().any(|net| net.name == n.network) {
+                    return err(
+                        "hosts.nics",
+                        format!("{} has a NIC on unknown network {}", h.name, n.network),
+                    );
+                }
+                if !(n.gbps.is_finite() && n.gbps > 0.0 && n.gbps <= 800.0) {
+                    return err(
+                        "hosts.nics",
+                        format!("{}: NIC speeds are 0 to 800 Gbit/s", h.name),
+                    );
+                }
+                if n.buffers < 64 || n.buffers > 65536 {
+                    return err(
+                        "hosts.nics",
+                        format!("{}: NIC rings hold 64 to 65536 descriptors", h.name),
+                    );
+                }
+            }
+        }
+        for (i, vm) in self.vms.iter().enumerate() {
+            if self.vms[..i].iter().any(|o| o.name == vm.name) {
+                return err("vms", format!("two VMs are called {}", vm.name));
+            }
+            if !self.hosts.iter().any(|h| h.name == vm.host) {
+                return err(
+                    "vms.host",
+                    format!("{} runs on unknown host {}", vm.name, vm.host),
+                );
+            }
+            // The single-VM rules apply to each VM.
+            self.vm_scenario(vm, &self.hosts[0], None).validate()?;
+            if !(vm.disk_gib.is_finite() && vm.disk_gib >= 0.0) {
+                return err(
+                    "vms.disk_gib",
+                    format!("{}: disk size must be 0 or more", vm.name),
+                );
+            }
+        }
+        let st = &self.settings;
+        if st.per_host_limit == 0 || st.cluster_limit == 0 {
+            return err(
+                "settings",
+                "migration limits must allow at least one migration",
+            );
+        }
+        for n in &st.networks {
+            if !self.networks.iter().any(|net| &net.name == n) {
+                return err("settings.networks", format!("unknown network {n}"));
+            }
+        }
+        for op in &self.operations {
+            match op {
+                Operation::Move { vm, to } => {
+                    if !self.vms.iter().any(|v| &v.name == vm) {
+                        return err("operations", format!("no VM called {vm}"));
+                    }
+                    if !self.hosts.iter().any(|h| &h.name == to) {
+                        return err("operations", format!("no host called {to}"));
+                    }
+                }
+                Operation::Drain { host } => {
+                    if !self.hosts.iter().any(|h| &h.name == host) {
+                        return err("operations", format!("no host called {host}"));
+                    }
+                }
+            }
+        }
+        if !(self.timeout_s.is_finite() && self.timeout_s > 0.0) {
+            return err("timeout_s", "the timeout must be longer than 0 s");
+        }
+        Ok(())
+    }
+
+    /// The single-VM scenario that describes `vm` migrating from `host` over `path`.
+    fn vm_scenario(&self, vm: &ClusterVm, host: &Host, path: Option<&Path>) -> Scenario {
+        let st = &self.settings;
+        let mut s = Scenario {
+            seed: self.seed,
+            vm: Vm {
+                memory_mib: vm.memory_mib,
+                working_set_mib: vm.working_set_mib,
+                untouched_mib: vm.untouched_mib,
+                dirty_rate_mibps: vm.dirty_rate_mibps,
+                pattern: vm.pattern,
+                ..Vm::default()
+            },
+            network: Network::default(),
+            transport: Transport {
+                kind: st.transport,
+                rdma: false,
+                host_cores: host.cores,
+                host_load: host.load,
+                ..Transport::default()
+            },
+            policy: st.policy.clone(),
+            overheads: st.overheads.clone(),
+            timeout_s: self.timeout_s,
+            ..Scenario::default()
+        };
+        if let Some(p) = path {
+            s.network.link_gbps = p.gbps;
+            s.network.nics = p.nics;
+            s.network.buffers = p.buffers;
+            s.network.dedicated = p.dedicated;
+            s.transport.rdma = p.rdma;
+        }
+        s
+    }
+
+    /// Parses a cluster scenario file and checks it.
+    pub fn from_json(text: &str) -> Result<ClusterScenario, ScenarioError> {
+        let s: ClusterScenario = serde_json::from_str(text).map_err(|e| ScenarioError {
+            field: "scenario",
+            message: format!("not a valid cluster scenario file: {e}"),
+        })?;
+        s.validate()?;
+        Ok(s)
+    }
+}
+
+/// The network path a migration takes between two hosts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Path {
+    pub network: String,
+    /// Speed of one NIC, and how many NIC pairs the migration uses (SMB Multichannel: all of
+    /// the fastest; TCP/IP and Compression: one).
+    pub gbps: f64,
+    pub nics: u32,
+    pub buffers: u32,
+    pub rdma: bool,
+    pub dedicated: bool,
+}
+
+/// Hyper-V's network choice: the first network in the priority list (or any, live-migration
+/// networks first and the cluster network last) on which both hosts have NICs.
+fn choose_path(sc: &ClusterScenario, a: &Host, b: &Host) -> Option<Path> {
+    let mut order: Vec<&ClusterNetwork> = if sc.settings.networks.is_empty() {
+        let mut all: Vec<&ClusterNetwork> = sc.networks.iter().collect();
+        all.sort_by_key(|n| match n.role {
+            NetworkRole::LiveMigration => 0,
+            NetworkRole::VmTraffic => 1,
+            NetworkRole::Management => 2,
+            NetworkRole::Cluster => 3,
+        });
+        all
+    } else {
+        sc.settings
+            .networks
+            .iter()
+            .filter_map(|name| sc.networks.iter().find(|n| &n.name == name))
+            .collect()
+    };
+    order.retain(|n| {
+        a.nics.iter().any(|x| x.network == n.name) && b.nics.iter().any(|x| x.network == n.name)
+    });
+    let net = order.first()?;
+    let on = |h: &Host| -> Vec<Nic> {
+        h.nics
+            .iter()
+            .filter(|x| x.network == net.name)
+            .cloned()
+            .collect()
+    };
+    let (na, nb) = (on(a), on(b));
+    // SMB Multichannel uses the fastest NICs, as many as both ends have.
+    let fastest = |v: &[Nic]| v.iter().map(|n| n.gbps).fold(0.0, f64::max);
+    let gbps = fastest(&na).min(fastest(&nb));
+    let fast_a: Vec<&Nic> = na.iter().filter(|n| n.gbps >= gbps).collect();
+    let fast_b: Vec<&Nic> = nb.iter().filter(|n| n.gbps >= gbps).collect();
+    let nics = if sc.settings.transport == TransportKind::Smb {
+        fast_a.len().min(fast_b.len()) as u32
+    } else {
+        1
+    };
+    Some(Path {
+        network: net.name.clone(),
+        gbps,
+        nics: nics.max(1),
+        buffers: fast_a
+            .iter()
+            .chain(&fast_b)
+            .map(|n| n.buffers)
+            .min()
+            .unwrap_or(DEFAULT_DESCRIPTORS),
+        rdma: fast_a.iter().all(|n| n.rdma) && fast_b.iter().all(|n| n.rdma),
+        dedicated: net.dedicated,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Queued,
+    Setup,
+    /// Shared-nothing only: copying the virtual disks.
+    Storage,
+    Precopy,
+    Blackout,
+    Switchover,
+    Cleanup,
+    Done,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StageSpan {
+    pub stage: Stage,
+    /// 1-based pass number for `Precopy`, 0 otherwise.
+    pub pass: u32,
+    pub start_s: f64,
+    pub end_s: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RateSegment {
+    pub start_s: f64,
+    pub end_s: f64,
+    /// Wire bytes/s of this migration.
+    pub rate: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MigrationRecord {
+    pub vm: String,
+    pub from: String,
+    pub to: String,
+    /// Why the migration could not run (no shared storage, no common network, no room).
+    pub refused: Option<String>,
+    pub path: Option<Path>,
+    pub stages: Vec<StageSpan>,
+    pub segments: Vec<RateSegment>,
+    pub outcome: Option<Outcome>,
+    pub passes: u32,
+    pub wire_bytes: f64,
+    pub downtime_s: f64,
+    pub start_s: f64,
+    pub end_s: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClusterTrace {
+    pub scenario: ClusterScenario,
+    pub migrations: Vec<MigrationRecord>,
+    /// From the first request until the last migration ended.
+    pub makespan_s: f64,
+    pub worst_blackout_s: f64,
+    /// Highest total migration traffic on any one NIC group, Gbit/s.
+    pub peak_link_gbps: f64,
+    /// Where each VM ends up.
+    pub placement: Vec<(String, String)>,
+}
+
+/// Live-migration requests in order: moves as given, drains expanded VM by VM (largest first)
+/// to the host with the most free memory at that point.
+fn plan(sc: &ClusterScenario) -> Vec<(usize, usize, Option<String>)> {
+    let host_ix = |name: &str| sc.hosts.iter().position(|h| h.name == name).unwrap_or(0);
+    let mut at: Vec<usize> = sc.vms.iter().map(|v| host_ix(&v.host)).collect();
+    let mut used = vec![0.0; sc.hosts.len()];
+    for (i, v) in sc.vms.iter().enumerate() {
+        used[at[i]] += v.memory_mib;
+    }
+    let free = |used: &[f64], h: usize| sc.hosts[h].memory_gib * 1024.0 - used[h];
+    let mut out = Vec::new();
+    for op in &sc.operations {
+        match op {
+            Operation::Move { vm, to } => {
+                let v = sc.vms.iter().position(|x| &x.name == vm).unwrap_or(0);
+                let to = host_ix(to);
+                let why = if to == at[v] {
+                    Some(format!("{} already runs on {}", vm, sc.hosts[to].name))
+                } else if free(&used, to) < sc.vms[v].memory_mib {
+                    Some(format!(
+                        "{} has {} free, {} needs {}",
+                        sc.hosts[to].name,
+                        fmt_bytes(free(&used, to).max(0.0) * MIB),
+                        vm,
+                        fmt_bytes(sc.vms[v].memory_mib * MIB)
+                    ))
+                } else {
+                    None
+                };
+                if why.is_none() {
+                    used[at[v]] -= sc.vms[v].memory_mib;
+                    used[to] += sc.vms[v].memory_mib;
+                }
+                out.push((v, to, why));
+                if out.last().is_some_and(|o| o.2.is_none()) {
+                    at[v] = to;
+                }
+            }
+            Operation::Drain { host } => {
+                let h = host_ix(host);
+                let mut vms: Vec<usize> = (0..sc.vms.len()).filter(|&v| at[v] == h).collect();
+                vms.sort_by(|&a, &b| sc.vms[b].memory_mib.total_cmp(&sc.vms[a].memory_mib));
+                for v in vms {
+                    let best = (0..sc.hosts.len())
+                        .filter(|&o| o != h)
+                        .max_by(|&a, &b| free(&used, a).total_cmp(&free(&used, b)));
+                    match best {
+                        Some(to) if free(&used, to) >= sc.vms[v].memory_mib => {
+                            used[h] -= sc.vms[v].memory_mib;
+                            used[to] += sc.vms[v].memory_mib;
+                            at[v] = to;
+                            out.push((v, to, None));
+                        }
+                        _ => out.push((
+                            v,
+                            h,
+                            Some(format!(
+                                "no other host has {} free for {}",
+                                fmt_bytes(sc.vms[v].memory_mib * MIB),
+                                sc.vms[v].name
+                            )),
+                        )),
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A resource migrations share: one host's NICs on one network, in one direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Port {
+    host: usize,
+    network: usize,
+    tx: bool,
+}
+
+/// Max-min fair rates: each flow gets an equal share of every port it crosses, no more than
+/// its own cap, and what a capped flow leaves is shared among the others (water-filling).
+fn max_min(caps: &[f64], ports: &[[Port; 2]], capacity: impl Fn(Port) -> f64) -> Vec<f64> {
+    let n = caps.len();
+    let mut rate = vec![0.0; n];
+    let mut frozen = vec![false; n];
+    let mut all_ports: Vec<Port> = ports.iter().flatten().copied().collect();
+    all_ports.dedup();
+    loop {
+        let active: Vec<usize> = (0..n).filter(|&i| !frozen[i]).collect();
+        if active.is_empty() {
+            return rate;
+        }
+        // The tightest level: a port's remaining capacity split among its unfrozen flows, or a
+        // flow's own cap.
+        let mut level = f64::INFINITY;
+        for p in &all_ports {
+            let users: Vec<usize> = (0..n).filter(|&i| ports[i].contains(p)).collect();
+            let unfrozen = users.iter().filter(|&&i| !frozen[i]).count();
+            if unfrozen == 0 {
+                continue;
+            }
+            let used: f64 = users.iter().filter(|&&i| frozen[i]).map(|&i| rate[i]).sum();
+            level = level.min(((capacity(*p) - used) / unfrozen as f64).max(0.0));
+        }
+        for &i in &active {
+            level = level.min(caps[i]);
+        }
+        // Freeze every flow at that level: those capped by themselves, and those on a port
+        // that is now full.
+        for &i in &active {
+            rate[i] = level;
+        }
+        let mut any = false;
+        for &i in &active {
+            let own = caps[i] <= level * (1.0 + 1e-12);
+            let full = ports[i].iter().any(|p| {
+                let load: f64 = (0..n)
+                    .filter(|&j| ports[j].contains(p))
+                    .map(|j| rate[j])
+                    .sum();
+                load >= capacity(*p) * (1.0 - 1e-12)
+            });
+            if own || full {
+                frozen[i] = true;
+                any = true;
+            }
+        }
+        if !any {
+            for &i in &active {
+                frozen[i] = true;
+            }
+        }
+    }
+}
+
+/// One migration in flight.
+struct Live {
+    record: usize,
+    vm: usize,
+    from: usize,
+    to: usize,
+    network: usize,
+    rates: RateBreakdown,
+    workload: Workload,
+    policy: PolicyState,
+    stage: Stage,
+    pass: u32,
+    stage_start: f64,
+    /// Timed stages end here; transfers end when `wire_left` reaches 0.
+    stage_end: f64,
+    wire_left: f64,
+    wire_total: f64,
+    memory: f64,
+    cpu_limit: f64,
+}
+
+/// Runs every operation of a cluster scenario.
+pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioError> {
+    sc.validate()?;
+    let st = &sc.settings;
+    let mut records: Vec<MigrationRecord> = Vec::new();
+    let mut queue: std::collections::VecDeque<Live> = std::collections::VecDeque::new();
+    let mut placement: Vec<usize> = sc
+        .vms
+        .iter()
+        .map(|v| sc.hosts.iter().position(|h| h.name == v.host).unwrap_or(0))
+        .collect();
+    for (vm, to, why) in plan(sc) {
+        let from = placement[vm];
+        let v = &sc.vms[vm];
+        let path = choose_path(sc, &sc.hosts[from], &sc.hosts[to]);
+        let refused = why.or_else(|| {
+            if path.is_none() {
+                Some(format!(
+                    "{} and {} share no network for live migration",
+                    sc.hosts[from].name, sc.hosts[to].name
+                ))
+            } else if !sc.shared_storage && !st.shared_nothing {
+                Some(format!(
+                    "no shared storage: a failover cluster needs it for live migration; a shared-nothing migration would first copy {}'s {} of disks",
+                    v.name,
+                    fmt_bytes(v.disk_gib * 1024.0 * MIB)
+                ))
+            } else {
+                None
+            }
+        });
+        let record = records.len();
+        records.push(MigrationRecord {
+            vm: v.name.clone(),
+            from: sc.hosts[from].name.clone(),
+            to: sc.hosts[to].name.clone(),
+            refused: refused.clone(),
+            path: path.clone(),
+            stages: Vec::new(),
+            segments: Vec::new(),
+            outcome: None,
+            passes: 0,
+            wire_bytes: 0.0,
+            downtime_s: 0.0,
+            start_s: 0.0,
+            end_s: 0.0,
+        });
+        let (Some(path), None) = (path, refused) else {
+            continue;
+        };
+        placement[vm] = to;
+        let s = sc.vm_scenario(v, &sc.hosts[from], Some(&path));
+        let network = sc
+            .networks
+            .iter()
+            .position(|n| n.name == path.network)
+            .unwrap_or(0);
+        queue.push_back(Live {
+            record,
+            vm,
+            from,
+            to,
+            network,
+            rates: RateBreakdown::new(&s),
+            workload: Workload {
+                working_set: v.working_set_mib * MIB,
+                rate: v.dirty_rate_mibps * MIB,
+                pattern: v.pattern,
+                hot_fraction: s.vm.hot_fraction,
+                hot_share: s.vm.hot_share,
+            },
+            policy: PolicyState::new(),
+            stage: Stage::Queued,
+            pass: 0,
+            stage_start: 0.0,
+            stage_end: 0.0,
+            wire_left: 0.0,
+            wire_total: 0.0,
+            memory: 0.0,
+            cpu_limit: f64::INFINITY,
+        });
+    }
+
+    let mut backgrounds: Vec<Background> = sc
+        .networks
+        .iter()
+        .enumerate()
+        .map(|(i, n)| Background::new(sc.seed.wrapping_add(i as u64 * 7919), n.dedicated))
+        .collect();
+    // Port capacity: every NIC the host has on that network, at protocol efficiency, less the
+    // background share.
+    let port_line = |p: Port| -> f64 {
+        let net = &sc.networks[p.network].name;
+        sc.hosts[p.host]
+            .nics
+            .iter()
+            .filter(|n| &n.network == net)
+            .map(|n| n.gbps * 1e9 / 8.0)
+            .sum()
+    };
+    let mut active: Vec<Live> = Vec::new();
+    let mut t = 0.0;
+    let mut peak: f64 = 0.0;
+    let mut guard = 0u64;
+    while !queue.is_empty() || !active.is_empty() {
+        guard += 1;
+        if guard > 5_000_000 {
+            break;
+        }
+        // Admit from the head of the FIFO queue while the limits allow.
+        while let Some(head) = queue.front() {
+            let busy = |h: usize| active.iter().filter(|m| m.from == h || m.to == h).count() as u32;
+            if active.len() as u32 >= st.cluster_limit
+                || busy(head.from) >= st.per_host_limit
+                || busy(head.to) >= st.per_host_limit
+            {
+                break;
+            }
+            let mut m = queue.pop_front().expect("head exists");
+            m.stage = Stage::Setup;
+            m.stage_start = t;
+            m.stage_end = t + st.overheads.setup_s;
+            records[m.record].start_s = t;
+            records[m.record].stages.push(StageSpan {
+                stage: Stage::Queued,
+                pass: 0,
+                start_s: 0.0,
+                end_s: t,
+            });
+            active.push(m);
+        }
+        // Rates of the transfers, max-min fair over the ports they cross.
+        let shares: Vec<(f64, f64)> = backgrounds.iter_mut().map(|b| b.at(t)).collect();
+        let transferring: Vec<usize> = (0..active.len())
+            .filter(|&i| {
+                matches!(
+                    active[i].stage,
+                    Stage::Storage | Stage::Precopy | Stage::Blackout
+                )
+            })
+            .collect();
+        let caps: Vec<f64> = transferring
+            .iter()
+            .map(|&i| {
+                let m = &active[i];
+                let share = shares[m.network].0;
+                let mut cap = m.rates.wire_rate(share).min(m.cpu_limit);
+                if m.stage == Stage::Blackout && matches!(st.policy, StopPolicy::Qemu { .. }) {
+                    cap = RateBreakdown {
+                        cap: None,
+                        ..m.rates.clone()
+                    }
+                    .wire_rate(share)
+                    .min(m.cpu_limit);
+                }
+                cap
+            })
+            .collect();
+        let ports: Vec<[Port; 2]> = transferring
+            .iter()
+            .map(|&i| {
+                let m = &active[i];
+                [
+                    Port {
+                        host: m.from,
+                        network: m.network,
+                        tx: true,
+                    },
+                    Port {
+                        host: m.to,
+                        network: m.network,
+                        tx: false,
+                    },
+                ]
+            })
+            .collect();
+        let efficiency = |p: Port| -> f64 {
+            let first = transferring
+                .iter()
+                .map(|&i| &active[i])
+                .find(|m| m.network == p.network);
+            first.map_or(1.0, |m| m.rates.protocol_efficiency)
+        };
+        let capacity = |p: Port| port_line(p) * efficiency(p) * (1.0 - shares[p.network].0);
+        let rates = max_min(&caps, &ports, capacity);
+        // Peak traffic on any port.
+        for p in ports.iter().flatten() {
+            let load: f64 = ports
+                .iter()
+                .zip(&rates)
+                .filter(|(q, _)| q.contains(p))
+                .map(|(_, r)| r)
+                .sum();
+            peak = peak.max(load * 8.0 / 1e9);
+        }
+        // Next event: a timed stage ends, a transfer completes, background traffic changes.
+        let mut next = f64::INFINITY;
+        for (i, m) in active.iter().enumerate() {
+            match transferring.iter().position(|&j| j == i) {
+                Some(k) if rates[k] > 0.0 => next = next.min(t + m.wire_left / rates[k]),
+                Some(_) => {}
+                None => next = next.min(m.stage_end),
+            }
+            if matches!(m.stage, Stage::Precopy | Stage::Storage) {
+                next = next.min(records[m.record].start_s + sc.timeout_s);
+            }
+        }
+        for (i, (_, until)) in shares.iter().enumerate() {
+            if active.iter().any(|m| m.network == i) {
+                next = next.min(*until);
+            }
+        }
+        if !next.is_finite() {
+            // Nothing can move (e.g. every transfer at rate 0 on a saturated shared link that
+            // never clears): abandon what is left.
+            for m in active.drain(..) {
+                let r = &mut records[m.record];
+                r.outcome = Some(Outcome::NoBandwidth);
+                r.end_s = t;
+            }
+            for m in queue.drain(..) {
+                records[m.record].refused =
+                    Some("never started: the migrations before it could not finish".into());
+            }
+            break;
+        }
+        let dt = (next - t).max(0.0);
+        for (k, &i) in transferring.iter().enumerate() {
+            let m = &mut active[i];
+            m.wire_left -= rates[k] * dt;
+            let segs = &mut records[m.record].segments;
+            match segs.last_mut() {
+                Some(last) if last.end_s == t && last.rate == rates[k] => last.end_s = next,
+                _ if dt > 0.0 => segs.push(RateSegment {
+                    start_s: t,
+                    end_s: next,
+                    rate: rates[k],
+                }),
+                _ => {}
+            }
+            records[m.record].wire_bytes += rates[k] * dt;
+        }
+        t = next;
+        // Stage transitions.
+        let mut i = 0;
+        while i < active.len() {
+            let done = {
+                let m = &active[i];
+                let transfer = matches!(m.stage, Stage::Storage | Stage::Precopy | Stage::Blackout);
+                if transfer {
+                    m.wire_left <= m.wire_total * 1e-12 + 1e-6
+                } else {
+                    t >= m.stage_end - 1e-12
+                }
+            };
+            let timed_out = matches!(active[i].stage, Stage::Precopy | Stage::Storage)
+                && t >= records[active[i].record].start_s + sc.timeout_s - 1e-9
+                && !done;
+            if timed_out {
+                let m = active.remove(i);
+                let r = &mut records[m.record];
+                r.stages.push(StageSpan {
+                    stage: m.stage,
+                    pass: m.pass,
+                    start_s: m.stage_start,
+                    end_s: t,
+                });
+                r.outcome = Some(Outcome::TimedOut);
+                r.end_s = t;
+                placement[m.vm] = m.from;
+                continue;
+            }
+            if !done {
+                i += 1;
+                continue;
+            }
+            let finished = advance(&mut active[i], t, sc, &mut records);
+            if finished {
+                active.remove(i);
+            } else {
+                i += 1;
+            }
+        }
+    }
+    let makespan = records.iter().map(|r| r.end_s).fold(0.0, f64::max);
+    let worst = records.iter().map(|r| r.downtime_s).fold(0.0, f64::max);
+    let placement = sc
+        .vms
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.name.clone(), sc.hosts[placement[i]].name.clone()))
+        .collect();
+    Ok(ClusterTrace {
+        scenario: sc.clone(),
+        migrations: records,
+        makespan_s: makespan,
+        worst_blackout_s: worst,
+        peak_link_gbps: peak,
+        placement,
+    })
+}
+
+/// Moves a migration whose stage just ended to its next stage; true when it is done.
+fn advance(m: &mut Live, t: f64, sc: &ClusterScenario, records: &mut [MigrationRecord]) -> bool {
+    let st = &sc.settings;
+    let vm = &sc.vms[m.vm];
+    let r = &mut records[m.record];
+    r.stages.push(StageSpan {
+        stage: m.stage,
+        pass: m.pass,
+        start_s: m.stage_start,
+        end_s: t,
+    });
+    let begin = |m: &mut Live, stage: Stage, data: f64, zero: f64, extra: f64| {
+        let enc = m.rates.encode(data, zero);
+        m.stage = stage;
+        m.stage_start = t;
+        m.memory = enc.memory;
+        m.wire_total = enc.wire + extra;
+        m.wire_left = m.wire_total;
+        m.cpu_limit = if enc.cpu_time > 0.0 {
+            m.wire_total / enc.cpu_time
+        } else {
+            f64::INFINITY
+        };
+    };
+    match m.stage {
+        Stage::Setup => {
+            if !sc.shared_storage && st.shared_nothing {
+                // Disk blocks copied once, raw (storage migration mirrors new writes).
+                begin(m, Stage::Storage, 0.0, 0.0, vm.disk_gib * 1024.0 * MIB);
+                m.cpu_limit = f64::INFINITY;
+            } else {
+                m.pass = 1;
+                begin(
+                    m,
+                    Stage::Precopy,
+                    (vm.memory_mib - vm.untouched_mib) * MIB,
+                    vm.untouched_mib * MIB,
+                    0.0,
+                );
+            }
+            false
+        }
+        Stage::Storage => {
+            m.pass = 1;
+            begin(
+                m,
+                Stage::Precopy,
+                (vm.memory_mib - vm.untouched_mib) * MIB,
+                vm.untouched_mib * MIB,
+                0.0,
+            );
+            false
+        }
+        Stage::Precopy => {
+            let duration = t - m.stage_start;
+            let workload = m.workload.throttled(m.policy.throttle_pct);
+            let dirty = round_to_pages(workload.dirtied(duration))
+                .min((vm.memory_mib - vm.untouched_mib) * MIB);
+            let rate = r.segments.last().map_or(0.0, |s| s.rate);
+            let memory_rate = if duration > 0.0 {
+                m.memory / duration
+            } else {
+                0.0
+            };
+            let threshold = stop_threshold(&st.policy, rate, memory_rate);
+            m.policy.total_memory_sent += m.memory;
+            r.passes = m.pass;
+            match decide(
+                &st.policy,
+                m.pass,
+                dirty,
+                threshold,
+                vm.memory_mib * MIB,
+                &mut m.policy,
+                m.wire_total,
+            ) {
+                Decision::Continue => {
+                    m.pass += 1;
+                    begin(m, Stage::Precopy, dirty, 0.0, 0.0);
+                }
+                Decision::Stop(outcome) => {
+                    r.outcome = Some(outcome);
+                    begin(
+                        m,
+                        Stage::Blackout,
+                        dirty,
+                        0.0,
+                        st.overheads.device_state_mib * MIB,
+                    );
+                    m.pass = 0;
+                }
+            }
+            false
+        }
+        Stage::Blackout => {
+            m.stage = Stage::Switchover;
+            m.stage_start = t;
+            m.stage_end = t + st.overheads.switchover_ms / 1000.0;
+            false
+        }
+        Stage::Switchover => {
+            r.downtime_s = t - r
+                .stages
+                .iter()
+                .find(|s| s.stage == Stage::Blackout)
+                .map_or(t, |s| s.start_s);
+            m.stage = Stage::Cleanup;
+            m.stage_start = t;
+            m.stage_end = t + st.overheads.cleanup_s;
+            false
+        }
+        Stage::Cleanup | Stage::Queued | Stage::Done => {
+            m.stage = Stage::Done;
+            r.end_s = t;
+            true
+        }
+    }
+}
