@@ -944,24 +944,14 @@ fn advance(m: &mut Live, t: f64, sc: &ClusterScenario, records: &mut [MigrationR
         };
     };
     match m.stage {
-        Stage::Setup => {
-            if !sc.shared_storage && st.shared_nothing {
-                // Disk blocks copied once, raw (storage migration mirrors new writes).
-                begin(m, Stage::Storage, 0.0, 0.0, vm.disk_gib * 1024.0 * MIB);
-                m.cpu_limit = f64::INFINITY;
-            } else {
-                m.pass = 1;
-                begin(
-                    m,
-                    Stage::Precopy,
-                    (vm.memory_mib - vm.untouched_mib) * MIB,
-                    vm.untouched_mib * MIB,
-                    0.0,
-                );
-            }
+        Stage::Setup if !sc.shared_storage && st.shared_nothing => {
+            // Disk blocks copied once, raw (storage migration mirrors new writes).
+            begin(m, Stage::Storage, 0.0, 0.0, vm.disk_gib * 1024.0 * MIB);
+            m.cpu_limit = f64::INFINITY;
             false
         }
-        Stage::Storage => {
+        Stage::Setup | Stage::Storage => {
+            // Pass 1: every written page, plus the never-written ones.
             m.pass = 1;
             begin(
                 m,
