@@ -10,11 +10,12 @@ use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
 use super::chart::{LinkChart, PassChart};
+use super::cluster::ClusterView;
 use super::controls::Controls;
 use super::memory_map::MemoryMap;
 use super::results::{Results, VerdictBanner};
 use super::stage::Stage;
-use super::state::{Action, AppState};
+use super::state::{Action, AppState, Mode};
 use super::timeline::{PhaseBar, Timeline};
 use crate::engine::Scenario;
 
@@ -137,6 +138,14 @@ pub fn app(props: &AppProps) -> Html {
         })
     };
 
+    let to_single = {
+        let d = dispatch.clone();
+        Callback::from(move |_| d.dispatch(Action::SetMode(Mode::Single)))
+    };
+    let to_cluster = {
+        let d = dispatch.clone();
+        Callback::from(move |_| d.dispatch(Action::SetMode(Mode::Cluster)))
+    };
     let clock = state.clock;
     let trace = state.trace.clone();
     // Blocks transferred within the last ~4 frames show as in flight, at any speed.
@@ -162,30 +171,42 @@ pub fn app(props: &AppProps) -> Html {
                       Change the VM, the network and the four levers of Hyper-V's tuning guide, and watch what happens."}
                 </p>
             </header>
+            <div class="tabs" role="tablist" aria-label="View">
+                <button role="tab" id="tab-single" aria-selected={(state.mode == Mode::Single).to_string()}
+                    class={classes!("tab", (state.mode == Mode::Single).then_some("active"))} onclick={to_single}>{"One VM"}</button>
+                <button role="tab" id="tab-cluster" aria-selected={(state.mode == Mode::Cluster).to_string()}
+                    class={classes!("tab", (state.mode == Mode::Cluster).then_some("active"))} onclick={to_cluster}>{"Cluster"}</button>
+            </div>
+            if state.mode == Mode::Cluster {
+                <Timeline clock={clock} dispatch={dispatch.clone()} />
+                <ClusterView cluster={state.cluster.clone()} trace={state.cluster_trace.clone()}
+                    error={state.cluster_error.clone()} t={clock.t} dispatch={dispatch.clone()} />
+            } else {
             <div class="layout">
-                <Controls scenario={state.scenario.clone()} dispatch={dispatch.clone()} />
-                <div class="view">
-                    <VerdictBanner trace={trace.clone()} error={state.error.clone()} />
-                    <Stage trace={trace.clone()} t={clock.t} speed={clock.speed} />
-                    <PhaseBar trace={trace.clone()} t={clock.t} />
-                    <Timeline clock={clock} dispatch={dispatch.clone()} />
-                    <section class="panel">
-                        <h2>{"Memory map"}</h2>
-                        <MemoryMap trace={trace.clone()} t={clock.t} window={window} />
-                    </section>
-                    <section class="panel">
-                        <h2>{"Link use over time"}</h2>
-                        <LinkChart trace={trace.clone()} t={clock.t} />
-                    </section>
-                    <div class="panels">
+                    <Controls scenario={state.scenario.clone()} dispatch={dispatch.clone()} />
+                    <div class="view">
+                        <VerdictBanner trace={trace.clone()} error={state.error.clone()} />
+                        <Stage trace={trace.clone()} t={clock.t} speed={clock.speed} />
+                        <PhaseBar trace={trace.clone()} t={clock.t} />
+                        <Timeline clock={clock} dispatch={dispatch.clone()} />
                         <section class="panel">
-                            <h2>{"Memory sent per pass"}</h2>
-                            <PassChart trace={trace.clone()} highlight={highlighted} />
+                            <h2>{"Memory map"}</h2>
+                            <MemoryMap trace={trace.clone()} t={clock.t} window={window} />
                         </section>
-                        <Results trace={trace} scenario={state.scenario.clone()} />
+                        <section class="panel">
+                            <h2>{"Link use over time"}</h2>
+                            <LinkChart trace={trace.clone()} t={clock.t} />
+                        </section>
+                        <div class="panels">
+                            <section class="panel">
+                                <h2>{"Memory sent per pass"}</h2>
+                                <PassChart trace={trace.clone()} highlight={highlighted} />
+                            </section>
+                            <Results trace={trace} scenario={state.scenario.clone()} />
+                        </div>
                     </div>
                 </div>
-            </div>
+            }
         </div>
     }
 }

@@ -3,6 +3,7 @@
 
 mod app;
 mod chart;
+mod cluster;
 mod controls;
 mod memory_map;
 mod results;
@@ -11,7 +12,7 @@ mod state;
 mod timeline;
 
 pub use app::{App, AppProps};
-pub use state::{Action, AppState};
+pub use state::{Action, AppState, Mode};
 
 use wasm_bindgen::JsCast;
 

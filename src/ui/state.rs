@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
-use crate::engine::{simulate, Scenario, Trace};
+use crate::engine::{simulate, simulate_cluster, ClusterScenario, ClusterTrace, Scenario, Trace};
 use crate::playback::Clock;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -14,11 +14,44 @@ pub struct AppState {
     pub trace: Rc<Trace>,
     /// Why the current scenario could not be simulated (the previous trace stays on screen).
     pub error: Option<String>,
+    pub mode: Mode,
+    pub cluster: Rc<ClusterScenario>,
+    pub cluster_trace: Rc<ClusterTrace>,
+    pub cluster_error: Option<String>,
     pub clock: Clock,
+}
+
+/// Which view the playback clock drives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Single,
+    Cluster,
+}
+
+/// The cluster presets, as data.
+pub const PRESETS: [(&str, &str); 3] = [
+    (
+        "2-node cluster",
+        include_str!("../../www/presets/two-node.json"),
+    ),
+    (
+        "4-node cluster with converged 10 GbE",
+        include_str!("../../www/presets/four-node-converged.json"),
+    ),
+    (
+        "Drain a host with 8 VMs",
+        include_str!("../../www/presets/drain-8-vms.json"),
+    ),
+];
+
+pub fn preset(i: usize) -> ClusterScenario {
+    ClusterScenario::from_json(PRESETS[i.min(PRESETS.len() - 1)].1).expect("presets are valid")
 }
 
 pub enum Action {
     SetScenario(Box<Scenario>),
+    SetCluster(Box<ClusterScenario>),
+    SetMode(Mode),
     /// Wall-clock seconds since the previous animation frame.
     Tick(f64),
     Toggle,
@@ -38,10 +71,16 @@ impl AppState {
         if autoplay {
             clock.play();
         }
+        let cluster = preset(0);
+        let cluster_trace = simulate_cluster(&cluster).expect("presets simulate");
         AppState {
             scenario: Rc::new(scenario),
             trace: Rc::new(trace),
             error,
+            mode: Mode::Single,
+            cluster: Rc::new(cluster),
+            cluster_trace: Rc::new(cluster_trace),
+            cluster_error: None,
             clock,
         }
     }
@@ -57,13 +96,40 @@ impl Reducible for AppState {
                 let s = *s;
                 match simulate(&s) {
                     Ok(trace) => {
-                        next.clock.retarget(trace.duration_s());
+                        if self.mode == Mode::Single {
+                            next.clock.retarget(trace.duration_s());
+                        }
                         next.trace = Rc::new(trace);
                         next.error = None;
                     }
                     Err(e) => next.error = Some(e.to_string()),
                 }
                 next.scenario = Rc::new(s);
+            }
+            Action::SetCluster(c) => {
+                let c = *c;
+                match simulate_cluster(&c) {
+                    Ok(trace) => {
+                        if self.mode == Mode::Cluster {
+                            next.clock.retarget(trace.makespan_s);
+                        }
+                        next.cluster_trace = Rc::new(trace);
+                        next.cluster_error = None;
+                    }
+                    Err(e) => next.cluster_error = Some(e.to_string()),
+                }
+                next.cluster = Rc::new(c);
+            }
+            Action::SetMode(mode) => {
+                if mode == self.mode {
+                    return self;
+                }
+                next.mode = mode;
+                let duration = match mode {
+                    Mode::Single => next.trace.duration_s(),
+                    Mode::Cluster => next.cluster_trace.makespan_s,
+                };
+                next.clock = Clock::new(duration);
             }
             Action::Tick(dt) => {
                 if !self.clock.playing {

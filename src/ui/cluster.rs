@@ -1,0 +1,693 @@
+//! The cluster view: hosts, NICs and networks, VMs on hosts; moves and drains; concurrent
+//! flows on the links, a Gantt chart of every migration, and the totals — all on the shared
+//! playback clock.
+
+use std::rc::Rc;
+
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use super::state::{preset, Action, AppState, PRESETS};
+use crate::engine::cluster::{
+    ClusterScenario, ClusterTrace, ClusterVm, MigrationRecord, Nic, Operation, Stage,
+};
+use crate::engine::units::{fmt_bytes, fmt_duration};
+use crate::engine::{Pattern, TransportKind};
+
+/// One colour per migration (cycled), distinct from the stage colours' meanings.
+pub const PALETTE: [&str; 8] = [
+    "#1a66d6", "#b01d48", "#2f7d4f", "#8a4fd6", "#c77700", "#0f8b8d", "#6b6b00", "#d6459d",
+];
+
+/// NIC configurations offered per host and network: (count, Gbit/s).
+const NIC_CHOICES: [(u32, f64); 8] = [
+    (0, 0.0),
+    (1, 1.0),
+    (1, 10.0),
+    (2, 10.0),
+    (1, 25.0),
+    (2, 25.0),
+    (1, 40.0),
+    (1, 100.0),
+];
+
+fn nic_label(c: (u32, f64)) -> String {
+    if c.0 == 0 {
+        "none".into()
+    } else {
+        format!("{} × {} GbE", c.0, c.1)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ClusterProps {
+    pub cluster: Rc<ClusterScenario>,
+    pub trace: Rc<ClusterTrace>,
+    pub error: Option<String>,
+    pub t: f64,
+    pub dispatch: UseReducerDispatcher<AppState>,
+}
+
+/// Where each VM runs at time t: a migration moves it once its switchover ends.
+fn hosts_at(trace: &ClusterTrace, t: f64) -> Vec<(String, String)> {
+    trace
+        .scenario
+        .vms
+        .iter()
+        .map(|v| {
+            let mut host = v.host.clone();
+            for m in trace
+                .migrations
+                .iter()
+                .filter(|m| m.vm == v.name && m.refused.is_none())
+            {
+                let moved = m
+                    .stages
+                    .iter()
+                    .find(|s| s.stage == Stage::Switchover)
+                    .is_some_and(|s| s.end_s <= t);
+                if moved {
+                    host = m.to.clone();
+                }
+            }
+            (v.name.clone(), host)
+        })
+        .collect()
+}
+
+fn stage_at(m: &MigrationRecord, t: f64) -> Option<(Stage, u32)> {
+    m.stages
+        .iter()
+        .find(|s| s.start_s <= t && t < s.end_s)
+        .map(|s| (s.stage, s.pass))
+}
+
+fn rate_at(m: &MigrationRecord, t: f64) -> f64 {
+    m.segments
+        .iter()
+        .find(|s| s.start_s <= t && t < s.end_s)
+        .map_or(0.0, |s| s.rate)
+}
+
+fn unique(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    (1..)
+        .map(|i| format!("{base}{i}"))
+        .find(|n| !taken(n))
+        .expect("some name is free")
+}
+
+#[function_component(ClusterView)]
+pub fn cluster_view(p: &ClusterProps) -> Html {
+    let selected_host = use_state(|| 0usize);
+    let selected_vm = use_state(|| None::<String>);
+    let target = use_state(|| None::<String>);
+    let c = &*p.cluster;
+    let host_ix = (*selected_host).min(c.hosts.len().saturating_sub(1));
+
+    let edit = {
+        let cluster = p.cluster.clone();
+        let d = p.dispatch.clone();
+        move |f: Box<dyn Fn(&mut ClusterScenario)>| {
+            let mut next = (*cluster).clone();
+            f(&mut next);
+            d.dispatch(Action::SetCluster(Box::new(next)));
+        }
+    };
+    let on = |f: Box<dyn Fn(&mut ClusterScenario)>| {
+        let edit = edit.clone();
+        let f = Rc::new(f);
+        Callback::from(move |_: MouseEvent| {
+            let f = f.clone();
+            edit(Box::new(move |c| f(c)))
+        })
+    };
+
+    let on_preset = {
+        let d = p.dispatch.clone();
+        Callback::from(move |e: Event| {
+            let sel: HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(i) = sel.value().parse::<usize>() {
+                d.dispatch(Action::SetCluster(Box::new(preset(i))));
+            }
+        })
+    };
+    let add_host = on(Box::new(|c| {
+        let mut h = c.hosts.last().cloned().expect("a cluster has hosts");
+        h.name = unique("H", |n| c.hosts.iter().any(|x| x.name == n));
+        c.hosts.push(h);
+    }));
+    let sel_host_name = c
+        .hosts
+        .get(host_ix)
+        .map(|h| h.name.clone())
+        .unwrap_or_default();
+    let remove_host = {
+        let name = sel_host_name.clone();
+        on(Box::new(move |c| {
+            if c.hosts.len() <= 2 {
+                return;
+            }
+            c.hosts.retain(|h| h.name != name);
+            let gone: Vec<String> = c
+                .vms
+                .iter()
+                .filter(|v| v.host == name)
+                .map(|v| v.name.clone())
+                .collect();
+            c.vms.retain(|v| v.host != name);
+            c.operations.retain(|o| match o {
+                Operation::Move { vm, to } => to != &name && !gone.contains(vm),
+                Operation::Drain { host } => host != &name,
+            });
+        }))
+    };
+    let add_vm = {
+        let name = sel_host_name.clone();
+        on(Box::new(move |c| {
+            let vm = unique("vm", |n| c.vms.iter().any(|x| x.name == n));
+            c.vms.push(ClusterVm {
+                name: vm,
+                host: name.clone(),
+                memory_mib: 4096.0,
+                working_set_mib: 1024.0,
+                untouched_mib: 1024.0,
+                dirty_rate_mibps: 20.0,
+                pattern: Pattern::Random,
+                disk_gib: 40.0,
+            });
+        }))
+    };
+    let drain = {
+        let name = sel_host_name.clone();
+        on(Box::new(move |c| {
+            c.operations.push(Operation::Drain { host: name.clone() })
+        }))
+    };
+    let vm_on_host: Vec<&ClusterVm> = c.vms.iter().filter(|v| v.host == sel_host_name).collect();
+    let move_vm = {
+        let vm = (*selected_vm)
+            .clone()
+            .or_else(|| vm_on_host.first().map(|v| v.name.clone()));
+        let to = (*target).clone().or_else(|| {
+            c.hosts
+                .iter()
+                .find(|h| h.name != sel_host_name)
+                .map(|h| h.name.clone())
+        });
+        on(Box::new(move |c| {
+            if let (Some(vm), Some(to)) = (vm.clone(), to.clone()) {
+                c.operations.push(Operation::Move { vm, to });
+            }
+        }))
+    };
+    let clear_ops = on(Box::new(|c| c.operations.clear()));
+    let select_vm = {
+        let s = selected_vm.clone();
+        Callback::from(move |e: Event| {
+            let sel: HtmlSelectElement = e.target_unchecked_into();
+            s.set(Some(sel.value()));
+        })
+    };
+    let select_target = {
+        let s = target.clone();
+        Callback::from(move |e: Event| {
+            let sel: HtmlSelectElement = e.target_unchecked_into();
+            s.set(Some(sel.value()));
+        })
+    };
+    let number = |id: &'static str,
+                  label: &'static str,
+                  value: u32,
+                  f: fn(&mut ClusterScenario, u32)| {
+        let edit = edit.clone();
+        let onchange = Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let v = input.value().trim().parse::<f64>().unwrap_or(-1.0);
+            let v = if v.is_finite() && v >= 0.0 {
+                v.round() as u32
+            } else {
+                0
+            };
+            edit(Box::new(move |c| f(c, v)))
+        });
+        html! {
+            <label class="inline">{label}
+                <input type="number" {id} class="num" min="1" value={value.to_string()} {onchange} />
+            </label>
+        }
+    };
+    let check = |id: &'static str,
+                 label: &'static str,
+                 value: bool,
+                 f: fn(&mut ClusterScenario, bool)| {
+        let edit = edit.clone();
+        let onchange = Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let v = input.checked();
+            edit(Box::new(move |c| f(c, v)))
+        });
+        html! {
+            <label class="inline"><input type="checkbox" {id} checked={value} {onchange} />{label}</label>
+        }
+    };
+    let on_transport = {
+        let edit = edit.clone();
+        Callback::from(move |e: Event| {
+            let sel: HtmlSelectElement = e.target_unchecked_into();
+            let kind = match sel.value().as_str() {
+                "tcp" => TransportKind::Tcp,
+                "smb" => TransportKind::Smb,
+                _ => TransportKind::Compression,
+            };
+            edit(Box::new(move |c| c.settings.transport = kind))
+        })
+    };
+
+    // The NIC matrix: hosts × networks.
+    let nic_cell = |h: usize, n: usize| {
+        let host = &c.hosts[h];
+        let net = &c.networks[n].name;
+        let nics: Vec<&Nic> = host.nics.iter().filter(|x| &x.network == net).collect();
+        let current = (nics.len() as u32, nics.first().map_or(0.0, |x| x.gbps));
+        let edit = edit.clone();
+        let net_name = net.clone();
+        let onchange = Callback::from(move |e: Event| {
+            let sel: HtmlSelectElement = e.target_unchecked_into();
+            let Ok(i) = sel.value().parse::<usize>() else {
+                return;
+            };
+            let (count, gbps) = NIC_CHOICES[i.min(NIC_CHOICES.len() - 1)];
+            let net_name = net_name.clone();
+            edit(Box::new(move |c| {
+                let host = &mut c.hosts[h];
+                let template = host.nics.iter().find(|x| x.network == net_name).cloned();
+                host.nics.retain(|x| x.network != net_name);
+                for _ in 0..count {
+                    let mut nic = template.clone().unwrap_or(Nic {
+                        network: net_name.clone(),
+                        gbps,
+                        rdma: false,
+                        buffers: crate::engine::scenario::DEFAULT_DESCRIPTORS,
+                    });
+                    nic.gbps = gbps;
+                    host.nics.push(nic);
+                }
+            }))
+        });
+        let options = NIC_CHOICES.iter().enumerate().map(|(i, &ch)| {
+            let selected = ch.0 == current.0 && (ch.0 == 0 || ch.1 == current.1);
+            html! { <option value={i.to_string()} {selected}>{nic_label(ch)}</option> }
+        });
+        html! {
+            <td><select aria-label={format!("{} NICs on {}", host.name, net)} id={format!("nic-{h}-{n}")} {onchange}>{ for options }</select></td>
+        }
+    };
+    let net_flags = |n: usize| {
+        let net = &c.networks[n];
+        let edit1 = edit.clone();
+        let on_dedicated = Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlInputElement>().checked();
+            edit1(Box::new(move |c| c.networks[n].dedicated = v))
+        });
+        let rdma = c
+            .hosts
+            .iter()
+            .flat_map(|h| &h.nics)
+            .filter(|x| x.network == net.name)
+            .all(|x| x.rdma);
+        let edit2 = edit.clone();
+        let name = net.name.clone();
+        let on_rdma = Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlInputElement>().checked();
+            let name = name.clone();
+            edit2(Box::new(move |c| {
+                for nic in c.hosts.iter_mut().flat_map(|h| h.nics.iter_mut()) {
+                    if nic.network == name {
+                        nic.rdma = v;
+                    }
+                }
+            }))
+        });
+        html! {
+            <th>
+                {net.name.clone()}
+                <label class="tiny"><input type="checkbox" checked={net.dedicated} onchange={on_dedicated} />{"dedicated"}</label>
+                <label class="tiny"><input type="checkbox" checked={rdma} onchange={on_rdma} />{"RDMA"}</label>
+            </th>
+        }
+    };
+
+    let trace = &p.trace;
+    let now = hosts_at(trace, p.t);
+    let cols = c.hosts.len().min(4);
+    let (bw, bh, gap) = (190.0, 130.0, 40.0);
+    let pos = |i: usize| {
+        let (col, row) = (i % cols, i / cols);
+        (
+            20.0 + col as f64 * (bw + gap),
+            110.0 + row as f64 * (bh + gap + 90.0),
+        )
+    };
+    let rows = c.hosts.len().div_ceil(cols);
+    let view_w = 20.0 * 2.0 + cols as f64 * bw + (cols as f64 - 1.0) * gap;
+    let view_h = 130.0 + rows as f64 * bh + (rows as f64 - 1.0) * (gap + 90.0);
+    let peak = trace
+        .migrations
+        .iter()
+        .flat_map(|m| m.segments.iter().map(|s| s.rate))
+        .fold(1.0, f64::max);
+    let flows = trace.migrations.iter().enumerate().filter_map(|(k, m)| {
+        let rate = rate_at(m, p.t);
+        if rate <= 0.0 {
+            return None;
+        }
+        let a = c.hosts.iter().position(|h| h.name == m.from)?;
+        let b = c.hosts.iter().position(|h| h.name == m.to)?;
+        let ((ax, ay), (bx, by)) = (pos(a), pos(b));
+        let width = 2.0 + 12.0 * rate / peak;
+        // An arc from the top edge of one host to the other's, bowed upwards so it never runs
+        // across the hosts in between; one arc per migration, offset by its index.
+        let (x1, y1, x2, y2) = (ax + bw / 2.0, ay + 8.0, bx + bw / 2.0, by + 8.0);
+        let lift = 30.0 + 0.25 * (x2 - x1).abs() + 6.0 * (k % 4) as f64;
+        let d = format!(
+            "M {x1:.0} {y1:.0} Q {:.0} {:.0} {x2:.0} {y2:.0}",
+            (x1 + x2) / 2.0,
+            (y1 + y2) / 2.0 - lift
+        );
+        Some(html! {
+            <path class="flow" d={d} fill="none"
+                stroke={PALETTE[k % PALETTE.len()]} stroke-width={format!("{width:.1}")}>
+                <title>{format!("{} → {}: {}/s", m.vm, m.to, fmt_bytes(rate))}</title>
+            </path>
+        })
+    });
+    let host_boxes = c.hosts.iter().enumerate().map(|(i, h)| {
+        let (x, y) = pos(i);
+        let vms: Vec<&String> = now.iter().filter(|(_, host)| host == &h.name).map(|(v, _)| v).collect();
+        let migrating: Vec<&str> = trace
+            .migrations
+            .iter()
+            .filter(|m| m.from == h.name && stage_at(m, p.t).is_some_and(|s| s.0 != Stage::Queued))
+            .map(|m| m.vm.as_str())
+            .collect();
+        let sel = selected_host.clone();
+        let onclick = Callback::from(move |_: MouseEvent| sel.set(i));
+        let chips = vms.iter().take(12).enumerate().map(|(j, v)| {
+            let (cx, cy) = (x + 8.0 + (j % 3) as f64 * 60.0, y + 48.0 + (j / 3) as f64 * 18.0);
+            let class = if migrating.contains(&v.as_str()) { "chip moving" } else { "chip" };
+            html! {
+                <g class={class}>
+                    <rect x={format!("{cx}")} y={format!("{cy}")} width="56" height="15" rx="3" />
+                    <text x={format!("{}", cx + 4.0)} y={format!("{}", cy + 11.0)}>{v.chars().take(8).collect::<String>()}</text>
+                </g>
+            }
+        });
+        let used = c.vms.iter().filter(|v| now.iter().any(|(n, host)| n == &v.name && host == &h.name)).map(|v| v.memory_mib).sum::<f64>() + 0.0;
+        html! {
+            <g class={classes!("chost", (i == host_ix).then_some("selected"))} {onclick} data-testid={format!("chost-{}", h.name)}>
+                <rect x={format!("{x}")} y={format!("{y}")} width={format!("{bw}")} height={format!("{bh}")} rx="8" />
+                <text x={format!("{}", x + 8.0)} y={format!("{}", y + 18.0)} class="host-name">{h.name.clone()}</text>
+                <text x={format!("{}", x + 8.0)} y={format!("{}", y + 34.0)} class="small">{format!("{} of {} GiB used", (used / 1024.0).round(), h.memory_gib)}</text>
+                { for chips }
+                if vms.len() > 12 { <text x={format!("{}", x + 8.0)} y={format!("{}", y + bh - 8.0)} class="small">{format!("+{} more", vms.len() - 12)}</text> }
+            </g>
+        }
+    });
+
+    let ok: Vec<&MigrationRecord> = trace
+        .migrations
+        .iter()
+        .filter(|m| m.refused.is_none())
+        .collect();
+    let refused = trace.migrations.iter().filter_map(|m| {
+        m.refused
+            .as_ref()
+            .map(|why| html! { <li>{format!("{} ({} → {}): {why}", m.vm, m.from, m.to)}</li> })
+    });
+    let ops = c.operations.iter().map(|o| match o {
+        Operation::Move { vm, to } => html! { <li>{format!("move {vm} to {to}")}</li> },
+        Operation::Drain { host } => html! { <li>{format!("drain {host}")}</li> },
+    });
+    let active_now = ok
+        .iter()
+        .filter(|m| stage_at(m, p.t).is_some_and(|s| s.0 != Stage::Queued))
+        .count();
+    let queued_now = ok
+        .iter()
+        .filter(|m| stage_at(m, p.t).is_some_and(|s| s.0 == Stage::Queued))
+        .count();
+    let progress = ok.iter().filter_map(|m| {
+        let (stage, pass) = stage_at(m, p.t)?;
+        if stage == Stage::Queued {
+            return None;
+        }
+        let label = match stage {
+            Stage::Precopy => format!("pass {pass}"),
+            Stage::Blackout => "blackout".into(),
+            other => format!("{other:?}").to_lowercase(),
+        };
+        let frac = ((p.t - m.start_s) / (m.end_s - m.start_s).max(1e-9)).clamp(0.0, 1.0);
+        Some(html! {
+            <li>
+                <span class="vmname">{m.vm.clone()}</span>
+                <span class="bar"><span class={classes!("fill", format!("st-{label}").replace(' ', "-"))} style={format!("width:{:.1}%", frac * 100.0)}></span></span>
+                <span class="small">{format!("{label} · {}/s", fmt_bytes(rate_at(m, p.t)))}</span>
+            </li>
+        })
+    });
+
+    html! {
+        <div class="cluster">
+            if let Some(e) = &p.error {
+                <div class="verdict bad" role="alert" data-testid="cluster-error">{format!("Cannot simulate this cluster — {e}. Showing the last valid run.")}</div>
+            }
+            <section class="panel">
+                <div class="toolbar">
+                    <label class="inline">{"Preset "}
+                        <select id="preset" onchange={on_preset}>
+                            <option value="" selected=true disabled=true>{"choose…"}</option>
+                            { for PRESETS.iter().enumerate().map(|(i, (name, _))| html! { <option value={i.to_string()}>{*name}</option> }) }
+                        </select>
+                    </label>
+                    <button id="add-host" onclick={add_host} disabled={c.hosts.len() >= 16}>{"+ Host"}</button>
+                    <button id="remove-host" onclick={remove_host} disabled={c.hosts.len() <= 2}>{format!("− {sel_host_name}")}</button>
+                    <button id="add-vm" onclick={add_vm}>{format!("+ VM on {sel_host_name}")}</button>
+                    <button id="drain" onclick={drain} class="primary">{format!("Drain {sel_host_name}")}</button>
+                </div>
+                <svg class="topology" viewBox={format!("0 0 {view_w} {view_h}")} role="img"
+                    aria-label={format!("{} hosts; {} migrations running and {} queued at this moment", c.hosts.len(), active_now, queued_now)}>
+                    { for host_boxes }
+                    { for flows }
+                </svg>
+                <div class="toolbar">
+                    <label class="inline">{"Move "}
+                        <select id="move-vm" onchange={select_vm}>
+                            { for vm_on_host.iter().map(|v| html! { <option value={v.name.clone()} selected={Some(&v.name) == selected_vm.as_ref()}>{v.name.clone()}</option> }) }
+                        </select>
+                    </label>
+                    <label class="inline">{" to "}
+                        <select id="move-to" onchange={select_target}>
+                            { for c.hosts.iter().filter(|h| h.name != sel_host_name).map(|h| html! { <option value={h.name.clone()} selected={Some(&h.name) == target.as_ref()}>{h.name.clone()}</option> }) }
+                        </select>
+                    </label>
+                    <button id="migrate" onclick={move_vm} disabled={vm_on_host.is_empty()}>{"Live-migrate"}</button>
+                    <button id="clear-ops" onclick={clear_ops}>{"Clear operations"}</button>
+                </div>
+                <p class="small">{"Operations: "}</p>
+                <ol class="ops" data-testid="operations">{ for ops }</ol>
+            </section>
+            <div class="panels">
+                <section class="panel">
+                    <h2>{"Networks and NICs"}</h2>
+                    <table class="nics">
+                        <thead><tr><th>{"host"}</th>{ for (0..c.networks.len()).map(net_flags) }</tr></thead>
+                        <tbody>{ for (0..c.hosts.len()).map(|h| html! {
+                            <tr><th>{c.hosts[h].name.clone()}</th>{ for (0..c.networks.len()).map(|n| nic_cell(h, n)) }</tr>
+                        }) }</tbody>
+                    </table>
+                    <div class="toolbar">
+                        { number("per-host-limit", "Simultaneous per host ", c.settings.per_host_limit, |c, v| c.settings.per_host_limit = v) }
+                        { number("cluster-limit", "In the cluster ", c.settings.cluster_limit, |c, v| c.settings.cluster_limit = v) }
+                        <label class="inline">{"Performance option "}
+                            <select id="cluster-transport" onchange={on_transport}>
+                                <option value="tcp" selected={c.settings.transport == TransportKind::Tcp}>{"TCP/IP"}</option>
+                                <option value="compression" selected={c.settings.transport == TransportKind::Compression}>{"Compression"}</option>
+                                <option value="smb" selected={c.settings.transport == TransportKind::Smb}>{"SMB"}</option>
+                            </select>
+                        </label>
+                        { check("shared-storage", " shared storage (CSV)", c.shared_storage, |c, v| c.shared_storage = v) }
+                        { check("shared-nothing", " allow shared-nothing (copy disks)", c.settings.shared_nothing, |c, v| c.settings.shared_nothing = v) }
+                    </div>
+                </section>
+                <section class="panel">
+                    <h2>{"Totals"}</h2>
+                    <dl class="numbers">
+                        <div><dt>{"All done after"}</dt><dd data-testid="makespan">{fmt_duration(trace.makespan_s)}</dd></div>
+                        <div><dt>{"Worst blackout"}</dt><dd data-testid="worst-blackout">{fmt_duration(trace.worst_blackout_s)}</dd></div>
+                        <div><dt>{"Migrations"}</dt><dd data-testid="migration-count">{format!("{} of {}", ok.len(), trace.migrations.len())}</dd></div>
+                        <div><dt>{"Peak link use"}</dt><dd data-testid="peak-link">{format!("{:.2} Gbit/s", trace.peak_link_gbps)}</dd></div>
+                    </dl>
+                    <p class="small">{format!("Now: {active_now} running, {queued_now} queued. Data moved: {}.", fmt_bytes(ok.iter().map(|m| m.wire_bytes).sum()))}</p>
+                    <ul class="progress" data-testid="running">{ for progress }</ul>
+                    <ul class="refused" data-testid="refused">{ for refused }</ul>
+                </section>
+            </div>
+            <section class="panel">
+                <h2>{"Every migration over time"}</h2>
+                <Gantt trace={p.trace.clone()} t={p.t} />
+            </section>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct GanttProps {
+    pub trace: Rc<ClusterTrace>,
+    pub t: f64,
+}
+
+const GANTT_LEFT: f64 = 90.0;
+const GANTT_RIGHT: f64 = 12.0;
+const ROW_PX: f64 = 18.0;
+
+fn stage_colour(s: Stage, pass: u32) -> RGBColor {
+    match s {
+        Stage::Queued => RGBColor(0xe4, 0xe8, 0xee),
+        Stage::Setup => RGBColor(0xb7, 0xbf, 0xcb),
+        Stage::Storage => RGBColor(0x8a, 0x4f, 0xd6),
+        Stage::Precopy if pass % 2 == 1 => RGBColor(0x5b, 0x8f, 0xdf),
+        Stage::Precopy => RGBColor(0x8f, 0xb3, 0xea),
+        Stage::Blackout | Stage::Switchover => RGBColor(0xe8, 0x71, 0x0a),
+        Stage::Cleanup | Stage::Done => RGBColor(0x7f, 0xbf, 0x98),
+    }
+}
+
+fn draw_gantt(canvas: HtmlCanvasElement, trace: &ClusterTrace) -> Result<(), String> {
+    let rows: Vec<&MigrationRecord> = trace
+        .migrations
+        .iter()
+        .filter(|m| m.refused.is_none())
+        .collect();
+    let dpr = web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .max(1.0);
+    let css_w = match canvas.client_width() {
+        w if w > 0 => f64::from(w),
+        _ => 720.0,
+    };
+    let css_h = 40.0 + ROW_PX * rows.len().max(1) as f64;
+    canvas.set_width((css_w * dpr) as u32);
+    canvas.set_height((css_h * dpr) as u32);
+    let px = |v: f64| (v * dpr) as u32;
+    let root = CanvasBackend::with_canvas_object(canvas)
+        .ok_or("no 2d context")?
+        .into_drawing_area();
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let end = trace.makespan_s.max(1e-3);
+    let n = rows.len().max(1) as f64;
+    let mut chart = ChartBuilder::on(&root)
+        .margin_top(px(6.0))
+        .margin_right(px(GANTT_RIGHT))
+        .x_label_area_size(px(28.0))
+        .y_label_area_size(px(GANTT_LEFT))
+        .build_cartesian_2d(0f64..end, 0f64..n)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .disable_y_axis()
+        .x_labels(8)
+        .x_label_formatter(&|x| fmt_duration(*x))
+        .label_style(("sans-serif", 11.0 * dpr))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    // Row names in the label area, centred on their bars.
+    for (i, m) in rows.iter().enumerate() {
+        let (_, y) = chart.backend_coord(&(0.0, n - i as f64 - 0.5));
+        root.draw(&Text::new(
+            format!("{} → {}", m.vm, m.to),
+            (px(4.0) as i32, y - (5.5 * dpr) as i32),
+            ("sans-serif", 11.0 * dpr),
+        ))
+        .map_err(|e| e.to_string())?;
+    }
+    chart
+        .draw_series(rows.iter().enumerate().flat_map(|(i, m)| {
+            let y0 = n - i as f64 - 0.85;
+            let y1 = n - i as f64 - 0.15;
+            m.stages
+                .iter()
+                .filter(|s| s.end_s > s.start_s)
+                .map(move |s| {
+                    Rectangle::new(
+                        [(s.start_s, y0), (s.end_s, y1)],
+                        stage_colour(s.stage, s.pass).filled(),
+                    )
+                })
+        }))
+        .map_err(|e| e.to_string())?;
+    root.present().map_err(|e| e.to_string())
+}
+
+#[function_component(Gantt)]
+pub fn gantt(p: &GanttProps) -> Html {
+    let canvas_ref = use_node_ref();
+    {
+        let canvas_ref = canvas_ref.clone();
+        use_effect_with(p.trace.clone(), move |trace| {
+            if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
+                if let Err(e) = draw_gantt(canvas, trace) {
+                    web_sys::console::warn_1(&format!("gantt: {e}").into());
+                }
+            }
+        });
+    }
+    let frac = (p.t / p.trace.makespan_s.max(1e-9)).clamp(0.0, 1.0);
+    let cursor = format!(
+        "left: calc({GANTT_LEFT}px + (100% - {}px) * {frac:.5})",
+        GANTT_LEFT + GANTT_RIGHT
+    );
+    let rows = p
+        .trace
+        .migrations
+        .iter()
+        .filter(|m| m.refused.is_none())
+        .map(|m| {
+            let blackout = m.stages.iter().find(|s| s.stage == Stage::Blackout);
+            html! {
+                <tr>
+                    <td>{m.vm.clone()}</td><td>{format!("{} → {}", m.from, m.to)}</td>
+                    <td>{fmt_duration(m.stages.first().map_or(0.0, |s| s.end_s - s.start_s))}</td>
+                    <td>{m.passes}</td>
+                    <td>{blackout.map_or("—".into(), |b| fmt_duration(b.start_s))}</td>
+                    <td>{fmt_duration(m.downtime_s)}</td>
+                    <td>{fmt_duration(m.end_s)}</td>
+                    <td>{fmt_bytes(m.wire_bytes)}</td>
+                </tr>
+            }
+        });
+    html! {
+        <div class="gantt">
+            <div class="chart-wrap">
+                <canvas id="gantt" ref={canvas_ref} role="img"
+                    aria-label={format!("Gantt chart of {} migrations over {}: queued, setup, memory passes, blackout, handoff. The table below lists them.", p.trace.migrations.len(), fmt_duration(p.trace.makespan_s))}>
+                </canvas>
+                <div class="cursor" style={cursor} aria-hidden="true"></div>
+            </div>
+            <ul class="legend">
+                <li><span class="swatch" style="background:#e4e8ee"></span>{"queued"}</li>
+                <li><span class="swatch" style="background:#b7bfcb"></span>{"setup"}</li>
+                <li><span class="swatch" style="background:#8a4fd6"></span>{"disk copy (shared-nothing)"}</li>
+                <li><span class="swatch" style="background:#5b8fdf"></span>{"memory passes"}</li>
+                <li><span class="swatch" style="background:#e8710a"></span>{"blackout and switchover"}</li>
+                <li><span class="swatch" style="background:#7fbf98"></span>{"handoff: ARP, clean-up"}</li>
+            </ul>
+            <table class="sr-only" data-testid="gantt-table">
+                <thead><tr><th>{"VM"}</th><th>{"move"}</th><th>{"queued"}</th><th>{"passes"}</th><th>{"blackout at"}</th><th>{"downtime"}</th><th>{"done at"}</th><th>{"sent"}</th></tr></thead>
+                <tbody>{ for rows }</tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,91 @@
+// End to end: build a cluster by clicking, drain a host, read the Gantt chart and totals.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { launch, openApp, screenshot } from './helpers.mjs';
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+function pixels(page, selector, [r, g, b]) {
+  return page.$eval(
+    selector,
+    (canvas, [r, g, b]) => {
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (Math.abs(data[i] - r) < 12 && Math.abs(data[i + 1] - g) < 12 && Math.abs(data[i + 2] - b) < 12) n++;
+      }
+      return n;
+    },
+    [r, g, b],
+  );
+}
+
+const text = (page, id) => page.locator(`[data-testid=${id}]`).innerText();
+
+async function scrubTo(page, fraction) {
+  await page.locator('[data-testid=timeline]').evaluate((el, f) => {
+    el.value = String(Math.round(Number(el.max) * f));
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, fraction);
+}
+
+test('build a 4-host cluster by clicking, drain a host, check the Gantt chart and totals', async () => {
+  const { page, errors } = await openApp(browser, { viewport: { width: 1280, height: 1000 } });
+  await page.click('#tab-cluster');
+  await page.waitForSelector('.topology');
+  assert.equal(await page.locator('.chost').count(), 2, 'the 2-node preset');
+  await page.click('#clear-ops');
+  assert.equal(await page.locator('[data-testid=operations] li').count(), 0);
+  await page.click('#add-host');
+  await page.click('#add-host');
+  assert.equal(await page.locator('.chost').count(), 4);
+  // Two more VMs on NODE1, then drain it.
+  await page.click('[data-testid=chost-NODE1] rect');
+  await page.click('#add-vm');
+  await page.click('#add-vm');
+  assert.equal(await page.locator('[data-testid=chost-NODE1] .chip').count(), 4);
+  await page.click('#drain');
+  assert.equal(await text(page, 'operations'), 'drain NODE1');
+  assert.equal(await text(page, 'migration-count'), '4 of 4');
+  assert.match(await text(page, 'makespan'), /\d+(\.\d+)? (s|min)/);
+  assert.match(await text(page, 'worst-blackout'), /\d+ ms/);
+  // One Gantt row per migration, with memory passes (blue) and blackouts (orange) drawn.
+  assert.equal(await page.locator('[data-testid=gantt-table] tbody tr').count(), 4);
+  assert.ok((await pixels(page, '#gantt', [0x5b, 0x8f, 0xdf])) > 200, 'memory passes drawn');
+  assert.ok((await pixels(page, '#gantt', [0xe8, 0x71, 0x0a])) > 0, 'blackouts drawn');
+  // Halfway, migrations run and flows are drawn between hosts.
+  await page.click('[data-testid=play]');
+  await scrubTo(page, 0.3);
+  assert.ok((await page.locator('[data-testid=running] li').count()) >= 1, 'something is migrating');
+  assert.ok((await page.locator('.topology .flow').count()) >= 1, 'a flow on the links');
+  await screenshot(page, 'cluster-drain.png');
+  // At the end NODE1 is empty and every VM runs elsewhere.
+  await scrubTo(page, 1);
+  assert.equal(await page.locator('[data-testid=chost-NODE1] .chip').count(), 0);
+  // Without shared storage the drain is refused, with the reason.
+  await page.click('#shared-storage');
+  assert.match(await text(page, 'refused'), /no shared storage: a failover cluster needs it/);
+  assert.equal(await text(page, 'migration-count'), '0 of 4');
+  assert.deepEqual(errors, []);
+});
+
+test('the presets load and the one-VM view keeps its own run', async () => {
+  const { page, errors } = await openApp(browser);
+  const single = await text(page, 'total-time');
+  await page.click('#tab-cluster');
+  await page.selectOption('#preset', '2');
+  assert.equal(await page.locator('.chost').count(), 4);
+  assert.match(await text(page, 'migration-count'), /^8 of 8$/);
+  await page.selectOption('#preset', '1');
+  assert.match(await text(page, 'operations'), /move sql01 to HV2/);
+  await page.click('#tab-single');
+  assert.equal(await text(page, 'total-time'), single);
+  assert.deepEqual(errors, []);
+});
