@@ -326,3 +326,26 @@ fn bad_cluster_files_name_the_problem() {
     let json = serde_json::to_string(&pair(vec![vm("a", "A", 1024.0, 0.0)], 2)).unwrap();
     assert!(ClusterScenario::from_json(&json).is_ok());
 }
+
+#[test]
+fn each_migration_yields_a_memory_view_on_the_cluster_clock() {
+    use migration_lab::engine::{BlockState, Trace};
+    let t = simulate_cluster(&four(3, 2, 2)).unwrap();
+    for (i, m) in t.migrations.iter().enumerate() {
+        let trace = t.migration_trace(i).unwrap();
+        let mut out = Vec::new();
+        let count = |at: f64, out: &mut Vec<BlockState>| {
+            trace.sample_memory(at, 0.0, out);
+            Trace::count_states(out)
+        };
+        let blocks = trace.layout.blocks;
+        // Queued and in setup: nothing sent; done: everything clean.
+        assert_eq!(count(m.start_s, &mut out)[1], 0);
+        assert_eq!(count(m.end_s, &mut out), [0, blocks, 0, 0, 0]);
+        // Halfway through pass 1 part of memory is on the destination.
+        let p1 = &trace.passes[0];
+        let [unsent, clean, dirty, _, _] = count((p1.start_s + p1.end_s) / 2.0, &mut out);
+        assert!(unsent > 0 && clean + dirty > 0, "{unsent} {clean} {dirty}");
+        assert_eq!(trace.passes.len() as u32, m.passes);
+    }
+}

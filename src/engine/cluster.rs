@@ -8,12 +8,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::memory::MemoryLayout;
 use super::scenario::{
     Network, Overheads, Pattern, Scenario, ScenarioError, StopPolicy, Transport, TransportKind, Vm,
     DEFAULT_DESCRIPTORS, SCENARIO_VERSION,
 };
 use super::sim::{decide, round_to_pages, stop_threshold, Background, Decision, PolicyState};
-use super::trace::Outcome;
+use super::trace::{LinkSegment, Outcome, PassRecord, PhaseKind, PhaseSpan, StopCopyRecord, Trace};
 use super::transport::RateBreakdown;
 use super::units::{fmt_bytes, MIB};
 use super::workload::Workload;
@@ -447,6 +448,9 @@ pub struct MigrationRecord {
     pub downtime_s: f64,
     pub start_s: f64,
     pub end_s: f64,
+    /// Per-pass records in the single-VM format (segment ranges index `segments`).
+    pub pass_records: Vec<PassRecord>,
+    pub stop_copy: Option<StopCopyRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -614,6 +618,9 @@ struct Live {
     wire_left: f64,
     wire_total: f64,
     memory: f64,
+    zero: f64,
+    /// Index of this stage's first rate segment: segments never merge across stages.
+    seg_floor: usize,
     cpu_limit: f64,
 }
 
@@ -663,6 +670,8 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
             downtime_s: 0.0,
             start_s: 0.0,
             end_s: 0.0,
+            pass_records: Vec::new(),
+            stop_copy: None,
         });
         let (Some(path), None) = (path, refused) else {
             continue;
@@ -697,6 +706,8 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
             wire_total: 0.0,
             memory: 0.0,
             cpu_limit: f64::INFINITY,
+            zero: 0.0,
+            seg_floor: 0,
         });
     }
 
@@ -848,8 +859,11 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
             let m = &mut active[i];
             m.wire_left -= rates[k] * dt;
             let segs = &mut records[m.record].segments;
+            let mergeable = segs.len() > m.seg_floor;
             match segs.last_mut() {
-                Some(last) if last.end_s == t && last.rate == rates[k] => last.end_s = next,
+                Some(last) if mergeable && last.end_s == t && last.rate == rates[k] => {
+                    last.end_s = next
+                }
                 _ if dt > 0.0 => segs.push(RateSegment {
                     start_s: t,
                     end_s: next,
@@ -930,11 +944,14 @@ fn advance(m: &mut Live, t: f64, sc: &ClusterScenario, records: &mut [MigrationR
         start_s: m.stage_start,
         end_s: t,
     });
+    let floor = r.segments.len();
     let begin = |m: &mut Live, stage: Stage, data: f64, zero: f64, extra: f64| {
         let enc = m.rates.encode(data, zero);
         m.stage = stage;
         m.stage_start = t;
+        m.seg_floor = floor;
         m.memory = enc.memory;
+        m.zero = zero;
         m.wire_total = enc.wire + extra;
         m.wire_left = m.wire_total;
         m.cpu_limit = if enc.cpu_time > 0.0 {
@@ -974,6 +991,29 @@ fn advance(m: &mut Live, t: f64, sc: &ClusterScenario, records: &mut [MigrationR
                 0.0
             };
             let threshold = stop_threshold(&st.policy, rate, memory_rate);
+            r.pass_records.push(PassRecord {
+                index: m.pass,
+                start_s: m.stage_start,
+                end_s: t,
+                duration_s: duration,
+                memory_bytes: m.memory,
+                zero_bytes: m.zero,
+                wire_bytes: m.wire_total,
+                planned_wire_bytes: m.wire_total,
+                memory_rate,
+                wire_rate: if duration > 0.0 {
+                    m.wire_total / duration
+                } else {
+                    0.0
+                },
+                segments: (m.seg_floor, r.segments.len()),
+                dirty_rate: workload.rate,
+                throttle_pct: m.policy.throttle_pct,
+                dirty_bytes_at_end: dirty,
+                stop_threshold_bytes: threshold,
+                cpu_source_core_s: 0.0,
+                cpu_dest_core_s: 0.0,
+            });
             m.policy.total_memory_sent += m.memory;
             r.passes = m.pass;
             match decide(
@@ -1004,6 +1044,23 @@ fn advance(m: &mut Live, t: f64, sc: &ClusterScenario, records: &mut [MigrationR
             false
         }
         Stage::Blackout => {
+            let state = st.overheads.device_state_mib * MIB;
+            let data_wire = (m.wire_total - state).max(0.0);
+            let rate = r
+                .segments
+                .last()
+                .map_or(0.0, |s| s.rate)
+                .max(f64::MIN_POSITIVE);
+            r.stop_copy = Some(StopCopyRecord {
+                start_s: m.stage_start,
+                memory_bytes: m.memory,
+                device_state_bytes: state,
+                wire_bytes: m.wire_total,
+                memory_duration_s: data_wire / rate,
+                duration_s: t - m.stage_start,
+                switchover_s: st.overheads.switchover_ms / 1000.0,
+                segments: (m.seg_floor, r.segments.len()),
+            });
             m.stage = Stage::Switchover;
             m.stage_start = t;
             m.stage_end = t + st.overheads.switchover_ms / 1000.0;
@@ -1025,5 +1082,70 @@ fn advance(m: &mut Live, t: f64, sc: &ClusterScenario, records: &mut [MigrationR
             r.end_s = t;
             true
         }
+    }
+}
+
+impl ClusterTrace {
+    /// Migration `i` as a single-VM trace on the cluster's clock, for its memory map.
+    pub fn migration_trace(&self, i: usize) -> Option<Trace> {
+        let m = self.migrations.get(i)?;
+        let path = m.path.as_ref()?;
+        if m.refused.is_some() || m.pass_records.is_empty() {
+            return None;
+        }
+        let sc = &self.scenario;
+        let vm = sc.vms.iter().find(|v| v.name == m.vm)?;
+        let host = sc.hosts.iter().find(|h| h.name == m.from)?;
+        let s = sc.vm_scenario(vm, host, Some(path));
+        let phases = m
+            .stages
+            .iter()
+            .filter_map(|st| {
+                let kind = match st.stage {
+                    Stage::Queued | Stage::Setup | Stage::Storage => PhaseKind::Setup,
+                    Stage::Precopy => PhaseKind::Precopy,
+                    Stage::Blackout => PhaseKind::StopCopy,
+                    Stage::Switchover => PhaseKind::Switchover,
+                    Stage::Cleanup => PhaseKind::Cleanup,
+                    Stage::Done => return None,
+                };
+                Some(PhaseSpan {
+                    kind,
+                    pass: st.pass,
+                    start_s: st.start_s,
+                    end_s: st.end_s,
+                })
+            })
+            .collect();
+        Some(Trace {
+            rates: RateBreakdown::new(&s),
+            layout: MemoryLayout::new(
+                vm.memory_mib * MIB,
+                vm.working_set_mib * MIB,
+                vm.untouched_mib * MIB,
+                sc.seed,
+            ),
+            scenario: s,
+            phases,
+            passes: m.pass_records.clone(),
+            segments: m
+                .segments
+                .iter()
+                .map(|sg| LinkSegment {
+                    start_s: sg.start_s,
+                    end_s: sg.end_s,
+                    wire_rate: sg.rate,
+                    background_share: 0.0,
+                })
+                .collect(),
+            stop_copy: m.stop_copy.clone(),
+            outcome: m.outcome.unwrap_or(Outcome::Converged),
+            total_time_s: m.end_s,
+            downtime_s: m.downtime_s,
+            wire_bytes: m.wire_bytes,
+            memory_bytes: m.pass_records.iter().map(|p| p.memory_bytes).sum(),
+            cpu_source_core_s: 0.0,
+            cpu_dest_core_s: 0.0,
+        })
     }
 }

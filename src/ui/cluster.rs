@@ -9,6 +9,7 @@ use plotters_canvas::CanvasBackend;
 use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::memory_map::{MemoryMap, COLOURS, LABELS};
 use super::state::{preset, Action, AppState, PRESETS};
 use crate::engine::cluster::{
     ClusterScenario, ClusterTrace, ClusterVm, MigrationRecord, Nic, Operation, Stage,
@@ -430,6 +431,31 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         Operation::Move { vm, to } => html! { <li>{format!("move {vm} to {to}")}</li> },
         Operation::Drain { host } => html! { <li>{format!("drain {host}")}</li> },
     });
+    // Memory maps of the migrations under way (small multiples), built once per trace.
+    let traces = use_memo(p.trace.clone(), |t| {
+        (0..t.migrations.len())
+            .map(|i| t.migration_trace(i).map(Rc::new))
+            .collect::<Vec<_>>()
+    });
+    let minis = trace
+        .migrations
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| stage_at(m, p.t).is_some_and(|s| !matches!(s.0, Stage::Queued | Stage::Cleanup)))
+        .filter_map(|(i, m)| traces.get(i).cloned().flatten().map(|tr| (i, m, tr)))
+        .take(8)
+        .map(|(i, m, tr)| {
+            html! {
+                <figure class="mini">
+                    <MemoryMap trace={tr} t={p.t} window={0.5} compact={AttrValue::from(format!("mini-{i}"))} />
+                    <figcaption style={format!("border-color:{}", PALETTE[i % PALETTE.len()])}>{format!("{} → {}", m.vm, m.to)}</figcaption>
+                </figure>
+            }
+        })
+        .collect::<Html>();
+    let mini_legend = (0..COLOURS.len()).map(|i| html! {
+        <li><span class="swatch" style={format!("background:{}", COLOURS[i])}></span>{LABELS[i]}</li>
+    });
     let active_now = ok
         .iter()
         .filter(|m| stage_at(m, p.t).is_some_and(|s| s.0 != Stage::Queued))
@@ -534,6 +560,11 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                     <ul class="refused" data-testid="refused">{ for refused }</ul>
                 </section>
             </div>
+            <section class="panel">
+                <h2>{"Memory of the VMs migrating now"}</h2>
+                <div class="minis" data-testid="minis">{ minis }</div>
+                <ul class="legend">{ for mini_legend }</ul>
+            </section>
             <section class="panel">
                 <h2>{"Every migration over time"}</h2>
                 <Gantt trace={p.trace.clone()} t={p.t} />

@@ -29,6 +29,9 @@ pub struct MemoryMapProps {
     pub t: f64,
     /// Seconds of simulated time that count as "in flight".
     pub window: f64,
+    /// A small multiple: no caption or legend, and an id of its own.
+    #[prop_or_default]
+    pub compact: Option<AttrValue>,
 }
 
 #[derive(Default)]
@@ -148,6 +151,11 @@ pub fn memory_map(props: &MemoryMapProps) -> Html {
             </li>
         }
     });
+    if let Some(id) = &props.compact {
+        return html! {
+            <canvas id={id.clone()} class="mini-map" ref={canvas_ref} role="img" aria-label={aria}></canvas>
+        };
+    }
     html! {
         <div class="memory-map">
             <canvas id="memory-map" ref={canvas_ref} role="img" aria-label={aria}></canvas>

@@ -5,7 +5,7 @@ mod app;
 mod chart;
 mod cluster;
 mod controls;
-mod memory_map;
+pub(crate) mod memory_map;
 mod results;
 mod stage;
 mod state;

@@ -65,6 +65,9 @@ test('build a 4-host cluster by clicking, drain a host, check the Gantt chart an
   await scrubTo(page, 0.3);
   assert.ok((await page.locator('[data-testid=running] li').count()) >= 1, 'something is migrating');
   assert.ok((await page.locator('.topology .flow').count()) >= 1, 'a flow on the links');
+  // The migrating VM's memory map is drawn, part of it already copied (green).
+  assert.ok((await page.locator('[data-testid=minis] canvas').count()) >= 1, 'a memory map per migrating VM');
+  assert.ok((await pixels(page, '[data-testid=minis] canvas', [0x2f, 0x7d, 0x4f])) > 20, 'copied blocks');
   await screenshot(page, 'cluster-drain.png');
   // At the end NODE1 is empty and every VM runs elsewhere.
   await scrubTo(page, 1);
