@@ -707,6 +707,38 @@ mod tests {
     }
 
     #[test]
+    fn cluster_files_simulate_and_refuse_single_vm_flags() {
+        let out = exec(&["simulate", "--scenario", "www/presets/drain-8-vms.json"]).unwrap();
+        assert!(out.starts_with("cluster of 4 hosts, 11 VMs"), "{out}");
+        assert_eq!(
+            out.lines().filter(|l| l.contains(" HV1 ")).count(),
+            8,
+            "{out}"
+        );
+        let json = exec(&[
+            "simulate",
+            "--json",
+            "--seed",
+            "3",
+            "--scenario",
+            "www/presets/two-node.json",
+        ])
+        .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert!(v["makespan_s"].as_f64().unwrap() > 0.0);
+        assert_eq!(v["scenario"]["seed"], 3);
+        let e = exec(&[
+            "simulate",
+            "--memory-mib",
+            "5",
+            "--scenario",
+            "www/presets/two-node.json",
+        ])
+        .unwrap_err();
+        assert!(e.contains("takes only --seed and --json"), "{e}");
+    }
+
+    #[test]
     fn the_text_report_names_the_verdict_and_units() {
         let out = exec(&["simulate"]).unwrap();
         assert!(out.contains("Converged after"));
