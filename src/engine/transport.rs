@@ -252,12 +252,14 @@ impl RateBreakdown {
 
     /// Memory bytes/s for typical pages (no zero pages) with background `share`, for summaries.
     pub fn memory_rate(&self, share: f64) -> f64 {
-        let e = self.encode(1.0, 0.0);
-        let net_time = e.wire / self.wire_rate(share).max(f64::MIN_POSITIVE);
-        if self.wire_rate(share) <= 0.0 {
+        let wire_rate = self.wire_rate(share);
+        if wire_rate <= 0.0 {
             return 0.0;
         }
-        1.0 / net_time.max(e.cpu_time)
+        // Per byte of memory: the link and the CPU work as a pipeline; the slower one sets
+        // the pace.
+        let e = self.encode(1.0, 0.0);
+        1.0 / (e.wire / wire_rate).max(e.cpu_time)
     }
 
     /// Idle-CPU compression throughput on typical pages, bytes of memory per second.

@@ -134,6 +134,16 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
             }
         })
     };
+    // Hosts can be picked by clicking their box or, from the keyboard, with this list.
+    let on_select_host = {
+        let sel = selected_host.clone();
+        Callback::from(move |e: Event| {
+            let s: HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(i) = s.value().parse::<usize>() {
+                sel.set(i);
+            }
+        })
+    };
     let add_host = on(Box::new(|c| {
         let mut h = c.hosts.last().cloned().expect("a cluster has hosts");
         h.name = unique("H", |n| c.hosts.iter().any(|x| x.name == n));
@@ -495,6 +505,11 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                         <select id="preset" onchange={on_preset}>
                             <option value="" selected=true disabled=true>{"choose…"}</option>
                             { for PRESETS.iter().enumerate().map(|(i, (name, _))| html! { <option value={i.to_string()}>{*name}</option> }) }
+                        </select>
+                    </label>
+                    <label class="inline">{"Host "}
+                        <select id="select-host" onchange={on_select_host} aria-label="Selected host">
+                            { for c.hosts.iter().enumerate().map(|(i, h)| html! { <option value={i.to_string()} selected={i == host_ix}>{h.name.clone()}</option> }) }
                         </select>
                     </label>
                     <button id="add-host" onclick={add_host} disabled={c.hosts.len() >= 16}>{"+ Host"}</button>
