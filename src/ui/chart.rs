@@ -223,11 +223,11 @@ pub fn pass_chart(props: &PassChartProps) -> Html {
                 <li><span class="swatch" style="background:#e8710a"></span>{"blackout: last pages + device state, VM paused"}</li>
                 <li><span class="swatch line" style="background:#b01d48"></span>{format!("stop threshold ({}): pause once what is left is below it", trace.scenario.policy.name())}</li>
             </ul>
-            <table class="sr-only" data-testid="pass-table">
+            <div class="sr-only"><table data-testid="pass-table">
                 <caption>{"Memory sent per pass"}</caption>
                 <thead><tr><th>{"pass"}</th><th>{"sent"}</th><th>{"time"}</th><th>{"dirtied meanwhile"}</th><th>{"stop threshold"}</th></tr></thead>
                 <tbody>{ for rows }{ for stop_row }</tbody>
-            </table>
+            </table></div>
         </div>
     }
 }

@@ -730,10 +730,10 @@ pub fn gantt(p: &GanttProps) -> Html {
                 <li><span class="swatch" style="background:#e8710a"></span>{"blackout and switchover"}</li>
                 <li><span class="swatch" style="background:#7fbf98"></span>{"handoff: ARP, clean-up"}</li>
             </ul>
-            <table class="sr-only" data-testid="gantt-table">
+            <div class="sr-only"><table data-testid="gantt-table">
                 <thead><tr><th>{"VM"}</th><th>{"move"}</th><th>{"queued"}</th><th>{"passes"}</th><th>{"blackout at"}</th><th>{"downtime"}</th><th>{"done at"}</th><th>{"sent"}</th></tr></thead>
                 <tbody>{ for rows }</tbody>
-            </table>
+            </table></div>
         </div>
     }
 }

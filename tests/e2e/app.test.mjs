@@ -163,6 +163,8 @@ test('a phone-sized screen stacks the panels', async () => {
   await scrubTo(page, 0.5);
   const mapBox = await page.locator('#memory-map').boundingBox();
   assert.ok(mapBox.width <= 390, 'memory map fits the screen');
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scrollWidth <= 390, `nothing scrolls sideways (page is ${scrollWidth} px wide)`);
   await screenshot(page, 'mobile.png');
   assert.deepEqual(errors, []);
 });
