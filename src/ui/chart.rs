@@ -49,11 +49,16 @@ fn format_mib(v: f64) -> String {
     }
 }
 
-type Area = DrawingArea<CanvasBackend, plotters::coord::Shift>;
+pub(crate) type Area = DrawingArea<CanvasBackend, plotters::coord::Shift>;
+
+/// How many time labels fit under a chart `width_px` device pixels wide.
+pub(crate) fn time_labels(area: &Area, dpr: f64) -> usize {
+    ((f64::from(area.dim_in_pixel().0) / dpr / 100.0) as usize).clamp(2, 8)
+}
 
 /// Sizes the canvas's backing store to its CSS width × devicePixelRatio (height from
 /// `css_height(css_width)`), clears it white, and returns the drawing area and the ratio.
-fn prepare(
+pub(crate) fn prepare(
     canvas: HtmlCanvasElement,
     css_height: impl Fn(f64) -> f64,
 ) -> Result<(Area, f64), String> {
@@ -262,7 +267,7 @@ fn draw_link(canvas: HtmlCanvasElement, trace: &Trace) -> Result<(), String> {
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .x_labels(6)
+        .x_labels(time_labels(&root, dpr))
         .y_labels(5)
         .x_label_formatter(&|x| fmt_duration(*x))
         .y_label_formatter(&|y| format!("{y:.1}"))

@@ -5,10 +5,10 @@
 use std::rc::Rc;
 
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::chart::{prepare, time_labels};
 use super::memory_map::{MemoryMap, COLOURS, LABELS};
 use super::state::{preset, Action, AppState, PRESETS};
 use crate::engine::cluster::{
@@ -542,12 +542,12 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
             <div class="panels">
                 <section class="panel">
                     <h2>{"Networks and NICs"}</h2>
-                    <table class="nics">
+                    <div class="scroll-x"><table class="nics">
                         <thead><tr><th>{"host"}</th>{ for (0..c.networks.len()).map(net_flags) }</tr></thead>
                         <tbody>{ for (0..c.hosts.len()).map(|h| html! {
                             <tr><th>{c.hosts[h].name.clone()}</th>{ for (0..c.networks.len()).map(|n| nic_cell(h, n)) }</tr>
                         }) }</tbody>
-                    </table>
+                    </table></div>
                     <div class="toolbar">
                         { number("per-host-limit", "Simultaneous per host ", c.settings.per_host_limit, |c, v| c.settings.per_host_limit = v) }
                         { number("cluster-limit", "In the cluster ", c.settings.cluster_limit, |c, v| c.settings.cluster_limit = v) }
@@ -616,21 +616,9 @@ fn draw_gantt(canvas: HtmlCanvasElement, trace: &ClusterTrace) -> Result<(), Str
         .iter()
         .filter(|m| m.refused.is_none())
         .collect();
-    let dpr = web_sys::window()
-        .map_or(1.0, |w| w.device_pixel_ratio())
-        .max(1.0);
-    let css_w = match canvas.client_width() {
-        w if w > 0 => f64::from(w),
-        _ => 720.0,
-    };
     let css_h = 40.0 + ROW_PX * rows.len().max(1) as f64;
-    canvas.set_width((css_w * dpr) as u32);
-    canvas.set_height((css_h * dpr) as u32);
+    let (root, dpr) = prepare(canvas, |_| css_h)?;
     let px = |v: f64| (v * dpr) as u32;
-    let root = CanvasBackend::with_canvas_object(canvas)
-        .ok_or("no 2d context")?
-        .into_drawing_area();
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
     let end = trace.makespan_s.max(1e-3);
     let n = rows.len().max(1) as f64;
     let mut chart = ChartBuilder::on(&root)
@@ -644,7 +632,7 @@ fn draw_gantt(canvas: HtmlCanvasElement, trace: &ClusterTrace) -> Result<(), Str
         .configure_mesh()
         .disable_mesh()
         .disable_y_axis()
-        .x_labels(8)
+        .x_labels(time_labels(&root, dpr))
         .x_label_formatter(&|x| fmt_duration(*x))
         .label_style(("sans-serif", 11.0 * dpr))
         .draw()
