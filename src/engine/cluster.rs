@@ -892,12 +892,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
             if timed_out {
                 let m = active.remove(i);
                 let r = &mut records[m.record];
-                r.stages.push(StageSpan {
-                    stage: m.stage,
-                    pass: m.pass,
-                    start_s: m.stage_start,
-                    end_s: t,
-                });
+                r.stages.push(m.span(t));
                 r.outcome = Some(Outcome::TimedOut);
                 r.end_s = t;
                 placement[m.vm] = m.from;
@@ -933,17 +928,24 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
     })
 }
 
+impl Live {
+    /// The current stage as a finished span ending at t.
+    fn span(&self, t: f64) -> StageSpan {
+        StageSpan {
+            stage: self.stage,
+            pass: self.pass,
+            start_s: self.stage_start,
+            end_s: t,
+        }
+    }
+}
+
 /// Moves a migration whose stage just ended to its next stage; true when it is done.
 fn advance(m: &mut Live, t: f64, sc: &ClusterScenario, records: &mut [MigrationRecord]) -> bool {
     let st = &sc.settings;
     let vm = &sc.vms[m.vm];
     let r = &mut records[m.record];
-    r.stages.push(StageSpan {
-        stage: m.stage,
-        pass: m.pass,
-        start_s: m.stage_start,
-        end_s: t,
-    });
+    r.stages.push(m.span(t));
     let floor = r.segments.len();
     let begin = |m: &mut Live, stage: Stage, data: f64, zero: f64, extra: f64| {
         let enc = m.rates.encode(data, zero);

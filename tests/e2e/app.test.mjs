@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { launch, openApp, screenshot } from './helpers.mjs';
+import { launch, openApp, pixels, screenshot, scrubTo, text } from './helpers.mjs';
 
 let browser;
 
@@ -21,35 +21,12 @@ async function open(options = {}) {
   return opened;
 }
 
-const text = (page, id) => page.locator(`[data-testid=${id}]`).innerText();
 
-/** Counts canvas pixels within ±12 of an RGB colour. */
-function pixels(page, selector, [r, g, b]) {
-  return page.$eval(
-    selector,
-    (canvas, [r, g, b]) => {
-      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
-      let n = 0;
-      for (let i = 0; i < data.length; i += 4) {
-        if (Math.abs(data[i] - r) < 12 && Math.abs(data[i + 1] - g) < 12 && Math.abs(data[i + 2] - b) < 12) n++;
-      }
-      return n;
-    },
-    [r, g, b],
-  );
-}
 
 const GREEN = [0x2f, 0x7d, 0x4f];
 const ORANGE = [0xe8, 0x71, 0x0a];
 const GREY = [0xc9, 0xce, 0xd6];
 
-/** Moves the timeline to a fraction of the run, as dragging the thumb would. */
-async function scrubTo(page, fraction) {
-  await page.locator('[data-testid=timeline]').evaluate((el, f) => {
-    el.value = String(Math.round(Number(el.max) * f));
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  }, fraction);
-}
 
 test('the page shows hosts, link, memory map, chart, controls and numbers', async () => {
   const { page, errors } = await open();

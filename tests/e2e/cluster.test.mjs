@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { launch, openApp, screenshot } from './helpers.mjs';
+import { launch, openApp, pixels, screenshot, scrubTo, text } from './helpers.mjs';
 
 let browser;
 before(async () => {
@@ -12,29 +12,8 @@ after(async () => {
   await browser?.close();
 });
 
-function pixels(page, selector, [r, g, b]) {
-  return page.$eval(
-    selector,
-    (canvas, [r, g, b]) => {
-      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
-      let n = 0;
-      for (let i = 0; i < data.length; i += 4) {
-        if (Math.abs(data[i] - r) < 12 && Math.abs(data[i + 1] - g) < 12 && Math.abs(data[i + 2] - b) < 12) n++;
-      }
-      return n;
-    },
-    [r, g, b],
-  );
-}
 
-const text = (page, id) => page.locator(`[data-testid=${id}]`).innerText();
 
-async function scrubTo(page, fraction) {
-  await page.locator('[data-testid=timeline]').evaluate((el, f) => {
-    el.value = String(Math.round(Number(el.max) * f));
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  }, fraction);
-}
 
 test('build a 4-host cluster by clicking, drain a host, check the Gantt chart and totals', async () => {
   const { page, errors } = await openApp(browser, { viewport: { width: 1280, height: 1000 } });

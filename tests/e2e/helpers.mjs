@@ -87,3 +87,30 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** Counts canvas pixels within ±12 of an RGB colour (the first canvas matching `selector`). */
+export function pixels(page, selector, [r, g, b]) {
+  return page.$eval(
+    selector,
+    (canvas, [r, g, b]) => {
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (Math.abs(data[i] - r) < 12 && Math.abs(data[i + 1] - g) < 12 && Math.abs(data[i + 2] - b) < 12) n++;
+      }
+      return n;
+    },
+    [r, g, b],
+  );
+}
+
+/** Moves the playback timeline to a fraction of the run, as dragging its thumb would. */
+export async function scrubTo(page, fraction) {
+  await page.locator('[data-testid=timeline]').evaluate((el, f) => {
+    el.value = String(Math.round(Number(el.max) * f));
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, fraction);
+}
+
+/** The visible text of the element with this data-testid. */
+export const text = (page, id) => page.locator(`[data-testid=${id}]`).innerText();
