@@ -15,7 +15,7 @@ use super::scenario::{
 };
 use super::sim::{decide, round_to_pages, stop_threshold, Background, Decision, PolicyState};
 use super::trace::{LinkSegment, Outcome, PassRecord, PhaseKind, PhaseSpan, StopCopyRecord, Trace};
-use super::transport::RateBreakdown;
+use super::transport::{xen_round_limit, RateBreakdown};
 use super::units::{fmt_bytes, MIB};
 use super::workload::Workload;
 
@@ -468,7 +468,7 @@ pub struct ClusterTrace {
 
 /// Live-migration requests in order: moves as given, drains expanded VM by VM (largest first)
 /// to the host with the most free memory at that point.
-fn plan(sc: &ClusterScenario) -> Vec<(usize, usize, Option<String>)> {
+fn plan(sc: &ClusterScenario) -> Vec<(usize, usize, usize, Option<String>)> {
     let host_ix = |name: &str| sc.hosts.iter().position(|h| h.name == name).unwrap_or(0);
     let mut at: Vec<usize> = sc.vms.iter().map(|v| host_ix(&v.host)).collect();
     let mut used = vec![0.0; sc.hosts.len()];
@@ -476,54 +476,72 @@ fn plan(sc: &ClusterScenario) -> Vec<(usize, usize, Option<String>)> {
         used[at[i]] += v.memory_mib;
     }
     let free = |used: &[f64], h: usize| sc.hosts[h].memory_gib * 1024.0 - used[h];
+    let reachable = |a: usize, b: usize| choose_path(sc, &sc.hosts[a], &sc.hosts[b]).is_some();
+    // Why a move of VM v from a to b cannot run, if it cannot.
+    let refusal = |used: &[f64], v: usize, a: usize, b: usize| -> Option<String> {
+        let vm = &sc.vms[v];
+        if a == b {
+            Some(format!("{} already runs on {}", vm.name, sc.hosts[b].name))
+        } else if free(used, b) < vm.memory_mib {
+            Some(format!(
+                "{} has {} free, {} needs {}",
+                sc.hosts[b].name,
+                fmt_bytes(free(used, b).max(0.0) * MIB),
+                vm.name,
+                fmt_bytes(vm.memory_mib * MIB)
+            ))
+        } else if !reachable(a, b) {
+            Some(format!(
+                "{} and {} share no network for live migration",
+                sc.hosts[a].name, sc.hosts[b].name
+            ))
+        } else if !sc.shared_storage && !sc.settings.shared_nothing {
+            Some(format!(
+                "no shared storage: a failover cluster needs it for live migration; a shared-nothing migration would first copy {}'s {} of disks",
+                vm.name,
+                fmt_bytes(vm.disk_gib * 1024.0 * MIB)
+            ))
+        } else {
+            None
+        }
+    };
     let mut out = Vec::new();
+    let go = |v: usize, to: usize, at: &mut [usize], used: &mut [f64]| {
+        let from = at[v];
+        let why = refusal(used, v, from, to);
+        if why.is_none() {
+            used[from] -= sc.vms[v].memory_mib;
+            used[to] += sc.vms[v].memory_mib;
+            at[v] = to;
+        }
+        (v, from, to, why)
+    };
     for op in &sc.operations {
         match op {
             Operation::Move { vm, to } => {
                 let v = sc.vms.iter().position(|x| &x.name == vm).unwrap_or(0);
-                let to = host_ix(to);
-                let why = if to == at[v] {
-                    Some(format!("{} already runs on {}", vm, sc.hosts[to].name))
-                } else if free(&used, to) < sc.vms[v].memory_mib {
-                    Some(format!(
-                        "{} has {} free, {} needs {}",
-                        sc.hosts[to].name,
-                        fmt_bytes(free(&used, to).max(0.0) * MIB),
-                        vm,
-                        fmt_bytes(sc.vms[v].memory_mib * MIB)
-                    ))
-                } else {
-                    None
-                };
-                if why.is_none() {
-                    used[at[v]] -= sc.vms[v].memory_mib;
-                    used[to] += sc.vms[v].memory_mib;
-                }
-                out.push((v, to, why));
-                if out.last().is_some_and(|o| o.2.is_none()) {
-                    at[v] = to;
-                }
+                out.push(go(v, host_ix(to), &mut at, &mut used));
             }
             Operation::Drain { host } => {
                 let h = host_ix(host);
                 let mut vms: Vec<usize> = (0..sc.vms.len()).filter(|&v| at[v] == h).collect();
                 vms.sort_by(|&a, &b| sc.vms[b].memory_mib.total_cmp(&sc.vms[a].memory_mib));
                 for v in vms {
+                    // The reachable host with the most free memory.
                     let best = (0..sc.hosts.len())
-                        .filter(|&o| o != h)
+                        .filter(|&o| o != h && reachable(h, o))
                         .max_by(|&a, &b| free(&used, a).total_cmp(&free(&used, b)));
                     match best {
                         Some(to) if free(&used, to) >= sc.vms[v].memory_mib => {
-                            used[h] -= sc.vms[v].memory_mib;
-                            used[to] += sc.vms[v].memory_mib;
-                            at[v] = to;
-                            out.push((v, to, None));
+                            out.push(go(v, to, &mut at, &mut used))
                         }
                         _ => out.push((
                             v,
                             h,
+                            h,
                             Some(format!(
-                                "no other host has {} free for {}",
+                                "no other host reachable from {} has {} free for {}",
+                                sc.hosts[h].name,
                                 fmt_bytes(sc.vms[v].memory_mib * MIB),
                                 sc.vms[v].name
                             )),
@@ -619,6 +637,8 @@ struct Live {
     wire_total: f64,
     memory: f64,
     zero: f64,
+    /// Dirty rate the last pass saw (Xen's adaptive rounds follow it).
+    prev_dirty_rate: f64,
     /// Index of this stage's first rate segment: segments never merge across stages.
     seg_floor: usize,
     cpu_limit: f64,
@@ -635,26 +655,9 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
         .iter()
         .map(|v| sc.hosts.iter().position(|h| h.name == v.host).unwrap_or(0))
         .collect();
-    for (vm, to, why) in plan(sc) {
-        let from = placement[vm];
+    for (vm, from, to, refused) in plan(sc) {
         let v = &sc.vms[vm];
         let path = choose_path(sc, &sc.hosts[from], &sc.hosts[to]);
-        let refused = why.or_else(|| {
-            if path.is_none() {
-                Some(format!(
-                    "{} and {} share no network for live migration",
-                    sc.hosts[from].name, sc.hosts[to].name
-                ))
-            } else if !sc.shared_storage && !st.shared_nothing {
-                Some(format!(
-                    "no shared storage: a failover cluster needs it for live migration; a shared-nothing migration would first copy {}'s {} of disks",
-                    v.name,
-                    fmt_bytes(v.disk_gib * 1024.0 * MIB)
-                ))
-            } else {
-                None
-            }
-        });
         let record = records.len();
         records.push(MigrationRecord {
             vm: v.name.clone(),
@@ -707,6 +710,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
             memory: 0.0,
             cpu_limit: f64::INFINITY,
             zero: 0.0,
+            prev_dirty_rate: 0.0,
             seg_floor: 0,
         });
     }
@@ -735,14 +739,20 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
     while !queue.is_empty() || !active.is_empty() {
         guard += 1;
         if guard > 5_000_000 {
+            // A safety net that should never trip: say so on every unfinished migration.
+            for m in active.drain(..).chain(queue.drain(..)) {
+                records[m.record].refused = Some("the simulation gave up on this migration".into());
+            }
             break;
         }
         // Admit from the head of the FIFO queue while the limits allow.
         while let Some(head) = queue.front() {
             let busy = |h: usize| active.iter().filter(|m| m.from == h || m.to == h).count() as u32;
+            // A VM's later migration waits for its earlier one.
             if active.len() as u32 >= st.cluster_limit
                 || busy(head.from) >= st.per_host_limit
                 || busy(head.to) >= st.per_host_limit
+                || active.iter().any(|m| m.vm == head.vm)
             {
                 break;
             }
@@ -775,13 +785,12 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
                 let m = &active[i];
                 let share = shares[m.network].0;
                 let mut cap = m.rates.wire_rate(share).min(m.cpu_limit);
-                if m.stage == Stage::Blackout && matches!(st.policy, StopPolicy::Qemu { .. }) {
-                    cap = RateBreakdown {
-                        cap: None,
-                        ..m.rates.clone()
-                    }
-                    .wire_rate(share)
-                    .min(m.cpu_limit);
+                if m.stage == Stage::Blackout {
+                    cap = m
+                        .rates
+                        .for_stop_copy(&st.policy)
+                        .wire_rate(share)
+                        .min(m.cpu_limit);
                 }
                 cap
             })
@@ -857,7 +866,13 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
         let dt = (next - t).max(0.0);
         for (k, &i) in transferring.iter().enumerate() {
             let m = &mut active[i];
-            m.wire_left -= rates[k] * dt;
+            // A transfer whose predicted finish is this event is done: subtracting could leave
+            // a residue too small to ever advance the clock again.
+            if rates[k] > 0.0 && t + m.wire_left / rates[k] <= next {
+                m.wire_left = 0.0;
+            } else {
+                m.wire_left -= rates[k] * dt;
+            }
             let segs = &mut records[m.record].segments;
             let mergeable = segs.len() > m.seg_floor;
             match segs.last_mut() {
@@ -904,7 +919,11 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
             }
             let finished = advance(&mut active[i], t, sc, &mut records);
             if finished {
-                active.remove(i);
+                let m = active.remove(i);
+                // Abandoned (no progress): the VM never left its source.
+                if records[m.record].outcome.is_some_and(|o| !o.completed()) {
+                    placement[m.vm] = m.from;
+                }
             } else {
                 i += 1;
             }
@@ -926,6 +945,13 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
         peak_link_gbps: peak,
         placement,
     })
+}
+
+/// Xen's adaptive rounds cap each pre-copy pass (the final copy runs at full speed).
+fn xen_limit(m: &mut Live, policy: &StopPolicy) {
+    if let Some(limit) = xen_round_limit(policy, m.pass == 1, m.prev_dirty_rate) {
+        m.cpu_limit = m.cpu_limit.min(limit);
+    }
 }
 
 impl Live {
@@ -979,6 +1005,7 @@ fn advance(m: &mut Live, t: f64, sc: &ClusterScenario, records: &mut [MigrationR
                 vm.untouched_mib * MIB,
                 0.0,
             );
+            xen_limit(m, &st.policy);
             false
         }
         Stage::Precopy => {
@@ -986,13 +1013,13 @@ fn advance(m: &mut Live, t: f64, sc: &ClusterScenario, records: &mut [MigrationR
             let workload = m.workload.throttled(m.policy.throttle_pct);
             let dirty = round_to_pages(workload.dirtied(duration))
                 .min((vm.memory_mib - vm.untouched_mib) * MIB);
-            let rate = r.segments.last().map_or(0.0, |s| s.rate);
+            let rate = r.segments[m.seg_floor..].last().map_or(0.0, |s| s.rate);
             let memory_rate = if duration > 0.0 {
                 m.memory / duration
             } else {
                 0.0
             };
-            let threshold = stop_threshold(&st.policy, rate, memory_rate);
+            let threshold = stop_threshold(&st.policy, &m.rates, rate);
             r.pass_records.push(PassRecord {
                 index: m.pass,
                 start_s: m.stage_start,
@@ -1029,7 +1056,19 @@ fn advance(m: &mut Live, t: f64, sc: &ClusterScenario, records: &mut [MigrationR
             ) {
                 Decision::Continue => {
                     m.pass += 1;
+                    m.prev_dirty_rate = if duration > 0.0 {
+                        dirty / duration
+                    } else {
+                        0.0
+                    };
                     begin(m, Stage::Precopy, dirty, 0.0, 0.0);
+                    xen_limit(m, &st.policy);
+                }
+                Decision::Stop(outcome) if !outcome.completed() => {
+                    r.outcome = Some(outcome);
+                    m.stage = Stage::Done;
+                    r.end_s = t;
+                    return true;
                 }
                 Decision::Stop(outcome) => {
                     r.outcome = Some(outcome);

@@ -293,8 +293,10 @@ pub fn simulate(s: &Scenario) -> Result<Trace, ScenarioError> {
             0.0
         };
         // QEMU measures bandwidth over the last 100 ms window: the rate at the end of the pass.
-        let measured = trace.segments.last().map_or(wire_rate, |sg| sg.wire_rate);
-        let threshold = stop_threshold(&s.policy, measured, memory_rate);
+        let measured = trace.segments[seg_start..]
+            .last()
+            .map_or(wire_rate, |sg| sg.wire_rate);
+        let threshold = stop_threshold(&s.policy, &trace.rates, measured);
         let cpu_src =
             enc.compress_core_s * done + trace.rates.transport_core_s(sent, s.transport.core_ghz);
         let cpu_dst =
@@ -365,16 +367,8 @@ pub fn simulate(s: &Scenario) -> Result<Trace, ScenarioError> {
             f64::INFINITY
         };
         let seg_start = trace.segments.len();
-        // The final copy runs unthrottled (no Xen round limit) and cannot be cancelled. QEMU
-        // also lifts max-bandwidth once the VM is stopped (`migration_completion_precopy` sets
-        // RATE_LIMIT_DISABLED); Hyper-V's SMB bandwidth limit stays.
-        let final_rates = match s.policy {
-            StopPolicy::Qemu { .. } => RateBreakdown {
-                cap: None,
-                ..trace.rates.clone()
-            },
-            _ => trace.rates.clone(),
-        };
+        // The final copy runs unthrottled (no Xen round limit) and cannot be cancelled.
+        let final_rates = trace.rates.for_stop_copy(&s.policy);
         let (end, _) = transfer(
             &final_rates,
             &mut bg,
@@ -456,18 +450,23 @@ fn wire_time(segments: &[LinkSegment], start: f64, bytes: f64) -> f64 {
     segments.last().map_or(0.0, |sg| sg.end_s - start)
 }
 
-/// Bytes the policy accepts as "small enough" to send with the VM paused.
+/// Bytes the policy accepts as "small enough" to send with the VM paused, given the wire rate
+/// measured at the end of the pass.
 pub(crate) fn stop_threshold(
     policy: &StopPolicy,
+    rates: &RateBreakdown,
     measured_wire_rate: f64,
-    memory_rate: f64,
 ) -> f64 {
     match *policy {
         // QEMU: threshold_size = bandwidth (bytes/ms, measured on the wire) × downtime_limit (ms).
         StopPolicy::Qemu {
             downtime_limit_ms, ..
         } => measured_wire_rate * downtime_limit_ms / 1000.0,
-        StopPolicy::HyperV { remainder_ms, .. } => memory_rate * remainder_ms / 1000.0,
+        // Hyper-V: what written pages (not the near-free zero pages of pass 1) could move in
+        // `remainder_ms` at that rate.
+        StopPolicy::HyperV { remainder_ms, .. } => {
+            rates.memory_rate_at_wire(measured_wire_rate) * remainder_ms / 1000.0
+        }
         StopPolicy::Xen {
             min_dirty_pages, ..
         } => f64::from(min_dirty_pages) * PAGE_BYTES,

@@ -177,6 +177,28 @@ impl RateBreakdown {
         }
     }
 
+    /// The path during the stop-and-copy: QEMU lifts max-bandwidth once the VM is stopped
+    /// (`migration_completion_precopy` sets RATE_LIMIT_DISABLED); Hyper-V's SMB limit stays.
+    pub fn for_stop_copy(&self, policy: &StopPolicy) -> RateBreakdown {
+        match policy {
+            StopPolicy::Qemu { .. } => RateBreakdown {
+                cap: None,
+                ..self.clone()
+            },
+            _ => self.clone(),
+        }
+    }
+
+    /// Memory bytes/s of written pages when the wire carries `wire_rate` bytes/s.
+    pub fn memory_rate_at_wire(&self, wire_rate: f64) -> f64 {
+        let e = self.encode(1.0, 0.0);
+        if e.wire > 0.0 {
+            wire_rate / e.wire
+        } else {
+            0.0
+        }
+    }
+
     /// Packet loss probability when other traffic fills `share` of the ring (0 for RDMA, which
     /// runs on a lossless fabric).
     pub fn loss_probability(&self, share: f64) -> f64 {
