@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::engine::units::{fmt_bytes, fmt_duration, fmt_rate, MIB};
 use crate::engine::{
     rate_explanation, simulate, simulate_cluster, verdict, ClusterScenario, ClusterTrace, Outcome,
-    Overheads, PassRecord, Pattern, Scenario, StopCopyRecord, StopPolicy, Trace, TransportKind,
+    PassRecord, Pattern, Scenario, StopCopyRecord, StopPolicy, Trace, TransportKind,
 };
 
 #[derive(Parser, Debug)]
@@ -116,7 +116,7 @@ struct Knobs {
     max_bandwidth_mibps: Option<f64>,
     #[arg(long, value_enum)]
     policy: Option<PolicyArg>,
-    /// Hyper-V pass cap.
+    /// Hyper-V's pass cap, or Xen's round limit.
     #[arg(long)]
     max_passes: Option<u32>,
     /// QEMU downtime limit.
@@ -221,15 +221,17 @@ impl Knobs {
             None => Scenario::default(),
         };
         if let Some(p) = self.policy {
-            let (policy, overheads) = match p {
-                PolicyArg::Hyperv => (StopPolicy::hyperv(), Overheads::hyperv()),
-                PolicyArg::Qemu => (StopPolicy::qemu(), Overheads::qemu()),
-                PolicyArg::Xen => (StopPolicy::xen(), Overheads::xen()),
+            // A hypervisor comes with its overheads and its usual transport (unless a file set them).
+            let base = match p {
+                PolicyArg::Hyperv => Scenario::default(),
+                PolicyArg::Qemu => Scenario::qemu_defaults(),
+                PolicyArg::Xen => Scenario::xen_defaults(),
             };
-            if std::mem::discriminant(&s.policy) != std::mem::discriminant(&policy) {
-                s.policy = policy;
+            if std::mem::discriminant(&s.policy) != std::mem::discriminant(&base.policy) {
+                s.policy = base.policy;
                 if self.scenario.is_none() {
-                    s.overheads = overheads;
+                    s.overheads = base.overheads;
+                    s.transport.kind = base.transport.kind;
                 }
             }
         }
@@ -551,7 +553,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     };
     match execute(cli.command) {
         Ok(text) => {
-            print!("{text}");
+            // A closed pipe (`migration-lab … | head`) is not an error worth a panic.
+            use std::io::Write;
+            let _ = std::io::stdout().write_all(text.as_bytes());
             0
         }
         Err(e) => {
@@ -590,7 +594,14 @@ fn execute(cmd: Command) -> Result<String, String> {
             from,
             to,
             steps,
-        } => sweep(&knobs.scenario()?, vary, from, to, steps),
+        } => {
+            if knobs.cluster()?.is_some() {
+                return Err(
+                    "sweep varies one VM's parameter; cluster files can only be simulated".into(),
+                );
+            }
+            sweep(&knobs.scenario()?, vary, from, to, steps)
+        }
         Command::Scenario { policy } => {
             let s = match policy {
                 PolicyArg::Hyperv => Scenario::default(),

@@ -272,3 +272,35 @@ async fn playing_advances_and_unmount_stops_the_frame_loop() {
     sleep(Duration::from_millis(300)).await;
     assert_eq!(frames(), after, "the loop stopped with the app");
 }
+
+#[wasm_bindgen_test]
+async fn shrinking_memory_keeps_the_vm_consistent() {
+    let m = Mounted::new(paused()).await;
+    // Down to 1 GiB: the working set and never-written memory shrink with it.
+    m.set("#memory", "0", "input").await;
+    assert!(
+        !m.text("verdict").contains("Cannot simulate"),
+        "{}",
+        m.text("verdict")
+    );
+    assert_eq!(
+        m.q("#memory-value")
+            .unchecked_into::<HtmlInputElement>()
+            .value(),
+        "1"
+    );
+    // Raising the working set to 90 % takes room from never-written memory.
+    m.set("#working-set", "90", "input").await;
+    assert!(
+        !m.text("verdict").contains("Cannot simulate"),
+        "{}",
+        m.text("verdict")
+    );
+    let free: f64 = m
+        .q("#free-value")
+        .unchecked_into::<HtmlInputElement>()
+        .value()
+        .parse()
+        .unwrap();
+    assert!((9.9..=10.0).contains(&free), "{free}");
+}

@@ -1,5 +1,6 @@
 //! Plain-language verdicts and explanations of a trace, shared by the UI and the CLI.
 
+use super::scenario::StopPolicy;
 use super::trace::{Outcome, Trace};
 use super::transport::Bottleneck;
 use super::units::{fmt_bytes, fmt_duration, fmt_rate, MIB};
@@ -66,6 +67,13 @@ pub fn verdict(trace: &Trace) -> Verdict {
                 ),
             }
         }
+        Outcome::TimedOut if trace.passes.len() <= 1 => Verdict {
+            severity: Severity::Bad,
+            headline: format!(
+                "Cancelled: the {} timeout is shorter than one full copy of memory; the VM keeps running on host A",
+                fmt_duration(trace.scenario.timeout_s)
+            ),
+        },
         Outcome::TimedOut | Outcome::NoProgress => {
             let why = outpaced(trace).unwrap_or_else(|| {
                 "what each pass leaves dirty stays above the stop threshold".to_string()
@@ -104,7 +112,25 @@ pub fn bottleneck_time(trace: &Trace) -> Vec<(Bottleneck, f64, f64)> {
     for sg in &trace.segments {
         let d = sg.end_s - sg.start_s;
         total += d;
-        let b = trace.rates.bottleneck(sg.background_share);
+        // A segment slower than the path was held back by something of its own (compression
+        // CPU, Xen's round limit); one faster than a capped path is QEMU's uncapped final copy.
+        let path = trace.rates.wire_rate(sg.background_share);
+        let b = if sg.wire_rate < path * (1.0 - 1e-9) {
+            match trace.scenario.policy {
+                StopPolicy::Xen {
+                    rate_adaptive: true,
+                    ..
+                } => Bottleneck::RoundLimit,
+                _ => Bottleneck::CompressionCpu,
+            }
+        } else if sg.wire_rate > path * (1.0 + 1e-9) {
+            trace
+                .rates
+                .for_stop_copy(&trace.scenario.policy)
+                .bottleneck(sg.background_share)
+        } else {
+            trace.rates.bottleneck(sg.background_share)
+        };
         match acc.iter_mut().find(|e| e.0 == b) {
             Some(e) => {
                 e.1 += d;
@@ -171,6 +197,9 @@ pub fn rate_explanation(trace: &Trace) -> Vec<String> {
             Bottleneck::BandwidthCap => format!(
                 "Capped{when}: the migration bandwidth limit allows {}.",
                 fmt_rate(r.cap.unwrap_or(0.0))
+            ),
+            Bottleneck::RoundLimit => format!(
+                "Rate-limited rounds{when}: Xen's adaptive pre-copy sends at 100 Mbit/s at first, then 50 Mbit/s above the dirty rate, at most 500 Mbit/s; only the last round runs at full speed."
             ),
             Bottleneck::CompressionCpu => format!(
                 "Compression is CPU-bound here{when}: {:.0} thread{} × {} = {} of memory; the link could carry more.",

@@ -66,6 +66,8 @@ pub enum Bottleneck {
     TransportCpu,
     BandwidthCap,
     CompressionCpu,
+    /// Xen's adaptive rounds hold pre-copy to 100–500 Mbit/s.
+    RoundLimit,
 }
 
 /// The network path's fixed properties and the ceilings derived from them.

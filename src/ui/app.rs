@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlElement, KeyboardEvent};
+use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
 use super::chart::{LinkChart, PassChart};
@@ -83,15 +83,18 @@ impl Drop for FrameLoop {
     }
 }
 
+/// Keys typed into a control (or on a link, a disclosure, an editable element) are theirs.
 fn is_form_control(e: &KeyboardEvent) -> bool {
     e.target()
-        .and_then(|t| t.dyn_into::<HtmlElement>().ok())
-        .is_some_and(|el| {
-            matches!(
-                el.tag_name().as_str(),
-                "INPUT" | "SELECT" | "BUTTON" | "TEXTAREA"
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|el| {
+            el.closest(
+                "input,select,textarea,button,a,summary,[contenteditable],[role=button],[role=tab]",
             )
+            .ok()
+            .flatten()
         })
+        .is_some()
 }
 
 #[function_component(App)]

@@ -116,7 +116,7 @@ fn draw(canvas: HtmlCanvasElement, trace: &Trace, highlight: Option<usize>) -> R
         .margin(px(10.0))
         .x_label_area_size(px(34.0))
         .y_label_area_size(px(70.0))
-        .build_cartesian_2d(0.5f64..(n as f64 + 0.5), (lo..hi).log_scale())
+        .build_cartesian_2d(0.5f64..(n as f64 + 0.5).max(2.5), (lo..hi).log_scale())
         .map_err(|e| e.to_string())?;
     let labels = data.iter().map(|d| d.0.clone()).collect::<Vec<_>>();
     chart
@@ -167,8 +167,9 @@ fn draw(canvas: HtmlCanvasElement, trace: &Trace, highlight: Option<usize>) -> R
             .map_err(|e| e.to_string())?;
     }
     if !thresholds.is_empty() {
+        // Pass i's threshold judges what pass i left dirty: the next bar (or the blackout's).
         let line = thresholds.iter().enumerate().flat_map(|(i, v)| {
-            let x = (i + 1) as f64;
+            let x = (i + 2) as f64;
             [(x - 0.5, v.max(lo)), (x + 0.5, v.max(lo))]
         });
         chart

@@ -197,16 +197,22 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         }))
     };
     let vm_on_host: Vec<&ClusterVm> = c.vms.iter().filter(|v| v.host == sel_host_name).collect();
-    let move_vm = {
-        let vm = (*selected_vm)
-            .clone()
-            .or_else(|| vm_on_host.first().map(|v| v.name.clone()));
-        let to = (*target).clone().or_else(|| {
+    // The remembered choices count only while they still fit the selected host.
+    let chosen_vm = (*selected_vm)
+        .clone()
+        .filter(|v| vm_on_host.iter().any(|x| &x.name == v))
+        .or_else(|| vm_on_host.first().map(|v| v.name.clone()));
+    let chosen_to = (*target)
+        .clone()
+        .filter(|h| h != &sel_host_name && c.hosts.iter().any(|x| &x.name == h))
+        .or_else(|| {
             c.hosts
                 .iter()
                 .find(|h| h.name != sel_host_name)
                 .map(|h| h.name.clone())
         });
+    let move_vm = {
+        let (vm, to) = (chosen_vm.clone(), chosen_to.clone());
         on(Box::new(move |c| {
             if let (Some(vm), Some(to)) = (vm.clone(), to.clone()) {
                 c.operations.push(Operation::Move { vm, to });
@@ -525,12 +531,12 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                 <div class="toolbar">
                     <label class="inline">{"Move "}
                         <select id="move-vm" onchange={select_vm}>
-                            { for vm_on_host.iter().map(|v| html! { <option value={v.name.clone()} selected={Some(&v.name) == selected_vm.as_ref()}>{v.name.clone()}</option> }) }
+                            { for vm_on_host.iter().map(|v| html! { <option value={v.name.clone()} selected={Some(&v.name) == chosen_vm.as_ref()}>{v.name.clone()}</option> }) }
                         </select>
                     </label>
                     <label class="inline">{" to "}
                         <select id="move-to" onchange={select_target}>
-                            { for c.hosts.iter().filter(|h| h.name != sel_host_name).map(|h| html! { <option value={h.name.clone()} selected={Some(&h.name) == target.as_ref()}>{h.name.clone()}</option> }) }
+                            { for c.hosts.iter().filter(|h| h.name != sel_host_name).map(|h| html! { <option value={h.name.clone()} selected={Some(&h.name) == chosen_to.as_ref()}>{h.name.clone()}</option> }) }
                         </select>
                     </label>
                     <button id="migrate" onclick={move_vm} disabled={vm_on_host.is_empty()}>{"Live-migrate"}</button>

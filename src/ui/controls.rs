@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::state::{Action, AppState};
 use crate::engine::scenario::{DEFAULT_DESCRIPTORS, MAX_DESCRIPTORS};
-use crate::engine::{Overheads, Pattern, Scenario, StopPolicy, TransportKind};
+use crate::engine::{Pattern, Scenario, StopPolicy, TransportKind};
 
 /// Link speeds offered by the slider, Gbit/s (0 shows what happens without a link).
 pub const LINKS: [f64; 8] = [0.0, 1.0, 2.5, 5.0, 10.0, 25.0, 40.0, 100.0];
@@ -175,21 +175,39 @@ pub fn controls(p: &ControlsProps) -> Html {
         .position(|&l| l >= s.network.link_gbps)
         .unwrap_or(LINKS.len() - 1);
 
+    // Working set and never-written memory keep their shares of memory (the default shares
+    // after invalid input, so a typo does not wipe them out).
     let set_memory = |s: &mut Scenario, gib: f64| {
-        let ratio = if s.vm.memory_mib > 0.0 {
-            s.vm.working_set_mib / s.vm.memory_mib
-        } else {
-            0.25
+        let valid = s.vm.memory_mib.is_finite() && s.vm.memory_mib > 0.0;
+        let share = |part: f64, default: f64| {
+            let v = part / s.vm.memory_mib;
+            if valid && v.is_finite() {
+                v.clamp(0.0, 1.0)
+            } else {
+                default
+            }
         };
+        let d = crate::engine::Vm::default();
+        let ws = share(s.vm.working_set_mib, d.working_set_mib / d.memory_mib);
+        let free = share(s.vm.untouched_mib, d.untouched_mib / d.memory_mib);
         s.vm.memory_mib = gib * 1024.0;
-        s.vm.working_set_mib = (s.vm.memory_mib * ratio.clamp(0.0, 1.0)).round();
+        s.vm.working_set_mib = (s.vm.memory_mib * ws).round();
+        s.vm.untouched_mib = (s.vm.memory_mib * free)
+            .floor()
+            .min(s.vm.memory_mib - s.vm.working_set_mib);
     };
     let on_memory_slide = editor(p, move |s, pos: f64| {
         set_memory(s, memory_from_position(pos))
     });
     let on_memory_value = editor(p, set_memory);
+    // Raising the working set takes room from never-written memory, and the other way round.
     let on_ws = editor(p, |s, pct: f64| {
-        s.vm.working_set_mib = (s.vm.memory_mib * pct / 100.0).round()
+        s.vm.working_set_mib = (s.vm.memory_mib * pct / 100.0).round();
+        if s.vm.working_set_mib.is_finite() && s.vm.working_set_mib <= s.vm.memory_mib {
+            s.vm.untouched_mib =
+                s.vm.untouched_mib
+                    .min(s.vm.memory_mib - s.vm.working_set_mib);
+        }
     });
     let on_dirty = editor(p, |s, v: f64| s.vm.dirty_rate_mibps = v);
     let on_link_slide = editor(p, |s, pos: f64| {
@@ -214,17 +232,26 @@ pub fn controls(p: &ControlsProps) -> Html {
         0.0
     };
     let on_free = editor(p, |s, pct: f64| {
-        s.vm.untouched_mib = (s.vm.memory_mib * pct / 100.0).round()
+        s.vm.untouched_mib = (s.vm.memory_mib * pct / 100.0).round();
+        if s.vm.untouched_mib.is_finite() && s.vm.untouched_mib <= s.vm.memory_mib {
+            s.vm.working_set_mib =
+                s.vm.working_set_mib
+                    .min(s.vm.memory_mib - s.vm.untouched_mib);
+        }
     });
     let on_content = editor(p, |s, pct: f64| s.vm.compressible_fraction = pct / 100.0);
+    // A hypervisor comes with its overheads and its usual transport: Hyper-V compresses by
+    // default, QEMU and Xen send over plain TCP.
     let on_policy = editor(p, |s, v: String| {
-        let (policy, overheads) = match v.as_str() {
-            "qemu" => (StopPolicy::qemu(), Overheads::qemu()),
-            "xen" => (StopPolicy::xen(), Overheads::xen()),
-            _ => (StopPolicy::hyperv(), Overheads::hyperv()),
+        let base = match v.as_str() {
+            "qemu" => Scenario::qemu_defaults(),
+            "xen" => Scenario::xen_defaults(),
+            _ => Scenario::default(),
         };
-        s.policy = policy;
-        s.overheads = overheads;
+        s.policy = base.policy;
+        s.overheads = base.overheads;
+        s.transport.kind = base.transport.kind;
+        s.transport.rdma = false;
     });
     let policy = match s.policy {
         StopPolicy::HyperV { .. } => "hyperv",

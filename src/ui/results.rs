@@ -117,7 +117,22 @@ pub fn spread(p: &SpreadProps) -> Html {
         let y = if *done { 22.0 } else { 12.0 };
         html! { <circle class={class} cx={format!("{:.1}", x(*v))} cy={format!("{y}")} r="4" /> }
     });
-    let text = if p.scenario.network.dedicated || (hi - lo) < 1e-9 * hi.max(1.0) {
+    let unfinished = runs.iter().filter(|r| !r.1).count();
+    let text = if unfinished == runs.len() {
+        format!(
+            "None of {} runs with different background traffic completed.",
+            runs.len()
+        )
+    } else if unfinished > 0 {
+        let done = runs.iter().filter(|r| r.1).map(|r| r.0);
+        let (a, b) = done.fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+        format!(
+            "{unfinished} of {} runs with different background traffic did not complete; the others took {} to {}.",
+            runs.len(),
+            fmt_duration(a),
+            fmt_duration(b)
+        )
+    } else if p.scenario.network.dedicated {
         format!("{} runs with different background traffic all take {}: a dedicated network makes migration time consistent.", runs.len(), fmt_duration(median))
     } else {
         format!(
