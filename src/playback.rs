@@ -80,7 +80,13 @@ impl Clock {
     /// old run had finished) so the effect of a change is visible at once.
     pub fn retarget(&mut self, duration: f64) {
         let was_at_end = self.at_end() && !self.playing;
-        self.duration = sanitize(duration);
+        let new = sanitize(duration);
+        // A run several times longer or shorter gets a speed that plays it in a sensible time.
+        if self.duration > 0.0 && new > 0.0 && (new / self.duration).max(self.duration / new) > 4.0
+        {
+            self.speed = suggested_speed(new);
+        }
+        self.duration = new;
         self.t = if was_at_end {
             self.duration
         } else {
@@ -180,6 +186,16 @@ mod tests {
         assert!(c.at_end());
         c.retarget(80.0);
         assert_eq!(c.t, 80.0, "a finished run stays finished");
+    }
+
+    #[test]
+    fn a_much_longer_run_gets_a_faster_speed() {
+        let mut c = Clock::new(18.0);
+        assert_eq!(c.speed, 1.0);
+        c.retarget(20.0);
+        assert_eq!(c.speed, 1.0, "small changes keep the reader's speed");
+        c.retarget(2400.0);
+        assert_eq!(c.speed, 200.0);
     }
 
     #[test]

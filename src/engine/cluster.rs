@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::memory::MemoryLayout;
 use super::scenario::{
     Network, Overheads, Pattern, Scenario, ScenarioError, StopPolicy, Transport, TransportKind, Vm,
-    DEFAULT_DESCRIPTORS, SCENARIO_VERSION,
+    DEFAULT_DESCRIPTORS, MAX_LINK_GBPS, SCENARIO_VERSION,
 };
 use super::sim::{decide, round_to_pages, stop_threshold, Background, Decision, PolicyState};
 use super::trace::{LinkSegment, Outcome, PassRecord, PhaseKind, PhaseSpan, StopCopyRecord, Trace};
@@ -217,10 +217,13 @@ impl ClusterScenario {
                         format!("{} has a NIC on unknown network {}", h.name, n.network),
                     );
                 }
-                if !(n.gbps.is_finite() && n.gbps > 0.0 && n.gbps <= 800.0) {
+                if !(n.gbps.is_finite() && n.gbps > 0.0 && n.gbps <= MAX_LINK_GBPS) {
                     return err(
                         "hosts.nics",
-                        format!("{}: NIC speeds are 0 to 800 Gbit/s", h.name),
+                        format!(
+                            "{}: NIC speeds are above 0 and at most {MAX_LINK_GBPS} Gbit/s",
+                            h.name
+                        ),
                     );
                 }
                 if n.buffers < 64 || n.buffers > 65536 {
@@ -241,8 +244,18 @@ impl ClusterScenario {
                     format!("{} runs on unknown host {}", vm.name, vm.host),
                 );
             }
-            // The single-VM rules apply to each VM.
-            self.vm_scenario(vm, &self.hosts[0], None).validate()?;
+            // The single-VM rules apply to each VM, on its own host.
+            let host = self
+                .hosts
+                .iter()
+                .find(|h| h.name == vm.host)
+                .expect("checked above");
+            self.vm_scenario(vm, host, None)
+                .validate()
+                .map_err(|e| ScenarioError {
+                    field: e.field,
+                    message: format!("{}: {}", vm.name, e.message),
+                })?;
             if !(vm.disk_gib.is_finite() && vm.disk_gib >= 0.0) {
                 return err(
                     "vms.disk_gib",
@@ -1137,7 +1150,9 @@ impl ClusterTrace {
         let sc = &self.scenario;
         let vm = sc.vms.iter().find(|v| v.name == m.vm)?;
         let host = sc.hosts.iter().find(|h| h.name == m.from)?;
-        let s = sc.vm_scenario(vm, host, Some(path));
+        let mut s = sc.vm_scenario(vm, host, Some(path));
+        // Each VM its own pattern of hot blocks.
+        s.seed = sc.seed.wrapping_add(1 + i as u64);
         let phases = m
             .stages
             .iter()
@@ -1164,7 +1179,7 @@ impl ClusterTrace {
                 vm.memory_mib * MIB,
                 vm.working_set_mib * MIB,
                 vm.untouched_mib * MIB,
-                sc.seed,
+                s.seed,
             ),
             scenario: s,
             phases,

@@ -12,7 +12,7 @@ use super::chart::{prepare, time_labels};
 use super::memory_map::{MemoryMap, COLOURS, LABELS};
 use super::state::{preset, Action, AppState, PRESETS};
 use crate::engine::cluster::{
-    ClusterScenario, ClusterTrace, ClusterVm, MigrationRecord, Nic, Operation, Stage,
+    ClusterScenario, ClusterTrace, ClusterVm, MigrationRecord, Nic, Operation, Stage, MAX_HOSTS,
 };
 use crate::engine::units::{fmt_bytes, fmt_duration};
 use crate::engine::{Pattern, TransportKind};
@@ -518,7 +518,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                             { for c.hosts.iter().enumerate().map(|(i, h)| html! { <option value={i.to_string()} selected={i == host_ix}>{h.name.clone()}</option> }) }
                         </select>
                     </label>
-                    <button id="add-host" onclick={add_host} disabled={c.hosts.len() >= 16}>{"+ Host"}</button>
+                    <button id="add-host" onclick={add_host} disabled={c.hosts.len() >= MAX_HOSTS}>{"+ Host"}</button>
                     <button id="remove-host" onclick={remove_host} disabled={c.hosts.len() <= 2}>{format!("− {sel_host_name}")}</button>
                     <button id="add-vm" onclick={add_vm}>{format!("+ VM on {sel_host_name}")}</button>
                     <button id="drain" onclick={drain} class="primary">{format!("Drain {sel_host_name}")}</button>

@@ -62,11 +62,14 @@ pub enum Action {
 
 impl AppState {
     pub fn new(scenario: Scenario, autoplay: bool) -> AppState {
-        let (scenario, error) = match simulate(&scenario) {
-            Ok(_) => (scenario, None),
-            Err(e) => (Scenario::default(), Some(e.to_string())),
+        let (scenario, trace, error) = match simulate(&scenario) {
+            Ok(trace) => (scenario, trace, None),
+            Err(e) => {
+                let s = Scenario::default();
+                let trace = simulate(&s).expect("the default scenario is valid");
+                (s, trace, Some(e.to_string()))
+            }
         };
-        let trace = simulate(&scenario).expect("the default scenario is valid");
         let mut clock = Clock::new(trace.duration_s());
         if autoplay {
             clock.play();

@@ -72,7 +72,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
             <input data-testid="timeline" type="range" class="scrub" min="0" max={duration_ms.to_string()}
                 step={step.to_string()} value={(c.t * 1000.0).round().to_string()} oninput={seek}
                 aria-label="Simulated time" aria-valuetext={format!("{} of {}", fmt_duration(c.t), fmt_duration(c.duration))} />
-            <output data-testid="time" class="time">{format!("{} / {}", fmt_duration(c.t), fmt_duration(c.duration))}</output>
+            <output data-testid="time" class="time" aria-live="off">{format!("{} / {}", fmt_duration(c.t), fmt_duration(c.duration))}</output>
         </div>
     }
 }
