@@ -9,6 +9,7 @@ use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::chart::{prepare, time_labels};
+use super::controls::to_count;
 use super::memory_map::{MemoryMap, COLOURS, LABELS};
 use super::state::{preset, Action, AppState, PRESETS};
 use crate::engine::cluster::{
@@ -242,11 +243,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         let onchange = Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
             let v = input.value().trim().parse::<f64>().unwrap_or(-1.0);
-            let v = if v.is_finite() && v >= 0.0 {
-                v.round() as u32
-            } else {
-                0
-            };
+            let v = to_count(v);
             edit(Box::new(move |c| f(c, v)))
         });
         html! {

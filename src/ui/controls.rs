@@ -37,6 +37,25 @@ fn input_value(e: &Event) -> f64 {
     input.value().trim().parse::<f64>().unwrap_or(f64::NAN)
 }
 
+/// A typed count (passes, NICs, cores): negative or unreadable input becomes 0, which the
+/// engine's validation then explains.
+pub(crate) fn to_count(v: f64) -> u32 {
+    if v.is_finite() && v >= 0.0 {
+        v.round() as u32
+    } else {
+        0
+    }
+}
+
+/// Sets one of memory's two parts (working set, never written) to `pct` % of `memory` and
+/// shrinks the other so that together they still fit.
+fn set_part(memory: f64, pct: f64, part: &mut f64, other: &mut f64) {
+    *part = (memory * pct / 100.0).round();
+    if part.is_finite() && *part <= memory {
+        *other = other.min(memory - *part);
+    }
+}
+
 fn fmt_value(v: f64) -> String {
     if !v.is_finite() {
         String::new()
@@ -202,12 +221,13 @@ pub fn controls(p: &ControlsProps) -> Html {
     let on_memory_value = editor(p, set_memory);
     // Raising the working set takes room from never-written memory, and the other way round.
     let on_ws = editor(p, |s, pct: f64| {
-        s.vm.working_set_mib = (s.vm.memory_mib * pct / 100.0).round();
-        if s.vm.working_set_mib.is_finite() && s.vm.working_set_mib <= s.vm.memory_mib {
-            s.vm.untouched_mib =
-                s.vm.untouched_mib
-                    .min(s.vm.memory_mib - s.vm.working_set_mib);
-        }
+        let memory = s.vm.memory_mib;
+        set_part(
+            memory,
+            pct,
+            &mut s.vm.working_set_mib,
+            &mut s.vm.untouched_mib,
+        )
     });
     let on_dirty = editor(p, |s, v: f64| s.vm.dirty_rate_mibps = v);
     let on_link_slide = editor(p, |s, pos: f64| {
@@ -232,12 +252,13 @@ pub fn controls(p: &ControlsProps) -> Html {
         0.0
     };
     let on_free = editor(p, |s, pct: f64| {
-        s.vm.untouched_mib = (s.vm.memory_mib * pct / 100.0).round();
-        if s.vm.untouched_mib.is_finite() && s.vm.untouched_mib <= s.vm.memory_mib {
-            s.vm.working_set_mib =
-                s.vm.working_set_mib
-                    .min(s.vm.memory_mib - s.vm.untouched_mib);
-        }
+        let memory = s.vm.memory_mib;
+        set_part(
+            memory,
+            pct,
+            &mut s.vm.untouched_mib,
+            &mut s.vm.working_set_mib,
+        )
     });
     let on_content = editor(p, |s, pct: f64| s.vm.compressible_fraction = pct / 100.0);
     // A hypervisor comes with its overheads and its usual transport: Hyper-V compresses by
@@ -259,11 +280,7 @@ pub fn controls(p: &ControlsProps) -> Html {
         StopPolicy::Xen { .. } => "xen",
     };
     let on_policy_param = editor(p, |s, v: f64| {
-        let count = if v.is_finite() && v >= 0.0 {
-            v.round() as u32
-        } else {
-            0
-        };
+        let count = to_count(v);
         match &mut s.policy {
             StopPolicy::HyperV { max_passes, .. } => *max_passes = count,
             StopPolicy::Xen { max_iterations, .. } => *max_iterations = count,
@@ -306,13 +323,7 @@ pub fn controls(p: &ControlsProps) -> Html {
             *auto_converge = v;
         }
     });
-    let on_nics = editor(p, |s, v: f64| {
-        s.network.nics = if v.is_finite() && v >= 0.0 {
-            v.round() as u32
-        } else {
-            0
-        }
-    });
+    let on_nics = editor(p, |s, v: f64| s.network.nics = to_count(v));
     let on_rtt = editor(p, |s, v: f64| s.network.rtt_ms = v);
     let on_window = editor(p, |s, v: f64| s.network.tcp_window_kib = v);
     let on_cap = editor(p, |s, v: f64| {
@@ -322,13 +333,7 @@ pub fn controls(p: &ControlsProps) -> Html {
             None
         }
     });
-    let on_cores = editor(p, |s, v: f64| {
-        s.transport.host_cores = if v.is_finite() && v >= 0.0 {
-            v.round() as u32
-        } else {
-            0
-        }
-    });
+    let on_cores = editor(p, |s, v: f64| s.transport.host_cores = to_count(v));
     let on_load = editor(p, |s, v: f64| s.transport.host_load = v / 100.0);
     let on_seed = editor(p, |s, v: f64| {
         if v.is_finite() && v >= 0.0 {
