@@ -56,6 +56,37 @@ pub(crate) fn time_labels(area: &Area, dpr: f64) -> usize {
     ((f64::from(area.dim_in_pixel().0) / dpr / 100.0) as usize).clamp(2, 8)
 }
 
+/// A canvas that `draw` redraws whenever `deps` change (once per trace, not per frame);
+/// a drawing error goes to the console rather than breaking the page.
+#[hook]
+pub(crate) fn use_drawn_canvas<D: PartialEq + 'static>(
+    what: &'static str,
+    deps: D,
+    draw: fn(HtmlCanvasElement, &D) -> Result<(), String>,
+) -> NodeRef {
+    let canvas_ref = use_node_ref();
+    {
+        let canvas_ref = canvas_ref.clone();
+        use_effect_with(deps, move |deps| {
+            if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
+                if let Err(e) = draw(canvas, deps) {
+                    web_sys::console::warn_1(&format!("{what}: {e}").into());
+                }
+            }
+        });
+    }
+    canvas_ref
+}
+
+/// CSS placing a time cursor over a plot area that leaves `left`/`right` CSS pixels for axes.
+pub(crate) fn cursor_style(t: f64, end: f64, left: f64, right: f64) -> String {
+    let frac = (t / end.max(1e-9)).clamp(0.0, 1.0);
+    format!(
+        "left: calc({left}px + (100% - {}px) * {frac:.5})",
+        left + right
+    )
+}
+
 /// Sizes the canvas's backing store to its CSS width × devicePixelRatio (height from
 /// `css_height(css_width)`), clears it white, and returns the drawing area and the ratio.
 pub(crate) fn prepare(
@@ -181,20 +212,11 @@ fn draw(canvas: HtmlCanvasElement, trace: &Trace, highlight: Option<usize>) -> R
 
 #[function_component(PassChart)]
 pub fn pass_chart(props: &PassChartProps) -> Html {
-    let canvas_ref = use_node_ref();
-    {
-        let canvas_ref = canvas_ref.clone();
-        use_effect_with(
-            (props.trace.clone(), props.highlight),
-            move |(trace, highlight)| {
-                if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
-                    if let Err(e) = draw(canvas, trace, *highlight) {
-                        web_sys::console::warn_1(&format!("chart: {e}").into());
-                    }
-                }
-            },
-        );
-    }
+    let canvas_ref = use_drawn_canvas(
+        "chart",
+        (props.trace.clone(), props.highlight),
+        |canvas, (trace, highlight)| draw(canvas, trace, *highlight),
+    );
     let trace = &props.trace;
     let rows = trace.passes.iter().map(|p| {
         html! {
@@ -322,22 +344,10 @@ fn draw_link(canvas: HtmlCanvasElement, trace: &Trace) -> Result<(), String> {
 /// with a cursor on the playback clock.
 #[function_component(LinkChart)]
 pub fn link_chart(props: &LinkChartProps) -> Html {
-    let canvas_ref = use_node_ref();
-    {
-        let canvas_ref = canvas_ref.clone();
-        use_effect_with(props.trace.clone(), move |trace| {
-            if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
-                if let Err(e) = draw_link(canvas, trace) {
-                    web_sys::console::warn_1(&format!("link chart: {e}").into());
-                }
-            }
-        });
-    }
-    let frac = (props.t / props.trace.total_time_s.max(1e-9)).clamp(0.0, 1.0);
-    let cursor = format!(
-        "left: calc({LINK_LEFT}px + (100% - {}px) * {frac:.5})",
-        LINK_LEFT + LINK_RIGHT
-    );
+    let canvas_ref = use_drawn_canvas("link chart", props.trace.clone(), |canvas, trace| {
+        draw_link(canvas, trace)
+    });
+    let cursor = cursor_style(props.t, props.trace.total_time_s, LINK_LEFT, LINK_RIGHT);
     let t = &props.trace;
     html! {
         <div class="link-chart">

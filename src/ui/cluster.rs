@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::chart::{prepare, time_labels};
+use super::chart::{cursor_style, prepare, time_labels, use_drawn_canvas};
 use super::controls::to_count;
 use super::memory_map::{MemoryMap, COLOURS, LABELS};
 use super::state::{preset, Action, AppState, PRESETS};
@@ -670,22 +670,10 @@ fn draw_gantt(canvas: HtmlCanvasElement, trace: &ClusterTrace) -> Result<(), Str
 
 #[function_component(Gantt)]
 pub fn gantt(p: &GanttProps) -> Html {
-    let canvas_ref = use_node_ref();
-    {
-        let canvas_ref = canvas_ref.clone();
-        use_effect_with(p.trace.clone(), move |trace| {
-            if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
-                if let Err(e) = draw_gantt(canvas, trace) {
-                    web_sys::console::warn_1(&format!("gantt: {e}").into());
-                }
-            }
-        });
-    }
-    let frac = (p.t / p.trace.makespan_s.max(1e-9)).clamp(0.0, 1.0);
-    let cursor = format!(
-        "left: calc({GANTT_LEFT}px + (100% - {}px) * {frac:.5})",
-        GANTT_LEFT + GANTT_RIGHT
-    );
+    let canvas_ref = use_drawn_canvas("gantt", p.trace.clone(), |canvas, trace| {
+        draw_gantt(canvas, trace)
+    });
+    let cursor = cursor_style(p.t, p.trace.makespan_s, GANTT_LEFT, GANTT_RIGHT);
     let rows = p
         .trace
         .migrations
