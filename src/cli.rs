@@ -251,7 +251,9 @@ impl Knobs {
         if self.max_bandwidth_mibps.is_some() {
             s.network.max_bandwidth_mibps = self.max_bandwidth_mibps;
         }
-        set(&mut s.network.buffers, self.buffers);
+        if self.buffers.is_some() {
+            s.network.buffers = self.buffers;
+        }
         set(&mut s.network.nics, self.nics);
         set(&mut s.network.rtt_ms, self.rtt_ms);
         set(&mut s.network.tcp_window_kib, self.tcp_window_kib);
@@ -483,7 +485,9 @@ fn apply(s: &mut Scenario, p: Param, v: f64) {
         Param::DirtyRateMibps => s.vm.dirty_rate_mibps = v,
         Param::LinkGbps => s.network.link_gbps = v,
         Param::MaxBandwidthMibps => s.network.max_bandwidth_mibps = Some(v),
-        Param::Buffers => s.network.buffers = v.round().max(0.0) as u32,
+        Param::Buffers => {
+            s.network.buffers = Some(v.round().clamp(0.0, f64::from(u32::MAX)) as u32)
+        }
         Param::DowntimeLimitMs => {
             if let StopPolicy::Qemu {
                 downtime_limit_ms, ..

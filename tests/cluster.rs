@@ -28,7 +28,7 @@ fn host(name: &str, memory_gib: f64, nics: &[(&str, f64)]) -> Host {
                 network: n.to_string(),
                 gbps: *g,
                 rdma: false,
-                buffers: 4096,
+                buffers: Some(4096),
             })
             .collect(),
     }
@@ -287,13 +287,13 @@ fn smb_multichannel_uses_every_nic() {
                 network: "lm".into(),
                 gbps: 10.0,
                 rdma: true,
-                buffers: 4096,
+                buffers: Some(4096),
             },
             Nic {
                 network: "lm".into(),
                 gbps: 10.0,
                 rdma: true,
-                buffers: 4096,
+                buffers: Some(4096),
             },
         ];
     }

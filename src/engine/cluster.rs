@@ -11,11 +11,13 @@ use serde::{Deserialize, Serialize};
 use super::memory::MemoryLayout;
 use super::scenario::{
     Network, Overheads, Pattern, Scenario, ScenarioError, StopPolicy, Transport, TransportKind, Vm,
-    DEFAULT_DESCRIPTORS, MAX_LINK_GBPS, SCENARIO_VERSION,
+    DESCRIPTOR_RANGE, MAX_LINK_GBPS, SCENARIO_VERSION,
 };
 use super::sim::{decide, round_to_pages, stop_threshold, Background, Decision, PolicyState};
 use super::trace::{LinkSegment, Outcome, PassRecord, PhaseKind, PhaseSpan, StopCopyRecord, Trace};
-use super::transport::{xen_round_limit, RateBreakdown};
+use super::transport::{
+    driver_default_descriptors, xen_round_limit, RateBreakdown, MAX_BACKGROUND_SHARE,
+};
 use super::units::{fmt_bytes, MIB};
 use super::workload::Workload;
 
@@ -46,12 +48,9 @@ pub struct Nic {
     pub gbps: f64,
     #[serde(default)]
     pub rdma: bool,
-    #[serde(default = "default_buffers")]
-    pub buffers: u32,
-}
-
-fn default_buffers() -> u32 {
-    DEFAULT_DESCRIPTORS
+    /// Receive/transmit descriptors per ring; absent: the driver's default for the speed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buffers: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -226,10 +225,11 @@ impl ClusterScenario {
                         ),
                     );
                 }
-                if n.buffers < 64 || n.buffers > 65536 {
+                let (lo, hi) = DESCRIPTOR_RANGE;
+                if n.buffers.is_some_and(|b| !(lo..=hi).contains(&b)) {
                     return err(
                         "hosts.nics",
-                        format!("{}: NIC rings hold 64 to 65536 descriptors", h.name),
+                        format!("{}: NIC rings hold {lo} to {hi} descriptors", h.name),
                     );
                 }
             }
@@ -353,7 +353,8 @@ pub struct Path {
     /// the fastest; TCP/IP and Compression: one).
     pub gbps: f64,
     pub nics: u32,
-    pub buffers: u32,
+    /// The smallest ring any of the NICs has, when one is set; otherwise the drivers' default.
+    pub buffers: Option<u32>,
     pub rdma: bool,
     pub dedicated: bool,
 }
@@ -403,12 +404,18 @@ fn choose_path(sc: &ClusterScenario, a: &Host, b: &Host) -> Option<Path> {
         network: net.name.clone(),
         gbps,
         nics: nics.max(1),
-        buffers: fast_a
-            .iter()
-            .chain(&fast_b)
-            .map(|n| n.buffers)
-            .min()
-            .unwrap_or(DEFAULT_DESCRIPTORS),
+        buffers: if fast_a.iter().chain(&fast_b).any(|n| n.buffers.is_some()) {
+            fast_a
+                .iter()
+                .chain(&fast_b)
+                .map(|n| {
+                    n.buffers
+                        .unwrap_or_else(|| driver_default_descriptors(n.gbps))
+                })
+                .min()
+        } else {
+            None
+        },
         rdma: fast_a.iter().all(|n| n.rdma) && fast_b.iter().all(|n| n.rdma),
         dedicated: net.dedicated,
     })
@@ -783,7 +790,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
             active.push(m);
         }
         // Rates of the transfers, max-min fair over the ports they cross.
-        let shares: Vec<(f64, f64)> = backgrounds.iter_mut().map(|b| b.at(t)).collect();
+        let offered: Vec<(f64, f64)> = backgrounds.iter_mut().map(|b| b.at(t)).collect();
         let transferring: Vec<usize> = (0..active.len())
             .filter(|&i| {
                 matches!(
@@ -796,7 +803,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
             .iter()
             .map(|&i| {
                 let m = &active[i];
-                let share = shares[m.network].0;
+                let share = offered[m.network].0;
                 let mut cap = m.rates.wire_rate(share).min(m.cpu_limit);
                 if m.stage == Stage::Blackout {
                     cap = m
@@ -833,7 +840,11 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
                 .find(|m| m.network == p.network);
             first.map_or(1.0, |m| m.rates.protocol_efficiency)
         };
-        let capacity = |p: Port| port_line(p) * efficiency(p) * (1.0 - shares[p.network].0);
+        let capacity = |p: Port| {
+            let line = port_line(p);
+            let other = offered[p.network].0.min(MAX_BACKGROUND_SHARE * line);
+            (line - other) * efficiency(p)
+        };
         let rates = max_min(&caps, &ports, capacity);
         // Peak traffic on any port.
         for p in ports.iter().flatten() {
@@ -857,7 +868,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
                 next = next.min(records[m.record].start_s + sc.timeout_s);
             }
         }
-        for (i, (_, until)) in shares.iter().enumerate() {
+        for (i, (_, until)) in offered.iter().enumerate() {
             if active.iter().any(|m| m.network == i) {
                 next = next.min(*until);
             }
@@ -995,8 +1006,10 @@ fn advance(m: &mut Live, t: f64, sc: &ClusterScenario, records: &mut [MigrationR
         m.zero = zero;
         m.wire_total = enc.wire + extra;
         m.wire_left = m.wire_total;
-        m.cpu_limit = if enc.cpu_time > 0.0 {
-            m.wire_total / enc.cpu_time
+        // Extra bytes (device state, disk blocks) need no compression: the CPU paces only
+        // the pages' share of the transfer.
+        m.cpu_limit = if enc.wire > 0.0 {
+            m.rates.cpu_wire_limit(&enc) * m.wire_total / enc.wire
         } else {
             f64::INFINITY
         };
@@ -1191,7 +1204,7 @@ impl ClusterTrace {
                     start_s: sg.start_s,
                     end_s: sg.end_s,
                     wire_rate: sg.rate,
-                    background_share: 0.0,
+                    background: 0.0,
                 })
                 .collect(),
             stop_copy: m.stop_copy.clone(),

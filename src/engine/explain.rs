@@ -105,7 +105,7 @@ pub fn verdict(trace: &Trace) -> Verdict {
 }
 
 /// What limited the rate and for what fraction of the time data moved, most common first (at
-/// least 5 % of the time), with the highest background share seen under each.
+/// least 5 % of the time), with the most other traffic (wire bytes/s offered) seen under each.
 pub fn bottleneck_time(trace: &Trace) -> Vec<(Bottleneck, f64, f64)> {
     let mut acc: Vec<(Bottleneck, f64, f64)> = Vec::new();
     let mut total = 0.0;
@@ -114,7 +114,7 @@ pub fn bottleneck_time(trace: &Trace) -> Vec<(Bottleneck, f64, f64)> {
         total += d;
         // A segment slower than the path was held back by something of its own (compression
         // CPU, Xen's round limit); one faster than a capped path is QEMU's uncapped final copy.
-        let path = trace.rates.wire_rate(sg.background_share);
+        let path = trace.rates.wire_rate(sg.background);
         let b = if sg.wire_rate < path * (1.0 - 1e-9) {
             match trace.scenario.policy {
                 StopPolicy::Xen {
@@ -127,16 +127,16 @@ pub fn bottleneck_time(trace: &Trace) -> Vec<(Bottleneck, f64, f64)> {
             trace
                 .rates
                 .for_stop_copy(&trace.scenario.policy)
-                .bottleneck(sg.background_share)
+                .bottleneck(sg.background)
         } else {
-            trace.rates.bottleneck(sg.background_share)
+            trace.rates.bottleneck(sg.background)
         };
         match acc.iter_mut().find(|e| e.0 == b) {
             Some(e) => {
                 e.1 += d;
-                e.2 = e.2.max(sg.background_share);
+                e.2 = e.2.max(sg.background);
             }
-            None => acc.push((b, d, sg.background_share)),
+            None => acc.push((b, d, sg.background)),
         }
     }
     if total <= 0.0 {
@@ -156,7 +156,7 @@ pub fn rate_explanation(trace: &Trace) -> Vec<String> {
     let s = &trace.scenario;
     let share = trace.mean_background_share();
     let mut out = Vec::new();
-    for (bottleneck, fraction, worst_share) in bottleneck_time(trace) {
+    for (bottleneck, fraction, worst) in bottleneck_time(trace) {
         let when = if fraction > 0.995 {
             String::new()
         } else {
@@ -175,24 +175,38 @@ pub fn rate_explanation(trace: &Trace) -> Vec<String> {
                 r.rtt_s * 1e3,
                 fmt_rate(r.window_ceiling)
             ),
-            Bottleneck::PacketLoss => format!(
-                "Packet loss limits TCP{when}: {} the {} descriptors absorb only {:.2} ms of host stalls, so {:.3} % of packets are dropped; fast retransmits and {:.0} ms timeouts hold TCP to {}. More send/receive buffers help.",
-                if worst_share > 0.05 { "while bursts of other traffic fill the ring," } else { "" },
-                s.network.buffers,
-                r.ring_absorb_s * (1.0 - worst_share) * 1e3,
-                r.loss_probability(worst_share) * 100.0,
-                super::transport::RTO_S * 1e3,
-                fmt_rate(r.loss_ceiling(worst_share))
-            ),
+            Bottleneck::PacketLoss => {
+                let rate = r.wire_rate(worst);
+                format!(
+                    "Packet loss limits TCP{when}: {}the {:.0} descriptors of a receive ring absorb only {:.2} ms while the receiving core is busy elsewhere (stalls of {:.2} ms on average at this host load), so {:.3} % of packets are dropped; fast retransmits and {:.0} ms timeouts hold TCP to {}. More send/receive buffers help.",
+                    if worst > 0.0 && !r.dedicated {
+                        "other host traffic shares the migration's receive queue, and "
+                    } else {
+                        ""
+                    },
+                    r.descriptors,
+                    r.ring_absorb_s(rate, worst) * 1e3,
+                    r.stall_mean_s * 1e3,
+                    r.loss_probability(rate, worst) * 100.0,
+                    super::transport::RTO_S * 1e3,
+                    fmt_rate(rate)
+                )
+            }
             Bottleneck::TransportCpu => format!(
-                "CPU-bound TCP{when}: {} at ≈ 1 GHz per Gbit/s, one {:.1} GHz core per flow, carry {}. SMB Multichannel adds flows; RDMA needs no CPU.",
+                "CPU-bound TCP{when}: {} at ≈ {} GHz per Gbit/s on {:.1} GHz cores, {}, carry {}. SMB Multichannel adds flows; RDMA needs no CPU.",
                 if r.flows == 1.0 {
                     "a single TCP flow".to_string()
                 } else {
                     format!("{} TCP flows", r.flows)
                 },
+                super::transport::TCP_GHZ_PER_GBPS,
                 s.transport.core_ghz,
-                fmt_rate(r.cpu_ceiling)
+                if r.flow_cpu_ceiling <= r.cpu_ceiling {
+                    "each flow on one core".to_string()
+                } else {
+                    format!("sharing {:.1} idle cores", r.idle_cores.max(1.0))
+                },
+                fmt_rate(r.flow_cpu_ceiling.min(r.cpu_ceiling))
             ),
             Bottleneck::BandwidthCap => format!(
                 "Capped{when}: the migration bandwidth limit allows {}.",
@@ -201,13 +215,24 @@ pub fn rate_explanation(trace: &Trace) -> Vec<String> {
             Bottleneck::RoundLimit => format!(
                 "Rate-limited rounds{when}: Xen's adaptive pre-copy sends at 100 Mbit/s at first, then 50 Mbit/s above the dirty rate, at most 500 Mbit/s; only the last round runs at full speed."
             ),
-            Bottleneck::CompressionCpu => format!(
-                "Compression is CPU-bound here{when}: {:.0} thread{} × {} = {} of memory; the link could carry more.",
-                r.compress_threads,
-                if r.compress_threads == 1.0 { "" } else { "s" },
-                fmt_rate(r.compress_bytes_per_thread),
-                fmt_rate(r.compression_cpu_rate())
-            ),
+            Bottleneck::CompressionCpu => match r.compress_threads {
+                Some(threads) if r.compression_active => format!(
+                    "Compression is CPU-bound here{when}: {threads:.0} thread{} at {} each compress {} of memory; the link could carry more.",
+                    if threads == 1.0 { "" } else { "s" },
+                    fmt_rate(r.compress_bytes_per_thread),
+                    fmt_rate(r.compression_cpu_rate())
+                ),
+                _ if r.compression_active => format!(
+                    "Compression is CPU-bound here{when}: the {:.1} idle cores, compressing at {} each and running TCP, prepare {} of memory; the link could carry more.",
+                    r.idle_cores,
+                    fmt_rate(r.compress_bytes_per_thread),
+                    fmt_rate(r.compression_cpu_rate())
+                ),
+                _ => format!(
+                    "The zero-page scan is CPU-bound here{when}: one migration thread checks pages for zeros at {}; the link could carry more.",
+                    fmt_rate(super::transport::ZERO_SCAN_BYTES_PER_S)
+                ),
+            },
         });
     }
     if r.compression_active {
@@ -245,7 +270,7 @@ pub fn rate_explanation(trace: &Trace) -> Vec<String> {
         let hi = trace
             .segments
             .iter()
-            .fold(0.0f64, |hi, sg| hi.max(sg.background_share));
+            .fold(0.0f64, |hi, sg| hi.max(r.background_share(sg.background)));
         out.push(format!(
             "Shared network: other traffic took {:.0} % of the link on average and up to {:.0} % in bursts, so each run differs. A dedicated network removes that.",
             share * 100.0,

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::transport::driver_default_descriptors;
 use super::units::{fmt_bytes, MIB, TIB};
 
 /// Bumped whenever a field changes meaning; older files are rejected with a clear message.
@@ -99,10 +100,12 @@ impl Default for Vm {
     }
 }
 
-/// NIC receive/transmit descriptor counts. Intel ixgbe defaults to 512 and allows up to 4096
-/// (`IXGBE_DEFAULT_RXD`, `IXGBE_MAX_RXD`, domain brief §A.9).
-pub const DEFAULT_DESCRIPTORS: u32 = 512;
+/// The "more buffers" setting: 4096 descriptors, the most Intel's 1–40 GbE drivers allow
+/// (`E1000_MAX_RXD`, `IXGBE_MAX_RXD`, `I40E_MAX_NUM_DESCRIPTORS`). Without a setting each
+/// link speed gets its driver's default ([`driver_default_descriptors`]).
 pub const MAX_DESCRIPTORS: u32 = 4096;
+/// The range a ring size may take: ice and mlx5 allow up to 8160 and 8192.
+pub const DESCRIPTOR_RANGE: (u32, u32) = (64, 8192);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -119,13 +122,22 @@ pub struct Network {
     /// backup traffic take a varying share (the guide: a dedicated network makes migration
     /// shorter *and consistent*).
     pub dedicated: bool,
-    /// Send/receive descriptors per NIC ring.
-    pub buffers: u32,
+    /// Send/receive descriptors per NIC ring (the NIC's `*ReceiveBuffers` / `*TransmitBuffers`,
+    /// `ethtool -G rx/tx`). `None`: the driver's default for the link speed.
+    pub buffers: Option<u32>,
     /// Round-trip time between the hosts (0.2 ms is a typical same-rack LAN, domain brief §D.1).
     pub rtt_ms: f64,
     /// Largest TCP receive window. Windows autotuning ("Normal", scale factor 8) reaches 16 MiB;
     /// a fixed 64 KiB window caps a 10 ms path at 52 Mbit/s (Microsoft NIC tuning guide).
     pub tcp_window_kib: f64,
+}
+
+impl Network {
+    /// Receive descriptors per ring: the setting, or the driver's default for the link speed.
+    pub fn ring_descriptors(&self) -> u32 {
+        self.buffers
+            .unwrap_or_else(|| driver_default_descriptors(self.link_gbps))
+    }
 }
 
 impl Default for Network {
@@ -135,7 +147,7 @@ impl Default for Network {
             nics: 1,
             max_bandwidth_mibps: None,
             dedicated: false,
-            buffers: DEFAULT_DESCRIPTORS,
+            buffers: None,
             rtt_ms: 0.2,
             tcp_window_kib: 16384.0,
         }
@@ -475,14 +487,14 @@ impl Scenario {
         if let Some(cap) = net.max_bandwidth_mibps {
             finite_non_negative("network.max_bandwidth_mibps", cap)?;
         }
-        if net.buffers < 64 || net.buffers > 65536 {
-            return err(
-                "network.buffers",
-                format!(
-                    "NIC rings hold 64 to 65536 descriptors (got {})",
-                    net.buffers
-                ),
-            );
+        if let Some(b) = net.buffers {
+            let (lo, hi) = DESCRIPTOR_RANGE;
+            if !(lo..=hi).contains(&b) {
+                return err(
+                    "network.buffers",
+                    format!("NIC rings hold {lo} to {hi} descriptors (got {b})"),
+                );
+            }
         }
         finite_non_negative("network.rtt_ms", net.rtt_ms)?;
         if net.rtt_ms == 0.0 || net.rtt_ms > 1000.0 {

@@ -13,17 +13,19 @@ use super::memory::MemoryLayout;
 use super::scenario::{Scenario, ScenarioError, StopPolicy};
 use super::trace::{LinkSegment, Outcome, PassRecord, PhaseKind, PhaseSpan, StopCopyRecord, Trace};
 use super::transport::{xen_round_limit, RateBreakdown, PAGE_BYTES};
-use super::units::MIB;
+use super::units::{gbps_to_bytes_per_s, MIB};
 
 /// Safety net for policies without a pass cap (QEMU): stop iterating after this many passes.
 pub const MAX_PASSES: u32 = 10_000;
 
-/// Background traffic on a shared network alternates between quiet spells (2–10 % of the link,
-/// mean 2 s) and bursts (40–90 %, mean 1 s) of VM, cluster/CSV and backup traffic: a mean share
-/// of ≈ 26 %. A modelling assumption; what matters is that it varies, which is what a dedicated
-/// network removes.
-pub const QUIET_SHARE: (f64, f64) = (0.02, 0.10);
-pub const BURST_SHARE: (f64, f64) = (0.40, 0.90);
+/// Other traffic on a shared network alternates between quiet spells (0.2–1 Gbit/s offered, mean
+/// 2 s) and bursts (4–9 Gbit/s, mean 1 s) of VM, cluster/CSV and backup traffic: on a 10 GbE
+/// link that is 2–10 % and 40–90 % of the link, ≈ 26 % on average. Its volume is a property of
+/// the workloads, not of the NIC, so a faster link leaves more room for the migration. A
+/// modelling assumption; what matters is that it varies, which is what a dedicated network
+/// removes.
+pub const QUIET_GBPS: (f64, f64) = (0.2, 1.0);
+pub const BURST_GBPS: (f64, f64) = (4.0, 9.0);
 pub const QUIET_MEAN_S: f64 = 2.0;
 pub const BURST_MEAN_S: f64 = 1.0;
 
@@ -39,12 +41,13 @@ fn uniform(rng: &mut Pcg64Mcg) -> f64 {
     (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// Other traffic's share of the link over time: piecewise constant, drawn from the seed.
+/// Other traffic offered to the link over time (wire bytes/s): piecewise constant, drawn from
+/// the seed.
 pub(crate) struct Background {
     rng: Pcg64Mcg,
     dedicated: bool,
     until: f64,
-    share: f64,
+    offered: f64,
     busy: bool,
 }
 
@@ -54,7 +57,7 @@ impl Background {
             rng: Pcg64Mcg::seed_from_u64(seed),
             dedicated,
             until: 0.0,
-            share: 0.0,
+            offered: 0.0,
             busy: true,
         };
         if !dedicated {
@@ -67,17 +70,17 @@ impl Background {
 
     fn next_spell(&mut self, from: f64) {
         let ((lo, hi), mean) = if self.busy {
-            (BURST_SHARE, BURST_MEAN_S)
+            (BURST_GBPS, BURST_MEAN_S)
         } else {
-            (QUIET_SHARE, QUIET_MEAN_S)
+            (QUIET_GBPS, QUIET_MEAN_S)
         };
-        self.share = lo + uniform(&mut self.rng) * (hi - lo);
+        self.offered = gbps_to_bytes_per_s(lo + uniform(&mut self.rng) * (hi - lo));
         let u = uniform(&mut self.rng).max(1e-12);
         self.until = from + -u.ln() * mean;
         self.busy = !self.busy;
     }
 
-    /// The share at time `t` (non-decreasing across calls) and until when it holds.
+    /// The traffic offered at time `t` (non-decreasing across calls) and until when it holds.
     pub(crate) fn at(&mut self, t: f64) -> (f64, f64) {
         if self.dedicated {
             return (0.0, f64::INFINITY);
@@ -91,7 +94,7 @@ impl Background {
             let from = self.until;
             self.next_spell(from);
         }
-        (self.share, self.until)
+        (self.offered, self.until)
     }
 }
 
@@ -99,24 +102,24 @@ impl Background {
 /// law of large numbers makes the detail invisible, and time and memory stay bounded.
 pub const MAX_SEGMENTS_PER_TRANSFER: usize = 2000;
 
-/// Long-run mean wire rate and background share of a shared link, capped at `limit`: quiet and
-/// busy spells weighted by their mean lengths, each share range integrated by the midpoint rule.
+/// Long-run mean wire rate and offered background of a shared link, capped at `limit`: quiet and
+/// busy spells weighted by their mean lengths, each range integrated by the midpoint rule.
 fn long_run(rates: &RateBreakdown, limit: f64) -> (f64, f64) {
     const N: usize = 16;
     let mut rate = 0.0;
-    let mut share = 0.0;
+    let mut offered = 0.0;
     let total = QUIET_MEAN_S + BURST_MEAN_S;
     for ((lo, hi), weight) in [
-        (QUIET_SHARE, QUIET_MEAN_S / total),
-        (BURST_SHARE, BURST_MEAN_S / total),
+        (QUIET_GBPS, QUIET_MEAN_S / total),
+        (BURST_GBPS, BURST_MEAN_S / total),
     ] {
         for i in 0..N {
-            let x = lo + (hi - lo) * (i as f64 + 0.5) / N as f64;
+            let x = gbps_to_bytes_per_s(lo + (hi - lo) * (i as f64 + 0.5) / N as f64);
             rate += weight / N as f64 * rates.wire_rate(x).min(limit);
-            share += weight / N as f64 * x;
+            offered += weight / N as f64 * x;
         }
     }
-    (rate, share)
+    (rate, offered)
 }
 
 /// Moves `wire` bytes starting at `t`, at the path's rate but no faster than `limit` bytes/s,
@@ -134,12 +137,12 @@ fn transfer(
     // Segments of this transfer merge with each other, never with an earlier pass's.
     let floor = segments.len();
     while left > 0.0 && t < deadline {
-        let (share, until, rate) = if segments.len() - floor >= MAX_SEGMENTS_PER_TRANSFER {
-            let (rate, share) = long_run(rates, limit);
-            (share, f64::INFINITY, rate)
+        let (offered, until, rate) = if segments.len() - floor >= MAX_SEGMENTS_PER_TRANSFER {
+            let (rate, offered) = long_run(rates, limit);
+            (offered, f64::INFINITY, rate)
         } else {
-            let (share, until) = bg.at(t);
-            (share, until, rates.wire_rate(share).min(limit))
+            let (offered, until) = bg.at(t);
+            (offered, until, rates.wire_rate(offered).min(limit))
         };
         let end = until.min(deadline);
         if rate <= 0.0 {
@@ -153,7 +156,7 @@ fn transfer(
         } else {
             rate * (seg_end - t)
         };
-        push_segment(segments, floor, t, seg_end, rate, share);
+        push_segment(segments, floor, t, seg_end, rate, offered);
         left -= sent;
         t = seg_end;
     }
@@ -166,14 +169,14 @@ fn push_segment(
     start: f64,
     end: f64,
     rate: f64,
-    share: f64,
+    offered: f64,
 ) {
     if end <= start {
         return;
     }
     let mergeable = segments.len() > floor;
     if let Some(last) = segments.last_mut().filter(|_| mergeable) {
-        if last.end_s == start && last.wire_rate == rate && last.background_share == share {
+        if last.end_s == start && last.wire_rate == rate && last.background == offered {
             last.end_s = end;
             return;
         }
@@ -182,7 +185,7 @@ fn push_segment(
         start_s: start,
         end_s: end,
         wire_rate: rate,
-        background_share: share,
+        background: offered,
     });
 }
 
@@ -264,11 +267,7 @@ pub fn simulate(s: &Scenario) -> Result<Trace, ScenarioError> {
             break Outcome::NoBandwidth;
         }
         let enc = trace.rates.encode(data, zero);
-        let cpu_limit = if enc.cpu_time > 0.0 {
-            enc.wire / enc.cpu_time
-        } else {
-            f64::INFINITY
-        };
+        let cpu_limit = trace.rates.cpu_wire_limit(&enc);
         let xen_limit =
             xen_round_limit(&s.policy, pass == 1, prev_dirty_rate).unwrap_or(f64::INFINITY);
         let seg_start = trace.segments.len();
@@ -297,10 +296,8 @@ pub fn simulate(s: &Scenario) -> Result<Trace, ScenarioError> {
             .last()
             .map_or(wire_rate, |sg| sg.wire_rate);
         let threshold = stop_threshold(&s.policy, &trace.rates, measured);
-        let cpu_src =
-            enc.compress_core_s * done + trace.rates.transport_core_s(sent, s.transport.core_ghz);
-        let cpu_dst =
-            enc.decompress_core_s * done + trace.rates.transport_core_s(sent, s.transport.core_ghz);
+        let cpu_src = enc.compress_core_s * done + trace.rates.transport_core_s(sent);
+        let cpu_dst = enc.decompress_core_s * done + trace.rates.transport_core_s(sent);
         trace.cpu_source_core_s += cpu_src;
         trace.cpu_dest_core_s += cpu_dst;
         trace.passes.push(PassRecord {
@@ -361,8 +358,9 @@ pub fn simulate(s: &Scenario) -> Result<Trace, ScenarioError> {
         let enc = trace.rates.encode(data, 0.0);
         let state_bytes = o.device_state_mib * MIB;
         let wire = enc.wire + state_bytes;
-        let cpu_limit = if enc.cpu_time > 0.0 {
-            wire / enc.cpu_time
+        // The device state needs no compression: the CPU paces only the pages' share.
+        let cpu_limit = if enc.wire > 0.0 {
+            trace.rates.cpu_wire_limit(&enc) * wire / enc.wire
         } else {
             f64::INFINITY
         };
@@ -386,10 +384,8 @@ pub fn simulate(s: &Scenario) -> Result<Trace, ScenarioError> {
             0.0
         };
         let switchover = o.switchover_ms / 1000.0;
-        let cpu_src =
-            enc.compress_core_s + trace.rates.transport_core_s(wire, s.transport.core_ghz);
-        let cpu_dst =
-            enc.decompress_core_s + trace.rates.transport_core_s(wire, s.transport.core_ghz);
+        let cpu_src = enc.compress_core_s + trace.rates.transport_core_s(wire);
+        let cpu_dst = enc.decompress_core_s + trace.rates.transport_core_s(wire);
         trace.cpu_source_core_s += cpu_src;
         trace.cpu_dest_core_s += cpu_dst;
         trace.stop_copy = Some(StopCopyRecord {

@@ -45,15 +45,15 @@ pub struct PhaseSpan {
     pub end_s: f64,
 }
 
-/// A stretch of time during which the migration's wire rate and the background share were constant.
+/// A stretch of time during which the migration's wire rate and the other traffic were constant.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LinkSegment {
     pub start_s: f64,
     pub end_s: f64,
     /// Migration bytes/s on the wire.
     pub wire_rate: f64,
-    /// Share of the link other traffic took.
-    pub background_share: f64,
+    /// Wire bytes/s other traffic offered to the link (0 on a dedicated network).
+    pub background: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -226,7 +226,7 @@ impl Trace {
     pub fn mean_background_share(&self) -> f64 {
         let (w, t) = self.segments.iter().fold((0.0, 0.0), |(w, t), s| {
             let d = s.end_s - s.start_s;
-            (w + s.background_share * d, t + d)
+            (w + self.rates.background_share(s.background) * d, t + d)
         });
         if t > 0.0 {
             w / t
@@ -235,8 +235,21 @@ impl Trace {
         }
     }
 
-    /// What limited the rate, judged at the mean background share of the run.
+    /// Time-weighted mean wire bytes/s other traffic offered while data moved.
+    pub fn mean_background(&self) -> f64 {
+        let (w, t) = self.segments.iter().fold((0.0, 0.0), |(w, t), s| {
+            let d = s.end_s - s.start_s;
+            (w + s.background * d, t + d)
+        });
+        if t > 0.0 {
+            w / t
+        } else {
+            0.0
+        }
+    }
+
+    /// What limited the rate, judged at the mean other traffic of the run.
     pub fn bottleneck(&self) -> Bottleneck {
-        self.rates.bottleneck(self.mean_background_share())
+        self.rates.bottleneck(self.mean_background())
     }
 }

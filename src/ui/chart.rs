@@ -304,7 +304,7 @@ fn draw_link(canvas: HtmlCanvasElement, trace: &Trace) -> Result<(), String> {
     let mut other = vec![(0.0, 0.0)];
     for sg in &trace.segments {
         let m = gbit(sg.wire_rate);
-        let o = m + line * sg.background_share;
+        let o = m + gbit(trace.rates.background_carried(sg.background));
         mig.extend([
             (sg.start_s, 0.0),
             (sg.start_s, m),

@@ -303,7 +303,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                         network: net_name.clone(),
                         gbps,
                         rdma: false,
-                        buffers: crate::engine::scenario::DEFAULT_DESCRIPTORS,
+                        buffers: None,
                     });
                     nic.gbps = gbps;
                     host.nics.push(nic);

@@ -7,7 +7,8 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::state::{Action, AppState};
-use crate::engine::scenario::{DEFAULT_DESCRIPTORS, MAX_DESCRIPTORS};
+use crate::engine::scenario::MAX_DESCRIPTORS;
+use crate::engine::transport::driver_default_descriptors;
 use crate::engine::{Pattern, Scenario, StopPolicy, TransportKind};
 
 /// Link speeds offered by the slider, Gbit/s (0 shows what happens without a link).
@@ -343,11 +344,7 @@ pub fn controls(p: &ControlsProps) -> Html {
 
     let on_dedicated = editor(p, |s, v: bool| s.network.dedicated = v);
     let on_buffers = editor(p, |s, v: bool| {
-        s.network.buffers = if v {
-            MAX_DESCRIPTORS
-        } else {
-            DEFAULT_DESCRIPTORS
-        }
+        s.network.buffers = v.then_some(MAX_DESCRIPTORS);
     });
     let on_compression = editor(p, |s, v: bool| {
         s.transport.kind = if v {
@@ -419,8 +416,9 @@ pub fn controls(p: &ControlsProps) -> Html {
                     " no VM, cluster or backup traffic on the link: shorter and consistent".into(),
                     s.network.dedicated, on_dedicated) }
                 { checkbox("lever-buffers", "More send/receive buffers",
-                    format!(" {} NIC descriptors instead of {}", MAX_DESCRIPTORS, DEFAULT_DESCRIPTORS),
-                    s.network.buffers >= MAX_DESCRIPTORS, on_buffers) }
+                    format!(" {} NIC descriptors instead of the driver's {}", MAX_DESCRIPTORS,
+                        driver_default_descriptors(s.network.link_gbps)),
+                    s.network.buffers.is_some_and(|b| b >= MAX_DESCRIPTORS), on_buffers) }
                 { checkbox("lever-compression", "Compression",
                     " compress memory with idle CPU before sending (Hyper-V's default)".into(),
                     s.transport.kind == TransportKind::Compression, on_compression) }

@@ -35,7 +35,7 @@ mod native {
                         network: "conv".into(),
                         gbps: 10.0,
                         rdma: false,
-                        buffers: 1024
+                        buffers: Some(1024)
                     };
                     2
                 ],
