@@ -1,5 +1,5 @@
-//! `cargo xtask test`: native tests, in-browser wasm tests, and the browser e2e suite, with a
-//! summary of the counts per layer.
+//! `cargo xtask test`: formatting and lints, native tests, in-browser wasm tests, and the browser
+//! e2e suite, with a summary of the counts per layer.
 
 use std::fs;
 use std::path::PathBuf;
@@ -12,16 +12,18 @@ use crate::util::{step, Captured, Cmd, Context, Ctx, Error, Result};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Layer {
+    Lint,
     Native,
     Wasm,
     E2e,
 }
 
 impl Layer {
-    const ALL: [Layer; 3] = [Layer::Native, Layer::Wasm, Layer::E2e];
+    const ALL: [Layer; 4] = [Layer::Lint, Layer::Native, Layer::Wasm, Layer::E2e];
 
     fn name(self) -> &'static str {
         match self {
+            Layer::Lint => "lint",
             Layer::Native => "native",
             Layer::Wasm => "wasm",
             Layer::E2e => "e2e",
@@ -71,7 +73,7 @@ impl LayerReport {
 }
 
 pub fn usage() -> &'static str {
-    "cargo xtask test [--native] [--wasm] [--e2e]   (no flag: all three layers)"
+    "cargo xtask test [--lint] [--native] [--wasm] [--e2e]   (no flag: all four layers)"
 }
 
 /// Parses the layer flags; none means all layers.
@@ -79,6 +81,7 @@ pub fn parse_args(args: &[String]) -> Result<Vec<Layer>> {
     let mut layers = Vec::new();
     for arg in args {
         let layer = match arg.as_str() {
+            "--lint" => Layer::Lint,
             "--native" => Layer::Native,
             "--wasm" => Layer::Wasm,
             "--e2e" => Layer::E2e,
@@ -107,6 +110,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<bool> {
         step(&format!("test layer: {}", layer.name()));
         let start = Instant::now();
         let result = match layer {
+            Layer::Lint => lint(ctx),
             Layer::Native => native(ctx),
             Layer::Wasm => wasm(ctx, &mut browser),
             Layer::E2e => e2e(ctx, &mut browser),
@@ -132,6 +136,57 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<bool> {
 }
 
 type LayerResult = Result<(Outcome, Counts)>;
+
+/// `cargo fmt --check`, then clippy with warnings as errors on the host (every target of the
+/// workspace) and on wasm32 (the browser shell and its tests). Each check counts as one test.
+fn lint(ctx: &Ctx) -> LayerResult {
+    tools::ensure_wasm_target()?;
+    let checks: [(&str, Vec<&str>); 3] = [
+        ("cargo fmt --check", vec!["fmt", "--all", "--check"]),
+        (
+            "clippy (host)",
+            vec![
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+        (
+            "clippy (wasm32)",
+            vec![
+                "clippy",
+                "--target",
+                WASM_TARGET,
+                "--lib",
+                "--tests",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+    ];
+    let mut counts = Counts::default();
+    let mut failed = Vec::new();
+    for (name, args) in checks {
+        match ctx.cargo().args(args).run() {
+            Ok(()) => counts.passed += 1,
+            Err(e) => {
+                eprintln!("xtask: {name} failed: {e}");
+                counts.failed += 1;
+                failed.push(name);
+            }
+        }
+    }
+    let outcome = if failed.is_empty() {
+        Outcome::Passed
+    } else {
+        Outcome::Failed(format!("{} failed", failed.join(", ")))
+    };
+    Ok((outcome, counts))
+}
 
 fn native(ctx: &Ctx) -> LayerResult {
     let out = ctx
