@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::fair::{max_min, Demand};
 use super::memory::MemoryLayout;
 use super::scenario::{
     Network, Overheads, Pattern, Scenario, ScenarioError, StopPolicy, Transport, TransportKind, Vm,
@@ -17,6 +18,7 @@ use super::sim::{decide, round_to_pages, stop_threshold, Background, Decision, P
 use super::trace::{LinkSegment, Outcome, PassRecord, PhaseKind, PhaseSpan, StopCopyRecord, Trace};
 use super::transport::{
     driver_default_descriptors, xen_round_limit, RateBreakdown, MAX_BACKGROUND_SHARE,
+    MIN_NETWORK_CORES,
 };
 use super::units::{fmt_bytes, MIB};
 use super::workload::Workload;
@@ -574,67 +576,34 @@ fn plan(sc: &ClusterScenario) -> Vec<(usize, usize, usize, Option<String>)> {
     out
 }
 
-/// A resource migrations share: one host's NICs on one network, in one direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Port {
-    host: usize,
-    network: usize,
-    tx: bool,
+/// A resource migrations share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Key {
+    /// One host's NICs on one network, in one direction.
+    Port {
+        host: usize,
+        network: usize,
+        tx: bool,
+    },
+    /// The single NIC pair that TCP connections between two hosts hash onto.
+    Pair { a: usize, b: usize, network: usize },
+    /// A host's idle cores (core-seconds per second).
+    Cpu(usize),
 }
 
-/// Max-min fair rates: each flow gets an equal share of every port it crosses, no more than
-/// its own cap, and what a capped flow leaves is shared among the others (water-filling).
-fn max_min(caps: &[f64], ports: &[[Port; 2]], capacity: impl Fn(Port) -> f64) -> Vec<f64> {
-    let n = caps.len();
-    let mut rate = vec![0.0; n];
-    let mut frozen = vec![false; n];
-    let mut all_ports: Vec<Port> = ports.iter().flatten().copied().collect();
-    all_ports.dedup();
-    loop {
-        let active: Vec<usize> = (0..n).filter(|&i| !frozen[i]).collect();
-        if active.is_empty() {
-            return rate;
-        }
-        // The tightest level: a port's remaining capacity split among its unfrozen flows, or a
-        // flow's own cap.
-        let mut level = f64::INFINITY;
-        for p in &all_ports {
-            let users: Vec<usize> = (0..n).filter(|&i| ports[i].contains(p)).collect();
-            let unfrozen = users.iter().filter(|&&i| !frozen[i]).count();
-            if unfrozen == 0 {
-                continue;
-            }
-            let used: f64 = users.iter().filter(|&&i| frozen[i]).map(|&i| rate[i]).sum();
-            level = level.min(((capacity(*p) - used) / unfrozen as f64).max(0.0));
-        }
-        for &i in &active {
-            level = level.min(caps[i]);
-        }
-        // Freeze every flow at that level: those capped by themselves, and those on a port
-        // that is now full.
-        for &i in &active {
-            rate[i] = level;
-        }
-        let mut any = false;
-        for &i in &active {
-            let own = caps[i] <= level * (1.0 + 1e-12);
-            let full = ports[i].iter().any(|p| {
-                let load: f64 = (0..n)
-                    .filter(|&j| ports[j].contains(p))
-                    .map(|j| rate[j])
-                    .sum();
-                load >= capacity(*p) * (1.0 - 1e-12)
-            });
-            if own || full {
-                frozen[i] = true;
-                any = true;
-            }
-        }
-        if !any {
-            for &i in &active {
-                frozen[i] = true;
-            }
-        }
+/// The resources of one moment, numbered as they are first used.
+#[derive(Default)]
+struct Resources {
+    index: std::collections::HashMap<Key, usize>,
+    capacity: Vec<f64>,
+}
+
+impl Resources {
+    fn id(&mut self, key: Key, capacity: impl FnOnce() -> f64) -> usize {
+        *self.index.entry(key).or_insert_with(|| {
+            self.capacity.push(capacity());
+            self.capacity.len() - 1
+        })
     }
 }
 
@@ -662,6 +631,10 @@ struct Live {
     /// Index of this stage's first rate segment: segments never merge across stages.
     seg_floor: usize,
     cpu_limit: f64,
+    /// Core-seconds per wire byte this stage costs the source (TCP plus compression) and the
+    /// destination (TCP plus decompression).
+    src_cpu: f64,
+    dst_cpu: f64,
 }
 
 /// Runs every operation of a cluster scenario.
@@ -729,6 +702,8 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
             wire_total: 0.0,
             memory: 0.0,
             cpu_limit: f64::INFINITY,
+            src_cpu: 0.0,
+            dst_cpu: 0.0,
             zero: 0.0,
             prev_dirty_rate: 0.0,
             seg_floor: 0,
@@ -741,16 +716,28 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
         .enumerate()
         .map(|(i, n)| Background::new(sc.seed.wrapping_add(i as u64 * 7919), n.dedicated))
         .collect();
-    // Port capacity: every NIC the host has on that network, at protocol efficiency, less the
-    // background share.
-    let port_line = |p: Port| -> f64 {
-        let net = &sc.networks[p.network].name;
-        sc.hosts[p.host]
-            .nics
-            .iter()
-            .filter(|n| &n.network == net)
-            .map(|n| n.gbps * 1e9 / 8.0)
-            .sum()
+    // Line rate of every NIC a host has on a network, bytes/s.
+    let port_lines: Vec<Vec<f64>> = sc
+        .hosts
+        .iter()
+        .map(|h| {
+            sc.networks
+                .iter()
+                .map(|net| {
+                    h.nics
+                        .iter()
+                        .filter(|n| n.network == net.name)
+                        .map(|n| n.gbps * 1e9 / 8.0)
+                        .sum()
+                })
+                .collect()
+        })
+        .collect();
+    let port_line = |host: usize, network: usize| port_lines[host][network];
+    // The cores a host's VMs leave idle; its own networking keeps at least one.
+    let idle_cores = |host: usize| {
+        let h = &sc.hosts[host];
+        (f64::from(h.cores) * (1.0 - h.load)).max(MIN_NETWORK_CORES)
     };
     let mut active: Vec<Live> = Vec::new();
     let mut t = 0.0;
@@ -789,7 +776,8 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
             });
             active.push(m);
         }
-        // Rates of the transfers, max-min fair over the ports they cross.
+        // Rates of the transfers: max-min fair over the NIC ports they cross, the one NIC path
+        // that TCP/IP and Compression take between two hosts, and each host's idle cores.
         let offered: Vec<(f64, f64)> = backgrounds.iter_mut().map(|b| b.at(t)).collect();
         let transferring: Vec<usize> = (0..active.len())
             .filter(|&i| {
@@ -799,67 +787,75 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
                 )
             })
             .collect();
-        let caps: Vec<f64> = transferring
+        let mut resources = Resources::default();
+        let demands: Vec<Demand> = transferring
             .iter()
             .map(|&i| {
                 let m = &active[i];
-                let share = offered[m.network].0;
-                let mut cap = m.rates.wire_rate(share).min(m.cpu_limit);
-                if m.stage == Stage::Blackout {
-                    cap = m
-                        .rates
-                        .for_stop_copy(&st.policy)
-                        .wire_rate(share)
-                        .min(m.cpu_limit);
+                let bg = offered[m.network].0;
+                let payload = |line: f64| {
+                    (line - bg.min(MAX_BACKGROUND_SHARE * line)) * m.rates.protocol_efficiency
+                };
+                let cap = if m.stage == Stage::Blackout {
+                    m.rates.for_stop_copy(&st.policy).wire_rate(bg)
+                } else {
+                    m.rates.wire_rate(bg)
+                };
+                let port = |host: usize, tx: bool| Key::Port {
+                    host,
+                    network: m.network,
+                    tx,
+                };
+                let mut uses = vec![
+                    (
+                        resources.id(port(m.from, true), || payload(port_line(m.from, m.network))),
+                        1.0,
+                    ),
+                    (
+                        resources.id(port(m.to, false), || payload(port_line(m.to, m.network))),
+                        1.0,
+                    ),
+                    (
+                        resources.id(Key::Cpu(m.from), || idle_cores(m.from)),
+                        m.src_cpu,
+                    ),
+                    (resources.id(Key::Cpu(m.to), || idle_cores(m.to)), m.dst_cpu),
+                ];
+                if m.rates.nics_used == 1 {
+                    // Hash-based teaming sends every TCP connection between two hosts over the
+                    // same NIC pair.
+                    let pair = Key::Pair {
+                        a: m.from.min(m.to),
+                        b: m.from.max(m.to),
+                        network: m.network,
+                    };
+                    uses.push((resources.id(pair, || payload(m.rates.line_rate)), 1.0));
                 }
-                cap
+                Demand {
+                    cap: cap.min(m.cpu_limit),
+                    uses,
+                }
             })
             .collect();
-        let ports: Vec<[Port; 2]> = transferring
-            .iter()
-            .map(|&i| {
-                let m = &active[i];
-                [
-                    Port {
-                        host: m.from,
-                        network: m.network,
-                        tx: true,
-                    },
-                    Port {
-                        host: m.to,
-                        network: m.network,
-                        tx: false,
-                    },
-                ]
-            })
-            .collect();
-        let efficiency = |p: Port| -> f64 {
-            let first = transferring
-                .iter()
-                .map(|&i| &active[i])
-                .find(|m| m.network == p.network);
-            first.map_or(1.0, |m| m.rates.protocol_efficiency)
-        };
-        let capacity = |p: Port| {
-            let line = port_line(p);
-            let other = offered[p.network].0.min(MAX_BACKGROUND_SHARE * line);
-            (line - other) * efficiency(p)
-        };
-        let rates = max_min(&caps, &ports, capacity);
+        let rates = max_min(&demands, &resources.capacity);
         // Peak traffic on any port.
-        for p in ports.iter().flatten() {
-            let load: f64 = ports
-                .iter()
-                .zip(&rates)
-                .filter(|(q, _)| q.contains(p))
-                .map(|(_, r)| r)
-                .sum();
-            peak = peak.max(load * 8.0 / 1e9);
+        let mut load = vec![0.0; resources.capacity.len()];
+        for (d, r) in demands.iter().zip(&rates) {
+            for &(res, _) in &d.uses[..2] {
+                load[res] += r;
+            }
         }
+        peak = load.iter().fold(peak, |p, l| p.max(l * 8.0 / 1e9));
         // Next event: a timed stage ends, a transfer completes, background traffic changes.
+        let mut slot = vec![None; active.len()];
+        for (k, &i) in transferring.iter().enumerate() {
+            slot[i] = Some(k);
+        }
         let mut next = f64::INFINITY;
+        let mut networks_in_use = vec![false; offered.len()];
         for (i, m) in active.iter().enumerate() {
-            match transferring.iter().position(|&j| j == i) {
+            networks_in_use[m.network] = true;
+            match slot[i] {
                 Some(k) if rates[k] > 0.0 => next = next.min(t + m.wire_left / rates[k]),
                 Some(_) => {}
                 None => next = next.min(m.stage_end),
@@ -869,7 +865,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
             }
         }
         for (i, (_, until)) in offered.iter().enumerate() {
-            if active.iter().any(|m| m.network == i) {
+            if networks_in_use[i] {
                 next = next.min(*until);
             }
         }
@@ -1013,6 +1009,15 @@ fn advance(m: &mut Live, t: f64, sc: &ClusterScenario, records: &mut [MigrationR
         } else {
             f64::INFINITY
         };
+        let per_byte = |core_s: f64| {
+            if m.wire_total > 0.0 {
+                core_s / m.wire_total
+            } else {
+                0.0
+            }
+        };
+        m.src_cpu = m.rates.transport_core_s_per_byte + per_byte(enc.compress_core_s);
+        m.dst_cpu = m.rates.transport_core_s_per_byte + per_byte(enc.decompress_core_s);
     };
     match m.stage {
         Stage::Setup if !sc.shared_storage && st.shared_nothing => {

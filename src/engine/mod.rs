@@ -4,6 +4,7 @@
 
 pub mod cluster;
 pub mod explain;
+pub mod fair;
 pub mod memory;
 pub mod scenario;
 pub mod sim;

@@ -24,12 +24,18 @@ mod native {
     /// 16 hosts on shared converged 2 × 10 GbE; the first runs 128 VMs and is drained onto the
     /// other 15, four migrations at a time.
     fn big_drain() -> ClusterScenario {
+        drain(128, 1, 2, 4)
+    }
+
+    /// `vms` VMs spread over 16 hosts; the first `drained` hosts are drained, with the given
+    /// per-host and cluster limits.
+    fn drain(vms: u32, drained: usize, per_host: u32, cluster: u32) -> ClusterScenario {
         let hosts: Vec<Host> = (0..16)
             .map(|i| Host {
                 name: format!("H{i}"),
                 cores: 32,
                 load: 0.4,
-                memory_gib: 512.0,
+                memory_gib: 1024.0,
                 nics: vec![
                     Nic {
                         network: "conv".into(),
@@ -41,10 +47,11 @@ mod native {
                 ],
             })
             .collect();
-        let vms: Vec<ClusterVm> = (0..128)
+        let spread = if drained > 1 { 16 } else { 1 };
+        let vms: Vec<ClusterVm> = (0..vms)
             .map(|i: u32| ClusterVm {
                 name: format!("vm{i}"),
-                host: "H0".into(),
+                host: format!("H{}", i % spread),
                 memory_mib: 2048.0 + 64.0 * f64::from(i % 8),
                 working_set_mib: 512.0,
                 untouched_mib: 512.0,
@@ -65,15 +72,15 @@ mod native {
             vms,
             shared_storage: true,
             settings: MigrationSettings {
-                per_host_limit: 2,
-                cluster_limit: 4,
+                per_host_limit: per_host,
+                cluster_limit: cluster,
                 ..MigrationSettings::default()
             },
             operations: (0..16)
                 .map(|h| Operation::Drain {
                     host: format!("H{h}"),
                 })
-                .take(2)
+                .take(drained)
                 .collect(),
             timeout_s: 3600.0,
         }
@@ -99,9 +106,13 @@ mod native {
             "simulate a QEMU run that never converges (1 h timeout)",
             |b| b.iter(|| simulate(black_box(&qemu)).unwrap()),
         );
-        let drain = big_drain();
+        let one = big_drain();
         c.bench_function("drain a host: 16 hosts, 128 VMs", |b| {
-            b.iter(|| simulate_cluster(black_box(&drain)).unwrap())
+            b.iter(|| simulate_cluster(black_box(&one)).unwrap())
+        });
+        let all = drain(2000, 16, u32::MAX, u32::MAX);
+        c.bench_function("drain every host: 16 hosts, 2000 VMs, no limits", |b| {
+            b.iter(|| simulate_cluster(black_box(&all)).unwrap())
         });
         let trace = simulate(&scenario(64.0, false)).unwrap();
         let mid = trace.duration_s() / 2.0;
