@@ -95,6 +95,9 @@ struct Knobs {
     /// Start from this scenario file (JSON, see `migration-lab scenario`).
     #[arg(long, value_name = "FILE")]
     scenario: Option<std::path::PathBuf>,
+    /// The file's text, read once.
+    #[arg(skip)]
+    text: std::cell::OnceCell<String>,
     #[arg(long, allow_negative_numbers = true)]
     memory_mib: Option<f64>,
     #[arg(long, allow_negative_numbers = true)]
@@ -157,23 +160,49 @@ struct Knobs {
     seed: Option<u64>,
 }
 
+/// Scenario files larger than this are refused before they are parsed.
+pub const MAX_SCENARIO_BYTES: u64 = 4 << 20;
+/// The most rows one sweep prints.
+pub const MAX_SWEEP_STEPS: u32 = 100_000;
+
 impl Knobs {
+    /// The --scenario file's text, read once and at most [`MAX_SCENARIO_BYTES`] long.
+    fn file_text(&self, path: &std::path::Path) -> Result<&str, String> {
+        if let Some(t) = self.text.get() {
+            return Ok(t);
+        }
+        use std::io::Read;
+        let file = std::fs::File::open(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let mut text = String::new();
+        file.take(MAX_SCENARIO_BYTES + 1)
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if text.len() as u64 > MAX_SCENARIO_BYTES {
+            return Err(format!(
+                "{} is larger than {} MiB; a scenario file is a few KiB",
+                path.display(),
+                MAX_SCENARIO_BYTES >> 20
+            ));
+        }
+        Ok(self.text.get_or_init(|| text))
+    }
+
     /// The --scenario file as a cluster scenario, if it describes one (it has "hosts"). Only
     /// --seed applies to a cluster; other flags describe a single VM.
     fn cluster(&self) -> Result<Option<ClusterScenario>, String> {
         let Some(path) = &self.scenario else {
             return Ok(None);
         };
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let is_cluster = serde_json::from_str::<serde_json::Value>(&text)
+        let text = self.file_text(path)?;
+        let is_cluster = serde_json::from_str::<serde_json::Value>(text)
             .ok()
             .is_some_and(|v| v.get("hosts").is_some());
         if !is_cluster {
             return Ok(None);
         }
         let mut c =
-            ClusterScenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            ClusterScenario::from_json(text).map_err(|e| format!("{}: {e}", path.display()))?;
         if self.describes_a_vm() {
             return Err("a cluster scenario takes only --seed and --json; describe hosts, NICs and VMs in the file".into());
         }
@@ -214,9 +243,8 @@ impl Knobs {
     fn scenario(&self) -> Result<Scenario, String> {
         let mut s = match &self.scenario {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                Scenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
+                let text = self.file_text(path)?;
+                Scenario::from_json(text).map_err(|e| format!("{}: {e}", path.display()))?
             }
             None => Scenario::default(),
         };
@@ -505,9 +533,19 @@ fn apply(s: &mut Scenario, p: Param, v: f64) {
     }
 }
 
-fn sweep(base: &Scenario, p: Param, from: f64, to: f64, steps: u32) -> Result<String, String> {
-    if steps == 0 || !from.is_finite() || !to.is_finite() {
-        return Err("--steps must be at least 1 and --from/--to finite numbers".into());
+/// Prints one CSV row per value as soon as it is simulated.
+fn sweep(
+    base: &Scenario,
+    p: Param,
+    from: f64,
+    to: f64,
+    steps: u32,
+    out: &mut dyn std::io::Write,
+) -> Result<(), String> {
+    if steps == 0 || steps > MAX_SWEEP_STEPS || !from.is_finite() || !to.is_finite() {
+        return Err(format!(
+            "--steps must be 1 to {MAX_SWEEP_STEPS} and --from/--to finite numbers"
+        ));
     }
     if matches!(p, Param::DowntimeLimitMs) && !matches!(base.policy, StopPolicy::Qemu { .. }) {
         return Err("--vary downtime-limit-ms needs --policy qemu".into());
@@ -519,7 +557,7 @@ fn sweep(base: &Scenario, p: Param, from: f64, to: f64, steps: u32) -> Result<St
         .to_possible_value()
         .map(|v| v.get_name().to_string())
         .unwrap_or_default();
-    let mut out = format!("{name},converged,outcome,total_time_ms,downtime_ms,bytes_sent,passes\n");
+    let mut row = format!("{name},converged,outcome,total_time_ms,downtime_ms,bytes_sent,passes\n");
     for i in 0..steps {
         let v = if steps == 1 {
             from
@@ -534,7 +572,7 @@ fn sweep(base: &Scenario, p: Param, from: f64, to: f64, steps: u32) -> Result<St
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
         let _ = writeln!(
-            out,
+            row,
             "{v},{},{outcome},{:.3},{:.3},{:.0},{}",
             t.outcome == Outcome::Converged,
             t.total_time_s * 1e3,
@@ -542,8 +580,18 @@ fn sweep(base: &Scenario, p: Param, from: f64, to: f64, steps: u32) -> Result<St
             t.wire_bytes,
             t.precopy_passes()
         );
+        emit(out, &row)?;
+        row.clear();
     }
-    Ok(out)
+    emit(out, &row)
+}
+
+/// Writes `text`; a closed pipe (`migration-lab … | head`) ends the output quietly.
+fn emit(out: &mut dyn std::io::Write, text: &str) -> Result<(), String> {
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.to_string()),
+        _ => Ok(()),
+    }
 }
 
 /// Runs the CLI; returns the process exit code. Output goes to stdout, errors to stderr.
@@ -555,13 +603,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
-    match execute(cli.command) {
-        Ok(text) => {
-            // A closed pipe (`migration-lab … | head`) is not an error worth a panic.
-            use std::io::Write;
-            let _ = std::io::stdout().write_all(text.as_bytes());
-            0
-        }
+    match execute(cli.command, &mut std::io::stdout().lock()) {
+        Ok(()) => 0,
         Err(e) => {
             eprintln!("error: {e}");
             2
@@ -569,18 +612,19 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     }
 }
 
-fn execute(cmd: Command) -> Result<String, String> {
-    match cmd {
+fn execute(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), String> {
+    let text = match cmd {
         Command::Simulate { knobs, json } => {
             if let Some(cluster) = knobs.cluster()? {
                 let t = simulate_cluster(&cluster).map_err(|e| e.to_string())?;
-                return if json {
+                let text = if json {
                     serde_json::to_string_pretty(&t)
                         .map(|j| j + "\n")
-                        .map_err(|e| e.to_string())
+                        .map_err(|e| e.to_string())?
                 } else {
-                    Ok(cluster_report(&t))
+                    cluster_report(&t)
                 };
+                return emit(out, &text);
             }
             let s = knobs.scenario()?;
             let t = simulate(&s).map_err(|e| e.to_string())?;
@@ -604,7 +648,7 @@ fn execute(cmd: Command) -> Result<String, String> {
                     "sweep varies one VM's parameter; cluster files can only be simulated".into(),
                 );
             }
-            sweep(&knobs.scenario()?, vary, from, to, steps)
+            return sweep(&knobs.scenario()?, vary, from, to, steps, out);
         }
         Command::Scenario { policy } => {
             let s = match policy {
@@ -614,7 +658,8 @@ fn execute(cmd: Command) -> Result<String, String> {
             };
             Ok(s.to_json() + "\n")
         }
-    }
+    }?;
+    emit(out, &text)
 }
 
 #[cfg(test)]
@@ -624,7 +669,9 @@ mod tests {
     fn exec(args: &[&str]) -> Result<String, String> {
         let cli = Cli::try_parse_from(std::iter::once("migration-lab").chain(args.iter().copied()))
             .map_err(|e| e.to_string())?;
-        execute(cli.command)
+        let mut out = Vec::new();
+        execute(cli.command, &mut out)?;
+        Ok(String::from_utf8(out).expect("the CLI writes UTF-8"))
     }
 
     #[test]

@@ -204,10 +204,35 @@ fn huge_memory_stays_finite() {
     s.vm.untouched_mib = 0.0;
     s.vm.dirty_rate_mibps = 100_000.0;
     s.network.link_gbps = 0.001;
-    s.timeout_s = 1e12;
+    s.timeout_s = migration_lab::engine::scenario::MAX_TIMEOUT_S;
     let t = simulate(&s).unwrap();
     assert!(t.total_time_s.is_finite() && t.wire_bytes.is_finite());
     assert!(!verdict(&t).headline.contains("NaN"));
+    // Beyond every field's range: a named error, not a number nobody can read.
+    s.timeout_s = 1e30;
+    assert_eq!(simulate(&s).unwrap_err().field, "timeout_s");
+    s.timeout_s = 3600.0;
+    s.vm.dirty_rate_mibps = 1e303;
+    assert_eq!(simulate(&s).unwrap_err().field, "vm.dirty_rate_mibps");
+    s.vm.dirty_rate_mibps = 1.0;
+    s.overheads.device_state_mib = 1e308;
+    assert_eq!(
+        simulate(&s).unwrap_err().field,
+        "overheads.device_state_mib"
+    );
+}
+
+#[test]
+fn a_shared_link_far_out_in_time_still_finishes() {
+    // Background spells shorter than the clock's resolution once t is huge: the traffic holds
+    // instead of the loop drawing spells that never advance.
+    let mut s = Scenario::default();
+    s.network.dedicated = false;
+    s.network.link_gbps = 1e-9;
+    s.timeout_s = migration_lab::engine::scenario::MAX_TIMEOUT_S;
+    s.overheads.setup_s = migration_lab::engine::scenario::MAX_DAY_S;
+    let t = simulate(&s).unwrap();
+    assert!(t.total_time_s.is_finite());
 }
 
 #[test]

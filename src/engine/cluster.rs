@@ -236,22 +236,20 @@ impl ClusterScenario {
                 }
             }
         }
-        for (i, vm) in self.vms.iter().enumerate() {
-            if self.vms[..i].iter().any(|o| o.name == vm.name) {
+        let hosts_by_name: std::collections::HashMap<&str, &Host> =
+            self.hosts.iter().map(|h| (h.name.as_str(), h)).collect();
+        let mut vm_names = std::collections::HashSet::with_capacity(self.vms.len());
+        for vm in &self.vms {
+            if !vm_names.insert(vm.name.as_str()) {
                 return err("vms", format!("two VMs are called {}", vm.name));
             }
-            if !self.hosts.iter().any(|h| h.name == vm.host) {
+            let Some(&host) = hosts_by_name.get(vm.host.as_str()) else {
                 return err(
                     "vms.host",
                     format!("{} runs on unknown host {}", vm.name, vm.host),
                 );
-            }
+            };
             // The single-VM rules apply to each VM, on its own host.
-            let host = self
-                .hosts
-                .iter()
-                .find(|h| h.name == vm.host)
-                .expect("checked above");
             self.vm_scenario(vm, host, None)
                 .validate()
                 .map_err(|e| ScenarioError {
@@ -280,15 +278,15 @@ impl ClusterScenario {
         for op in &self.operations {
             match op {
                 Operation::Move { vm, to } => {
-                    if !self.vms.iter().any(|v| &v.name == vm) {
+                    if !vm_names.contains(vm.as_str()) {
                         return err("operations", format!("no VM called {vm}"));
                     }
-                    if !self.hosts.iter().any(|h| &h.name == to) {
+                    if !hosts_by_name.contains_key(to.as_str()) {
                         return err("operations", format!("no host called {to}"));
                     }
                 }
                 Operation::Drain { host } => {
-                    if !self.hosts.iter().any(|h| &h.name == host) {
+                    if !hosts_by_name.contains_key(host.as_str()) {
                         return err("operations", format!("no host called {host}"));
                     }
                 }
@@ -338,10 +336,7 @@ impl ClusterScenario {
 
     /// Parses a cluster scenario file and checks it.
     pub fn from_json(text: &str) -> Result<ClusterScenario, ScenarioError> {
-        let s: ClusterScenario = serde_json::from_str(text).map_err(|e| ScenarioError {
-            field: "scenario",
-            message: format!("not a valid cluster scenario file: {e}"),
-        })?;
+        let s: ClusterScenario = super::scenario::parse_object(text, "cluster scenario file")?;
         s.validate()?;
         Ok(s)
     }

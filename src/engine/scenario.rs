@@ -16,6 +16,12 @@ pub const SCENARIO_VERSION: u32 = 1;
 pub const MAX_MEMORY_BYTES: f64 = 256.0 * TIB;
 /// 800 Gbit/s: the fastest Ethernet standardised today. Anything above is a typo.
 pub const MAX_LINK_GBPS: f64 = 800.0;
+/// 10 TiB/s: above the memory bandwidth of any server, so any faster dirty rate is a typo.
+pub const MAX_DIRTY_RATE_MIBPS: f64 = 10.0 * 1024.0 * 1024.0;
+/// Fixed costs of a day or more are typos.
+pub const MAX_DAY_S: f64 = 86_400.0;
+/// A migration may be given up to 30 days before it is cancelled.
+pub const MAX_TIMEOUT_S: f64 = 30.0 * MAX_DAY_S;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -350,6 +356,23 @@ impl std::fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
+/// Parses a JSON object (serde would also take an array of the fields in order, which no
+/// scenario file means).
+pub(crate) fn parse_object<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+) -> Result<T, ScenarioError> {
+    let bad = |e: String| ScenarioError {
+        field: "scenario",
+        message: format!("not a valid {what}: {e}"),
+    };
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
+    if !value.is_object() {
+        return Err(bad("expected a JSON object { … }".into()));
+    }
+    serde_json::from_value(value).map_err(|e| bad(e.to_string()))
+}
+
 fn err(field: &'static str, message: impl Into<String>) -> Result<(), ScenarioError> {
     Err(ScenarioError {
         field,
@@ -457,6 +480,15 @@ impl Scenario {
             );
         }
         finite_non_negative("vm.dirty_rate_mibps", vm.dirty_rate_mibps)?;
+        if vm.dirty_rate_mibps > MAX_DIRTY_RATE_MIBPS {
+            return err(
+                "vm.dirty_rate_mibps",
+                format!(
+                    "{} MiB/s is faster than any memory writes (at most {MAX_DIRTY_RATE_MIBPS} MiB/s)",
+                    vm.dirty_rate_mibps
+                ),
+            );
+        }
         if vm.dirty_rate_mibps > 0.0 && vm.working_set_mib == 0.0 {
             return err(
                 "vm.working_set_mib",
@@ -564,11 +596,28 @@ impl Scenario {
             }
         }
         let o = &self.overheads;
-        finite_non_negative("overheads.setup_s", o.setup_s)?;
-        finite_non_negative("overheads.device_state_mib", o.device_state_mib)?;
-        finite_non_negative("overheads.switchover_ms", o.switchover_ms)?;
-        finite_non_negative("overheads.cleanup_s", o.cleanup_s)?;
-        finite_non_negative("timeout_s", self.timeout_s)?;
+        for (field, v, max, unit) in [
+            ("overheads.setup_s", o.setup_s, MAX_DAY_S, "s"),
+            (
+                "overheads.device_state_mib",
+                o.device_state_mib,
+                1024.0 * 1024.0,
+                "MiB",
+            ),
+            (
+                "overheads.switchover_ms",
+                o.switchover_ms,
+                MAX_DAY_S * 1e3,
+                "ms",
+            ),
+            ("overheads.cleanup_s", o.cleanup_s, MAX_DAY_S, "s"),
+            ("timeout_s", self.timeout_s, MAX_TIMEOUT_S, "s"),
+        ] {
+            finite_non_negative(field, v)?;
+            if v > max {
+                return err(field, format!("at most {max} {unit} (got {v})"));
+            }
+        }
         if self.timeout_s == 0.0 {
             return err("timeout_s", "the timeout must be longer than 0 s");
         }
@@ -576,10 +625,7 @@ impl Scenario {
     }
 
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
-        let s: Scenario = serde_json::from_str(text).map_err(|e| ScenarioError {
-            field: "scenario",
-            message: format!("not a valid scenario file: {e}"),
-        })?;
+        let s: Scenario = parse_object(text, "scenario file")?;
         s.validate()?;
         Ok(s)
     }

@@ -77,6 +77,10 @@ impl Background {
         self.offered = gbps_to_bytes_per_s(lo + uniform(&mut self.rng) * (hi - lo));
         let u = uniform(&mut self.rng).max(1e-12);
         self.until = from + -u.ln() * mean;
+        if self.until <= from {
+            // So far out that a spell is below the clock's resolution: the traffic holds.
+            self.until = f64::INFINITY;
+        }
         self.busy = !self.busy;
     }
 

@@ -48,20 +48,24 @@ pub fn fmt_duration(seconds: f64) -> String {
         return "—".to_string();
     }
     let s = seconds.max(0.0);
+    // Each unit is chosen by the value as it will be printed, so rounding never shows
+    // "1000 ms" or "1 min 60 s".
     if s == 0.0 {
         "0 ms".to_string()
-    } else if s < 0.001 {
+    } else if s < 0.000_999_5 {
         format!("{:.0} µs", s * 1e6)
-    } else if s < 1.0 {
+    } else if s < 0.999_5 {
         format!("{:.0} ms", s * 1e3)
-    } else if s < 60.0 {
+    } else if s < 59.995 {
         format!("{s:.2} s")
-    } else if s < 3600.0 {
-        let m = (s / 60.0).floor();
-        format!("{m:.0} min {:.0} s", s - m * 60.0)
+    } else if s < 3599.5 {
+        let whole = s.round();
+        let m = (whole / 60.0).floor();
+        format!("{m:.0} min {:.0} s", whole - m * 60.0)
     } else {
-        let h = (s / 3600.0).floor();
-        format!("{h:.0} h {:.0} min", (s - h * 3600.0) / 60.0)
+        let minutes = (s / 60.0).round();
+        let h = (minutes / 60.0).floor();
+        format!("{h:.0} h {:.0} min", minutes - h * 60.0)
     }
 }
 
@@ -74,6 +78,11 @@ mod tests {
         assert_eq!(fmt_duration(0.172), "172 ms");
         assert_eq!(fmt_duration(41.968), "41.97 s");
         assert_eq!(fmt_duration(192.0), "3 min 12 s");
+        assert_eq!(fmt_duration(119.7), "2 min 0 s");
+        assert_eq!(fmt_duration(59.999), "1 min 0 s");
+        assert_eq!(fmt_duration(0.9999), "1.00 s");
+        assert_eq!(fmt_duration(7199.9), "2 h 0 min");
+        assert_eq!(fmt_duration(3599.7), "1 h 0 min");
         assert_eq!(fmt_duration(7260.0), "2 h 1 min");
         assert_eq!(fmt_duration(0.0000042), "4 µs");
         assert_eq!(fmt_duration(f64::NAN), "—");
