@@ -2,6 +2,8 @@
 //! published many-VM measurement.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use migration_lab::engine::cluster::{
     simulate_cluster, ClusterNetwork, ClusterScenario, ClusterTrace, ClusterVm, Host,
     MigrationSettings, NetworkRole, Nic, Operation, Stage,
@@ -49,31 +51,14 @@ fn vm(name: &str, host: &str, memory_mib: f64, dirty: f64) -> ClusterVm {
 
 /// Two hosts on one dedicated 1 GbE live-migration network, TCP/IP.
 fn pair(vms: Vec<ClusterVm>, limit: u32) -> ClusterScenario {
-    ClusterScenario {
-        version: 1,
-        seed: 1,
-        networks: vec![net("lm", NetworkRole::LiveMigration, true)],
-        hosts: vec![
+    common::move_all_to_b(
+        vec![
             host("A", 256.0, &[("lm", 1.0)]),
             host("B", 256.0, &[("lm", 1.0)]),
         ],
-        operations: vms
-            .iter()
-            .map(|v| Operation::Move {
-                vm: v.name.clone(),
-                to: "B".into(),
-            })
-            .collect(),
         vms,
-        shared_storage: true,
-        settings: MigrationSettings {
-            per_host_limit: limit,
-            cluster_limit: limit,
-            transport: TransportKind::Tcp,
-            ..MigrationSettings::default()
-        },
-        timeout_s: 3600.0,
-    }
+        limit,
+    )
 }
 
 fn done(t: &ClusterTrace) -> Vec<&migration_lab::engine::cluster::MigrationRecord> {

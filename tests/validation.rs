@@ -8,10 +8,9 @@
 //! `VALIDATION_TABLE=1 cargo test --test validation -- --nocapture`) stay true.
 #![cfg(not(target_arch = "wasm32"))]
 
-use migration_lab::engine::cluster::{
-    simulate_cluster, ClusterNetwork, ClusterScenario, ClusterVm, Host, MigrationSettings,
-    NetworkRole, Nic, Operation,
-};
+mod common;
+
+use migration_lab::engine::cluster::{simulate_cluster, ClusterVm, Host, Nic};
 use migration_lab::engine::transport::{window_ceiling, Bottleneck, TCP_GHZ_PER_GBPS};
 use migration_lab::engine::units::MIB;
 use migration_lab::engine::{
@@ -134,32 +133,7 @@ fn hyperv_many(link: f64, n: usize) -> f64 {
             disk_gib: 40.0,
         })
         .collect();
-    let sc = ClusterScenario {
-        version: 1,
-        seed: 1,
-        networks: vec![ClusterNetwork {
-            name: "lm".into(),
-            role: NetworkRole::LiveMigration,
-            dedicated: true,
-        }],
-        hosts: vec![host("A"), host("B")],
-        operations: vms
-            .iter()
-            .map(|v| Operation::Move {
-                vm: v.name.clone(),
-                to: "B".into(),
-            })
-            .collect(),
-        vms,
-        shared_storage: true,
-        settings: MigrationSettings {
-            per_host_limit: 20,
-            cluster_limit: 20,
-            transport: TransportKind::Tcp,
-            ..MigrationSettings::default()
-        },
-        timeout_s: 3600.0,
-    };
+    let sc = common::move_all_to_b(vec![host("A"), host("B")], vms, 20);
     simulate_cluster(&sc).unwrap().makespan_s
 }
 

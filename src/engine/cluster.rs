@@ -17,8 +17,7 @@ use super::scenario::{
 use super::sim::{decide, round_to_pages, stop_threshold, Background, Decision, PolicyState};
 use super::trace::{LinkSegment, Outcome, PassRecord, PhaseKind, PhaseSpan, StopCopyRecord, Trace};
 use super::transport::{
-    driver_default_descriptors, xen_round_limit, RateBreakdown, MAX_BACKGROUND_SHARE,
-    MIN_NETWORK_CORES,
+    driver_default_descriptors, link_payload, xen_round_limit, RateBreakdown, MIN_NETWORK_CORES,
 };
 use super::units::{fmt_bytes, MIB};
 use super::workload::Workload;
@@ -788,9 +787,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
             .map(|&i| {
                 let m = &active[i];
                 let bg = offered[m.network].0;
-                let payload = |line: f64| {
-                    (line - bg.min(MAX_BACKGROUND_SHARE * line)) * m.rates.protocol_efficiency
-                };
+                let payload = |line: f64| link_payload(line, bg, m.rates.protocol_efficiency);
                 let cap = if m.stage == Stage::Blackout {
                     m.rates.for_stop_copy(&st.policy).wire_rate(bg)
                 } else {
@@ -997,13 +994,7 @@ fn advance(m: &mut Live, t: f64, sc: &ClusterScenario, records: &mut [MigrationR
         m.zero = zero;
         m.wire_total = enc.wire + extra;
         m.wire_left = m.wire_total;
-        // Extra bytes (device state, disk blocks) need no compression: the CPU paces only
-        // the pages' share of the transfer.
-        m.cpu_limit = if enc.wire > 0.0 {
-            m.rates.cpu_wire_limit(&enc) * m.wire_total / enc.wire
-        } else {
-            f64::INFINITY
-        };
+        m.cpu_limit = m.rates.cpu_wire_limit(&enc, extra);
         let per_byte = |core_s: f64| {
             if m.wire_total > 0.0 {
                 core_s / m.wire_total

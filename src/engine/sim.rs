@@ -271,7 +271,7 @@ pub fn simulate(s: &Scenario) -> Result<Trace, ScenarioError> {
             break Outcome::NoBandwidth;
         }
         let enc = trace.rates.encode(data, zero);
-        let cpu_limit = trace.rates.cpu_wire_limit(&enc);
+        let cpu_limit = trace.rates.cpu_wire_limit(&enc, 0.0);
         let xen_limit =
             xen_round_limit(&s.policy, pass == 1, prev_dirty_rate).unwrap_or(f64::INFINITY);
         let seg_start = trace.segments.len();
@@ -362,12 +362,7 @@ pub fn simulate(s: &Scenario) -> Result<Trace, ScenarioError> {
         let enc = trace.rates.encode(data, 0.0);
         let state_bytes = o.device_state_mib * MIB;
         let wire = enc.wire + state_bytes;
-        // The device state needs no compression: the CPU paces only the pages' share.
-        let cpu_limit = if enc.wire > 0.0 {
-            trace.rates.cpu_wire_limit(&enc) * wire / enc.wire
-        } else {
-            f64::INFINITY
-        };
+        let cpu_limit = trace.rates.cpu_wire_limit(&enc, state_bytes);
         let seg_start = trace.segments.len();
         // The final copy runs unthrottled (no Xen round limit) and cannot be cancelled.
         let final_rates = trace.rates.for_stop_copy(&s.policy);

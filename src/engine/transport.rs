@@ -250,7 +250,12 @@ impl RateBreakdown {
 
     /// Wire bytes/s of other traffic the link actually carries when `background` is offered.
     pub fn background_carried(&self, background: f64) -> f64 {
-        background.min(MAX_BACKGROUND_SHARE * self.line_rate)
+        carried(self.line_rate, background)
+    }
+
+    /// Payload bytes/s the link leaves the migration when `background` is offered.
+    pub fn available_payload(&self, background: f64) -> f64 {
+        link_payload(self.line_rate, background, self.protocol_efficiency)
     }
 
     /// Share of the link other traffic takes when `background` is offered.
@@ -309,9 +314,7 @@ impl RateBreakdown {
 
     /// Every ceiling except loss: line rate less other traffic, window, CPU and cap, bytes/s.
     fn lossless_rate(&self, background: f64) -> f64 {
-        let mut r = (self.payload_capacity()
-            - self.background_carried(background) * self.protocol_efficiency)
-            .max(0.0);
+        let mut r = self.available_payload(background);
         if !self.rdma_active {
             r = r
                 .min(self.window_ceiling)
@@ -386,9 +389,11 @@ impl RateBreakdown {
         }
     }
 
-    /// Wire bytes/s at which the source's CPU keeps up with `enc`: compression (or the zero
-    /// scan) on its threads, and compression plus TCP together within the idle cores.
-    pub fn cpu_wire_limit(&self, enc: &Encoded) -> f64 {
+    /// Wire bytes/s at which the source's CPU keeps up with a transfer of the pages in `enc`
+    /// followed by `extra` bytes that need no preparation (device state, disk blocks):
+    /// compression (or the zero scan) on its threads, and compression plus TCP together within
+    /// the idle cores. The CPU paces only the pages' share of the transfer.
+    pub fn cpu_wire_limit(&self, enc: &Encoded, extra: f64) -> f64 {
         if enc.wire <= 0.0 || enc.compress_core_s <= 0.0 {
             return f64::INFINITY;
         }
@@ -396,13 +401,13 @@ impl RateBreakdown {
         let threads = self.compress_threads.map_or(f64::INFINITY, |t| t / prep);
         let budget =
             self.idle_cores.max(MIN_NETWORK_CORES) / (prep + self.transport_core_s_per_byte);
-        threads.min(budget)
+        threads.min(budget) * (enc.wire + extra) / enc.wire
     }
 
     /// Memory bytes/s for typical pages (no zero pages) with `background` offered, for summaries.
     pub fn memory_rate(&self, background: f64) -> f64 {
         let e = self.encode(1.0, 0.0);
-        let wire = self.wire_rate(background).min(self.cpu_wire_limit(&e));
+        let wire = self.wire_rate(background).min(self.cpu_wire_limit(&e, 0.0));
         if wire <= 0.0 || e.wire <= 0.0 {
             return 0.0;
         }
@@ -412,7 +417,7 @@ impl RateBreakdown {
     /// The source CPU's memory throughput on typical pages, bytes of memory per second.
     pub fn compression_cpu_rate(&self) -> f64 {
         let e = self.encode(1.0, 0.0);
-        self.cpu_wire_limit(&e) / e.wire.max(f64::MIN_POSITIVE)
+        self.cpu_wire_limit(&e, 0.0) / e.wire.max(f64::MIN_POSITIVE)
     }
 
     /// What limits the memory rate with `background` offered.
@@ -422,16 +427,14 @@ impl RateBreakdown {
         }
         let e = self.encode(1.0, 0.0);
         let wire = self.wire_rate(background);
-        if self.cpu_wire_limit(&e) < wire {
+        if self.cpu_wire_limit(&e, 0.0) < wire {
             return Bottleneck::CompressionCpu;
         }
         let lossless = self.lossless_rate(background);
         if wire < lossless * (1.0 - 1e-9) {
             return Bottleneck::PacketLoss;
         }
-        let line = (self.payload_capacity()
-            - self.background_carried(background) * self.protocol_efficiency)
-            .max(0.0);
+        let line = self.available_payload(background);
         let candidates = [
             (self.cap.unwrap_or(f64::INFINITY), Bottleneck::BandwidthCap),
             (self.window_ceiling, Bottleneck::TcpWindow),
@@ -456,6 +459,18 @@ impl RateBreakdown {
     pub fn transport_core_s(&self, wire: f64) -> f64 {
         wire * self.transport_core_s_per_byte
     }
+}
+
+/// Wire bytes/s of other traffic a link of `line` bytes/s carries when `offered` is offered:
+/// all of it, up to [`MAX_BACKGROUND_SHARE`] of the link.
+pub fn carried(line: f64, offered: f64) -> f64 {
+    offered.min(MAX_BACKGROUND_SHARE * line)
+}
+
+/// Payload bytes/s a link of `line` bytes/s leaves a transfer with protocol `efficiency` when
+/// other senders offer `offered` wire bytes/s.
+pub fn link_payload(line: f64, offered: f64, efficiency: f64) -> f64 {
+    ((line - carried(line, offered)) * efficiency).max(0.0)
 }
 
 /// Per-packet drop probability when host stalls outlast the ring. Stalls arrive at
@@ -702,7 +717,7 @@ mod tests {
         assert_eq!(r.bottleneck(0.0), Bottleneck::CompressionCpu);
         let e = r.encode(1.0, 0.0);
         let compress_only = r.idle_cores / (e.compress_core_s / e.wire);
-        let limit = r.cpu_wire_limit(&e);
+        let limit = r.cpu_wire_limit(&e, 0.0);
         assert!(limit < compress_only);
         let cores = limit * (e.compress_core_s / e.wire + r.transport_core_s_per_byte);
         assert!((cores - r.idle_cores).abs() < 1e-9, "{cores}");
