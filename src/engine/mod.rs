@@ -4,7 +4,6 @@
 
 pub mod cluster;
 pub mod explain;
-pub mod fair;
 pub mod memory;
 pub mod scenario;
 pub mod sim;

@@ -1,0 +1,162 @@
+//! A failover cluster: hosts with NICs on networks, VMs on hosts, shared storage, and many
+//! migrations at once — moves and host drains — with Hyper-V's simultaneous-migration limits,
+//! a FIFO queue, and migrations sharing NICs max-min fairly.
+//!
+//! Each migration runs the same pre-copy mechanics as the single-VM engine (encoding, dirtying,
+//! stop policies); what changes is that its rate at any moment is its fair share of the NICs it
+//! crosses, capped by what its own TCP flows, CPU and compression could carry alone.
+
+mod fair;
+mod path;
+mod plan;
+mod run;
+mod scenario;
+
+use serde::Serialize;
+
+use crate::engine::memory::MemoryLayout;
+use crate::engine::trace::{
+    LinkSegment, Outcome, PassRecord, PhaseKind, PhaseSpan, StopCopyRecord, Trace,
+};
+use crate::engine::transport::RateBreakdown;
+use crate::engine::units::MIB;
+
+pub use fair::{max_min, Demand};
+pub use path::Path;
+pub use run::simulate_cluster;
+pub use scenario::{
+    ClusterNetwork, ClusterScenario, ClusterVm, Host, MigrationSettings, NetworkRole, Nic,
+    Operation, MAX_HOSTS,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Queued,
+    Setup,
+    /// Shared-nothing only: copying the virtual disks.
+    Storage,
+    Precopy,
+    Blackout,
+    Switchover,
+    Cleanup,
+    Done,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StageSpan {
+    pub stage: Stage,
+    /// 1-based pass number for `Precopy`, 0 otherwise.
+    pub pass: u32,
+    pub start_s: f64,
+    pub end_s: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RateSegment {
+    pub start_s: f64,
+    pub end_s: f64,
+    /// Wire bytes/s of this migration.
+    pub rate: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MigrationRecord {
+    pub vm: String,
+    pub from: String,
+    pub to: String,
+    /// Why the migration could not run (no shared storage, no common network, no room).
+    pub refused: Option<String>,
+    pub path: Option<Path>,
+    pub stages: Vec<StageSpan>,
+    pub segments: Vec<RateSegment>,
+    pub outcome: Option<Outcome>,
+    pub passes: u32,
+    pub wire_bytes: f64,
+    pub downtime_s: f64,
+    pub start_s: f64,
+    pub end_s: f64,
+    /// Per-pass records in the single-VM format (segment ranges index `segments`).
+    pub pass_records: Vec<PassRecord>,
+    pub stop_copy: Option<StopCopyRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClusterTrace {
+    pub scenario: ClusterScenario,
+    pub migrations: Vec<MigrationRecord>,
+    /// From the first request until the last migration ended.
+    pub makespan_s: f64,
+    pub worst_blackout_s: f64,
+    /// Highest total migration traffic on any one NIC group, Gbit/s.
+    pub peak_link_gbps: f64,
+    /// Where each VM ends up.
+    pub placement: Vec<(String, String)>,
+}
+
+impl ClusterTrace {
+    /// Migration `i` as a single-VM trace on the cluster's clock, for its memory map.
+    pub fn migration_trace(&self, i: usize) -> Option<Trace> {
+        let m = self.migrations.get(i)?;
+        let path = m.path.as_ref()?;
+        if m.refused.is_some() || m.pass_records.is_empty() {
+            return None;
+        }
+        let sc = &self.scenario;
+        let vm = sc.vms.iter().find(|v| v.name == m.vm)?;
+        let host = sc.hosts.iter().find(|h| h.name == m.from)?;
+        let mut s = sc.vm_scenario(vm, host, Some(path));
+        // Each VM its own pattern of hot blocks.
+        s.seed = sc.seed.wrapping_add(1 + i as u64);
+        let phases = m
+            .stages
+            .iter()
+            .filter_map(|st| {
+                let kind = match st.stage {
+                    Stage::Queued | Stage::Setup | Stage::Storage => PhaseKind::Setup,
+                    Stage::Precopy => PhaseKind::Precopy,
+                    Stage::Blackout => PhaseKind::StopCopy,
+                    Stage::Switchover => PhaseKind::Switchover,
+                    Stage::Cleanup => PhaseKind::Cleanup,
+                    Stage::Done => return None,
+                };
+                Some(PhaseSpan {
+                    kind,
+                    pass: st.pass,
+                    start_s: st.start_s,
+                    end_s: st.end_s,
+                })
+            })
+            .collect();
+        Some(Trace {
+            rates: RateBreakdown::new(&s),
+            layout: MemoryLayout::new(
+                vm.memory_mib * MIB,
+                vm.working_set_mib * MIB,
+                vm.untouched_mib * MIB,
+                s.seed,
+            ),
+            scenario: s,
+            phases,
+            passes: m.pass_records.clone(),
+            segments: m
+                .segments
+                .iter()
+                .map(|sg| LinkSegment {
+                    start_s: sg.start_s,
+                    end_s: sg.end_s,
+                    wire_rate: sg.rate,
+                    background: 0.0,
+                })
+                .collect(),
+            stop_copy: m.stop_copy.clone(),
+            outcome: m.outcome.unwrap_or(Outcome::Converged),
+            total_time_s: m.end_s,
+            downtime_s: m.downtime_s,
+            wire_bytes: m.wire_bytes,
+            memory_bytes: m.pass_records.iter().map(|p| p.memory_bytes).sum(),
+            cpu_source_core_s: 0.0,
+            cpu_dest_core_s: 0.0,
+        })
+    }
+}

@@ -1,0 +1,330 @@
+//! What a cluster scenario file describes: networks, hosts and their NICs, VMs, Hyper-V's
+//! migration settings and the operations to run — and the checks that make it a possible one.
+
+use serde::{Deserialize, Serialize};
+
+use super::path::Path;
+use crate::engine::scenario::{
+    Network, Overheads, Pattern, Scenario, ScenarioError, StopPolicy, Transport, TransportKind, Vm,
+    DESCRIPTOR_RANGE, MAX_LINK_GBPS, SCENARIO_VERSION,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkRole {
+    Management,
+    VmTraffic,
+    /// Cluster heartbeat and CSV redirected I/O: the lowest live-migration preference.
+    Cluster,
+    LiveMigration,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterNetwork {
+    pub name: String,
+    pub role: NetworkRole,
+    /// Carries only its own role's traffic; otherwise VM, CSV and backup traffic share it.
+    #[serde(default)]
+    pub dedicated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Nic {
+    pub network: String,
+    pub gbps: f64,
+    #[serde(default)]
+    pub rdma: bool,
+    /// Receive/transmit descriptors per ring; absent: the driver's default for the speed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buffers: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Host {
+    pub name: String,
+    #[serde(default = "default_cores")]
+    pub cores: u32,
+    #[serde(default = "default_load")]
+    pub load: f64,
+    /// Memory available to VMs.
+    pub memory_gib: f64,
+    pub nics: Vec<Nic>,
+}
+
+fn default_cores() -> u32 {
+    16
+}
+fn default_load() -> f64 {
+    0.5
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterVm {
+    pub name: String,
+    pub host: String,
+    pub memory_mib: f64,
+    #[serde(default)]
+    pub working_set_mib: f64,
+    #[serde(default)]
+    pub untouched_mib: f64,
+    #[serde(default)]
+    pub dirty_rate_mibps: f64,
+    #[serde(default)]
+    pub pattern: Pattern,
+    /// Virtual disks: copied only by a shared-nothing migration.
+    #[serde(default = "default_disk")]
+    pub disk_gib: f64,
+}
+
+fn default_disk() -> f64 {
+    40.0
+}
+
+/// Hyper-V's migration settings for the cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MigrationSettings {
+    /// `Set-VMHost -MaximumVirtualMachineMigrations`: simultaneous migrations a host takes part
+    /// in (as source or destination). Default 2.
+    pub per_host_limit: u32,
+    /// Cluster property `MaximumParallelMigrations` (since the 2022-09 update). Default 1.
+    pub cluster_limit: u32,
+    pub transport: TransportKind,
+    /// Live-migration networks in order of preference; empty = any available network.
+    pub networks: Vec<String>,
+    pub policy: StopPolicy,
+    pub overheads: Overheads,
+    /// Copy the virtual disks first when there is no shared storage (shared-nothing).
+    pub shared_nothing: bool,
+}
+
+impl Default for MigrationSettings {
+    fn default() -> Self {
+        MigrationSettings {
+            per_host_limit: 2,
+            cluster_limit: 1,
+            transport: TransportKind::Compression,
+            networks: Vec::new(),
+            policy: StopPolicy::hyperv(),
+            overheads: Overheads::hyperv(),
+            shared_nothing: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Operation {
+    /// Live-migrate one VM to a chosen host.
+    Move { vm: String, to: String },
+    /// Move every VM off a host, each to the host with the most free memory.
+    Drain { host: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterScenario {
+    #[serde(default = "version")]
+    pub version: u32,
+    #[serde(default)]
+    pub seed: u64,
+    pub networks: Vec<ClusterNetwork>,
+    pub hosts: Vec<Host>,
+    pub vms: Vec<ClusterVm>,
+    /// CSV or an SMB share that every node reaches.
+    #[serde(default = "yes")]
+    pub shared_storage: bool,
+    #[serde(default)]
+    pub settings: MigrationSettings,
+    pub operations: Vec<Operation>,
+    #[serde(default = "default_timeout")]
+    pub timeout_s: f64,
+}
+
+fn version() -> u32 {
+    SCENARIO_VERSION
+}
+fn yes() -> bool {
+    true
+}
+fn default_timeout() -> f64 {
+    3600.0
+}
+
+pub const MAX_HOSTS: usize = 16;
+
+fn err(field: &'static str, message: impl Into<String>) -> Result<(), ScenarioError> {
+    Err(ScenarioError {
+        field,
+        message: message.into(),
+    })
+}
+
+impl ClusterScenario {
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        if self.version != SCENARIO_VERSION {
+            return err(
+                "version",
+                format!("scenario version {} is not supported", self.version),
+            );
+        }
+        if self.hosts.len() < 2 || self.hosts.len() > MAX_HOSTS {
+            return err(
+                "hosts",
+                format!(
+                    "a cluster has 2 to {MAX_HOSTS} hosts (got {})",
+                    self.hosts.len()
+                ),
+            );
+        }
+        for (i, h) in self.hosts.iter().enumerate() {
+            if self.hosts[..i].iter().any(|o| o.name == h.name) {
+                return err("hosts", format!("two hosts are called {}", h.name));
+            }
+            if !(h.memory_gib.is_finite() && h.memory_gib > 0.0) {
+                return err(
+                    "hosts.memory_gib",
+                    format!("{} needs memory for VMs", h.name),
+                );
+            }
+            if h.cores == 0 || !(0.0..=1.0).contains(&h.load) {
+                return err(
+                    "hosts",
+                    format!("{}: at least one core and a load from 0 to 1", h.name),
+                );
+            }
+            for n in &h.nics {
+                if !self.networks.iter().any(|net| net.name == n.network) {
+                    return err(
+                        "hosts.nics",
+                        format!("{} has a NIC on unknown network {}", h.name, n.network),
+                    );
+                }
+                if !(n.gbps.is_finite() && n.gbps > 0.0 && n.gbps <= MAX_LINK_GBPS) {
+                    return err(
+                        "hosts.nics",
+                        format!(
+                            "{}: NIC speeds are above 0 and at most {MAX_LINK_GBPS} Gbit/s",
+                            h.name
+                        ),
+                    );
+                }
+                let (lo, hi) = DESCRIPTOR_RANGE;
+                if n.buffers.is_some_and(|b| !(lo..=hi).contains(&b)) {
+                    return err(
+                        "hosts.nics",
+                        format!("{}: NIC rings hold {lo} to {hi} descriptors", h.name),
+                    );
+                }
+            }
+        }
+        let hosts_by_name: std::collections::HashMap<&str, &Host> =
+            self.hosts.iter().map(|h| (h.name.as_str(), h)).collect();
+        let mut vm_names = std::collections::HashSet::with_capacity(self.vms.len());
+        for vm in &self.vms {
+            if !vm_names.insert(vm.name.as_str()) {
+                return err("vms", format!("two VMs are called {}", vm.name));
+            }
+            let Some(&host) = hosts_by_name.get(vm.host.as_str()) else {
+                return err(
+                    "vms.host",
+                    format!("{} runs on unknown host {}", vm.name, vm.host),
+                );
+            };
+            // The single-VM rules apply to each VM, on its own host.
+            self.vm_scenario(vm, host, None)
+                .validate()
+                .map_err(|e| ScenarioError {
+                    field: e.field,
+                    message: format!("{}: {}", vm.name, e.message),
+                })?;
+            if !(vm.disk_gib.is_finite() && vm.disk_gib >= 0.0) {
+                return err(
+                    "vms.disk_gib",
+                    format!("{}: disk size must be 0 or more", vm.name),
+                );
+            }
+        }
+        let st = &self.settings;
+        if st.per_host_limit == 0 || st.cluster_limit == 0 {
+            return err(
+                "settings",
+                "migration limits must allow at least one migration",
+            );
+        }
+        for n in &st.networks {
+            if !self.networks.iter().any(|net| &net.name == n) {
+                return err("settings.networks", format!("unknown network {n}"));
+            }
+        }
+        for op in &self.operations {
+            match op {
+                Operation::Move { vm, to } => {
+                    if !vm_names.contains(vm.as_str()) {
+                        return err("operations", format!("no VM called {vm}"));
+                    }
+                    if !hosts_by_name.contains_key(to.as_str()) {
+                        return err("operations", format!("no host called {to}"));
+                    }
+                }
+                Operation::Drain { host } => {
+                    if !hosts_by_name.contains_key(host.as_str()) {
+                        return err("operations", format!("no host called {host}"));
+                    }
+                }
+            }
+        }
+        if !(self.timeout_s.is_finite() && self.timeout_s > 0.0) {
+            return err("timeout_s", "the timeout must be longer than 0 s");
+        }
+        Ok(())
+    }
+
+    /// The single-VM scenario that describes `vm` migrating from `host` over `path`.
+    pub(super) fn vm_scenario(&self, vm: &ClusterVm, host: &Host, path: Option<&Path>) -> Scenario {
+        let st = &self.settings;
+        let mut s = Scenario {
+            seed: self.seed,
+            vm: Vm {
+                memory_mib: vm.memory_mib,
+                working_set_mib: vm.working_set_mib,
+                untouched_mib: vm.untouched_mib,
+                dirty_rate_mibps: vm.dirty_rate_mibps,
+                pattern: vm.pattern,
+                ..Vm::default()
+            },
+            network: Network::default(),
+            transport: Transport {
+                kind: st.transport,
+                rdma: false,
+                host_cores: host.cores,
+                host_load: host.load,
+                ..Transport::default()
+            },
+            policy: st.policy.clone(),
+            overheads: st.overheads.clone(),
+            timeout_s: self.timeout_s,
+            ..Scenario::default()
+        };
+        if let Some(p) = path {
+            s.network.link_gbps = p.gbps;
+            s.network.nics = p.nics;
+            s.network.buffers = p.buffers;
+            s.network.dedicated = p.dedicated;
+            s.transport.rdma = p.rdma;
+        }
+        s
+    }
+
+    /// Parses a cluster scenario file and checks it.
+    pub fn from_json(text: &str) -> Result<ClusterScenario, ScenarioError> {
+        let s: ClusterScenario =
+            crate::engine::scenario::parse_object(text, "cluster scenario file")?;
+        s.validate()?;
+        Ok(s)
+    }
+}
