@@ -210,7 +210,7 @@ fn link_throughput_never_exceeds_capacity() {
             .iter()
             .flat_map(|m| m.segments.iter())
             .filter(|s| s.start_s <= b && b < s.end_s)
-            .map(|s| s.rate)
+            .map(|s| s.wire_rate)
             .sum();
         assert!(load <= 10e9 / 8.0 * (1.0 + 1e-9), "{load} B/s at {b} s");
     }
@@ -289,7 +289,7 @@ fn smb_multichannel_uses_every_nic() {
     let rate = t.migrations[0]
         .segments
         .iter()
-        .map(|s| s.rate)
+        .map(|s| s.wire_rate)
         .fold(0.0, f64::max);
     assert!(rate > 2.2e9, "{rate}");
 }

@@ -9,7 +9,9 @@ use migration_lab::engine::{
     StopPolicy, Trace, TransportKind,
 };
 
-/// A scenario in the geometric regime of the canonical model (domain brief §C.1): SMB Direct
+/// A scenario in the geometric regime of the canonical model (Liu et al.'s geometric pre-copy
+/// series, as tabulated in SpringerPlus 2016,
+/// doi:10.1186/s40064-016-2642-2, table 1): SMB Direct
 /// on a quiet dedicated link whose 95 % goodput is exactly `rate` MiB/s (no loss, window or CPU
 /// ceilings, and no cap that QEMU would lift for the final copy), a sweeping writer whose working
 /// set is all of memory, and no fixed overheads.
@@ -88,7 +90,7 @@ fn check_closed_form(memory: f64, rate: f64, dirty: f64, policy: StopPolicy) -> 
 
 #[test]
 fn qemu_policy_matches_the_worked_example() {
-    // 4096 MB, R 117.5 MB/s, D 20 MB/s, 300 ms → 3 passes, 4932 MB, 41.97 s, 172 ms (§C.1, V7).
+    // 4096 MB, R 117.5 MB/s, D 20 MB/s, 300 ms → 3 passes, 4932 MB, 41.97 s, 172 ms (geometric series, V7).
     let t = check_closed_form(4096.0, 117.5, 20.0, StopPolicy::qemu());
     assert_eq!(t.precopy_passes(), 3);
     assert_close("bytes", t.wire_bytes / MIB, 4932.0, 0.005);
@@ -99,7 +101,7 @@ fn qemu_policy_matches_the_worked_example() {
 
 #[test]
 fn qemu_policy_near_the_convergence_limit() {
-    // D = 100 MB/s: λ = 0.851, 30 rounds, 27.3 GB, 232 s, 276 ms (§C.1).
+    // D = 100 MB/s: λ = 0.851, 30 rounds, 27.3 GB, 232 s, 276 ms (geometric series).
     let t = check_closed_form(4096.0, 117.5, 100.0, StopPolicy::qemu());
     assert_eq!(t.precopy_passes(), 30);
     assert_close("time", t.total_time_s, 232.0, 0.005);
@@ -108,7 +110,7 @@ fn qemu_policy_near_the_convergence_limit() {
 
 #[test]
 fn hyperv_pass_cap_blows_up_the_blackout() {
-    // Same VM with the 5-pass cap: 1829 MB left → 15.6 s blackout (§C.1).
+    // Same VM with the 5-pass cap: 1829 MB left → 15.6 s blackout (geometric series).
     let t = check_closed_form(4096.0, 117.5, 100.0, StopPolicy::hyperv());
     assert_eq!(t.precopy_passes(), 5);
     assert_eq!(t.outcome, Outcome::PassCap);
@@ -124,7 +126,7 @@ fn hyperv_pass_cap_blows_up_the_blackout() {
 
 #[test]
 fn hyperv_cap_on_ten_gig() {
-    // 8 GiB, R 1150 MB/s, D 500 MB/s, 5 passes: 127 MB left, 111 ms blackout, 12.5 s (§C.1).
+    // 8 GiB, R 1150 MB/s, D 500 MB/s, 5 passes: 127 MB left, 111 ms blackout, 12.5 s (geometric series).
     let t = check_closed_form(8192.0, 1150.0, 500.0, StopPolicy::hyperv());
     assert_close(
         "left",

@@ -2,9 +2,13 @@
 //! given scenario (including its seed). `simulate` turns a [`Scenario`] into a [`Trace`]; the
 //! UI and the CLI only read traces.
 
+pub mod background;
 pub mod cluster;
 pub mod explain;
 pub mod memory;
+pub mod memory_view;
+pub mod migration;
+pub mod policy;
 pub mod scenario;
 pub mod sim;
 pub mod trace;

@@ -92,7 +92,9 @@ pub struct Vm {
 impl Default for Vm {
     fn default() -> Self {
         // An 8 GiB application server rewriting a 2 GiB working set: the scale of the
-        // 4/8/16/32 GB VMs in the IBM/NetApp/Intel Hyper-V study (domain brief §A.8).
+        // 4/8/16/32 GB VMs in IBM, NetApp and Intel's WS2008 R2 SP1 live-migration study
+        // ("Evaluating Microsoft Hyper-V Live Migration Performance Using IBM System x and
+        // N series", https://1library.net/document/qm650w7y-evaluating-microsoft-hyper-live-migration-performance-using-series.html).
         Vm {
             memory_mib: 8192.0,
             working_set_mib: 2048.0,
@@ -131,7 +133,8 @@ pub struct Network {
     /// Send/receive descriptors per NIC ring (the NIC's `*ReceiveBuffers` / `*TransmitBuffers`,
     /// `ethtool -G rx/tx`). `None`: the driver's default for the link speed.
     pub buffers: Option<u32>,
-    /// Round-trip time between the hosts (0.2 ms is a typical same-rack LAN, domain brief §D.1).
+    /// Round-trip time between the hosts (0.2 ms: an assumed same-rack LAN; on a
+    /// LAN the window rarely limits, loss and CPU do).
     pub rtt_ms: f64,
     /// Largest TCP receive window. Windows autotuning ("Normal", scale factor 8) reaches 16 MiB;
     /// a fixed 64 KiB window caps a 10 ms path at 52 Mbit/s (Microsoft NIC tuning guide).
@@ -212,7 +215,8 @@ impl Default for Transport {
 pub enum StopPolicy {
     /// Hyper-V: at most `max_passes` pre-copy passes (5 since WS2012 R2, Savill, *Mastering
     /// Hyper-V 2012 R2*; 10 in WS2008 R2), or earlier once what is left could be sent within
-    /// `remainder_ms` ("few" pages; Microsoft publishes no threshold, domain brief §A.7).
+    /// `remainder_ms` ("few" pages; Microsoft publishes no threshold).
+    /// Pass counts: Directions on Microsoft, "Live Migration switch-over"; Savill.
     #[serde(rename = "hyperv")]
     HyperV { max_passes: u32, remainder_ms: f64 },
     /// QEMU: stop when the remaining bytes fit in `downtime_limit_ms` at the measured bandwidth
@@ -301,8 +305,11 @@ impl Default for Overheads {
 
 impl Overheads {
     /// Hyper-V spends ≈ 2.7–3.5 s per migration outside the memory copy (7 s for a 512 MB VM at
-    /// 119.5 MB/s, 5 s at 338 MB/s; Aidan Finn's WS2012 measurements, domain brief §A.8).
-    /// Blackout switchover is "tens to hundreds of ms" (§A.2); device state "tens of MB" (§F).
+    /// 119.5 MB/s, 5 s at 338 MB/s; Aidan Finn's WS2012 measurements,
+    /// https://aidanfinn.com/?p=12228).
+    /// The switchover (storage hand-off, resume) is milliseconds to hundreds of ms (Savill; Microsoft,
+    /// "Optimizing Hyper-V Live Migrations on an Hyperconverged Infrastructure"); the device
+    /// state of tens of MiB is an assumption.
     pub fn hyperv() -> Self {
         Overheads {
             setup_s: 2.5,
@@ -312,7 +319,7 @@ impl Overheads {
         }
     }
     /// QEMU: ≈ 20 ms of irreducible stop-time work (OPNFV measured 26–29 ms downtime at a 10 ms
-    /// target, §B.10); setup is tens of ms; device state a few MiB.
+    /// target, opnfv/kvmfornfv `docs/userguide/live_migration.userguide.rst`); setup is tens of ms; device state a few MiB.
     pub fn qemu() -> Self {
         Overheads {
             setup_s: 0.05,

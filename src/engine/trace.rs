@@ -154,14 +154,7 @@ impl Trace {
     }
 
     pub fn workload(&self) -> Workload {
-        let vm = &self.scenario.vm;
-        Workload {
-            working_set: vm.working_set_mib * super::units::MIB,
-            rate: vm.dirty_rate_mibps * super::units::MIB,
-            pattern: vm.pattern,
-            hot_fraction: vm.hot_fraction,
-            hot_share: vm.hot_share,
-        }
+        Workload::of(&self.scenario.vm)
     }
 
     /// When data stops moving: the end of the stop-and-copy, or the cancellation.

@@ -3,7 +3,8 @@
 //! The aggregate model (bytes dirtied during an interval) drives the pass arithmetic; the same
 //! process, coarse-grained to the memory map's blocks, decides which blocks show as dirty.
 
-use super::scenario::Pattern;
+use super::scenario::{Pattern, Vm};
+use super::units::MIB;
 
 /// A guest writing `rate` bytes/s of pages into a working set of `working_set` bytes.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -26,6 +27,17 @@ fn saturating(size: f64, writes: f64) -> f64 {
 }
 
 impl Workload {
+    /// The guest `vm` describes.
+    pub fn of(vm: &Vm) -> Workload {
+        Workload {
+            working_set: vm.working_set_mib * MIB,
+            rate: vm.dirty_rate_mibps * MIB,
+            pattern: vm.pattern,
+            hot_fraction: vm.hot_fraction,
+            hot_share: vm.hot_share,
+        }
+    }
+
     /// Unique bytes dirtied during `dt` seconds of guest execution.
     ///
     /// Random writes saturate: each byte of the working set escapes a write with probability

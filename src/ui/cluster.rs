@@ -90,7 +90,7 @@ fn rate_at(m: &MigrationRecord, t: f64) -> f64 {
     m.segments
         .iter()
         .find(|s| s.start_s <= t && t < s.end_s)
-        .map_or(0.0, |s| s.rate)
+        .map_or(0.0, |s| s.wire_rate)
 }
 
 fn unique(base: &str, taken: impl Fn(&str) -> bool) -> String {
@@ -370,7 +370,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
     let peak = trace
         .migrations
         .iter()
-        .flat_map(|m| m.segments.iter().map(|s| s.rate))
+        .flat_map(|m| m.segments.iter().map(|s| s.wire_rate))
         .fold(1.0, f64::max);
     let flows = trace.migrations.iter().enumerate().filter_map(|(k, m)| {
         let rate = rate_at(m, p.t);

@@ -15,12 +15,11 @@ mod scenario;
 use serde::Serialize;
 
 use crate::engine::memory::MemoryLayout;
-use crate::engine::trace::{
-    LinkSegment, Outcome, PassRecord, PhaseKind, PhaseSpan, StopCopyRecord, Trace,
-};
+use crate::engine::trace::{LinkSegment, Outcome, PassRecord, PhaseSpan, StopCopyRecord, Trace};
 use crate::engine::transport::RateBreakdown;
 use crate::engine::units::MIB;
 
+pub use crate::engine::migration::{Stage, StageSpan};
 pub use fair::{max_min, Demand};
 pub use path::Path;
 pub use run::simulate_cluster;
@@ -28,37 +27,6 @@ pub use scenario::{
     ClusterNetwork, ClusterScenario, ClusterVm, Host, MigrationSettings, NetworkRole, Nic,
     Operation, MAX_HOSTS,
 };
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    Queued,
-    Setup,
-    /// Shared-nothing only: copying the virtual disks.
-    Storage,
-    Precopy,
-    Blackout,
-    Switchover,
-    Cleanup,
-    Done,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StageSpan {
-    pub stage: Stage,
-    /// 1-based pass number for `Precopy`, 0 otherwise.
-    pub pass: u32,
-    pub start_s: f64,
-    pub end_s: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RateSegment {
-    pub start_s: f64,
-    pub end_s: f64,
-    /// Wire bytes/s of this migration.
-    pub rate: f64,
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MigrationRecord {
@@ -69,7 +37,8 @@ pub struct MigrationRecord {
     pub refused: Option<String>,
     pub path: Option<Path>,
     pub stages: Vec<StageSpan>,
-    pub segments: Vec<RateSegment>,
+    /// The migration's wire rate over time, with the other traffic on its network.
+    pub segments: Vec<LinkSegment>,
     pub outcome: Option<Outcome>,
     pub passes: u32,
     pub wire_bytes: f64,
@@ -112,16 +81,8 @@ impl ClusterTrace {
             .stages
             .iter()
             .filter_map(|st| {
-                let kind = match st.stage {
-                    Stage::Queued | Stage::Setup | Stage::Storage => PhaseKind::Setup,
-                    Stage::Precopy => PhaseKind::Precopy,
-                    Stage::Blackout => PhaseKind::StopCopy,
-                    Stage::Switchover => PhaseKind::Switchover,
-                    Stage::Cleanup => PhaseKind::Cleanup,
-                    Stage::Done => return None,
-                };
                 Some(PhaseSpan {
-                    kind,
+                    kind: st.stage.phase()?,
                     pass: st.pass,
                     start_s: st.start_s,
                     end_s: st.end_s,
@@ -139,16 +100,7 @@ impl ClusterTrace {
             scenario: s,
             phases,
             passes: m.pass_records.clone(),
-            segments: m
-                .segments
-                .iter()
-                .map(|sg| LinkSegment {
-                    start_s: sg.start_s,
-                    end_s: sg.end_s,
-                    wire_rate: sg.rate,
-                    background: 0.0,
-                })
-                .collect(),
+            segments: m.segments.clone(),
             stop_copy: m.stop_copy.clone(),
             outcome: m.outcome.unwrap_or(Outcome::Converged),
             total_time_s: m.end_s,

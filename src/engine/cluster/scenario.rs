@@ -285,7 +285,7 @@ impl ClusterScenario {
     }
 
     /// The single-VM scenario that describes `vm` migrating from `host` over `path`.
-    pub(super) fn vm_scenario(&self, vm: &ClusterVm, host: &Host, path: Option<&Path>) -> Scenario {
+    pub fn vm_scenario(&self, vm: &ClusterVm, host: &Host, path: Option<&Path>) -> Scenario {
         let st = &self.settings;
         let mut s = Scenario {
             seed: self.seed,
