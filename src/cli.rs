@@ -83,6 +83,7 @@ enum Param {
     DirtyRateMibps,
     LinkGbps,
     MaxBandwidthMibps,
+    SmbLimitMibps,
     Buffers,
     DowntimeLimitMs,
     MaxPasses,
@@ -114,9 +115,12 @@ struct Knobs {
     compressible_fraction: Option<f64>,
     #[arg(long, allow_negative_numbers = true)]
     link_gbps: Option<f64>,
-    /// Cap on migration traffic (QEMU max-bandwidth, Set-SmbBandwidthLimit).
+    /// QEMU's max-bandwidth in MiB/s, or "unlimited" as libvirt sets it (QEMU's default: 128).
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_limit)]
+    max_bandwidth_mibps: Option<Limit>,
+    /// Set-SmbBandwidthLimit -Category LiveMigration in MiB/s: caps the SMB option only.
     #[arg(long, allow_negative_numbers = true)]
-    max_bandwidth_mibps: Option<f64>,
+    smb_limit_mibps: Option<f64>,
     #[arg(long, value_enum)]
     policy: Option<PolicyArg>,
     /// Hyper-V's pass cap, or Xen's round limit.
@@ -219,7 +223,7 @@ impl Knobs {
             self.compressible_fraction,
             self.dirty_rate_mibps,
             self.link_gbps,
-            self.max_bandwidth_mibps,
+            self.smb_limit_mibps,
             self.downtime_limit_ms,
             self.timeout_s,
             self.rtt_ms,
@@ -232,6 +236,7 @@ impl Knobs {
                 .iter()
                 .any(Option::is_some)
             || self.pattern.is_some()
+            || self.max_bandwidth_mibps.is_some()
             || self.policy.is_some()
             || self.transport.is_some()
             || self.auto_converge
@@ -276,8 +281,8 @@ impl Knobs {
             };
         }
         set(&mut s.network.link_gbps, self.link_gbps);
-        if self.max_bandwidth_mibps.is_some() {
-            s.network.max_bandwidth_mibps = self.max_bandwidth_mibps;
+        if self.smb_limit_mibps.is_some() {
+            s.network.smb_limit_mibps = self.smb_limit_mibps;
         }
         if self.buffers.is_some() {
             s.network.buffers = self.buffers;
@@ -301,7 +306,7 @@ impl Knobs {
             };
         }
         if self.rdma {
-            s.transport.rdma = true;
+            s.network.rdma = true;
         }
         let other = |flag: &str, policy: &str| Err(format!("{flag} applies to --policy {policy}"));
         match &mut s.policy {
@@ -313,13 +318,20 @@ impl Knobs {
                 if self.auto_converge {
                     return other("--auto-converge", "qemu");
                 }
+                if self.max_bandwidth_mibps.is_some() {
+                    return other("--max-bandwidth-mibps", "qemu (Hyper-V: --smb-limit-mibps)");
+                }
             }
             StopPolicy::Qemu {
                 downtime_limit_ms,
                 auto_converge,
+                max_bandwidth_mibps,
             } => {
                 set(downtime_limit_ms, self.downtime_limit_ms);
                 *auto_converge |= self.auto_converge;
+                if let Some(Limit(limit)) = self.max_bandwidth_mibps {
+                    *max_bandwidth_mibps = limit;
+                }
                 if self.max_passes.is_some() {
                     return other("--max-passes", "hyperv or xen");
                 }
@@ -512,7 +524,16 @@ fn apply(s: &mut Scenario, p: Param, v: f64) {
         Param::WorkingSetMib => s.vm.working_set_mib = v,
         Param::DirtyRateMibps => s.vm.dirty_rate_mibps = v,
         Param::LinkGbps => s.network.link_gbps = v,
-        Param::MaxBandwidthMibps => s.network.max_bandwidth_mibps = Some(v),
+        Param::MaxBandwidthMibps => {
+            if let StopPolicy::Qemu {
+                max_bandwidth_mibps,
+                ..
+            } = &mut s.policy
+            {
+                *max_bandwidth_mibps = Some(v)
+            }
+        }
+        Param::SmbLimitMibps => s.network.smb_limit_mibps = Some(v),
         Param::Buffers => {
             s.network.buffers = Some(v.round().clamp(0.0, f64::from(u32::MAX)) as u32)
         }
@@ -660,6 +681,19 @@ fn execute(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), String> {
         }
     }?;
     emit(out, &text)
+}
+
+/// A bandwidth limit on the command line: MiB/s, or `None` for "unlimited".
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Limit(Option<f64>);
+
+fn parse_limit(text: &str) -> Result<Limit, String> {
+    if text.eq_ignore_ascii_case("unlimited") {
+        return Ok(Limit(None));
+    }
+    text.parse::<f64>()
+        .map(|v| Limit(Some(v)))
+        .map_err(|_| format!("expected MiB/s or \"unlimited\", got {text:?}"))
 }
 
 #[cfg(test)]

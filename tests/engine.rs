@@ -25,8 +25,15 @@ fn closed_form(memory: f64, rate: f64, dirty: f64, policy: StopPolicy) -> Scenar
     s.network.link_gbps = rate * MIB / RDMA_EFFICIENCY / 125e6;
     s.network.dedicated = true;
     s.transport.kind = TransportKind::Smb;
-    s.transport.rdma = true;
+    s.network.rdma = true;
     s.policy = policy;
+    if let StopPolicy::Qemu {
+        max_bandwidth_mibps,
+        ..
+    } = &mut s.policy
+    {
+        *max_bandwidth_mibps = None;
+    }
     s.overheads = Overheads::zero();
     s.timeout_s = 1e6;
     s
@@ -183,7 +190,8 @@ fn zero_bandwidth_is_explained_not_crashed_on() {
     assert!(t.total_time_s.is_finite() && t.downtime_s == 0.0);
     assert!(verdict(&t).headline.contains("0 Gbit/s"));
     s.network.link_gbps = 10.0;
-    s.network.max_bandwidth_mibps = Some(0.0);
+    s.transport.kind = TransportKind::Smb;
+    s.network.smb_limit_mibps = Some(0.0);
     let t = simulate(&s).unwrap();
     assert!(verdict(&t).headline.contains("bandwidth cap is 0"));
 }

@@ -28,7 +28,8 @@ fn policy() -> impl Strategy<Value = (StopPolicy, Overheads)> {
         (0.0f64..2000.0, any::<bool>()).prop_map(|(downtime_limit_ms, auto_converge)| (
             StopPolicy::Qemu {
                 downtime_limit_ms,
-                auto_converge
+                auto_converge,
+                max_bandwidth_mibps: None,
             },
             Overheads::qemu()
         )),
@@ -46,7 +47,8 @@ fn policy() -> impl Strategy<Value = (StopPolicy, Overheads)> {
     ]
 }
 
-fn transport() -> impl Strategy<Value = Transport> {
+/// A performance option with its host, and whether the NICs are RDMA-capable.
+fn transport() -> impl Strategy<Value = (Transport, bool)> {
     (
         prop_oneof![
             Just(TransportKind::Tcp),
@@ -58,16 +60,18 @@ fn transport() -> impl Strategy<Value = Transport> {
         0.0f64..1.0,
         0u32..16,
     )
-        .prop_map(
-            |(kind, rdma, host_cores, host_load, compress_threads)| Transport {
-                kind,
+        .prop_map(|(kind, rdma, host_cores, host_load, compress_threads)| {
+            (
+                Transport {
+                    kind,
+                    host_cores,
+                    host_load,
+                    compress_threads,
+                    ..Transport::default()
+                },
                 rdma,
-                host_cores,
-                host_load,
-                compress_threads,
-                ..Transport::default()
-            },
-        )
+            )
+        })
 }
 
 prop_compose! {
@@ -87,7 +91,7 @@ prop_compose! {
         buffers in 64u32..4096,
         rtt_ms in 0.05f64..20.0,
         window in 8.0f64..16384.0,
-        transport in transport(),
+        (transport, rdma) in transport(),
         (policy, overheads) in policy(),
         timeout_s in 10.0f64..3600.0,
         seed in any::<u64>(),
@@ -109,14 +113,23 @@ prop_compose! {
             network: Network {
                 link_gbps: link,
                 nics,
-                max_bandwidth_mibps: cap,
+                smb_limit_mibps: cap,
+                rdma,
                 dedicated,
                 buffers: Some(buffers),
                 rtt_ms,
                 tcp_window_kib: window,
             },
             transport,
-            policy,
+            policy: match policy {
+                // QEMU's own max-bandwidth instead of the SMB limit.
+                StopPolicy::Qemu { downtime_limit_ms, auto_converge, .. } => StopPolicy::Qemu {
+                    downtime_limit_ms,
+                    auto_converge,
+                    max_bandwidth_mibps: cap,
+                },
+                other => other,
+            },
             overheads,
             timeout_s,
             ..Scenario::default()
@@ -158,6 +171,28 @@ fn never_slower(base: &Trace, better: &Trace, what: &str) -> Result<(), TestCase
         );
     }
     Ok(())
+}
+
+/// The bandwidth limit the scenario's hypervisor applies: QEMU's max-bandwidth, or Hyper-V's
+/// SMB limit (which only the SMB option feels).
+fn cap(s: &Scenario) -> Option<f64> {
+    match s.policy {
+        StopPolicy::Qemu {
+            max_bandwidth_mibps,
+            ..
+        } => max_bandwidth_mibps,
+        _ => s.network.smb_limit_mibps,
+    }
+}
+
+fn set_cap(s: &mut Scenario, v: Option<f64>) {
+    match &mut s.policy {
+        StopPolicy::Qemu {
+            max_bandwidth_mibps,
+            ..
+        } => *max_bandwidth_mibps = v,
+        _ => s.network.smb_limit_mibps = v,
+    }
 }
 
 fn no_caps(s: &Scenario) -> bool {
@@ -224,11 +259,13 @@ proptest! {
         let mut s = s;
         s.network.dedicated = true;
         if by_cap {
-            s.network.max_bandwidth_mibps = Some(s.network.max_bandwidth_mibps.unwrap_or(100.0));
+            let c = cap(&s).unwrap_or(100.0);
+            set_cap(&mut s, Some(c));
         }
         let slow = simulate(&s).unwrap();
         if by_cap {
-            s.network.max_bandwidth_mibps = s.network.max_bandwidth_mibps.map(|c| c * factor);
+            let c = cap(&s).map(|c| c * factor);
+            set_cap(&mut s, c);
         } else {
             s.network.link_gbps *= factor;
         }
@@ -324,7 +361,7 @@ fn a_faster_link_is_never_slower_at_fixed_buffers() {
                 for link in [1.0, 2.5, 5.0, 10.0, 25.0, 40.0, 100.0, 200.0, 400.0] {
                     let mut s = base.clone();
                     s.transport.kind = kind;
-                    s.transport.rdma = rdma;
+                    s.network.rdma = rdma;
                     s.network.dedicated = dedicated;
                     s.network.buffers = Some(512);
                     s.network.link_gbps = link;

@@ -124,10 +124,7 @@ pub fn bottleneck_time(trace: &Trace) -> Vec<(Bottleneck, f64, f64)> {
                 _ => Bottleneck::CompressionCpu,
             }
         } else if sg.wire_rate > path * (1.0 + 1e-9) {
-            trace
-                .rates
-                .for_stop_copy(&trace.scenario.policy)
-                .bottleneck(sg.background)
+            trace.rates.for_stop_copy().bottleneck(sg.background)
         } else {
             trace.rates.bottleneck(sg.background)
         };
@@ -260,7 +257,7 @@ pub fn rate_explanation(trace: &Trace) -> Vec<String> {
             r.nics_used,
             if r.nics_used == 1 { "" } else { "s" }
         ));
-    } else if s.transport.rdma {
+    } else if s.network.rdma {
         out.push(
             "RDMA NICs are present but unused: only the SMB performance option uses SMB Direct."
                 .to_string(),

@@ -141,7 +141,7 @@ impl Machine {
         Machine {
             policy: s.policy.clone(),
             overheads: s.overheads.clone(),
-            stop_rates: rates.for_stop_copy(&s.policy),
+            stop_rates: rates.for_stop_copy(),
             rates,
             workload: Workload::of(&s.vm),
             state: PolicyState::new(),

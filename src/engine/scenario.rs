@@ -123,9 +123,14 @@ pub struct Network {
     /// NICs of this speed per host on the migration network. TCP/IP and Compression use one
     /// path; SMB Multichannel spreads one migration over all of them.
     pub nics: u32,
-    /// Optional cap on migration traffic (QEMU `max-bandwidth`, Hyper-V
-    /// `Set-SmbBandwidthLimit -Category LiveMigration`). `None` = unlimited.
-    pub max_bandwidth_mibps: Option<f64>,
+    /// Hyper-V's `Set-SmbBandwidthLimit -Category LiveMigration -BytesPerSecond`: caps what the
+    /// SMB performance option sends, and nothing else (TCP/IP and Compression are not SMB
+    /// traffic). `None` = no limit. QEMU's own limit is its policy's `max_bandwidth_mibps`.
+    #[serde(alias = "max_bandwidth_mibps")]
+    pub smb_limit_mibps: Option<f64>,
+    /// Both hosts' NICs on this network are RDMA-capable (iWARP, RoCE, InfiniBand). Only the SMB
+    /// performance option uses them (SMB Direct); TCP/IP and Compression run over TCP anyway.
+    pub rdma: bool,
     /// A network that carries only live-migration traffic. On a shared one, VM, cluster and
     /// backup traffic take a varying share (the guide: a dedicated network makes migration
     /// shorter *and consistent*).
@@ -154,7 +159,8 @@ impl Default for Network {
         Network {
             link_gbps: 10.0,
             nics: 1,
-            max_bandwidth_mibps: None,
+            smb_limit_mibps: None,
+            rdma: false,
             dedicated: false,
             buffers: None,
             rtt_ms: 0.2,
@@ -180,8 +186,6 @@ pub enum TransportKind {
 #[serde(default, deny_unknown_fields)]
 pub struct Transport {
     pub kind: TransportKind,
-    /// Both hosts have RDMA-capable NICs (used only by the SMB option: SMB Direct).
-    pub rdma: bool,
     /// Host CPU cores and their load (0..1); compression may only use idle cores.
     pub host_cores: u32,
     pub host_load: f64,
@@ -199,7 +203,6 @@ impl Default for Transport {
     fn default() -> Self {
         Transport {
             kind: TransportKind::Compression,
-            rdma: false,
             host_cores: 16,
             host_load: 0.5,
             core_ghz: 2.5,
@@ -227,6 +230,11 @@ pub enum StopPolicy {
         /// dirties more than half of what each pass sends (qemu `migration/ram.c`).
         #[serde(default)]
         auto_converge: bool,
+        /// `max-bandwidth`: QEMU's own default is 128 MiB/s (`MAX_THROTTLE (128 << 20)` in
+        /// `migration/migration.c` since 5.2; 32 MiB/s before); libvirt sets it to unlimited
+        /// (`None`) unless told otherwise. QEMU lifts it for the stop-and-copy.
+        #[serde(default = "qemu_max_bandwidth")]
+        max_bandwidth_mibps: Option<f64>,
     },
     /// Xen: stop when fewer than `min_dirty_pages` are dirty or after `max_iterations` rounds
     /// (today's `xg_sr_save.c`: 50 pages, 5 rounds), or once `max_factor` × memory has been sent
@@ -240,6 +248,13 @@ pub enum StopPolicy {
         #[serde(default)]
         rate_adaptive: bool,
     },
+}
+
+/// QEMU's default `max-bandwidth`, MiB/s.
+pub const QEMU_MAX_BANDWIDTH_MIBPS: f64 = 128.0;
+
+fn qemu_max_bandwidth() -> Option<f64> {
+    Some(QEMU_MAX_BANDWIDTH_MIBPS)
 }
 
 impl Default for StopPolicy {
@@ -259,6 +274,7 @@ impl StopPolicy {
         StopPolicy::Qemu {
             downtime_limit_ms: 300.0,
             auto_converge: false,
+            max_bandwidth_mibps: qemu_max_bandwidth(),
         }
     }
     pub fn xen() -> Self {
@@ -280,6 +296,17 @@ impl StopPolicy {
     /// (unless Hyper-V's compression squeezes them).
     pub fn zero_pages_as_markers(&self) -> bool {
         matches!(self, StopPolicy::Qemu { .. })
+    }
+
+    /// QEMU's `max-bandwidth` in bytes/s, if it is limited.
+    pub fn max_bandwidth(&self) -> Option<f64> {
+        match *self {
+            StopPolicy::Qemu {
+                max_bandwidth_mibps,
+                ..
+            } => max_bandwidth_mibps.map(|m| m * super::units::MIB),
+            _ => None,
+        }
     }
 }
 
@@ -523,8 +550,15 @@ impl Scenario {
                 "a TCP window holds at least 1 KiB",
             );
         }
-        if let Some(cap) = net.max_bandwidth_mibps {
-            finite_non_negative("network.max_bandwidth_mibps", cap)?;
+        if let Some(cap) = net.smb_limit_mibps {
+            finite_non_negative("network.smb_limit_mibps", cap)?;
+        }
+        if let StopPolicy::Qemu {
+            max_bandwidth_mibps: Some(cap),
+            ..
+        } = self.policy
+        {
+            finite_non_negative("policy.max_bandwidth_mibps", cap)?;
         }
         if let Some(b) = net.buffers {
             let (lo, hi) = DESCRIPTOR_RANGE;
@@ -687,7 +721,7 @@ mod tests {
         let json = serde_json::to_string(&StopPolicy::qemu()).unwrap();
         assert_eq!(
             json,
-            r#"{"kind":"qemu","downtime_limit_ms":300.0,"auto_converge":false}"#
+            r#"{"kind":"qemu","downtime_limit_ms":300.0,"auto_converge":false,"max_bandwidth_mibps":128.0}"#
         );
         let p: StopPolicy =
             serde_json::from_str(r#"{"kind":"qemu","downtime_limit_ms":30}"#).unwrap();
@@ -695,8 +729,19 @@ mod tests {
             p,
             StopPolicy::Qemu {
                 downtime_limit_ms: 30.0,
-                auto_converge: false
-            }
+                auto_converge: false,
+                max_bandwidth_mibps: Some(QEMU_MAX_BANDWIDTH_MIBPS),
+            },
+            "QEMU's default max-bandwidth when the file does not set one"
+        );
+        let p: StopPolicy = serde_json::from_str(
+            r#"{"kind":"qemu","downtime_limit_ms":30,"max_bandwidth_mibps":null}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            p.max_bandwidth(),
+            None,
+            "null: unlimited, as libvirt sets it"
         );
     }
 }

@@ -136,7 +136,11 @@ pub struct RateBreakdown {
     pub transport_core_s_per_byte: f64,
     pub rdma_active: bool,
     pub dedicated: bool,
+    /// The tightest bandwidth limit in force, bytes/s: QEMU's `max-bandwidth`, and Hyper-V's
+    /// SMB limit when the SMB option is used.
     pub cap: Option<f64>,
+    /// The SMB limit alone: what still holds once QEMU lifts its own for the stop-and-copy.
+    pub smb_cap: Option<f64>,
     pub compression_active: bool,
     /// Compression threads when fixed (QEMU's legacy 8); `None`: any idle core (Hyper-V).
     pub compress_threads: Option<f64>,
@@ -164,7 +168,7 @@ impl RateBreakdown {
         let net = &s.network;
         let tr = &s.transport;
         let smb = tr.kind == TransportKind::Smb;
-        let rdma_active = smb && tr.rdma;
+        let rdma_active = smb && net.rdma;
         let nics_used = if smb { net.nics } else { 1 };
         let line_rate = gbps_to_bytes_per_s(net.link_gbps) * f64::from(nics_used);
         let idle_cores = f64::from(tr.host_cores) * (1.0 - tr.host_load);
@@ -183,6 +187,8 @@ impl RateBreakdown {
         };
         let per_core = gbps_to_bytes_per_s(tr.core_ghz / ghz_per_gbps);
         let zero_markers = s.policy.zero_pages_as_markers() && !rdma_active;
+        // Set-SmbBandwidthLimit -Category LiveMigration throttles SMB traffic only.
+        let smb_cap = net.smb_limit_mibps.filter(|_| smb).map(|m| m * MIB);
         RateBreakdown {
             line_rate,
             nics_used,
@@ -205,7 +211,11 @@ impl RateBreakdown {
             transport_core_s_per_byte: 1.0 / per_core,
             rdma_active,
             dedicated: net.dedicated,
-            cap: net.max_bandwidth_mibps.map(|m| m * MIB),
+            cap: match (smb_cap, s.policy.max_bandwidth()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            },
+            smb_cap,
             compression_active,
             compress_threads: if zero_markers && !compression_active {
                 // QEMU checks pages for zeros in its one migration thread.
@@ -223,13 +233,10 @@ impl RateBreakdown {
 
     /// The path during the stop-and-copy: QEMU lifts max-bandwidth once the VM is stopped
     /// (`migration_completion_precopy` sets RATE_LIMIT_DISABLED); Hyper-V's SMB limit stays.
-    pub fn for_stop_copy(&self, policy: &StopPolicy) -> RateBreakdown {
-        match policy {
-            StopPolicy::Qemu { .. } => RateBreakdown {
-                cap: None,
-                ..self.clone()
-            },
-            _ => self.clone(),
+    pub fn for_stop_copy(&self) -> RateBreakdown {
+        RateBreakdown {
+            cap: self.smb_cap,
+            ..self.clone()
         }
     }
 
@@ -744,7 +751,7 @@ mod tests {
     fn rdma_needs_the_smb_option_and_ignores_ring_loss() {
         let mut s = Scenario::default();
         s.transport.kind = TransportKind::Tcp;
-        s.transport.rdma = true;
+        s.network.rdma = true;
         assert!(!RateBreakdown::new(&s).rdma_active);
         s.transport.kind = TransportKind::Smb;
         s.network.nics = 2;

@@ -563,6 +563,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                         </label>
                         { check("shared-storage", " shared storage (CSV)", c.shared_storage, |c, v| c.shared_storage = v) }
                         { check("shared-nothing", " allow shared-nothing (copy disks)", c.settings.shared_nothing, |c, v| c.settings.shared_nothing = v) }
+                        { check("smb-limit", " SMB limit: 25 % of a node's NIC speed (the cluster default since 2022-09)", c.settings.smb_limit_pct.is_some(), |c, v| c.settings.smb_limit_pct = v.then_some(25.0)) }
                     </div>
                 </section>
                 <section class="panel">

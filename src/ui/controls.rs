@@ -7,8 +7,9 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::state::{Action, AppState};
-use crate::engine::scenario::MAX_DESCRIPTORS;
+use crate::engine::scenario::{MAX_DESCRIPTORS, QEMU_MAX_BANDWIDTH_MIBPS};
 use crate::engine::transport::driver_default_descriptors;
+use crate::engine::units::MIB;
 use crate::engine::{Pattern, Scenario, StopPolicy, TransportKind};
 
 /// Link speeds offered by the slider, Gbit/s (0 shows what happens without a link).
@@ -273,7 +274,6 @@ pub fn controls(p: &ControlsProps) -> Html {
         s.policy = base.policy;
         s.overheads = base.overheads;
         s.transport.kind = base.transport.kind;
-        s.transport.rdma = false;
     });
     let policy = match s.policy {
         StopPolicy::HyperV { .. } => "hyperv",
@@ -327,13 +327,43 @@ pub fn controls(p: &ControlsProps) -> Html {
     let on_nics = editor(p, |s, v: f64| s.network.nics = to_count(v));
     let on_rtt = editor(p, |s, v: f64| s.network.rtt_ms = v);
     let on_window = editor(p, |s, v: f64| s.network.tcp_window_kib = v);
-    let on_cap = editor(p, |s, v: f64| {
-        s.network.max_bandwidth_mibps = if v.is_finite() && v > 0.0 || v < 0.0 {
+    let on_smb_limit = editor(p, |s, v: f64| {
+        s.network.smb_limit_mibps = if v.is_finite() && v > 0.0 || v < 0.0 {
             Some(v)
         } else {
             None
         }
     });
+    let qemu_bandwidth = match s.policy {
+        StopPolicy::Qemu {
+            max_bandwidth_mibps,
+            ..
+        } => Some(max_bandwidth_mibps),
+        _ => None,
+    };
+    let bandwidth_choice = match qemu_bandwidth {
+        Some(None) => "unlimited",
+        Some(Some(v)) if v == QEMU_MAX_BANDWIDTH_MIBPS => "default",
+        _ => "custom",
+    };
+    let set_qemu_bandwidth = |s: &mut Scenario, v: Option<f64>| {
+        if let StopPolicy::Qemu {
+            max_bandwidth_mibps,
+            ..
+        } = &mut s.policy
+        {
+            *max_bandwidth_mibps = v;
+        }
+    };
+    let on_bandwidth_choice = editor(p, move |s, v: String| {
+        let limit = match v.as_str() {
+            "unlimited" => None,
+            "custom" => Some(s.policy.max_bandwidth().map_or(1000.0, |b| b / MIB)),
+            _ => Some(QEMU_MAX_BANDWIDTH_MIBPS),
+        };
+        set_qemu_bandwidth(s, limit);
+    });
+    let on_bandwidth = editor(p, move |s, v: f64| set_qemu_bandwidth(s, Some(v)));
     let on_cores = editor(p, |s, v: f64| s.transport.host_cores = to_count(v));
     let on_load = editor(p, |s, v: f64| s.transport.host_load = v / 100.0);
     let on_seed = editor(p, |s, v: f64| {
@@ -346,25 +376,23 @@ pub fn controls(p: &ControlsProps) -> Html {
     let on_buffers = editor(p, |s, v: bool| {
         s.network.buffers = v.then_some(MAX_DESCRIPTORS);
     });
-    let on_compression = editor(p, |s, v: bool| {
-        s.transport.kind = if v {
-            TransportKind::Compression
-        } else {
-            TransportKind::Tcp
-        };
-        if v {
-            s.transport.rdma = false;
-        }
-    });
-    let on_rdma = editor(p, |s, v: bool| {
-        s.transport.rdma = v;
-        s.transport.kind = if v {
-            TransportKind::Smb
-        } else {
-            TransportKind::Tcp
+    // The performance option and the NICs' RDMA capability are separate settings, as in
+    // Set-VMHost -VirtualMachineMigrationPerformanceOption and the NIC's properties: changing
+    // one never changes the other.
+    let on_option = editor(p, |s, v: String| {
+        s.transport.kind = match v.as_str() {
+            "tcp" => TransportKind::Tcp,
+            "smb" => TransportKind::Smb,
+            _ => TransportKind::Compression,
         };
     });
-    let option = match (s.transport.kind, s.transport.rdma) {
+    let on_rdma = editor(p, |s, v: bool| s.network.rdma = v);
+    let option_value = match s.transport.kind {
+        TransportKind::Tcp => "tcp",
+        TransportKind::Compression => "compression",
+        TransportKind::Smb => "smb",
+    };
+    let option = match (s.transport.kind, s.network.rdma) {
         (TransportKind::Tcp, _) => "TCP/IP",
         (TransportKind::Compression, _) => "Compression",
         (TransportKind::Smb, true) => "SMB (SMB Direct over RDMA)",
@@ -405,6 +433,17 @@ pub fn controls(p: &ControlsProps) -> Html {
                 ("xen", "Xen: 5 rounds or under 50 dirty pages"),
             ], policy, on_policy) }
             { number("policy-param", param_label, param_unit, param_value, param_hint, on_policy_param) }
+            if let Some(limit) = qemu_bandwidth {
+                { choice("max-bandwidth-choice", "QEMU max-bandwidth", &[
+                    ("default", "128 MiB/s (QEMU's default)"),
+                    ("unlimited", "unlimited (as libvirt sets it)"),
+                    ("custom", "custom"),
+                ], bandwidth_choice, on_bandwidth_choice) }
+                if let Some(v) = limit.filter(|_| bandwidth_choice == "custom") {
+                    { number("max-bandwidth", "max-bandwidth", "MiB/s", v,
+                        "QEMU's rate limit for pre-copy; it is lifted for the final copy.", on_bandwidth) }
+                }
+            }
             if matches!(s.policy, StopPolicy::Qemu { .. }) {
                 { checkbox("auto-converge", "Auto-converge",
                     " throttle the guest's vCPUs (20 %, then +10 %) while it dirties faster than pages are sent".into(),
@@ -419,20 +458,22 @@ pub fn controls(p: &ControlsProps) -> Html {
                     format!(" {} NIC descriptors instead of the driver's {}", MAX_DESCRIPTORS,
                         driver_default_descriptors(s.network.link_gbps)),
                     s.network.buffers.is_some_and(|b| b >= MAX_DESCRIPTORS), on_buffers) }
-                { checkbox("lever-compression", "Compression",
-                    " compress memory with idle CPU before sending (Hyper-V's default)".into(),
-                    s.transport.kind == TransportKind::Compression, on_compression) }
-                { checkbox("lever-rdma", "RDMA (SMB Direct)",
-                    " RDMA NICs on both hosts, SMB performance option".into(),
-                    s.transport.kind == TransportKind::Smb && s.transport.rdma, on_rdma) }
+                { choice("lever-option", "Performance option", &[
+                    ("tcp", "TCP/IP: one TCP connection"),
+                    ("compression", "Compression: idle CPU squeezes memory first (Hyper-V's default)"),
+                    ("smb", "SMB: Multichannel over every NIC, SMB Direct on RDMA NICs"),
+                ], option_value, on_option) }
+                { checkbox("lever-rdma", "RDMA-capable NICs",
+                    " on both hosts (iWARP, RoCE, InfiniBand); only the SMB option uses them".into(),
+                    s.network.rdma, on_rdma) }
                 <p class="hint" data-testid="performance-option">{format!("Performance option: {option}")}</p>
             </fieldset>
             <details class="more">
                 <summary>{"More settings"}</summary>
                 { number("rtt", "Round-trip time", "ms", s.network.rtt_ms, "0.2 ms in one rack; more across a campus.", on_rtt) }
                 { number("window", "TCP window", "KiB", s.network.tcp_window_kib, "Autotuning reaches 16 MiB; a fixed 64 KiB caps long paths.", on_window) }
-                { number("cap", "Bandwidth limit (0 = none)", "MiB/s", s.network.max_bandwidth_mibps.unwrap_or(0.0),
-                    "QEMU max-bandwidth or Set-SmbBandwidthLimit -Category LiveMigration.", on_cap) }
+                { number("smb-limit", "SMB bandwidth limit (0 = none)", "MiB/s", s.network.smb_limit_mibps.unwrap_or(0.0),
+                    "Set-SmbBandwidthLimit -Category LiveMigration: limits the SMB option only.", on_smb_limit) }
                 { number("cores", "Host CPU cores", "cores", f64::from(s.transport.host_cores), "", on_cores) }
                 { number("load", "Host CPU load", "%", s.transport.host_load * 100.0, "Compression only uses idle cores.", on_load) }
                 { number("seed", "Random seed", "", s.seed as f64, "Background bursts and which pages are hot.", on_seed) }

@@ -101,6 +101,7 @@ mod native {
         qemu.policy = migration_lab::engine::StopPolicy::Qemu {
             downtime_limit_ms: 300.0,
             auto_converge: false,
+            max_bandwidth_mibps: None,
         };
         c.bench_function(
             "simulate a QEMU run that never converges (1 h timeout)",

@@ -101,11 +101,18 @@ test('each lever changes the result through its mechanism', async () => {
   assert.notEqual(await total(), before, 'dedicated network changes the time');
 
   before = await total();
-  await page.click('label[for=lever-compression]');
+  await page.selectOption('#lever-option', 'tcp');
   assert.equal(await text(page, 'performance-option'), 'Performance option: TCP/IP');
   assert.notEqual(await total(), before, 'compression off changes the time');
 
+  // RDMA is a NIC capability: ticking it leaves the performance option alone, and TCP/IP
+  // does not use it.
+  before = await total();
   await page.click('label[for=lever-rdma]');
+  assert.equal(await text(page, 'performance-option'), 'Performance option: TCP/IP');
+  assert.equal(await total(), before, 'RDMA NICs do not speed up TCP/IP');
+  assert.match(await why(), /RDMA NICs are present but unused/);
+  await page.selectOption('#lever-option', 'smb');
   assert.match(await text(page, 'performance-option'), /SMB Direct/);
   assert.match(await why(), /SMB Direct \(RDMA\)/);
   await screenshot(page, 'levers.png');

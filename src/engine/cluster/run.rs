@@ -15,7 +15,7 @@ use super::scenario::ClusterScenario;
 use super::{ClusterTrace, MigrationRecord, Stage, StageSpan};
 use crate::engine::background::Background;
 use crate::engine::migration::{Machine, Step};
-use crate::engine::scenario::{Scenario, ScenarioError};
+use crate::engine::scenario::{Scenario, ScenarioError, TransportKind};
 use crate::engine::trace::{LinkSegment, Outcome};
 use crate::engine::transport::{link_payload, MIN_NETWORK_CORES};
 use crate::engine::units::MIB;
@@ -33,6 +33,8 @@ enum Key {
     Pair { a: usize, b: usize, network: usize },
     /// A host's idle cores (core-seconds per second).
     Cpu(usize),
+    /// The cluster's SMB bandwidth limit on what a host sends.
+    SmbLimit(usize),
 }
 
 /// The resources of one moment, numbered as they are first used.
@@ -184,6 +186,12 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
         let h = &sc.hosts[host];
         (f64::from(h.cores) * (1.0 - h.load)).max(MIN_NETWORK_CORES)
     };
+    // The cluster's SMB limit on what each host sends: a share of all its NICs' speed.
+    let smb_limit = |host: usize| {
+        let pct = st.smb_limit_pct.unwrap_or(100.0);
+        let line: f64 = sc.hosts[host].nics.iter().map(|n| n.gbps * 1e9 / 8.0).sum();
+        line * pct / 100.0
+    };
     let mut busy = vec![0u32; sc.hosts.len()];
     let mut moving = vec![false; sc.vms.len()];
     let mut active: Vec<Live> = Vec::new();
@@ -262,6 +270,12 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
                     ),
                     (resources.id(Key::Cpu(l.to), || idle_cores(l.to)), dst_cpu),
                 ];
+                if st.transport == TransportKind::Smb && st.smb_limit_pct.is_some() {
+                    uses.push((
+                        resources.id(Key::SmbLimit(l.from), || smb_limit(l.from)),
+                        1.0,
+                    ));
+                }
                 if rates.nics_used == 1 {
                     // Hash-based teaming sends every TCP connection between two hosts over the
                     // same NIC pair.

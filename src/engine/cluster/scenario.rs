@@ -8,6 +8,7 @@ use crate::engine::scenario::{
     Network, Overheads, Pattern, Scenario, ScenarioError, StopPolicy, Transport, TransportKind, Vm,
     DESCRIPTOR_RANGE, MAX_LINK_GBPS, SCENARIO_VERSION,
 };
+use crate::engine::units::MIB;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -100,6 +101,12 @@ pub struct MigrationSettings {
     pub overheads: Overheads,
     /// Copy the virtual disks first when there is no shared storage (shared-nothing).
     pub shared_nothing: bool,
+    /// Cluster properties `SetSMBBandwidthLimit` and `SMBBandwidthLimitFactor` (since the
+    /// 2022-09 update, KB5017381): the SMB live-migration traffic a node sends is limited to
+    /// this percentage of the summed speed of all its NICs; default 25 (factor 2500). `None`:
+    /// the limit is off. Only the SMB option is SMB traffic. (Microsoft, "Control Live
+    /// Migration SMB Bandwidth control cluster-wide".)
+    pub smb_limit_pct: Option<f64>,
 }
 
 impl Default for MigrationSettings {
@@ -112,6 +119,7 @@ impl Default for MigrationSettings {
             policy: StopPolicy::hyperv(),
             overheads: Overheads::hyperv(),
             shared_nothing: false,
+            smb_limit_pct: Some(25.0),
         }
     }
 }
@@ -250,6 +258,14 @@ impl ClusterScenario {
             }
         }
         let st = &self.settings;
+        if let Some(pct) = st.smb_limit_pct {
+            if !(pct.is_finite() && pct > 0.0 && pct <= 100.0) {
+                return err(
+                    "settings.smb_limit_pct",
+                    "the SMB bandwidth limit is 0.01 to 100 % of a node's NIC bandwidth (or null for none)",
+                );
+            }
+        }
         if st.per_host_limit == 0 || st.cluster_limit == 0 {
             return err(
                 "settings",
@@ -300,7 +316,6 @@ impl ClusterScenario {
             network: Network::default(),
             transport: Transport {
                 kind: st.transport,
-                rdma: false,
                 host_cores: host.cores,
                 host_load: host.load,
                 ..Transport::default()
@@ -315,7 +330,13 @@ impl ClusterScenario {
             s.network.nics = p.nics;
             s.network.buffers = p.buffers;
             s.network.dedicated = p.dedicated;
-            s.transport.rdma = p.rdma;
+            s.network.rdma = p.rdma;
+        }
+        if let Some(pct) = st.smb_limit_pct {
+            // The cluster's SMB limit on everything the host sends; one migration alone gets all
+            // of it (several share it: the event loop treats it as a shared resource).
+            let node_gbps: f64 = host.nics.iter().map(|n| n.gbps).sum();
+            s.network.smb_limit_mibps = Some(node_gbps * 1e9 / 8.0 * pct / 100.0 / MIB);
         }
         s
     }
