@@ -416,3 +416,30 @@ fn xen_adaptive_rounds_slow_cluster_migrations_too() {
         fast.makespan_s
     );
 }
+
+#[test]
+fn duplicate_names_are_rejected_with_the_field() {
+    let base = pair(
+        vec![vm("a", "A", 1024.0, 0.0), vm("b", "A", 1024.0, 0.0)],
+        2,
+    );
+    base.validate().unwrap();
+
+    let mut s = base.clone();
+    s.networks.push(net("lm", NetworkRole::Management, false));
+    let e = s.validate().unwrap_err();
+    assert_eq!(e.field, "networks.name", "{e}");
+    assert!(e.message.contains("two networks are called lm"), "{e}");
+
+    let mut s = base.clone();
+    s.hosts[1].name = "A".into();
+    let e = s.validate().unwrap_err();
+    assert_eq!(e.field, "hosts.name", "{e}");
+    assert!(e.message.contains("two hosts are called A"), "{e}");
+
+    let mut s = base.clone();
+    s.vms[1].name = "a".into();
+    let e = s.validate().unwrap_err();
+    assert_eq!(e.field, "vms.name", "{e}");
+    assert!(e.message.contains("two VMs are called a"), "{e}");
+}

@@ -1,6 +1,8 @@
 //! What a cluster scenario file describes: networks, hosts and their NICs, VMs, Hyper-V's
 //! migration settings and the operations to run — and the checks that make it a possible one.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::{Deserialize, Serialize};
 
 use super::path::Path;
@@ -165,6 +167,10 @@ fn err(field: &'static str, message: impl Into<String>) -> Result<(), ScenarioEr
 }
 
 impl ClusterScenario {
+    /// Checks that the scenario describes a possible cluster: unique network, host and VM
+    /// names, hosts with memory, cores and NICs on known networks, VMs that pass the single-VM
+    /// checks, known targets for every operation.
+    /// Runs in time linear in the number of hosts, NICs, VMs and operations.
     pub fn validate(&self) -> Result<(), ScenarioError> {
         if self.version != SCENARIO_VERSION {
             return err(
@@ -181,9 +187,20 @@ impl ClusterScenario {
                 ),
             );
         }
+        let mut network_names = HashSet::with_capacity(self.networks.len());
+        for n in &self.networks {
+            if !network_names.insert(n.name.as_str()) {
+                return err(
+                    "networks.name",
+                    format!("two networks are called {}", n.name),
+                );
+            }
+        }
+        // Host names to their index.
+        let mut host_ix: HashMap<&str, usize> = HashMap::with_capacity(self.hosts.len());
         for (i, h) in self.hosts.iter().enumerate() {
-            if self.hosts[..i].iter().any(|o| o.name == h.name) {
-                return err("hosts", format!("two hosts are called {}", h.name));
+            if host_ix.insert(h.name.as_str(), i).is_some() {
+                return err("hosts.name", format!("two hosts are called {}", h.name));
             }
             if !(h.memory_gib.is_finite() && h.memory_gib > 0.0) {
                 return err(
@@ -198,7 +215,7 @@ impl ClusterScenario {
                 );
             }
             for n in &h.nics {
-                if !self.networks.iter().any(|net| net.name == n.network) {
+                if !network_names.contains(n.network.as_str()) {
                     return err(
                         "hosts.nics",
                         format!("{} has a NIC on unknown network {}", h.name, n.network),
@@ -222,19 +239,18 @@ impl ClusterScenario {
                 }
             }
         }
-        let hosts_by_name: std::collections::HashMap<&str, &Host> =
-            self.hosts.iter().map(|h| (h.name.as_str(), h)).collect();
-        let mut vm_names = std::collections::HashSet::with_capacity(self.vms.len());
+        let mut vm_names = HashSet::with_capacity(self.vms.len());
         for vm in &self.vms {
             if !vm_names.insert(vm.name.as_str()) {
-                return err("vms", format!("two VMs are called {}", vm.name));
+                return err("vms.name", format!("two VMs are called {}", vm.name));
             }
-            let Some(&host) = hosts_by_name.get(vm.host.as_str()) else {
+            let Some(&h) = host_ix.get(vm.host.as_str()) else {
                 return err(
                     "vms.host",
                     format!("{} runs on unknown host {}", vm.name, vm.host),
                 );
             };
+            let host = &self.hosts[h];
             // The single-VM rules apply to each VM, on its own host.
             self.vm_scenario(vm, host, None)
                 .validate()
@@ -257,7 +273,7 @@ impl ClusterScenario {
             );
         }
         for n in &st.networks {
-            if !self.networks.iter().any(|net| &net.name == n) {
+            if !network_names.contains(n.as_str()) {
                 return err("settings.networks", format!("unknown network {n}"));
             }
         }
@@ -267,12 +283,12 @@ impl ClusterScenario {
                     if !vm_names.contains(vm.as_str()) {
                         return err("operations", format!("no VM called {vm}"));
                     }
-                    if !hosts_by_name.contains_key(to.as_str()) {
+                    if !host_ix.contains_key(to.as_str()) {
                         return err("operations", format!("no host called {to}"));
                     }
                 }
                 Operation::Drain { host } => {
-                    if !hosts_by_name.contains_key(host.as_str()) {
+                    if !host_ix.contains_key(host.as_str()) {
                         return err("operations", format!("no host called {host}"));
                     }
                 }
