@@ -418,6 +418,59 @@ fn xen_adaptive_rounds_slow_cluster_migrations_too() {
 }
 
 #[test]
+fn a_host_too_small_for_its_vms_is_rejected() {
+    // 512 MiB and 64 GiB on a 1 GiB host: the second VM (vms[2]) is the one that does not fit.
+    let mut s = pair(
+        vec![
+            vm("small", "A", 512.0, 0.0),
+            vm("other", "B", 1024.0, 0.0),
+            vm("big", "A", 65536.0, 0.0),
+        ],
+        2,
+    );
+    s.hosts[0].memory_gib = 1.0;
+    let e = s.validate().unwrap_err();
+    assert_eq!(e.field, "vms.host", "{e}");
+    assert!(
+        e.message
+            .starts_with("A has 1 GiB for VMs; the VMs placed on it need 64.50 GiB"),
+        "{e}"
+    );
+    assert!(e.message.contains("vms[2], big,"), "{e}");
+    // The same file is refused when read, and simulate_cluster refuses to run it.
+    let json = serde_json::to_string(&s).unwrap();
+    assert_eq!(ClusterScenario::from_json(&json).unwrap_err(), e);
+    assert_eq!(simulate_cluster(&s).unwrap_err(), e);
+    // Exactly full is fine.
+    s.vms[2] = vm("big", "A", 512.0, 0.0);
+    s.validate().unwrap();
+}
+
+#[test]
+fn validation_of_thousands_of_vms_finds_the_overfilled_host() {
+    // 16 hosts of 256 GiB, 2000 VMs of 2 GiB spread round-robin (125 per host, 250 GiB each).
+    let hosts: Vec<Host> = (0..16)
+        .map(|i| host(&format!("H{i}"), 256.0, &[("lm", 10.0)]))
+        .collect();
+    let vms: Vec<ClusterVm> = (0..2000)
+        .map(|i| vm(&format!("vm{i}"), &format!("H{}", i % 16), 2048.0, 1.0))
+        .collect();
+    let mut s = common::move_all_to_b(hosts, vms, 2);
+    s.operations = vec![Operation::Drain { host: "H3".into() }];
+    s.validate().unwrap();
+    // Eight more GiB on H7 (vm1991 is its last VM) no longer fit.
+    s.vms[1991].memory_mib += 8192.0;
+    let e = s.validate().unwrap_err();
+    assert_eq!(e.field, "vms.host");
+    assert!(
+        e.message
+            .starts_with("H7 has 256 GiB for VMs; the VMs placed on it need 258 GiB"),
+        "{e}"
+    );
+    assert!(e.message.contains("vms[1991], vm1991,"), "{e}");
+}
+
+#[test]
 fn duplicate_names_are_rejected_with_the_field() {
     let base = pair(
         vec![vm("a", "A", 1024.0, 0.0), vm("b", "A", 1024.0, 0.0)],

@@ -10,6 +10,7 @@ use crate::engine::scenario::{
     Network, Overheads, Pattern, Scenario, ScenarioError, StopPolicy, Transport, TransportKind, Vm,
     DESCRIPTOR_RANGE, MAX_LINK_GBPS, SCENARIO_VERSION,
 };
+use crate::engine::units::{fmt_bytes, MIB};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -166,10 +167,15 @@ fn err(field: &'static str, message: impl Into<String>) -> Result<(), ScenarioEr
     })
 }
 
+/// Whether `placed_mib` of VM memory fits in `memory_gib` (with room for rounding in the sums).
+fn fits(placed_mib: f64, memory_gib: f64) -> bool {
+    placed_mib <= memory_gib * 1024.0 * (1.0 + 1e-12)
+}
+
 impl ClusterScenario {
     /// Checks that the scenario describes a possible cluster: unique network, host and VM
     /// names, hosts with memory, cores and NICs on known networks, VMs that pass the single-VM
-    /// checks, known targets for every operation.
+    /// checks and fit in their host's memory together, known targets for every operation.
     /// Runs in time linear in the number of hosts, NICs, VMs and operations.
     pub fn validate(&self) -> Result<(), ScenarioError> {
         if self.version != SCENARIO_VERSION {
@@ -240,7 +246,10 @@ impl ClusterScenario {
             }
         }
         let mut vm_names = HashSet::with_capacity(self.vms.len());
-        for vm in &self.vms {
+        // MiB of VM memory placed on each host, and the first VM that overfilled it.
+        let mut placed = vec![0.0; self.hosts.len()];
+        let mut first_over: Vec<Option<usize>> = vec![None; self.hosts.len()];
+        for (v, vm) in self.vms.iter().enumerate() {
             if !vm_names.insert(vm.name.as_str()) {
                 return err("vms.name", format!("two VMs are called {}", vm.name));
             }
@@ -264,6 +273,30 @@ impl ClusterScenario {
                     format!("{}: disk size must be 0 or more", vm.name),
                 );
             }
+            placed[h] += vm.memory_mib;
+            if first_over[h].is_none() && !fits(placed[h], host.memory_gib) {
+                first_over[h] = Some(v);
+            }
+        }
+        // Report the host whose first overflowing VM comes first in the file, with the whole
+        // need of that host.
+        if let Some((h, v)) = first_over
+            .iter()
+            .enumerate()
+            .filter_map(|(h, v)| v.map(|v| (h, v)))
+            .min_by_key(|&(_, v)| v)
+        {
+            let host = &self.hosts[h];
+            return err(
+                "vms.host",
+                format!(
+                    "{} has {} for VMs; the VMs placed on it need {} (vms[{v}], {}, is the first that does not fit)",
+                    host.name,
+                    fmt_bytes(host.memory_gib * 1024.0 * MIB),
+                    fmt_bytes(placed[h] * MIB),
+                    self.vms[v].name
+                ),
+            );
         }
         let st = &self.settings;
         if st.per_host_limit == 0 || st.cluster_limit == 0 {
