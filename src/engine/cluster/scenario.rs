@@ -124,7 +124,9 @@ impl Default for MigrationSettings {
 pub enum Operation {
     /// Live-migrate one VM to a chosen host.
     Move { vm: String, to: String },
-    /// Move every VM off a host, each to the host with the most free memory.
+    /// Move every VM off a host, largest first, each to the reachable host with the most free
+    /// memory. The host is then in maintenance: later drains place no VMs on it (a later
+    /// `Move` to it by name still runs).
     Drain { host: String },
 }
 
