@@ -529,8 +529,34 @@ fn apply(s: &mut Scenario, p: Param, v: f64) {
             StopPolicy::Xen { max_iterations, .. } => *max_iterations = v.round().max(0.0) as u32,
             StopPolicy::Qemu { .. } => {}
         },
-        Param::Seed => s.seed = v.round().max(0.0) as u64,
+        // `sweep` has checked that seeds are whole numbers from 0 to 2^53.
+        Param::Seed => s.seed = v as u64,
     }
+}
+
+/// The largest seed a sweep takes: every whole number up to 2^53 is exact in an `f64`.
+pub const MAX_SWEEP_SEED: f64 = 9_007_199_254_740_992.0;
+
+/// The whole numbers a parameter takes, inclusive; `None` for parameters that take any real.
+fn whole_range(p: Param) -> Option<(f64, f64)> {
+    match p {
+        Param::Seed => Some((0.0, MAX_SWEEP_SEED)),
+        Param::Buffers | Param::MaxPasses => Some((0.0, f64::from(u32::MAX))),
+        _ => None,
+    }
+}
+
+/// The `i`-th of `steps` evenly spaced values from `from` to `to`, both included. Weighting the
+/// ends (rather than adding a fraction of `to - from`) cannot overflow for finite ends.
+fn step_value(from: f64, to: f64, i: u32, steps: u32) -> f64 {
+    if steps <= 1 || i == 0 {
+        return from;
+    }
+    if i == steps - 1 {
+        return to;
+    }
+    let f = f64::from(i) / f64::from(steps - 1);
+    from * (1.0 - f) + to * f
 }
 
 /// Prints one CSV row per value as soon as it is simulated.
@@ -542,10 +568,27 @@ fn sweep(
     steps: u32,
     out: &mut dyn std::io::Write,
 ) -> Result<(), String> {
-    if steps == 0 || steps > MAX_SWEEP_STEPS || !from.is_finite() || !to.is_finite() {
+    let name = p
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default();
+    if steps == 0 || steps > MAX_SWEEP_STEPS {
         return Err(format!(
-            "--steps must be 1 to {MAX_SWEEP_STEPS} and --from/--to finite numbers"
+            "--steps must be 1 to {MAX_SWEEP_STEPS} (got {steps})"
         ));
+    }
+    let whole = whole_range(p);
+    for (flag, x) in [("--from", from), ("--to", to)] {
+        if !x.is_finite() {
+            return Err(format!("{flag} must be a finite number (got {x})"));
+        }
+        if let Some((lo, hi)) = whole {
+            if x.fract() != 0.0 || !(lo..=hi).contains(&x) {
+                return Err(format!(
+                    "--vary {name} takes whole numbers from {lo} to {hi} (got {flag} {x})"
+                ));
+            }
+        }
     }
     if matches!(p, Param::DowntimeLimitMs) && !matches!(base.policy, StopPolicy::Qemu { .. }) {
         return Err("--vary downtime-limit-ms needs --policy qemu".into());
@@ -553,17 +596,17 @@ fn sweep(
     if matches!(p, Param::MaxPasses) && matches!(base.policy, StopPolicy::Qemu { .. }) {
         return Err("--vary max-passes needs --policy hyperv or xen".into());
     }
-    let name = p
-        .to_possible_value()
-        .map(|v| v.get_name().to_string())
-        .unwrap_or_default();
     let mut row = format!("{name},converged,outcome,total_time_ms,downtime_ms,bytes_sent,passes\n");
     for i in 0..steps {
-        let v = if steps == 1 {
-            from
-        } else {
-            from + (to - from) * f64::from(i) / f64::from(steps - 1)
-        };
+        let v = step_value(from, to, i, steps);
+        // Whole-number parameters run, and are printed, at the nearest whole number.
+        let v = if whole.is_some() { v.round() } else { v };
+        if !v.is_finite() {
+            return Err(format!(
+                "--vary {name}: value {} of {steps} is not a finite number",
+                i + 1
+            ));
+        }
         let mut s = base.clone();
         apply(&mut s, p, v);
         let t = simulate(&s).map_err(|e| format!("at {name} = {v}: {e}"))?;
@@ -766,6 +809,88 @@ mod tests {
         assert_eq!(lines.len(), 6);
         assert!(lines[0].starts_with("dirty-rate-mibps,converged"));
         assert!(lines[1].starts_with("0,true,converged,"));
+    }
+
+    /// The first column of a sweep's rows.
+    fn swept(out: &str) -> Vec<f64> {
+        out.lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap().parse().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn sweep_seeds_are_whole_numbers_from_0_to_2_pow_53() {
+        let sweep = |from: &str, to: &str, steps: &str| {
+            let (from, to) = (format!("--from={from}"), format!("--to={to}"));
+            exec(&["sweep", "--vary", "seed", &from, &to, "--steps", steps])
+        };
+        for (from, to) in [
+            ("-5", "3"),
+            ("0.5", "3"),
+            ("0", "2.25"),
+            ("-1.7e308", "1.7e308"),
+            ("0", "9007199254740994"),
+            ("0", "1e300"),
+        ] {
+            let e = sweep(from, to, "3").unwrap_err();
+            assert!(
+                e.starts_with("--vary seed takes whole numbers from 0 to 9007199254740992"),
+                "{from}..{to}: {e}"
+            );
+        }
+        for (from, to) in [("NaN", "1"), ("0", "inf"), ("-inf", "0")] {
+            let e = sweep(from, to, "3").unwrap_err();
+            assert!(e.contains("must be a finite number"), "{from}..{to}: {e}");
+        }
+        // Values between the ends are rounded, and each row shows the seed it ran with.
+        let seeds = swept(&sweep("0", "10", "4").unwrap());
+        assert_eq!(seeds, [0.0, 3.0, 7.0, 10.0]);
+        let top = swept(&sweep("9007199254740990", "9007199254740992", "3").unwrap());
+        assert_eq!(
+            top,
+            [9007199254740990.0, 9007199254740991.0, 9007199254740992.0]
+        );
+    }
+
+    #[test]
+    fn sweep_values_are_finite_and_whole_where_the_parameter_is() {
+        // Ends far apart: every value is finite, so the first one is judged as what it is.
+        let e = exec(&[
+            "sweep",
+            "--vary",
+            "dirty-rate-mibps",
+            "--from",
+            "-1.7e308",
+            "--to",
+            "1.7e308",
+            "--steps",
+            "3",
+        ])
+        .unwrap_err();
+        assert!(
+            !e.contains("NaN") && e.contains("must not be negative"),
+            "{e}"
+        );
+        for p in ["max-passes", "buffers"] {
+            let e = exec(&["sweep", "--vary", p, "--from", "2.5", "--to", "8"]).unwrap_err();
+            assert!(e.contains("takes whole numbers"), "{p}: {e}");
+        }
+        let passes = swept(
+            &exec(&[
+                "sweep",
+                "--vary",
+                "max-passes",
+                "--from",
+                "1",
+                "--to",
+                "4",
+                "--steps",
+                "3",
+            ])
+            .unwrap(),
+        );
+        assert_eq!(passes, [1.0, 3.0, 4.0]);
     }
 
     #[test]
