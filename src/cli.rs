@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::fmt::Write as _;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use crate::engine::units::{fmt_bytes, fmt_duration, fmt_rate, MIB};
@@ -637,21 +637,77 @@ fn emit(out: &mut dyn std::io::Write, text: &str) -> Result<(), String> {
     }
 }
 
-/// Runs the CLI; returns the process exit code. Output goes to stdout, errors to stderr.
+/// Exit status for bad input of any kind.
+pub const EXIT_BAD_INPUT: i32 = 2;
+
+/// `text` on one line: line breaks and other control characters (which a file name or a JSON
+/// key in a parser's message may hold) are shown escaped, as `\n`.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.trim_end().chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// What a command-line parsing error says, without the usage block and the pointer to --help:
+/// clap's first paragraph (the message and any list of missing arguments or possible values)
+/// and its tips, joined into one line.
+fn usage_error(e: &clap::Error) -> String {
+    if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        let commands: Vec<String> = Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .filter(|n| n != "help")
+            .collect();
+        return format!(
+            "a command is required: {} (see --help)",
+            commands.join(", ")
+        );
+    }
+    let text = e.render().to_string();
+    let mut parts: Vec<&str> = Vec::new();
+    for (i, paragraph) in text.split("\n\n").enumerate() {
+        let lines = paragraph.lines().map(str::trim).filter(|l| !l.is_empty());
+        if i == 0 {
+            parts.extend(lines);
+        } else {
+            parts.extend(lines.filter(|l| l.starts_with("tip:")));
+        }
+    }
+    let joined = parts.join(" ");
+    joined
+        .strip_prefix("error:")
+        .unwrap_or(&joined)
+        .trim()
+        .to_string()
+}
+
+/// Prints `error: …` as exactly one line on stderr and returns the exit status for bad input.
+fn fail(message: &str) -> i32 {
+    eprintln!("error: {}", one_line(message));
+    EXIT_BAD_INPUT
+}
+
+/// Runs the CLI; returns the process exit code. Output goes to stdout; an error is one line on
+/// stderr, `error: …`, with status 2.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
-        Err(e) => {
+        Err(e) if !e.use_stderr() => {
+            // --help and --version: their text on stdout.
             let _ = e.print();
-            return if e.use_stderr() { 2 } else { 0 };
+            return 0;
         }
+        Err(e) => return fail(&usage_error(&e)),
     };
     match execute(cli.command, &mut std::io::stdout().lock()) {
         Ok(()) => 0,
-        Err(e) => {
-            eprintln!("error: {e}");
-            2
-        }
+        Err(e) => fail(&e),
     }
 }
 
@@ -787,6 +843,12 @@ mod tests {
         assert!(
             exec(&["sweep", "--vary", "seed", "--from", "0", "--to", "1", "--steps", "0"]).is_err()
         );
+    }
+
+    #[test]
+    fn one_line_escapes_line_breaks_and_control_characters() {
+        assert_eq!(one_line("a\nb\r\tc\u{1b}[31m\n"), "a\\nb\\r\\tc\\u{1b}[31m");
+        assert_eq!(one_line("already one line"), "already one line");
     }
 
     #[test]
