@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::fmt::Write as _;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use crate::engine::units::{fmt_bytes, fmt_duration, fmt_rate, MIB};
@@ -550,8 +550,34 @@ fn apply(s: &mut Scenario, p: Param, v: f64) {
             StopPolicy::Xen { max_iterations, .. } => *max_iterations = v.round().max(0.0) as u32,
             StopPolicy::Qemu { .. } => {}
         },
-        Param::Seed => s.seed = v.round().max(0.0) as u64,
+        // `sweep` has checked that seeds are whole numbers from 0 to 2^53.
+        Param::Seed => s.seed = v as u64,
     }
+}
+
+/// The largest seed a sweep takes: every whole number up to 2^53 is exact in an `f64`.
+pub const MAX_SWEEP_SEED: f64 = 9_007_199_254_740_992.0;
+
+/// The whole numbers a parameter takes, inclusive; `None` for parameters that take any real.
+fn whole_range(p: Param) -> Option<(f64, f64)> {
+    match p {
+        Param::Seed => Some((0.0, MAX_SWEEP_SEED)),
+        Param::Buffers | Param::MaxPasses => Some((0.0, f64::from(u32::MAX))),
+        _ => None,
+    }
+}
+
+/// The `i`-th of `steps` evenly spaced values from `from` to `to`, both included. Weighting the
+/// ends (rather than adding a fraction of `to - from`) cannot overflow for finite ends.
+fn step_value(from: f64, to: f64, i: u32, steps: u32) -> f64 {
+    if steps <= 1 || i == 0 {
+        return from;
+    }
+    if i == steps - 1 {
+        return to;
+    }
+    let f = f64::from(i) / f64::from(steps - 1);
+    from * (1.0 - f) + to * f
 }
 
 /// Prints one CSV row per value as soon as it is simulated.
@@ -563,10 +589,27 @@ fn sweep(
     steps: u32,
     out: &mut dyn std::io::Write,
 ) -> Result<(), String> {
-    if steps == 0 || steps > MAX_SWEEP_STEPS || !from.is_finite() || !to.is_finite() {
+    let name = p
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default();
+    if steps == 0 || steps > MAX_SWEEP_STEPS {
         return Err(format!(
-            "--steps must be 1 to {MAX_SWEEP_STEPS} and --from/--to finite numbers"
+            "--steps must be 1 to {MAX_SWEEP_STEPS} (got {steps})"
         ));
+    }
+    let whole = whole_range(p);
+    for (flag, x) in [("--from", from), ("--to", to)] {
+        if !x.is_finite() {
+            return Err(format!("{flag} must be a finite number (got {x})"));
+        }
+        if let Some((lo, hi)) = whole {
+            if x.fract() != 0.0 || !(lo..=hi).contains(&x) {
+                return Err(format!(
+                    "--vary {name} takes whole numbers from {lo} to {hi} (got {flag} {x})"
+                ));
+            }
+        }
     }
     if matches!(p, Param::DowntimeLimitMs) && !matches!(base.policy, StopPolicy::Qemu { .. }) {
         return Err("--vary downtime-limit-ms needs --policy qemu".into());
@@ -574,17 +617,17 @@ fn sweep(
     if matches!(p, Param::MaxPasses) && matches!(base.policy, StopPolicy::Qemu { .. }) {
         return Err("--vary max-passes needs --policy hyperv or xen".into());
     }
-    let name = p
-        .to_possible_value()
-        .map(|v| v.get_name().to_string())
-        .unwrap_or_default();
     let mut row = format!("{name},converged,outcome,total_time_ms,downtime_ms,bytes_sent,passes\n");
     for i in 0..steps {
-        let v = if steps == 1 {
-            from
-        } else {
-            from + (to - from) * f64::from(i) / f64::from(steps - 1)
-        };
+        let v = step_value(from, to, i, steps);
+        // Whole-number parameters run, and are printed, at the nearest whole number.
+        let v = if whole.is_some() { v.round() } else { v };
+        if !v.is_finite() {
+            return Err(format!(
+                "--vary {name}: value {} of {steps} is not a finite number",
+                i + 1
+            ));
+        }
         let mut s = base.clone();
         apply(&mut s, p, v);
         let t = simulate(&s).map_err(|e| format!("at {name} = {v}: {e}"))?;
@@ -615,21 +658,77 @@ fn emit(out: &mut dyn std::io::Write, text: &str) -> Result<(), String> {
     }
 }
 
-/// Runs the CLI; returns the process exit code. Output goes to stdout, errors to stderr.
+/// Exit status for bad input of any kind.
+pub const EXIT_BAD_INPUT: i32 = 2;
+
+/// `text` on one line: line breaks and other control characters (which a file name or a JSON
+/// key in a parser's message may hold) are shown escaped, as `\n`.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.trim_end().chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// What a command-line parsing error says, without the usage block and the pointer to --help:
+/// clap's first paragraph (the message and any list of missing arguments or possible values)
+/// and its tips, joined into one line.
+fn usage_error(e: &clap::Error) -> String {
+    if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        let commands: Vec<String> = Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .filter(|n| n != "help")
+            .collect();
+        return format!(
+            "a command is required: {} (see --help)",
+            commands.join(", ")
+        );
+    }
+    let text = e.render().to_string();
+    let mut parts: Vec<&str> = Vec::new();
+    for (i, paragraph) in text.split("\n\n").enumerate() {
+        let lines = paragraph.lines().map(str::trim).filter(|l| !l.is_empty());
+        if i == 0 {
+            parts.extend(lines);
+        } else {
+            parts.extend(lines.filter(|l| l.starts_with("tip:")));
+        }
+    }
+    let joined = parts.join(" ");
+    joined
+        .strip_prefix("error:")
+        .unwrap_or(&joined)
+        .trim()
+        .to_string()
+}
+
+/// Prints `error: …` as exactly one line on stderr and returns the exit status for bad input.
+fn fail(message: &str) -> i32 {
+    eprintln!("error: {}", one_line(message));
+    EXIT_BAD_INPUT
+}
+
+/// Runs the CLI; returns the process exit code. Output goes to stdout; an error is one line on
+/// stderr, `error: …`, with status 2.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
-        Err(e) => {
+        Err(e) if !e.use_stderr() => {
+            // --help and --version: their text on stdout.
             let _ = e.print();
-            return if e.use_stderr() { 2 } else { 0 };
+            return 0;
         }
+        Err(e) => return fail(&usage_error(&e)),
     };
     match execute(cli.command, &mut std::io::stdout().lock()) {
         Ok(()) => 0,
-        Err(e) => {
-            eprintln!("error: {e}");
-            2
-        }
+        Err(e) => fail(&e),
     }
 }
 
@@ -781,6 +880,12 @@ mod tests {
     }
 
     #[test]
+    fn one_line_escapes_line_breaks_and_control_characters() {
+        assert_eq!(one_line("a\nb\r\tc\u{1b}[31m\n"), "a\\nb\\r\\tc\\u{1b}[31m");
+        assert_eq!(one_line("already one line"), "already one line");
+    }
+
+    #[test]
     fn sweep_prints_one_row_per_step() {
         let out = exec(&[
             "sweep",
@@ -800,6 +905,88 @@ mod tests {
         assert_eq!(lines.len(), 6);
         assert!(lines[0].starts_with("dirty-rate-mibps,converged"));
         assert!(lines[1].starts_with("0,true,converged,"));
+    }
+
+    /// The first column of a sweep's rows.
+    fn swept(out: &str) -> Vec<f64> {
+        out.lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap().parse().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn sweep_seeds_are_whole_numbers_from_0_to_2_pow_53() {
+        let sweep = |from: &str, to: &str, steps: &str| {
+            let (from, to) = (format!("--from={from}"), format!("--to={to}"));
+            exec(&["sweep", "--vary", "seed", &from, &to, "--steps", steps])
+        };
+        for (from, to) in [
+            ("-5", "3"),
+            ("0.5", "3"),
+            ("0", "2.25"),
+            ("-1.7e308", "1.7e308"),
+            ("0", "9007199254740994"),
+            ("0", "1e300"),
+        ] {
+            let e = sweep(from, to, "3").unwrap_err();
+            assert!(
+                e.starts_with("--vary seed takes whole numbers from 0 to 9007199254740992"),
+                "{from}..{to}: {e}"
+            );
+        }
+        for (from, to) in [("NaN", "1"), ("0", "inf"), ("-inf", "0")] {
+            let e = sweep(from, to, "3").unwrap_err();
+            assert!(e.contains("must be a finite number"), "{from}..{to}: {e}");
+        }
+        // Values between the ends are rounded, and each row shows the seed it ran with.
+        let seeds = swept(&sweep("0", "10", "4").unwrap());
+        assert_eq!(seeds, [0.0, 3.0, 7.0, 10.0]);
+        let top = swept(&sweep("9007199254740990", "9007199254740992", "3").unwrap());
+        assert_eq!(
+            top,
+            [9007199254740990.0, 9007199254740991.0, 9007199254740992.0]
+        );
+    }
+
+    #[test]
+    fn sweep_values_are_finite_and_whole_where_the_parameter_is() {
+        // Ends far apart: every value is finite, so the first one is judged as what it is.
+        let e = exec(&[
+            "sweep",
+            "--vary",
+            "dirty-rate-mibps",
+            "--from",
+            "-1.7e308",
+            "--to",
+            "1.7e308",
+            "--steps",
+            "3",
+        ])
+        .unwrap_err();
+        assert!(
+            !e.contains("NaN") && e.contains("must not be negative"),
+            "{e}"
+        );
+        for p in ["max-passes", "buffers"] {
+            let e = exec(&["sweep", "--vary", p, "--from", "2.5", "--to", "8"]).unwrap_err();
+            assert!(e.contains("takes whole numbers"), "{p}: {e}");
+        }
+        let passes = swept(
+            &exec(&[
+                "sweep",
+                "--vary",
+                "max-passes",
+                "--from",
+                "1",
+                "--to",
+                "4",
+                "--steps",
+                "3",
+            ])
+            .unwrap(),
+        );
+        assert_eq!(passes, [1.0, 3.0, 4.0]);
     }
 
     #[test]

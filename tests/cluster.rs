@@ -433,3 +433,164 @@ fn xen_adaptive_rounds_slow_cluster_migrations_too() {
         fast.makespan_s
     );
 }
+
+#[test]
+fn a_host_too_small_for_its_vms_is_rejected() {
+    // 512 MiB and 64 GiB on a 1 GiB host: the second VM (vms[2]) is the one that does not fit.
+    let mut s = pair(
+        vec![
+            vm("small", "A", 512.0, 0.0),
+            vm("other", "B", 1024.0, 0.0),
+            vm("big", "A", 65536.0, 0.0),
+        ],
+        2,
+    );
+    s.hosts[0].memory_gib = 1.0;
+    let e = s.validate().unwrap_err();
+    assert_eq!(e.field, "vms.host", "{e}");
+    assert!(
+        e.message
+            .starts_with("A has 1 GiB for VMs; the VMs placed on it need 64.50 GiB"),
+        "{e}"
+    );
+    assert!(e.message.contains("vms[2], big,"), "{e}");
+    // The same file is refused when read, and simulate_cluster refuses to run it.
+    let json = serde_json::to_string(&s).unwrap();
+    assert_eq!(ClusterScenario::from_json(&json).unwrap_err(), e);
+    assert_eq!(simulate_cluster(&s).unwrap_err(), e);
+    // Exactly full is fine.
+    s.vms[2] = vm("big", "A", 512.0, 0.0);
+    s.validate().unwrap();
+}
+
+#[test]
+fn validation_of_thousands_of_vms_finds_the_overfilled_host() {
+    // 16 hosts of 256 GiB, 2000 VMs of 2 GiB spread round-robin (125 per host, 250 GiB each).
+    let hosts: Vec<Host> = (0..16)
+        .map(|i| host(&format!("H{i}"), 256.0, &[("lm", 10.0)]))
+        .collect();
+    let vms: Vec<ClusterVm> = (0..2000)
+        .map(|i| vm(&format!("vm{i}"), &format!("H{}", i % 16), 2048.0, 1.0))
+        .collect();
+    let mut s = common::move_all_to_b(hosts, vms, 2);
+    s.operations = vec![Operation::Drain { host: "H3".into() }];
+    s.validate().unwrap();
+    // Eight more GiB on H7 (vm1991 is its last VM) no longer fit.
+    s.vms[1991].memory_mib += 8192.0;
+    let e = s.validate().unwrap_err();
+    assert_eq!(e.field, "vms.host");
+    assert!(
+        e.message
+            .starts_with("H7 has 256 GiB for VMs; the VMs placed on it need 258 GiB"),
+        "{e}"
+    );
+    assert!(e.message.contains("vms[1991], vm1991,"), "{e}");
+}
+
+#[test]
+fn duplicate_names_are_rejected_with_the_field() {
+    let base = pair(
+        vec![vm("a", "A", 1024.0, 0.0), vm("b", "A", 1024.0, 0.0)],
+        2,
+    );
+    base.validate().unwrap();
+
+    let mut s = base.clone();
+    s.networks.push(net("lm", NetworkRole::Management, false));
+    let e = s.validate().unwrap_err();
+    assert_eq!(e.field, "networks.name", "{e}");
+    assert!(e.message.contains("two networks are called lm"), "{e}");
+
+    let mut s = base.clone();
+    s.hosts[1].name = "A".into();
+    let e = s.validate().unwrap_err();
+    assert_eq!(e.field, "hosts.name", "{e}");
+    assert!(e.message.contains("two hosts are called A"), "{e}");
+
+    let mut s = base.clone();
+    s.vms[1].name = "a".into();
+    let e = s.validate().unwrap_err();
+    assert_eq!(e.field, "vms.name", "{e}");
+    assert!(e.message.contains("two VMs are called a"), "{e}");
+}
+
+/// Three 64 GiB hosts on one dedicated network, two 4 GiB VMs on each, shared storage.
+fn three_hosts(operations: Vec<Operation>) -> ClusterScenario {
+    let names = ["H1", "H2", "H3"];
+    let mut s = common::move_all_to_b(
+        names
+            .iter()
+            .map(|h| host(h, 64.0, &[("lm", 10.0)]))
+            .collect(),
+        names
+            .iter()
+            .flat_map(|h| (0..2).map(move |i| vm(&format!("{h}-vm{i}"), h, 4096.0, 5.0)))
+            .collect(),
+        2,
+    );
+    s.operations = operations;
+    s
+}
+
+#[test]
+fn a_drained_host_takes_no_vms_from_later_drains() {
+    let drain = |h: &str| Operation::Drain { host: h.into() };
+    let t = simulate_cluster(&three_hosts(vec![drain("H1"), drain("H2"), drain("H3")])).unwrap();
+    // H1's two VMs, then H2's three, then H3's six: eleven requests.
+    assert_eq!(t.migrations.len(), 11);
+    let (h1, rest) = t.migrations.split_at(2);
+    let (h2, h3) = rest.split_at(3);
+    for m in h1 {
+        assert_eq!(m.from, "H1");
+        assert!(m.refused.is_none() && m.to != "H1", "{m:?}");
+    }
+    // H2's VMs, including the one H1's drain put there, go to H3, never back to empty H1.
+    for m in h2 {
+        assert_eq!((m.from.as_str(), m.to.as_str()), ("H2", "H3"), "{m:?}");
+        assert!(m.refused.is_none(), "{m:?}");
+    }
+    // Nothing is left for H3's VMs: both other hosts are in maintenance.
+    for m in h3 {
+        let why = m.refused.as_deref().unwrap_or_default();
+        assert!(
+            why.starts_with("no other host reachable from H3 has 4 GiB free for"),
+            "{why}"
+        );
+        assert!(
+            why.ends_with("(hosts drained earlier take none: H1, H2)"),
+            "{why}"
+        );
+    }
+    assert!(
+        t.placement.iter().all(|(_, h)| h == "H3"),
+        "{:?}",
+        t.placement
+    );
+    assert!(t
+        .migrations
+        .iter()
+        .filter(|m| m.refused.is_none())
+        .all(|m| m.outcome.is_some_and(|o| o.completed())));
+}
+
+#[test]
+fn a_move_to_a_drained_host_by_name_still_runs() {
+    let t = simulate_cluster(&three_hosts(vec![
+        Operation::Drain { host: "H1".into() },
+        Operation::Move {
+            vm: "H2-vm0".into(),
+            to: "H1".into(),
+        },
+        Operation::Drain { host: "H2".into() },
+    ]))
+    .unwrap();
+    let moved = &t.migrations[2];
+    assert_eq!((moved.vm.as_str(), moved.to.as_str()), ("H2-vm0", "H1"));
+    assert!(moved.refused.is_none(), "{moved:?}");
+    // The drain of H2 that follows still avoids H1.
+    for m in &t.migrations[3..] {
+        assert_eq!((m.from.as_str(), m.to.as_str()), ("H2", "H3"), "{m:?}");
+    }
+    let on = |h: &str| t.placement.iter().filter(|(_, x)| x == h).count();
+    assert_eq!((on("H1"), on("H2"), on("H3")), (1, 0, 5));
+}

@@ -1,6 +1,6 @@
 //! Plain-language verdicts and explanations of a trace, shared by the UI and the CLI.
 
-use super::scenario::StopPolicy;
+use super::scenario::{StopPolicy, TransportKind};
 use super::trace::{Outcome, Trace};
 use super::transport::Bottleneck;
 use super::units::{fmt_bytes, fmt_duration, fmt_rate, MIB};
@@ -104,24 +104,58 @@ pub fn verdict(trace: &Trace) -> Verdict {
     }
 }
 
+/// For each segment, the wire rate at which the source's CPU holds the transfer back while it
+/// prepares the pages of that segment's pass or final copy (compression, or QEMU's zero scan);
+/// infinite where the CPU prepares nothing.
+fn cpu_limits(trace: &Trace) -> Vec<f64> {
+    let r = &trace.rates;
+    let n = trace.segments.len();
+    let mut out = vec![f64::INFINITY; n];
+    let mut fill = |(a, b): (usize, usize), limit: f64| {
+        let (a, b) = (a.min(n), b.min(n));
+        if a < b {
+            out[a..b].fill(limit);
+        }
+    };
+    for p in &trace.passes {
+        let enc = r.encode((p.memory_bytes - p.zero_bytes).max(0.0), p.zero_bytes);
+        fill(p.segments, r.cpu_wire_limit(&enc, 0.0));
+    }
+    if let Some(sc) = &trace.stop_copy {
+        let enc = r.encode(sc.memory_bytes, 0.0);
+        fill(sc.segments, r.cpu_wire_limit(&enc, sc.device_state_bytes));
+    }
+    out
+}
+
 /// What limited the rate and for what fraction of the time data moved, most common first (at
 /// least 5 % of the time), with the most other traffic (wire bytes/s offered) seen under each.
 pub fn bottleneck_time(trace: &Trace) -> Vec<(Bottleneck, f64, f64)> {
     let mut acc: Vec<(Bottleneck, f64, f64)> = Vec::new();
     let mut total = 0.0;
-    for sg in &trace.segments {
+    let cpu = cpu_limits(trace);
+    for (sg, &cpu_limit) in trace.segments.iter().zip(&cpu) {
         let d = sg.end_s - sg.start_s;
         total += d;
-        // A segment slower than the path was held back by something of its own (compression
-        // CPU, Xen's round limit); one faster than a capped path is QEMU's uncapped final copy.
+        // A segment slower than the path at its other traffic was held back by something of
+        // its own: the CPU preparing pages when it runs at that limit, Xen's round limit, or
+        // else the path itself over a stretch the segment averages (the long-run rate of a
+        // long transfer on a shared link, a cluster migration's share of a NIC). One faster
+        // than a capped path is QEMU's uncapped final copy.
         let path = trace.rates.wire_rate(sg.background);
         let b = if sg.wire_rate < path * (1.0 - 1e-9) {
-            match trace.scenario.policy {
+            if sg.wire_rate >= cpu_limit * (1.0 - 1e-9) {
+                Bottleneck::CompressionCpu
+            } else if matches!(
+                trace.scenario.policy,
                 StopPolicy::Xen {
                     rate_adaptive: true,
                     ..
-                } => Bottleneck::RoundLimit,
-                _ => Bottleneck::CompressionCpu,
+                }
+            ) {
+                Bottleneck::RoundLimit
+            } else {
+                trace.rates.bottleneck(sg.background)
             }
         } else if sg.wire_rate > path * (1.0 + 1e-9) {
             trace.rates.for_stop_copy().bottleneck(sg.background)
@@ -152,6 +186,7 @@ pub fn rate_explanation(trace: &Trace) -> Vec<String> {
     let r = &trace.rates;
     let s = &trace.scenario;
     let share = trace.mean_background_share();
+    let compressing = r.compression_active && s.transport.kind == TransportKind::Compression;
     let mut out = Vec::new();
     for (bottleneck, fraction, worst) in bottleneck_time(trace) {
         let when = if fraction > 0.995 {
@@ -205,41 +240,56 @@ pub fn rate_explanation(trace: &Trace) -> Vec<String> {
                 },
                 fmt_rate(r.flow_cpu_ceiling.min(r.cpu_ceiling))
             ),
-            Bottleneck::BandwidthCap => format!(
-                "Capped{when}: the migration bandwidth limit allows {}.",
-                fmt_rate(r.cap.unwrap_or(0.0))
-            ),
+            Bottleneck::BandwidthCap => {
+                let cap = r.cap.unwrap_or(0.0);
+                if s.policy.max_bandwidth() == Some(cap) {
+                    format!(
+                        "Capped{when}: QEMU's max-bandwidth allows {} before the VM is paused (128 MiB/s is QEMU's default; libvirt sets it unlimited).",
+                        fmt_rate(cap)
+                    )
+                } else {
+                    format!(
+                        "Capped{when}: the SMB bandwidth limit for live migration allows {}.",
+                        fmt_rate(cap)
+                    )
+                }
+            }
             Bottleneck::RoundLimit => format!(
                 "Rate-limited rounds{when}: Xen's adaptive pre-copy sends at 100 Mbit/s at first, then 50 Mbit/s above the dirty rate, at most 500 Mbit/s; only the last round runs at full speed."
             ),
+            // Compression is named only when it is the performance option in use and running.
             Bottleneck::CompressionCpu => match r.compress_threads {
-                Some(threads) if r.compression_active => format!(
+                Some(threads) if compressing => format!(
                     "Compression is CPU-bound here{when}: {threads:.0} thread{} at {} each compress {} of memory; the link could carry more.",
                     if threads == 1.0 { "" } else { "s" },
                     fmt_rate(r.compress_bytes_per_thread),
                     fmt_rate(r.compression_cpu_rate())
                 ),
-                _ if r.compression_active => format!(
+                _ if compressing => format!(
                     "Compression is CPU-bound here{when}: the {:.1} idle cores, compressing at {} each and running TCP, prepare {} of memory; the link could carry more.",
                     r.idle_cores,
                     fmt_rate(r.compress_bytes_per_thread),
                     fmt_rate(r.compression_cpu_rate())
                 ),
-                _ => format!(
+                _ if r.zero_markers => format!(
                     "The zero-page scan is CPU-bound here{when}: one migration thread checks pages for zeros at {}; the link could carry more.",
                     fmt_rate(super::transport::ZERO_SCAN_BYTES_PER_S)
+                ),
+                _ => format!(
+                    "CPU-bound source{when}: preparing pages on the source's {:.1} idle cores held the transfer below what the link could carry.",
+                    r.idle_cores
                 ),
             },
         });
     }
-    if r.compression_active {
+    if compressing {
         let e = r.encode(1.0, 0.0);
         out.push(format!(
             "Compression: written pages shrink to {:.0} % ({:.0} % of them compress like text), never-written pages to almost nothing; it uses idle CPU only.",
             e.wire * 100.0,
             s.vm.compressible_fraction * 100.0
         ));
-    } else if s.transport.kind == super::scenario::TransportKind::Compression {
+    } else if s.transport.kind == TransportKind::Compression {
         out.push(format!(
             "Compression is off: the host has only {:.1} idle cores, so Hyper-V falls back to TCP/IP.",
             r.idle_cores
@@ -282,4 +332,102 @@ pub fn rate_explanation(trace: &Trace) -> Vec<String> {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::scenario::Scenario;
+    use crate::engine::simulate;
+
+    /// A 4 TiB VM on a shared 10 GbE link between idle hosts: the copy is long enough that its
+    /// end moves at the long-run mean rate of the link's bursts, slower than the path at the
+    /// mean other traffic.
+    fn four_tib(kind: TransportKind) -> Trace {
+        let mut s = Scenario::default();
+        s.vm.memory_mib = 4.0 * 1024.0 * 1024.0;
+        s.vm.working_set_mib = s.vm.memory_mib / 4.0;
+        s.vm.untouched_mib = s.vm.memory_mib / 8.0;
+        s.network.link_gbps = 10.0;
+        s.network.dedicated = false;
+        s.transport.host_load = 0.0;
+        s.transport.kind = kind;
+        simulate(&s).unwrap()
+    }
+
+    fn mentions_cpu_preparation(line: &str) -> bool {
+        let l = line.to_lowercase();
+        l.contains("compress") || l.contains("zero-page scan") || l.contains("cpu-bound here")
+    }
+
+    #[test]
+    fn a_tcp_run_is_never_blamed_on_compression() {
+        let t = four_tib(TransportKind::Tcp);
+        // The case that misled: a stretch slower than the path at its other traffic.
+        assert!(t
+            .segments
+            .iter()
+            .any(|sg| sg.wire_rate < t.rates.wire_rate(sg.background) * (1.0 - 1e-9)));
+        assert!(bottleneck_time(&t)
+            .iter()
+            .all(|e| e.0 != Bottleneck::CompressionCpu));
+        let why = rate_explanation(&t);
+        assert!(!why.is_empty());
+        for line in &why {
+            assert!(!mentions_cpu_preparation(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn compression_is_blamed_only_when_it_holds_the_transfer_back() {
+        // Compression on and 16 idle cores: TCP's one flow, not compression, is the limit.
+        let why = rate_explanation(&four_tib(TransportKind::Compression));
+        assert!(
+            why.iter()
+                .any(|l| l.starts_with("Compression: written pages shrink")),
+            "{why:?}"
+        );
+        assert!(
+            !why.iter().any(|l| l.contains("Compression is CPU-bound")),
+            "{why:?}"
+        );
+        // Two idle cores and a 25 GbE link: compression is the limit and is named.
+        let mut s = Scenario::default();
+        s.transport.kind = TransportKind::Compression;
+        s.transport.host_cores = 4;
+        s.transport.host_load = 0.5;
+        s.network.link_gbps = 25.0;
+        s.network.dedicated = true;
+        let why = rate_explanation(&simulate(&s).unwrap());
+        assert!(
+            why[0].starts_with("Compression is CPU-bound here"),
+            "{why:?}"
+        );
+        // The same hosts with TCP/IP: not a word about compression.
+        s.transport.kind = TransportKind::Tcp;
+        for line in rate_explanation(&simulate(&s).unwrap()) {
+            assert!(!mentions_cpu_preparation(&line), "{line}");
+        }
+    }
+
+    #[test]
+    fn qemus_zero_scan_is_still_named_when_it_limits() {
+        let mut s = Scenario::qemu_defaults();
+        s.transport.kind = TransportKind::Tcp;
+        s.vm.memory_mib = 65536.0;
+        s.vm.working_set_mib = 1024.0;
+        s.vm.untouched_mib = 60000.0;
+        s.network.link_gbps = 100.0;
+        s.network.dedicated = true;
+        s.policy = StopPolicy::Qemu {
+            downtime_limit_ms: 300.0,
+            auto_converge: false,
+            max_bandwidth_mibps: None,
+        };
+        let why = rate_explanation(&simulate(&s).unwrap());
+        assert!(
+            why[0].starts_with("The zero-page scan is CPU-bound here"),
+            "{why:?}"
+        );
+    }
 }

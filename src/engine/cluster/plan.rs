@@ -1,21 +1,48 @@
 //! Turns the operations (moves and drains) into an ordered list of migrations, each with its
 //! source, destination and, when it cannot run, the reason.
 
+use std::collections::HashMap;
+
 use super::path::choose_path;
 use super::scenario::{ClusterScenario, Operation};
 use crate::engine::units::{fmt_bytes, MIB};
 
-/// Live-migration requests in order: moves as given, drains expanded VM by VM (largest first)
-/// to the host with the most free memory at that point.
+/// Live-migration requests in order, as (VM, from, to, refusal) with indices into the
+/// scenario's VMs and hosts: moves as given, drains expanded VM by VM (largest first) to the
+/// reachable host with the most free memory at that point.
+///
+/// A drained host is in maintenance from its drain on: no later drain places VMs on it, so VMs
+/// never bounce back onto a host that was emptied, and when every other reachable host is
+/// drained or full the VM is refused ("no other host … has … free"). An explicit `Move` to a
+/// drained host is still carried out: the operator asked for that host by name.
 pub(super) fn plan(sc: &ClusterScenario) -> Vec<(usize, usize, usize, Option<String>)> {
-    let host_ix = |name: &str| sc.hosts.iter().position(|h| h.name == name).unwrap_or(0);
+    let hosts = sc.hosts.len();
+    let host_of: HashMap<&str, usize> = sc
+        .hosts
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.name.as_str(), i))
+        .collect();
+    let vm_of: HashMap<&str, usize> = sc
+        .vms
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.name.as_str(), i))
+        .collect();
+    let host_ix = |name: &str| host_of.get(name).copied().unwrap_or(0);
     let mut at: Vec<usize> = sc.vms.iter().map(|v| host_ix(&v.host)).collect();
-    let mut used = vec![0.0; sc.hosts.len()];
+    let mut used = vec![0.0; hosts];
     for (i, v) in sc.vms.iter().enumerate() {
         used[at[i]] += v.memory_mib;
     }
+    // Whether a migration from host a to host b has a network, for every pair.
+    let reach: Vec<bool> = (0..hosts * hosts)
+        .map(|i| choose_path(sc, &sc.hosts[i / hosts], &sc.hosts[i % hosts]).is_some())
+        .collect();
+    let reachable = |a: usize, b: usize| reach[a * hosts + b];
     let free = |used: &[f64], h: usize| sc.hosts[h].memory_gib * 1024.0 - used[h];
-    let reachable = |a: usize, b: usize| choose_path(sc, &sc.hosts[a], &sc.hosts[b]).is_some();
+    // Hosts an earlier drain put into maintenance.
+    let mut drained = vec![false; hosts];
     // Why a move of VM v from a to b cannot run, if it cannot.
     let refusal = |used: &[f64], v: usize, a: usize, b: usize| -> Option<String> {
         let vm = &sc.vms[v];
@@ -58,17 +85,25 @@ pub(super) fn plan(sc: &ClusterScenario) -> Vec<(usize, usize, usize, Option<Str
     for op in &sc.operations {
         match op {
             Operation::Move { vm, to } => {
-                let v = sc.vms.iter().position(|x| &x.name == vm).unwrap_or(0);
+                let v = vm_of.get(vm.as_str()).copied().unwrap_or(0);
                 out.push(go(v, host_ix(to), &mut at, &mut used));
             }
             Operation::Drain { host } => {
                 let h = host_ix(host);
                 let mut vms: Vec<usize> = (0..sc.vms.len()).filter(|&v| at[v] == h).collect();
                 vms.sort_by(|&a, &b| sc.vms[b].memory_mib.total_cmp(&sc.vms[a].memory_mib));
+                // Reachable hosts that are not in maintenance themselves.
+                let targets: Vec<usize> = (0..hosts)
+                    .filter(|&o| o != h && !drained[o] && reachable(h, o))
+                    .collect();
+                let in_maintenance: Vec<&str> = (0..hosts)
+                    .filter(|&o| o != h && drained[o])
+                    .map(|o| sc.hosts[o].name.as_str())
+                    .collect();
                 for v in vms {
-                    // The reachable host with the most free memory.
-                    let best = (0..sc.hosts.len())
-                        .filter(|&o| o != h && reachable(h, o))
+                    let best = targets
+                        .iter()
+                        .copied()
                         .max_by(|&a, &b| free(&used, a).total_cmp(&free(&used, b)));
                     match best {
                         Some(to) if free(&used, to) >= sc.vms[v].memory_mib => {
@@ -79,14 +114,23 @@ pub(super) fn plan(sc: &ClusterScenario) -> Vec<(usize, usize, usize, Option<Str
                             h,
                             h,
                             Some(format!(
-                                "no other host reachable from {} has {} free for {}",
+                                "no other host reachable from {} has {} free for {}{}",
                                 sc.hosts[h].name,
                                 fmt_bytes(sc.vms[v].memory_mib * MIB),
-                                sc.vms[v].name
+                                sc.vms[v].name,
+                                if in_maintenance.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(
+                                        " (hosts drained earlier take none: {})",
+                                        in_maintenance.join(", ")
+                                    )
+                                }
                             )),
                         )),
                     }
                 }
+                drained[h] = true;
             }
         }
     }

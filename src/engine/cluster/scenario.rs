@@ -1,6 +1,8 @@
 //! What a cluster scenario file describes: networks, hosts and their NICs, VMs, Hyper-V's
 //! migration settings and the operations to run — and the checks that make it a possible one.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::{Deserialize, Serialize};
 
 use super::path::Path;
@@ -8,7 +10,7 @@ use crate::engine::scenario::{
     Network, Overheads, Pattern, Scenario, ScenarioError, StopPolicy, Transport, TransportKind, Vm,
     DESCRIPTOR_RANGE, MAX_LINK_GBPS, SCENARIO_VERSION,
 };
-use crate::engine::units::MIB;
+use crate::engine::units::{fmt_bytes, MIB};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -129,7 +131,9 @@ impl Default for MigrationSettings {
 pub enum Operation {
     /// Live-migrate one VM to a chosen host.
     Move { vm: String, to: String },
-    /// Move every VM off a host, each to the host with the most free memory.
+    /// Move every VM off a host, largest first, each to the reachable host with the most free
+    /// memory. The host is then in maintenance: later drains place no VMs on it (a later
+    /// `Move` to it by name still runs).
     Drain { host: String },
 }
 
@@ -172,7 +176,16 @@ fn err(field: &'static str, message: impl Into<String>) -> Result<(), ScenarioEr
     })
 }
 
+/// Whether `placed_mib` of VM memory fits in `memory_gib` (with room for rounding in the sums).
+fn fits(placed_mib: f64, memory_gib: f64) -> bool {
+    placed_mib <= memory_gib * 1024.0 * (1.0 + 1e-12)
+}
+
 impl ClusterScenario {
+    /// Checks that the scenario describes a possible cluster: unique network, host and VM
+    /// names, hosts with memory, cores and NICs on known networks, VMs that pass the single-VM
+    /// checks and fit in their host's memory together, known targets for every operation.
+    /// Runs in time linear in the number of hosts, NICs, VMs and operations.
     pub fn validate(&self) -> Result<(), ScenarioError> {
         if self.version != SCENARIO_VERSION {
             return err(
@@ -189,9 +202,20 @@ impl ClusterScenario {
                 ),
             );
         }
+        let mut network_names = HashSet::with_capacity(self.networks.len());
+        for n in &self.networks {
+            if !network_names.insert(n.name.as_str()) {
+                return err(
+                    "networks.name",
+                    format!("two networks are called {}", n.name),
+                );
+            }
+        }
+        // Host names to their index.
+        let mut host_ix: HashMap<&str, usize> = HashMap::with_capacity(self.hosts.len());
         for (i, h) in self.hosts.iter().enumerate() {
-            if self.hosts[..i].iter().any(|o| o.name == h.name) {
-                return err("hosts", format!("two hosts are called {}", h.name));
+            if host_ix.insert(h.name.as_str(), i).is_some() {
+                return err("hosts.name", format!("two hosts are called {}", h.name));
             }
             if !(h.memory_gib.is_finite() && h.memory_gib > 0.0) {
                 return err(
@@ -206,7 +230,7 @@ impl ClusterScenario {
                 );
             }
             for n in &h.nics {
-                if !self.networks.iter().any(|net| net.name == n.network) {
+                if !network_names.contains(n.network.as_str()) {
                     return err(
                         "hosts.nics",
                         format!("{} has a NIC on unknown network {}", h.name, n.network),
@@ -230,19 +254,21 @@ impl ClusterScenario {
                 }
             }
         }
-        let hosts_by_name: std::collections::HashMap<&str, &Host> =
-            self.hosts.iter().map(|h| (h.name.as_str(), h)).collect();
-        let mut vm_names = std::collections::HashSet::with_capacity(self.vms.len());
-        for vm in &self.vms {
+        let mut vm_names = HashSet::with_capacity(self.vms.len());
+        // MiB of VM memory placed on each host, and the first VM that overfilled it.
+        let mut placed = vec![0.0; self.hosts.len()];
+        let mut first_over: Vec<Option<usize>> = vec![None; self.hosts.len()];
+        for (v, vm) in self.vms.iter().enumerate() {
             if !vm_names.insert(vm.name.as_str()) {
-                return err("vms", format!("two VMs are called {}", vm.name));
+                return err("vms.name", format!("two VMs are called {}", vm.name));
             }
-            let Some(&host) = hosts_by_name.get(vm.host.as_str()) else {
+            let Some(&h) = host_ix.get(vm.host.as_str()) else {
                 return err(
                     "vms.host",
                     format!("{} runs on unknown host {}", vm.name, vm.host),
                 );
             };
+            let host = &self.hosts[h];
             // The single-VM rules apply to each VM, on its own host.
             self.vm_scenario(vm, host, None)
                 .validate()
@@ -256,6 +282,30 @@ impl ClusterScenario {
                     format!("{}: disk size must be 0 or more", vm.name),
                 );
             }
+            placed[h] += vm.memory_mib;
+            if first_over[h].is_none() && !fits(placed[h], host.memory_gib) {
+                first_over[h] = Some(v);
+            }
+        }
+        // Report the host whose first overflowing VM comes first in the file, with the whole
+        // need of that host.
+        if let Some((h, v)) = first_over
+            .iter()
+            .enumerate()
+            .filter_map(|(h, v)| v.map(|v| (h, v)))
+            .min_by_key(|&(_, v)| v)
+        {
+            let host = &self.hosts[h];
+            return err(
+                "vms.host",
+                format!(
+                    "{} has {} for VMs; the VMs placed on it need {} (vms[{v}], {}, is the first that does not fit)",
+                    host.name,
+                    fmt_bytes(host.memory_gib * 1024.0 * MIB),
+                    fmt_bytes(placed[h] * MIB),
+                    self.vms[v].name
+                ),
+            );
         }
         let st = &self.settings;
         if let Some(pct) = st.smb_limit_pct {
@@ -273,7 +323,7 @@ impl ClusterScenario {
             );
         }
         for n in &st.networks {
-            if !self.networks.iter().any(|net| &net.name == n) {
+            if !network_names.contains(n.as_str()) {
                 return err("settings.networks", format!("unknown network {n}"));
             }
         }
@@ -283,12 +333,12 @@ impl ClusterScenario {
                     if !vm_names.contains(vm.as_str()) {
                         return err("operations", format!("no VM called {vm}"));
                     }
-                    if !hosts_by_name.contains_key(to.as_str()) {
+                    if !host_ix.contains_key(to.as_str()) {
                         return err("operations", format!("no host called {to}"));
                     }
                 }
                 Operation::Drain { host } => {
-                    if !hosts_by_name.contains_key(host.as_str()) {
+                    if !host_ix.contains_key(host.as_str()) {
                         return err("operations", format!("no host called {host}"));
                     }
                 }

@@ -1,0 +1,210 @@
+//! The `migration-lab` binary: every kind of bad input gives exactly one `error: …` line on
+//! stderr and a non-zero exit status, as the README promises.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_migration-lab"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// A file in the temporary directory, unique to this test process, removed on drop.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(name: &str, contents: &[u8]) -> TempFile {
+        let path =
+            std::env::temp_dir().join(format!("migration-lab-cli-{}-{name}", std::process::id()));
+        std::fs::write(&path, contents).expect("the temporary directory is writable");
+        TempFile(path)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().expect("a UTF-8 temporary path")
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Runs the binary and checks the error contract; returns the error line.
+fn one_error_line(args: &[&str]) -> String {
+    let out = run(args);
+    let stderr = String::from_utf8(out.stderr).expect("stderr is UTF-8");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{args:?}: status {:?}, stderr {stderr:?}",
+        out.status
+    );
+    assert!(out.stdout.is_empty(), "{args:?}: wrote to stdout");
+    assert!(
+        stderr.starts_with("error: ") && stderr.ends_with('\n'),
+        "{args:?}: {stderr:?}"
+    );
+    assert_eq!(stderr.matches('\n').count(), 1, "{args:?}: {stderr:?}");
+    assert!(
+        !stderr.contains("Usage:") && !stderr.contains("For more information"),
+        "{args:?}: {stderr:?}"
+    );
+    stderr.trim_end().to_string()
+}
+
+#[test]
+fn usage_errors_are_one_line() {
+    let cases: &[(&[&str], &str)] = &[
+        (&[], "a command is required: simulate, sweep, scenario"),
+        (&["frobnicate"], "unrecognized subcommand 'frobnicate'"),
+        (&["simulate", "--bogus"], "unexpected argument '--bogus'"),
+        (&["simulate", "--memory-mib", "abc"], "invalid value 'abc'"),
+        (&["simulate", "--memory-mib"], "a value is required"),
+        (&["simulate", "--seed", "1.5"], "invalid value '1.5'"),
+        (
+            &["simulate", "--dedicated", "--shared"],
+            "cannot be used with",
+        ),
+        (
+            &["simulate", "--json", "--json"],
+            "cannot be used multiple times",
+        ),
+        (
+            &["sweep"],
+            "required arguments were not provided: --vary <VARY> --from <FROM> --to <TO>",
+        ),
+        (
+            &["sweep", "--vary", "nope", "--from", "0", "--to", "1"],
+            "[possible values: memory-mib,",
+        ),
+        (
+            &["scenario", "--policy", "vmware"],
+            "invalid value 'vmware'",
+        ),
+    ];
+    for (args, want) in cases {
+        let line = one_error_line(args);
+        assert!(line.contains(want), "{args:?}: {line}");
+    }
+}
+
+#[test]
+fn bad_values_are_one_line() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["simulate", "--memory-mib", "-5"], "must not be negative"),
+        (
+            &["simulate", "--memory-mib", "NaN"],
+            "must be a finite number",
+        ),
+        (
+            &[
+                "simulate",
+                "--policy",
+                "hyperv",
+                "--downtime-limit-ms",
+                "10",
+            ],
+            "--downtime-limit-ms applies to --policy qemu",
+        ),
+        (
+            &["sweep", "--vary", "seed", "--from=-5", "--to", "3"],
+            "--vary seed takes whole numbers",
+        ),
+        (
+            &["sweep", "--vary", "seed", "--from", "0", "--to", "inf"],
+            "--to must be a finite number",
+        ),
+        (
+            &[
+                "sweep", "--vary", "seed", "--from", "0", "--to", "1", "--steps", "0",
+            ],
+            "--steps must be 1 to",
+        ),
+    ];
+    for (args, want) in cases {
+        let line = one_error_line(args);
+        assert!(line.contains(want), "{args:?}: {line}");
+    }
+}
+
+#[test]
+fn file_errors_are_one_line() {
+    let line = one_error_line(&["simulate", "--scenario", "/nonexistent/scenario.json"]);
+    assert!(
+        line.contains("cannot read /nonexistent/scenario.json"),
+        "{line}"
+    );
+    // A line break in the file name is shown escaped.
+    let line = one_error_line(&["simulate", "--scenario", "/nonexistent/a\nb.json"]);
+    assert!(
+        line.contains("cannot read /nonexistent/a\\nb.json"),
+        "{line}"
+    );
+    let dir = std::env::temp_dir();
+    let line = one_error_line(&["simulate", "--scenario", dir.to_str().unwrap()]);
+    assert!(line.contains("cannot read"), "{line}");
+
+    let not_utf8 = TempFile::new("latin1.json", b"{\"vm\": \"\xe9\"}");
+    let line = one_error_line(&["simulate", "--scenario", not_utf8.path()]);
+    assert!(line.contains("valid UTF-8"), "{line}");
+
+    let truncated = TempFile::new("truncated.json", b"{\n  \"version\": 1,\n  \"vm\": {\n");
+    let line = one_error_line(&["simulate", "--scenario", truncated.path()]);
+    assert!(line.contains("not a valid scenario file"), "{line}");
+
+    // serde quotes an unknown key as it is, line break included.
+    let key = TempFile::new("key.json", b"{\"vm\": {}, \"we\\nird\": 1}");
+    let line = one_error_line(&["simulate", "--scenario", key.path()]);
+    assert!(line.contains("unknown field `we\\nird`"), "{line}");
+    let cluster_key = TempFile::new("cluster-key.json", b"{\"hosts\": [], \"x\\ny\": 1}");
+    let line = one_error_line(&["simulate", "--scenario", cluster_key.path()]);
+    assert!(
+        line.contains("not a valid cluster scenario file: unknown field `x\\ny`"),
+        "{line}"
+    );
+
+    // A cluster that reads but is not possible: a 64 GiB VM on a 1 GiB host.
+    let preset = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/www/presets/two-node.json"
+    ))
+    .unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&preset).unwrap();
+    v["hosts"][0]["memory_gib"] = 1.into();
+    v["vms"][0]["memory_mib"] = 65536.into();
+    let small = TempFile::new("small-host.json", v.to_string().as_bytes());
+    let line = one_error_line(&["simulate", "--scenario", small.path()]);
+    assert!(line.contains("has 1 GiB for VMs"), "{line}");
+    let line = one_error_line(&[
+        "sweep",
+        "--vary",
+        "seed",
+        "--from",
+        "0",
+        "--to",
+        "1",
+        "--scenario",
+        small.path(),
+    ]);
+    assert!(line.contains("has 1 GiB for VMs"), "{line}");
+}
+
+#[test]
+fn help_and_version_are_not_errors() {
+    for args in [
+        &["--help"][..],
+        &["--version"],
+        &["simulate", "--help"],
+        &["help"],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(out.stderr.is_empty(), "{args:?}");
+        assert!(!out.stdout.is_empty(), "{args:?}");
+    }
+}
