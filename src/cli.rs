@@ -326,6 +326,7 @@ impl Knobs {
                 downtime_limit_ms,
                 auto_converge,
                 max_bandwidth_mibps,
+                ..
             } => {
                 set(downtime_limit_ms, self.downtime_limit_ms);
                 *auto_converge |= self.auto_converge;

@@ -64,6 +64,7 @@ fn a_one_vm_cluster_runs_the_same_migration_as_simulate() {
                 downtime_limit_ms: 300.0,
                 auto_converge: true,
                 max_bandwidth_mibps: Some(128.0),
+                lazy_dirty_clear: true,
             },
             Overheads::qemu(),
         ),

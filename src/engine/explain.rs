@@ -423,6 +423,7 @@ mod tests {
             downtime_limit_ms: 300.0,
             auto_converge: false,
             max_bandwidth_mibps: None,
+            lazy_dirty_clear: true,
         };
         let why = rate_explanation(&simulate(&s).unwrap());
         assert!(

@@ -13,7 +13,7 @@ use super::scenario::{Overheads, Scenario, StopPolicy};
 use super::trace::{LinkSegment, Outcome, PassRecord, PhaseKind, PhaseSpan, StopCopyRecord};
 use super::transport::{xen_round_limit, Encoded, RateBreakdown, PAGE_BYTES};
 use super::units::MIB;
-use super::workload::Workload;
+use super::workload::{Part, Workload};
 
 /// Where a migration is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -80,6 +80,31 @@ pub(crate) fn round_to_pages(bytes: f64) -> f64 {
     (bytes / PAGE_BYTES).round() * PAGE_BYTES
 }
 
+/// QEMU re-checks what is pending after each burst it sends; a burst lasts at most this long
+/// (`migration_iteration_run` runs `qemu_savevm_state_iterate` between checks, and
+/// `migration_update_counters` recomputes bandwidth and threshold every `BUFFER_DELAY`).
+pub const BURST_S: f64 = 0.1;
+
+/// Wire bytes/s over the last `window` seconds before `t` (QEMU measures bandwidth over
+/// 100 ms windows), or over what there is when the transfer is younger.
+pub(crate) fn window_rate(segments: &[LinkSegment], t: f64, window: f64) -> Option<f64> {
+    let from = t - window;
+    let mut bytes = 0.0;
+    let mut start = t;
+    for sg in segments.iter().rev() {
+        if sg.end_s <= from {
+            break;
+        }
+        let a = sg.start_s.max(from);
+        let b = sg.end_s.min(t);
+        if b > a {
+            bytes += sg.wire_rate * (b - a);
+            start = start.min(a);
+        }
+    }
+    (t > start).then(|| bytes / (t - start))
+}
+
 /// Seconds after `start` at which `bytes` have crossed the link, over `segments`.
 pub(crate) fn wire_time(segments: &[LinkSegment], start: f64, bytes: f64) -> f64 {
     let mut left = bytes;
@@ -91,6 +116,24 @@ pub(crate) fn wire_time(segments: &[LinkSegment], start: f64, bytes: f64) -> f64
         left -= cap;
     }
     segments.last().map_or(0.0, |sg| sg.end_s - start)
+}
+
+/// What a pass sets out to send: dirty pages of each part of the working set, other written
+/// pages (pass 1 only, or left over from a pass cut short), and never-written ones.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct Pending {
+    parts: [f64; 2],
+    other: f64,
+    zero: f64,
+}
+
+impl Pending {
+    fn data(&self) -> f64 {
+        self.parts[0] + self.parts[1] + self.other
+    }
+    fn total(&self) -> f64 {
+        self.data() + self.zero
+    }
 }
 
 /// One migration in progress and everything it has recorded so far.
@@ -111,13 +154,19 @@ pub struct Machine {
     pass: u32,
     now: f64,
     stage_start: f64,
-    /// The transfer under way: what it encodes, its wire bytes, its rate limit.
+    /// The transfer under way: what it encodes, its wire bytes, how many are through, its
+    /// rate limit.
     enc: Encoded,
     extra: f64,
     wire: f64,
+    done: f64,
     limit: f64,
-    /// Never-written pages in the current transfer (pass 1 only).
-    zero: f64,
+    /// What the current pass sends.
+    pending: Pending,
+    /// First segment of the current pass.
+    pass_segments: Option<usize>,
+    /// The wire rate measured over the last window (QEMU's bandwidth estimate).
+    rate_estimate: f64,
     /// Dirty rate the last pass saw (Xen's adaptive rounds follow it).
     prev_dirty_rate: f64,
     pub stages: Vec<StageSpan>,
@@ -142,9 +191,10 @@ impl Machine {
             policy: s.policy.clone(),
             overheads: s.overheads.clone(),
             stop_rates: rates.for_stop_copy(),
+            rate_estimate: rates.wire_rate(0.0),
             rates,
             workload: Workload::of(&s.vm),
-            state: PolicyState::new(),
+            state: PolicyState::new(t),
             written: memory - untouched,
             untouched,
             memory,
@@ -157,8 +207,10 @@ impl Machine {
             enc: Encoded::default(),
             extra: 0.0,
             wire: 0.0,
+            done: 0.0,
             limit: f64::INFINITY,
-            zero: 0.0,
+            pending: Pending::default(),
+            pass_segments: None,
             prev_dirty_rate: 0.0,
             stages: Vec::new(),
             passes: Vec::new(),
@@ -228,17 +280,38 @@ impl Machine {
                 until: self.stage_start + self.overheads.cleanup_s,
             },
             Stage::Storage | Stage::Precopy => Step::Send {
-                wire: self.wire,
+                wire: self.burst(),
                 limit: self.limit,
                 deadline: self.deadline,
             },
             Stage::Blackout => Step::Send {
-                wire: self.wire,
+                wire: self.wire - self.done,
                 limit: self.limit,
                 deadline: f64::INFINITY,
             },
             Stage::Done => Step::Done,
         }
+    }
+
+    /// Wire bytes to send before the next check. QEMU checks after every burst and syncs the
+    /// dirty bitmap as soon as what is left of the pass falls below its threshold, so a pass
+    /// runs until then (at the bandwidth it last measured) and at least one burst more when
+    /// the bandwidth turned out lower. Other hypervisors decide at the end of a pass.
+    fn burst(&self) -> f64 {
+        let left = (self.wire - self.done).max(0.0);
+        if self.stage != Stage::Precopy || !matches!(self.policy, StopPolicy::Qemu { .. }) {
+            return left;
+        }
+        if self.enc.memory <= 0.0 {
+            return left;
+        }
+        // Before the first measurement: what the path and the CPU allow.
+        let rate = self.rate_estimate.min(self.limit);
+        let threshold = stop_threshold(&self.policy, &self.rates, rate);
+        // Memory still to send after w more wire bytes: memory·(1 − (done + w)/wire).
+        let until_below = self.wire * (1.0 - threshold / self.enc.memory) - self.done + PAGE_BYTES;
+        let one_burst = rate * BURST_S;
+        until_below.max(one_burst).min(left)
     }
 
     fn enter(&mut self, stage: Stage, t: f64) {
@@ -270,15 +343,25 @@ impl Machine {
     /// bytes (device state, disks).
     fn load(&mut self, data: f64, zero: f64, extra: f64) {
         self.enc = self.rates.encode(data, zero);
-        self.zero = zero;
         self.extra = extra;
         self.wire = self.enc.wire + extra;
+        self.done = 0.0;
         self.limit = self.rates.cpu_wire_limit(&self.enc, extra);
     }
 
-    /// Starts pass `self.pass + 1` over `data` written and `zero` never-written bytes, or ends
-    /// the migration when it cannot run.
-    fn begin_pass(&mut self, data: f64, zero: f64, t: f64) {
+    /// Pass 1: every written page (the working set among them) and the never-written ones.
+    fn everything(&self) -> Pending {
+        let parts = self.workload.parts();
+        let ws = parts[0].size + parts[1].size;
+        Pending {
+            parts: [parts[0].size, parts[1].size],
+            other: (self.written - ws).max(0.0),
+            zero: self.untouched,
+        }
+    }
+
+    /// Starts the next pass over `pending`, or ends the migration when it cannot run.
+    fn begin_pass(&mut self, pending: Pending, t: f64) {
         if t >= self.deadline {
             return self.finish(Outcome::TimedOut, t);
         }
@@ -287,7 +370,9 @@ impl Machine {
         }
         self.pass += 1;
         self.enter(Stage::Precopy, t);
-        self.load(data, zero, 0.0);
+        self.pending = pending;
+        self.pass_segments = None;
+        self.load(pending.data(), pending.zero, 0.0);
         if let Some(xen) = xen_round_limit(&self.policy, self.pass == 1, self.prev_dirty_rate) {
             self.limit = self.limit.min(xen);
         }
@@ -302,43 +387,77 @@ impl Machine {
                 self.load(0.0, 0.0, self.storage);
                 self.limit = f64::INFINITY;
             }
-            Stage::Queued | Stage::Setup => self.begin_pass(self.written, self.untouched, t),
+            Stage::Queued | Stage::Setup => {
+                let all = self.everything();
+                self.begin_pass(all, t);
+            }
             Stage::Switchover => self.enter(Stage::Cleanup, t),
             Stage::Cleanup => self.finish(Outcome::Converged, t),
             _ => {}
         }
     }
 
-    /// The current transfer stopped at `t` with `sent` wire bytes through, over `segments`
-    /// (which are `range` of the driver's segment list). Less than asked means it hit its
-    /// deadline or could not move.
+    /// The current transfer stopped at `t` with `sent` more wire bytes through. `segments`
+    /// is the driver's whole segment list for this migration; `range` the part of it this
+    /// step covered. Less than asked means the step hit its deadline or could not move.
     pub fn sent(&mut self, t: f64, sent: f64, segments: &[LinkSegment], range: (usize, usize)) {
-        let complete = sent >= self.wire * (1.0 - 1e-12);
-        let done = if self.wire > 0.0 {
+        let asked = match self.step() {
+            Step::Send { wire, .. } => wire,
+            _ => return,
+        };
+        let complete = sent >= asked * (1.0 - 1e-12);
+        self.wire_bytes += sent;
+        let share = if self.wire > 0.0 {
             (sent / self.wire).min(1.0)
         } else {
             1.0
         };
-        let duration = t - self.stage_start;
-        self.wire_bytes += sent;
+        self.done += sent;
+        self.now = t;
         match self.stage {
             Stage::Storage => {
-                self.cpu_source_core_s += self.rates.transport_core_s(sent);
-                self.cpu_dest_core_s += self.rates.transport_core_s(sent);
+                self.account_cpu(share, sent);
                 if complete {
-                    self.begin_pass(self.written, self.untouched, t);
+                    let all = self.everything();
+                    self.begin_pass(all, t);
                 } else {
                     self.cancelled(t);
                 }
             }
-            Stage::Precopy => self.pass_ended(t, sent, done, complete, duration, segments, range),
+            Stage::Precopy => {
+                self.account_cpu(share, sent);
+                self.memory_bytes += self.enc.memory * share;
+                let first = *self.pass_segments.get_or_insert(range.0);
+                let duration = t - self.stage_start;
+                let measured =
+                    window_rate(&segments[..range.1], t, BURST_S).unwrap_or(if duration > 0.0 {
+                        self.done / duration
+                    } else {
+                        0.0
+                    });
+                if measured > 0.0 {
+                    self.rate_estimate = measured;
+                }
+                if !complete {
+                    self.pass_ended(t, measured, (first, range.1));
+                    return self.cancelled(t);
+                }
+                let threshold = stop_threshold(&self.policy, &self.rates, measured);
+                let all_sent = self.done >= self.wire * (1.0 - 1e-12);
+                let left = self.enc.memory * (1.0 - self.done / self.wire.max(f64::MIN_POSITIVE));
+                let qemu = matches!(self.policy, StopPolicy::Qemu { .. });
+                if all_sent || (qemu && left < threshold) {
+                    self.synced(t, measured, (first, range.1));
+                }
+            }
             Stage::Blackout => {
                 let memory_duration = if self.wire > 0.0 {
-                    wire_time(segments, self.stage_start, self.enc.wire)
+                    wire_time(&segments[range.0..range.1], self.stage_start, self.enc.wire)
                 } else {
                     0.0
                 };
                 self.account_cpu(1.0, self.wire);
+                let duration = t - self.stage_start;
                 let switchover = self.overheads.switchover_ms / 1000.0;
                 self.stop_copy = Some(StopCopyRecord {
                     start_s: self.stage_start,
@@ -358,12 +477,12 @@ impl Machine {
         }
     }
 
-    fn account_cpu(&mut self, done: f64, sent: f64) -> (f64, f64) {
-        let src = self.enc.compress_core_s * done + self.rates.transport_core_s(sent);
-        let dst = self.enc.decompress_core_s * done + self.rates.transport_core_s(sent);
-        self.cpu_source_core_s += src;
-        self.cpu_dest_core_s += dst;
-        (src, dst)
+    /// CPU for `share` of the current transfer's encoding work and `sent` wire bytes.
+    fn account_cpu(&mut self, share: f64, sent: f64) {
+        self.cpu_source_core_s +=
+            self.enc.compress_core_s * share + self.rates.transport_core_s(sent);
+        self.cpu_dest_core_s +=
+            self.enc.decompress_core_s * share + self.rates.transport_core_s(sent);
     }
 
     fn cancelled(&mut self, t: f64) {
@@ -375,75 +494,115 @@ impl Machine {
         self.finish(outcome, t);
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn pass_ended(
-        &mut self,
-        t: f64,
-        sent: f64,
-        done: f64,
-        complete: bool,
-        duration: f64,
-        segments: &[LinkSegment],
-        range: (usize, usize),
-    ) {
-        let workload = self.workload.throttled(self.state.throttle_pct);
-        let dirty = round_to_pages(workload.dirtied(duration)).min(self.written);
-        let wire_rate = if duration > 0.0 { sent / duration } else { 0.0 };
-        let memory_rate = if duration > 0.0 {
-            self.enc.memory * done / duration
+    /// What is dirty at a bitmap sync at `t` after this pass sent `self.done` of its wire
+    /// bytes: the pages it has not sent yet, the pages it sent that the guest wrote again
+    /// afterwards (or at any time since the last sync, when the whole log was cleared then),
+    /// and the clean pages the guest wrote. Returns it and the pages newly dirtied.
+    fn dirty_at(&self, t: f64) -> (Pending, f64) {
+        let f = if self.wire > 0.0 {
+            (self.done / self.wire).min(1.0)
         } else {
-            0.0
+            1.0
         };
-        // QEMU measures bandwidth over the last 100 ms window: the rate at the end of the pass.
-        let measured = segments.last().map_or(wire_rate, |sg| sg.wire_rate);
+        let dt = t - self.stage_start;
+        let parts: [Part; 2] = self.workload.throttled(self.state.throttle_pct).parts();
+        let lazy = self.policy.lazy_dirty_clear();
+        let mut next = Pending {
+            parts: [0.0; 2],
+            other: self.pending.other * (1.0 - f),
+            zero: self.pending.zero * (1.0 - f),
+        };
+        let mut newly = 0.0;
+        for (i, part) in parts.iter().enumerate() {
+            let in_pass = self.pending.parts[i].min(part.size);
+            let sent = in_pass * f;
+            let again = if lazy {
+                part.hit_after_send(dt)
+            } else {
+                part.hit(dt)
+            };
+            let fresh = sent * again + (part.size - in_pass) * part.hit(dt);
+            next.parts[i] = round_to_pages(in_pass - sent + fresh);
+            newly += fresh;
+        }
+        (next, round_to_pages(newly))
+    }
+
+    /// Records the pass that ended at `t` (a sync, or cut short) and returns what is dirty.
+    fn pass_ended(&mut self, t: f64, measured: f64, range: (usize, usize)) -> (Pending, f64, f64) {
+        let (next, newly) = self.dirty_at(t);
+        let duration = t - self.stage_start;
         let threshold = stop_threshold(&self.policy, &self.rates, measured);
-        let (cpu_src, cpu_dst) = self.account_cpu(done, sent);
+        let f = if self.wire > 0.0 {
+            (self.done / self.wire).min(1.0)
+        } else {
+            1.0
+        };
+        let workload = self.workload.throttled(self.state.throttle_pct);
+        let src: f64 = self.enc.compress_core_s * f + self.rates.transport_core_s(self.done);
+        let dst: f64 = self.enc.decompress_core_s * f + self.rates.transport_core_s(self.done);
         self.passes.push(PassRecord {
             index: self.pass,
             start_s: self.stage_start,
             end_s: t,
             duration_s: duration,
             memory_bytes: self.enc.memory,
-            zero_bytes: self.zero,
-            wire_bytes: sent,
+            zero_bytes: self.pending.zero,
+            wire_bytes: self.done,
             planned_wire_bytes: self.wire,
-            memory_rate,
-            wire_rate,
+            memory_rate: if duration > 0.0 {
+                self.enc.memory * f / duration
+            } else {
+                0.0
+            },
+            wire_rate: if duration > 0.0 {
+                self.done / duration
+            } else {
+                0.0
+            },
             segments: range,
             dirty_rate: workload.rate,
             throttle_pct: self.state.throttle_pct,
-            dirty_bytes_at_end: dirty,
+            dirty_bytes_at_end: next.total(),
             stop_threshold_bytes: threshold,
-            cpu_source_core_s: cpu_src,
-            cpu_dest_core_s: cpu_dst,
+            cpu_source_core_s: src,
+            cpu_dest_core_s: dst,
         });
-        self.memory_bytes += self.enc.memory * done;
-        if !complete {
-            return self.cancelled(t);
-        }
-        self.state.total_memory_sent += self.enc.memory;
+        (next, newly, threshold)
+    }
+
+    /// A dirty-bitmap sync ended the pass at `t`: the policy decides what follows.
+    fn synced(&mut self, t: f64, measured: f64, range: (usize, usize)) {
+        let (next, newly, threshold) = self.pass_ended(t, measured, range);
+        let duration = t - self.stage_start;
+        let f = if self.wire > 0.0 {
+            (self.done / self.wire).min(1.0)
+        } else {
+            1.0
+        };
+        self.state.total_memory_sent += self.enc.memory * f;
+        self.state.synced(&self.policy, t, newly, self.done);
         self.prev_dirty_rate = if duration > 0.0 {
-            dirty / duration
+            newly / duration
         } else {
             0.0
         };
-        let decision = decide(
+        let left = next.total();
+        match decide(
             &self.policy,
             self.pass,
-            dirty,
+            left,
             threshold,
             self.memory,
             &mut self.state,
-            sent,
-        );
-        match decision {
-            Decision::Continue => self.begin_pass(dirty, 0.0, t),
+        ) {
+            Decision::Continue => self.begin_pass(next, t),
             Decision::Stop(outcome) if outcome.completed() => {
                 self.outcome = Some(outcome);
                 self.enter(Stage::Blackout, t);
                 let state = self.overheads.device_state_mib * MIB;
-                self.load(dirty, 0.0, state);
                 // The final copy runs unthrottled (no Xen round limit) and cannot be cancelled.
+                self.load(next.data(), next.zero, state);
             }
             Decision::Stop(outcome) => self.finish(outcome, t),
         }
@@ -481,5 +640,52 @@ impl Machine {
             end_s: end,
         });
         phases
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seg(start_s: f64, end_s: f64, wire_rate: f64) -> LinkSegment {
+        LinkSegment {
+            start_s,
+            end_s,
+            wire_rate,
+            background: 0.0,
+        }
+    }
+
+    #[test]
+    fn bandwidth_is_measured_over_the_last_100_ms_not_the_last_instant() {
+        // 1 s at 100, then 20 ms at 10: the last window averages both.
+        let s = [seg(0.0, 1.0, 100.0), seg(1.0, 1.02, 10.0)];
+        let r = window_rate(&s, 1.02, BURST_S).unwrap();
+        assert!((r - (0.08 * 100.0 + 0.02 * 10.0) / 0.1).abs() < 1e-9, "{r}");
+        // A transfer younger than the window: its own average.
+        let young = [seg(5.0, 5.05, 40.0)];
+        assert!((window_rate(&young, 5.05, BURST_S).unwrap() - 40.0).abs() < 1e-9);
+        assert_eq!(window_rate(&[], 1.0, BURST_S), None);
+    }
+
+    #[test]
+    fn qemu_stops_mid_pass_once_the_rest_fits_the_downtime_limit() {
+        let mut s = Scenario::qemu_defaults();
+        s.network.dedicated = true;
+        s.policy = StopPolicy::Qemu {
+            downtime_limit_ms: 300.0,
+            auto_converge: false,
+            max_bandwidth_mibps: None,
+            lazy_dirty_clear: true,
+        };
+        let t = crate::engine::simulate(&s).unwrap();
+        assert_eq!(t.outcome, Outcome::Converged);
+        let last = t.passes.last().unwrap();
+        // The pass that ended pre-copy left less than the threshold unsent, and the blackout
+        // sent that rest plus what the guest wrote: still below the threshold.
+        assert!(last.wire_bytes < last.planned_wire_bytes);
+        let sc = t.stop_copy.as_ref().unwrap();
+        assert!(sc.memory_bytes < last.stop_threshold_bytes);
+        assert!(sc.memory_bytes > 0.0);
     }
 }

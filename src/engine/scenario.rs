@@ -235,6 +235,12 @@ pub enum StopPolicy {
         /// (`None`) unless told otherwise. QEMU lifts it for the stop-and-copy.
         #[serde(default = "qemu_max_bandwidth")]
         max_bandwidth_mibps: Option<f64>,
+        /// The dirty log is cleared lazily, chunk by chunk just before the chunk's pages are
+        /// sent (KVM_CLEAR_DIRTY_LOG with `clear-bitmap-shift`, QEMU 4.0 and later), so a page
+        /// written while it waits to be sent is sent once. `false`: each bitmap sync clears the
+        /// whole log, as QEMU did before 4.0.
+        #[serde(default = "lazy_clear")]
+        lazy_dirty_clear: bool,
     },
     /// Xen: stop when fewer than `min_dirty_pages` are dirty or after `max_iterations` rounds
     /// (today's `xg_sr_save.c`: 50 pages, 5 rounds), or once `max_factor` × memory has been sent
@@ -257,6 +263,10 @@ fn qemu_max_bandwidth() -> Option<f64> {
     Some(QEMU_MAX_BANDWIDTH_MIBPS)
 }
 
+fn lazy_clear() -> bool {
+    true
+}
+
 impl Default for StopPolicy {
     fn default() -> Self {
         StopPolicy::hyperv()
@@ -275,6 +285,7 @@ impl StopPolicy {
             downtime_limit_ms: 300.0,
             auto_converge: false,
             max_bandwidth_mibps: qemu_max_bandwidth(),
+            lazy_dirty_clear: true,
         }
     }
     pub fn xen() -> Self {
@@ -296,6 +307,17 @@ impl StopPolicy {
     /// (unless Hyper-V's compression squeezes them).
     pub fn zero_pages_as_markers(&self) -> bool {
         matches!(self, StopPolicy::Qemu { .. })
+    }
+
+    /// Whether a page written before it was sent in a pass is sent only once.
+    pub fn lazy_dirty_clear(&self) -> bool {
+        matches!(
+            self,
+            StopPolicy::Qemu {
+                lazy_dirty_clear: true,
+                ..
+            }
+        )
     }
 
     /// QEMU's `max-bandwidth` in bytes/s, if it is limited.
@@ -721,7 +743,7 @@ mod tests {
         let json = serde_json::to_string(&StopPolicy::qemu()).unwrap();
         assert_eq!(
             json,
-            r#"{"kind":"qemu","downtime_limit_ms":300.0,"auto_converge":false,"max_bandwidth_mibps":128.0}"#
+            r#"{"kind":"qemu","downtime_limit_ms":300.0,"auto_converge":false,"max_bandwidth_mibps":128.0,"lazy_dirty_clear":true}"#
         );
         let p: StopPolicy =
             serde_json::from_str(r#"{"kind":"qemu","downtime_limit_ms":30}"#).unwrap();
@@ -731,6 +753,7 @@ mod tests {
                 downtime_limit_ms: 30.0,
                 auto_converge: false,
                 max_bandwidth_mibps: Some(QEMU_MAX_BANDWIDTH_MIBPS),
+                lazy_dirty_clear: true,
             },
             "QEMU's default max-bandwidth when the file does not set one"
         );

@@ -43,7 +43,7 @@ pub fn simulate(s: &Scenario) -> Result<Trace, ScenarioError> {
                     limit,
                     deadline,
                 );
-                m.sent(end, sent, &segments[floor..], (floor, segments.len()));
+                m.sent(end, sent, &segments, (floor, segments.len()));
             }
             Step::Done => break,
         }

@@ -16,13 +16,54 @@ pub struct Workload {
     pub hot_share: f64,
 }
 
-/// Unique bytes of a set of `size` bytes hit by `writes` bytes of uniformly random page writes.
-fn saturating(size: f64, writes: f64) -> f64 {
-    if size <= 0.0 || writes <= 0.0 {
-        0.0
-    } else {
-        // exp_m1 keeps full precision when writes ≪ size (the geometric regime).
-        -size * (-writes / size).exp_m1()
+/// A part of the working set the guest writes at `rate` bytes/s: uniformly at random, or as a
+/// sweep.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Part {
+    pub size: f64,
+    pub rate: f64,
+    pub sequential: bool,
+}
+
+impl Part {
+    /// Writes per byte of the part in `dt` seconds.
+    fn coverage(&self, dt: f64) -> f64 {
+        if self.size <= 0.0 || self.rate <= 0.0 || dt <= 0.0 {
+            0.0
+        } else {
+            self.rate * dt / self.size
+        }
+    }
+
+    /// Share of the part's pages, clean at the start, written within `dt`.
+    pub fn hit(&self, dt: f64) -> f64 {
+        let a = self.coverage(dt);
+        if self.sequential {
+            a.min(1.0)
+        } else {
+            // exp_m1 keeps full precision when a ≪ 1 (the geometric regime).
+            -(-a).exp_m1()
+        }
+    }
+
+    /// Share of the part's pages, each sent at a uniformly random moment of `dt`, that are
+    /// written again after they were sent. A random writer: 1 − (1 − e^(−a))/a with a the
+    /// coverage; a sweep: a/2 below one full sweep, 1 − 1/(2a) above.
+    pub fn hit_after_send(&self, dt: f64) -> f64 {
+        let a = self.coverage(dt);
+        if a <= 0.0 {
+            0.0
+        } else if self.sequential {
+            if a < 1.0 {
+                a / 2.0
+            } else {
+                1.0 - 1.0 / (2.0 * a)
+            }
+        } else if a < 1e-6 {
+            a / 2.0 - a * a / 6.0
+        } else {
+            1.0 + (-a).exp_m1() / a
+        }
     }
 }
 
@@ -43,17 +84,43 @@ impl Workload {
     /// Random writes saturate: each byte of the working set escapes a write with probability
     /// e^(−D·t/W), so W·(1 − e^(−D·t/W)) are dirty. A sweep dirties min(W, D·t).
     pub fn dirtied(&self, dt: f64) -> f64 {
-        if self.rate <= 0.0 || self.working_set <= 0.0 || dt <= 0.0 {
-            return 0.0;
+        self.parts().iter().map(|p| p.size * p.hit(dt)).sum()
+    }
+
+    /// The working set as the parts the guest writes uniformly: hot and cold for a hot/cold
+    /// guest, the whole set otherwise (the second part then empty).
+    pub fn parts(&self) -> [Part; 2] {
+        let none = Part {
+            size: 0.0,
+            rate: 0.0,
+            sequential: false,
+        };
+        if self.rate <= 0.0 || self.working_set <= 0.0 {
+            return [none, none];
         }
-        let writes = self.rate * dt;
         match self.pattern {
-            Pattern::Random => saturating(self.working_set, writes),
-            Pattern::Sequential => writes.min(self.working_set),
+            Pattern::Random | Pattern::Sequential => [
+                Part {
+                    size: self.working_set,
+                    rate: self.rate,
+                    sequential: self.pattern == Pattern::Sequential,
+                },
+                none,
+            ],
             Pattern::HotCold => {
                 let hot = self.working_set * self.hot_fraction;
-                saturating(hot, writes * self.hot_share)
-                    + saturating(self.working_set - hot, writes * (1.0 - self.hot_share))
+                [
+                    Part {
+                        size: hot,
+                        rate: self.rate * self.hot_share,
+                        sequential: false,
+                    },
+                    Part {
+                        size: self.working_set - hot,
+                        rate: self.rate * (1.0 - self.hot_share),
+                        sequential: false,
+                    },
+                ]
             }
         }
     }

@@ -102,6 +102,7 @@ mod native {
             downtime_limit_ms: 300.0,
             auto_converge: false,
             max_bandwidth_mibps: None,
+            lazy_dirty_clear: true,
         };
         c.bench_function(
             "simulate a QEMU run that never converges (1 h timeout)",

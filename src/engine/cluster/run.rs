@@ -389,7 +389,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
                         } else {
                             wire - l.wire_left
                         };
-                        l.m.sent(t, sent, &segs[range.0..range.1], range);
+                        l.m.sent(t, sent, segs, range);
                     }
                     _ => break,
                 }
