@@ -180,12 +180,7 @@ fn qemu_switches_over_mid_pass_within_its_downtime_limit() {
     // the pass-end model; clearing it lazily, less (pages written before their turn go once).
     let mut times = Vec::new();
     for lazy in [false, true] {
-        let policy = StopPolicy::Qemu {
-            downtime_limit_ms: 300.0,
-            auto_converge: false,
-            max_bandwidth_mibps: None,
-            lazy_dirty_clear: lazy,
-        };
+        let policy = StopPolicy::qemu_libvirt().with_qemu_options(false, lazy);
         let t = check_closed_form(4096.0, 117.5, 20.0, policy);
         assert_eq!(t.outcome, Outcome::Converged);
         let last = t.passes.last().unwrap();
@@ -206,12 +201,7 @@ fn lazy_clearing_sends_a_page_written_before_its_turn_once() {
         let mut s = Scenario::qemu_defaults();
         s.network.dedicated = true;
         s.vm.pattern = Pattern::Random;
-        s.policy = StopPolicy::Qemu {
-            downtime_limit_ms: 300.0,
-            auto_converge: false,
-            max_bandwidth_mibps: None,
-            lazy_dirty_clear: lazy,
-        };
+        s.policy = StopPolicy::qemu_libvirt().with_qemu_options(false, lazy);
         simulate(&s).unwrap().passes[0].dirty_bytes_at_end
     };
     let (whole, lazy) = (run(false), run(true));
@@ -254,12 +244,7 @@ fn closed_form_holds_across_a_grid() {
         for rate in [117.5, 1150.0, 2900.0] {
             for frac in [0.0, 0.05, 0.3, 0.7, 0.9] {
                 let dirty = rate * frac;
-                let qemu = |lazy_dirty_clear| StopPolicy::Qemu {
-                    downtime_limit_ms: 300.0,
-                    auto_converge: false,
-                    max_bandwidth_mibps: None,
-                    lazy_dirty_clear,
-                };
+                let qemu = |lazy| StopPolicy::qemu_libvirt().with_qemu_options(false, lazy);
                 for policy in [qemu(false), qemu(true), StopPolicy::hyperv()] {
                     // Keep D·T below W so the sweep stays linear (the geometric regime).
                     if dirty * memory / rate < memory {

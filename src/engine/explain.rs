@@ -419,12 +419,7 @@ mod tests {
         s.vm.untouched_mib = 60000.0;
         s.network.link_gbps = 100.0;
         s.network.dedicated = true;
-        s.policy = StopPolicy::Qemu {
-            downtime_limit_ms: 300.0,
-            auto_converge: false,
-            max_bandwidth_mibps: None,
-            lazy_dirty_clear: true,
-        };
+        s.policy = StopPolicy::qemu_libvirt();
         let why = rate_explanation(&simulate(&s).unwrap());
         assert!(
             why[0].starts_with("The zero-page scan is CPU-bound here"),

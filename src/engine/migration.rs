@@ -672,12 +672,7 @@ mod tests {
     fn qemu_stops_mid_pass_once_the_rest_fits_the_downtime_limit() {
         let mut s = Scenario::qemu_defaults();
         s.network.dedicated = true;
-        s.policy = StopPolicy::Qemu {
-            downtime_limit_ms: 300.0,
-            auto_converge: false,
-            max_bandwidth_mibps: None,
-            lazy_dirty_clear: true,
-        };
+        s.policy = StopPolicy::qemu_libvirt();
         let t = crate::engine::simulate(&s).unwrap();
         assert_eq!(t.outcome, Outcome::Converged);
         let last = t.passes.last().unwrap();

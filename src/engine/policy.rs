@@ -169,12 +169,7 @@ mod tests {
     use super::*;
 
     fn auto_converge() -> StopPolicy {
-        StopPolicy::Qemu {
-            downtime_limit_ms: 300.0,
-            auto_converge: true,
-            max_bandwidth_mibps: None,
-            lazy_dirty_clear: true,
-        }
+        StopPolicy::qemu_libvirt().with_qemu_options(true, true)
     }
 
     #[test]

@@ -288,6 +288,28 @@ impl StopPolicy {
             lazy_dirty_clear: true,
         }
     }
+    /// QEMU as libvirt drives it: no bandwidth limit.
+    pub fn qemu_libvirt() -> Self {
+        StopPolicy::Qemu {
+            downtime_limit_ms: 300.0,
+            auto_converge: false,
+            max_bandwidth_mibps: None,
+            lazy_dirty_clear: true,
+        }
+    }
+    /// The same QEMU with one setting changed: auto-converge, and lazy dirty-log clearing.
+    pub fn with_qemu_options(mut self, auto: bool, lazy: bool) -> Self {
+        if let StopPolicy::Qemu {
+            auto_converge,
+            lazy_dirty_clear,
+            ..
+        } = &mut self
+        {
+            *auto_converge = auto;
+            *lazy_dirty_clear = lazy;
+        }
+        self
+    }
     pub fn xen() -> Self {
         StopPolicy::Xen {
             max_iterations: 5,

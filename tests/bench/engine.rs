@@ -98,12 +98,7 @@ mod native {
         }
         let mut qemu = Scenario::qemu_defaults();
         qemu.vm.dirty_rate_mibps = 2000.0;
-        qemu.policy = migration_lab::engine::StopPolicy::Qemu {
-            downtime_limit_ms: 300.0,
-            auto_converge: false,
-            max_bandwidth_mibps: None,
-            lazy_dirty_clear: true,
-        };
+        qemu.policy = migration_lab::engine::StopPolicy::qemu_libvirt();
         c.bench_function(
             "simulate a QEMU run that never converges (1 h timeout)",
             |b| b.iter(|| simulate(black_box(&qemu)).unwrap()),
