@@ -8,8 +8,9 @@ use serde::Serialize;
 
 use crate::engine::units::{fmt_bytes, fmt_duration, fmt_rate, MIB};
 use crate::engine::{
-    rate_explanation, simulate, simulate_cluster, verdict, ClusterScenario, ClusterTrace, Outcome,
-    PassRecord, Pattern, Scenario, StopCopyRecord, StopPolicy, Trace, TransportKind,
+    rate_explanation, simulate, simulate_cluster, verdict, ClusterScenario, ClusterTrace, Multifd,
+    MultifdCompression, Outcome, PassRecord, Pattern, Scenario, StopCopyRecord, StopPolicy, Trace,
+    TransportKind,
 };
 
 #[derive(Parser, Debug)]
@@ -77,6 +78,13 @@ enum TransportArg {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
+enum CodecArg {
+    None,
+    Zlib,
+    Zstd,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
 enum Param {
     MemoryMib,
     WorkingSetMib,
@@ -132,6 +140,12 @@ struct Knobs {
     /// QEMU auto-converge: throttle the guest when it dirties faster than pages are sent.
     #[arg(long)]
     auto_converge: bool,
+    /// QEMU multifd: parallel connections (0 = off, QEMU's default).
+    #[arg(long)]
+    multifd_channels: Option<u32>,
+    /// QEMU multifd compression (level 1); turns multifd on with 2 channels if it is off.
+    #[arg(long, value_enum)]
+    multifd_compression: Option<CodecArg>,
     #[arg(long, allow_negative_numbers = true)]
     timeout_s: Option<f64>,
     #[arg(long, value_enum)]
@@ -240,6 +254,8 @@ impl Knobs {
             || self.policy.is_some()
             || self.transport.is_some()
             || self.auto_converge
+            || self.multifd_channels.is_some()
+            || self.multifd_compression.is_some()
             || self.rdma
             || self.dedicated
             || self.shared
@@ -309,23 +325,25 @@ impl Knobs {
             s.network.rdma = true;
         }
         let other = |flag: &str, policy: &str| Err(format!("{flag} applies to --policy {policy}"));
-        match &mut s.policy {
-            StopPolicy::HyperV { max_passes, .. } => {
-                set(max_passes, self.max_passes);
-                if self.downtime_limit_ms.is_some() {
-                    return other("--downtime-limit-ms", "qemu");
-                }
-                if self.auto_converge {
-                    return other("--auto-converge", "qemu");
-                }
-                if self.max_bandwidth_mibps.is_some() {
-                    return other("--max-bandwidth-mibps", "qemu (Hyper-V: --smb-limit-mibps)");
-                }
+        let qemu_only = [
+            ("--downtime-limit-ms", self.downtime_limit_ms.is_some()),
+            ("--auto-converge", self.auto_converge),
+            ("--max-bandwidth-mibps", self.max_bandwidth_mibps.is_some()),
+            ("--multifd-channels", self.multifd_channels.is_some()),
+            ("--multifd-compression", self.multifd_compression.is_some()),
+        ];
+        if !matches!(s.policy, StopPolicy::Qemu { .. }) {
+            if let Some((flag, _)) = qemu_only.iter().find(|(_, given)| *given) {
+                return other(flag, "qemu");
             }
+        }
+        match &mut s.policy {
+            StopPolicy::HyperV { max_passes, .. } => set(max_passes, self.max_passes),
             StopPolicy::Qemu {
                 downtime_limit_ms,
                 auto_converge,
                 max_bandwidth_mibps,
+                multifd,
                 ..
             } => {
                 set(downtime_limit_ms, self.downtime_limit_ms);
@@ -333,19 +351,29 @@ impl Knobs {
                 if let Some(Limit(limit)) = self.max_bandwidth_mibps {
                     *max_bandwidth_mibps = limit;
                 }
+                if let Some(channels) = self.multifd_channels {
+                    let compression = multifd.map(|m| m.compression).unwrap_or_default();
+                    *multifd = (channels > 0).then_some(Multifd {
+                        channels,
+                        compression,
+                    });
+                }
+                if let Some(codec) = self.multifd_compression {
+                    let channels = multifd.map_or(2, |m| m.channels);
+                    *multifd = Some(Multifd {
+                        channels,
+                        compression: match codec {
+                            CodecArg::None => MultifdCompression::None,
+                            CodecArg::Zlib => MultifdCompression::Zlib,
+                            CodecArg::Zstd => MultifdCompression::Zstd,
+                        },
+                    });
+                }
                 if self.max_passes.is_some() {
                     return other("--max-passes", "hyperv or xen");
                 }
             }
-            StopPolicy::Xen { max_iterations, .. } => {
-                set(max_iterations, self.max_passes);
-                if self.downtime_limit_ms.is_some() {
-                    return other("--downtime-limit-ms", "qemu");
-                }
-                if self.auto_converge {
-                    return other("--auto-converge", "qemu");
-                }
-            }
+            StopPolicy::Xen { max_iterations, .. } => set(max_iterations, self.max_passes),
         }
         set(&mut s.timeout_s, self.timeout_s);
         set(&mut s.seed, self.seed);

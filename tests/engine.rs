@@ -5,8 +5,8 @@
 use migration_lab::engine::transport::RDMA_EFFICIENCY;
 use migration_lab::engine::units::MIB;
 use migration_lab::engine::{
-    simulate, verdict, BlockState, Outcome, Overheads, Pattern, PhaseKind, Scenario, Severity,
-    StopPolicy, Trace, TransportKind,
+    simulate, verdict, BlockState, Multifd, MultifdCompression, Outcome, Overheads, Pattern,
+    PhaseKind, Scenario, Severity, StopPolicy, Trace, TransportKind,
 };
 
 /// A scenario in the geometric regime of the canonical model (Liu et al.'s geometric pre-copy
@@ -465,4 +465,73 @@ fn in_flight_marks_the_send_cursor() {
     );
     let flying = out.iter().filter(|s| **s == BlockState::InFlight).count();
     assert!((30..=50).contains(&flying), "{flying}");
+}
+
+/// QEMU with multifd on a dedicated link of `gbps`.
+fn multifd(gbps: f64, channels: u32, compression: MultifdCompression) -> Trace {
+    let mut s = Scenario::qemu_defaults();
+    s.network.link_gbps = gbps;
+    s.network.dedicated = true;
+    if let StopPolicy::Qemu {
+        max_bandwidth_mibps,
+        multifd,
+        ..
+    } = &mut s.policy
+    {
+        *max_bandwidth_mibps = None;
+        *multifd = (channels > 0).then_some(Multifd {
+            channels,
+            compression,
+        });
+    }
+    simulate(&s).unwrap()
+}
+
+#[test]
+fn multifd_channels_carry_what_one_flow_cannot() {
+    // On 25 GbE one TCP flow is held by its core; four channels are four flows on four cores.
+    let one = multifd(25.0, 0, MultifdCompression::None);
+    let four = multifd(25.0, 4, MultifdCompression::None);
+    assert!(
+        four.total_time_s < one.total_time_s * 0.5,
+        "{} s vs {} s",
+        four.total_time_s,
+        one.total_time_s
+    );
+    // On 1 GbE the link binds either way.
+    let slow = |c| multifd(1.0, c, MultifdCompression::None).total_time_s;
+    assert!((slow(4) / slow(0) - 1.0).abs() < 0.02);
+}
+
+#[test]
+fn multifd_zstd_outpaces_zlib_where_the_cpu_binds() {
+    // Two channels on 10 GbE: zlib's threads compress far slower than the link carries, so
+    // compressing loses; zstd, 5.6× faster per core, wins.
+    let plain = multifd(10.0, 2, MultifdCompression::None).total_time_s;
+    let zlib = multifd(10.0, 2, MultifdCompression::Zlib);
+    let zstd = multifd(10.0, 2, MultifdCompression::Zstd).total_time_s;
+    assert!(
+        zlib.total_time_s > plain,
+        "zlib {} vs {plain}",
+        zlib.total_time_s
+    );
+    assert!(
+        zstd < zlib.total_time_s,
+        "zstd {zstd} vs zlib {}",
+        zlib.total_time_s
+    );
+    assert!(zlib.wire_bytes < multifd(10.0, 2, MultifdCompression::None).wire_bytes);
+    assert!(zlib.rates.compression_active);
+}
+
+#[test]
+fn multifd_needs_one_to_255_channels() {
+    let mut s = Scenario::qemu_defaults();
+    if let StopPolicy::Qemu { multifd, .. } = &mut s.policy {
+        *multifd = Some(Multifd {
+            channels: 0,
+            compression: MultifdCompression::Zstd,
+        });
+    }
+    assert_eq!(s.validate().unwrap_err().field, "policy.multifd.channels");
 }

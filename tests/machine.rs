@@ -65,6 +65,7 @@ fn a_one_vm_cluster_runs_the_same_migration_as_simulate() {
                 auto_converge: true,
                 max_bandwidth_mibps: Some(128.0),
                 lazy_dirty_clear: true,
+                multifd: None,
             },
             Overheads::qemu(),
         ),

@@ -32,6 +32,7 @@ fn policy() -> impl Strategy<Value = (StopPolicy, Overheads)> {
                     auto_converge,
                     max_bandwidth_mibps: None,
                     lazy_dirty_clear,
+                    multifd: None,
                 },
                 Overheads::qemu()
             )
@@ -132,6 +133,7 @@ prop_compose! {
                         auto_converge,
                         max_bandwidth_mibps: cap,
                         lazy_dirty_clear,
+                        multifd: None,
                     }
                 }
                 other => other,

@@ -1,6 +1,6 @@
 //! Plain-language verdicts and explanations of a trace, shared by the UI and the CLI.
 
-use super::scenario::{StopPolicy, TransportKind};
+use super::scenario::{MultifdCompression, StopPolicy, TransportKind};
 use super::trace::{Outcome, Trace};
 use super::transport::Bottleneck;
 use super::units::{fmt_bytes, fmt_duration, fmt_rate, MIB};
@@ -186,7 +186,12 @@ pub fn rate_explanation(trace: &Trace) -> Vec<String> {
     let r = &trace.rates;
     let s = &trace.scenario;
     let share = trace.mean_background_share();
-    let compressing = r.compression_active && s.transport.kind == TransportKind::Compression;
+    let multifd = s.policy.multifd();
+    let codec = multifd
+        .map(|m| m.compression)
+        .filter(|c| *c != MultifdCompression::None);
+    let compressing =
+        r.compression_active && (s.transport.kind == TransportKind::Compression || codec.is_some());
     let mut out = Vec::new();
     for (bottleneck, fraction, worst) in bottleneck_time(trace) {
         let when = if fraction > 0.995 {
@@ -225,7 +230,7 @@ pub fn rate_explanation(trace: &Trace) -> Vec<String> {
                 )
             }
             Bottleneck::TransportCpu => format!(
-                "CPU-bound TCP{when}: {} at ≈ {} GHz per Gbit/s on {:.1} GHz cores, {}, carry {}. SMB Multichannel adds flows; RDMA needs no CPU.",
+                "CPU-bound TCP{when}: {} at ≈ {} GHz per Gbit/s on {:.1} GHz cores, {}, carry {}. {}",
                 if r.flows == 1.0 {
                     "a single TCP flow".to_string()
                 } else {
@@ -238,7 +243,12 @@ pub fn rate_explanation(trace: &Trace) -> Vec<String> {
                 } else {
                     format!("sharing {:.1} idle cores", r.idle_cores.max(1.0))
                 },
-                fmt_rate(r.flow_cpu_ceiling.min(r.cpu_ceiling))
+                fmt_rate(r.flow_cpu_ceiling.min(r.cpu_ceiling)),
+                if matches!(s.policy, StopPolicy::Qemu { .. }) {
+                    "More multifd channels add flows."
+                } else {
+                    "SMB Multichannel adds flows; RDMA needs no CPU."
+                }
             ),
             Bottleneck::BandwidthCap => {
                 let cap = r.cap.unwrap_or(0.0);
@@ -259,6 +269,13 @@ pub fn rate_explanation(trace: &Trace) -> Vec<String> {
             ),
             // Compression is named only when it is the performance option in use and running.
             Bottleneck::CompressionCpu => match r.compress_threads {
+                Some(threads) if compressing && codec.is_some() => format!(
+                    "multifd compression is CPU-bound here{when}: {threads:.0} channel thread{} compress with {} level 1 at {} each, {} of memory; the link could carry more.",
+                    if threads == 1.0 { "" } else { "s" },
+                    if codec == Some(MultifdCompression::Zstd) { "zstd" } else { "zlib" },
+                    fmt_rate(r.compress_bytes_per_thread),
+                    fmt_rate(r.compression_cpu_rate())
+                ),
                 Some(threads) if compressing => format!(
                     "Compression is CPU-bound here{when}: {threads:.0} thread{} at {} each compress {} of memory; the link could carry more.",
                     if threads == 1.0 { "" } else { "s" },
@@ -272,7 +289,12 @@ pub fn rate_explanation(trace: &Trace) -> Vec<String> {
                     fmt_rate(r.compression_cpu_rate())
                 ),
                 _ if r.zero_markers => format!(
-                    "The zero-page scan is CPU-bound here{when}: one migration thread checks pages for zeros at {}; the link could carry more.",
+                    "The zero-page scan is CPU-bound here{when}: {} check{} pages for zeros at {} each; the link could carry more.",
+                    match multifd {
+                        Some(m) => format!("{} multifd thread{}", m.channels, if m.channels == 1 { "" } else { "s" }),
+                        None => "one migration thread".to_string(),
+                    },
+                    if multifd.is_some_and(|m| m.channels != 1) { "" } else { "s" },
                     fmt_rate(super::transport::ZERO_SCAN_BYTES_PER_S)
                 ),
                 _ => format!(
@@ -285,9 +307,20 @@ pub fn rate_explanation(trace: &Trace) -> Vec<String> {
     if compressing {
         let e = r.encode(1.0, 0.0);
         out.push(format!(
-            "Compression: written pages shrink to {:.0} % ({:.0} % of them compress like text), never-written pages to almost nothing; it uses idle CPU only.",
+            "Compression: written pages shrink to {:.0} % ({:.0} % of them compress like text), never-written pages to almost nothing; {}.",
             e.wire * 100.0,
-            s.vm.compressible_fraction * 100.0
+            s.vm.compressible_fraction * 100.0,
+            if codec.is_some() {
+                "multifd's channel threads compress whatever the host's load"
+            } else {
+                "it uses idle CPU only"
+            }
+        ));
+    } else if let Some(m) = multifd {
+        out.push(format!(
+            "multifd: {} parallel connection{}, each with its own thread and core.",
+            m.channels,
+            if m.channels == 1 { "" } else { "s" }
         ));
     } else if s.transport.kind == TransportKind::Compression {
         out.push(format!(
@@ -295,7 +328,7 @@ pub fn rate_explanation(trace: &Trace) -> Vec<String> {
             r.idle_cores
         ));
     }
-    if r.zero_markers && s.vm.untouched_mib > 0.0 {
+    if r.zero_markers && !compressing && s.vm.untouched_mib > 0.0 {
         out.push(format!(
             "{} of never-written memory goes as zero-page markers of a few bytes each.",
             fmt_bytes(s.vm.untouched_mib * MIB)
@@ -425,5 +458,25 @@ mod tests {
             why[0].starts_with("The zero-page scan is CPU-bound here"),
             "{why:?}"
         );
+    }
+
+    #[test]
+    fn multifd_compression_is_named_as_multifd() {
+        let mut s = Scenario::qemu_defaults();
+        s.network.link_gbps = 25.0;
+        s.network.dedicated = true;
+        s.policy = StopPolicy::qemu_libvirt();
+        if let StopPolicy::Qemu { multifd, .. } = &mut s.policy {
+            *multifd = Some(crate::engine::Multifd {
+                channels: 2,
+                compression: MultifdCompression::Zlib,
+            });
+        }
+        let why = rate_explanation(&simulate(&s).unwrap());
+        assert!(
+            why[0].starts_with("multifd compression is CPU-bound here: 2 channel threads"),
+            "{why:?}"
+        );
+        assert!(!why.iter().any(|l| l.contains("Hyper-V")), "{why:?}");
     }
 }

@@ -20,7 +20,8 @@ pub use cluster::{simulate_cluster, ClusterScenario, ClusterTrace};
 pub use explain::{rate_explanation, verdict, Severity, Verdict};
 pub use memory::{BlockState, MemoryLayout};
 pub use scenario::{
-    Network, Overheads, Pattern, Scenario, ScenarioError, StopPolicy, Transport, TransportKind, Vm,
+    Multifd, MultifdCompression, Network, Overheads, Pattern, Scenario, ScenarioError, StopPolicy,
+    Transport, TransportKind, Vm,
 };
 pub use sim::simulate;
 pub use trace::{Outcome, PassRecord, PhaseKind, PhaseSpan, StopCopyRecord, Trace};

@@ -241,6 +241,11 @@ pub enum StopPolicy {
         /// whole log, as QEMU did before 4.0.
         #[serde(default = "lazy_clear")]
         lazy_dirty_clear: bool,
+        /// The `multifd` capability: pages over several connections, each with a thread that
+        /// finds zero pages and compresses. `None`: off, QEMU's default (one migration thread
+        /// and connection).
+        #[serde(default)]
+        multifd: Option<Multifd>,
     },
     /// Xen: stop when fewer than `min_dirty_pages` are dirty or after `max_iterations` rounds
     /// (today's `xg_sr_save.c`: 50 pages, 5 rounds), or once `max_factor` × memory has been sent
@@ -254,6 +259,29 @@ pub enum StopPolicy {
         #[serde(default)]
         rate_adaptive: bool,
     },
+}
+
+/// QEMU's multifd: RAM pages travel over `channels` parallel connections, each served by its
+/// own thread that detects zero pages (`zero-page-detection=multifd`, QEMU 9.0) and, with
+/// `compression`, compresses packets of pages (`multifd-compression`, `migration/multifd-zlib.c`,
+/// `multifd-zstd.c`). It replaced the legacy compression threads, removed in QEMU 9.1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Multifd {
+    /// `multifd-channels`: 2 by default, 1 to 255.
+    pub channels: u32,
+    #[serde(default)]
+    pub compression: MultifdCompression,
+}
+
+/// `multifd-compression`, at QEMU's default level 1 for both codecs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum MultifdCompression {
+    #[default]
+    None,
+    Zlib,
+    Zstd,
 }
 
 /// QEMU's default `max-bandwidth`, MiB/s.
@@ -286,6 +314,7 @@ impl StopPolicy {
             auto_converge: false,
             max_bandwidth_mibps: qemu_max_bandwidth(),
             lazy_dirty_clear: true,
+            multifd: None,
         }
     }
     /// QEMU as libvirt drives it: no bandwidth limit.
@@ -295,6 +324,7 @@ impl StopPolicy {
             auto_converge: false,
             max_bandwidth_mibps: None,
             lazy_dirty_clear: true,
+            multifd: None,
         }
     }
     /// The same QEMU with one setting changed: auto-converge, and lazy dirty-log clearing.
@@ -329,6 +359,14 @@ impl StopPolicy {
     /// (unless Hyper-V's compression squeezes them).
     pub fn zero_pages_as_markers(&self) -> bool {
         matches!(self, StopPolicy::Qemu { .. })
+    }
+
+    /// QEMU's multifd setting, when on.
+    pub fn multifd(&self) -> Option<Multifd> {
+        match *self {
+            StopPolicy::Qemu { multifd, .. } => multifd,
+            _ => None,
+        }
     }
 
     /// Whether a page written before it was sent in a pass is sent only once.
@@ -604,6 +642,14 @@ impl Scenario {
         {
             finite_non_negative("policy.max_bandwidth_mibps", cap)?;
         }
+        if let Some(m) = self.policy.multifd() {
+            if !(1..=255).contains(&m.channels) {
+                return err(
+                    "policy.multifd.channels",
+                    format!("multifd uses 1 to 255 channels (got {})", m.channels),
+                );
+            }
+        }
         if let Some(b) = net.buffers {
             let (lo, hi) = DESCRIPTOR_RANGE;
             if !(lo..=hi).contains(&b) {
@@ -765,7 +811,7 @@ mod tests {
         let json = serde_json::to_string(&StopPolicy::qemu()).unwrap();
         assert_eq!(
             json,
-            r#"{"kind":"qemu","downtime_limit_ms":300.0,"auto_converge":false,"max_bandwidth_mibps":128.0,"lazy_dirty_clear":true}"#
+            r#"{"kind":"qemu","downtime_limit_ms":300.0,"auto_converge":false,"max_bandwidth_mibps":128.0,"lazy_dirty_clear":true,"multifd":null}"#
         );
         let p: StopPolicy =
             serde_json::from_str(r#"{"kind":"qemu","downtime_limit_ms":30}"#).unwrap();
@@ -776,6 +822,7 @@ mod tests {
                 auto_converge: false,
                 max_bandwidth_mibps: Some(QEMU_MAX_BANDWIDTH_MIBPS),
                 lazy_dirty_clear: true,
+                multifd: None,
             },
             "QEMU's default max-bandwidth when the file does not set one"
         );

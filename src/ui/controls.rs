@@ -10,7 +10,7 @@ use super::state::{Action, AppState};
 use crate::engine::scenario::{MAX_DESCRIPTORS, QEMU_MAX_BANDWIDTH_MIBPS};
 use crate::engine::transport::driver_default_descriptors;
 use crate::engine::units::MIB;
-use crate::engine::{Pattern, Scenario, StopPolicy, TransportKind};
+use crate::engine::{Multifd, MultifdCompression, Pattern, Scenario, StopPolicy, TransportKind};
 
 /// Link speeds offered by the slider, Gbit/s (0 shows what happens without a link).
 pub const LINKS: [f64; 8] = [0.0, 1.0, 2.5, 5.0, 10.0, 25.0, 40.0, 100.0];
@@ -387,6 +387,47 @@ pub fn controls(p: &ControlsProps) -> Html {
         };
     });
     let on_rdma = editor(p, |s, v: bool| s.network.rdma = v);
+    let multifd = s.policy.multifd();
+    let set_multifd = |s: &mut Scenario, v: Option<Multifd>| {
+        if let StopPolicy::Qemu { multifd, .. } = &mut s.policy {
+            *multifd = v;
+        }
+    };
+    let on_channels = editor(p, move |s, v: f64| {
+        let compression = s
+            .policy
+            .multifd()
+            .map(|m| m.compression)
+            .unwrap_or_default();
+        let channels = to_count(v);
+        set_multifd(
+            s,
+            (channels > 0).then_some(Multifd {
+                channels,
+                compression,
+            }),
+        );
+    });
+    let on_codec = editor(p, move |s, v: String| {
+        let compression = match v.as_str() {
+            "zlib" => MultifdCompression::Zlib,
+            "zstd" => MultifdCompression::Zstd,
+            _ => MultifdCompression::None,
+        };
+        let channels = s.policy.multifd().map_or(2, |m| m.channels);
+        set_multifd(
+            s,
+            Some(Multifd {
+                channels,
+                compression,
+            }),
+        );
+    });
+    let codec = match multifd.map(|m| m.compression) {
+        Some(MultifdCompression::Zlib) => "zlib",
+        Some(MultifdCompression::Zstd) => "zstd",
+        _ => "none",
+    };
     let option_value = match s.transport.kind {
         TransportKind::Tcp => "tcp",
         TransportKind::Compression => "compression",
@@ -397,6 +438,21 @@ pub fn controls(p: &ControlsProps) -> Html {
         (TransportKind::Compression, _) => "Compression",
         (TransportKind::Smb, true) => "SMB (SMB Direct over RDMA)",
         (TransportKind::Smb, false) => "SMB",
+    };
+    let qemu = matches!(s.policy, StopPolicy::Qemu { .. });
+    let option = match (qemu, multifd) {
+        (false, _) => format!("Performance option: {option}"),
+        (true, None) => "QEMU: one migration connection".to_string(),
+        (true, Some(m)) => format!(
+            "QEMU: multifd, {} channel{}, {}",
+            m.channels,
+            if m.channels == 1 { "" } else { "s" },
+            match m.compression {
+                MultifdCompression::None => "no compression",
+                MultifdCompression::Zlib => "zlib",
+                MultifdCompression::Zstd => "zstd",
+            }
+        ),
     };
 
     html! {
@@ -458,15 +514,27 @@ pub fn controls(p: &ControlsProps) -> Html {
                     format!(" {} NIC descriptors instead of the driver's {}", MAX_DESCRIPTORS,
                         driver_default_descriptors(s.network.link_gbps)),
                     s.network.buffers.is_some_and(|b| b >= MAX_DESCRIPTORS), on_buffers) }
-                { choice("lever-option", "Performance option", &[
-                    ("tcp", "TCP/IP: one TCP connection"),
-                    ("compression", "Compression: idle CPU squeezes memory first (Hyper-V's default)"),
-                    ("smb", "SMB: Multichannel over every NIC, SMB Direct on RDMA NICs"),
-                ], option_value, on_option) }
+                if qemu {
+                    { number("multifd-channels", "multifd channels (0 = off)", "channels",
+                        f64::from(multifd.map_or(0, |m| m.channels)),
+                        "Parallel connections, each with a thread that finds zero pages and compresses (QEMU's default: off; 2 when on).",
+                        on_channels) }
+                    { choice("multifd-compression", "multifd compression", &[
+                        ("none", "none"),
+                        ("zlib", "zlib level 1"),
+                        ("zstd", "zstd level 1 (5.6× faster per core)"),
+                    ], codec, on_codec) }
+                } else {
+                    { choice("lever-option", "Performance option", &[
+                        ("tcp", "TCP/IP: one TCP connection"),
+                        ("compression", "Compression: idle CPU squeezes memory first (Hyper-V's default)"),
+                        ("smb", "SMB: Multichannel over every NIC, SMB Direct on RDMA NICs"),
+                    ], option_value, on_option) }
+                }
                 { checkbox("lever-rdma", "RDMA-capable NICs",
                     " on both hosts (iWARP, RoCE, InfiniBand); only the SMB option uses them".into(),
                     s.network.rdma, on_rdma) }
-                <p class="hint" data-testid="performance-option">{format!("Performance option: {option}")}</p>
+                <p class="hint" data-testid="performance-option">{option}</p>
             </fieldset>
             <details class="more">
                 <summary>{"More settings"}</summary>
