@@ -4,8 +4,10 @@
 
 mod common;
 
-use migration_lab::engine::cluster::{simulate_cluster, ClusterVm, Host, Nic};
-use migration_lab::engine::{simulate, Overheads, Pattern, StopPolicy, Trace, TransportKind};
+use migration_lab::engine::cluster::{simulate_cluster, ClusterVm, Host, Nic, Stage};
+use migration_lab::engine::{
+    simulate, Overheads, Pattern, PhaseKind, StopPolicy, Trace, TransportKind,
+};
 
 fn host(name: &str, gbps: f64, rdma: bool) -> Host {
     Host {
@@ -45,6 +47,34 @@ fn same(single: &Trace, rec: &migration_lab::engine::cluster::MigrationRecord, w
             assert!(close(x, y), "{what}: pass {} {field}: {x} vs {y}", a.index);
         }
     }
+    // The same stages at the same times, each pre-copy span numbered with its own pass.
+    let single_spans: Vec<(PhaseKind, u32, f64, f64)> = single
+        .phases
+        .iter()
+        .filter(|p| !matches!(p.kind, PhaseKind::RunningOnB | PhaseKind::Cancelled))
+        .map(|p| (p.kind, p.pass, p.start_s, p.end_s))
+        .collect();
+    let cluster_spans: Vec<(PhaseKind, u32, f64, f64)> = rec
+        .stages
+        .iter()
+        .filter(|st| st.stage != Stage::Queued)
+        .filter_map(|st| Some((st.stage.phase()?, st.pass, st.start_s, st.end_s)))
+        .collect();
+    assert_eq!(single_spans.len(), cluster_spans.len(), "{what}: stages");
+    for (a, b) in single_spans.iter().zip(&cluster_spans) {
+        assert_eq!((a.0, a.1), (b.0, b.1), "{what}: stage");
+        assert!(close(a.2, b.2) && close(a.3, b.3), "{what}: {a:?} vs {b:?}");
+    }
+    let numbers: Vec<u32> = single_spans
+        .iter()
+        .filter(|p| p.0 == PhaseKind::Precopy)
+        .map(|p| p.1)
+        .collect();
+    assert_eq!(
+        numbers,
+        (1..=single.passes.len() as u32).collect::<Vec<_>>(),
+        "{what}"
+    );
     for (x, y, field) in [
         (single.total_time_s, rec.end_s - rec.start_s, "total time"),
         (single.downtime_s, rec.downtime_s, "downtime"),

@@ -368,8 +368,9 @@ impl Machine {
         if self.rates.wire_rate(0.0) <= 0.0 {
             return self.finish(Outcome::NoBandwidth, t);
         }
-        self.pass += 1;
+        // The span that ends now keeps its own pass number.
         self.enter(Stage::Precopy, t);
+        self.pass += 1;
         self.pending = pending;
         self.pass_segments = None;
         self.load(pending.data(), pending.zero, 0.0);

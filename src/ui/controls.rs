@@ -526,9 +526,9 @@ pub fn controls(p: &ControlsProps) -> Html {
                     ], codec, on_codec) }
                 } else {
                     { choice("lever-option", "Performance option", &[
-                        ("tcp", "TCP/IP: one TCP connection"),
-                        ("compression", "Compression: idle CPU squeezes memory first (Hyper-V's default)"),
-                        ("smb", "SMB: Multichannel over every NIC, SMB Direct on RDMA NICs"),
+                        ("tcp", "TCP/IP"),
+                        ("compression", "Compression (Hyper-V's default)"),
+                        ("smb", "SMB (Multichannel; SMB Direct on RDMA NICs)"),
                     ], option_value, on_option) }
                 }
                 { checkbox("lever-rdma", "RDMA-capable NICs",

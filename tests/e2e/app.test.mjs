@@ -168,6 +168,22 @@ test('stop policies and write patterns of other hypervisors', async () => {
   assert.equal(await page.locator('#auto-converge').count(), 0, 'auto-converge is QEMU-only');
   await page.selectOption('#policy', 'qemu');
   assert.equal(await page.inputValue('#policy-param'), '300');
+  // QEMU's own settings: max-bandwidth at its 128 MiB/s default, libvirt's unlimited one
+  // choice away, and multifd in place of Hyper-V's performance options.
+  assert.equal(await page.inputValue('#max-bandwidth-choice'), 'default');
+  assert.match(await text(page, 'why'), /QEMU's max-bandwidth allows 128 MiB\/s/);
+  await page.selectOption('#max-bandwidth-choice', 'unlimited');
+  assert.doesNotMatch(await text(page, 'why'), /max-bandwidth/);
+  assert.equal(await page.locator('#lever-option').count(), 0);
+  assert.equal(await text(page, 'performance-option'), 'QEMU: one migration connection');
+  await page.fill('#multifd-channels', '4');
+  await page.press('#multifd-channels', 'Enter');
+  assert.equal(await text(page, 'performance-option'), 'QEMU: multifd, 4 channels, no compression');
+  await page.selectOption('#multifd-compression', 'zstd');
+  assert.equal(await text(page, 'performance-option'), 'QEMU: multifd, 4 channels, zstd');
+  await page.fill('#multifd-channels', '0');
+  await page.press('#multifd-channels', 'Enter');
+  assert.equal(await text(page, 'performance-option'), 'QEMU: one migration connection');
   // A guest dirtying faster than the link never converges under QEMU...
   await page.fill('#dirty-rate-value', '1500');
   await page.press('#dirty-rate-value', 'Enter');
