@@ -334,6 +334,39 @@ proptest! {
         never_slower(&few, &many, &format!("+{extra} cores"))?;
     }
 
+    /// The same migration with the same seed is never slower on a dedicated network than on a
+    /// shared one (Xen's "the guest is outrunning us" stop excluded, as above: less bandwidth
+    /// can end its rounds earlier on purpose).
+    #[test]
+    fn a_dedicated_network_is_never_slower_than_a_shared_one(s in scenario()) {
+        prop_assume!(s.validate().is_ok() && no_caps(&s));
+        let mut s = s;
+        s.network.dedicated = false;
+        let shared = simulate(&s).unwrap();
+        s.network.dedicated = true;
+        let dedicated = simulate(&s).unwrap();
+        never_slower(&shared, &dedicated, "dedicated")?;
+    }
+
+    /// SMB Direct never costs the hosts more CPU than the same migration over TCP/IP, on the
+    /// same RDMA-capable NICs, whenever both complete.
+    #[test]
+    fn rdma_never_uses_more_cpu_than_tcp(s in scenario()) {
+        prop_assume!(s.validate().is_ok());
+        let mut s = s;
+        s.network.rdma = true;
+        s.transport.kind = TransportKind::Tcp;
+        let tcp = simulate(&s).unwrap();
+        s.transport.kind = TransportKind::Smb;
+        let rdma = simulate(&s).unwrap();
+        prop_assume!(tcp.outcome.completed() && rdma.outcome.completed());
+        let cpu = |t: &Trace| t.cpu_source_core_s + t.cpu_dest_core_s;
+        prop_assert!(
+            cpu(&rdma) <= cpu(&tcp) * (1.0 + 1e-9) + 1e-12,
+            "RDMA {} core-s, TCP {} core-s", cpu(&rdma), cpu(&tcp)
+        );
+    }
+
     /// A guest that writes faster never migrates sooner and with a shorter blackout at once:
     /// it may trade one for the other (QEMU's auto-converge throttles a busier guest sooner
     /// and harder, and a pass cap pauses it with more left), never gain both.
@@ -364,7 +397,7 @@ proptest! {
     }
 }
 
-/// The sweep: every policy, performance option and network kind, with the ring fixed at
+/// The link sweep: every policy, performance option and network kind, with the ring fixed at
 /// 512 descriptors, never takes longer on a faster link (1 to 400 Gbit/s).
 #[test]
 fn a_faster_link_is_never_slower_at_fixed_buffers() {
