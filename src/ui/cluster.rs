@@ -198,6 +198,10 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         }))
     };
     let vm_on_host: Vec<&ClusterVm> = c.vms.iter().filter(|v| v.host == sel_host_name).collect();
+    // A new VM takes 4 GiB; the host must have it free.
+    let room_for_vm = c.hosts.get(host_ix).is_some_and(|h| {
+        h.memory_gib * 1024.0 - vm_on_host.iter().map(|v| v.memory_mib).sum::<f64>() >= 4096.0
+    });
     // The remembered choices count only while they still fit the selected host.
     let chosen_vm = (*selected_vm)
         .clone()
@@ -517,7 +521,9 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                     </label>
                     <button id="add-host" onclick={add_host} disabled={c.hosts.len() >= MAX_HOSTS}>{"+ Host"}</button>
                     <button id="remove-host" onclick={remove_host} disabled={c.hosts.len() <= 2}>{format!("− {sel_host_name}")}</button>
-                    <button id="add-vm" onclick={add_vm}>{format!("+ VM on {sel_host_name}")}</button>
+                    <button id="add-vm" onclick={add_vm} disabled={!room_for_vm}
+                        title={if room_for_vm { String::new() } else { format!("{sel_host_name} has less than 4 GiB free for another VM") }}>
+                        {format!("+ VM on {sel_host_name}")}</button>
                     <button id="drain" onclick={drain} class="primary">{format!("Drain {sel_host_name}")}</button>
                 </div>
                 <svg class="topology" viewBox={format!("0 0 {view_w} {view_h}")} role="img"
