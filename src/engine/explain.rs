@@ -3,7 +3,7 @@
 use super::scenario::{MultifdCompression, StopPolicy, TransportKind};
 use super::trace::{Outcome, Trace};
 use super::transport::Bottleneck;
-use super::units::{fmt_bytes, fmt_duration, fmt_rate, MIB};
+use super::units::{fmt_bytes, fmt_duration, fmt_rate, Lang, MIB};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Severity {
@@ -38,6 +38,12 @@ fn outpaced(trace: &Trace) -> Option<String> {
 }
 
 pub fn verdict(trace: &Trace) -> Verdict {
+    verdict_in(trace, Lang::En)
+}
+
+/// The verdict in `lang`.
+pub fn verdict_in(trace: &Trace, lang: Lang) -> Verdict {
+    let _ = lang;
     let passes = trace.precopy_passes();
     let plural = if passes == 1 { "pass" } else { "passes" };
     match trace.outcome {
@@ -183,6 +189,12 @@ pub fn bottleneck_time(trace: &Trace) -> Vec<(Bottleneck, f64, f64)> {
 
 /// One sentence per mechanism that shaped the transfer rate, most important first.
 pub fn rate_explanation(trace: &Trace) -> Vec<String> {
+    rate_explanation_in(trace, Lang::En)
+}
+
+/// The explanation in `lang`.
+pub fn rate_explanation_in(trace: &Trace, lang: Lang) -> Vec<String> {
+    let _ = lang;
     let r = &trace.rates;
     let s = &trace.scenario;
     let share = trace.mean_background_share();

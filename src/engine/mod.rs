@@ -17,7 +17,7 @@ pub mod units;
 pub mod workload;
 
 pub use cluster::{simulate_cluster, ClusterScenario, ClusterTrace};
-pub use explain::{rate_explanation, verdict, Severity, Verdict};
+pub use explain::{rate_explanation, rate_explanation_in, verdict, verdict_in, Severity, Verdict};
 pub use memory::{BlockState, MemoryLayout};
 pub use scenario::{
     Multifd, MultifdCompression, Network, Overheads, Pattern, Scenario, ScenarioError, StopPolicy,
@@ -25,3 +25,4 @@ pub use scenario::{
 };
 pub use sim::simulate;
 pub use trace::{Outcome, PassRecord, PhaseKind, PhaseSpan, StopCopyRecord, Trace};
+pub use units::{Fmt, Lang};
