@@ -3,6 +3,7 @@
 //! `engine` is pure Rust (no web dependency) and deterministic; `ui` is the yew shell that
 //! only reads engine traces. The wasm entry point lives here.
 
+pub mod chapters;
 pub mod engine;
 pub mod playback;
 

@@ -129,10 +129,13 @@ impl Drop for Mounted {
     }
 }
 
+/// The playground (every control) in English, not playing.
 fn paused() -> AppProps {
     AppProps {
         scenario: None,
         autoplay: Some(false),
+        lang: None,
+        chapter: Some("playground".into()),
     }
 }
 
@@ -273,6 +276,7 @@ async fn playing_advances_and_unmount_stops_the_frame_loop() {
     let mut m = Mounted::new(AppProps {
         scenario: Some(s),
         autoplay: Some(false),
+        ..AppProps::default()
     })
     .await;
     let idle = frames();

@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
+use super::chapter::{ChapterNav, ChapterText, Glossary};
 use super::chart::{LinkChart, PassChart};
 use super::cluster::ClusterView;
 use super::controls::Controls;
@@ -17,7 +18,8 @@ use super::results::{Results, VerdictBanner};
 use super::stage::Stage;
 use super::state::{Action, AppState, Mode};
 use super::timeline::{PhaseBar, Timeline};
-use crate::engine::Scenario;
+use crate::chapters::{chapter_index, chapters};
+use crate::engine::{Lang, Scenario};
 
 #[derive(Properties, PartialEq, Clone, Default)]
 pub struct AppProps {
@@ -27,6 +29,12 @@ pub struct AppProps {
     /// Force autoplay on or off; by default the run plays unless the reader prefers reduced motion.
     #[prop_or_default]
     pub autoplay: Option<bool>,
+    /// The language; English when not given.
+    #[prop_or_default]
+    pub lang: Option<Lang>,
+    /// The chapter to open, by id; the first when not given (the playground when a scenario is).
+    #[prop_or_default]
+    pub chapter: Option<String>,
 }
 
 fn prefers_reduced_motion() -> bool {
@@ -103,7 +111,17 @@ pub fn app(props: &AppProps) -> Html {
         let props = props.clone();
         use_reducer(move || {
             let autoplay = props.autoplay.unwrap_or_else(|| !prefers_reduced_motion());
-            AppState::new(props.scenario.unwrap_or_default(), autoplay)
+            let chapter = props
+                .chapter
+                .as_deref()
+                .and_then(chapter_index)
+                .unwrap_or(0);
+            AppState::open(
+                props.scenario,
+                chapter,
+                props.lang.unwrap_or_default(),
+                autoplay,
+            )
         })
     };
     let dispatch = state.dispatcher();
@@ -123,13 +141,15 @@ pub fn app(props: &AppProps) -> Html {
 
     let onkeydown = {
         let dispatch = dispatch.clone();
-        let (t, duration) = (state.clock.t, state.clock.duration);
+        let (t, duration, chapter) = (state.clock.t, state.clock.duration, state.chapter);
         Callback::from(move |e: KeyboardEvent| {
             if is_form_control(&e) {
                 return;
             }
             let action = match e.key().as_str() {
                 " " | "k" => Action::Toggle,
+                "]" => Action::Chapter(chapter + 1),
+                "[" if chapter > 0 => Action::Chapter(chapter - 1),
                 "Home" => Action::Seek(0.0),
                 "End" => Action::Seek(duration),
                 "ArrowLeft" => Action::Seek(t - duration / 20.0),
@@ -141,14 +161,27 @@ pub fn app(props: &AppProps) -> Html {
         })
     };
 
-    let to_single = {
+    let lang = state.lang;
+    let chapter = chapters().get(state.chapter);
+    let shows = |view: &str| chapter.is_none_or(|c| c.views.is_empty() || c.shows_view(view));
+    let jump = |id: &'static str| {
         let d = dispatch.clone();
-        Callback::from(move |_| d.dispatch(Action::SetMode(Mode::Single)))
+        let i = chapter_index(id).unwrap_or(0);
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::Chapter(i)))
     };
-    let to_cluster = {
+    let to_single = jump("playground");
+    let to_cluster = jump("cluster");
+    let set_lang = |l: Lang| {
         let d = dispatch.clone();
-        Callback::from(move |_| d.dispatch(Action::SetMode(Mode::Cluster)))
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::SetLang(l)))
     };
+    let nav_dispatch = {
+        let d = dispatch.clone();
+        Callback::from(move |a: Action| d.dispatch(a))
+    };
+    let has_text = chapter.is_some_and(|c| !c.body.en.is_empty());
+    let playground = chapter.is_some_and(|c| c.id == "playground");
+    let cluster_free = chapter.is_some_and(|c| c.id == "cluster");
     let clock = state.clock;
     let trace = state.trace.clone();
     // Blocks transferred within the last ~4 frames show as in flight, at any speed.
@@ -165,51 +198,79 @@ pub fn app(props: &AppProps) -> Html {
     };
 
     html! {
-        <div class="lab" {onkeydown} tabindex="-1">
+        <div class="lab" {onkeydown} tabindex="-1" lang={lang.code()}>
             <header class="lab-head">
-                <h1>{"Migration Lab"}</h1>
+                <div class="head-row">
+                    <h1>{"Migration Lab"}</h1>
+                    <div class="lang-switch" role="group" aria-label={lang.pick("Language", "Sprache")}>
+                        <button id="lang-en" aria-pressed={(lang == Lang::En).to_string()} lang="en"
+                            onclick={set_lang(Lang::En)}>{"English"}</button>
+                        <button id="lang-de" aria-pressed={(lang == Lang::De).to_string()} lang="de"
+                            onclick={set_lang(Lang::De)}>{"Deutsch"}</button>
+                    </div>
+                </div>
                 <p class="lede">
-                    {"Live migration copies a running VM's memory to another host in passes while the VM keeps writing to it, \
+                    {lang.pick("Live migration copies a running VM's memory to another host in passes while the VM keeps writing to it, \
                       then pauses the VM for a short blackout to send what is left and its device state. \
-                      Change the VM, the network and the four levers of Hyper-V's tuning guide, and watch what happens."}
+                      Read the chapters, or change the VM, the network and the levers of Hyper-V's tuning guide and watch what happens.",
+                      "Die Livemigration kopiert den Arbeitsspeicher eines laufenden virtuellen Computers in Durchläufen auf einen anderen Host, \
+                      während der Computer weiter in ihn schreibt, und hält ihn dann für eine kurze Ausfallzeit an, um den Rest und seinen Gerätezustand zu übertragen. \
+                      Lesen Sie die Kapitel, oder ändern Sie den Computer, das Netzwerk und die Stellschrauben aus Microsofts Hyper-V-Leistungsleitfaden und sehen Sie, was geschieht.")}
                 </p>
             </header>
-            <div class="tabs" role="tablist" aria-label="View">
-                <button role="tab" id="tab-single" aria-selected={(state.mode == Mode::Single).to_string()}
-                    class={classes!("tab", (state.mode == Mode::Single).then_some("active"))} onclick={to_single}>{"One VM"}</button>
-                <button role="tab" id="tab-cluster" aria-selected={(state.mode == Mode::Cluster).to_string()}
-                    class={classes!("tab", (state.mode == Mode::Cluster).then_some("active"))} onclick={to_cluster}>{"Cluster"}</button>
+            <ChapterNav chapter={state.chapter} lang={lang} dispatch={nav_dispatch} />
+            <div class="tabs" role="group" aria-label={lang.pick("Free views", "Freie Ansichten")}>
+                <button id="tab-single" aria-pressed={playground.to_string()}
+                    class={classes!("tab", playground.then_some("active"))} onclick={to_single}>{lang.pick("Playground: one VM", "Spielwiese: ein Computer")}</button>
+                <button id="tab-cluster" aria-pressed={cluster_free.to_string()}
+                    class={classes!("tab", cluster_free.then_some("active"))} onclick={to_cluster}>{lang.pick("Cluster", "Cluster")}</button>
             </div>
+            if has_text {
+                <ChapterText chapter={state.chapter} lang={lang} />
+            }
             if state.mode == Mode::Cluster {
                 <Timeline clock={clock} dispatch={dispatch.clone()} />
                 <ClusterView cluster={state.cluster.clone()} trace={state.cluster_trace.clone()}
                     error={state.cluster_error.clone()} t={clock.t} dispatch={dispatch.clone()} />
             } else {
-            <div class="layout">
-                    <Controls scenario={state.scenario.clone()} dispatch={dispatch.clone()} />
+            <div class={classes!("layout", chapter.is_some_and(|c| c.controls.is_empty()).then_some("no-controls"))}>
+                    if chapter.is_none_or(|c| !c.controls.is_empty()) {
+                        <Controls scenario={state.scenario.clone()} dispatch={dispatch.clone()} chapter={Some(state.chapter)} lang={lang} />
+                    }
                     <div class="view">
-                        <VerdictBanner trace={trace.clone()} error={state.error.clone()} />
-                        <Stage trace={trace.clone()} t={clock.t} speed={clock.speed} />
+                        <VerdictBanner trace={trace.clone()} error={state.error.clone()} lang={lang} />
+                        if shows("stage") {
+                            <Stage trace={trace.clone()} t={clock.t} speed={clock.speed} />
+                        }
                         <PhaseBar trace={trace.clone()} t={clock.t} />
                         <Timeline clock={clock} dispatch={dispatch.clone()} />
-                        <section class="panel">
-                            <h2>{"Memory map"}</h2>
-                            <MemoryMap trace={trace.clone()} t={clock.t} window={window} />
-                        </section>
-                        <section class="panel">
-                            <h2>{"Link use over time"}</h2>
-                            <LinkChart trace={trace.clone()} t={clock.t} />
-                        </section>
-                        <div class="panels">
+                        if shows("memory") {
                             <section class="panel">
-                                <h2>{"Memory sent per pass"}</h2>
-                                <PassChart trace={trace.clone()} highlight={highlighted} />
+                                <h2>{lang.pick("Memory map", "Speicherkarte")}</h2>
+                                <MemoryMap trace={trace.clone()} t={clock.t} window={window} />
                             </section>
-                            <Results trace={trace} scenario={state.scenario.clone()} />
+                        }
+                        if shows("link") {
+                            <section class="panel">
+                                <h2>{lang.pick("Link use over time", "Auslastung der Verbindung")}</h2>
+                                <LinkChart trace={trace.clone()} t={clock.t} />
+                            </section>
+                        }
+                        <div class="panels">
+                            if shows("passes") {
+                                <section class="panel">
+                                    <h2>{lang.pick("Memory sent per pass", "Gesendeter Speicher je Durchlauf")}</h2>
+                                    <PassChart trace={trace.clone()} highlight={highlighted} />
+                                </section>
+                            }
+                            if shows("result") {
+                                <Results trace={trace} scenario={state.scenario.clone()} lang={lang} />
+                            }
                         </div>
                     </div>
                 </div>
             }
+            <Glossary lang={lang} />
         </div>
     }
 }

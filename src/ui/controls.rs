@@ -7,10 +7,13 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::state::{Action, AppState};
+use crate::chapters::chapters;
 use crate::engine::scenario::{MAX_DESCRIPTORS, QEMU_MAX_BANDWIDTH_MIBPS};
 use crate::engine::transport::driver_default_descriptors;
 use crate::engine::units::MIB;
-use crate::engine::{Multifd, MultifdCompression, Pattern, Scenario, StopPolicy, TransportKind};
+use crate::engine::{
+    Lang, Multifd, MultifdCompression, Pattern, Scenario, StopPolicy, TransportKind,
+};
 
 /// Link speeds offered by the slider, Gbit/s (0 shows what happens without a link).
 pub const LINKS: [f64; 8] = [0.0, 1.0, 2.5, 5.0, 10.0, 25.0, 40.0, 100.0];
@@ -98,6 +101,11 @@ fn slider(p: &SliderProps) -> Html {
 pub struct ControlsProps {
     pub scenario: Rc<Scenario>,
     pub dispatch: UseReducerDispatcher<AppState>,
+    /// The chapter whose controls to show; all of them without one.
+    #[prop_or_default]
+    pub chapter: Option<usize>,
+    #[prop_or_default]
+    pub lang: Lang,
 }
 
 /// A callback that applies `edit(scenario, value)` to a copy of the current scenario.
@@ -290,26 +298,36 @@ pub fn controls(p: &ControlsProps) -> Html {
             } => *downtime_limit_ms = v,
         }
     });
+    let lang = p.lang;
     let (param_label, param_unit, param_value, param_hint) = match s.policy {
         StopPolicy::HyperV { max_passes, .. } => (
-            "Maximum pre-copy passes",
-            "passes",
+            lang.pick("Maximum pre-copy passes", "Höchstzahl der Kopierdurchläufe"),
+            lang.pick("passes", "Durchläufe"),
             f64::from(max_passes),
-            "Hyper-V pauses the VM after 5 passes (WS2012 R2 and later) even if much is still dirty.",
+            lang.pick(
+                "Hyper-V pauses the VM after 5 passes (WS2012 R2 and later) even if much is still dirty.",
+                "Hyper-V hält den Computer nach 5 Durchläufen an (ab WS2012 R2), auch wenn noch viel geändert ist.",
+            ),
         ),
         StopPolicy::Qemu {
             downtime_limit_ms, ..
         } => (
-            "Downtime limit",
+            lang.pick("Downtime limit", "Ausfallzeit-Grenze (downtime-limit)"),
             "ms",
             downtime_limit_ms,
-            "QEMU pauses the VM once what is left fits in this many ms at the measured bandwidth (default 300).",
+            lang.pick(
+                "QEMU pauses the VM once what is left fits in this many ms at the measured bandwidth (default 300).",
+                "QEMU hält den Computer an, sobald der Rest bei der gemessenen Bandbreite in so vielen ms übertragen werden kann (Standard 300).",
+            ),
         ),
         StopPolicy::Xen { max_iterations, .. } => (
-            "Maximum rounds",
-            "rounds",
+            lang.pick("Maximum rounds", "Höchstzahl der Runden"),
+            lang.pick("rounds", "Runden"),
             f64::from(max_iterations),
-            "Xen pauses the VM after 5 rounds or when fewer than 50 pages are dirty.",
+            lang.pick(
+                "Xen pauses the VM after 5 rounds or when fewer than 50 pages are dirty.",
+                "Xen hält den Computer nach 5 Runden an oder wenn weniger als 50 Seiten geändert sind.",
+            ),
         ),
     };
     let auto_converge = matches!(
@@ -441,111 +459,235 @@ pub fn controls(p: &ControlsProps) -> Html {
     };
     let qemu = matches!(s.policy, StopPolicy::Qemu { .. });
     let option = match (qemu, multifd) {
-        (false, _) => format!("Performance option: {option}"),
-        (true, None) => "QEMU: one migration connection".to_string(),
-        (true, Some(m)) => format!(
-            "QEMU: multifd, {} channel{}, {}",
-            m.channels,
-            if m.channels == 1 { "" } else { "s" },
-            match m.compression {
-                MultifdCompression::None => "no compression",
-                MultifdCompression::Zlib => "zlib",
-                MultifdCompression::Zstd => "zstd",
+        (false, _) => format!(
+            "{}: {}",
+            lang.pick("Performance option", "Leistungsoption"),
+            match (option, lang) {
+                ("Compression", Lang::De) => "Komprimierung",
+                (o, _) => o,
             }
         ),
+        (true, None) => lang
+            .pick(
+                "QEMU: one migration connection",
+                "QEMU: eine Migrationsverbindung",
+            )
+            .to_string(),
+        (true, Some(m)) => {
+            let codec = match m.compression {
+                MultifdCompression::None => lang.pick("no compression", "keine Komprimierung"),
+                MultifdCompression::Zlib => "zlib",
+                MultifdCompression::Zstd => "zstd",
+            };
+            match lang {
+                Lang::En => format!(
+                    "QEMU: multifd, {} channel{}, {codec}",
+                    m.channels,
+                    if m.channels == 1 { "" } else { "s" }
+                ),
+                Lang::De => format!(
+                    "QEMU: multifd, {} Kanal{}, {codec}",
+                    m.channels,
+                    if m.channels == 1 { "" } else { "e" }
+                ),
+            }
+        }
     };
+    // Which controls this chapter shows: every one in the playground.
+    let chapter = p.chapter.and_then(|i| chapters().get(i));
+    let show = |id: &str| chapter.is_none_or(|c| c.shows_control(id));
+    let show_vm = [
+        "memory",
+        "working-set",
+        "dirty-rate",
+        "pattern",
+        "free",
+        "content",
+    ]
+    .iter()
+    .any(|id| show(id));
+    let show_net = [
+        "link",
+        "nics",
+        "policy",
+        "policy-param",
+        "auto-converge",
+        "max-bandwidth-choice",
+    ]
+    .iter()
+    .any(|id| show(id));
+    let show_levers = [
+        "lever-dedicated",
+        "lever-buffers",
+        "lever-option",
+        "lever-rdma",
+        "multifd-channels",
+        "multifd-compression",
+    ]
+    .iter()
+    .any(|id| show(id));
+    let show_more = ["rtt", "window", "smb-limit", "cores", "load", "seed"]
+        .iter()
+        .any(|id| show(id));
+    let all = chapter.is_none_or(|c| c.shows_control("*"));
 
     html! {
-        <section class="panel controls" aria-label="Scenario">
-            <h2>{"The VM"}</h2>
-            <Slider id="memory" label="Memory" unit="GiB" min={-1.0} max={10.0} step={0.25}
-                position={memory_gib.max(0.5).log2()} value={memory_gib}
-                on_slide={on_memory_slide} on_value={on_memory_value} />
-            <Slider id="working-set" label="Working set (share of memory the guest writes to)" unit="%" min={0.0} max={100.0} step={1.0}
-                position={ws_pct} value={ws_pct} on_slide={on_ws.clone()} on_value={on_ws} />
-            <Slider id="dirty-rate" label="Dirty rate (how fast the guest writes memory)" unit="MiB/s" min={0.0} max={MAX_DIRTY_SLIDER} step={10.0}
-                position={s.vm.dirty_rate_mibps.min(MAX_DIRTY_SLIDER)} value={s.vm.dirty_rate_mibps}
-                on_slide={on_dirty.clone()} on_value={on_dirty} />
-            { choice("pattern", "Write pattern", &[
-                ("random", "random over the working set"),
-                ("sequential", "sequential sweep"),
-                ("hotcold", "hot/cold: 80 % of writes to 20 % of the set"),
-            ], pattern, on_pattern) }
-            <Slider id="free" label="Never written (all-zero pages)" unit="%" min={0.0} max={100.0} step={1.0}
-                position={free_pct} value={free_pct} on_slide={on_free.clone()} on_value={on_free}
-                hint="Free memory the guest never touched: QEMU sends it as tiny markers, compression squeezes it." />
-            <Slider id="content" label="Compressible pages (text-like content)" unit="%" min={0.0} max={100.0} step={5.0}
-                position={s.vm.compressible_fraction * 100.0} value={s.vm.compressible_fraction * 100.0}
-                on_slide={on_content.clone()} on_value={on_content} />
-            <h2>{"Network and policy"}</h2>
-            <Slider id="link" label="Link speed" unit="Gbit/s" min={0.0} max={(LINKS.len() - 1) as f64} step={1.0}
-                position={link_pos as f64} value={s.network.link_gbps}
-                on_slide={on_link_slide} on_value={on_link_value} />
-            { number("nics", "NICs per host", "NICs", f64::from(s.network.nics),
-                "SMB Multichannel spreads one migration over all of them; TCP/IP uses one.", on_nics) }
-            { choice("policy", "Stop policy", &[
-                ("hyperv", "Hyper-V: pass cap, then pause"),
-                ("qemu", "QEMU/KVM: pause when it fits the downtime limit"),
-                ("xen", "Xen: 5 rounds or under 50 dirty pages"),
-            ], policy, on_policy) }
-            { number("policy-param", param_label, param_unit, param_value, param_hint, on_policy_param) }
-            if let Some(limit) = qemu_bandwidth {
-                { choice("max-bandwidth-choice", "QEMU max-bandwidth", &[
-                    ("default", "128 MiB/s (QEMU's default)"),
-                    ("unlimited", "unlimited (as libvirt sets it)"),
-                    ("custom", "custom"),
+        <section class="panel controls" aria-label={lang.pick("Scenario", "Szenario")}>
+            if show_vm {
+                <h2>{lang.pick("The VM", "Der virtuelle Computer")}</h2>
+            }
+            if show("memory") {
+                <Slider id="memory" label={lang.pick("Memory", "Arbeitsspeicher")} unit="GiB" min={-1.0} max={10.0} step={0.25}
+                    position={memory_gib.max(0.5).log2()} value={memory_gib}
+                    on_slide={on_memory_slide} on_value={on_memory_value} />
+            }
+            if show("working-set") {
+                <Slider id="working-set" label={lang.pick("Working set (share of memory the guest writes to)", "Arbeitsmenge (Anteil des Speichers, in den der Gast schreibt)")} unit="%" min={0.0} max={100.0} step={1.0}
+                    position={ws_pct} value={ws_pct} on_slide={on_ws.clone()} on_value={on_ws} />
+            }
+            if show("dirty-rate") {
+                <Slider id="dirty-rate" label={lang.pick("Dirty rate (how fast the guest writes memory)", "Änderungsrate (wie schnell der Gast in den Speicher schreibt)")} unit="MiB/s" min={0.0} max={MAX_DIRTY_SLIDER} step={10.0}
+                    position={s.vm.dirty_rate_mibps.min(MAX_DIRTY_SLIDER)} value={s.vm.dirty_rate_mibps}
+                    on_slide={on_dirty.clone()} on_value={on_dirty} />
+            }
+            if show("pattern") {
+                { choice("pattern", lang.pick("Write pattern", "Schreibmuster"), &[
+                    ("random", lang.pick("random over the working set", "zufällig über die Arbeitsmenge")),
+                    ("sequential", lang.pick("sequential sweep", "fortlaufend")),
+                    ("hotcold", lang.pick("hot/cold: 80 % of writes to 20 % of the set", "heiß/kalt: 80 % der Schreibzugriffe auf 20 % der Menge")),
+                ], pattern, on_pattern) }
+            }
+            if show("free") {
+                <Slider id="free" label={lang.pick("Never written (all-zero pages)", "Nie beschrieben (Nullseiten)")} unit="%" min={0.0} max={100.0} step={1.0}
+                    position={free_pct} value={free_pct} on_slide={on_free.clone()} on_value={on_free}
+                    hint={lang.pick("Free memory the guest never touched: QEMU sends it as tiny markers, compression squeezes it.",
+                        "Freier Speicher, den der Gast nie berührt hat: QEMU sendet ihn als winzige Markierungen, Komprimierung presst ihn zusammen.")} />
+            }
+            if show("content") {
+                <Slider id="content" label={lang.pick("Compressible pages (text-like content)", "Komprimierbare Seiten (textartiger Inhalt)")} unit="%" min={0.0} max={100.0} step={5.0}
+                    position={s.vm.compressible_fraction * 100.0} value={s.vm.compressible_fraction * 100.0}
+                    on_slide={on_content.clone()} on_value={on_content} />
+            }
+            if show_net {
+                <h2>{lang.pick("Network and policy", "Netzwerk und Richtlinie")}</h2>
+            }
+            if show("link") {
+                <Slider id="link" label={lang.pick("Link speed", "Verbindungsgeschwindigkeit")} unit="Gbit/s" min={0.0} max={(LINKS.len() - 1) as f64} step={1.0}
+                    position={link_pos as f64} value={s.network.link_gbps}
+                    on_slide={on_link_slide} on_value={on_link_value} />
+            }
+            if show("nics") {
+                { number("nics", lang.pick("NICs per host", "Netzwerkadapter je Host"), lang.pick("NICs", "Adapter"), f64::from(s.network.nics),
+                    lang.pick("SMB Multichannel spreads one migration over all of them; TCP/IP uses one.",
+                        "SMB Multichannel verteilt eine Migration auf alle; TCP/IP nutzt einen."), on_nics) }
+            }
+            if show("policy") {
+                { choice("policy", lang.pick("Stop policy", "Stopp-Richtlinie"), &[
+                    ("hyperv", lang.pick("Hyper-V: pass cap, then pause", "Hyper-V: Durchlaufgrenze, dann anhalten")),
+                    ("qemu", lang.pick("QEMU/KVM: pause when it fits the downtime limit", "QEMU/KVM: anhalten, wenn der Rest in die Ausfallzeit-Grenze passt")),
+                    ("xen", lang.pick("Xen: 5 rounds or under 50 dirty pages", "Xen: 5 Runden oder unter 50 geänderte Seiten")),
+                ], policy, on_policy) }
+            }
+            if show("policy-param") {
+                { number("policy-param", param_label, param_unit, param_value, param_hint, on_policy_param) }
+            }
+            if let Some(limit) = qemu_bandwidth.filter(|_| show("max-bandwidth-choice")) {
+                { choice("max-bandwidth-choice", lang.pick("QEMU max-bandwidth", "QEMU max-bandwidth"), &[
+                    ("default", lang.pick("128 MiB/s (QEMU's default)", "128 MiB/s (QEMU-Standard)")),
+                    ("unlimited", lang.pick("unlimited (as libvirt sets it)", "unbegrenzt (wie libvirt es setzt)")),
+                    ("custom", lang.pick("custom", "eigener Wert")),
                 ], bandwidth_choice, on_bandwidth_choice) }
                 if let Some(v) = limit.filter(|_| bandwidth_choice == "custom") {
                     { number("max-bandwidth", "max-bandwidth", "MiB/s", v,
-                        "QEMU's rate limit for pre-copy; it is lifted for the final copy.", on_bandwidth) }
+                        lang.pick("QEMU's rate limit for pre-copy; it is lifted for the final copy.",
+                            "QEMUs Ratenbegrenzung für das Vorab-Kopieren; für die letzte Kopie wird sie aufgehoben."), on_bandwidth) }
                 }
             }
-            if matches!(s.policy, StopPolicy::Qemu { .. }) {
-                { checkbox("auto-converge", "Auto-converge",
-                    " throttle the guest's vCPUs (20 %, then +10 %) while it dirties faster than pages are sent".into(),
+            if matches!(s.policy, StopPolicy::Qemu { .. }) && show("auto-converge") {
+                { checkbox("auto-converge", lang.pick("Auto-converge", "Auto-converge"),
+                    lang.pick(" throttle the guest's vCPUs (20 %, then +10 %) while it dirties faster than pages are sent",
+                        " drosselt die vCPUs des Gasts (20 %, dann +10 %), solange er schneller ändert, als Seiten gesendet werden").into(),
                     auto_converge, on_auto_converge) }
             }
-            <fieldset class="levers">
-                <legend>{"The tuning guide's levers"}</legend>
-                { checkbox("lever-dedicated", "Dedicated migration network",
-                    " no VM, cluster or backup traffic on the link: shorter and consistent".into(),
-                    s.network.dedicated, on_dedicated) }
-                { checkbox("lever-buffers", "More send/receive buffers",
-                    format!(" {} NIC descriptors instead of the driver's {}", MAX_DESCRIPTORS,
-                        driver_default_descriptors(s.network.link_gbps)),
-                    s.network.buffers.is_some_and(|b| b >= MAX_DESCRIPTORS), on_buffers) }
-                if qemu {
-                    { number("multifd-channels", "multifd channels (0 = off)", "channels",
-                        f64::from(multifd.map_or(0, |m| m.channels)),
-                        "Parallel connections, each with a thread that finds zero pages and compresses (QEMU's default: off; 2 when on).",
-                        on_channels) }
-                    { choice("multifd-compression", "multifd compression", &[
-                        ("none", "none"),
-                        ("zlib", "zlib level 1"),
-                        ("zstd", "zstd level 1 (5.6× faster per core)"),
-                    ], codec, on_codec) }
-                } else {
-                    { choice("lever-option", "Performance option", &[
-                        ("tcp", "TCP/IP"),
-                        ("compression", "Compression (Hyper-V's default)"),
-                        ("smb", "SMB (Multichannel; SMB Direct on RDMA NICs)"),
-                    ], option_value, on_option) }
-                }
-                { checkbox("lever-rdma", "RDMA-capable NICs",
-                    " on both hosts (iWARP, RoCE, InfiniBand); only the SMB option uses them".into(),
-                    s.network.rdma, on_rdma) }
-                <p class="hint" data-testid="performance-option">{option}</p>
-            </fieldset>
-            <details class="more">
-                <summary>{"More settings"}</summary>
-                { number("rtt", "Round-trip time", "ms", s.network.rtt_ms, "0.2 ms in one rack; more across a campus.", on_rtt) }
-                { number("window", "TCP window", "KiB", s.network.tcp_window_kib, "Autotuning reaches 16 MiB; a fixed 64 KiB caps long paths.", on_window) }
-                { number("smb-limit", "SMB bandwidth limit (0 = none)", "MiB/s", s.network.smb_limit_mibps.unwrap_or(0.0),
-                    "Set-SmbBandwidthLimit -Category LiveMigration: limits the SMB option only.", on_smb_limit) }
-                { number("cores", "Host CPU cores", "cores", f64::from(s.transport.host_cores), "", on_cores) }
-                { number("load", "Host CPU load", "%", s.transport.host_load * 100.0, "Compression only uses idle cores.", on_load) }
-                { number("seed", "Random seed", "", s.seed as f64, "Background bursts and which pages are hot.", on_seed) }
-            </details>
+            if show_levers {
+                <fieldset class="levers">
+                    <legend>{lang.pick("The tuning guide's levers", "Die Stellschrauben des Leitfadens")}</legend>
+                    if show("lever-dedicated") {
+                        { checkbox("lever-dedicated", lang.pick("Dedicated migration network", "Dediziertes Migrationsnetzwerk"),
+                            lang.pick(" no VM, cluster or backup traffic on the link: shorter and consistent",
+                                " kein VM-, Cluster- oder Sicherungsverkehr auf der Verbindung: kürzer und gleichmäßig").into(),
+                            s.network.dedicated, on_dedicated) }
+                    }
+                    if show("lever-buffers") {
+                        { checkbox("lever-buffers", lang.pick("More send/receive buffers", "Mehr Sende- und Empfangspuffer"),
+                            match lang {
+                                Lang::En => format!(" {} NIC descriptors instead of the driver's {}", MAX_DESCRIPTORS,
+                                    driver_default_descriptors(s.network.link_gbps)),
+                                Lang::De => format!(" {} Deskriptoren je Adapter statt der {} des Treibers", MAX_DESCRIPTORS,
+                                    driver_default_descriptors(s.network.link_gbps)),
+                            },
+                            s.network.buffers.is_some_and(|b| b >= MAX_DESCRIPTORS), on_buffers) }
+                    }
+                    if qemu {
+                        if show("multifd-channels") || all {
+                            { number("multifd-channels", lang.pick("multifd channels (0 = off)", "multifd-Kanäle (0 = aus)"), lang.pick("channels", "Kanäle"),
+                                f64::from(multifd.map_or(0, |m| m.channels)),
+                                lang.pick("Parallel connections, each with a thread that finds zero pages and compresses (QEMU's default: off; 2 when on).",
+                                    "Parallele Verbindungen, jede mit einem Thread, der Nullseiten findet und komprimiert (QEMU-Standard: aus; eingeschaltet 2)."),
+                                on_channels) }
+                        }
+                        if show("multifd-compression") || all {
+                            { choice("multifd-compression", lang.pick("multifd compression", "multifd-Komprimierung"), &[
+                                ("none", lang.pick("none", "keine")),
+                                ("zlib", lang.pick("zlib level 1", "zlib Stufe 1")),
+                                ("zstd", lang.pick("zstd level 1 (5.6× faster per core)", "zstd Stufe 1 (5,6-mal schneller je Kern)")),
+                            ], codec, on_codec) }
+                        }
+                    } else if show("lever-option") {
+                        { choice("lever-option", lang.pick("Performance option", "Leistungsoption"), &[
+                            ("tcp", "TCP/IP"),
+                            ("compression", lang.pick("Compression (Hyper-V's default)", "Komprimierung (Hyper-V-Standard)")),
+                            ("smb", lang.pick("SMB (Multichannel; SMB Direct on RDMA NICs)", "SMB (Multichannel; SMB Direct auf RDMA-Adaptern)")),
+                        ], option_value, on_option) }
+                    }
+                    if show("lever-rdma") {
+                        { checkbox("lever-rdma", lang.pick("RDMA-capable NICs", "RDMA-fähige Netzwerkadapter"),
+                            lang.pick(" on both hosts (iWARP, RoCE, InfiniBand); only the SMB option uses them",
+                                " auf beiden Hosts (iWARP, RoCE, InfiniBand); nur die SMB-Option nutzt sie").into(),
+                            s.network.rdma, on_rdma) }
+                    }
+                    <p class="hint" data-testid="performance-option">{option}</p>
+                </fieldset>
+            }
+            if show_more {
+                <details class="more" open={!all}>
+                    <summary>{lang.pick("More settings", "Weitere Einstellungen")}</summary>
+                    if show("rtt") {
+                        { number("rtt", lang.pick("Round-trip time", "Umlaufzeit (RTT)"), "ms", s.network.rtt_ms,
+                            lang.pick("0.2 ms in one rack; more across a campus.", "0,2 ms in einem Rack; mehr über einen Campus."), on_rtt) }
+                    }
+                    if show("window") {
+                        { number("window", lang.pick("TCP window", "TCP-Fenster"), "KiB", s.network.tcp_window_kib,
+                            lang.pick("Autotuning reaches 16 MiB; a fixed 64 KiB caps long paths.", "Die automatische Optimierung erreicht 16 MiB; feste 64 KiB begrenzen lange Wege."), on_window) }
+                    }
+                    if show("smb-limit") {
+                        { number("smb-limit", lang.pick("SMB bandwidth limit (0 = none)", "SMB-Bandbreitenlimit (0 = keins)"), "MiB/s", s.network.smb_limit_mibps.unwrap_or(0.0),
+                            lang.pick("Set-SmbBandwidthLimit -Category LiveMigration: limits the SMB option only.",
+                                "Set-SmbBandwidthLimit -Category LiveMigration: begrenzt nur die SMB-Option."), on_smb_limit) }
+                    }
+                    if show("cores") {
+                        { number("cores", lang.pick("Host CPU cores", "CPU-Kerne des Hosts"), lang.pick("cores", "Kerne"), f64::from(s.transport.host_cores), "", on_cores) }
+                    }
+                    if show("load") {
+                        { number("load", lang.pick("Host CPU load", "CPU-Last des Hosts"), "%", s.transport.host_load * 100.0,
+                            lang.pick("Compression only uses idle cores.", "Komprimierung nutzt nur freie Kerne."), on_load) }
+                    }
+                    if show("seed") {
+                        { number("seed", lang.pick("Random seed", "Zufallsstartwert"), "", s.seed as f64,
+                            lang.pick("Background bursts and which pages are hot.", "Lastspitzen im Hintergrund und welche Seiten heiß sind."), on_seed) }
+                    }
+                </details>
+            }
         </section>
     }
 }

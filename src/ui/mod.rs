@@ -2,6 +2,7 @@
 //! clock. Nothing here computes physics.
 
 mod app;
+mod chapter;
 mod chart;
 mod cluster;
 mod controls;
@@ -15,6 +16,8 @@ pub use app::{App, AppProps};
 pub use state::{Action, AppState, Mode};
 
 use wasm_bindgen::JsCast;
+
+use crate::engine::Lang;
 
 /// Shows a readable message instead of a blank page if anything ever panics.
 fn install_panic_message() {
@@ -47,5 +50,31 @@ pub fn mount_default() {
         .or_else(|| doc.body().map(|b| b.unchecked_into()))
         .expect("a body element");
     root.set_inner_html("");
-    yew::Renderer::<App>::with_root(root).render();
+    let window = web_sys::window().expect("a browser window");
+    let query = window.location().search().unwrap_or_default();
+    let param = |name: &str| {
+        query
+            .trim_start_matches('?')
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    };
+    // The language the link asks for, else the browser's, else English.
+    let lang = param("lang")
+        .as_deref()
+        .and_then(Lang::from_code)
+        .or_else(|| {
+            window
+                .navigator()
+                .language()
+                .as_deref()
+                .and_then(Lang::from_code)
+        });
+    let props = AppProps {
+        lang,
+        chapter: param("chapter"),
+        ..AppProps::default()
+    };
+    yew::Renderer::<App>::with_root_and_props(root, props).render();
 }

@@ -4,25 +4,31 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::engine::units::{fmt_bytes, fmt_duration, fmt_rate, MIB};
-use crate::engine::{rate_explanation, simulate, verdict, Scenario, Severity, Trace};
+use crate::engine::units::MIB;
+use crate::engine::{
+    rate_explanation_in, simulate, verdict_in, Fmt, Lang, Scenario, Severity, Trace,
+};
 
 #[derive(Properties, PartialEq)]
 pub struct VerdictProps {
     pub trace: Rc<Trace>,
     pub error: Option<String>,
+    #[prop_or_default]
+    pub lang: Lang,
 }
 
 #[function_component(VerdictBanner)]
 pub fn verdict_banner(p: &VerdictProps) -> Html {
+    let lang = p.lang;
     if let Some(e) = &p.error {
         return html! {
             <div class="verdict bad" role="alert" data-testid="verdict">
-                {format!("Cannot simulate this input — {e}. Showing the last valid run.")}
+                {lang.pick(format!("Cannot simulate this input — {e}. Showing the last valid run."),
+                    format!("Diese Eingabe lässt sich nicht simulieren — {e}. Gezeigt wird der letzte gültige Lauf."))}
             </div>
         };
     }
-    let v = verdict(&p.trace);
+    let v = verdict_in(&p.trace, lang);
     let class = match v.severity {
         Severity::Good => "good",
         Severity::Warning => "warning",
@@ -35,46 +41,69 @@ pub fn verdict_banner(p: &VerdictProps) -> Html {
 pub struct ResultsProps {
     pub trace: Rc<Trace>,
     pub scenario: Rc<Scenario>,
+    #[prop_or_default]
+    pub lang: Lang,
 }
 
 #[function_component(Results)]
 pub fn results(p: &ResultsProps) -> Html {
     let t = &p.trace;
+    let lang = p.lang;
+    let f = Fmt(lang);
     let memory = t.scenario.vm.memory_mib * MIB;
     let ratio = if memory > 0.0 {
         t.wire_bytes / memory
     } else {
         0.0
     };
+    // Memory moved against bytes on the wire: compression and zero-page markers shrink the
+    // second, re-sent pages grow both.
+    let factor = if t.wire_bytes > 0.0 {
+        t.memory_bytes / t.wire_bytes
+    } else {
+        1.0
+    };
     let mean_rate = t.mean_precopy_rate().unwrap_or(0.0);
     let breakdown = t.stop_copy.as_ref().map(|sc| {
-        format!(
-            "{} dirty pages + {} device state, then {} switchover",
-            fmt_duration(sc.memory_duration_s),
-            fmt_duration(sc.duration_s - sc.memory_duration_s),
-            fmt_duration(sc.switchover_s)
+        let (dirty, state, switch) = (
+            f.duration(sc.memory_duration_s),
+            f.duration(sc.duration_s - sc.memory_duration_s),
+            f.duration(sc.switchover_s),
+        );
+        lang.pick(
+            format!("{dirty} dirty pages + {state} device state, then {switch} switchover"),
+            format!("{dirty} geänderte Seiten + {state} Gerätezustand, dann {switch} Umschalten"),
         )
     });
-    let why = rate_explanation(t)
+    let why = rate_explanation_in(t, lang)
         .into_iter()
         .map(|line| html! { <li>{line}</li> });
     html! {
-        <section class="panel results" aria-label="Result">
-            <h2>{"Result"}</h2>
+        <section class="panel results" aria-label={lang.pick("Result", "Ergebnis")}>
+            <h2>{lang.pick("Result", "Ergebnis")}</h2>
             <dl class="numbers">
-                <div><dt>{"Total time"}</dt><dd data-testid="total-time">{fmt_duration(t.total_time_s)}</dd></div>
-                <div><dt>{"Downtime (blackout)"}</dt><dd data-testid="downtime">{fmt_duration(t.downtime_s)}</dd>
+                <div><dt>{lang.pick("Total time", "Gesamtdauer")}</dt><dd data-testid="total-time">{f.duration(t.total_time_s)}</dd></div>
+                <div><dt>{lang.pick("Downtime (blackout)", "Ausfallzeit (Blackout)")}</dt><dd data-testid="downtime">{f.duration(t.downtime_s)}</dd>
                     if let Some(b) = breakdown { <small>{b}</small> }</div>
-                <div><dt>{"Data sent"}</dt><dd data-testid="data-sent">{fmt_bytes(t.wire_bytes)}</dd>
-                    <small>{format!("{ratio:.2}× the VM's memory, on the wire")}</small></div>
-                <div><dt>{"Pre-copy passes"}</dt><dd data-testid="passes">{t.passes.len()}</dd></div>
-                <div class="wide"><dt>{"Memory copy rate (mean over the passes)"}</dt><dd data-testid="rate">{fmt_rate(mean_rate)}</dd></div>
-                <div class="wide"><dt>{"CPU used by the migration"}</dt><dd data-testid="cpu">{format!("{:.1} core-s on A · {:.1} core-s on B", t.cpu_source_core_s, t.cpu_dest_core_s)}</dd>
-                    <small>{"compression, zero-page scans and TCP processing; RDMA needs almost none"}</small></div>
+                <div><dt>{lang.pick("Memory moved", "Übertragener Speicher")}</dt><dd data-testid="memory-moved">{f.bytes(t.memory_bytes)}</dd>
+                    <small>{lang.pick(format!("{}× the VM's memory: pages sent, re-sent ones counted again", f.num(t.memory_bytes / memory.max(1.0), 2)),
+                        format!("{}-fache des VM-Speichers: gesendete Seiten, erneut gesendete doppelt gezählt", f.num(t.memory_bytes / memory.max(1.0), 2)))}</small></div>
+                <div><dt>{lang.pick("Bytes on the wire", "Bytes auf der Leitung")}</dt><dd data-testid="data-sent">{f.bytes(t.wire_bytes)}</dd>
+                    <small>{lang.pick(format!("{}× the VM's memory; memory ÷ wire = {}", f.num(ratio, 2), f.num(factor, 2)),
+                        format!("{}-fache des VM-Speichers; Speicher ÷ Leitung = {}", f.num(ratio, 2), f.num(factor, 2)))}</small></div>
+                <div><dt>{lang.pick("Pre-copy passes", "Kopierdurchläufe")}</dt><dd data-testid="passes">{t.passes.len()}</dd></div>
+                <div class="wide"><dt>{lang.pick("Memory copy rate (mean over the passes)", "Kopierrate des Speichers (Mittel über die Durchläufe)")}</dt><dd data-testid="rate">{f.rate(mean_rate)}</dd>
+                    <small>{lang.pick("memory moved per second; the link chart shows bytes on the wire per second",
+                        "übertragener Speicher je Sekunde; das Leitungsdiagramm zeigt Bytes auf der Leitung je Sekunde")}</small></div>
+                <div class="wide"><dt>{lang.pick("CPU used by the migration", "CPU-Aufwand der Migration")}</dt><dd data-testid="cpu">{lang.pick(
+                    format!("{} core-s on A · {} core-s on B", f.num(t.cpu_source_core_s, 1), f.num(t.cpu_dest_core_s, 1)),
+                    format!("{} Kern-s auf A · {} Kern-s auf B", f.num(t.cpu_source_core_s, 1), f.num(t.cpu_dest_core_s, 1)))}</dd>
+                    <small>{lang.pick("compression, zero-page scans and TCP processing; RDMA needs almost none",
+                        "Komprimierung, Nullseitensuche und TCP-Verarbeitung; RDMA braucht fast keine")}</small></div>
             </dl>
-            <h3>{"Why this fast"}</h3>
+            <h3>{lang.pick("Why this fast", "Warum so schnell")}</h3>
             <ul class="why" data-testid="why">{ for why }</ul>
-            <Spread scenario={p.scenario.clone()} />
+            <Spread scenario={p.scenario.clone()} lang={lang} />
         </section>
     }
 }
@@ -85,6 +114,8 @@ pub const SPREAD_RUNS: u64 = 16;
 #[derive(Properties, PartialEq)]
 pub struct SpreadProps {
     pub scenario: Rc<Scenario>,
+    #[prop_or_default]
+    pub lang: Lang,
 }
 
 /// The same migration with other seeds: on a shared network background bursts differ from run
@@ -118,40 +149,44 @@ pub fn spread(p: &SpreadProps) -> Html {
         html! { <circle class={class} cx={format!("{:.1}", x(*v))} cy={format!("{y}")} r="4" /> }
     });
     let unfinished = runs.iter().filter(|r| !r.1).count();
-    let text = if unfinished == runs.len() {
-        format!(
-            "None of {} runs with different background traffic completed.",
-            runs.len()
+    let lang = p.lang;
+    let f = Fmt(lang);
+    let n = runs.len();
+    let text = if unfinished == n {
+        lang.pick(
+            format!("None of {n} runs with different background traffic completed."),
+            format!("Keiner von {n} Läufen mit anderem Hintergrundverkehr wurde fertig."),
         )
     } else if unfinished > 0 {
         let done = runs.iter().filter(|r| r.1).map(|r| r.0);
         let (a, b) = done.fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
-        format!(
-            "{unfinished} of {} runs with different background traffic did not complete; the others took {} to {}.",
-            runs.len(),
-            fmt_duration(a),
-            fmt_duration(b)
+        let (a, b) = (f.duration(a), f.duration(b));
+        lang.pick(
+            format!("{unfinished} of {n} runs with different background traffic did not complete; the others took {a} to {b}."),
+            format!("{unfinished} von {n} Läufen mit anderem Hintergrundverkehr wurden nicht fertig; die übrigen dauerten {a} bis {b}."),
         )
     } else if p.scenario.network.dedicated {
-        format!("{} runs with different background traffic all take {}: a dedicated network makes migration time consistent.", runs.len(), fmt_duration(median))
+        let m = f.duration(median);
+        lang.pick(
+            format!("{n} runs with different background traffic all take {m}: a dedicated network makes migration time consistent."),
+            format!("{n} Läufe mit anderem Hintergrundverkehr dauern alle {m}: ein dediziertes Netzwerk macht die Migrationsdauer gleichmäßig."),
+        )
     } else {
-        format!(
-            "{} runs with different background traffic take {} to {} (median {}): that spread is what a dedicated network removes.",
-            runs.len(),
-            fmt_duration(lo),
-            fmt_duration(hi),
-            fmt_duration(median)
+        let (a, b, m) = (f.duration(lo), f.duration(hi), f.duration(median));
+        lang.pick(
+            format!("{n} runs with different background traffic take {a} to {b} (median {m}): that spread is what a dedicated network removes."),
+            format!("{n} Läufe mit anderem Hintergrundverkehr dauern {a} bis {b} (Median {m}): diese Streuung beseitigt ein dediziertes Netzwerk."),
         )
     };
     html! {
         <div class="spread">
-            <h3>{"Run to run"}</h3>
+            <h3>{lang.pick("Run to run", "Von Lauf zu Lauf")}</h3>
             <p data-testid="spread">{text.clone()}</p>
             <svg viewBox="0 0 300 50" role="img" aria-label={text}>
                 <line class="axis" x1="10" y1="30" x2="290" y2="30" />
                 { for dots }
-                <text x="10" y="46">{fmt_duration(lo)}</text>
-                <text x="290" y="46" text-anchor="end">{fmt_duration(hi)}</text>
+                <text x="10" y="46">{f.duration(lo)}</text>
+                <text x="290" y="46" text-anchor="end">{f.duration(hi)}</text>
             </svg>
         </div>
     }

@@ -4,7 +4,10 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
-use crate::engine::{simulate, simulate_cluster, ClusterScenario, ClusterTrace, Scenario, Trace};
+use crate::chapters::{chapters, View};
+use crate::engine::{
+    simulate, simulate_cluster, ClusterScenario, ClusterTrace, Lang, Scenario, Trace,
+};
 use crate::playback::Clock;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +22,11 @@ pub struct AppState {
     pub cluster_trace: Rc<ClusterTrace>,
     pub cluster_error: Option<String>,
     pub clock: Clock,
+    pub lang: Lang,
+    /// The chapter being read (an index into `chapters()`).
+    pub chapter: usize,
+    /// Whether a new run starts playing by itself (not when the reader prefers reduced motion).
+    pub autoplay: bool,
 }
 
 /// Which view the playback clock drives.
@@ -58,6 +66,9 @@ pub enum Action {
     Restart,
     Seek(f64),
     Speed(f64),
+    SetLang(Lang),
+    /// Open chapter i: its scenario or cluster, its view, the clock at 0.
+    Chapter(usize),
 }
 
 impl AppState {
@@ -85,7 +96,45 @@ impl AppState {
             cluster_trace: Rc::new(cluster_trace),
             cluster_error: None,
             clock,
+            lang: Lang::En,
+            chapter: 0,
+            autoplay,
         }
+    }
+
+    /// The state a reader lands in: chapter `chapter` in `lang`, or `scenario` in the
+    /// playground when one is given.
+    pub fn open(
+        scenario: Option<Scenario>,
+        chapter: usize,
+        lang: Lang,
+        autoplay: bool,
+    ) -> AppState {
+        let given = scenario.is_some();
+        let state = AppState::new(scenario.unwrap_or_default(), autoplay);
+        let state = AppState { lang, ..state };
+        if given {
+            let playground = chapters()
+                .iter()
+                .position(|c| c.id == "playground")
+                .unwrap_or(0);
+            return AppState {
+                chapter: playground,
+                ..state
+            };
+        }
+        let next = std::rc::Rc::new(state).reduce(Action::Chapter(chapter));
+        (*next).clone()
+    }
+
+    /// Starts the clock on a new run of `duration` seconds.
+    fn fresh_clock(&self, duration: f64) -> Clock {
+        let mut clock = Clock::new(duration);
+        clock.set_speed(self.clock.speed);
+        if self.autoplay {
+            clock.play();
+        }
+        clock
     }
 }
 
@@ -144,6 +193,41 @@ impl Reducible for AppState {
             Action::Restart => next.clock.restart(),
             Action::Seek(t) => next.clock.seek(t),
             Action::Speed(v) => next.clock.set_speed(v),
+            Action::SetLang(lang) => next.lang = lang,
+            Action::Chapter(i) => {
+                let Some(c) = chapters().get(i) else {
+                    return self;
+                };
+                next.chapter = i;
+                match c.view {
+                    View::Single => {
+                        // A chapter without a scenario (the playground) keeps the reader's.
+                        if c.scenario.is_some() {
+                            if let Ok(s) = c.scenario() {
+                                if let Ok(trace) = simulate(&s) {
+                                    next.trace = Rc::new(trace);
+                                    next.scenario = Rc::new(s);
+                                    next.error = None;
+                                }
+                            }
+                        }
+                        next.mode = Mode::Single;
+                        next.clock = self.fresh_clock(next.trace.duration_s());
+                    }
+                    View::Cluster => {
+                        if let Some(p) = c.cluster_preset {
+                            let cluster = preset(p);
+                            if let Ok(trace) = simulate_cluster(&cluster) {
+                                next.cluster_trace = Rc::new(trace);
+                                next.cluster = Rc::new(cluster);
+                                next.cluster_error = None;
+                            }
+                        }
+                        next.mode = Mode::Cluster;
+                        next.clock = self.fresh_clock(next.cluster_trace.makespan_s);
+                    }
+                }
+            }
         }
         Rc::new(next)
     }

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { launch, openApp, pixels, screenshot, scrubTo, text } from './helpers.mjs';
+import { APP_URL, launch, openApp, pixels, screenshot, scrubTo, text } from './helpers.mjs';
 
 let browser;
 
@@ -14,9 +14,11 @@ after(async () => {
   await browser?.close();
 });
 
-/** Opens the app and waits until the simulator (not just the loading text) is on screen. */
+/** Opens the playground (every control) in English and waits until the simulator (not just
+ * the loading text) is on screen. */
 async function open(options = {}) {
-  const opened = await openApp(browser, { wait: false, ...options });
+  const url = `${APP_URL}?chapter=playground&lang=en`;
+  const opened = await openApp(browser, { wait: false, url, ...options });
   await opened.page.waitForSelector('[data-testid=verdict]', { timeout: 20_000 });
   return opened;
 }

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { launch, openApp } from './helpers.mjs';
+import { APP_URL, launch, openApp } from './helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = path.resolve(here, '..', '..', 'target', 'bench-browser.json');
@@ -17,7 +17,7 @@ const quantile = (xs, q) => {
 
 const browser = await launch();
 try {
-  const { page } = await openApp(browser);
+  const { page } = await openApp(browser, { url: `${APP_URL}?chapter=playground&lang=en` });
   await page.click('[data-testid=play]'); // pause autoplay
 
   // Slider → new trace → DOM and canvases updated → next frame painted.

@@ -1,0 +1,434 @@
+//! The guided chapters and the glossary, as data (`www/chapters.json`, `www/glossary.json`):
+//! each chapter is a short text in English and German with its own preset scenario, the
+//! controls and views it needs, the real settings it teaches and its sources. This module
+//! only reads and checks them; the browser shell renders them.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::engine::units::Lang;
+use crate::engine::{Scenario, ScenarioError};
+
+/// A text in both languages.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    pub en: String,
+    pub de: String,
+}
+
+impl Text {
+    pub fn get(&self, lang: Lang) -> &str {
+        lang.pick(&self.en, &self.de)
+    }
+}
+
+/// Paragraphs in both languages.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Paragraphs {
+    pub en: Vec<String>,
+    pub de: Vec<String>,
+}
+
+impl Paragraphs {
+    pub fn get(&self, lang: Lang) -> &[String] {
+        lang.pick(&self.en, &self.de)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum View {
+    Single,
+    Cluster,
+}
+
+/// A sweep of one parameter for the sweep chart.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sweep {
+    pub param: String,
+    pub from: f64,
+    pub to: f64,
+}
+
+/// One configuration of a side-by-side comparison: a label and the fields that change.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    pub label: Text,
+    pub set: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Chapter {
+    pub id: String,
+    pub view: View,
+    pub title: Text,
+    pub body: Paragraphs,
+    #[serde(rename = "try", default)]
+    pub try_this: Option<Text>,
+    #[serde(default)]
+    pub scenario: Option<Value>,
+    #[serde(default)]
+    pub cluster_preset: Option<usize>,
+    #[serde(default)]
+    pub controls: Vec<String>,
+    #[serde(default)]
+    pub views: Vec<String>,
+    #[serde(default)]
+    pub sweep: Option<Sweep>,
+    #[serde(default)]
+    pub compare: Vec<Variant>,
+    #[serde(default)]
+    pub settings: Vec<String>,
+    #[serde(default)]
+    pub sources: Vec<Source>,
+}
+
+impl Chapter {
+    /// The chapter's scenario (the default one where it names none).
+    pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
+        match &self.scenario {
+            Some(v) => Scenario::from_json(&v.to_string()),
+            None => Ok(Scenario::default()),
+        }
+    }
+
+    /// Whether the control with this id is shown.
+    pub fn shows_control(&self, id: &str) -> bool {
+        self.controls.iter().any(|c| c == "*" || c == id)
+    }
+
+    /// Whether the panel with this id is shown.
+    pub fn shows_view(&self, id: &str) -> bool {
+        self.views.iter().any(|v| v == "*" || v == id)
+    }
+
+    /// The scenario of comparison variant `i`: the chapter's with the variant's fields set.
+    pub fn variant(&self, i: usize) -> Option<Result<Scenario, ScenarioError>> {
+        let v = self.compare.get(i)?;
+        let mut base = self
+            .scenario
+            .clone()
+            .unwrap_or_else(|| serde_json::json!({ "version": 1 }));
+        merge(&mut base, &v.set);
+        Some(Scenario::from_json(&base.to_string()))
+    }
+}
+
+/// Sets every field of `patch` in `base`, recursing into objects.
+pub fn merge(base: &mut Value, patch: &Value) {
+    match (base, patch) {
+        (Value::Object(b), Value::Object(p)) => {
+            for (k, v) in p {
+                merge(b.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+        (b, p) => *b = p.clone(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChapterFile {
+    version: u32,
+    chapters: Vec<Chapter>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    pub id: String,
+    pub term: Text,
+    pub definition: Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GlossaryFile {
+    version: u32,
+    terms: Vec<Term>,
+}
+
+const CHAPTERS_JSON: &str = include_str!("../www/chapters.dev.json");
+const GLOSSARY_JSON: &str = include_str!("../www/glossary.dev.json");
+
+/// The chapters, in reading order. The file is part of the build and checked by tests.
+pub fn chapters() -> &'static [Chapter] {
+    static CHAPTERS: OnceLock<Vec<Chapter>> = OnceLock::new();
+    CHAPTERS.get_or_init(|| {
+        serde_json::from_str::<ChapterFile>(CHAPTERS_JSON)
+            .map(|f| f.chapters)
+            .unwrap_or_default()
+    })
+}
+
+/// The glossary, in file order.
+pub fn glossary() -> &'static [Term] {
+    static TERMS: OnceLock<Vec<Term>> = OnceLock::new();
+    TERMS.get_or_init(|| {
+        serde_json::from_str::<GlossaryFile>(GLOSSARY_JSON)
+            .map(|f| f.terms)
+            .unwrap_or_default()
+    })
+}
+
+pub fn term(id: &str) -> Option<&'static Term> {
+    glossary().iter().find(|t| t.id == id)
+}
+
+/// The index of the chapter with this id.
+pub fn chapter_index(id: &str) -> Option<usize> {
+    chapters().iter().position(|c| c.id == id)
+}
+
+/// A piece of chapter text: plain words, inline code, or a glossary term.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece<'a> {
+    Text(&'a str),
+    Code(&'a str),
+    /// A term's id and the words shown (the term's own name when the text gives none).
+    Term(&'a str, Option<&'a str>),
+}
+
+/// Splits `[[id]]`, `[[id|shown words]]` and `` `code` `` out of a paragraph. Unclosed marks
+/// stay plain text.
+pub fn pieces(text: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let term = rest.find("[[");
+        let code = rest.find('`');
+        let next = match (term, code) {
+            (Some(a), Some(b)) => a.min(b),
+            (Some(a), None) => a,
+            (None, Some(b)) => b,
+            (None, None) => {
+                out.push(Piece::Text(rest));
+                break;
+            }
+        };
+        if next > 0 {
+            out.push(Piece::Text(&rest[..next]));
+        }
+        let at = &rest[next..];
+        if let Some(inner) = at.strip_prefix("[[") {
+            if let Some(end) = inner.find("]]") {
+                let body = &inner[..end];
+                let (id, shown) = match body.split_once('|') {
+                    Some((id, shown)) => (id, Some(shown)),
+                    None => (body, None),
+                };
+                out.push(Piece::Term(id.trim(), shown));
+                rest = &inner[end + 2..];
+                continue;
+            }
+        } else if let Some(inner) = at.strip_prefix('`') {
+            if let Some(end) = inner.find('`') {
+                out.push(Piece::Code(&inner[..end]));
+                rest = &inner[end + 1..];
+                continue;
+            }
+        }
+        // An unclosed mark: the rest is plain text.
+        out.push(Piece::Text(at));
+        break;
+    }
+    out
+}
+
+/// Control ids a chapter may name.
+pub const CONTROLS: &[&str] = &[
+    "*",
+    "memory",
+    "working-set",
+    "dirty-rate",
+    "pattern",
+    "free",
+    "content",
+    "link",
+    "nics",
+    "policy",
+    "policy-param",
+    "auto-converge",
+    "max-bandwidth-choice",
+    "multifd-channels",
+    "multifd-compression",
+    "lever-dedicated",
+    "lever-buffers",
+    "lever-option",
+    "lever-rdma",
+    "smb-limit",
+    "rtt",
+    "window",
+    "cores",
+    "load",
+    "seed",
+];
+
+/// Panel ids a chapter may name.
+pub const VIEWS: &[&str] = &[
+    "*", "stage", "memory", "link", "passes", "result", "blackout", "sweep", "compare", "spread",
+    "cluster",
+];
+
+/// Parameters a sweep may vary.
+pub const SWEEP_PARAMS: &[&str] = &["link-gbps", "dirty-rate-mibps", "memory-mib", "buffers"];
+
+/// Everything wrong with the chapter and glossary files, as sentences (empty when all is well).
+pub fn problems() -> Vec<String> {
+    let mut out = Vec::new();
+    if let Err(e) = serde_json::from_str::<ChapterFile>(CHAPTERS_JSON) {
+        out.push(format!("www/chapters.json: {e}"));
+    }
+    if let Err(e) = serde_json::from_str::<GlossaryFile>(GLOSSARY_JSON) {
+        out.push(format!("www/glossary.json: {e}"));
+    }
+    let mut ids = std::collections::HashSet::new();
+    for t in glossary() {
+        if !ids.insert(t.id.as_str()) {
+            out.push(format!("glossary: term {} twice", t.id));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for c in chapters() {
+        let at = format!("chapter {}", c.id);
+        let names = |v: &str| c.views.iter().any(|x| x == v);
+        if !seen.insert(c.id.as_str()) {
+            out.push(format!("{at}: id used twice"));
+        }
+        if c.body.en.len() != c.body.de.len() {
+            out.push(format!(
+                "{at}: English and German have different paragraph counts"
+            ));
+        }
+        for p in c
+            .body
+            .en
+            .iter()
+            .chain(&c.body.de)
+            .chain(c.try_this.iter().flat_map(|t| [&t.en, &t.de].into_iter()))
+        {
+            for piece in pieces(p) {
+                if let Piece::Term(id, _) = piece {
+                    if term(id).is_none() {
+                        out.push(format!("{at}: unknown glossary term {id}"));
+                    }
+                }
+            }
+        }
+        for id in &c.controls {
+            if !CONTROLS.contains(&id.as_str()) {
+                out.push(format!("{at}: unknown control {id}"));
+            }
+        }
+        for id in &c.views {
+            if !VIEWS.contains(&id.as_str()) {
+                out.push(format!("{at}: unknown view {id}"));
+            }
+        }
+        match c.view {
+            View::Single => {
+                if let Err(e) = c.scenario() {
+                    out.push(format!("{at}: scenario: {e}"));
+                }
+                for i in 0..c.compare.len() {
+                    if let Some(Err(e)) = c.variant(i) {
+                        out.push(format!("{at}: comparison {i}: {e}"));
+                    }
+                }
+            }
+            View::Cluster => {
+                if c.cluster_preset.is_none_or(|p| p >= 3) {
+                    out.push(format!("{at}: a cluster chapter names preset 0, 1 or 2"));
+                }
+            }
+        }
+        if names("sweep") && c.sweep.is_none() {
+            out.push(format!("{at}: the sweep view needs a sweep"));
+        }
+        if let Some(s) = &c.sweep {
+            let known = SWEEP_PARAMS.contains(&s.param.as_str());
+            let range = s.from.is_finite() && s.to.is_finite() && s.from < s.to;
+            if !(known && range) {
+                out.push(format!(
+                    "{at}: sweep {} from {} to {}",
+                    s.param, s.from, s.to
+                ));
+            }
+        }
+        if names("compare") && !(2..=3).contains(&c.compare.len()) {
+            out.push(format!("{at}: a comparison has 2 or 3 configurations"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_split_into_terms_and_code() {
+        assert_eq!(
+            pieces("A [[pass]] sends `Set-VMHost` and [[dirty-page|dirty pages]]."),
+            vec![
+                Piece::Text("A "),
+                Piece::Term("pass", None),
+                Piece::Text(" sends "),
+                Piece::Code("Set-VMHost"),
+                Piece::Text(" and "),
+                Piece::Term("dirty-page", Some("dirty pages")),
+                Piece::Text("."),
+            ]
+        );
+        assert_eq!(
+            pieces("open [[pass"),
+            vec![Piece::Text("open "), Piece::Text("[[pass")]
+        );
+        assert_eq!(pieces(""), Vec::<Piece>::new());
+    }
+
+    #[test]
+    fn merging_sets_only_the_named_fields() {
+        let mut base =
+            serde_json::json!({"version": 1, "network": {"link_gbps": 10, "dedicated": false}});
+        merge(
+            &mut base,
+            &serde_json::json!({"network": {"dedicated": true}}),
+        );
+        assert_eq!(
+            base,
+            serde_json::json!({"version": 1, "network": {"link_gbps": 10, "dedicated": true}})
+        );
+    }
+
+    #[test]
+    fn the_chapter_and_glossary_files_are_complete_and_consistent() {
+        assert_eq!(problems(), Vec::<String>::new());
+        assert!(!chapters().is_empty() && !glossary().is_empty());
+        for id in ["playground", "cluster"] {
+            assert!(chapter_index(id).is_some(), "the free {id} is a chapter");
+        }
+        // Every chapter speaks both languages and every term is defined in both.
+        for c in chapters() {
+            assert!(!c.title.en.is_empty() && !c.title.de.is_empty(), "{}", c.id);
+            assert_ne!(c.title.en, c.title.de, "{}: untranslated title", c.id);
+        }
+        for t in glossary() {
+            assert_ne!(t.definition.en, t.definition.de, "{}: untranslated", t.id);
+        }
+    }
+}

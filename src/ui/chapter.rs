@@ -1,0 +1,163 @@
+//! The guided chapters: navigation (previous, next, progress, a list), the chapter's text with
+//! its glossary terms, the settings it teaches and its sources, and the glossary itself.
+
+use yew::prelude::*;
+
+use super::state::Action;
+use crate::chapters::{chapters, glossary, pieces, term, Chapter, Piece};
+use crate::engine::Lang;
+
+#[derive(Properties, PartialEq)]
+pub struct NavProps {
+    pub chapter: usize,
+    pub lang: Lang,
+    pub dispatch: Callback<Action>,
+}
+
+/// Previous and next, "Chapter 3 of 11", a progress bar and a list of every chapter.
+#[function_component(ChapterNav)]
+pub fn chapter_nav(p: &NavProps) -> Html {
+    let all = chapters();
+    let n = all.len();
+    let lang = p.lang;
+    let go = |i: usize| {
+        let d = p.dispatch.clone();
+        Callback::from(move |_: MouseEvent| d.emit(Action::Chapter(i)))
+    };
+    let prev = p.chapter.checked_sub(1);
+    let next = (p.chapter + 1 < n).then_some(p.chapter + 1);
+    let on_pick = {
+        let d = p.dispatch.clone();
+        Callback::from(move |e: Event| {
+            let sel: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(i) = sel.value().parse::<usize>() {
+                d.emit(Action::Chapter(i));
+            }
+        })
+    };
+    let options = all.iter().enumerate().map(|(i, c)| {
+        html! {
+            <option value={i.to_string()} selected={i == p.chapter}>
+                {format!("{}. {}", i + 1, c.title.get(lang))}
+            </option>
+        }
+    });
+    let progress = if n > 0 {
+        (p.chapter + 1) as f64 / n as f64 * 100.0
+    } else {
+        0.0
+    };
+    html! {
+        <nav class="chapter-nav" aria-label={lang.pick("Chapters", "Kapitel")}>
+            <button id="chapter-prev" disabled={prev.is_none()}
+                onclick={prev.map(go).unwrap_or_default()}
+                title={lang.pick("Previous chapter ([)", "Vorheriges Kapitel ([)")}>
+                {lang.pick("◀ Previous", "◀ Zurück")}
+            </button>
+            <label class="chapter-pick">
+                <span class="visually-hidden">{lang.pick("Chapter", "Kapitel")}</span>
+                <select id="chapter-select" onchange={on_pick}>{ for options }</select>
+            </label>
+            <span class="chapter-count" data-testid="chapter-count">
+                {lang.pick(format!("Chapter {} of {n}", p.chapter + 1), format!("Kapitel {} von {n}", p.chapter + 1))}
+            </span>
+            <button id="chapter-next" class="primary" disabled={next.is_none()}
+                onclick={next.map(go).unwrap_or_default()}
+                title={lang.pick("Next chapter (])", "Nächstes Kapitel (])")}>
+                {lang.pick("Next ▶", "Weiter ▶")}
+            </button>
+            <progress class="chapter-progress" max={n.to_string()} value={(p.chapter + 1).to_string()}
+                aria-label={lang.pick("Progress through the chapters", "Fortschritt durch die Kapitel")}>
+                {format!("{progress:.0} %")}
+            </progress>
+        </nav>
+    }
+}
+
+/// One paragraph with its glossary terms as links to their definitions.
+pub fn rich(text: &str, lang: Lang) -> Html {
+    let parts = pieces(text).into_iter().map(|piece| match piece {
+        Piece::Text(t) => html! { {t} },
+        Piece::Code(c) => html! { <code>{c}</code> },
+        Piece::Term(id, shown) => match term(id) {
+            Some(t) => {
+                let words = shown.unwrap_or_else(|| t.term.get(lang));
+                html! {
+                    <a class="term" href={format!("#term-{id}")} title={t.definition.get(lang).to_string()}>
+                        {words}
+                    </a>
+                }
+            }
+            None => html! { {shown.unwrap_or(id)} },
+        },
+    });
+    html! { <>{ for parts }</> }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TextProps {
+    pub chapter: usize,
+    pub lang: Lang,
+}
+
+/// The chapter's title, text, what to try, the settings it teaches and its sources.
+#[function_component(ChapterText)]
+pub fn chapter_text(p: &TextProps) -> Html {
+    let Some(c): Option<&Chapter> = chapters().get(p.chapter) else {
+        return html! {};
+    };
+    let lang = p.lang;
+    let paras = c
+        .body
+        .get(lang)
+        .iter()
+        .map(|para| html! { <p>{ rich(para, lang) }</p> });
+    html! {
+        <article class="chapter panel" id={format!("chapter-{}", c.id)} data-testid="chapter">
+            <h2 data-testid="chapter-title">{c.title.get(lang)}</h2>
+            { for paras }
+            if let Some(t) = &c.try_this {
+                <p class="try"><strong>{lang.pick("Try it: ", "Ausprobieren: ")}</strong>{ rich(t.get(lang), lang) }</p>
+            }
+            if !c.settings.is_empty() || !c.sources.is_empty() {
+                <details class="chapter-refs">
+                    <summary>{lang.pick("Settings and sources", "Einstellungen und Quellen")}</summary>
+                    if !c.settings.is_empty() {
+                        <p class="small">{lang.pick("The real settings: ", "Die echten Einstellungen: ")}</p>
+                        <ul class="settings">{ for c.settings.iter().map(|s| html! { <li><code>{s}</code></li> }) }</ul>
+                    }
+                    if !c.sources.is_empty() {
+                        <p class="small">{lang.pick("Sources: ", "Quellen: ")}</p>
+                        <ul class="sources">{ for c.sources.iter().map(|s| html! {
+                            <li><a href={s.url.clone()} rel="noopener" target="_blank">{&s.title}</a></li>
+                        }) }</ul>
+                    }
+                </details>
+            }
+        </article>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct GlossaryProps {
+    pub lang: Lang,
+}
+
+/// Every term with its definition; chapter texts link here.
+#[function_component(Glossary)]
+pub fn glossary_view(p: &GlossaryProps) -> Html {
+    let lang = p.lang;
+    let mut terms: Vec<_> = glossary().iter().collect();
+    terms.sort_by_key(|t| t.term.get(lang).to_lowercase());
+    html! {
+        <section class="panel glossary" id="glossary" aria-labelledby="glossary-title">
+            <h2 id="glossary-title">{lang.pick("Glossary", "Glossar")}</h2>
+            <dl>{ for terms.into_iter().map(|t| html! {
+                <div id={format!("term-{}", t.id)} tabindex="-1">
+                    <dt>{t.term.get(lang)}</dt>
+                    <dd>{t.definition.get(lang)}</dd>
+                </div>
+            }) }</dl>
+        </section>
+    }
+}
