@@ -1,9 +1,9 @@
 //! Plain-language verdicts and explanations of a trace, shared by the UI and the CLI.
 
-use super::scenario::{MultifdCompression, StopPolicy, TransportKind};
+use super::scenario::{Multifd, MultifdCompression, StopPolicy, TransportKind};
 use super::trace::{Outcome, Trace};
 use super::transport::Bottleneck;
-use super::units::{fmt_bytes, fmt_duration, fmt_rate, Lang, MIB};
+use super::units::{localize, Fmt, Lang, MIB};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Severity {
@@ -25,14 +25,29 @@ fn mean_rate(trace: &Trace) -> f64 {
         .unwrap_or_else(|| trace.rates.memory_rate(0.0))
 }
 
-fn outpaced(trace: &Trace) -> Option<String> {
+/// `one` for a count of 1, `many` otherwise.
+fn plural<'a>(count: f64, one: &'a str, many: &'a str) -> &'a str {
+    if count == 1.0 {
+        one
+    } else {
+        many
+    }
+}
+
+/// A number as Rust prints it by default ("0.52", "4"), in `lang`.
+fn plain(v: f64, lang: Lang) -> String {
+    localize(&v.to_string(), lang)
+}
+
+fn outpaced(trace: &Trace, lang: Lang) -> Option<String> {
+    let f = Fmt(lang);
     let dirty = trace.scenario.vm.dirty_rate_mibps * MIB;
     let rate = mean_rate(trace);
     (dirty >= rate).then(|| {
-        format!(
-            "dirty rate {} exceeds the transfer rate {}",
-            fmt_rate(dirty),
-            fmt_rate(rate)
+        let (dirty, rate) = (f.rate(dirty), f.rate(rate));
+        lang.pick(
+            format!("dirty rate {dirty} exceeds the transfer rate {rate}"),
+            format!("Die Änderungsrate von {dirty} übersteigt die Übertragungsrate von {rate}"),
         )
     })
 }
@@ -43,21 +58,40 @@ pub fn verdict(trace: &Trace) -> Verdict {
 
 /// The verdict in `lang`.
 pub fn verdict_in(trace: &Trace, lang: Lang) -> Verdict {
-    let _ = lang;
+    let f = Fmt(lang);
     let passes = trace.precopy_passes();
-    let plural = if passes == 1 { "pass" } else { "passes" };
+    let after_passes = lang.pick(
+        format!("after {passes} {}", plural(passes as f64, "pass", "passes")),
+        format!(
+            "nach {passes} {}",
+            plural(passes as f64, "Durchlauf", "Durchläufen")
+        ),
+    );
+    let downtime = f.duration(trace.downtime_s);
+    let paused = lang.pick(
+        format!("the VM was paused for {downtime}"),
+        format!("Die VM war {downtime} lang angehalten"),
+    );
+    let timeout = f.duration(trace.scenario.timeout_s);
+    let stays = lang.pick(
+        "The VM keeps running on host A",
+        "Die VM läuft auf Host A weiter",
+    );
     match trace.outcome {
         Outcome::Converged => Verdict {
             severity: Severity::Good,
-            headline: format!(
-                "Converged after {passes} {plural}: the VM was paused for {}",
-                fmt_duration(trace.downtime_s)
+            headline: lang.pick(
+                format!("Converged {after_passes}: {paused}"),
+                format!("Konvergiert {after_passes}: {paused}"),
             ),
         },
         Outcome::PassCap => {
-            let left = trace.stop_copy.as_ref().map_or(0.0, |s| s.memory_bytes);
-            let why = match outpaced(trace) {
-                Some(w) => format!("Does not converge: {w}. "),
+            let left = f.bytes(trace.stop_copy.as_ref().map_or(0.0, |s| s.memory_bytes));
+            let why = match outpaced(trace, lang) {
+                Some(w) => lang.pick(
+                    format!("Does not converge: {w}. "),
+                    format!("Konvergiert nicht: {w}. "),
+                ),
                 None => String::new(),
             };
             Verdict {
@@ -66,46 +100,68 @@ pub fn verdict_in(trace: &Trace, lang: Lang) -> Verdict {
                 } else {
                     Severity::Warning
                 },
-                headline: format!(
-                    "{why}Pass cap reached after {passes} {plural} with {} still dirty: the VM was paused for {}",
-                    fmt_bytes(left),
-                    fmt_duration(trace.downtime_s)
+                headline: lang.pick(
+                    format!(
+                        "{why}Pass cap reached {after_passes} with {left} still dirty: {paused}"
+                    ),
+                    format!(
+                        "{why}Obergrenze der Durchläufe {after_passes} erreicht, noch {left} geänderter Speicher: {paused}"
+                    ),
                 ),
             }
         }
         Outcome::TimedOut if trace.passes.len() <= 1 => Verdict {
             severity: Severity::Bad,
-            headline: format!(
-                "Cancelled: the {} timeout is shorter than one full copy of memory; the VM keeps running on host A",
-                fmt_duration(trace.scenario.timeout_s)
+            headline: lang.pick(
+                format!(
+                    "Cancelled: the {timeout} timeout is shorter than one full copy of memory; the VM keeps running on host A"
+                ),
+                format!(
+                    "Abgebrochen: Das Zeitlimit von {timeout} ist kürzer als eine vollständige Kopie des Arbeitsspeichers; die VM läuft auf Host A weiter"
+                ),
             ),
         },
         Outcome::TimedOut | Outcome::NoProgress => {
-            let why = outpaced(trace).unwrap_or_else(|| {
-                "what each pass leaves dirty stays above the stop threshold".to_string()
+            let why = outpaced(trace, lang).unwrap_or_else(|| {
+                lang.pick(
+                    "what each pass leaves dirty stays above the stop threshold",
+                    "Der nach jedem Durchlauf geänderte Speicher bleibt über dem Schwellenwert zum Anhalten",
+                )
+                .to_string()
             });
             let after = if trace.outcome == Outcome::TimedOut {
-                format!(
-                    "cancelled at the {} timeout",
-                    fmt_duration(trace.scenario.timeout_s)
+                lang.pick(
+                    format!("cancelled at the {timeout} timeout"),
+                    format!("beim Zeitlimit von {timeout} abgebrochen"),
                 )
             } else {
-                format!("abandoned after {passes} passes")
+                lang.pick(
+                    format!("abandoned after {passes} passes"),
+                    format!("nach {passes} Durchläufen aufgegeben"),
+                )
             };
             Verdict {
                 severity: Severity::Bad,
-                headline: format!(
-                    "Does not converge: {why}; {after}. The VM keeps running on host A"
+                headline: lang.pick(
+                    format!("Does not converge: {why}; {after}. {stays}"),
+                    format!("Konvergiert nicht: {why}; {after}. {stays}"),
                 ),
             }
         }
         Outcome::NoBandwidth => Verdict {
             severity: Severity::Bad,
             headline: if trace.rates.line_rate == 0.0 {
-                "Cannot migrate: the link speed is 0 Gbit/s, so no memory can be copied".to_string()
+                lang.pick(
+                    "Cannot migrate: the link speed is 0 Gbit/s, so no memory can be copied",
+                    "Migration nicht möglich: Die Verbindungsgeschwindigkeit beträgt 0 Gbit/s, daher kann kein Arbeitsspeicher kopiert werden",
+                )
             } else {
-                "Cannot migrate: the bandwidth cap is 0, so no memory can be copied".to_string()
-            },
+                lang.pick(
+                    "Cannot migrate: the bandwidth cap is 0, so no memory can be copied",
+                    "Migration nicht möglich: Die Bandbreitengrenze beträgt 0, daher kann kein Arbeitsspeicher kopiert werden",
+                )
+            }
+            .to_string(),
         },
     }
 }
@@ -194,189 +250,431 @@ pub fn rate_explanation(trace: &Trace) -> Vec<String> {
 
 /// The explanation in `lang`.
 pub fn rate_explanation_in(trace: &Trace, lang: Lang) -> Vec<String> {
-    let _ = lang;
-    let r = &trace.rates;
-    let s = &trace.scenario;
-    let share = trace.mean_background_share();
-    let multifd = s.policy.multifd();
-    let codec = multifd
-        .map(|m| m.compression)
-        .filter(|c| *c != MultifdCompression::None);
-    let compressing =
-        r.compression_active && (s.transport.kind == TransportKind::Compression || codec.is_some());
-    let mut out = Vec::new();
-    for (bottleneck, fraction, worst) in bottleneck_time(trace) {
-        let when = if fraction > 0.995 {
-            String::new()
-        } else {
-            format!(" ({:.0} % of the time)", fraction * 100.0)
-        };
-        out.push(match bottleneck {
-            Bottleneck::NoLink => "No link: nothing can be sent.".to_string(),
-            Bottleneck::LineRate => format!(
-                "Link-bound{when}: {:.1} % of the {} line rate is payload after framing and headers.",
-                r.protocol_efficiency * 100.0,
-                fmt_rate(r.line_rate)
-            ),
-            Bottleneck::TcpWindow => format!(
-                "Window-bound{when}: a {:.0} KiB TCP window over a {:.1} ms round trip carries at most {}.",
-                s.network.tcp_window_kib,
-                r.rtt_s * 1e3,
-                fmt_rate(r.window_ceiling)
-            ),
-            Bottleneck::PacketLoss => {
-                let rate = r.wire_rate(worst);
-                format!(
-                    "Packet loss limits TCP{when}: {}the {:.0} descriptors of a receive ring absorb only {:.2} ms while the receiving core is busy elsewhere (stalls of {:.2} ms on average at this host load), so {:.3} % of packets are dropped; fast retransmits and {:.0} ms timeouts hold TCP to {}. More send/receive buffers help.",
-                    if worst > 0.0 && !r.dedicated {
-                        "other host traffic shares the migration's receive queue, and "
-                    } else {
-                        ""
-                    },
-                    r.descriptors,
-                    r.ring_absorb_s(rate, worst) * 1e3,
-                    r.stall_mean_s * 1e3,
-                    r.loss_probability(rate, worst) * 100.0,
-                    super::transport::RTO_S * 1e3,
-                    fmt_rate(rate)
+    let say = Explainer::new(trace, lang);
+    let mut out: Vec<String> = bottleneck_time(trace)
+        .into_iter()
+        .map(|(bottleneck, fraction, worst)| {
+            let when = if fraction > 0.995 {
+                String::new()
+            } else {
+                let pct = say.f.num(fraction * 100.0, 0);
+                lang.pick(
+                    format!(" ({pct} % of the time)"),
+                    format!(" ({pct} % der Zeit)"),
+                )
+            };
+            say.bottleneck(bottleneck, &when, worst)
+        })
+        .collect();
+    out.extend(say.encoding());
+    out.extend(say.network());
+    out.extend(say.throttle());
+    out
+}
+
+/// What the sentences of one explanation share: the run, its language and its settings.
+struct Explainer<'a> {
+    trace: &'a Trace,
+    lang: Lang,
+    f: Fmt,
+    multifd: Option<Multifd>,
+    /// multifd's codec, when it compresses.
+    codec: Option<MultifdCompression>,
+    /// Compression is the option in use and running.
+    compressing: bool,
+}
+
+impl<'a> Explainer<'a> {
+    fn new(trace: &'a Trace, lang: Lang) -> Self {
+        let s = &trace.scenario;
+        let multifd = s.policy.multifd();
+        let codec = multifd
+            .map(|m| m.compression)
+            .filter(|c| *c != MultifdCompression::None);
+        let compressing = trace.rates.compression_active
+            && (s.transport.kind == TransportKind::Compression || codec.is_some());
+        Explainer {
+            trace,
+            lang,
+            f: Fmt(lang),
+            multifd,
+            codec,
+            compressing,
+        }
+    }
+
+    fn pick(&self, en: String, de: String) -> String {
+        self.lang.pick(en, de)
+    }
+
+    /// Why `bottleneck` held the rate where it did; `when` says for what share of the time.
+    fn bottleneck(&self, bottleneck: Bottleneck, when: &str, worst: f64) -> String {
+        let (r, s, f) = (&self.trace.rates, &self.trace.scenario, self.f);
+        match bottleneck {
+            Bottleneck::NoLink => self
+                .lang
+                .pick(
+                    "No link: nothing can be sent.",
+                    "Keine Verbindung: Es kann nichts gesendet werden.",
+                )
+                .to_string(),
+            Bottleneck::LineRate => {
+                let payload = f.num(r.protocol_efficiency * 100.0, 1);
+                let line = f.rate(r.line_rate);
+                self.pick(
+                    format!(
+                        "Link-bound{when}: {payload} % of the {line} line rate is payload after framing and headers."
+                    ),
+                    format!(
+                        "Durch die Leitungsrate begrenzt{when}: Nach Abzug von Rahmen und Protokollheadern sind {payload} % der Leitungsrate von {line} Nutzdaten."
+                    ),
                 )
             }
-            Bottleneck::TransportCpu => format!(
-                "CPU-bound TCP{when}: {} at ≈ {} GHz per Gbit/s on {:.1} GHz cores, {}, carry {}. {}",
-                if r.flows == 1.0 {
-                    "a single TCP flow".to_string()
-                } else {
-                    format!("{} TCP flows", r.flows)
-                },
-                super::transport::TCP_GHZ_PER_GBPS,
-                s.transport.core_ghz,
-                if r.flow_cpu_ceiling <= r.cpu_ceiling {
-                    "each flow on one core".to_string()
-                } else {
-                    format!("sharing {:.1} idle cores", r.idle_cores.max(1.0))
-                },
-                fmt_rate(r.flow_cpu_ceiling.min(r.cpu_ceiling)),
-                if matches!(s.policy, StopPolicy::Qemu { .. }) {
-                    "More multifd channels add flows."
-                } else {
-                    "SMB Multichannel adds flows; RDMA needs no CPU."
-                }
-            ),
+            Bottleneck::TcpWindow => {
+                let (window, rtt, most) = (
+                    f.num(s.network.tcp_window_kib, 0),
+                    f.num(r.rtt_s * 1e3, 1),
+                    f.rate(r.window_ceiling),
+                );
+                self.pick(
+                    format!(
+                        "Window-bound{when}: a {window} KiB TCP window over a {rtt} ms round trip carries at most {most}."
+                    ),
+                    format!(
+                        "Durch das TCP-Fenster begrenzt{when}: Ein TCP-Fenster von {window} KiB überträgt bei {rtt} ms Roundtripzeit höchstens {most}."
+                    ),
+                )
+            }
+            Bottleneck::PacketLoss => self.packet_loss(when, worst),
+            Bottleneck::TransportCpu => self.transport_cpu(when),
             Bottleneck::BandwidthCap => {
                 let cap = r.cap.unwrap_or(0.0);
+                let rate = f.rate(cap);
                 if s.policy.max_bandwidth() == Some(cap) {
-                    format!(
-                        "Capped{when}: QEMU's max-bandwidth allows {} before the VM is paused (128 MiB/s is QEMU's default; libvirt sets it unlimited).",
-                        fmt_rate(cap)
+                    self.pick(
+                        format!(
+                            "Capped{when}: QEMU's max-bandwidth allows {rate} before the VM is paused (128 MiB/s is QEMU's default; libvirt sets it unlimited)."
+                        ),
+                        format!(
+                            "Bandbreite begrenzt{when}: Die QEMU-Einstellung max-bandwidth erlaubt {rate} bis zum Anhalten der VM (128 MiB/s ist der Standardwert von QEMU; libvirt hebt die Grenze auf)."
+                        ),
                     )
                 } else {
-                    format!(
-                        "Capped{when}: the SMB bandwidth limit for live migration allows {}.",
-                        fmt_rate(cap)
+                    self.pick(
+                        format!(
+                            "Capped{when}: the SMB bandwidth limit for live migration allows {rate}."
+                        ),
+                        format!(
+                            "Bandbreite begrenzt{when}: Das SMB-Bandbreitenlimit für die Livemigration erlaubt {rate}."
+                        ),
                     )
                 }
             }
-            Bottleneck::RoundLimit => format!(
-                "Rate-limited rounds{when}: Xen's adaptive pre-copy sends at 100 Mbit/s at first, then 50 Mbit/s above the dirty rate, at most 500 Mbit/s; only the last round runs at full speed."
+            Bottleneck::RoundLimit => self.pick(
+                format!(
+                    "Rate-limited rounds{when}: Xen's adaptive pre-copy sends at 100 Mbit/s at first, then 50 Mbit/s above the dirty rate, at most 500 Mbit/s; only the last round runs at full speed."
+                ),
+                format!(
+                    "Durchläufe mit begrenzter Rate{when}: Das adaptive Pre-Copy von Xen sendet zunächst mit 100 Mbit/s, dann mit 50 Mbit/s über der Änderungsrate, höchstens mit 500 Mbit/s; nur der letzte Durchlauf läuft mit voller Geschwindigkeit."
+                ),
             ),
-            // Compression is named only when it is the performance option in use and running.
-            Bottleneck::CompressionCpu => match r.compress_threads {
-                Some(threads) if compressing && codec.is_some() => format!(
-                    "multifd compression is CPU-bound here{when}: {threads:.0} channel thread{} compress with {} level 1 at {} each, {} of memory; the link could carry more.",
-                    if threads == 1.0 { "" } else { "s" },
-                    if codec == Some(MultifdCompression::Zstd) { "zstd" } else { "zlib" },
-                    fmt_rate(r.compress_bytes_per_thread),
-                    fmt_rate(r.compression_cpu_rate())
-                ),
-                Some(threads) if compressing => format!(
-                    "Compression is CPU-bound here{when}: {threads:.0} thread{} at {} each compress {} of memory; the link could carry more.",
-                    if threads == 1.0 { "" } else { "s" },
-                    fmt_rate(r.compress_bytes_per_thread),
-                    fmt_rate(r.compression_cpu_rate())
-                ),
-                _ if compressing => format!(
-                    "Compression is CPU-bound here{when}: the {:.1} idle cores, compressing at {} each and running TCP, prepare {} of memory; the link could carry more.",
-                    r.idle_cores,
-                    fmt_rate(r.compress_bytes_per_thread),
-                    fmt_rate(r.compression_cpu_rate())
-                ),
-                _ if r.zero_markers => format!(
-                    "The zero-page scan is CPU-bound here{when}: {} check{} pages for zeros at {} each; the link could carry more.",
-                    match multifd {
-                        Some(m) => format!("{} multifd thread{}", m.channels, if m.channels == 1 { "" } else { "s" }),
-                        None => "one migration thread".to_string(),
-                    },
-                    if multifd.is_some_and(|m| m.channels != 1) { "" } else { "s" },
-                    fmt_rate(super::transport::ZERO_SCAN_BYTES_PER_S)
-                ),
-                _ => format!(
-                    "CPU-bound source{when}: preparing pages on the source's {:.1} idle cores held the transfer below what the link could carry.",
-                    r.idle_cores
-                ),
-            },
-        });
+            Bottleneck::CompressionCpu => self.source_cpu(when),
+        }
     }
-    if compressing {
-        let e = r.encode(1.0, 0.0);
-        out.push(format!(
-            "Compression: written pages shrink to {:.0} % ({:.0} % of them compress like text), never-written pages to almost nothing; {}.",
-            e.wire * 100.0,
-            s.vm.compressible_fraction * 100.0,
-            if codec.is_some() {
-                "multifd's channel threads compress whatever the host's load"
+
+    fn packet_loss(&self, when: &str, worst: f64) -> String {
+        let (r, f) = (&self.trace.rates, self.f);
+        let rate = r.wire_rate(worst);
+        let shared = worst > 0.0 && !r.dedicated;
+        let lead = self.lang.pick(
+            if shared {
+                "other host traffic shares the migration's receive queue, and the"
             } else {
-                "it uses idle CPU only"
-            }
-        ));
-    } else if let Some(m) = multifd {
-        out.push(format!(
-            "multifd: {} parallel connection{}, each with its own thread and core.",
-            m.channels,
-            if m.channels == 1 { "" } else { "s" }
-        ));
-    } else if s.transport.kind == TransportKind::Compression {
-        out.push(format!(
-            "Compression is off: the host has only {:.1} idle cores, so Hyper-V falls back to TCP/IP.",
-            r.idle_cores
-        ));
-    }
-    if r.zero_markers && !compressing && s.vm.untouched_mib > 0.0 {
-        out.push(format!(
-            "{} of never-written memory goes as zero-page markers of a few bytes each.",
-            fmt_bytes(s.vm.untouched_mib * MIB)
-        ));
-    }
-    if r.rdma_active {
-        out.push(format!(
-            "SMB Direct (RDMA) over {} NIC{}: about 95 % of line rate, almost no host CPU, no TCP loss back-off.",
-            r.nics_used,
-            if r.nics_used == 1 { "" } else { "s" }
-        ));
-    } else if s.network.rdma {
-        out.push(
-            "RDMA NICs are present but unused: only the SMB performance option uses SMB Direct."
-                .to_string(),
+                "the"
+            },
+            if shared {
+                "Anderer Datenverkehr des Hosts nutzt die Empfangswarteschlange der Migration mit, und die"
+            } else {
+                "Die"
+            },
         );
+        let descriptors = f.num(r.descriptors, 0);
+        let absorb = f.num(r.ring_absorb_s(rate, worst) * 1e3, 2);
+        let stall = f.num(r.stall_mean_s * 1e3, 2);
+        let dropped = f.num(r.loss_probability(rate, worst) * 100.0, 3);
+        let rto = f.num(super::transport::RTO_S * 1e3, 0);
+        let held = f.rate(rate);
+        self.pick(
+            format!(
+                "Packet loss limits TCP{when}: {lead} {descriptors} descriptors of a receive ring absorb only {absorb} ms while the receiving core is busy elsewhere (stalls of {stall} ms on average at this host load), so {dropped} % of packets are dropped; fast retransmits and {rto} ms timeouts hold TCP to {held}. More send/receive buffers help."
+            ),
+            format!(
+                "Paketverluste begrenzen TCP{when}: {lead} {descriptors} Deskriptoren eines Empfangsrings überbrücken nur {absorb} ms, während der empfangende Kern anderweitig beschäftigt ist (Unterbrechungen von im Mittel {stall} ms bei dieser Hostauslastung), daher werden {dropped} % der Pakete verworfen; schnelle Neuübertragungen (Fast Retransmit) und Timeouts von {rto} ms beschränken TCP auf {held}. Mehr Sende- und Empfangspuffer helfen."
+            ),
+        )
     }
-    if !s.network.dedicated && !trace.segments.is_empty() {
-        let hi = trace
-            .segments
+
+    fn transport_cpu(&self, when: &str) -> String {
+        let (r, s, f, lang) = (&self.trace.rates, &self.trace.scenario, self.f, self.lang);
+        let one = r.flows == 1.0;
+        let n = plain(r.flows, lang);
+        let own_cores = r.flow_cpu_ceiling <= r.cpu_ceiling;
+        let idle = f.num(r.idle_cores.max(1.0), 1);
+        let ghz = plain(super::transport::TCP_GHZ_PER_GBPS, lang);
+        let core = f.num(s.transport.core_ghz, 1);
+        let carry = f.rate(r.flow_cpu_ceiling.min(r.cpu_ceiling));
+        let hint = if matches!(s.policy, StopPolicy::Qemu { .. }) {
+            lang.pick(
+                "More multifd channels add flows.",
+                "Mehr multifd-Kanäle ergeben mehr Datenströme.",
+            )
+        } else {
+            lang.pick(
+                "SMB Multichannel adds flows; RDMA needs no CPU.",
+                "SMB Multichannel fügt Datenströme hinzu; RDMA benötigt keine CPU.",
+            )
+        };
+        match lang {
+            Lang::En => {
+                let flows = if one {
+                    "a single TCP flow".to_string()
+                } else {
+                    format!("{n} TCP flows")
+                };
+                let cores = if own_cores {
+                    "each flow on one core".to_string()
+                } else {
+                    format!("sharing {idle} idle cores")
+                };
+                format!(
+                    "CPU-bound TCP{when}: {flows} at ≈ {ghz} GHz per Gbit/s on {core} GHz cores, {cores}, carry {carry}. {hint}"
+                )
+            }
+            Lang::De => {
+                let flows = if one {
+                    "überträgt ein einzelner TCP-Datenstrom".to_string()
+                } else {
+                    format!("übertragen {n} TCP-Datenströme")
+                };
+                let cores = match (own_cores, one) {
+                    (true, true) => " auf einem Kern".to_string(),
+                    (true, false) => ", jeder auf einem eigenen Kern,".to_string(),
+                    (false, _) => format!(", verteilt auf {idle} freie Kerne,"),
+                };
+                format!(
+                    "TCP durch die CPU begrenzt{when}: Bei ≈ {ghz} GHz pro Gbit/s und Kernen mit {core} GHz {flows}{cores} {carry}. {hint}"
+                )
+            }
+        }
+    }
+
+    /// The source's CPU preparing pages held the transfer back. Compression is named only when
+    /// it is the performance option in use and running.
+    fn source_cpu(&self, when: &str) -> String {
+        let (r, f, lang) = (&self.trace.rates, self.f, self.lang);
+        let per_thread = f.rate(r.compress_bytes_per_thread);
+        let total = f.rate(r.compression_cpu_rate());
+        let idle = f.num(r.idle_cores, 1);
+        match r.compress_threads {
+            Some(threads) if self.compressing && self.codec.is_some() => {
+                let n = f.num(threads, 0);
+                let codec = if self.codec == Some(MultifdCompression::Zstd) {
+                    "zstd"
+                } else {
+                    "zlib"
+                };
+                let (s, threads_compress) = (
+                    plural(threads, "", "s"),
+                    plural(threads, "Kanalthread komprimiert", "Kanalthreads komprimieren"),
+                );
+                self.pick(
+                    format!(
+                        "multifd compression is CPU-bound here{when}: {n} channel thread{s} compress with {codec} level 1 at {per_thread} each, {total} of memory; the link could carry more."
+                    ),
+                    format!(
+                        "Die multifd-Komprimierung ist hier durch die CPU begrenzt{when}: {n} {threads_compress} mit {codec} (Stufe 1) je {per_thread}, zusammen {total} Arbeitsspeicher; die Leitung könnte mehr übertragen."
+                    ),
+                )
+            }
+            Some(threads) if self.compressing => {
+                let n = f.num(threads, 0);
+                let s = plural(threads, "", "s");
+                let compress = plural(threads, "komprimiert", "komprimieren");
+                self.pick(
+                    format!(
+                        "Compression is CPU-bound here{when}: {n} thread{s} at {per_thread} each compress {total} of memory; the link could carry more."
+                    ),
+                    format!(
+                        "Die Komprimierung ist hier durch die CPU begrenzt{when}: {n} Thread{s} mit je {per_thread} {compress} zusammen {total} Arbeitsspeicher; die Leitung könnte mehr übertragen."
+                    ),
+                )
+            }
+            _ if self.compressing => self.pick(
+                format!(
+                    "Compression is CPU-bound here{when}: the {idle} idle cores, compressing at {per_thread} each and running TCP, prepare {total} of memory; the link could carry more."
+                ),
+                format!(
+                    "Die Komprimierung ist hier durch die CPU begrenzt{when}: Die {idle} freien Kerne komprimieren mit je {per_thread}, verarbeiten TCP und bereiten so {total} Arbeitsspeicher vor; die Leitung könnte mehr übertragen."
+                ),
+            ),
+            _ if r.zero_markers => {
+                let scan = f.rate(super::transport::ZERO_SCAN_BYTES_PER_S);
+                let (who, one) = match self.multifd {
+                    Some(m) => {
+                        let (n, s) = (m.channels, plural(f64::from(m.channels), "", "s"));
+                        let who = lang.pick(
+                            format!("{n} multifd thread{s}"),
+                            format!("{n} multifd-Thread{s}"),
+                        );
+                        (who, m.channels == 1)
+                    }
+                    None => (
+                        lang.pick("one migration thread", "Ein Migrationsthread").to_string(),
+                        true,
+                    ),
+                };
+                let (checks, pruefen) = if one {
+                    ("checks", "prüft")
+                } else {
+                    ("check", "prüfen")
+                };
+                self.pick(
+                    format!(
+                        "The zero-page scan is CPU-bound here{when}: {who} {checks} pages for zeros at {scan} each; the link could carry more."
+                    ),
+                    format!(
+                        "Die Suche nach Nullseiten ist hier durch die CPU begrenzt{when}: {who} {pruefen} Seiten mit je {scan} auf Nullen; die Leitung könnte mehr übertragen."
+                    ),
+                )
+            }
+            _ => self.pick(
+                format!(
+                    "CPU-bound source{when}: preparing pages on the source's {idle} idle cores held the transfer below what the link could carry."
+                ),
+                format!(
+                    "Quellhost durch die CPU begrenzt{when}: Das Vorbereiten der Seiten auf den {idle} freien Kernen des Quellhosts hielt die Übertragung unter dem, was die Leitung übertragen könnte."
+                ),
+            ),
+        }
+    }
+
+    /// How pages are encoded for the wire: compression, multifd, zero-page markers.
+    fn encoding(&self) -> Vec<String> {
+        let (r, s, f, lang) = (&self.trace.rates, &self.trace.scenario, self.f, self.lang);
+        let mut out = Vec::new();
+        if self.compressing {
+            let shrink = f.num(r.encode(1.0, 0.0).wire * 100.0, 0);
+            let text = f.num(s.vm.compressible_fraction * 100.0, 0);
+            let who = if self.codec.is_some() {
+                lang.pick(
+                    "multifd's channel threads compress whatever the host's load",
+                    "die Kanalthreads von multifd komprimieren unabhängig von der Auslastung des Hosts",
+                )
+            } else {
+                lang.pick("it uses idle CPU only", "sie nutzt nur freie CPU-Kapazität")
+            };
+            out.push(self.pick(
+                format!(
+                    "Compression: written pages shrink to {shrink} % ({text} % of them compress like text), never-written pages to almost nothing; {who}."
+                ),
+                format!(
+                    "Komprimierung: Beschriebene Seiten schrumpfen auf {shrink} % ({text} % davon lassen sich wie Text komprimieren), nie beschriebene Seiten auf fast nichts; {who}."
+                ),
+            ));
+        } else if let Some(m) = self.multifd {
+            let n = m.channels;
+            let (s, en) = (
+                plural(f64::from(n), "", "s"),
+                plural(f64::from(n), "", "en"),
+            );
+            out.push(self.pick(
+                format!("multifd: {n} parallel connection{s}, each with its own thread and core."),
+                format!("multifd: {n} parallele Verbindung{en}, jede mit eigenem Thread und Kern."),
+            ));
+        } else if s.transport.kind == TransportKind::Compression {
+            let idle = f.num(r.idle_cores, 1);
+            out.push(self.pick(
+                format!(
+                    "Compression is off: the host has only {idle} idle cores, so Hyper-V falls back to TCP/IP."
+                ),
+                format!(
+                    "Die Komprimierung ist nicht aktiv: Der Host hat nur {idle} freie Kerne, daher greift Hyper-V auf TCP/IP zurück."
+                ),
+            ));
+        }
+        if r.zero_markers && !self.compressing && s.vm.untouched_mib > 0.0 {
+            let untouched = f.bytes(s.vm.untouched_mib * MIB);
+            out.push(self.pick(
+                format!(
+                    "{untouched} of never-written memory goes as zero-page markers of a few bytes each."
+                ),
+                format!(
+                    "{untouched} nie beschriebener Arbeitsspeicher werden als Nullseiten-Markierungen von je wenigen Bytes übertragen."
+                ),
+            ));
+        }
+        out
+    }
+
+    /// RDMA, and other traffic on a shared network.
+    fn network(&self) -> Vec<String> {
+        let (trace, r, s, f) = (self.trace, &self.trace.rates, &self.trace.scenario, self.f);
+        let mut out = Vec::new();
+        if r.rdma_active {
+            let (nics, s) = (r.nics_used, plural(f64::from(r.nics_used), "", "s"));
+            out.push(self.pick(
+                format!(
+                    "SMB Direct (RDMA) over {nics} NIC{s}: about 95 % of line rate, almost no host CPU, no TCP loss back-off."
+                ),
+                format!(
+                    "SMB Direct (RDMA) über {nics} Netzwerkadapter: etwa 95 % der Leitungsrate, kaum CPU-Last auf dem Host, keine Drosselung durch TCP bei Paketverlusten."
+                ),
+            ));
+        } else if s.network.rdma {
+            out.push(self.lang.pick(
+                "RDMA NICs are present but unused: only the SMB performance option uses SMB Direct.",
+                "RDMA-fähige Netzwerkadapter sind vorhanden, werden aber nicht genutzt: Nur die Leistungsoption SMB verwendet SMB Direct.",
+            ).to_string());
+        }
+        if !s.network.dedicated && !trace.segments.is_empty() {
+            let hi = trace
+                .segments
+                .iter()
+                .fold(0.0f64, |hi, sg| hi.max(r.background_share(sg.background)));
+            let (mean, hi) = (
+                f.num(trace.mean_background_share() * 100.0, 0),
+                f.num(hi * 100.0, 0),
+            );
+            out.push(self.pick(
+                format!(
+                    "Shared network: other traffic took {mean} % of the link on average and up to {hi} % in bursts, so each run differs. A dedicated network removes that."
+                ),
+                format!(
+                    "Gemeinsam genutztes Netzwerk: Anderer Datenverkehr belegte im Mittel {mean} % der Leitung und in Spitzen bis zu {hi} %, daher verläuft jede Migration anders. Ein dediziertes Netzwerk sorgt für gleichbleibende Migrationszeiten."
+                ),
+            ));
+        }
+        out
+    }
+
+    /// Auto-converge's throttling of the guest, if it throttled.
+    fn throttle(&self) -> Option<String> {
+        let p = self
+            .trace
+            .passes
             .iter()
-            .fold(0.0f64, |hi, sg| hi.max(r.background_share(sg.background)));
-        out.push(format!(
-            "Shared network: other traffic took {:.0} % of the link on average and up to {:.0} % in bursts, so each run differs. A dedicated network removes that.",
-            share * 100.0,
-            hi * 100.0
-        ));
+            .rev()
+            .find(|p| p.throttle_pct > 0.0)?;
+        let (pct, dirty) = (self.f.num(p.throttle_pct, 0), self.f.rate(p.dirty_rate));
+        Some(self.pick(
+            format!(
+                "Auto-converge throttled the guest's vCPUs by up to {pct} %, cutting its dirty rate to {dirty}."
+            ),
+            format!(
+                "Auto-converge drosselte die vCPUs des Gasts um bis zu {pct} % und senkte dessen Änderungsrate auf {dirty}."
+            ),
+        ))
     }
-    if let Some(p) = trace.passes.iter().rev().find(|p| p.throttle_pct > 0.0) {
-        out.push(format!(
-            "Auto-converge throttled the guest's vCPUs by up to {:.0} %, cutting its dirty rate to {}.",
-            p.throttle_pct,
-            fmt_rate(p.dirty_rate)
-        ));
-    }
-    out
 }
 
 #[cfg(test)]
@@ -490,5 +788,542 @@ mod tests {
             "{why:?}"
         );
         assert!(!why.iter().any(|l| l.contains("Hyper-V")), "{why:?}");
+    }
+
+    fn with_multifd(s: &mut Scenario, channels: u32, compression: MultifdCompression) {
+        if let StopPolicy::Qemu { multifd, .. } = &mut s.policy {
+            *multifd = Some(crate::engine::Multifd {
+                channels,
+                compression,
+            });
+        }
+    }
+
+    /// Scenarios that between them reach every outcome, every bottleneck and every optional
+    /// sentence of the explainer but one: the generic "CPU-bound source" fallback, which no
+    /// rates the engine computes lead to.
+    fn catalogue() -> Vec<(&'static str, Scenario)> {
+        fn hyperv(edit: fn(&mut Scenario)) -> Scenario {
+            let mut s = Scenario::default();
+            edit(&mut s);
+            s
+        }
+        fn qemu(edit: fn(&mut Scenario)) -> Scenario {
+            let mut s = Scenario::qemu_defaults();
+            s.policy = StopPolicy::qemu_libvirt();
+            edit(&mut s);
+            s
+        }
+        fn xen(edit: fn(&mut Scenario)) -> Scenario {
+            let mut s = Scenario::xen_defaults();
+            edit(&mut s);
+            s
+        }
+        vec![
+            ("Hyper-V defaults", Scenario::default()),
+            (
+                "Hyper-V, an idle VM",
+                hyperv(|s| s.vm.dirty_rate_mibps = 0.0),
+            ),
+            (
+                "Hyper-V, TCP/IP, shared",
+                hyperv(|s| s.transport.kind = TransportKind::Tcp),
+            ),
+            (
+                "Hyper-V, TCP/IP with RDMA NICs, dedicated 25 GbE",
+                hyperv(|s| {
+                    s.transport.kind = TransportKind::Tcp;
+                    s.network.rdma = true;
+                    s.network.dedicated = true;
+                    s.network.link_gbps = 25.0;
+                }),
+            ),
+            (
+                "Hyper-V, SMB Direct over two NICs",
+                hyperv(|s| {
+                    s.transport.kind = TransportKind::Smb;
+                    s.network.rdma = true;
+                    s.network.nics = 2;
+                    s.network.dedicated = true;
+                }),
+            ),
+            (
+                "Hyper-V, SMB Direct over one 1 GbE NIC",
+                hyperv(|s| {
+                    s.transport.kind = TransportKind::Smb;
+                    s.network.rdma = true;
+                    s.network.link_gbps = 1.0;
+                    s.network.dedicated = true;
+                    s.vm.dirty_rate_mibps = 10.0;
+                }),
+            ),
+            (
+                "Hyper-V, SMB with a bandwidth limit",
+                hyperv(|s| {
+                    s.transport.kind = TransportKind::Smb;
+                    s.network.smb_limit_mibps = Some(300.0);
+                    s.network.dedicated = true;
+                }),
+            ),
+            (
+                "Hyper-V, Compression on a busy host",
+                hyperv(|s| s.transport.host_load = 0.95),
+            ),
+            (
+                "Hyper-V, Compression on two idle cores",
+                hyperv(|s| {
+                    s.transport.host_cores = 4;
+                    s.network.link_gbps = 25.0;
+                    s.network.dedicated = true;
+                }),
+            ),
+            (
+                "Hyper-V, Compression on one thread",
+                hyperv(|s| {
+                    s.transport.compress_threads = 1;
+                    s.network.link_gbps = 25.0;
+                    s.network.dedicated = true;
+                }),
+            ),
+            (
+                "Hyper-V, a 64 KiB window over 10 ms",
+                hyperv(|s| {
+                    s.transport.kind = TransportKind::Tcp;
+                    s.network.rtt_ms = 10.0;
+                    s.network.tcp_window_kib = 64.0;
+                    s.network.dedicated = true;
+                }),
+            ),
+            (
+                "Hyper-V, packet loss on a loaded host, shared",
+                hyperv(|s| {
+                    s.transport.kind = TransportKind::Tcp;
+                    s.transport.host_load = 0.9;
+                    s.network.buffers = Some(64);
+                }),
+            ),
+            (
+                "Hyper-V, packet loss on a loaded host, dedicated",
+                hyperv(|s| {
+                    s.transport.kind = TransportKind::Tcp;
+                    s.transport.host_load = 0.9;
+                    s.network.buffers = Some(64);
+                    s.network.dedicated = true;
+                    s.vm.dirty_rate_mibps = 1.0;
+                }),
+            ),
+            (
+                "Hyper-V, pass cap, a huge dirty rate",
+                hyperv(|s| {
+                    s.network.link_gbps = 1.0;
+                    s.vm.dirty_rate_mibps = 5000.0;
+                    s.vm.working_set_mib = 6000.0;
+                }),
+            ),
+            (
+                "Hyper-V, pass cap below the link's rate",
+                hyperv(|s| {
+                    s.transport.kind = TransportKind::Tcp;
+                    s.network.link_gbps = 1.0;
+                    s.network.dedicated = true;
+                    s.vm.dirty_rate_mibps = 100.0;
+                    s.vm.working_set_mib = 6000.0;
+                    s.vm.pattern = crate::engine::Pattern::Sequential;
+                }),
+            ),
+            (
+                "Hyper-V, a 0 Gbit/s link",
+                hyperv(|s| s.network.link_gbps = 0.0),
+            ),
+            (
+                "Hyper-V, an SMB limit of 0",
+                hyperv(|s| {
+                    s.transport.kind = TransportKind::Smb;
+                    s.network.smb_limit_mibps = Some(0.0);
+                }),
+            ),
+            ("QEMU defaults, max-bandwidth", Scenario::qemu_defaults()),
+            (
+                "QEMU, outpaced until the timeout",
+                qemu(|s| {
+                    s.network.link_gbps = 1.0;
+                    s.vm.dirty_rate_mibps = 400.0;
+                    s.timeout_s = 600.0;
+                }),
+            ),
+            (
+                "QEMU, not converging before the timeout",
+                qemu(|s| {
+                    s.policy = StopPolicy::qemu();
+                    s.network.dedicated = true;
+                    s.vm.dirty_rate_mibps = 100.0;
+                    s.vm.working_set_mib = 6000.0;
+                    s.vm.untouched_mib = 0.0;
+                    s.vm.pattern = crate::engine::Pattern::Sequential;
+                    s.timeout_s = 120.0;
+                }),
+            ),
+            (
+                "QEMU, no progress",
+                qemu(|s| {
+                    s.vm.memory_mib = 256.0;
+                    s.vm.working_set_mib = 256.0;
+                    s.vm.untouched_mib = 0.0;
+                    s.vm.dirty_rate_mibps = 2000.0;
+                    s.network.dedicated = true;
+                    s.timeout_s = crate::engine::scenario::MAX_TIMEOUT_S;
+                }),
+            ),
+            (
+                "QEMU, auto-converge",
+                qemu(|s| {
+                    s.policy = StopPolicy::qemu_libvirt().with_qemu_options(true, true);
+                    s.network.link_gbps = 1.0;
+                    s.vm.dirty_rate_mibps = 400.0;
+                }),
+            ),
+            (
+                "QEMU, multifd with zlib",
+                qemu(|s| {
+                    s.network.link_gbps = 25.0;
+                    s.network.dedicated = true;
+                    with_multifd(s, 2, MultifdCompression::Zlib);
+                }),
+            ),
+            (
+                "QEMU, multifd with zstd on one channel",
+                qemu(|s| {
+                    s.network.link_gbps = 100.0;
+                    s.network.dedicated = true;
+                    with_multifd(s, 1, MultifdCompression::Zstd);
+                }),
+            ),
+            (
+                "QEMU, multifd on four channels",
+                qemu(|s| {
+                    s.network.link_gbps = 100.0;
+                    s.network.dedicated = true;
+                    s.vm.untouched_mib = 0.0;
+                    with_multifd(s, 4, MultifdCompression::None);
+                }),
+            ),
+            (
+                "QEMU, multifd on 16 channels and two idle cores",
+                qemu(|s| {
+                    s.transport.host_cores = 4;
+                    s.network.link_gbps = 100.0;
+                    s.network.dedicated = true;
+                    s.vm.untouched_mib = 0.0;
+                    with_multifd(s, 16, MultifdCompression::None);
+                }),
+            ),
+            (
+                "QEMU, multifd's zero-page scan on one channel",
+                qemu(|s| {
+                    s.network.link_gbps = 100.0;
+                    s.network.dedicated = true;
+                    s.vm.memory_mib = 65536.0;
+                    s.vm.working_set_mib = 1024.0;
+                    s.vm.untouched_mib = 60000.0;
+                    with_multifd(s, 1, MultifdCompression::None);
+                }),
+            ),
+            (
+                "QEMU, the migration thread's zero-page scan",
+                qemu(|s| {
+                    s.network.link_gbps = 100.0;
+                    s.network.dedicated = true;
+                    s.vm.memory_mib = 65536.0;
+                    s.vm.working_set_mib = 1024.0;
+                    s.vm.untouched_mib = 60000.0;
+                }),
+            ),
+            (
+                "QEMU, two legacy compression threads",
+                qemu(|s| {
+                    s.transport.kind = TransportKind::Compression;
+                    s.transport.compress_threads = 2;
+                    s.network.link_gbps = 100.0;
+                    s.network.dedicated = true;
+                }),
+            ),
+            ("Xen defaults", Scenario::xen_defaults()),
+            (
+                "Xen, rate-limited rounds",
+                xen(|s| {
+                    s.policy = StopPolicy::Xen {
+                        max_iterations: 30,
+                        min_dirty_pages: 50,
+                        max_factor: 3.0,
+                        rate_adaptive: true,
+                    };
+                    s.network.dedicated = true;
+                }),
+            ),
+            (
+                "Xen, outpaced",
+                xen(|s| {
+                    s.network.link_gbps = 1.0;
+                    s.vm.dirty_rate_mibps = 500.0;
+                }),
+            ),
+        ]
+    }
+
+    /// The verdicts and explanations of the catalogue in English, a block per scenario.
+    fn english_report() -> String {
+        let mut out = String::new();
+        for (name, s) in catalogue() {
+            let t = simulate(&s).unwrap();
+            out += &format!("== {name}\n{}\n", verdict(&t).headline);
+            for line in rate_explanation(&t) {
+                out += &line;
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// `english_report()` as the explainer wrote it before it spoke German.
+    const ENGLISH_REPORT: &str = r#"
+== Hyper-V defaults
+Converged after 2 passes: the VM was paused for 152 ms
+Packet loss limits TCP (52 % of the time): other host traffic shares the migration's receive queue, and the 512 descriptors of a receive ring absorb only 0.72 ms while the receiving core is busy elsewhere (stalls of 0.20 ms on average at this host load), so 0.054 % of packets are dropped; fast retransmits and 200 ms timeouts hold TCP to 116.74 MiB/s (0.98 Gbit/s). More send/receive buffers help.
+CPU-bound TCP (48 % of the time): a single TCP flow at ≈ 0.52 GHz per Gbit/s on 2.5 GHz cores, each flow on one core, carry 573.12 MiB/s (4.81 Gbit/s). SMB Multichannel adds flows; RDMA needs no CPU.
+Compression: written pages shrink to 50 % (75 % of them compress like text), never-written pages to almost nothing; it uses idle CPU only.
+Shared network: other traffic took 24 % of the link on average and up to 77 % in bursts, so each run differs. A dedicated network removes that.
+== Hyper-V, an idle VM
+Converged after 1 pass: the VM was paused for 135 ms
+Packet loss limits TCP (54 % of the time): other host traffic shares the migration's receive queue, and the 512 descriptors of a receive ring absorb only 0.72 ms while the receiving core is busy elsewhere (stalls of 0.20 ms on average at this host load), so 0.054 % of packets are dropped; fast retransmits and 200 ms timeouts hold TCP to 116.74 MiB/s (0.98 Gbit/s). More send/receive buffers help.
+CPU-bound TCP (46 % of the time): a single TCP flow at ≈ 0.52 GHz per Gbit/s on 2.5 GHz cores, each flow on one core, carry 573.12 MiB/s (4.81 Gbit/s). SMB Multichannel adds flows; RDMA needs no CPU.
+Compression: written pages shrink to 50 % (75 % of them compress like text), never-written pages to almost nothing; it uses idle CPU only.
+Shared network: other traffic took 25 % of the link on average and up to 77 % in bursts, so each run differs. A dedicated network removes that.
+== Hyper-V, TCP/IP, shared
+Pass cap reached after 5 passes with 9.09 MiB still dirty: the VM was paused for 209 ms
+CPU-bound TCP (54 % of the time): a single TCP flow at ≈ 0.52 GHz per Gbit/s on 2.5 GHz cores, each flow on one core, carry 573.12 MiB/s (4.81 Gbit/s). SMB Multichannel adds flows; RDMA needs no CPU.
+Packet loss limits TCP (46 % of the time): other host traffic shares the migration's receive queue, and the 512 descriptors of a receive ring absorb only 0.68 ms while the receiving core is busy elsewhere (stalls of 0.20 ms on average at this host load), so 0.066 % of packets are dropped; fast retransmits and 200 ms timeouts hold TCP to 94.19 MiB/s (0.79 Gbit/s). More send/receive buffers help.
+Shared network: other traffic took 27 % of the link on average and up to 84 % in bursts, so each run differs. A dedicated network removes that.
+== Hyper-V, TCP/IP with RDMA NICs, dedicated 25 GbE
+Converged after 3 passes: the VM was paused for 148 ms
+CPU-bound TCP: a single TCP flow at ≈ 0.52 GHz per Gbit/s on 2.5 GHz cores, each flow on one core, carry 573.12 MiB/s (4.81 Gbit/s). SMB Multichannel adds flows; RDMA needs no CPU.
+RDMA NICs are present but unused: only the SMB performance option uses SMB Direct.
+== Hyper-V, SMB Direct over two NICs
+Converged after 2 passes: the VM was paused for 111 ms
+Link-bound: 95.0 % of the 2.33 GiB/s (20.00 Gbit/s) line rate is payload after framing and headers.
+SMB Direct (RDMA) over 2 NICs: about 95 % of line rate, almost no host CPU, no TCP loss back-off.
+== Hyper-V, SMB Direct over one 1 GbE NIC
+Converged after 3 passes: the VM was paused for 318 ms
+Link-bound: 95.0 % of the 119.21 MiB/s (1.00 Gbit/s) line rate is payload after framing and headers.
+SMB Direct (RDMA) over 1 NIC: about 95 % of line rate, almost no host CPU, no TCP loss back-off.
+== Hyper-V, SMB with a bandwidth limit
+Converged after 4 passes: the VM was paused for 195 ms
+Capped: the SMB bandwidth limit for live migration allows 300 MiB/s (2.52 Gbit/s).
+== Hyper-V, Compression on a busy host
+Does not converge: dirty rate 60 MiB/s (0.50 Gbit/s) exceeds the transfer rate 14.19 MiB/s (0.12 Gbit/s). Pass cap reached after 5 passes with 1.98 GiB still dirty: the VM was paused for 3 min 10 s
+Packet loss limits TCP: other host traffic shares the migration's receive queue, and the 512 descriptors of a receive ring absorb only 0.70 ms while the receiving core is busy elsewhere (stalls of 2.00 ms on average at this host load), so 14.093 % of packets are dropped; fast retransmits and 200 ms timeouts hold TCP to 31.65 KiB/s (0.00 Gbit/s). More send/receive buffers help.
+Compression is off: the host has only 0.8 idle cores, so Hyper-V falls back to TCP/IP.
+Shared network: other traffic took 26 % of the link on average and up to 90 % in bursts, so each run differs. A dedicated network removes that.
+== Hyper-V, Compression on two idle cores
+Converged after 3 passes: the VM was paused for 144 ms
+Compression is CPU-bound here: the 2.0 idle cores, compressing at 250 MiB/s (2.10 Gbit/s) each and running TCP, prepare 468.12 MiB/s (3.93 Gbit/s) of memory; the link could carry more.
+Compression: written pages shrink to 50 % (75 % of them compress like text), never-written pages to almost nothing; it uses idle CPU only.
+== Hyper-V, Compression on one thread
+Converged after 4 passes: the VM was paused for 142 ms
+Compression is CPU-bound here: 1 thread at 250 MiB/s (2.10 Gbit/s) each compress 294.12 MiB/s (2.47 Gbit/s) of memory; the link could carry more.
+Compression: written pages shrink to 50 % (75 % of them compress like text), never-written pages to almost nothing; it uses idle CPU only.
+== Hyper-V, a 64 KiB window over 10 ms
+Does not converge: dirty rate 60 MiB/s (0.50 Gbit/s) exceeds the transfer rate 6.25 MiB/s (0.05 Gbit/s). Pass cap reached after 5 passes with 2.00 GiB still dirty: the VM was paused for 5 min 31 s
+Window-bound: a 64 KiB TCP window over a 10.0 ms round trip carries at most 6.25 MiB/s (0.05 Gbit/s).
+== Hyper-V, packet loss on a loaded host, shared
+Cancelled: the 1 h 0 min timeout is shorter than one full copy of memory; the VM keeps running on host A
+Packet loss limits TCP: other host traffic shares the migration's receive queue, and the 64 descriptors of a receive ring absorb only 0.09 ms while the receiving core is busy elsewhere (stalls of 1.00 ms on average at this host load), so 9.162 % of packets are dropped; fast retransmits and 200 ms timeouts hold TCP to 77.69 KiB/s (0.00 Gbit/s). More send/receive buffers help.
+Shared network: other traffic took 26 % of the link on average and up to 90 % in bursts, so each run differs. A dedicated network removes that.
+== Hyper-V, packet loss on a loaded host, dedicated
+Converged after 3 passes: the VM was paused for 994 ms
+Packet loss limits TCP: the 64 descriptors of a receive ring absorb only 3.87 ms while the receiving core is busy elsewhere (stalls of 1.00 ms on average at this host load), so 0.209 % of packets are dropped; fast retransmits and 200 ms timeouts hold TCP to 23.05 MiB/s (0.19 Gbit/s). More send/receive buffers help.
+== Hyper-V, pass cap, a huge dirty rate
+Does not converge: dirty rate 4.88 GiB/s (41.94 Gbit/s) exceeds the transfer rate 76.04 MiB/s (0.64 Gbit/s). Pass cap reached after 5 passes with 5.86 GiB still dirty: the VM was paused for 1 min 14 s
+Link-bound: 94.9 % of the 119.21 MiB/s (1.00 Gbit/s) line rate is payload after framing and headers.
+Compression: written pages shrink to 50 % (75 % of them compress like text), never-written pages to almost nothing; it uses idle CPU only.
+Shared network: other traffic took 68 % of the link on average and up to 90 % in bursts, so each run differs. A dedicated network removes that.
+== Hyper-V, pass cap below the link's rate
+Pass cap reached after 5 passes with 3.57 GiB still dirty: the VM was paused for 32.61 s
+Link-bound: 94.9 % of the 119.21 MiB/s (1.00 Gbit/s) line rate is payload after framing and headers.
+== Hyper-V, a 0 Gbit/s link
+Cannot migrate: the link speed is 0 Gbit/s, so no memory can be copied
+No link: nothing can be sent.
+Compression: written pages shrink to 50 % (75 % of them compress like text), never-written pages to almost nothing; it uses idle CPU only.
+== Hyper-V, an SMB limit of 0
+Cannot migrate: the bandwidth cap is 0, so no memory can be copied
+Capped: the SMB bandwidth limit for live migration allows 0 B/s (0.00 Gbit/s).
+== QEMU defaults, max-bandwidth
+Converged after 8 passes: the VM was paused for 94 ms
+Capped (88 % of the time): QEMU's max-bandwidth allows 128 MiB/s (1.07 Gbit/s) before the VM is paused (128 MiB/s is QEMU's default; libvirt sets it unlimited).
+Packet loss limits TCP (12 % of the time): other host traffic shares the migration's receive queue, and the 512 descriptors of a receive ring absorb only 0.67 ms while the receiving core is busy elsewhere (stalls of 0.20 ms on average at this host load), so 0.071 % of packets are dropped; fast retransmits and 200 ms timeouts hold TCP to 87.05 MiB/s (0.73 Gbit/s). More send/receive buffers help.
+2 GiB of never-written memory goes as zero-page markers of a few bytes each.
+Shared network: other traffic took 26 % of the link on average and up to 87 % in bursts, so each run differs. A dedicated network removes that.
+== QEMU, outpaced until the timeout
+Does not converge: dirty rate 400 MiB/s (3.36 Gbit/s) exceeds the transfer rate 39.83 MiB/s (0.33 Gbit/s); cancelled at the 10 min 0 s timeout. The VM keeps running on host A
+Link-bound: 94.9 % of the 119.21 MiB/s (1.00 Gbit/s) line rate is payload after framing and headers.
+2 GiB of never-written memory goes as zero-page markers of a few bytes each.
+Shared network: other traffic took 68 % of the link on average and up to 90 % in bursts, so each run differs. A dedicated network removes that.
+== QEMU, not converging before the timeout
+Does not converge: what each pass leaves dirty stays above the stop threshold; cancelled at the 2 min 0 s timeout. The VM keeps running on host A
+Capped: QEMU's max-bandwidth allows 128 MiB/s (1.07 Gbit/s) before the VM is paused (128 MiB/s is QEMU's default; libvirt sets it unlimited).
+== QEMU, no progress
+Does not converge: dirty rate 1.95 GiB/s (16.78 Gbit/s) exceeds the transfer rate 572.00 MiB/s (4.80 Gbit/s); abandoned after 10000 passes. The VM keeps running on host A
+CPU-bound TCP: a single TCP flow at ≈ 0.52 GHz per Gbit/s on 2.5 GHz cores, each flow on one core, carry 573.12 MiB/s (4.81 Gbit/s). More multifd channels add flows.
+== QEMU, auto-converge
+Converged after 21 passes: the VM was paused for 378 ms
+Link-bound: 94.9 % of the 119.21 MiB/s (1.00 Gbit/s) line rate is payload after framing and headers.
+2 GiB of never-written memory goes as zero-page markers of a few bytes each.
+Shared network: other traffic took 67 % of the link on average and up to 90 % in bursts, so each run differs. A dedicated network removes that.
+Auto-converge throttled the guest's vCPUs by up to 99 %, cutting its dirty rate to 4 MiB/s (0.03 Gbit/s).
+== QEMU, multifd with zlib
+Converged after 24 passes: the VM was paused for 155 ms
+multifd compression is CPU-bound here: 2 channel threads compress with zlib level 1 at 31.50 MiB/s (0.26 Gbit/s) each, 74.12 MiB/s (0.62 Gbit/s) of memory; the link could carry more.
+Compression: written pages shrink to 50 % (75 % of them compress like text), never-written pages to almost nothing; multifd's channel threads compress whatever the host's load.
+== QEMU, multifd with zstd on one channel
+Converged after 5 passes: the VM was paused for 156 ms
+multifd compression is CPU-bound here: 1 channel thread compress with zstd level 1 at 175.74 MiB/s (1.47 Gbit/s) each, 206.75 MiB/s (1.73 Gbit/s) of memory; the link could carry more.
+Compression: written pages shrink to 50 % (75 % of them compress like text), never-written pages to almost nothing; multifd's channel threads compress whatever the host's load.
+== QEMU, multifd on four channels
+Converged after 2 passes: the VM was paused for 263 ms
+CPU-bound TCP: 4 TCP flows at ≈ 0.52 GHz per Gbit/s on 2.5 GHz cores, each flow on one core, carry 2.24 GiB/s (19.23 Gbit/s). More multifd channels add flows.
+multifd: 4 parallel connections, each with its own thread and core.
+== QEMU, multifd on 16 channels and two idle cores
+Converged after 3 passes: the VM was paused for 236 ms
+CPU-bound TCP: 16 TCP flows at ≈ 0.52 GHz per Gbit/s on 2.5 GHz cores, sharing 2.0 idle cores, carry 1.12 GiB/s (9.62 Gbit/s). More multifd channels add flows.
+multifd: 16 parallel connections, each with its own thread and core.
+== QEMU, multifd's zero-page scan on one channel
+Converged after 2 passes: the VM was paused for 219 ms
+The zero-page scan is CPU-bound here (96 % of the time): 1 multifd thread checks pages for zeros at 4 GiB/s (34.36 Gbit/s) each; the link could carry more.
+multifd: 1 parallel connection, each with its own thread and core.
+58.59 GiB of never-written memory goes as zero-page markers of a few bytes each.
+== QEMU, the migration thread's zero-page scan
+Converged after 2 passes: the VM was paused for 219 ms
+The zero-page scan is CPU-bound here (96 % of the time): one migration thread checks pages for zeros at 4 GiB/s (34.36 Gbit/s) each; the link could carry more.
+58.59 GiB of never-written memory goes as zero-page markers of a few bytes each.
+== QEMU, two legacy compression threads
+Converged after 3 passes: the VM was paused for 111 ms
+Compression is CPU-bound here: 2 threads at 250 MiB/s (2.10 Gbit/s) each compress 588.24 MiB/s (4.93 Gbit/s) of memory; the link could carry more.
+Compression: written pages shrink to 50 % (75 % of them compress like text), never-written pages to almost nothing; it uses idle CPU only.
+== Xen defaults
+Converged after 5 passes: the VM was paused for 11 ms
+CPU-bound TCP (56 % of the time): a single TCP flow at ≈ 0.52 GHz per Gbit/s on 2.5 GHz cores, each flow on one core, carry 573.12 MiB/s (4.81 Gbit/s). SMB Multichannel adds flows; RDMA needs no CPU.
+Packet loss limits TCP (44 % of the time): other host traffic shares the migration's receive queue, and the 512 descriptors of a receive ring absorb only 0.69 ms while the receiving core is busy elsewhere (stalls of 0.20 ms on average at this host load), so 0.063 % of packets are dropped; fast retransmits and 200 ms timeouts hold TCP to 99.29 MiB/s (0.83 Gbit/s). More send/receive buffers help.
+Shared network: other traffic took 25 % of the link on average and up to 82 % in bursts, so each run differs. A dedicated network removes that.
+== Xen, rate-limited rounds
+Does not converge: dirty rate 60 MiB/s (0.50 Gbit/s) exceeds the transfer rate 18.40 MiB/s (0.15 Gbit/s). Pass cap reached after 11 passes with 1.04 GiB still dirty: the VM was paused for 1.86 s
+Rate-limited rounds: Xen's adaptive pre-copy sends at 100 Mbit/s at first, then 50 Mbit/s above the dirty rate, at most 500 Mbit/s; only the last round runs at full speed.
+== Xen, outpaced
+Does not converge: dirty rate 500 MiB/s (4.19 Gbit/s) exceeds the transfer rate 35.86 MiB/s (0.30 Gbit/s). Pass cap reached after 3 passes with 2 GiB still dirty: the VM was paused for 57.00 s
+Link-bound: 94.9 % of the 119.21 MiB/s (1.00 Gbit/s) line rate is payload after framing and headers.
+Shared network: other traffic took 68 % of the link on average and up to 90 % in bursts, so each run differs. A dedicated network removes that.
+"#;
+
+    /// English is exactly what the CLI, the UI and their tests have always been given.
+    #[test]
+    fn english_is_unchanged() {
+        for (name, s) in catalogue() {
+            let t = simulate(&s).unwrap();
+            assert_eq!(verdict_in(&t, Lang::En), verdict(&t), "{name}");
+            assert_eq!(
+                rate_explanation_in(&t, Lang::En),
+                rate_explanation(&t),
+                "{name}"
+            );
+        }
+        // After a deliberate change to the engine's numbers, paste the text printed here.
+        let now = english_report();
+        let before = ENGLISH_REPORT.trim_start_matches('\n');
+        if now != before {
+            let first = now.lines().zip(before.lines()).find(|(a, b)| a != b);
+            panic!("English changed, first at {first:?}; the whole text now:\n{now}");
+        }
+    }
+
+    /// Words that give away an English sentence left in German text.
+    const ENGLISH_WORDS: [&str; 9] = [
+        " the ", " is ", " of ", " and ", " with ", " while ", "because", " was ", " after ",
+    ];
+
+    /// A point between two digits: an English decimal point.
+    fn has_decimal_point(text: &str) -> bool {
+        let c: Vec<char> = text.chars().collect();
+        c.windows(3)
+            .any(|w| w[0].is_ascii_digit() && w[1] == '.' && w[2].is_ascii_digit())
+    }
+
+    /// "25%" rather than "25 %".
+    fn has_unspaced_percent(text: &str) -> bool {
+        let c: Vec<char> = text.chars().collect();
+        c.windows(2).any(|w| w[0].is_ascii_digit() && w[1] == '%')
+    }
+
+    #[test]
+    fn german_is_complete() {
+        let (mut outcomes, mut bottlenecks) = (Vec::new(), Vec::new());
+        for (name, s) in catalogue() {
+            let t = simulate(&s).unwrap();
+            outcomes.push(t.outcome);
+            bottlenecks.extend(bottleneck_time(&t).into_iter().map(|e| e.0));
+            let (en, de) = (verdict(&t), verdict_in(&t, Lang::De));
+            assert_eq!(de.severity, en.severity, "{name}");
+            let en: Vec<String> = std::iter::once(en.headline)
+                .chain(rate_explanation(&t))
+                .collect();
+            let de: Vec<String> = std::iter::once(de.headline)
+                .chain(rate_explanation_in(&t, Lang::De))
+                .collect();
+            assert_eq!(de.len(), en.len(), "{name}: {de:?}");
+            for (en, de) in en.iter().zip(&de) {
+                assert_ne!(de, en, "{name}: untranslated");
+                let words = format!(" {} ", de.to_lowercase());
+                for w in ENGLISH_WORDS {
+                    assert!(!words.contains(w), "{name}: {w:?} in {de}");
+                }
+                assert!(!has_decimal_point(de), "{name}: a decimal point in {de}");
+                assert!(!has_unspaced_percent(de), "{name}: {de}");
+            }
+        }
+        for o in [
+            Outcome::Converged,
+            Outcome::PassCap,
+            Outcome::TimedOut,
+            Outcome::NoProgress,
+            Outcome::NoBandwidth,
+        ] {
+            assert!(outcomes.contains(&o), "no scenario ends {o:?}");
+        }
+        for b in [
+            Bottleneck::NoLink,
+            Bottleneck::LineRate,
+            Bottleneck::TcpWindow,
+            Bottleneck::PacketLoss,
+            Bottleneck::TransportCpu,
+            Bottleneck::BandwidthCap,
+            Bottleneck::CompressionCpu,
+            Bottleneck::RoundLimit,
+        ] {
+            assert!(bottlenecks.contains(&b), "no scenario is limited by {b:?}");
+        }
+    }
+
+    #[test]
+    fn german_numbers_take_a_decimal_comma() {
+        let mut s = Scenario::default();
+        s.transport.kind = TransportKind::Smb;
+        s.network.rdma = true;
+        s.network.dedicated = true;
+        let t = simulate(&s).unwrap();
+        let why = rate_explanation_in(&t, Lang::De);
+        assert_eq!(
+            why[0],
+            "Durch die Leitungsrate begrenzt: Nach Abzug von Rahmen und Protokollheadern sind 95,0 % der Leitungsrate von 1,16 GiB/s (10,00 Gbit/s) Nutzdaten."
+        );
+        assert!(verdict_in(&t, Lang::De)
+            .headline
+            .starts_with("Konvergiert nach "));
     }
 }
