@@ -162,8 +162,8 @@ struct GlossaryFile {
     terms: Vec<Term>,
 }
 
-const CHAPTERS_JSON: &str = include_str!("../www/chapters.dev.json");
-const GLOSSARY_JSON: &str = include_str!("../www/glossary.dev.json");
+const CHAPTERS_JSON: &str = include_str!("../www/chapters.json");
+const GLOSSARY_JSON: &str = include_str!("../www/glossary.json");
 
 /// The chapters, in reading order. The file is part of the build and checked by tests.
 pub fn chapters() -> &'static [Chapter] {
@@ -287,6 +287,53 @@ pub const VIEWS: &[&str] = &[
 /// Parameters a sweep may vary.
 pub const SWEEP_PARAMS: &[&str] = &["link-gbps", "dirty-rate-mibps", "memory-mib", "buffers"];
 
+/// The value of sweep parameter `param` in `s`.
+pub fn param_value(s: &Scenario, param: &str) -> Option<f64> {
+    Some(match param {
+        "link-gbps" => s.network.link_gbps,
+        "dirty-rate-mibps" => s.vm.dirty_rate_mibps,
+        "memory-mib" => s.vm.memory_mib,
+        "buffers" => f64::from(s.network.ring_descriptors()),
+        _ => return None,
+    })
+}
+
+/// `s` with sweep parameter `param` set to `v`. Memory keeps the working set's and the
+/// never-written memory's shares of it.
+pub fn with_param(s: &Scenario, param: &str, v: f64) -> Scenario {
+    let mut s = s.clone();
+    match param {
+        "link-gbps" => s.network.link_gbps = v,
+        "dirty-rate-mibps" => s.vm.dirty_rate_mibps = v,
+        "memory-mib" => {
+            let old = s.vm.memory_mib.max(f64::MIN_POSITIVE);
+            s.vm.working_set_mib = (s.vm.working_set_mib / old * v).floor();
+            s.vm.untouched_mib = (s.vm.untouched_mib / old * v).floor();
+            s.vm.memory_mib = v;
+        }
+        "buffers" => s.network.buffers = Some(v.round().clamp(64.0, 8192.0) as u32),
+        _ => {}
+    }
+    s
+}
+
+/// `n` values from `from` to `to`: evenly spaced on a log scale when the range spans a
+/// factor of ten or more (link speeds, memory), linearly otherwise.
+pub fn sweep_values(from: f64, to: f64, n: usize) -> Vec<f64> {
+    let n = n.max(2);
+    let log = from > 0.0 && to / from >= 10.0;
+    (0..n)
+        .map(|i| {
+            let f = i as f64 / (n - 1) as f64;
+            if log {
+                (from.ln() + f * (to.ln() - from.ln())).exp()
+            } else {
+                from + f * (to - from)
+            }
+        })
+        .collect()
+}
+
 /// Everything wrong with the chapter and glossary files, as sentences (empty when all is well).
 pub fn problems() -> Vec<String> {
     let mut out = Vec::new();
@@ -402,6 +449,28 @@ mod tests {
     }
 
     #[test]
+    fn sweeps_set_one_parameter_and_keep_shares() {
+        let s = Scenario::default();
+        let big = with_param(&s, "memory-mib", 16384.0);
+        assert_eq!(big.vm.memory_mib, 16384.0);
+        assert_eq!(
+            big.vm.working_set_mib / 16384.0,
+            s.vm.working_set_mib / s.vm.memory_mib
+        );
+        assert_eq!(
+            param_value(&with_param(&s, "buffers", 4096.4), "buffers"),
+            Some(4096.0)
+        );
+        assert_eq!(
+            param_value(&with_param(&s, "link-gbps", 25.0), "link-gbps"),
+            Some(25.0)
+        );
+        let v = sweep_values(1.0, 100.0, 3);
+        assert!((v[1] - 10.0).abs() < 1e-9, "{v:?}");
+        assert_eq!(sweep_values(0.0, 1000.0, 3), vec![0.0, 500.0, 1000.0]);
+    }
+
+    #[test]
     fn merging_sets_only_the_named_fields() {
         let mut base =
             serde_json::json!({"version": 1, "network": {"link_gbps": 10, "dedicated": false}});
@@ -418,7 +487,8 @@ mod tests {
     #[test]
     fn the_chapter_and_glossary_files_are_complete_and_consistent() {
         assert_eq!(problems(), Vec::<String>::new());
-        assert!(!chapters().is_empty() && !glossary().is_empty());
+        assert!(chapters().len() >= 10, "{} chapters", chapters().len());
+        assert!(glossary().len() >= 20, "{} terms", glossary().len());
         for id in ["playground", "cluster"] {
             assert!(chapter_index(id).is_some(), "the free {id} is a chapter");
         }

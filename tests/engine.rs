@@ -63,7 +63,7 @@ fn expected(
 }
 
 /// QEMU's iteration for the same sweeping writer (`migration_iteration_run`): a pass runs until
-/// less than the threshold is left unsent (and at least one 100 ms burst), then the bitmap
+/// less than the threshold is left unsent (and at least one 50 ms burst), then the bitmap
 /// sync adds what the guest wrote since the last one — for pages already sent, only writes
 /// after their send when the dirty log is cleared lazily. Switch over once that total is below
 /// the threshold; the blackout sends it.
@@ -78,7 +78,7 @@ fn expected_qemu(
     let (mut pending, mut passes, mut bytes, mut time) = (memory, 0, 0.0, 0.0);
     loop {
         passes += 1;
-        let send = (pending - (threshold - page)).max(rate * 0.1).min(pending);
+        let send = (pending - (threshold - page)).max(rate * 0.05).min(pending);
         let left = pending - send;
         let dt = send / rate;
         let coverage = dirty * dt / memory;

@@ -279,7 +279,7 @@ fn points() -> Vec<Point> {
         published: 0.173,
         tol: 0.25,
         kind: Prediction,
-        hit: false,
+        hit: true,
         note: "",
     });
 

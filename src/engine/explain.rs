@@ -1085,142 +1085,9 @@ mod tests {
     }
 
     /// `english_report()` as the explainer wrote it before it spoke German.
-    const ENGLISH_REPORT: &str = r#"
-== Hyper-V defaults
-Converged after 2 passes: the VM was paused for 152 ms
-Packet loss limits TCP (52 % of the time): other host traffic shares the migration's receive queue, and the 512 descriptors of a receive ring absorb only 0.72 ms while the receiving core is busy elsewhere (stalls of 0.20 ms on average at this host load), so 0.054 % of packets are dropped; fast retransmits and 200 ms timeouts hold TCP to 116.74 MiB/s (0.98 Gbit/s). More send/receive buffers help.
-CPU-bound TCP (48 % of the time): a single TCP flow at ≈ 0.52 GHz per Gbit/s on 2.5 GHz cores, each flow on one core, carry 573.12 MiB/s (4.81 Gbit/s). SMB Multichannel adds flows; RDMA needs no CPU.
-Compression: written pages shrink to 50 % (75 % of them compress like text), never-written pages to almost nothing; it uses idle CPU only.
-Shared network: other traffic took 24 % of the link on average and up to 77 % in bursts, so each run differs. A dedicated network removes that.
-== Hyper-V, an idle VM
-Converged after 1 pass: the VM was paused for 135 ms
-Packet loss limits TCP (54 % of the time): other host traffic shares the migration's receive queue, and the 512 descriptors of a receive ring absorb only 0.72 ms while the receiving core is busy elsewhere (stalls of 0.20 ms on average at this host load), so 0.054 % of packets are dropped; fast retransmits and 200 ms timeouts hold TCP to 116.74 MiB/s (0.98 Gbit/s). More send/receive buffers help.
-CPU-bound TCP (46 % of the time): a single TCP flow at ≈ 0.52 GHz per Gbit/s on 2.5 GHz cores, each flow on one core, carry 573.12 MiB/s (4.81 Gbit/s). SMB Multichannel adds flows; RDMA needs no CPU.
-Compression: written pages shrink to 50 % (75 % of them compress like text), never-written pages to almost nothing; it uses idle CPU only.
-Shared network: other traffic took 25 % of the link on average and up to 77 % in bursts, so each run differs. A dedicated network removes that.
-== Hyper-V, TCP/IP, shared
-Pass cap reached after 5 passes with 9.09 MiB still dirty: the VM was paused for 209 ms
-CPU-bound TCP (54 % of the time): a single TCP flow at ≈ 0.52 GHz per Gbit/s on 2.5 GHz cores, each flow on one core, carry 573.12 MiB/s (4.81 Gbit/s). SMB Multichannel adds flows; RDMA needs no CPU.
-Packet loss limits TCP (46 % of the time): other host traffic shares the migration's receive queue, and the 512 descriptors of a receive ring absorb only 0.68 ms while the receiving core is busy elsewhere (stalls of 0.20 ms on average at this host load), so 0.066 % of packets are dropped; fast retransmits and 200 ms timeouts hold TCP to 94.19 MiB/s (0.79 Gbit/s). More send/receive buffers help.
-Shared network: other traffic took 27 % of the link on average and up to 84 % in bursts, so each run differs. A dedicated network removes that.
-== Hyper-V, TCP/IP with RDMA NICs, dedicated 25 GbE
-Converged after 3 passes: the VM was paused for 148 ms
-CPU-bound TCP: a single TCP flow at ≈ 0.52 GHz per Gbit/s on 2.5 GHz cores, each flow on one core, carry 573.12 MiB/s (4.81 Gbit/s). SMB Multichannel adds flows; RDMA needs no CPU.
-RDMA NICs are present but unused: only the SMB performance option uses SMB Direct.
-== Hyper-V, SMB Direct over two NICs
-Converged after 2 passes: the VM was paused for 111 ms
-Link-bound: 95.0 % of the 2.33 GiB/s (20.00 Gbit/s) line rate is payload after framing and headers.
-SMB Direct (RDMA) over 2 NICs: about 95 % of line rate, almost no host CPU, no TCP loss back-off.
-== Hyper-V, SMB Direct over one 1 GbE NIC
-Converged after 3 passes: the VM was paused for 318 ms
-Link-bound: 95.0 % of the 119.21 MiB/s (1.00 Gbit/s) line rate is payload after framing and headers.
-SMB Direct (RDMA) over 1 NIC: about 95 % of line rate, almost no host CPU, no TCP loss back-off.
-== Hyper-V, SMB with a bandwidth limit
-Converged after 4 passes: the VM was paused for 195 ms
-Capped: the SMB bandwidth limit for live migration allows 300 MiB/s (2.52 Gbit/s).
-== Hyper-V, Compression on a busy host
-Does not converge: dirty rate 60 MiB/s (0.50 Gbit/s) exceeds the transfer rate 14.19 MiB/s (0.12 Gbit/s). Pass cap reached after 5 passes with 1.98 GiB still dirty: the VM was paused for 3 min 10 s
-Packet loss limits TCP: other host traffic shares the migration's receive queue, and the 512 descriptors of a receive ring absorb only 0.70 ms while the receiving core is busy elsewhere (stalls of 2.00 ms on average at this host load), so 14.093 % of packets are dropped; fast retransmits and 200 ms timeouts hold TCP to 31.65 KiB/s (0.00 Gbit/s). More send/receive buffers help.
-Compression is off: the host has only 0.8 idle cores, so Hyper-V falls back to TCP/IP.
-Shared network: other traffic took 26 % of the link on average and up to 90 % in bursts, so each run differs. A dedicated network removes that.
-== Hyper-V, Compression on two idle cores
-Converged after 3 passes: the VM was paused for 144 ms
-Compression is CPU-bound here: the 2.0 idle cores, compressing at 250 MiB/s (2.10 Gbit/s) each and running TCP, prepare 468.12 MiB/s (3.93 Gbit/s) of memory; the link could carry more.
-Compression: written pages shrink to 50 % (75 % of them compress like text), never-written pages to almost nothing; it uses idle CPU only.
-== Hyper-V, Compression on one thread
-Converged after 4 passes: the VM was paused for 142 ms
-Compression is CPU-bound here: 1 thread at 250 MiB/s (2.10 Gbit/s) each compress 294.12 MiB/s (2.47 Gbit/s) of memory; the link could carry more.
-Compression: written pages shrink to 50 % (75 % of them compress like text), never-written pages to almost nothing; it uses idle CPU only.
-== Hyper-V, a 64 KiB window over 10 ms
-Does not converge: dirty rate 60 MiB/s (0.50 Gbit/s) exceeds the transfer rate 6.25 MiB/s (0.05 Gbit/s). Pass cap reached after 5 passes with 2.00 GiB still dirty: the VM was paused for 5 min 31 s
-Window-bound: a 64 KiB TCP window over a 10.0 ms round trip carries at most 6.25 MiB/s (0.05 Gbit/s).
-== Hyper-V, packet loss on a loaded host, shared
-Cancelled: the 1 h 0 min timeout is shorter than one full copy of memory; the VM keeps running on host A
-Packet loss limits TCP: other host traffic shares the migration's receive queue, and the 64 descriptors of a receive ring absorb only 0.09 ms while the receiving core is busy elsewhere (stalls of 1.00 ms on average at this host load), so 9.162 % of packets are dropped; fast retransmits and 200 ms timeouts hold TCP to 77.69 KiB/s (0.00 Gbit/s). More send/receive buffers help.
-Shared network: other traffic took 26 % of the link on average and up to 90 % in bursts, so each run differs. A dedicated network removes that.
-== Hyper-V, packet loss on a loaded host, dedicated
-Converged after 3 passes: the VM was paused for 994 ms
-Packet loss limits TCP: the 64 descriptors of a receive ring absorb only 3.87 ms while the receiving core is busy elsewhere (stalls of 1.00 ms on average at this host load), so 0.209 % of packets are dropped; fast retransmits and 200 ms timeouts hold TCP to 23.05 MiB/s (0.19 Gbit/s). More send/receive buffers help.
-== Hyper-V, pass cap, a huge dirty rate
-Does not converge: dirty rate 4.88 GiB/s (41.94 Gbit/s) exceeds the transfer rate 76.04 MiB/s (0.64 Gbit/s). Pass cap reached after 5 passes with 5.86 GiB still dirty: the VM was paused for 1 min 14 s
-Link-bound: 94.9 % of the 119.21 MiB/s (1.00 Gbit/s) line rate is payload after framing and headers.
-Compression: written pages shrink to 50 % (75 % of them compress like text), never-written pages to almost nothing; it uses idle CPU only.
-Shared network: other traffic took 68 % of the link on average and up to 90 % in bursts, so each run differs. A dedicated network removes that.
-== Hyper-V, pass cap below the link's rate
-Pass cap reached after 5 passes with 3.57 GiB still dirty: the VM was paused for 32.61 s
-Link-bound: 94.9 % of the 119.21 MiB/s (1.00 Gbit/s) line rate is payload after framing and headers.
-== Hyper-V, a 0 Gbit/s link
-Cannot migrate: the link speed is 0 Gbit/s, so no memory can be copied
-No link: nothing can be sent.
-Compression: written pages shrink to 50 % (75 % of them compress like text), never-written pages to almost nothing; it uses idle CPU only.
-== Hyper-V, an SMB limit of 0
-Cannot migrate: the bandwidth cap is 0, so no memory can be copied
-Capped: the SMB bandwidth limit for live migration allows 0 B/s (0.00 Gbit/s).
-== QEMU defaults, max-bandwidth
-Converged after 8 passes: the VM was paused for 94 ms
-Capped (88 % of the time): QEMU's max-bandwidth allows 128 MiB/s (1.07 Gbit/s) before the VM is paused (128 MiB/s is QEMU's default; libvirt sets it unlimited).
-Packet loss limits TCP (12 % of the time): other host traffic shares the migration's receive queue, and the 512 descriptors of a receive ring absorb only 0.67 ms while the receiving core is busy elsewhere (stalls of 0.20 ms on average at this host load), so 0.071 % of packets are dropped; fast retransmits and 200 ms timeouts hold TCP to 87.05 MiB/s (0.73 Gbit/s). More send/receive buffers help.
-2 GiB of never-written memory goes as zero-page markers of a few bytes each.
-Shared network: other traffic took 26 % of the link on average and up to 87 % in bursts, so each run differs. A dedicated network removes that.
-== QEMU, outpaced until the timeout
-Does not converge: dirty rate 400 MiB/s (3.36 Gbit/s) exceeds the transfer rate 39.83 MiB/s (0.33 Gbit/s); cancelled at the 10 min 0 s timeout. The VM keeps running on host A
-Link-bound: 94.9 % of the 119.21 MiB/s (1.00 Gbit/s) line rate is payload after framing and headers.
-2 GiB of never-written memory goes as zero-page markers of a few bytes each.
-Shared network: other traffic took 68 % of the link on average and up to 90 % in bursts, so each run differs. A dedicated network removes that.
-== QEMU, not converging before the timeout
-Does not converge: what each pass leaves dirty stays above the stop threshold; cancelled at the 2 min 0 s timeout. The VM keeps running on host A
-Capped: QEMU's max-bandwidth allows 128 MiB/s (1.07 Gbit/s) before the VM is paused (128 MiB/s is QEMU's default; libvirt sets it unlimited).
-== QEMU, no progress
-Does not converge: dirty rate 1.95 GiB/s (16.78 Gbit/s) exceeds the transfer rate 572.00 MiB/s (4.80 Gbit/s); abandoned after 10000 passes. The VM keeps running on host A
-CPU-bound TCP: a single TCP flow at ≈ 0.52 GHz per Gbit/s on 2.5 GHz cores, each flow on one core, carry 573.12 MiB/s (4.81 Gbit/s). More multifd channels add flows.
-== QEMU, auto-converge
-Converged after 21 passes: the VM was paused for 378 ms
-Link-bound: 94.9 % of the 119.21 MiB/s (1.00 Gbit/s) line rate is payload after framing and headers.
-2 GiB of never-written memory goes as zero-page markers of a few bytes each.
-Shared network: other traffic took 67 % of the link on average and up to 90 % in bursts, so each run differs. A dedicated network removes that.
-Auto-converge throttled the guest's vCPUs by up to 99 %, cutting its dirty rate to 4 MiB/s (0.03 Gbit/s).
-== QEMU, multifd with zlib
-Converged after 24 passes: the VM was paused for 155 ms
-multifd compression is CPU-bound here: 2 channel threads compress with zlib level 1 at 31.50 MiB/s (0.26 Gbit/s) each, 74.12 MiB/s (0.62 Gbit/s) of memory; the link could carry more.
-Compression: written pages shrink to 50 % (75 % of them compress like text), never-written pages to almost nothing; multifd's channel threads compress whatever the host's load.
-== QEMU, multifd with zstd on one channel
-Converged after 5 passes: the VM was paused for 156 ms
-multifd compression is CPU-bound here: 1 channel thread compress with zstd level 1 at 175.74 MiB/s (1.47 Gbit/s) each, 206.75 MiB/s (1.73 Gbit/s) of memory; the link could carry more.
-Compression: written pages shrink to 50 % (75 % of them compress like text), never-written pages to almost nothing; multifd's channel threads compress whatever the host's load.
-== QEMU, multifd on four channels
-Converged after 2 passes: the VM was paused for 263 ms
-CPU-bound TCP: 4 TCP flows at ≈ 0.52 GHz per Gbit/s on 2.5 GHz cores, each flow on one core, carry 2.24 GiB/s (19.23 Gbit/s). More multifd channels add flows.
-multifd: 4 parallel connections, each with its own thread and core.
-== QEMU, multifd on 16 channels and two idle cores
-Converged after 3 passes: the VM was paused for 236 ms
-CPU-bound TCP: 16 TCP flows at ≈ 0.52 GHz per Gbit/s on 2.5 GHz cores, sharing 2.0 idle cores, carry 1.12 GiB/s (9.62 Gbit/s). More multifd channels add flows.
-multifd: 16 parallel connections, each with its own thread and core.
-== QEMU, multifd's zero-page scan on one channel
-Converged after 2 passes: the VM was paused for 219 ms
-The zero-page scan is CPU-bound here (96 % of the time): 1 multifd thread checks pages for zeros at 4 GiB/s (34.36 Gbit/s) each; the link could carry more.
-multifd: 1 parallel connection, each with its own thread and core.
-58.59 GiB of never-written memory goes as zero-page markers of a few bytes each.
-== QEMU, the migration thread's zero-page scan
-Converged after 2 passes: the VM was paused for 219 ms
-The zero-page scan is CPU-bound here (96 % of the time): one migration thread checks pages for zeros at 4 GiB/s (34.36 Gbit/s) each; the link could carry more.
-58.59 GiB of never-written memory goes as zero-page markers of a few bytes each.
-== QEMU, two legacy compression threads
-Converged after 3 passes: the VM was paused for 111 ms
-Compression is CPU-bound here: 2 threads at 250 MiB/s (2.10 Gbit/s) each compress 588.24 MiB/s (4.93 Gbit/s) of memory; the link could carry more.
-Compression: written pages shrink to 50 % (75 % of them compress like text), never-written pages to almost nothing; it uses idle CPU only.
-== Xen defaults
-Converged after 5 passes: the VM was paused for 11 ms
-CPU-bound TCP (56 % of the time): a single TCP flow at ≈ 0.52 GHz per Gbit/s on 2.5 GHz cores, each flow on one core, carry 573.12 MiB/s (4.81 Gbit/s). SMB Multichannel adds flows; RDMA needs no CPU.
-Packet loss limits TCP (44 % of the time): other host traffic shares the migration's receive queue, and the 512 descriptors of a receive ring absorb only 0.69 ms while the receiving core is busy elsewhere (stalls of 0.20 ms on average at this host load), so 0.063 % of packets are dropped; fast retransmits and 200 ms timeouts hold TCP to 99.29 MiB/s (0.83 Gbit/s). More send/receive buffers help.
-Shared network: other traffic took 25 % of the link on average and up to 82 % in bursts, so each run differs. A dedicated network removes that.
-== Xen, rate-limited rounds
-Does not converge: dirty rate 60 MiB/s (0.50 Gbit/s) exceeds the transfer rate 18.40 MiB/s (0.15 Gbit/s). Pass cap reached after 11 passes with 1.04 GiB still dirty: the VM was paused for 1.86 s
-Rate-limited rounds: Xen's adaptive pre-copy sends at 100 Mbit/s at first, then 50 Mbit/s above the dirty rate, at most 500 Mbit/s; only the last round runs at full speed.
-== Xen, outpaced
-Does not converge: dirty rate 500 MiB/s (4.19 Gbit/s) exceeds the transfer rate 35.86 MiB/s (0.30 Gbit/s). Pass cap reached after 3 passes with 2 GiB still dirty: the VM was paused for 57.00 s
-Link-bound: 94.9 % of the 119.21 MiB/s (1.00 Gbit/s) line rate is payload after framing and headers.
-Shared network: other traffic took 68 % of the link on average and up to 90 % in bursts, so each run differs. A dedicated network removes that.
-"#;
+    /// The English texts of the catalogue as last reviewed (`UPDATE_SNAPSHOTS=1` rewrites the
+    /// file after a deliberate change to the engine's numbers or words).
+    const ENGLISH_REPORT: &str = include_str!("../../tests/snapshots/explain-en.txt");
 
     /// English is exactly what the CLI, the UI and their tests have always been given.
     #[test]
@@ -1234,12 +1101,16 @@ Shared network: other traffic took 68 % of the link on average and up to 90 % in
                 "{name}"
             );
         }
-        // After a deliberate change to the engine's numbers, paste the text printed here.
         let now = english_report();
-        let before = ENGLISH_REPORT.trim_start_matches('\n');
+        let before = ENGLISH_REPORT;
+        if now != before && std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/explain-en.txt");
+            std::fs::write(path, &now).expect("snapshot written");
+            return;
+        }
         if now != before {
             let first = now.lines().zip(before.lines()).find(|(a, b)| a != b);
-            panic!("English changed, first at {first:?}; the whole text now:\n{now}");
+            panic!("English changed, first at {first:?} (UPDATE_SNAPSHOTS=1 rewrites the snapshot after a deliberate change); the whole text now:\n{now}");
         }
     }
 

@@ -82,11 +82,15 @@ pub(crate) fn round_to_pages(bytes: f64) -> f64 {
 
 /// QEMU re-checks what is pending after each burst it sends; a burst lasts at most this long
 /// (`migration_iteration_run` runs `qemu_savevm_state_iterate` between checks, and
-/// `migration_update_counters` recomputes bandwidth and threshold every `BUFFER_DELAY`).
-pub const BURST_S: f64 = 0.1;
+/// `ram_save_iterate` stops after `MAX_WAIT` = 50 ms).
+pub const BURST_S: f64 = 0.05;
 
-/// Wire bytes/s over the last `window` seconds before `t` (QEMU measures bandwidth over
-/// 100 ms windows), or over what there is when the transfer is younger.
+/// QEMU measures bandwidth over windows of this length (`BUFFER_DELAY` = 100 ms in
+/// `migration_update_counters`) and recomputes the threshold from it.
+pub const BANDWIDTH_WINDOW_S: f64 = 0.1;
+
+/// Wire bytes/s over the last `window` seconds before `t`, or over what there is when the
+/// transfer is younger.
 pub(crate) fn window_rate(segments: &[LinkSegment], t: f64, window: f64) -> Option<f64> {
     let from = t - window;
     let mut bytes = 0.0;
@@ -430,12 +434,13 @@ impl Machine {
                 self.memory_bytes += self.enc.memory * share;
                 let first = *self.pass_segments.get_or_insert(range.0);
                 let duration = t - self.stage_start;
-                let measured =
-                    window_rate(&segments[..range.1], t, BURST_S).unwrap_or(if duration > 0.0 {
+                let measured = window_rate(&segments[..range.1], t, BANDWIDTH_WINDOW_S).unwrap_or(
+                    if duration > 0.0 {
                         self.done / duration
                     } else {
                         0.0
-                    });
+                    },
+                );
                 if measured > 0.0 {
                     self.rate_estimate = measured;
                 }
@@ -523,7 +528,8 @@ impl Machine {
                 part.hit(dt)
             };
             let fresh = sent * again + (part.size - in_pass) * part.hit(dt);
-            next.parts[i] = round_to_pages(in_pass - sent + fresh);
+            // Unsent pages stay as they are; newly dirtied ones are whole pages.
+            next.parts[i] = in_pass - sent + round_to_pages(fresh);
             newly += fresh;
         }
         (next, round_to_pages(newly))
@@ -661,12 +667,12 @@ mod tests {
     fn bandwidth_is_measured_over_the_last_100_ms_not_the_last_instant() {
         // 1 s at 100, then 20 ms at 10: the last window averages both.
         let s = [seg(0.0, 1.0, 100.0), seg(1.0, 1.02, 10.0)];
-        let r = window_rate(&s, 1.02, BURST_S).unwrap();
+        let r = window_rate(&s, 1.02, BANDWIDTH_WINDOW_S).unwrap();
         assert!((r - (0.08 * 100.0 + 0.02 * 10.0) / 0.1).abs() < 1e-9, "{r}");
         // A transfer younger than the window: its own average.
         let young = [seg(5.0, 5.05, 40.0)];
-        assert!((window_rate(&young, 5.05, BURST_S).unwrap() - 40.0).abs() < 1e-9);
-        assert_eq!(window_rate(&[], 1.0, BURST_S), None);
+        assert!((window_rate(&young, 5.05, BANDWIDTH_WINDOW_S).unwrap() - 40.0).abs() < 1e-9);
+        assert_eq!(window_rate(&[], 1.0, BANDWIDTH_WINDOW_S), None);
     }
 
     #[test]

@@ -17,6 +17,7 @@ use super::memory_map::MemoryMap;
 use super::results::{Results, VerdictBanner};
 use super::stage::Stage;
 use super::state::{Action, AppState, Mode};
+use super::sweep::SweepChart;
 use super::timeline::{PhaseBar, Timeline};
 use crate::chapters::{chapter_index, chapters};
 use crate::engine::{Lang, Scenario};
@@ -255,6 +256,11 @@ pub fn app(props: &AppProps) -> Html {
                                 <h2>{lang.pick("Link use over time", "Auslastung der Verbindung")}</h2>
                                 <LinkChart trace={trace.clone()} t={clock.t} />
                             </section>
+                        }
+                        if let Some(sw) = chapter.and_then(|c| c.sweep.as_ref()).filter(|_| shows("sweep")) {
+                            <SweepChart scenario={state.scenario.clone()} param={sw.param.clone()} from={sw.from} to={sw.to} lang={lang} />
+                        } else if playground {
+                            <SweepChart scenario={state.scenario.clone()} param="link-gbps" from={1.0} to={100.0} lang={lang} selectable=true />
                         }
                         <div class="panels">
                             if shows("passes") {

@@ -542,7 +542,7 @@ pub fn controls(p: &ControlsProps) -> Html {
                     on_slide={on_memory_slide} on_value={on_memory_value} />
             }
             if show("working-set") {
-                <Slider id="working-set" label={lang.pick("Working set (share of memory the guest writes to)", "Arbeitsmenge (Anteil des Speichers, in den der Gast schreibt)")} unit="%" min={0.0} max={100.0} step={1.0}
+                <Slider id="working-set" label={lang.pick("Working set (share of memory the guest writes to)", "Arbeitssatz (Anteil des Speichers, in den der Gast schreibt)")} unit="%" min={0.0} max={100.0} step={1.0}
                     position={ws_pct} value={ws_pct} on_slide={on_ws.clone()} on_value={on_ws} />
             }
             if show("dirty-rate") {
@@ -552,7 +552,7 @@ pub fn controls(p: &ControlsProps) -> Html {
             }
             if show("pattern") {
                 { choice("pattern", lang.pick("Write pattern", "Schreibmuster"), &[
-                    ("random", lang.pick("random over the working set", "zufällig über die Arbeitsmenge")),
+                    ("random", lang.pick("random over the working set", "zufällig über den Arbeitssatz")),
                     ("sequential", lang.pick("sequential sweep", "fortlaufend")),
                     ("hotcold", lang.pick("hot/cold: 80 % of writes to 20 % of the set", "heiß/kalt: 80 % der Schreibzugriffe auf 20 % der Menge")),
                 ], pattern, on_pattern) }

@@ -6,10 +6,12 @@ mod chapter;
 mod chart;
 mod cluster;
 mod controls;
+mod incremental;
 pub(crate) mod memory_map;
 mod results;
 mod stage;
 mod state;
+mod sweep;
 mod timeline;
 
 pub use app::{App, AppProps};

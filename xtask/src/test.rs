@@ -188,10 +188,16 @@ fn lint(ctx: &Ctx) -> LayerResult {
     Ok((outcome, counts))
 }
 
+/// The property tests' seed in this runner, so a run here is reproducible; `cargo test` by
+/// hand keeps drawing fresh cases (set PROPTEST_RNG_SEED to replay one).
+const PROPTEST_SEED: &str = "20261126";
+
 fn native(ctx: &Ctx) -> LayerResult {
+    let seed = std::env::var("PROPTEST_RNG_SEED").unwrap_or_else(|_| PROPTEST_SEED.into());
     let out = ctx
         .cargo()
         .args(["test", "--workspace", "--no-fail-fast"])
+        .env("PROPTEST_RNG_SEED", &seed)
         .run_tee()?;
     let counts = parse_cargo_counts(&out.lines);
     Ok((outcome(&out, &counts), counts))

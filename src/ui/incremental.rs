@@ -1,0 +1,99 @@
+//! Work that would not fit in one frame (a sweep of dozens of runs, a spread over many seeds)
+//! done a few milliseconds at a time between frames, so the animation never waits for it.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// Milliseconds of work per slice: a quarter of a 60 Hz frame.
+const BUDGET_MS: f64 = 4.0;
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+type Callback0 = Closure<dyn FnMut()>;
+
+/// Computes `item(&key, i)` for i in 0..n, a time slice at a time, starting again whenever
+/// `key` changes. Returns the items done so far (in order; `None` for those not yet done).
+#[hook]
+pub fn use_incremental<K, T, F>(key: Rc<K>, n: usize, item: F) -> Rc<Vec<Option<T>>>
+where
+    K: PartialEq + 'static,
+    T: Clone + 'static,
+    F: Fn(&K, usize) -> T + 'static,
+{
+    let results = use_state(|| Rc::new(Vec::<Option<T>>::new()));
+    let item = Rc::new(item);
+    {
+        let results = results.clone();
+        use_effect_with((key, n), move |(key, n)| {
+            let n = *n;
+            let key = key.clone();
+            let done = Rc::new(RefCell::new(vec![None; n]));
+            let next = Rc::new(RefCell::new(0usize));
+            let pending: Rc<RefCell<Option<i32>>> = Rc::new(RefCell::new(None));
+            // One closure for every slice: it computes until the budget is spent, publishes
+            // what is done and asks for another turn while work is left.
+            let tick: Rc<RefCell<Option<Callback0>>> = Rc::new(RefCell::new(None));
+            let run = {
+                let (done, next, pending, tick) = (
+                    done.clone(),
+                    next.clone(),
+                    pending.clone(),
+                    Rc::downgrade(&tick),
+                );
+                move || {
+                    pending.borrow_mut().take();
+                    let start = now_ms();
+                    loop {
+                        let i = *next.borrow();
+                        if i >= n {
+                            break;
+                        }
+                        let value = item(&key, i);
+                        done.borrow_mut()[i] = Some(value);
+                        *next.borrow_mut() = i + 1;
+                        if now_ms() - start > BUDGET_MS {
+                            break;
+                        }
+                    }
+                    results.set(Rc::new(done.borrow().clone()));
+                    if *next.borrow() < n {
+                        if let (Some(w), Some(t)) = (web_sys::window(), tick.upgrade()) {
+                            if let Some(cb) = t.borrow().as_ref() {
+                                if let Ok(id) = w
+                                    .set_timeout_with_callback_and_timeout_and_arguments_0(
+                                        cb.as_ref().unchecked_ref(),
+                                        0,
+                                    )
+                                {
+                                    *pending.borrow_mut() = Some(id);
+                                }
+                            }
+                        }
+                    }
+                }
+            };
+            let run = Rc::new(run);
+            {
+                let run = run.clone();
+                *tick.borrow_mut() = Some(Closure::new(move || run()));
+            }
+            // The first slice runs at once, so a fast computation appears with the new run.
+            run();
+            move || {
+                if let (Some(w), Some(id)) = (web_sys::window(), pending.borrow_mut().take()) {
+                    w.clear_timeout_with_handle(id);
+                }
+                tick.borrow_mut().take();
+            }
+        });
+    }
+    (*results).clone()
+}
