@@ -9,14 +9,17 @@ use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-use crate::engine::units::{fmt_bytes, fmt_duration, MIB};
-use crate::engine::Trace;
+use crate::engine::units::{localize, MIB};
+use crate::engine::{Fmt, Lang, Trace};
 
 #[derive(Properties, PartialEq)]
 pub struct PassChartProps {
     pub trace: Rc<Trace>,
     /// Index of the bar to highlight (passes, then the stop-and-copy).
     pub highlight: Option<usize>,
+    /// The language of the labels and numbers; English when not given.
+    #[prop_or_default]
+    pub lang: Lang,
 }
 
 const PASS: RGBColor = RGBColor(0x1a, 0x66, 0xd6);
@@ -25,7 +28,7 @@ const STOP: RGBColor = RGBColor(0xe8, 0x71, 0x0a);
 const THRESHOLD: RGBColor = RGBColor(0xb0, 0x1d, 0x48);
 
 /// (label, MiB) per bar: each pre-copy pass, then what the blackout sends.
-fn bars(trace: &Trace) -> Vec<(String, f64)> {
+fn bars(trace: &Trace, lang: Lang) -> Vec<(String, f64)> {
     let mut v: Vec<(String, f64)> = trace
         .passes
         .iter()
@@ -33,19 +36,20 @@ fn bars(trace: &Trace) -> Vec<(String, f64)> {
         .collect();
     if let Some(sc) = &trace.stop_copy {
         v.push((
-            "stop".to_string(),
+            lang.pick("stop", "Stopp").to_string(),
             (sc.memory_bytes + sc.device_state_bytes) / MIB,
         ));
     }
     v
 }
 
-/// Axis labels in MiB: log ticks are powers of ten (0.1, 1, 10, 1000 …), printed as they are.
-fn format_mib(v: f64) -> String {
+/// Axis labels in MiB: log ticks are powers of ten (0.1, 1, 10, 1000 …), printed as they are
+/// (with a decimal comma in German).
+fn format_mib(v: f64, lang: Lang) -> String {
     if v >= 1.0 {
         format!("{v:.0}")
     } else {
-        format!("{v}")
+        localize(&format!("{v}"), lang)
     }
 }
 
@@ -109,14 +113,19 @@ pub(crate) fn prepare(
     Ok((root, dpr))
 }
 
-fn draw(canvas: HtmlCanvasElement, trace: &Trace, highlight: Option<usize>) -> Result<(), String> {
+fn draw(
+    canvas: HtmlCanvasElement,
+    trace: &Trace,
+    highlight: Option<usize>,
+    lang: Lang,
+) -> Result<(), String> {
     let (root, dpr) = prepare(canvas, |w| w * 0.72)?;
     let px = |v: f64| (v * dpr) as u32;
     let font = |size: f64| ("sans-serif", size * dpr);
-    let data = bars(trace);
+    let data = bars(trace, lang);
     if data.is_empty() {
         root.draw(&Text::new(
-            "Nothing was sent",
+            lang.pick("Nothing was sent", "Es wurde nichts gesendet"),
             (px(20.0) as i32, px(30.0) as i32),
             font(14.0),
         ))
@@ -162,9 +171,15 @@ fn draw(canvas: HtmlCanvasElement, trace: &Trace, highlight: Option<usize>) -> R
                 String::new()
             }
         })
-        .y_label_formatter(&|y| format_mib(*y))
-        .x_desc("pre-copy pass (then the blackout)")
-        .y_desc("MiB sent (log scale)")
+        .y_label_formatter(&|y| format_mib(*y, lang))
+        .x_desc(lang.pick(
+            "pre-copy pass (then the blackout)",
+            "Kopierdurchlauf (danach der Blackout)",
+        ))
+        .y_desc(lang.pick(
+            "MiB sent (log scale)",
+            "gesendete MiB (logarithmische Skala)",
+        ))
         .label_style(font(12.0))
         .axis_desc_style(font(12.0))
         .draw()
@@ -210,50 +225,83 @@ fn draw(canvas: HtmlCanvasElement, trace: &Trace, highlight: Option<usize>) -> R
     root.present().map_err(|e| e.to_string())
 }
 
+/// The pass chart's description for screen readers, with the count in a grammatical sentence.
+fn pass_chart_label(passes: usize, blackout: bool, lang: Lang) -> String {
+    match lang {
+        Lang::En => {
+            let bars = match passes {
+                1 => "the one pre-copy pass".to_string(),
+                n => format!("each of {n} pre-copy passes"),
+            };
+            let and = if blackout { " and the blackout" } else { "" };
+            format!("Bar chart of memory sent in {bars}{and}, on a log scale, with the stop threshold. The table below lists the values.")
+        }
+        Lang::De => {
+            let bars = match passes {
+                1 => "im einzigen Kopierdurchlauf".to_string(),
+                n => format!("in jedem der {n} Kopierdurchläufe"),
+            };
+            let and = if blackout { " und im Blackout" } else { "" };
+            format!("Balkendiagramm des gesendeten Speichers {bars}{and}, logarithmisch skaliert, mit der Stoppschwelle. Die Tabelle darunter nennt die Werte.")
+        }
+    }
+}
+
 #[function_component(PassChart)]
 pub fn pass_chart(props: &PassChartProps) -> Html {
+    let lang = props.lang;
+    let f = Fmt(lang);
     let canvas_ref = use_drawn_canvas(
         "chart",
-        (props.trace.clone(), props.highlight),
-        |canvas, (trace, highlight)| draw(canvas, trace, *highlight),
+        (props.trace.clone(), props.highlight, lang),
+        |canvas, (trace, highlight, lang)| draw(canvas, trace, *highlight, *lang),
     );
     let trace = &props.trace;
     let rows = trace.passes.iter().map(|p| {
         html! {
             <tr>
                 <td>{p.index}</td>
-                <td>{fmt_bytes(p.memory_bytes)}</td>
-                <td>{fmt_duration(p.duration_s)}</td>
-                <td>{fmt_bytes(p.dirty_bytes_at_end)}</td>
-                <td>{fmt_bytes(p.stop_threshold_bytes)}</td>
+                <td>{f.bytes(p.memory_bytes)}</td>
+                <td>{f.duration(p.duration_s)}</td>
+                <td>{f.bytes(p.dirty_bytes_at_end)}</td>
+                <td>{f.bytes(p.stop_threshold_bytes)}</td>
             </tr>
         }
     });
     let stop_row = trace.stop_copy.as_ref().map(|sc| {
         html! {
             <tr>
-                <td>{"blackout"}</td>
-                <td>{fmt_bytes(sc.memory_bytes + sc.device_state_bytes)}</td>
-                <td>{fmt_duration(sc.duration_s)}</td>
+                <td>{lang.pick("blackout", "Blackout")}</td>
+                <td>{f.bytes(sc.memory_bytes + sc.device_state_bytes)}</td>
+                <td>{f.duration(sc.duration_s)}</td>
                 <td>{"—"}</td>
                 <td>{"—"}</td>
             </tr>
         }
     });
+    let policy = trace.scenario.policy.name();
     html! {
         <div class="pass-chart">
             <canvas id="pass-chart" ref={canvas_ref} role="img"
-                aria-label={format!("Bar chart of memory sent in each of {} pre-copy passes and the blackout, on a log scale, with the stop threshold. The table below lists the values.", trace.passes.len())}>
+                aria-label={pass_chart_label(trace.passes.len(), trace.stop_copy.is_some(), lang)}>
             </canvas>
             <ul class="legend">
-                <li><span class="swatch" style="background:#1a66d6"></span>{"pre-copy pass: VM running"}</li>
-                <li><span class="swatch" style="background:#0b2f6b"></span>{"the pass shown now"}</li>
-                <li><span class="swatch" style="background:#e8710a"></span>{"blackout: last pages + device state, VM paused"}</li>
-                <li><span class="swatch line" style="background:#b01d48"></span>{format!("stop threshold ({}): pause once what is left is below it", trace.scenario.policy.name())}</li>
+                <li><span class="swatch" style="background:#1a66d6"></span>{lang.pick("pre-copy pass: VM running", "Kopierdurchlauf: VM läuft")}</li>
+                <li><span class="swatch" style="background:#0b2f6b"></span>{lang.pick("the pass shown now", "der gerade gezeigte Durchlauf")}</li>
+                <li><span class="swatch" style="background:#e8710a"></span>{lang.pick("blackout: last pages + device state, VM paused", "Blackout: letzte Seiten + Gerätezustand, VM angehalten")}</li>
+                <li><span class="swatch line" style="background:#b01d48"></span>{lang.pick(
+                    format!("stop threshold ({policy}): pause once what is left is below it"),
+                    format!("Stoppschwelle ({policy}): anhalten, sobald der Rest darunter liegt"))}</li>
             </ul>
             <div class="sr-only"><table data-testid="pass-table">
-                <caption>{"Memory sent per pass"}</caption>
-                <thead><tr><th>{"pass"}</th><th>{"sent"}</th><th>{"time"}</th><th>{"dirtied meanwhile"}</th><th>{"stop threshold"}</th></tr></thead>
+                <caption>{lang.pick("Memory sent per pass", "Gesendeter Speicher je Durchlauf")}</caption>
+                <thead><tr>
+                    <th>{lang.pick("pass", "Durchlauf")}</th>
+                    <th>{lang.pick("sent", "gesendet")}</th>
+                    <th>{lang.pick("time", "Dauer")}</th>
+                    <th>{lang.pick("dirtied meanwhile", "währenddessen geändert")}</th>
+                    <th>{lang.pick("stop threshold", "Stoppschwelle")}</th>
+                </tr></thead>
                 <tbody>{ for rows }{ for stop_row }</tbody>
             </table></div>
         </div>
@@ -264,13 +312,17 @@ pub fn pass_chart(props: &PassChartProps) -> Html {
 pub struct LinkChartProps {
     pub trace: Rc<Trace>,
     pub t: f64,
+    /// The language of the labels and numbers; English when not given.
+    #[prop_or_default]
+    pub lang: Lang,
 }
 
 /// Plot-area offsets in CSS pixels, shared by the drawing and the time cursor overlay.
 const LINK_LEFT: f64 = 60.0;
 const LINK_RIGHT: f64 = 12.0;
 
-fn draw_link(canvas: HtmlCanvasElement, trace: &Trace) -> Result<(), String> {
+fn draw_link(canvas: HtmlCanvasElement, trace: &Trace, lang: Lang) -> Result<(), String> {
+    let f = Fmt(lang);
     let (root, dpr) = prepare(canvas, |_| 170.0)?;
     let px = |v: f64| (v * dpr) as u32;
     let font = |size: f64| ("sans-serif", size * dpr);
@@ -292,8 +344,8 @@ fn draw_link(canvas: HtmlCanvasElement, trace: &Trace) -> Result<(), String> {
         .disable_x_mesh()
         .x_labels(time_labels(&root, dpr))
         .y_labels(5)
-        .x_label_formatter(&|x| fmt_duration(*x))
-        .y_label_formatter(&|y| format!("{y:.1}"))
+        .x_label_formatter(&|x| f.duration(*x))
+        .y_label_formatter(&|y| f.num(*y, 1))
         .y_desc("Gbit/s")
         .label_style(font(11.0))
         .axis_desc_style(font(11.0))
@@ -344,25 +396,31 @@ fn draw_link(canvas: HtmlCanvasElement, trace: &Trace) -> Result<(), String> {
 /// with a cursor on the playback clock.
 #[function_component(LinkChart)]
 pub fn link_chart(props: &LinkChartProps) -> Html {
-    let canvas_ref = use_drawn_canvas("link chart", props.trace.clone(), |canvas, trace| {
-        draw_link(canvas, trace)
-    });
+    let lang = props.lang;
+    let f = Fmt(lang);
+    let canvas_ref = use_drawn_canvas(
+        "link chart",
+        (props.trace.clone(), lang),
+        |canvas, (trace, lang)| draw_link(canvas, trace, *lang),
+    );
     let cursor = cursor_style(props.t, props.trace.total_time_s, LINK_LEFT, LINK_RIGHT);
     let t = &props.trace;
+    let peak = f.rate(t.segments.iter().fold(0.0, |m, s| f64::max(m, s.wire_rate)));
+    let line = f.rate(t.rates.line_rate);
     html! {
         <div class="link-chart">
             <div class="chart-wrap">
                 <canvas id="link-chart" ref={canvas_ref} role="img"
-                    aria-label={format!("Link use over time: migration traffic up to {} and, on a shared link, other traffic on top; line rate {}.",
-                        crate::engine::units::fmt_rate(t.segments.iter().fold(0.0, |m, s| f64::max(m, s.wire_rate))),
-                        crate::engine::units::fmt_rate(t.rates.line_rate))}>
+                    aria-label={lang.pick(
+                        format!("Link use over time: migration traffic up to {peak} and, on a shared link, other traffic on top; line rate {line}."),
+                        format!("Auslastung der Verbindung im Zeitverlauf: Migrationsdatenverkehr bis {peak} und bei einem gemeinsam genutzten Netzwerk der übrige Datenverkehr darüber; Leitungsrate {line}."))}>
                 </canvas>
                 <div class="cursor" style={cursor} aria-hidden="true"></div>
             </div>
             <ul class="legend">
-                <li><span class="swatch" style="background:#1a66d6"></span>{"migration traffic"}</li>
-                <li><span class="swatch" style="background:#b7bfcb"></span>{"other traffic (shared network)"}</li>
-                <li><span class="swatch line" style="background:#7f7f7f"></span>{"line rate"}</li>
+                <li><span class="swatch" style="background:#1a66d6"></span>{lang.pick("migration traffic", "Migrationsdatenverkehr")}</li>
+                <li><span class="swatch" style="background:#b7bfcb"></span>{lang.pick("other traffic (shared network)", "übriger Datenverkehr (gemeinsam genutztes Netzwerk)")}</li>
+                <li><span class="swatch line" style="background:#7f7f7f"></span>{lang.pick("line rate", "Leitungsrate")}</li>
             </ul>
         </div>
     }

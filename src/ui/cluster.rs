@@ -10,13 +10,13 @@ use yew::prelude::*;
 
 use super::chart::{cursor_style, prepare, time_labels, use_drawn_canvas};
 use super::controls::to_count;
-use super::memory_map::{MemoryMap, COLOURS, LABELS};
+use super::memory_map::{labels, MemoryMap, COLOURS};
 use super::state::{preset, Action, AppState, PRESETS};
 use crate::engine::cluster::{
     ClusterScenario, ClusterTrace, ClusterVm, MigrationRecord, Nic, Operation, Stage, MAX_HOSTS,
 };
-use crate::engine::units::{fmt_bytes, fmt_duration};
-use crate::engine::{Pattern, TransportKind};
+use crate::engine::units::localize;
+use crate::engine::{Fmt, Lang, Pattern, TransportKind};
 
 /// One colour per migration (cycled), distinct from the stage colours' meanings.
 pub const PALETTE: [&str; 8] = [
@@ -35,12 +35,70 @@ const NIC_CHOICES: [(u32, f64); 8] = [
     (1, 100.0),
 ];
 
-fn nic_label(c: (u32, f64)) -> String {
+fn nic_label(c: (u32, f64), lang: Lang) -> String {
     if c.0 == 0 {
-        "none".into()
+        lang.pick("none", "keine").into()
     } else {
-        format!("{} × {} GbE", c.0, c.1)
+        localize(&format!("{} × {} GbE", c.0, c.1), lang)
     }
+}
+
+/// "1 migration", "3 migrations" / "1 Migration", "3 Migrationen".
+fn migrations(n: usize, lang: Lang) -> String {
+    match (lang, n) {
+        (Lang::En, 1) => "1 migration".into(),
+        (Lang::En, n) => format!("{n} migrations"),
+        (Lang::De, 1) => "1 Migration".into(),
+        (Lang::De, n) => format!("{n} Migrationen"),
+    }
+}
+
+/// The topology's description for screen readers: hosts, and migrations running and queued.
+fn topology_label(hosts: usize, running: usize, queued: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!(
+            "{}; {} running and {queued} queued at this moment.",
+            if hosts == 1 {
+                "1 host".to_string()
+            } else {
+                format!("{hosts} hosts")
+            },
+            migrations(running, lang)
+        ),
+        Lang::De => format!(
+            "{}; im Moment {} {}, {queued} {} in der Warteschlange.",
+            if hosts == 1 {
+                "1 Host".to_string()
+            } else {
+                format!("{hosts} Hosts")
+            },
+            if running == 1 { "läuft" } else { "laufen" },
+            migrations(running, lang),
+            if queued == 1 { "wartet" } else { "warten" }
+        ),
+    }
+}
+
+/// What a migration is doing now, as shown beside its progress bar; the English word also
+/// names its CSS class ("st-pass-2", "st-blackout").
+fn stage_label(stage: Stage, pass: u32, lang: Lang) -> (String, String) {
+    let en = match stage {
+        Stage::Precopy => format!("pass {pass}"),
+        Stage::Blackout => "blackout".into(),
+        other => format!("{other:?}").to_lowercase(),
+    };
+    let shown = match (lang, stage) {
+        (Lang::En, _) => en.clone(),
+        (Lang::De, Stage::Queued) => "in der Warteschlange".into(),
+        (Lang::De, Stage::Setup) => "Einrichtung".into(),
+        (Lang::De, Stage::Storage) => "Datenträgerkopie".into(),
+        (Lang::De, Stage::Precopy) => format!("Durchlauf {pass}"),
+        (Lang::De, Stage::Blackout) => "Blackout".into(),
+        (Lang::De, Stage::Switchover) => "Umschaltung".into(),
+        (Lang::De, Stage::Cleanup) => "Bereinigung".into(),
+        (Lang::De, Stage::Done) => "fertig".into(),
+    };
+    (format!("st-{en}").replace(' ', "-"), shown)
 }
 
 #[derive(Properties, PartialEq)]
@@ -50,6 +108,9 @@ pub struct ClusterProps {
     pub error: Option<String>,
     pub t: f64,
     pub dispatch: UseReducerDispatcher<AppState>,
+    /// The language of the labels and numbers; English when not given.
+    #[prop_or_default]
+    pub lang: Lang,
 }
 
 /// Where each VM runs at time t: a migration moves it once its switchover ends.
@@ -100,8 +161,21 @@ fn unique(base: &str, taken: impl Fn(&str) -> bool) -> String {
         .expect("some name is free")
 }
 
+/// The totals' line about this moment: migrations running and queued, and the data moved.
+fn now_line(running: usize, queued: usize, moved: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("Now: {running} running, {queued} queued. Data moved: {moved}."),
+        Lang::De => format!(
+            "Jetzt: {running} {}, {queued} in der Warteschlange. Übertragene Daten: {moved}.",
+            if running == 1 { "läuft" } else { "laufen" }
+        ),
+    }
+}
+
 #[function_component(ClusterView)]
 pub fn cluster_view(p: &ClusterProps) -> Html {
+    let lang = p.lang;
+    let f = Fmt(lang);
     let selected_host = use_state(|| 0usize);
     let selected_vm = use_state(|| None::<String>);
     let target = use_state(|| None::<String>);
@@ -316,10 +390,10 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         });
         let options = NIC_CHOICES.iter().enumerate().map(|(i, &ch)| {
             let selected = ch.0 == current.0 && (ch.0 == 0 || ch.1 == current.1);
-            html! { <option value={i.to_string()} {selected}>{nic_label(ch)}</option> }
+            html! { <option value={i.to_string()} {selected}>{nic_label(ch, lang)}</option> }
         });
         html! {
-            <td><select aria-label={format!("{} NICs on {}", host.name, net)} id={format!("nic-{h}-{n}")} {onchange}>{ for options }</select></td>
+            <td><select aria-label={lang.pick(format!("{} NICs on {}", host.name, net), format!("Netzwerkadapter von {} im Netzwerk {}", host.name, net))} id={format!("nic-{h}-{n}")} {onchange}>{ for options }</select></td>
         }
     };
     let net_flags = |n: usize| {
@@ -351,7 +425,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         html! {
             <th>
                 {net.name.clone()}
-                <label class="tiny"><input type="checkbox" checked={net.dedicated} onchange={on_dedicated} />{"dedicated"}</label>
+                <label class="tiny"><input type="checkbox" checked={net.dedicated} onchange={on_dedicated} />{lang.pick("dedicated", "dediziert")}</label>
                 <label class="tiny"><input type="checkbox" checked={rdma} onchange={on_rdma} />{"RDMA"}</label>
             </th>
         }
@@ -397,7 +471,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         Some(html! {
             <path class="flow" d={d} fill="none"
                 stroke={PALETTE[k % PALETTE.len()]} stroke-width={format!("{width:.1}")}>
-                <title>{format!("{} → {}: {}/s", m.vm, m.to, fmt_bytes(rate))}</title>
+                <title>{format!("{} → {}: {}/s", m.vm, m.to, f.bytes(rate))}</title>
             </path>
         })
     });
@@ -427,9 +501,11 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
             <g class={classes!("chost", (i == host_ix).then_some("selected"))} {onclick} data-testid={format!("chost-{}", h.name)}>
                 <rect x={format!("{x}")} y={format!("{y}")} width={format!("{bw}")} height={format!("{bh}")} rx="8" />
                 <text x={format!("{}", x + 8.0)} y={format!("{}", y + 18.0)} class="host-name">{h.name.clone()}</text>
-                <text x={format!("{}", x + 8.0)} y={format!("{}", y + 34.0)} class="small">{format!("{} of {} GiB used", (used / 1024.0).round(), h.memory_gib)}</text>
+                <text x={format!("{}", x + 8.0)} y={format!("{}", y + 34.0)} class="small">{lang.pick(
+                    format!("{} of {} GiB used", (used / 1024.0).round(), localize(&h.memory_gib.to_string(), lang)),
+                    format!("{} von {} GiB belegt", (used / 1024.0).round(), localize(&h.memory_gib.to_string(), lang)))}</text>
                 { for chips }
-                if vms.len() > 12 { <text x={format!("{}", x + 8.0)} y={format!("{}", y + bh - 8.0)} class="small">{format!("+{} more", vms.len() - 12)}</text> }
+                if vms.len() > 12 { <text x={format!("{}", x + 8.0)} y={format!("{}", y + bh - 8.0)} class="small">{lang.pick(format!("+{} more", vms.len() - 12), format!("+{} weitere", vms.len() - 12))}</text> }
             </g>
         }
     });
@@ -445,8 +521,8 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
             .map(|why| html! { <li>{format!("{} ({} → {}): {why}", m.vm, m.from, m.to)}</li> })
     });
     let ops = c.operations.iter().map(|o| match o {
-        Operation::Move { vm, to } => html! { <li>{format!("move {vm} to {to}")}</li> },
-        Operation::Drain { host } => html! { <li>{format!("drain {host}")}</li> },
+        Operation::Move { vm, to } => html! { <li>{lang.pick(format!("move {vm} to {to}"), format!("{vm} nach {to} verschieben"))}</li> },
+        Operation::Drain { host } => html! { <li>{lang.pick(format!("drain {host}"), format!("{host} leeren"))}</li> },
     });
     // Memory maps of the migrations under way (small multiples), built once per trace.
     let traces = use_memo(p.trace.clone(), |t| {
@@ -464,14 +540,15 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         .map(|(i, m, tr)| {
             html! {
                 <figure class="mini">
-                    <MemoryMap trace={tr} t={p.t} window={0.5} compact={AttrValue::from(format!("mini-{i}"))} />
+                    <MemoryMap trace={tr} t={p.t} window={0.5} compact={AttrValue::from(format!("mini-{i}"))} {lang} />
                     <figcaption style={format!("border-color:{}", PALETTE[i % PALETTE.len()])}>{format!("{} → {}", m.vm, m.to)}</figcaption>
                 </figure>
             }
         })
         .collect::<Html>();
+    let state_names = labels(lang);
     let mini_legend = (0..COLOURS.len()).map(|i| html! {
-        <li><span class="swatch" style={format!("background:{}", COLOURS[i])}></span>{LABELS[i]}</li>
+        <li><span class="swatch" style={format!("background:{}", COLOURS[i])}></span>{state_names[i]}</li>
     });
     let active_now = ok
         .iter()
@@ -486,17 +563,13 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         if stage == Stage::Queued {
             return None;
         }
-        let label = match stage {
-            Stage::Precopy => format!("pass {pass}"),
-            Stage::Blackout => "blackout".into(),
-            other => format!("{other:?}").to_lowercase(),
-        };
+        let (class, label) = stage_label(stage, pass, lang);
         let frac = ((p.t - m.start_s) / (m.end_s - m.start_s).max(1e-9)).clamp(0.0, 1.0);
         Some(html! {
             <li>
                 <span class="vmname">{m.vm.clone()}</span>
-                <span class="bar"><span class={classes!("fill", format!("st-{label}").replace(' ', "-"))} style={format!("width:{:.1}%", frac * 100.0)}></span></span>
-                <span class="small">{format!("{label} · {}/s", fmt_bytes(rate_at(m, p.t)))}</span>
+                <span class="bar"><span class={classes!("fill", class)} style={format!("width:{:.1}%", frac * 100.0)}></span></span>
+                <span class="small">{format!("{label} · {}/s", f.bytes(rate_at(m, p.t)))}</span>
             </li>
         })
     });
@@ -504,95 +577,102 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
     html! {
         <div class="cluster">
             if let Some(e) = &p.error {
-                <div class="verdict bad" role="alert" data-testid="cluster-error">{format!("Cannot simulate this cluster — {e}. Showing the last valid run.")}</div>
+                <div class="verdict bad" role="alert" data-testid="cluster-error">{lang.pick(format!("Cannot simulate this cluster — {e}. Showing the last valid run."),
+                    format!("Dieser Cluster lässt sich nicht simulieren — {e}. Gezeigt wird der letzte gültige Lauf."))}</div>
             }
             <section class="panel">
                 <div class="toolbar">
-                    <label class="inline">{"Preset "}
+                    <label class="inline">{lang.pick("Preset ", "Vorlage ")}
                         <select id="preset" onchange={on_preset}>
-                            <option value="" selected=true disabled=true>{"choose…"}</option>
+                            <option value="" selected=true disabled=true>{lang.pick("choose…", "auswählen …")}</option>
                             { for PRESETS.iter().enumerate().map(|(i, (name, _))| html! { <option value={i.to_string()}>{*name}</option> }) }
                         </select>
                     </label>
                     <label class="inline">{"Host "}
-                        <select id="select-host" onchange={on_select_host} aria-label="Selected host">
+                        <select id="select-host" onchange={on_select_host} aria-label={lang.pick("Selected host", "Ausgewählter Host")}>
                             { for c.hosts.iter().enumerate().map(|(i, h)| html! { <option value={i.to_string()} selected={i == host_ix}>{h.name.clone()}</option> }) }
                         </select>
                     </label>
                     <button id="add-host" onclick={add_host} disabled={c.hosts.len() >= MAX_HOSTS}>{"+ Host"}</button>
                     <button id="remove-host" onclick={remove_host} disabled={c.hosts.len() <= 2}>{format!("− {sel_host_name}")}</button>
                     <button id="add-vm" onclick={add_vm} disabled={!room_for_vm}
-                        title={if room_for_vm { String::new() } else { format!("{sel_host_name} has less than 4 GiB free for another VM") }}>
-                        {format!("+ VM on {sel_host_name}")}</button>
-                    <button id="drain" onclick={drain} class="primary">{format!("Drain {sel_host_name}")}</button>
+                        title={if room_for_vm { String::new() } else { lang.pick(
+                            format!("{sel_host_name} has less than 4 GiB free for another VM"),
+                            format!("Auf {sel_host_name} sind für eine weitere VM keine 4 GiB frei")) }}>
+                        {lang.pick(format!("+ VM on {sel_host_name}"), format!("+ VM auf {sel_host_name}"))}</button>
+                    <button id="drain" onclick={drain} class="primary">{lang.pick(format!("Drain {sel_host_name}"), format!("{sel_host_name} leeren"))}</button>
                 </div>
                 <svg class="topology" viewBox={format!("0 0 {view_w} {view_h}")} role="img"
-                    aria-label={format!("{} hosts; {} migrations running and {} queued at this moment", c.hosts.len(), active_now, queued_now)}>
+                    aria-label={topology_label(c.hosts.len(), active_now, queued_now, lang)}>
                     { for host_boxes }
                     { for flows }
                 </svg>
                 <div class="toolbar">
-                    <label class="inline">{"Move "}
+                    <label class="inline">{lang.pick("Move ", "Verschieben ")}
                         <select id="move-vm" onchange={select_vm}>
                             { for vm_on_host.iter().map(|v| html! { <option value={v.name.clone()} selected={Some(&v.name) == chosen_vm.as_ref()}>{v.name.clone()}</option> }) }
                         </select>
                     </label>
-                    <label class="inline">{" to "}
+                    <label class="inline">{lang.pick(" to ", " nach ")}
                         <select id="move-to" onchange={select_target}>
                             { for c.hosts.iter().filter(|h| h.name != sel_host_name).map(|h| html! { <option value={h.name.clone()} selected={Some(&h.name) == chosen_to.as_ref()}>{h.name.clone()}</option> }) }
                         </select>
                     </label>
-                    <button id="migrate" onclick={move_vm} disabled={vm_on_host.is_empty()}>{"Live-migrate"}</button>
-                    <button id="clear-ops" onclick={clear_ops}>{"Clear operations"}</button>
+                    <button id="migrate" onclick={move_vm} disabled={vm_on_host.is_empty()}>{lang.pick("Live-migrate", "Live migrieren")}</button>
+                    <button id="clear-ops" onclick={clear_ops}>{lang.pick("Clear operations", "Vorgänge löschen")}</button>
                 </div>
-                <p class="small">{"Operations: "}</p>
+                <p class="small">{lang.pick("Operations: ", "Vorgänge: ")}</p>
                 <ol class="ops" data-testid="operations">{ for ops }</ol>
             </section>
             <div class="panels">
                 <section class="panel">
-                    <h2>{"Networks and NICs"}</h2>
+                    <h2>{lang.pick("Networks and NICs", "Netzwerke und Netzwerkadapter")}</h2>
                     <div class="scroll-x"><table class="nics">
-                        <thead><tr><th>{"host"}</th>{ for (0..c.networks.len()).map(net_flags) }</tr></thead>
+                        <thead><tr><th>{lang.pick("host", "Host")}</th>{ for (0..c.networks.len()).map(net_flags) }</tr></thead>
                         <tbody>{ for (0..c.hosts.len()).map(|h| html! {
                             <tr><th>{c.hosts[h].name.clone()}</th>{ for (0..c.networks.len()).map(|n| nic_cell(h, n)) }</tr>
                         }) }</tbody>
                     </table></div>
                     <div class="toolbar">
-                        { number("per-host-limit", "Simultaneous per host ", c.settings.per_host_limit, |c, v| c.settings.per_host_limit = v) }
-                        { number("cluster-limit", "In the cluster ", c.settings.cluster_limit, |c, v| c.settings.cluster_limit = v) }
-                        <label class="inline">{"Performance option "}
+                        { number("per-host-limit", lang.pick("Simultaneous per host ", "Gleichzeitig je Host "), c.settings.per_host_limit, |c, v| c.settings.per_host_limit = v) }
+                        { number("cluster-limit", lang.pick("In the cluster ", "Im Cluster "), c.settings.cluster_limit, |c, v| c.settings.cluster_limit = v) }
+                        <label class="inline">{lang.pick("Performance option ", "Leistungsoption ")}
                             <select id="cluster-transport" onchange={on_transport}>
                                 <option value="tcp" selected={c.settings.transport == TransportKind::Tcp}>{"TCP/IP"}</option>
-                                <option value="compression" selected={c.settings.transport == TransportKind::Compression}>{"Compression"}</option>
+                                <option value="compression" selected={c.settings.transport == TransportKind::Compression}>{lang.pick("Compression", "Komprimierung")}</option>
                                 <option value="smb" selected={c.settings.transport == TransportKind::Smb}>{"SMB"}</option>
                             </select>
                         </label>
-                        { check("shared-storage", " shared storage (CSV)", c.shared_storage, |c, v| c.shared_storage = v) }
-                        { check("shared-nothing", " allow shared-nothing (copy disks)", c.settings.shared_nothing, |c, v| c.settings.shared_nothing = v) }
-                        { check("smb-limit", " SMB limit: 25 % of a node's NIC speed (the cluster default since 2022-09)", c.settings.smb_limit_pct.is_some(), |c, v| c.settings.smb_limit_pct = v.then_some(25.0)) }
+                        { check("shared-storage", lang.pick(" shared storage (CSV)", " freigegebener Speicher (CSV)"), c.shared_storage, |c, v| c.shared_storage = v) }
+                        { check("shared-nothing", lang.pick(" allow shared-nothing (copy disks)", " Shared-Nothing-Migration zulassen (Datenträger kopieren)"), c.settings.shared_nothing, |c, v| c.settings.shared_nothing = v) }
+                        { check("smb-limit", lang.pick(" SMB limit: 25 % of a node's NIC speed (the cluster default since 2022-09)",
+                            " SMB-Limit: 25 % der Geschwindigkeit der Netzwerkadapter eines Knotens (Clusterstandard seit September 2022)"),
+                            c.settings.smb_limit_pct.is_some(), |c, v| c.settings.smb_limit_pct = v.then_some(25.0)) }
                     </div>
                 </section>
                 <section class="panel">
-                    <h2>{"Totals"}</h2>
+                    <h2>{lang.pick("Totals", "Gesamtwerte")}</h2>
                     <dl class="numbers">
-                        <div><dt>{"All done after"}</dt><dd data-testid="makespan">{fmt_duration(trace.makespan_s)}</dd></div>
-                        <div><dt>{"Worst blackout"}</dt><dd data-testid="worst-blackout">{fmt_duration(trace.worst_blackout_s)}</dd></div>
-                        <div><dt>{"Migrations"}</dt><dd data-testid="migration-count">{format!("{} of {}", ok.len(), trace.migrations.len())}</dd></div>
-                        <div><dt>{"Peak link use"}</dt><dd data-testid="peak-link">{format!("{:.2} Gbit/s", trace.peak_link_gbps)}</dd></div>
+                        <div><dt>{lang.pick("All done after", "Alles erledigt nach")}</dt><dd data-testid="makespan">{f.duration(trace.makespan_s)}</dd></div>
+                        <div><dt>{lang.pick("Worst blackout", "Längster Blackout")}</dt><dd data-testid="worst-blackout">{f.duration(trace.worst_blackout_s)}</dd></div>
+                        <div><dt>{lang.pick("Migrations", "Migrationen")}</dt><dd data-testid="migration-count">{lang.pick(
+                            format!("{} of {}", ok.len(), trace.migrations.len()),
+                            format!("{} von {}", ok.len(), trace.migrations.len()))}</dd></div>
+                        <div><dt>{lang.pick("Peak link use", "Höchste Verbindungsauslastung")}</dt><dd data-testid="peak-link">{format!("{} Gbit/s", f.num(trace.peak_link_gbps, 2))}</dd></div>
                     </dl>
-                    <p class="small">{format!("Now: {active_now} running, {queued_now} queued. Data moved: {}.", fmt_bytes(ok.iter().map(|m| m.wire_bytes).sum()))}</p>
+                    <p class="small">{now_line(active_now, queued_now, &f.bytes(ok.iter().map(|m| m.wire_bytes).sum()), lang)}</p>
                     <ul class="progress" data-testid="running">{ for progress }</ul>
                     <ul class="refused" data-testid="refused">{ for refused }</ul>
                 </section>
             </div>
             <section class="panel">
-                <h2>{"Memory of the VMs migrating now"}</h2>
+                <h2>{lang.pick("Memory of the VMs migrating now", "Arbeitsspeicher der VMs, die gerade migriert werden")}</h2>
                 <div class="minis" data-testid="minis">{ minis }</div>
                 <ul class="legend">{ for mini_legend }</ul>
             </section>
             <section class="panel">
-                <h2>{"Every migration over time"}</h2>
-                <Gantt trace={p.trace.clone()} t={p.t} />
+                <h2>{lang.pick("Every migration over time", "Alle Migrationen im Zeitverlauf")}</h2>
+                <Gantt trace={p.trace.clone()} t={p.t} {lang} />
             </section>
         </div>
     }
@@ -602,6 +682,9 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
 pub struct GanttProps {
     pub trace: Rc<ClusterTrace>,
     pub t: f64,
+    /// The language of the labels and numbers; English when not given.
+    #[prop_or_default]
+    pub lang: Lang,
 }
 
 const GANTT_LEFT: f64 = 90.0;
@@ -620,7 +703,8 @@ fn stage_colour(s: Stage, pass: u32) -> RGBColor {
     }
 }
 
-fn draw_gantt(canvas: HtmlCanvasElement, trace: &ClusterTrace) -> Result<(), String> {
+fn draw_gantt(canvas: HtmlCanvasElement, trace: &ClusterTrace, lang: Lang) -> Result<(), String> {
+    let f = Fmt(lang);
     let rows: Vec<&MigrationRecord> = trace
         .migrations
         .iter()
@@ -643,7 +727,7 @@ fn draw_gantt(canvas: HtmlCanvasElement, trace: &ClusterTrace) -> Result<(), Str
         .disable_mesh()
         .disable_y_axis()
         .x_labels(time_labels(&root, dpr))
-        .x_label_formatter(&|x| fmt_duration(*x))
+        .x_label_formatter(&|x| f.duration(*x))
         .label_style(("sans-serif", 11.0 * dpr))
         .draw()
         .map_err(|e| e.to_string())?;
@@ -675,12 +759,36 @@ fn draw_gantt(canvas: HtmlCanvasElement, trace: &ClusterTrace) -> Result<(), Str
     root.present().map_err(|e| e.to_string())
 }
 
+/// The Gantt chart's description for screen readers; it counts the migrations drawn (refused
+/// ones have no row).
+fn gantt_label(drawn: usize, over: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!(
+            "Gantt chart of {} over {over}: queued, setup, memory passes, blackout, handoff. The table below lists {}.",
+            migrations(drawn, lang),
+            if drawn == 1 { "it" } else { "them" }
+        ),
+        Lang::De => format!(
+            "Gantt-Diagramm mit {} über einen Zeitraum von {over}: Warteschlange, Einrichtung, Speicherdurchläufe, Blackout, Übergabe. Die Tabelle darunter listet sie auf.",
+            migrations(drawn, lang)
+        ),
+    }
+}
+
 #[function_component(Gantt)]
 pub fn gantt(p: &GanttProps) -> Html {
-    let canvas_ref = use_drawn_canvas("gantt", p.trace.clone(), |canvas, trace| {
-        draw_gantt(canvas, trace)
+    let lang = p.lang;
+    let f = Fmt(lang);
+    let canvas_ref = use_drawn_canvas("gantt", (p.trace.clone(), lang), |canvas, (trace, lang)| {
+        draw_gantt(canvas, trace, *lang)
     });
     let cursor = cursor_style(p.t, p.trace.makespan_s, GANTT_LEFT, GANTT_RIGHT);
+    let drawn = p
+        .trace
+        .migrations
+        .iter()
+        .filter(|m| m.refused.is_none())
+        .count();
     let rows = p
         .trace
         .migrations
@@ -691,12 +799,12 @@ pub fn gantt(p: &GanttProps) -> Html {
             html! {
                 <tr>
                     <td>{m.vm.clone()}</td><td>{format!("{} → {}", m.from, m.to)}</td>
-                    <td>{fmt_duration(m.stages.first().map_or(0.0, |s| s.end_s - s.start_s))}</td>
+                    <td>{f.duration(m.stages.first().map_or(0.0, |s| s.end_s - s.start_s))}</td>
                     <td>{m.passes}</td>
-                    <td>{blackout.map_or("—".into(), |b| fmt_duration(b.start_s))}</td>
-                    <td>{fmt_duration(m.downtime_s)}</td>
-                    <td>{fmt_duration(m.end_s)}</td>
-                    <td>{fmt_bytes(m.wire_bytes)}</td>
+                    <td>{blackout.map_or("—".into(), |b| f.duration(b.start_s))}</td>
+                    <td>{f.duration(m.downtime_s)}</td>
+                    <td>{f.duration(m.end_s)}</td>
+                    <td>{f.bytes(m.wire_bytes)}</td>
                 </tr>
             }
         });
@@ -704,22 +812,83 @@ pub fn gantt(p: &GanttProps) -> Html {
         <div class="gantt">
             <div class="chart-wrap">
                 <canvas id="gantt" ref={canvas_ref} role="img"
-                    aria-label={format!("Gantt chart of {} migrations over {}: queued, setup, memory passes, blackout, handoff. The table below lists them.", p.trace.migrations.len(), fmt_duration(p.trace.makespan_s))}>
+                    aria-label={gantt_label(drawn, &f.duration(p.trace.makespan_s), lang)}>
                 </canvas>
                 <div class="cursor" style={cursor} aria-hidden="true"></div>
             </div>
             <ul class="legend">
-                <li><span class="swatch" style="background:#e4e8ee"></span>{"queued"}</li>
-                <li><span class="swatch" style="background:#b7bfcb"></span>{"setup"}</li>
-                <li><span class="swatch" style="background:#8a4fd6"></span>{"disk copy (shared-nothing)"}</li>
-                <li><span class="swatch" style="background:#5b8fdf"></span>{"memory passes"}</li>
-                <li><span class="swatch" style="background:#e8710a"></span>{"blackout and switchover"}</li>
-                <li><span class="swatch" style="background:#7fbf98"></span>{"handoff: ARP, clean-up"}</li>
+                <li><span class="swatch" style="background:#e4e8ee"></span>{lang.pick("queued", "in der Warteschlange")}</li>
+                <li><span class="swatch" style="background:#b7bfcb"></span>{lang.pick("setup", "Einrichtung")}</li>
+                <li><span class="swatch" style="background:#8a4fd6"></span>{lang.pick("disk copy (shared-nothing)", "Datenträgerkopie (Shared Nothing)")}</li>
+                <li><span class="swatch" style="background:#5b8fdf"></span>{lang.pick("memory passes", "Speicherdurchläufe")}</li>
+                <li><span class="swatch" style="background:#e8710a"></span>{lang.pick("blackout and switchover", "Blackout und Umschaltung")}</li>
+                <li><span class="swatch" style="background:#7fbf98"></span>{lang.pick("handoff: ARP, clean-up", "Übergabe: ARP, Bereinigung")}</li>
             </ul>
             <div class="sr-only"><table data-testid="gantt-table">
-                <thead><tr><th>{"VM"}</th><th>{"move"}</th><th>{"queued"}</th><th>{"passes"}</th><th>{"blackout at"}</th><th>{"downtime"}</th><th>{"done at"}</th><th>{"sent"}</th></tr></thead>
+                <thead><tr>
+                    <th>{"VM"}</th>
+                    <th>{lang.pick("move", "Verschiebung")}</th>
+                    <th>{lang.pick("queued", "in der Warteschlange")}</th>
+                    <th>{lang.pick("passes", "Durchläufe")}</th>
+                    <th>{lang.pick("blackout at", "Blackout bei")}</th>
+                    <th>{lang.pick("downtime", "Ausfallzeit")}</th>
+                    <th>{lang.pick("done at", "fertig bei")}</th>
+                    <th>{lang.pick("sent", "gesendet")}</th>
+                </tr></thead>
                 <tbody>{ for rows }</tbody>
             </table></div>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    #[wasm_bindgen_test]
+    fn counts_read_as_sentences() {
+        assert_eq!(
+            topology_label(4, 1, 2, Lang::En),
+            "4 hosts; 1 migration running and 2 queued at this moment."
+        );
+        assert_eq!(
+            topology_label(2, 3, 0, Lang::En),
+            "2 hosts; 3 migrations running and 0 queued at this moment."
+        );
+        assert_eq!(
+            topology_label(4, 1, 1, Lang::De),
+            "4 Hosts; im Moment läuft 1 Migration, 1 wartet in der Warteschlange."
+        );
+        assert_eq!(
+            topology_label(4, 2, 3, Lang::De),
+            "4 Hosts; im Moment laufen 2 Migrationen, 3 warten in der Warteschlange."
+        );
+        assert!(
+            gantt_label(1, "12 s", Lang::En).starts_with("Gantt chart of 1 migration over 12 s:")
+        );
+        assert!(gantt_label(1, "12 s", Lang::En).ends_with("lists it."));
+        assert!(
+            gantt_label(4, "1,50 s", Lang::De).starts_with("Gantt-Diagramm mit 4 Migrationen über")
+        );
+        assert_eq!(
+            now_line(1, 0, "8,50 GiB", Lang::De),
+            "Jetzt: 1 läuft, 0 in der Warteschlange. Übertragene Daten: 8,50 GiB."
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn stages_keep_english_classes() {
+        assert_eq!(
+            stage_label(Stage::Precopy, 2, Lang::De),
+            ("st-pass-2".to_string(), "Durchlauf 2".to_string())
+        );
+        assert_eq!(
+            stage_label(Stage::Switchover, 0, Lang::En),
+            ("st-switchover".to_string(), "switchover".to_string())
+        );
+        assert_eq!(nic_label((2, 2.5), Lang::De), "2 × 2,5 GbE");
+        assert_eq!(nic_label((0, 0.0), Lang::De), "keine");
     }
 }

@@ -8,8 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
-use crate::engine::units::fmt_bytes;
-use crate::engine::{BlockState, Trace};
+use crate::engine::{BlockState, Fmt, Lang, Trace};
 
 pub const COLS: usize = 128;
 /// Fill colours per state, indexed by `BlockState as usize`. Chosen to stay distinct for the
@@ -22,6 +21,53 @@ pub const LABELS: [&str; 5] = [
     "in flight",
     "never written (zero pages), not yet sent",
 ];
+/// `LABELS` in German.
+pub const LABELS_DE: [&str; 5] = [
+    "noch nicht gesendet",
+    "kopiert, unverändert",
+    "geändert: muss erneut gesendet werden",
+    "in Übertragung",
+    "nie beschrieben (Nullseiten), noch nicht gesendet",
+];
+
+/// The legend's labels per state in `lang`.
+pub fn labels(lang: Lang) -> &'static [&'static str; 5] {
+    lang.pick(&LABELS, &LABELS_DE)
+}
+
+/// "1 block", "4096 blocks"; German in the case the sentence needs ("Blöcke" or "Blöcken").
+fn blocks(n: usize, lang: Lang, dative: bool) -> String {
+    match (lang, n, dative) {
+        (Lang::En, 1, _) => "1 block".to_string(),
+        (Lang::En, n, _) => format!("{n} blocks"),
+        (Lang::De, 1, _) => "1 Block".to_string(),
+        (Lang::De, n, false) => format!("{n} Blöcke"),
+        (Lang::De, n, true) => format!("{n} Blöcken"),
+    }
+}
+
+/// The map's description for screen readers: how many blocks are in each state.
+fn aria_label(blocks_total: usize, block: &str, counts: &[usize; 5], lang: Lang) -> String {
+    let [unsent, clean, dirty, flight, zero] = *counts;
+    match lang {
+        Lang::En => format!(
+            "Memory map of {} of {block} each: {unsent} not yet sent, {clean} clean, {dirty} dirty, {flight} in flight, {} not yet sent.",
+            blocks(blocks_total, lang, false),
+            match zero {
+                1 => "1 never-written block".to_string(),
+                n => format!("{n} never-written blocks"),
+            }
+        ),
+        Lang::De => format!(
+            "Speicherkarte aus {} zu je {block}: {unsent} noch nicht gesendet, {clean} kopiert und unverändert, {dirty} geändert, {flight} in Übertragung, {} noch nicht gesendet.",
+            blocks(blocks_total, lang, true),
+            match zero {
+                1 => "1 nie beschriebener Block".to_string(),
+                n => format!("{n} nie beschriebene Blöcke"),
+            }
+        ),
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct MemoryMapProps {
@@ -32,6 +78,33 @@ pub struct MemoryMapProps {
     /// A small multiple: no caption or legend, and an id of its own.
     #[prop_or_default]
     pub compact: Option<AttrValue>,
+    /// The language of the labels; English when not given.
+    #[prop_or_default]
+    pub lang: Lang,
+}
+
+/// What the map shows, under it: block count and size, the working set, never-written memory.
+fn caption(total: usize, block: &str, ws: usize, zero: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!(
+            "{} of {block} · working set {}, sent first in pass 1 · {} at the top",
+            blocks(total, lang, false),
+            blocks(ws, lang, false),
+            match zero {
+                1 => "1 never-written block".to_string(),
+                n => format!("{n} never-written blocks"),
+            }
+        ),
+        Lang::De => format!(
+            "{} zu je {block} · Arbeitsmenge {}, zuerst gesendet in Durchlauf 1 · {} oben",
+            blocks(total, lang, false),
+            blocks(ws, lang, false),
+            match zero {
+                1 => "1 nie beschriebener Block".to_string(),
+                n => format!("{n} nie beschriebene Blöcke"),
+            }
+        ),
+    }
 }
 
 #[derive(Default)]
@@ -131,22 +204,16 @@ pub fn memory_map(props: &MemoryMapProps) -> Html {
             }
         });
     }
+    let lang = props.lang;
     let layout = &props.trace.layout;
-    let aria = format!(
-        "Memory map of {} blocks of {} each: {} not yet sent, {} clean, {} dirty, {} in flight, {} never-written blocks not yet sent.",
-        layout.blocks,
-        fmt_bytes(layout.block_bytes),
-        counts[0],
-        counts[1],
-        counts[2],
-        counts[3],
-        counts[4]
-    );
+    let block = Fmt(lang).bytes(layout.block_bytes);
+    let aria = aria_label(layout.blocks, &block, &counts, lang);
+    let names = labels(lang);
     let legend = (0..COLOURS.len()).map(|i| {
         html! {
             <li>
                 <span class="swatch" style={format!("background:{}", COLOURS[i])}></span>
-                {LABELS[i]}{" "}
+                {names[i]}{" "}
                 <span class="count" data-testid={format!("blocks-{i}")}>{counts[i]}</span>
             </li>
         }
@@ -159,8 +226,40 @@ pub fn memory_map(props: &MemoryMapProps) -> Html {
     html! {
         <div class="memory-map">
             <canvas id="memory-map" ref={canvas_ref} role="img" aria-label={aria}></canvas>
-            <p class="caption">{format!("{} blocks of {} · working set {} blocks, sent first in pass 1 · {} never-written blocks at the top", layout.blocks, fmt_bytes(layout.block_bytes), layout.ws_blocks, layout.zero_blocks)}</p>
+            <p class="caption">{caption(layout.blocks, &block, layout.ws_blocks, layout.zero_blocks, lang)}</p>
             <ul class="legend">{ for legend }</ul>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    #[wasm_bindgen_test]
+    fn counts_read_as_sentences() {
+        assert_eq!(
+            aria_label(4096, "2 MiB", &[3, 1, 2, 0, 5], Lang::En),
+            "Memory map of 4096 blocks of 2 MiB each: 3 not yet sent, 1 clean, 2 dirty, 0 in flight, 5 never-written blocks not yet sent."
+        );
+        assert_eq!(
+            aria_label(1, "2 MiB", &[0, 0, 0, 0, 1], Lang::En),
+            "Memory map of 1 block of 2 MiB each: 0 not yet sent, 0 clean, 0 dirty, 0 in flight, 1 never-written block not yet sent."
+        );
+        assert_eq!(
+            aria_label(4096, "2 MiB", &[3, 1, 2, 0, 1], Lang::De),
+            "Speicherkarte aus 4096 Blöcken zu je 2 MiB: 3 noch nicht gesendet, 1 kopiert und unverändert, 2 geändert, 0 in Übertragung, 1 nie beschriebener Block noch nicht gesendet."
+        );
+        assert_eq!(
+            caption(4096, "2 MiB", 1, 2, Lang::De),
+            "4096 Blöcke zu je 2 MiB · Arbeitsmenge 1 Block, zuerst gesendet in Durchlauf 1 · 2 nie beschriebene Blöcke oben"
+        );
+        assert_eq!(
+            caption(4096, "2 MiB", 1024, 512, Lang::En),
+            "4096 blocks of 2 MiB · working set 1024 blocks, sent first in pass 1 · 512 never-written blocks at the top"
+        );
+        assert_eq!(labels(Lang::De)[2], "geändert: muss erneut gesendet werden");
     }
 }

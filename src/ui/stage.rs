@@ -4,14 +4,17 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::engine::units::{fmt_bytes, fmt_rate};
-use crate::engine::{PhaseKind, Trace, TransportKind};
+use crate::engine::units::{localize, MIB};
+use crate::engine::{Fmt, Lang, PhaseKind, Trace, TransportKind};
 
 #[derive(Properties, PartialEq)]
 pub struct StageProps {
     pub trace: Rc<Trace>,
     pub t: f64,
     pub speed: f64,
+    /// The language of the labels; English when not given.
+    #[prop_or_default]
+    pub lang: Lang,
 }
 
 const LINK_X0: f64 = 250.0;
@@ -22,18 +25,44 @@ const MAX_PACKETS: usize = 14;
 /// Wall-clock seconds a packet takes to cross the drawing, whatever the playback speed.
 const CROSSING_S: f64 = 1.2;
 
-fn transport_label(trace: &Trace) -> &'static str {
+fn transport_label(trace: &Trace, lang: Lang) -> &'static str {
     let r = &trace.rates;
     match trace.scenario.transport.kind {
         TransportKind::Smb if r.rdma_active => "SMB Direct (RDMA)",
         TransportKind::Smb => "SMB",
-        TransportKind::Compression if r.compression_active => "Compression",
+        TransportKind::Compression if r.compression_active => {
+            lang.pick("Compression", "Komprimierung")
+        }
         _ => "TCP/IP",
+    }
+}
+
+/// Where the VM is and what it is doing, as a clause of the stage's description.
+fn vm_clause(phase: PhaseKind, host: &str, lang: Lang) -> String {
+    match (phase, lang) {
+        (PhaseKind::StopCopy | PhaseKind::Switchover, Lang::En) => {
+            format!("the VM is paused on host {host}")
+        }
+        (PhaseKind::StopCopy | PhaseKind::Switchover, Lang::De) => {
+            format!("die VM ist auf Host {host} angehalten")
+        }
+        (PhaseKind::Cancelled, Lang::En) => {
+            format!("the VM is running (migration cancelled) on host {host}")
+        }
+        (PhaseKind::Cancelled, Lang::De) => {
+            format!(
+                "die Migration wurde abgebrochen, die VM wird weiter auf Host {host} ausgeführt"
+            )
+        }
+        (_, Lang::En) => format!("the VM is running on host {host}"),
+        (_, Lang::De) => format!("die VM wird auf Host {host} ausgeführt"),
     }
 }
 
 #[function_component(Stage)]
 pub fn stage(props: &StageProps) -> Html {
+    let lang = props.lang;
+    let f = Fmt(lang);
     let trace = &props.trace;
     let phase = trace.phase_at(props.t).kind;
     let on_b = phase.vm_on_destination();
@@ -64,38 +93,60 @@ pub fn stage(props: &StageProps) -> Html {
     });
     let vm_x = if on_b { 580.0 } else { 40.0 };
     let vm_status = match phase {
-        PhaseKind::StopCopy | PhaseKind::Switchover => "paused",
-        PhaseKind::Cancelled => "running (migration cancelled)",
-        _ => "running",
+        PhaseKind::StopCopy | PhaseKind::Switchover => lang.pick("paused", "angehalten"),
+        PhaseKind::Cancelled => lang.pick(
+            "running (migration cancelled)",
+            "wird ausgeführt (Migration abgebrochen)",
+        ),
+        _ => lang.pick("running", "wird ausgeführt"),
     };
     let net = &trace.scenario.network;
     let link_label = format!(
         "{} Gbit/s · {} · {}",
-        net.link_gbps,
-        if net.dedicated { "dedicated" } else { "shared" },
-        transport_label(trace)
+        localize(&net.link_gbps.to_string(), lang),
+        if net.dedicated {
+            lang.pick("dedicated", "dediziert")
+        } else {
+            lang.pick("shared", "gemeinsam genutzt")
+        },
+        transport_label(trace, lang)
     );
     let rate_label = if rate > 0.0 {
-        fmt_rate(rate)
+        f.rate(rate)
     } else {
-        "idle".to_string()
+        lang.pick("idle", "im Leerlauf").to_string()
     };
-    let memory = fmt_bytes(trace.scenario.vm.memory_mib * crate::engine::units::MIB);
-    let aria = format!(
-        "Host A and host B joined by a {link_label} link; the VM is {vm_status} on host {}; the link carries {rate_label}.",
-        if on_b { "B" } else { "A" }
-    );
+    let memory = f.bytes(trace.scenario.vm.memory_mib * MIB);
+    let vm = vm_clause(phase, if on_b { "B" } else { "A" }, lang);
+    let aria = match lang {
+        Lang::En => format!(
+            "Host A and host B joined by a {link_label} link; {vm}; {}.",
+            if rate > 0.0 {
+                format!("the link carries {rate_label}")
+            } else {
+                "the link is idle".to_string()
+            }
+        ),
+        Lang::De => format!(
+            "Host A und Host B sind über eine Netzwerkverbindung gekoppelt ({link_label}); {vm}; {}.",
+            if rate > 0.0 {
+                format!("die Verbindung überträgt {rate_label}")
+            } else {
+                "die Verbindung ist im Leerlauf".to_string()
+            }
+        ),
+    };
 
     html! {
         <figure class="stage">
             <svg viewBox="0 0 800 190" role="img" aria-label={aria} data-testid="stage">
                 <g data-testid="host-a" class={classes!("host", (!on_b).then_some("active"))}>
                     <rect x="20" y="20" width="230" height="150" rx="10" />
-                    <text x="35" y="45" class="host-name">{"Host A · source"}</text>
+                    <text x="35" y="45" class="host-name">{lang.pick("Host A · source", "Host A · Quelle")}</text>
                 </g>
                 <g data-testid="host-b" class={classes!("host", on_b.then_some("active"))}>
                     <rect x="550" y="20" width="230" height="150" rx="10" />
-                    <text x="565" y="45" class="host-name">{"Host B · destination"}</text>
+                    <text x="565" y="45" class="host-name">{lang.pick("Host B · destination", "Host B · Ziel")}</text>
                 </g>
                 <g data-testid="link" class={classes!("link", (rate > 0.0).then_some("busy"))}>
                     <line x1={LINK_X0.to_string()} y1={LINK_Y.to_string()} x2={LINK_X1.to_string()} y2={LINK_Y.to_string()} />

@@ -6,19 +6,22 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::state::{Action, AppState};
-use crate::engine::units::{fmt_bytes, fmt_duration};
-use crate::engine::{PhaseKind, Trace};
+use crate::engine::units::localize;
+use crate::engine::{Fmt, Lang, PhaseKind, Trace};
 use crate::playback::{Clock, SPEEDS};
 
 #[derive(Properties, PartialEq)]
 pub struct TimelineProps {
     pub clock: Clock,
     pub dispatch: UseReducerDispatcher<AppState>,
+    /// The language of the labels; English when not given.
+    #[prop_or_default]
+    pub lang: Lang,
 }
 
-fn speed_label(v: f64) -> String {
+fn speed_label(v: f64, lang: Lang) -> String {
     if v < 1.0 {
-        format!("{v}×")
+        localize(&format!("{v}×"), lang)
     } else {
         format!("{v:.0}×")
     }
@@ -27,6 +30,8 @@ fn speed_label(v: f64) -> String {
 #[function_component(Timeline)]
 pub fn timeline(props: &TimelineProps) -> Html {
     let c = props.clock;
+    let lang = props.lang;
+    let f = Fmt(lang);
     let d = props.dispatch.clone();
     let toggle = {
         let d = d.clone();
@@ -57,22 +62,26 @@ pub fn timeline(props: &TimelineProps) -> Html {
     let duration_ms = (c.duration * 1000.0).round();
     let step = (duration_ms / 2000.0).max(1.0).round();
     let options = SPEEDS.iter().map(|&v| {
-        html! { <option value={v.to_string()} selected={(v - c.speed).abs() < 1e-9}>{speed_label(v)}</option> }
+        html! { <option value={v.to_string()} selected={(v - c.speed).abs() < 1e-9}>{speed_label(v, lang)}</option> }
     });
     html! {
         <div class="timeline">
             <button data-testid="play" class="primary" onclick={toggle} aria-pressed={c.playing.to_string()}
-                title="Play or pause (Space)">
-                { if c.playing { "❚❚ Pause" } else { "▶ Play" } }
+                title={lang.pick("Play or pause (Space)", "Wiedergabe oder Pause (Leertaste)")}>
+                { if c.playing { "❚❚ Pause" } else { lang.pick("▶ Play", "▶ Abspielen") } }
             </button>
-            <button data-testid="restart" onclick={restart} title="Restart from the beginning">{"↺ Restart"}</button>
-            <label class="speed">{"Speed "}
-                <select data-testid="speed" onchange={speed} aria-label="Playback speed">{ for options }</select>
+            <button data-testid="restart" onclick={restart} title={lang.pick("Restart from the beginning", "Von vorn beginnen")}>
+                {lang.pick("↺ Restart", "↺ Neustart")}
+            </button>
+            <label class="speed">{lang.pick("Speed ", "Tempo ")}
+                <select data-testid="speed" onchange={speed} aria-label={lang.pick("Playback speed", "Wiedergabegeschwindigkeit")}>{ for options }</select>
             </label>
             <input data-testid="timeline" type="range" class="scrub" min="0" max={duration_ms.to_string()}
                 step={step.to_string()} value={(c.t * 1000.0).round().to_string()} oninput={seek}
-                aria-label="Simulated time" aria-valuetext={format!("{} of {}", fmt_duration(c.t), fmt_duration(c.duration))} />
-            <output data-testid="time" class="time" aria-live="off">{format!("{} / {}", fmt_duration(c.t), fmt_duration(c.duration))}</output>
+                aria-label={lang.pick("Simulated time", "Simulierte Zeit")}
+                aria-valuetext={lang.pick(format!("{} of {}", f.duration(c.t), f.duration(c.duration)),
+                    format!("{} von {}", f.duration(c.t), f.duration(c.duration)))} />
+            <output data-testid="time" class="time" aria-live="off">{format!("{} / {}", f.duration(c.t), f.duration(c.duration))}</output>
         </div>
     }
 }
@@ -81,47 +90,80 @@ pub fn timeline(props: &TimelineProps) -> Html {
 pub struct PhaseBarProps {
     pub trace: Rc<Trace>,
     pub t: f64,
+    /// The language of the labels; English when not given.
+    #[prop_or_default]
+    pub lang: Lang,
 }
 
-/// What is happening at t, in one sentence.
-pub fn describe_phase(trace: &Trace, t: f64) -> (String, String) {
+/// What is happening at t: a short label and one sentence, in `lang`.
+pub fn describe_phase(trace: &Trace, t: f64, lang: Lang) -> (String, String) {
     let span = trace.phase_at(t);
     let n = trace.passes.len();
+    let pick = |en: &str, de: &str| -> String { lang.pick(en, de).to_string() };
     match span.kind {
         PhaseKind::Setup => (
-            "Setup".into(),
-            "connecting, sending the VM configuration, reserving memory on host B; the VM runs on A".into(),
+            pick("Setup", "Einrichtung"),
+            pick(
+                "connecting, sending the VM configuration, reserving memory on host B; the VM runs on A",
+                "Verbindung wird aufgebaut, die Konfiguration der VM gesendet und Arbeitsspeicher auf Host B reserviert; die VM läuft auf A",
+            ),
         ),
         PhaseKind::Precopy if span.pass == 1 => (
-            format!("Pass 1 of {n}"),
-            "copying all memory, working set first, while the VM keeps running and dirtying pages".into(),
+            lang.pick(format!("Pass 1 of {n}"), format!("Durchlauf 1 von {n}")),
+            pick(
+                "copying all memory, working set first, while the VM keeps running and dirtying pages",
+                "der gesamte Arbeitsspeicher wird kopiert, die Arbeitsmenge zuerst, während die VM weiterläuft und Seiten ändert",
+            ),
         ),
         PhaseKind::Precopy => (
-            format!("Pass {} of {n}", span.pass),
-            format!("re-sending the pages dirtied during pass {}", span.pass - 1),
+            lang.pick(
+                format!("Pass {} of {n}", span.pass),
+                format!("Durchlauf {} von {n}", span.pass),
+            ),
+            lang.pick(
+                format!("re-sending the pages dirtied during pass {}", span.pass - 1),
+                format!(
+                    "die während Durchlauf {} geänderten Seiten werden erneut gesendet",
+                    span.pass - 1
+                ),
+            ),
         ),
         PhaseKind::StopCopy => {
-            let left = trace.stop_copy.as_ref().map_or(0.0, |s| s.memory_bytes);
+            let left = Fmt(lang).bytes(trace.stop_copy.as_ref().map_or(0.0, |s| s.memory_bytes));
             (
-                "Blackout: state transfer".into(),
-                format!(
-                    "VM paused; sending the last {} of dirty pages and the device state",
-                    fmt_bytes(left)
+                pick("Blackout: state transfer", "Blackout: Zustandsübertragung"),
+                lang.pick(
+                    format!("VM paused; sending the last {left} of dirty pages and the device state"),
+                    format!(
+                        "VM angehalten; die restlichen {left} an geänderten Seiten und der Gerätezustand werden gesendet"
+                    ),
                 ),
             )
         }
         PhaseKind::Switchover => (
-            "Blackout: switchover".into(),
-            "storage handle moves to host B and the VM resumes there".into(),
+            pick("Blackout: switchover", "Blackout: Umschaltung"),
+            pick(
+                "storage handle moves to host B and the VM resumes there",
+                "der Zugriff auf die virtuellen Datenträger wechselt zu Host B, und die VM wird dort fortgesetzt",
+            ),
         ),
         PhaseKind::Cleanup => (
-            "Running on B".into(),
-            "announcing the VM's new location (unsolicited ARP) and cleaning up host A".into(),
+            pick("Running on B", "Läuft auf B"),
+            pick(
+                "announcing the VM's new location (unsolicited ARP) and cleaning up host A",
+                "der neue Standort der VM wird bekannt gegeben (unaufgeforderte ARP-Antworten), und Host A wird bereinigt",
+            ),
         ),
-        PhaseKind::RunningOnB => ("Running on B".into(), "migration complete".into()),
+        PhaseKind::RunningOnB => (
+            pick("Running on B", "Läuft auf B"),
+            pick("migration complete", "Migration abgeschlossen"),
+        ),
         PhaseKind::Cancelled => (
-            "Cancelled".into(),
-            "the migration was abandoned; the VM keeps running on host A".into(),
+            pick("Cancelled", "Abgebrochen"),
+            pick(
+                "the migration was abandoned; the VM keeps running on host A",
+                "die Migration wurde aufgegeben; die VM läuft auf Host A weiter",
+            ),
         ),
     }
 }
@@ -140,7 +182,8 @@ fn phase_class(kind: PhaseKind, pass: u32) -> &'static str {
 #[function_component(PhaseBar)]
 pub fn phase_bar(props: &PhaseBarProps) -> Html {
     let trace = &props.trace;
-    let (label, detail) = describe_phase(trace, props.t);
+    let lang = props.lang;
+    let (label, detail) = describe_phase(trace, props.t, lang);
     let total = trace.total_time_s.max(f64::MIN_POSITIVE);
     let current = trace.phase_at(props.t);
     let segs = trace.phases.iter().filter(|p| p.end_s > p.start_s).map(|p| {
@@ -148,7 +191,7 @@ pub fn phase_bar(props: &PhaseBarProps) -> Html {
         let now = std::ptr::eq(p, current);
         html! {
             <span class={classes!(phase_class(p.kind, p.pass), now.then_some("now"))}
-                style={format!("width:{width:.3}%")} title={describe_phase(trace, p.start_s).0}></span>
+                style={format!("width:{width:.3}%")} title={describe_phase(trace, p.start_s, lang).0}></span>
         }
     });
     html! {
@@ -158,5 +201,53 @@ pub fn phase_bar(props: &PhaseBarProps) -> Html {
                 <strong data-testid="phase">{label}</strong>{": "}<span data-testid="phase-detail">{detail}</span>
             </p>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+    use crate::engine::{simulate, Scenario};
+
+    #[wasm_bindgen_test]
+    fn phases_are_described_in_both_languages() {
+        let trace = simulate(&Scenario::default()).expect("the default scenario runs");
+        let n = trace.passes.len();
+        let pass1 = trace
+            .phases
+            .iter()
+            .find(|p| p.kind == PhaseKind::Precopy && p.pass == 1)
+            .expect("a first pass");
+        let t = (pass1.start_s + pass1.end_s) / 2.0;
+        assert_eq!(
+            describe_phase(&trace, t, Lang::En).0,
+            format!("Pass 1 of {n}")
+        );
+        assert_eq!(
+            describe_phase(&trace, t, Lang::De).0,
+            format!("Durchlauf 1 von {n}")
+        );
+        assert_eq!(describe_phase(&trace, 0.0, Lang::En).0, "Setup");
+        assert_eq!(describe_phase(&trace, 0.0, Lang::De).0, "Einrichtung");
+        let end = trace.total_time_s;
+        assert_eq!(describe_phase(&trace, end, Lang::En).0, "Running on B");
+        assert_eq!(describe_phase(&trace, end, Lang::De).0, "Läuft auf B");
+        let stop = trace
+            .phases
+            .iter()
+            .find(|p| p.kind == PhaseKind::StopCopy)
+            .expect("a blackout");
+        let (label, detail) = describe_phase(&trace, stop.start_s, Lang::De);
+        assert_eq!(label, "Blackout: Zustandsübertragung");
+        assert!(!detail.contains('.') || detail.contains(','), "{detail}");
+    }
+
+    #[wasm_bindgen_test]
+    fn speeds_use_the_decimal_separator_of_the_language() {
+        assert_eq!(speed_label(0.5, Lang::En), "0.5×");
+        assert_eq!(speed_label(0.5, Lang::De), "0,5×");
+        assert_eq!(speed_label(4.0, Lang::De), "4×");
     }
 }
