@@ -118,20 +118,29 @@ impl Chapter {
 
     /// The scenario of comparison variant `i`: the chapter's with the variant's fields set.
     pub fn variant(&self, i: usize) -> Option<Result<Scenario, ScenarioError>> {
-        let v = self.compare.get(i)?;
-        let mut base = self
+        let base = self
             .scenario
             .clone()
             .unwrap_or_else(|| serde_json::json!({ "version": 1 }));
+        self.variant_of(base, i)
+    }
+
+    /// Variant `i` applied to `base` (a scenario as JSON): what the reader has set, with the
+    /// variant's fields changed.
+    pub fn variant_of(&self, mut base: Value, i: usize) -> Option<Result<Scenario, ScenarioError>> {
+        let v = self.compare.get(i)?;
         merge(&mut base, &v.set);
         Some(Scenario::from_json(&base.to_string()))
     }
 }
 
-/// Sets every field of `patch` in `base`, recursing into objects.
+/// Sets every field of `patch` in `base`, recursing into objects. An object of another
+/// `kind` (a QEMU policy over a Hyper-V one) replaces the old one whole.
 pub fn merge(base: &mut Value, patch: &Value) {
     match (base, patch) {
-        (Value::Object(b), Value::Object(p)) => {
+        (Value::Object(b), Value::Object(p))
+            if p.get("kind").is_none() || p.get("kind") == b.get("kind") =>
+        {
             for (k, v) in p {
                 merge(b.entry(k.clone()).or_insert(Value::Null), v);
             }
@@ -468,6 +477,19 @@ mod tests {
         let v = sweep_values(1.0, 100.0, 3);
         assert!((v[1] - 10.0).abs() < 1e-9, "{v:?}");
         assert_eq!(sweep_values(0.0, 1000.0, 3), vec![0.0, 500.0, 1000.0]);
+    }
+
+    #[test]
+    fn merging_another_kind_replaces_the_object() {
+        let mut base = serde_json::json!({"policy": {"kind": "hyperv", "max_passes": 5}});
+        merge(
+            &mut base,
+            &serde_json::json!({"policy": {"kind": "qemu", "downtime_limit_ms": 300}}),
+        );
+        assert_eq!(
+            base,
+            serde_json::json!({"policy": {"kind": "qemu", "downtime_limit_ms": 300}})
+        );
     }
 
     #[test]

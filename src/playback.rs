@@ -129,6 +129,22 @@ pub fn suggested_speed(duration: f64) -> f64 {
         .unwrap_or(1.0)
 }
 
+/// The factor by which to slow playback at simulated time `t` so that `span` (the blackout)
+/// lasts at least `min_wall_s` seconds of wall time at `speed`; 1 outside it or when it is
+/// long enough already.
+pub fn slow_motion(t: f64, span: (f64, f64), speed: f64, min_wall_s: f64) -> f64 {
+    let (a, b) = span;
+    if b <= a || t < a || t >= b {
+        return 1.0;
+    }
+    let wall = (b - a) / speed.max(1e-9);
+    if wall >= min_wall_s {
+        1.0
+    } else {
+        wall / min_wall_s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,5 +220,18 @@ mod tests {
         assert_eq!(suggested_speed(150.0), 10.0);
         assert_eq!(suggested_speed(3000.0), 200.0);
         assert_eq!(suggested_speed(0.0), 0.1);
+    }
+
+    #[test]
+    fn the_blackout_plays_for_at_least_two_seconds() {
+        // A 150 ms blackout at 1× would flash by; slowed, it lasts 2 s of wall time.
+        let k = slow_motion(10.05, (10.0, 10.15), 1.0, 2.0);
+        assert!((0.15 / k - 2.0).abs() < 1e-9, "{k}");
+        assert_eq!(slow_motion(9.0, (10.0, 10.15), 1.0, 2.0), 1.0);
+        assert_eq!(slow_motion(10.2, (10.0, 10.15), 1.0, 2.0), 1.0);
+        // A long blackout is not slowed.
+        assert_eq!(slow_motion(12.0, (10.0, 20.0), 1.0, 2.0), 1.0);
+        // Faster playback is slowed more.
+        assert!(slow_motion(10.05, (10.0, 10.15), 4.0, 2.0) < k);
     }
 }

@@ -1104,7 +1104,10 @@ mod tests {
         let now = english_report();
         let before = ENGLISH_REPORT;
         if now != before && std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/explain-en.txt");
+            let path = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/snapshots/explain-en.txt"
+            );
             std::fs::write(path, &now).expect("snapshot written");
             return;
         }

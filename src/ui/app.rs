@@ -9,12 +9,15 @@ use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
+use super::blackout::BlackoutView;
 use super::chapter::{ChapterNav, ChapterText, Glossary};
 use super::chart::{LinkChart, PassChart};
 use super::cluster::ClusterView;
+use super::compare::CompareView;
 use super::controls::Controls;
 use super::memory_map::MemoryMap;
 use super::results::{Results, VerdictBanner};
+use super::spread::SpreadView;
 use super::stage::Stage;
 use super::state::{Action, AppState, Mode};
 use super::sweep::SweepChart;
@@ -181,6 +184,7 @@ pub fn app(props: &AppProps) -> Html {
         Callback::from(move |a: Action| d.dispatch(a))
     };
     let has_text = chapter.is_some_and(|c| !c.body.en.is_empty());
+    let shows_spread = chapter.is_some_and(|c| c.views.iter().any(|v| v == "spread"));
     let playground = chapter.is_some_and(|c| c.id == "playground");
     let cluster_free = chapter.is_some_and(|c| c.id == "cluster");
     let clock = state.clock;
@@ -219,43 +223,57 @@ pub fn app(props: &AppProps) -> Html {
                       Lesen Sie die Kapitel, oder ändern Sie den Computer, das Netzwerk und die Stellschrauben aus Microsofts Hyper-V-Leistungsleitfaden und sehen Sie, was geschieht.")}
                 </p>
             </header>
-            <ChapterNav chapter={state.chapter} lang={lang} dispatch={nav_dispatch} />
+            <ChapterNav chapter={state.chapter} lang={lang} dispatch={nav_dispatch.clone()} />
             <div class="tabs" role="group" aria-label={lang.pick("Free views", "Freie Ansichten")}>
                 <button id="tab-single" aria-pressed={playground.to_string()}
                     class={classes!("tab", playground.then_some("active"))} onclick={to_single}>{lang.pick("Playground: one VM", "Spielwiese: ein Computer")}</button>
                 <button id="tab-cluster" aria-pressed={cluster_free.to_string()}
                     class={classes!("tab", cluster_free.then_some("active"))} onclick={to_cluster}>{lang.pick("Cluster", "Cluster")}</button>
             </div>
-            if has_text {
-                <ChapterText chapter={state.chapter} lang={lang} />
-            }
             if state.mode == Mode::Cluster {
-                <Timeline clock={clock} dispatch={dispatch.clone()} />
+                if has_text {
+                    <ChapterText chapter={state.chapter} lang={lang} />
+                }
+                <Timeline clock={clock} dispatch={dispatch.clone()} lang={lang} />
                 <ClusterView cluster={state.cluster.clone()} trace={state.cluster_trace.clone()}
-                    error={state.cluster_error.clone()} t={clock.t} dispatch={dispatch.clone()} />
+                    error={state.cluster_error.clone()} t={clock.t} dispatch={dispatch.clone()} lang={lang} />
             } else {
-            <div class={classes!("layout", chapter.is_some_and(|c| c.controls.is_empty()).then_some("no-controls"))}>
-                    if chapter.is_none_or(|c| !c.controls.is_empty()) {
-                        <Controls scenario={state.scenario.clone()} dispatch={dispatch.clone()} chapter={Some(state.chapter)} lang={lang} />
-                    }
+            <div class="layout">
+                    <div class="side">
+                        if has_text {
+                            <ChapterText chapter={state.chapter} lang={lang} />
+                        }
+                        if chapter.is_none_or(|c| !c.controls.is_empty()) {
+                            <Controls scenario={state.scenario.clone()} dispatch={dispatch.clone()} chapter={Some(state.chapter)} lang={lang} />
+                        }
+                    </div>
                     <div class="view">
                         <VerdictBanner trace={trace.clone()} error={state.error.clone()} lang={lang} />
                         if shows("stage") {
-                            <Stage trace={trace.clone()} t={clock.t} speed={clock.speed} />
+                            <Stage trace={trace.clone()} t={clock.t} speed={clock.speed} lang={lang} />
                         }
-                        <PhaseBar trace={trace.clone()} t={clock.t} />
-                        <Timeline clock={clock} dispatch={dispatch.clone()} />
+                        <PhaseBar trace={trace.clone()} t={clock.t} lang={lang} />
+                        <Timeline clock={clock} dispatch={dispatch.clone()} lang={lang} />
                         if shows("memory") {
                             <section class="panel">
                                 <h2>{lang.pick("Memory map", "Speicherkarte")}</h2>
-                                <MemoryMap trace={trace.clone()} t={clock.t} window={window} />
+                                <MemoryMap trace={trace.clone()} t={clock.t} window={window} lang={lang} />
                             </section>
                         }
                         if shows("link") {
                             <section class="panel">
                                 <h2>{lang.pick("Link use over time", "Auslastung der Verbindung")}</h2>
-                                <LinkChart trace={trace.clone()} t={clock.t} />
+                                <LinkChart trace={trace.clone()} t={clock.t} lang={lang} />
                             </section>
+                        }
+                        if chapter.is_some_and(|c| c.views.iter().any(|v| v == "blackout")) {
+                            <BlackoutView trace={trace.clone()} t={clock.t} slow={state.slow_blackout} dispatch={nav_dispatch.clone()} lang={lang} />
+                        }
+                        if shows_spread {
+                            <SpreadView scenario={state.scenario.clone()} lang={lang} />
+                        }
+                        if !state.compare.is_empty() {
+                            <CompareView chapter={state.chapter} traces={state.compare.clone()} t={clock.t} window={window} lang={lang} />
                         }
                         if let Some(sw) = chapter.and_then(|c| c.sweep.as_ref()).filter(|_| shows("sweep")) {
                             <SweepChart scenario={state.scenario.clone()} param={sw.param.clone()} from={sw.from} to={sw.to} lang={lang} />
@@ -266,11 +284,11 @@ pub fn app(props: &AppProps) -> Html {
                             if shows("passes") {
                                 <section class="panel">
                                     <h2>{lang.pick("Memory sent per pass", "Gesendeter Speicher je Durchlauf")}</h2>
-                                    <PassChart trace={trace.clone()} highlight={highlighted} />
+                                    <PassChart trace={trace.clone()} highlight={highlighted} lang={lang} />
                                 </section>
                             }
                             if shows("result") {
-                                <Results trace={trace} scenario={state.scenario.clone()} lang={lang} />
+                                <Results trace={trace} scenario={state.scenario.clone()} lang={lang} spread={!shows_spread} />
                             }
                         </div>
                     </div>

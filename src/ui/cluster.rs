@@ -585,7 +585,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                     <label class="inline">{lang.pick("Preset ", "Vorlage ")}
                         <select id="preset" onchange={on_preset}>
                             <option value="" selected=true disabled=true>{lang.pick("choose…", "auswählen …")}</option>
-                            { for PRESETS.iter().enumerate().map(|(i, (name, _))| html! { <option value={i.to_string()}>{*name}</option> }) }
+                            { for PRESETS.iter().enumerate().map(|(i, (en, de, _))| html! { <option value={i.to_string()}>{lang.pick(*en, *de)}</option> }) }
                         </select>
                     </label>
                     <label class="inline">{"Host "}

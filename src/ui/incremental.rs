@@ -85,8 +85,15 @@ where
                 let run = run.clone();
                 *tick.borrow_mut() = Some(Closure::new(move || run()));
             }
-            // The first slice runs at once, so a fast computation appears with the new run.
-            run();
+            // The first slice runs in the next task, after this render is on screen.
+            if let (Some(w), Some(cb)) = (web_sys::window(), tick.borrow().as_ref()) {
+                if let Ok(id) = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    cb.as_ref().unchecked_ref(),
+                    0,
+                ) {
+                    *pending.borrow_mut() = Some(id);
+                }
+            }
             move || {
                 if let (Some(w), Some(id)) = (web_sys::window(), pending.borrow_mut().take()) {
                     w.clear_timeout_with_handle(id);

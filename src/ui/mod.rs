@@ -2,13 +2,16 @@
 //! clock. Nothing here computes physics.
 
 mod app;
+mod blackout;
 mod chapter;
 mod chart;
 mod cluster;
+mod compare;
 mod controls;
 mod incremental;
 pub(crate) mod memory_map;
 mod results;
+mod spread;
 mod stage;
 mod state;
 mod sweep;

@@ -4,6 +4,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::incremental::use_incremental;
+
 use crate::engine::units::MIB;
 use crate::engine::{
     rate_explanation_in, simulate, verdict_in, Fmt, Lang, Scenario, Severity, Trace,
@@ -43,6 +45,9 @@ pub struct ResultsProps {
     pub scenario: Rc<Scenario>,
     #[prop_or_default]
     pub lang: Lang,
+    /// Show the compact run-to-run spread (not when a chapter draws the full distribution).
+    #[prop_or(true)]
+    pub spread: bool,
 }
 
 #[function_component(Results)]
@@ -103,7 +108,9 @@ pub fn results(p: &ResultsProps) -> Html {
             </dl>
             <h3>{lang.pick("Why this fast", "Warum so schnell")}</h3>
             <ul class="why" data-testid="why">{ for why }</ul>
-            <Spread scenario={p.scenario.clone()} lang={lang} />
+            if p.spread {
+                <Spread scenario={p.scenario.clone()} lang={lang} />
+            }
         </section>
     }
 }
@@ -122,17 +129,26 @@ pub struct SpreadProps {
 /// to run, so migration times spread; on a dedicated one they do not.
 #[function_component(Spread)]
 pub fn spread(p: &SpreadProps) -> Html {
-    let runs = use_memo(p.scenario.clone(), |s| {
-        (0..SPREAD_RUNS)
-            .filter_map(|i| {
-                let mut s = (**s).clone();
-                s.seed = s.seed.wrapping_add(i);
-                simulate(&s)
-                    .ok()
-                    .map(|t| (t.total_time_s, t.outcome.completed()))
-            })
-            .collect::<Vec<_>>()
+    // Computed a slice at a time, so a slow scenario never freezes the page.
+    let all = use_incremental(p.scenario.clone(), SPREAD_RUNS as usize, |s, i| {
+        let mut s = s.clone();
+        s.seed = s.seed.wrapping_add(i as u64);
+        simulate(&s)
+            .ok()
+            .map(|t| (t.total_time_s, t.outcome.completed()))
     });
+    let runs: Vec<(f64, bool)> = all.iter().flatten().flatten().copied().collect();
+    let computed = all.iter().flatten().count();
+    if computed < SPREAD_RUNS as usize {
+        return html! {
+            <div class="spread">
+                <h3>{p.lang.pick("Run to run", "Von Lauf zu Lauf")}</h3>
+                <p class="small" role="status" data-testid="spread-progress">{p.lang.pick(
+                    format!("Computing… {computed} of {SPREAD_RUNS} runs"),
+                    format!("Wird berechnet … {computed} von {SPREAD_RUNS} Läufen"))}</p>
+            </div>
+        };
+    }
     if runs.is_empty() {
         return html! {};
     }

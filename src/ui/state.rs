@@ -8,7 +8,7 @@ use crate::chapters::{chapters, View};
 use crate::engine::{
     simulate, simulate_cluster, ClusterScenario, ClusterTrace, Lang, Scenario, Trace,
 };
-use crate::playback::Clock;
+use crate::playback::{slow_motion, Clock};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppState {
@@ -27,7 +27,14 @@ pub struct AppState {
     pub chapter: usize,
     /// Whether a new run starts playing by itself (not when the reader prefers reduced motion).
     pub autoplay: bool,
+    /// The chapter's side-by-side configurations, run on the reader's scenario.
+    pub compare: Rc<Vec<Rc<Trace>>>,
+    /// Slow playback down through the blackout so it can be watched.
+    pub slow_blackout: bool,
 }
+
+/// Wall-clock seconds the blackout lasts at least when slowed down.
+pub const BLACKOUT_WALL_S: f64 = 2.0;
 
 /// Which view the playback clock drives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,24 +43,27 @@ pub enum Mode {
     Cluster,
 }
 
-/// The cluster presets, as data.
-pub const PRESETS: [(&str, &str); 3] = [
+/// The cluster presets, as data: English name, German name, scenario.
+pub const PRESETS: [(&str, &str, &str); 3] = [
     (
         "2-node cluster",
+        "Cluster mit 2 Knoten",
         include_str!("../../www/presets/two-node.json"),
     ),
     (
         "4-node cluster with converged 10 GbE",
+        "Cluster mit 4 Knoten und konvergentem 10-GbE-Netzwerk",
         include_str!("../../www/presets/four-node-converged.json"),
     ),
     (
         "Drain a host with 8 VMs",
+        "Einen Host mit 8 VMs leeren",
         include_str!("../../www/presets/drain-8-vms.json"),
     ),
 ];
 
 pub fn preset(i: usize) -> ClusterScenario {
-    ClusterScenario::from_json(PRESETS[i.min(PRESETS.len() - 1)].1).expect("presets are valid")
+    ClusterScenario::from_json(PRESETS[i.min(PRESETS.len() - 1)].2).expect("presets are valid")
 }
 
 pub enum Action {
@@ -67,6 +77,7 @@ pub enum Action {
     Seek(f64),
     Speed(f64),
     SetLang(Lang),
+    SlowBlackout(bool),
     /// Open chapter i: its scenario or cluster, its view, the clock at 0.
     Chapter(usize),
 }
@@ -99,7 +110,35 @@ impl AppState {
             lang: Lang::En,
             chapter: 0,
             autoplay,
+            compare: Rc::new(Vec::new()),
+            slow_blackout: true,
         }
+    }
+
+    /// The current chapter's comparison, each configuration applied to the reader's scenario.
+    fn variants(&self) -> Vec<Rc<Trace>> {
+        let Some(c) = chapters().get(self.chapter) else {
+            return Vec::new();
+        };
+        if self.mode != Mode::Single || !c.views.iter().any(|v| v == "compare") {
+            return Vec::new();
+        }
+        let Ok(base) = serde_json::to_value(&*self.scenario) else {
+            return Vec::new();
+        };
+        (0..c.compare.len())
+            .filter_map(|i| c.variant_of(base.clone(), i)?.ok())
+            .filter_map(|s| simulate(&s).ok())
+            .map(Rc::new)
+            .collect()
+    }
+
+    /// The clock's span: the run, or the longest of the compared ones.
+    fn span(&self) -> f64 {
+        self.compare
+            .iter()
+            .map(|t| t.duration_s())
+            .fold(self.trace.duration_s(), f64::max)
     }
 
     /// The state a reader lands in: chapter `chapter` in `lang`, or `scenario` in the
@@ -148,15 +187,16 @@ impl Reducible for AppState {
                 let s = *s;
                 match simulate(&s) {
                     Ok(trace) => {
-                        if self.mode == Mode::Single {
-                            next.clock.retarget(trace.duration_s());
-                        }
                         next.trace = Rc::new(trace);
                         next.error = None;
                     }
                     Err(e) => next.error = Some(e.to_string()),
                 }
                 next.scenario = Rc::new(s);
+                next.compare = Rc::new(next.variants());
+                if self.mode == Mode::Single && next.error.is_none() {
+                    next.clock.retarget(next.span());
+                }
             }
             Action::SetCluster(c) => {
                 let c = *c;
@@ -187,13 +227,23 @@ impl Reducible for AppState {
                 if !self.clock.playing {
                     return self;
                 }
-                next.clock.tick(dt);
+                let factor = match (self.mode, &self.trace.stop_copy) {
+                    (Mode::Single, Some(sc)) if self.slow_blackout => slow_motion(
+                        self.clock.t,
+                        (sc.start_s, sc.start_s + sc.duration_s + sc.switchover_s),
+                        self.clock.speed,
+                        BLACKOUT_WALL_S,
+                    ),
+                    _ => 1.0,
+                };
+                next.clock.tick(dt * factor);
             }
             Action::Toggle => next.clock.toggle(),
             Action::Restart => next.clock.restart(),
             Action::Seek(t) => next.clock.seek(t),
             Action::Speed(v) => next.clock.set_speed(v),
             Action::SetLang(lang) => next.lang = lang,
+            Action::SlowBlackout(on) => next.slow_blackout = on,
             Action::Chapter(i) => {
                 let Some(c) = chapters().get(i) else {
                     return self;
@@ -212,7 +262,8 @@ impl Reducible for AppState {
                             }
                         }
                         next.mode = Mode::Single;
-                        next.clock = self.fresh_clock(next.trace.duration_s());
+                        next.compare = Rc::new(next.variants());
+                        next.clock = self.fresh_clock(next.span());
                     }
                     View::Cluster => {
                         if let Some(p) = c.cluster_preset {
@@ -224,6 +275,7 @@ impl Reducible for AppState {
                             }
                         }
                         next.mode = Mode::Cluster;
+                        next.compare = Rc::new(Vec::new());
                         next.clock = self.fresh_clock(next.cluster_trace.makespan_s);
                     }
                 }

@@ -1,0 +1,140 @@
+//! The run-to-run spread as a distribution: the same migration with many seeds on a shared
+//! network, against the one time it takes on a dedicated network. Computed between frames.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::incremental::use_incremental;
+use crate::engine::{simulate, Fmt, Lang, Scenario};
+
+/// Seeds per distribution.
+pub const SEEDS: usize = 64;
+const BINS: usize = 16;
+
+#[derive(Properties, PartialEq)]
+pub struct SpreadProps {
+    pub scenario: Rc<Scenario>,
+    #[prop_or_default]
+    pub lang: Lang,
+}
+
+/// The p-quantile of sorted values.
+fn quantile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+#[function_component(SpreadView)]
+pub fn spread_view(p: &SpreadProps) -> Html {
+    let lang = p.lang;
+    let f = Fmt(lang);
+    // Index 0 is the dedicated run; 1..=SEEDS the shared ones.
+    let runs = use_incremental(p.scenario.clone(), SEEDS + 1, |s, i| {
+        let mut s = s.clone();
+        s.network.dedicated = i == 0;
+        s.seed = s.seed.wrapping_add(i as u64);
+        simulate(&s)
+            .ok()
+            .filter(|t| t.outcome.completed())
+            .map(|t| t.total_time_s)
+    });
+    let dedicated = runs.first().copied().flatten().flatten();
+    let mut shared: Vec<f64> = runs.iter().skip(1).flatten().flatten().copied().collect();
+    let done = runs.iter().skip(1).flatten().count();
+    let unfinished = done - shared.len();
+    shared.sort_by(f64::total_cmp);
+    let lo = shared
+        .first()
+        .copied()
+        .into_iter()
+        .chain(dedicated)
+        .fold(f64::INFINITY, f64::min);
+    let hi = shared
+        .last()
+        .copied()
+        .into_iter()
+        .chain(dedicated)
+        .fold(0.0, f64::max);
+    let span = (hi - lo).max(hi * 1e-3).max(1e-9);
+    let (x0, x1) = (10.0, 590.0);
+    let x = |v: f64| x0 + (v - lo) / span * (x1 - x0);
+    let mut counts = [0usize; BINS];
+    for v in &shared {
+        let b = (((v - lo) / span) * BINS as f64).floor() as usize;
+        counts[b.min(BINS - 1)] += 1;
+    }
+    let most = counts.iter().copied().max().unwrap_or(1).max(1);
+    let bw = (x1 - x0) / BINS as f64;
+    let bars = counts.iter().enumerate().filter(|(_, c)| **c > 0).map(|(i, c)| {
+        let h = *c as f64 / most as f64 * 70.0;
+        let (a, b) = (lo + span * i as f64 / BINS as f64, lo + span * (i + 1) as f64 / BINS as f64);
+        let tip = lang.pick(
+            format!("{c} of {} shared runs took {} to {}", shared.len(), f.duration(a), f.duration(b)),
+            format!("{c} von {} Läufen im gemeinsamen Netz dauerten {} bis {}", shared.len(), f.duration(a), f.duration(b)),
+        );
+        html! {
+            <rect class="bin" x={format!("{:.1}", x0 + bw * i as f64 + 1.0)} y={format!("{:.1}", 80.0 - h)}
+                width={format!("{:.1}", bw - 2.0)} height={format!("{h:.1}")} tabindex="0"><title>{tip}</title></rect>
+        }
+    });
+    let ded = dedicated.map(|d| {
+        let tip = lang.pick(
+            format!("dedicated network: {} for every seed", f.duration(d)),
+            format!(
+                "dediziertes Netzwerk: {} bei jedem Startwert",
+                f.duration(d)
+            ),
+        );
+        html! {
+            <g class="dedicated" tabindex="0">
+                <line x1={format!("{:.1}", x(d))} x2={format!("{:.1}", x(d))} y1="4" y2="84" />
+                <title>{tip}</title>
+            </g>
+        }
+    });
+    let median = quantile(&shared, 0.5);
+    let text = if shared.is_empty() {
+        lang.pick(
+            "No run on the shared network completed.".to_string(),
+            "Kein Lauf im gemeinsam genutzten Netzwerk wurde fertig.".to_string(),
+        )
+    } else {
+        let (a, m, b, p90) = (
+            f.duration(shared[0]),
+            f.duration(median),
+            f.duration(shared[shared.len() - 1]),
+            f.duration(quantile(&shared, 0.9)),
+        );
+        let d = dedicated.map_or("—".to_string(), |d| f.duration(d));
+        lang.pick(
+            format!("On a shared network {} runs with different background traffic took {a} to {b} (median {m}, 9 in 10 within {p90}); on a dedicated network every run takes {d}.", shared.len()),
+            format!("Im gemeinsam genutzten Netzwerk dauerten {} Läufe mit anderem Hintergrundverkehr {a} bis {b} (Median {m}, 9 von 10 höchstens {p90}); im dedizierten Netzwerk dauert jeder Lauf {d}.", shared.len()),
+        )
+    };
+    html! {
+        <section class="panel spread-view" data-testid="spread-view">
+            <h2>{lang.pick("Run to run: shared against dedicated", "Von Lauf zu Lauf: gemeinsam genutzt gegen dediziert")}</h2>
+            <p data-testid="spread-text">{text.clone()}</p>
+            <svg viewBox="0 0 600 100" role="img" aria-label={text}>
+                <line class="axis" x1={x0.to_string()} x2={x1.to_string()} y1="80" y2="80" />
+                { for bars }
+                { for ded }
+                <text class="tick" x={x0.to_string()} y="96">{f.duration(lo)}</text>
+                <text class="tick" x={x1.to_string()} y="96" text-anchor="end">{f.duration(hi)}</text>
+            </svg>
+            <ul class="legend">
+                <li><span class="swatch bin"></span>{lang.pick("runs on the shared network (count per bar)", "Läufe im gemeinsam genutzten Netzwerk (Anzahl je Balken)")}</li>
+                <li><span class="swatch line dedicated"></span>{lang.pick("dedicated network", "dediziertes Netzwerk")}</li>
+            </ul>
+            if unfinished > 0 {
+                <p class="small">{lang.pick(format!("{unfinished} shared runs did not complete."), format!("{unfinished} Läufe im gemeinsam genutzten Netzwerk wurden nicht fertig."))}</p>
+            }
+            if done < SEEDS {
+                <p class="small" role="status">{lang.pick(format!("Computing… {done} of {SEEDS} runs"), format!("Wird berechnet … {done} von {SEEDS} Läufen"))}</p>
+            }
+        </section>
+    }
+}
