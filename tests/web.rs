@@ -134,8 +134,8 @@ fn paused() -> AppProps {
     AppProps {
         scenario: None,
         autoplay: Some(false),
-        lang: None,
         chapter: Some("playground".into()),
+        ..AppProps::default()
     }
 }
 

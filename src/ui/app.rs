@@ -19,7 +19,7 @@ use super::memory_map::MemoryMap;
 use super::results::{Results, VerdictBanner};
 use super::spread::SpreadView;
 use super::stage::Stage;
-use super::state::{Action, AppState, Mode};
+use super::state::{Action, AppState, Mode, Theme};
 use super::sweep::SweepChart;
 use super::timeline::{PhaseBar, Timeline};
 use crate::chapters::{chapter_index, chapters};
@@ -39,6 +39,9 @@ pub struct AppProps {
     /// The chapter to open, by id; the first when not given (the playground when a scenario is).
     #[prop_or_default]
     pub chapter: Option<String>,
+    /// Light or dark; the system's setting when not given.
+    #[prop_or_default]
+    pub theme: Option<Theme>,
 }
 
 fn prefers_reduced_motion() -> bool {
@@ -120,12 +123,16 @@ pub fn app(props: &AppProps) -> Html {
                 .as_deref()
                 .and_then(chapter_index)
                 .unwrap_or(0);
-            AppState::open(
+            let state = AppState::open(
                 props.scenario,
                 chapter,
                 props.lang.unwrap_or_default(),
                 autoplay,
-            )
+            );
+            AppState {
+                theme: props.theme.unwrap_or_default(),
+                ..state
+            }
         })
     };
     let dispatch = state.dispatcher();
@@ -175,6 +182,21 @@ pub fn app(props: &AppProps) -> Html {
     };
     let to_single = jump("playground");
     let to_cluster = jump("cluster");
+    // The theme button cycles: system → dark → light → system.
+    let next_theme = match state.theme {
+        Theme::System => Theme::Dark,
+        Theme::Dark => Theme::Light,
+        Theme::Light => Theme::System,
+    };
+    let on_theme = {
+        let d = dispatch.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::SetTheme(next_theme)))
+    };
+    let theme_label = match state.theme {
+        Theme::System => lang.pick("Colours: system", "Farben: System"),
+        Theme::Dark => lang.pick("Colours: dark", "Farben: dunkel"),
+        Theme::Light => lang.pick("Colours: light", "Farben: hell"),
+    };
     let set_lang = |l: Lang| {
         let d = dispatch.clone();
         Callback::from(move |_: MouseEvent| d.dispatch(Action::SetLang(l)))
@@ -203,11 +225,12 @@ pub fn app(props: &AppProps) -> Html {
     };
 
     html! {
-        <div class="lab" {onkeydown} tabindex="-1" lang={lang.code()}>
+        <div class="lab" {onkeydown} tabindex="-1" lang={lang.code()} data-theme={state.theme.attr()}>
             <header class="lab-head">
                 <div class="head-row">
                     <h1>{"Migration Lab"}</h1>
-                    <div class="lang-switch" role="group" aria-label={lang.pick("Language", "Sprache")}>
+                    <div class="lang-switch" role="group" aria-label={lang.pick("Language and colours", "Sprache und Farben")}>
+                        <button id="theme" onclick={on_theme} title={lang.pick("Switch between the system's colours, dark and light", "Zwischen Systemfarben, dunkel und hell wechseln")}>{theme_label}</button>
                         <button id="lang-en" aria-pressed={(lang == Lang::En).to_string()} lang="en"
                             onclick={set_lang(Lang::En)}>{"English"}</button>
                         <button id="lang-de" aria-pressed={(lang == Lang::De).to_string()} lang="de"

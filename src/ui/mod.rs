@@ -18,7 +18,7 @@ mod sweep;
 mod timeline;
 
 pub use app::{App, AppProps};
-pub use state::{Action, AppState, Mode};
+pub use state::{Action, AppState, Mode, Theme};
 
 use wasm_bindgen::JsCast;
 
@@ -79,6 +79,7 @@ pub fn mount_default() {
     let props = AppProps {
         lang,
         chapter: param("chapter"),
+        theme: param("theme").as_deref().and_then(Theme::from_code),
         ..AppProps::default()
     };
     yew::Renderer::<App>::with_root_and_props(root, props).render();

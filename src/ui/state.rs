@@ -31,6 +31,36 @@ pub struct AppState {
     pub compare: Rc<Vec<Rc<Trace>>>,
     /// Slow playback down through the blackout so it can be watched.
     pub slow_blackout: bool,
+    pub theme: Theme,
+}
+
+/// Light or dark colours; `System` follows the reader's system setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    /// The value of the page's `data-theme` attribute (none for `System`).
+    pub fn attr(self) -> Option<&'static str> {
+        match self {
+            Theme::System => None,
+            Theme::Light => Some("light"),
+            Theme::Dark => Some("dark"),
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Theme> {
+        match code {
+            "light" => Some(Theme::Light),
+            "dark" => Some(Theme::Dark),
+            "system" => Some(Theme::System),
+            _ => None,
+        }
+    }
 }
 
 /// Wall-clock seconds the blackout lasts at least when slowed down.
@@ -78,6 +108,7 @@ pub enum Action {
     Speed(f64),
     SetLang(Lang),
     SlowBlackout(bool),
+    SetTheme(Theme),
     /// Open chapter i: its scenario or cluster, its view, the clock at 0.
     Chapter(usize),
 }
@@ -112,6 +143,7 @@ impl AppState {
             autoplay,
             compare: Rc::new(Vec::new()),
             slow_blackout: true,
+            theme: Theme::System,
         }
     }
 
@@ -244,6 +276,7 @@ impl Reducible for AppState {
             Action::Speed(v) => next.clock.set_speed(v),
             Action::SetLang(lang) => next.lang = lang,
             Action::SlowBlackout(on) => next.slow_blackout = on,
+            Action::SetTheme(theme) => next.theme = theme,
             Action::Chapter(i) => {
                 let Some(c) = chapters().get(i) else {
                     return self;
