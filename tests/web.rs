@@ -66,6 +66,10 @@ impl Mounted {
             .unwrap_or_else(|| panic!("no element {sel}"))
     }
 
+    fn query(&self, sel: &str) -> Option<Element> {
+        self.root.query_selector(sel).unwrap()
+    }
+
     fn text(&self, testid: &str) -> String {
         self.q(&format!("[data-testid={testid}]"))
             .text_content()
@@ -240,26 +244,34 @@ async fn bad_values_get_a_verdict_not_a_crash() {
         "{}",
         m.text("verdict")
     );
-    m.set("#memory-value", "-4", "change").await;
-    assert!(
-        m.text("verdict").contains("must not be negative"),
-        "{}",
-        m.text("verdict")
+    // Values the field does not accept are refused next to it, in its own words and unit,
+    // and the last valid run stays.
+    let total = m.text("total-time");
+    for (typed, says) in [
+        ("-4", "Memory must be at least 0.0625 GiB"),
+        ("banana", "Memory needs a number"),
+        ("1048576", "Memory must be at most 24576 GiB"),
+    ] {
+        m.set("#memory-value", typed, "change").await;
+        assert_eq!(m.q("#memory-error").text_content().unwrap(), says);
+        assert_eq!(
+            m.q("#memory-value")
+                .get_attribute("aria-invalid")
+                .as_deref(),
+            Some("true")
+        );
+        assert_eq!(m.text("total-time"), total, "the last valid run stays");
+    }
+    m.set("#seed", "1.5", "change").await;
+    assert_eq!(
+        m.q("#seed-error").text_content().unwrap(),
+        "Random seed must be a whole number"
     );
-    m.set("#memory-value", "banana", "change").await;
+    m.set("#memory-value", "64", "change").await;
     assert!(
-        m.text("verdict").contains("finite number"),
-        "{}",
-        m.text("verdict")
+        m.query("#memory-error").is_none(),
+        "a valid value clears the error"
     );
-    m.set("#memory-value", "1048576", "change").await;
-    assert!(
-        m.text("verdict")
-            .contains("more memory than any hypervisor"),
-        "{}",
-        m.text("verdict")
-    );
-    m.set("#memory-value", "65536", "change").await;
     assert!(
         !m.text("verdict").contains("Cannot simulate"),
         "{}",
@@ -324,4 +336,20 @@ async fn shrinking_memory_keeps_the_vm_consistent() {
         .parse()
         .unwrap();
     assert!((9.9..=10.0).contains(&free), "{free}");
+}
+
+#[wasm_bindgen_test]
+async fn typed_values_stay_as_typed_and_shares_survive_a_tiny_memory() {
+    let m = Mounted::new(paused()).await;
+    let value = |sel: &str| m.q(sel).unchecked_into::<HtmlInputElement>().value();
+    m.set("#free-value", "7", "change").await;
+    assert_eq!(value("#free-value"), "7");
+    m.set("#working-set-value", "33", "change").await;
+    assert_eq!(value("#working-set-value"), "33");
+    m.set("#memory-value", "0.0625", "change").await;
+    m.set("#memory-value", "8", "change").await;
+    assert_eq!(value("#memory-value"), "8");
+    assert_eq!(value("#working-set-value"), "33");
+    assert_eq!(value("#free-value"), "7");
+    assert!(!m.text("verdict").contains("Cannot simulate"));
 }

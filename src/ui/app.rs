@@ -98,13 +98,15 @@ impl Drop for FrameLoop {
     }
 }
 
-/// Keys typed into a control (or on a link, a disclosure, an editable element) are theirs.
+/// Keys typed into a text field, or pressed on a control that Space or Enter operates (a
+/// button, a checkbox, a list, a disclosure), are theirs. Anywhere else, including the
+/// timeline's slider and links, Space plays and pauses.
 fn is_form_control(e: &KeyboardEvent) -> bool {
     e.target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         .and_then(|el| {
             el.closest(
-                "input,select,textarea,button,a,summary,[contenteditable],[role=button],[role=tab]",
+                "input:not([type=range]),select,textarea,button,summary,[contenteditable],[role=button],[role=tab],[role=checkbox]",
             )
             .ok()
             .flatten()
@@ -154,7 +156,11 @@ pub fn app(props: &AppProps) -> Html {
         let dispatch = dispatch.clone();
         let (t, duration, chapter) = (state.clock.t, state.clock.duration, state.chapter);
         Callback::from(move |e: KeyboardEvent| {
-            if is_form_control(&e) {
+            let on_range = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|el| el.matches("input[type=range]").unwrap_or(false));
+            if is_form_control(&e) || (on_range && e.key() != " ") {
                 return;
             }
             let action = match e.key().as_str() {

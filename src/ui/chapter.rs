@@ -82,8 +82,17 @@ pub fn rich(text: &str, lang: Lang) -> Html {
         Piece::Term(id, shown) => match term(id) {
             Some(t) => {
                 let words = shown.unwrap_or_else(|| t.term.get(lang));
+                // The glossary is folded away; following a term unfolds it first.
+                let open = Callback::from(|_: MouseEvent| {
+                    if let Some(g) = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.get_element_by_id("glossary"))
+                    {
+                        g.set_attribute("open", "").ok();
+                    }
+                });
                 html! {
-                    <a class="term" href={format!("#term-{id}")} title={t.definition.get(lang).to_string()}>
+                    <a class="term" href={format!("#term-{id}")} title={t.definition.get(lang).to_string()} onclick={open}>
                         {words}
                     </a>
                 }
@@ -150,14 +159,14 @@ pub fn glossary_view(p: &GlossaryProps) -> Html {
     let mut terms: Vec<_> = glossary().iter().collect();
     terms.sort_by_key(|t| t.term.get(lang).to_lowercase());
     html! {
-        <section class="panel glossary" id="glossary" aria-labelledby="glossary-title">
-            <h2 id="glossary-title">{lang.pick("Glossary", "Glossar")}</h2>
+        <details class="panel glossary" id="glossary">
+            <summary><h2 id="glossary-title">{lang.pick(format!("Glossary ({} terms)", terms.len()), format!("Glossar ({} Begriffe)", terms.len()))}</h2></summary>
             <dl>{ for terms.into_iter().map(|t| html! {
                 <div id={format!("term-{}", t.id)} tabindex="-1">
                     <dt>{t.term.get(lang)}</dt>
                     <dd>{t.definition.get(lang)}</dd>
                 </div>
             }) }</dl>
-        </section>
+        </details>
     }
 }

@@ -32,14 +32,204 @@ struct SliderProps {
     /// The value in `unit`, shown and editable in the number box.
     value: f64,
     on_slide: Callback<f64>,
-    on_value: Callback<f64>,
+    on_value: Callback<Typed>,
     #[prop_or_default]
     hint: Option<AttrValue>,
+    /// Why the last typed value was refused, and what was typed, shown in and next to the field.
+    #[prop_or_default]
+    error: Option<(AttrValue, AttrValue)>,
+}
+
+/// A typed value: the number read from it and the text as typed.
+pub type Typed = (f64, String);
+
+fn typed(e: &Event) -> Typed {
+    let input: HtmlInputElement = e.target_unchecked_into();
+    let text = input.value();
+    (text.trim().parse::<f64>().unwrap_or(f64::NAN), text)
 }
 
 fn input_value(e: &Event) -> f64 {
     let input: HtmlInputElement = e.target_unchecked_into();
     input.value().trim().parse::<f64>().unwrap_or(f64::NAN)
+}
+
+/// What a field accepts: its name in messages (English, German), unit, range and whether it
+/// takes whole numbers only. The ranges are what a reader can mean; the engine checks its own.
+pub struct Bounds {
+    pub name: (&'static str, &'static str),
+    pub unit: &'static str,
+    pub min: f64,
+    pub max: f64,
+    pub integer: bool,
+}
+
+pub const fn bounds(
+    name: (&'static str, &'static str),
+    unit: &'static str,
+    min: f64,
+    max: f64,
+    integer: bool,
+) -> Bounds {
+    Bounds {
+        name,
+        unit,
+        min,
+        max,
+        integer,
+    }
+}
+
+/// The bounds of every number field, by id.
+pub fn field_bounds(id: &str) -> Option<Bounds> {
+    Some(match id {
+        // 64 MiB to 24 TiB: the smallest VM worth migrating to Hyper-V's largest (WS2022).
+        "memory" => bounds(("Memory", "Arbeitsspeicher"), "GiB", 0.0625, 24576.0, false),
+        "working-set" => bounds(("Working set", "Arbeitssatz"), "%", 0.0, 100.0, false),
+        "free" => bounds(
+            ("Never-written memory", "Nie beschriebener Speicher"),
+            "%",
+            0.0,
+            100.0,
+            false,
+        ),
+        "content" => bounds(
+            ("Compressible pages", "Komprimierbare Seiten"),
+            "%",
+            0.0,
+            100.0,
+            false,
+        ),
+        // Memory bandwidth of a large host is of the order of 100 GiB/s.
+        "dirty-rate" => bounds(
+            ("Dirty rate", "Änderungsrate"),
+            "MiB/s",
+            0.0,
+            102_400.0,
+            false,
+        ),
+        "link" => bounds(
+            ("Link speed", "Verbindungsgeschwindigkeit"),
+            "Gbit/s",
+            0.0,
+            800.0,
+            false,
+        ),
+        "nics" => bounds(
+            ("NICs per host", "Netzwerkadapter je Host"),
+            "",
+            1.0,
+            16.0,
+            true,
+        ),
+        "policy-param-passes" => bounds(
+            ("Maximum passes", "Höchstzahl der Durchläufe"),
+            "",
+            1.0,
+            1000.0,
+            true,
+        ),
+        "policy-param-ms" => bounds(
+            ("Downtime limit", "Ausfallzeit-Grenze"),
+            "ms",
+            1.0,
+            2_000_000.0,
+            false,
+        ),
+        "max-bandwidth" => bounds(
+            ("max-bandwidth", "max-bandwidth"),
+            "MiB/s",
+            1.0,
+            1_000_000.0,
+            false,
+        ),
+        "multifd-channels" => bounds(("multifd channels", "multifd-Kanäle"), "", 0.0, 255.0, true),
+        "rtt" => bounds(("Round-trip time", "Umlaufzeit"), "ms", 0.01, 1000.0, false),
+        "window" => bounds(
+            ("TCP window", "TCP-Fenster"),
+            "KiB",
+            1.0,
+            1_048_576.0,
+            false,
+        ),
+        "smb-limit" => bounds(
+            ("SMB bandwidth limit", "SMB-Bandbreitenlimit"),
+            "MiB/s",
+            0.0,
+            1_000_000.0,
+            false,
+        ),
+        "cores" => bounds(
+            ("Host CPU cores", "CPU-Kerne des Hosts"),
+            "",
+            1.0,
+            1024.0,
+            true,
+        ),
+        "load" => bounds(
+            ("Host CPU load", "CPU-Last des Hosts"),
+            "%",
+            0.0,
+            100.0,
+            false,
+        ),
+        "seed" => bounds(
+            ("Random seed", "Zufallsstartwert"),
+            "",
+            0.0,
+            9_007_199_254_740_992.0,
+            true,
+        ),
+        _ => return None,
+    })
+}
+
+/// `v` if field `id` accepts it, else a sentence naming the field as labelled, in its unit.
+pub fn check(id: &str, v: f64, lang: Lang) -> Result<f64, String> {
+    let Some(b) = field_bounds(id) else {
+        return Ok(v);
+    };
+    let name = lang.pick(b.name.0, b.name.1);
+    let f = crate::engine::Fmt(lang);
+    let amount = |x: f64| {
+        let n = if x.fract() == 0.0 {
+            f.num(x, 0)
+        } else {
+            f.num(x, 4).trim_end_matches('0').to_string()
+        };
+        if b.unit.is_empty() {
+            n
+        } else if b.unit == "%" {
+            format!("{n} %")
+        } else {
+            format!("{n} {}", b.unit)
+        }
+    };
+    if !v.is_finite() {
+        return Err(lang.pick(
+            format!("{name} needs a number"),
+            format!("{name} braucht eine Zahl"),
+        ));
+    }
+    if v < b.min {
+        return Err(lang.pick(
+            format!("{name} must be at least {}", amount(b.min)),
+            format!("{name} muss mindestens {} sein", amount(b.min)),
+        ));
+    }
+    if v > b.max {
+        return Err(lang.pick(
+            format!("{name} must be at most {}", amount(b.max)),
+            format!("{name} darf höchstens {} sein", amount(b.max)),
+        ));
+    }
+    if b.integer && v.fract() != 0.0 {
+        return Err(lang.pick(
+            format!("{name} must be a whole number"),
+            format!("{name} muss eine ganze Zahl sein"),
+        ));
+    }
+    Ok(v)
 }
 
 /// A typed count (passes, NICs, cores): negative or unreadable input becomes 0, which the
@@ -55,7 +245,8 @@ pub(crate) fn to_count(v: f64) -> u32 {
 /// Sets one of memory's two parts (working set, never written) to `pct` % of `memory` and
 /// shrinks the other so that together they still fit.
 fn set_part(memory: f64, pct: f64, part: &mut f64, other: &mut f64) {
-    *part = (memory * pct / 100.0).round();
+    // Not rounded to whole MiB: the share stays exactly as typed, and survives a tiny memory.
+    *part = memory * pct / 100.0;
     if part.is_finite() && *part <= memory {
         *other = other.min(memory - *part);
     }
@@ -79,19 +270,27 @@ fn slider(p: &SliderProps) -> Html {
     };
     let on_value = {
         let cb = p.on_value.clone();
-        Callback::from(move |e: Event| cb.emit(input_value(&e)))
+        Callback::from(move |e: Event| cb.emit(typed(&e)))
     };
     let num_id = format!("{}-value", p.id);
+    let shown = match &p.error {
+        Some((_, text)) => text.to_string(),
+        None => fmt_value(p.value),
+    };
+    let err_id = format!("{}-error", p.id);
     html! {
-        <div class="field">
+        <div class={classes!("field", p.error.is_some().then_some("invalid"))}>
             <label for={p.id.clone()}>{p.label.clone()}</label>
             <div class="field-row">
                 <input type="range" id={p.id.clone()} min={p.min.to_string()} max={p.max.to_string()}
                     step={p.step.to_string()} value={p.position.to_string()} oninput={on_slide} />
-                <input type="number" id={num_id} class="num" value={fmt_value(p.value)} onchange={on_value}
-                    aria-label={format!("{} in {}", p.label, p.unit)} step="any" />
+                <input type="number" id={num_id} class="num" value={shown} onchange={on_value}
+                    aria-label={format!("{} in {}", p.label, p.unit)} step="any"
+                    aria-invalid={p.error.is_some().then_some("true")}
+                    aria-describedby={p.error.is_some().then(|| err_id.clone())} />
                 <span class="unit">{p.unit.clone()}</span>
             </div>
+            if let Some((e, _)) = &p.error { <p class="field-error" id={err_id} role="alert">{e.clone()}</p> }
             if let Some(h) = &p.hint { <p class="hint">{h.clone()}</p> }
         </div>
     }
@@ -168,16 +367,25 @@ fn number(
     unit: &str,
     value: f64,
     hint: &str,
-    cb: Callback<f64>,
+    cb: (Callback<Typed>, Option<(String, String)>),
 ) -> Html {
-    let onchange = Callback::from(move |e: Event| cb.emit(input_value(&e)));
+    let (cb, error) = cb;
+    let onchange = Callback::from(move |e: Event| cb.emit(typed(&e)));
+    let shown = match &error {
+        Some((_, text)) => text.clone(),
+        None => fmt_value(value),
+    };
+    let err_id = format!("{id}-error");
     html! {
-        <div class="field">
+        <div class={classes!("field", error.is_some().then_some("invalid"))}>
             <label for={id}>{label.to_string()}</label>
             <div class="field-row">
-                <input type="number" {id} class="num" value={fmt_value(value)} {onchange} step="any" />
+                <input type="number" {id} class="num" value={shown} {onchange} step="any"
+                    aria-invalid={error.is_some().then_some("true")}
+                    aria-describedby={error.is_some().then(|| err_id.clone())} />
                 <span class="unit">{unit.to_string()}</span>
             </div>
+            if let Some((e, _)) = error { <p class="field-error" id={err_id} role="alert">{e}</p> }
             if !hint.is_empty() { <p class="hint">{hint.to_string()}</p> }
         </div>
     }
@@ -193,6 +401,31 @@ fn memory_from_position(pos: f64) -> f64 {
 #[function_component(Controls)]
 pub fn controls(p: &ControlsProps) -> Html {
     let s = &*p.scenario;
+    let errors = use_state(std::collections::HashMap::<&'static str, (String, String)>::new);
+    // A typed value goes to the scenario only when its field accepts it; otherwise the field
+    // says why and keeps what was typed.
+    type Guarded = (Callback<Typed>, Option<(String, String)>);
+    let guard = |id: &'static str, cb: Callback<f64>| -> Guarded {
+        let errors = errors.clone();
+        let lang = p.lang;
+        let current = errors.get(id).cloned();
+        let checked = Callback::from(move |(v, text): Typed| {
+            let mut e = (*errors).clone();
+            match check(id, v, lang) {
+                Ok(v) => {
+                    if e.remove(id).is_some() {
+                        errors.set(e);
+                    }
+                    cb.emit(v);
+                }
+                Err(msg) => {
+                    e.insert(id, (msg, text));
+                    errors.set(e);
+                }
+            }
+        });
+        (checked, current)
+    };
     let memory_gib = s.vm.memory_mib / 1024.0;
     let ws_pct = if s.vm.memory_mib > 0.0 {
         s.vm.working_set_mib / s.vm.memory_mib * 100.0
@@ -220,10 +453,8 @@ pub fn controls(p: &ControlsProps) -> Html {
         let ws = share(s.vm.working_set_mib, d.working_set_mib / d.memory_mib);
         let free = share(s.vm.untouched_mib, d.untouched_mib / d.memory_mib);
         s.vm.memory_mib = gib * 1024.0;
-        s.vm.working_set_mib = (s.vm.memory_mib * ws).round();
-        s.vm.untouched_mib = (s.vm.memory_mib * free)
-            .floor()
-            .min(s.vm.memory_mib - s.vm.working_set_mib);
+        s.vm.working_set_mib = s.vm.memory_mib * ws;
+        s.vm.untouched_mib = (s.vm.memory_mib * free).min(s.vm.memory_mib - s.vm.working_set_mib);
     };
     let on_memory_slide = editor(p, move |s, pos: f64| {
         set_memory(s, memory_from_position(pos))
@@ -531,6 +762,17 @@ pub fn controls(p: &ControlsProps) -> Html {
         .any(|id| show(id));
     let all = chapter.is_none_or(|c| c.shows_control("*"));
 
+    let mem_g = guard("memory", on_memory_value);
+    let ws_g = guard("working-set", on_ws.clone());
+    let dirty_g = guard("dirty-rate", on_dirty.clone());
+    let free_g = guard("free", on_free.clone());
+    let content_g = guard("content", on_content.clone());
+    let link_g = guard("link", on_link_value);
+    let policy_param_id = if matches!(s.policy, StopPolicy::Qemu { .. }) {
+        "policy-param-ms"
+    } else {
+        "policy-param-passes"
+    };
     html! {
         <section class="panel controls" aria-label={lang.pick("Scenario", "Szenario")}>
             if show_vm {
@@ -539,16 +781,16 @@ pub fn controls(p: &ControlsProps) -> Html {
             if show("memory") {
                 <Slider id="memory" label={lang.pick("Memory", "Arbeitsspeicher")} unit="GiB" min={-1.0} max={10.0} step={0.25}
                     position={memory_gib.max(0.5).log2()} value={memory_gib}
-                    on_slide={on_memory_slide} on_value={on_memory_value} />
+                    on_slide={on_memory_slide} on_value={mem_g.0} error={mem_g.1.map(|(m, t)| (AttrValue::from(m), AttrValue::from(t)))} />
             }
             if show("working-set") {
                 <Slider id="working-set" label={lang.pick("Working set (share of memory the guest writes to)", "Arbeitssatz (Anteil des Speichers, in den der Gast schreibt)")} unit="%" min={0.0} max={100.0} step={1.0}
-                    position={ws_pct} value={ws_pct} on_slide={on_ws.clone()} on_value={on_ws} />
+                    position={ws_pct} value={ws_pct} on_slide={on_ws.clone()} on_value={ws_g.0} error={ws_g.1.map(|(m, t)| (AttrValue::from(m), AttrValue::from(t)))} />
             }
             if show("dirty-rate") {
                 <Slider id="dirty-rate" label={lang.pick("Dirty rate (how fast the guest writes memory)", "Änderungsrate (wie schnell der Gast in den Speicher schreibt)")} unit="MiB/s" min={0.0} max={MAX_DIRTY_SLIDER} step={10.0}
                     position={s.vm.dirty_rate_mibps.min(MAX_DIRTY_SLIDER)} value={s.vm.dirty_rate_mibps}
-                    on_slide={on_dirty.clone()} on_value={on_dirty} />
+                    on_slide={on_dirty.clone()} on_value={dirty_g.0} error={dirty_g.1.map(|(m, t)| (AttrValue::from(m), AttrValue::from(t)))} />
             }
             if show("pattern") {
                 { choice("pattern", lang.pick("Write pattern", "Schreibmuster"), &[
@@ -559,14 +801,14 @@ pub fn controls(p: &ControlsProps) -> Html {
             }
             if show("free") {
                 <Slider id="free" label={lang.pick("Never written (all-zero pages)", "Nie beschrieben (Nullseiten)")} unit="%" min={0.0} max={100.0} step={1.0}
-                    position={free_pct} value={free_pct} on_slide={on_free.clone()} on_value={on_free}
+                    position={free_pct} value={free_pct} on_slide={on_free.clone()} on_value={free_g.0} error={free_g.1.map(|(m, t)| (AttrValue::from(m), AttrValue::from(t)))}
                     hint={lang.pick("Free memory the guest never touched: QEMU sends it as tiny markers, compression squeezes it.",
                         "Freier Speicher, den der Gast nie berührt hat: QEMU sendet ihn als winzige Markierungen, Komprimierung presst ihn zusammen.")} />
             }
             if show("content") {
                 <Slider id="content" label={lang.pick("Compressible pages (text-like content)", "Komprimierbare Seiten (textartiger Inhalt)")} unit="%" min={0.0} max={100.0} step={5.0}
                     position={s.vm.compressible_fraction * 100.0} value={s.vm.compressible_fraction * 100.0}
-                    on_slide={on_content.clone()} on_value={on_content} />
+                    on_slide={on_content.clone()} on_value={content_g.0} error={content_g.1.map(|(m, t)| (AttrValue::from(m), AttrValue::from(t)))} />
             }
             if show_net {
                 <h2>{lang.pick("Network and policy", "Netzwerk und Richtlinie")}</h2>
@@ -574,12 +816,12 @@ pub fn controls(p: &ControlsProps) -> Html {
             if show("link") {
                 <Slider id="link" label={lang.pick("Link speed", "Verbindungsgeschwindigkeit")} unit="Gbit/s" min={0.0} max={(LINKS.len() - 1) as f64} step={1.0}
                     position={link_pos as f64} value={s.network.link_gbps}
-                    on_slide={on_link_slide} on_value={on_link_value} />
+                    on_slide={on_link_slide} on_value={link_g.0} error={link_g.1.map(|(m, t)| (AttrValue::from(m), AttrValue::from(t)))} />
             }
             if show("nics") {
                 { number("nics", lang.pick("NICs per host", "Netzwerkadapter je Host"), lang.pick("NICs", "Adapter"), f64::from(s.network.nics),
                     lang.pick("SMB Multichannel spreads one migration over all of them; TCP/IP uses one.",
-                        "SMB Multichannel verteilt eine Migration auf alle; TCP/IP nutzt einen."), on_nics) }
+                        "SMB Multichannel verteilt eine Migration auf alle; TCP/IP nutzt einen."), guard("nics", on_nics)) }
             }
             if show("policy") {
                 { choice("policy", lang.pick("Stop policy", "Stopp-Richtlinie"), &[
@@ -589,7 +831,7 @@ pub fn controls(p: &ControlsProps) -> Html {
                 ], policy, on_policy) }
             }
             if show("policy-param") {
-                { number("policy-param", param_label, param_unit, param_value, param_hint, on_policy_param) }
+                { number("policy-param", param_label, param_unit, param_value, param_hint, guard(policy_param_id, on_policy_param)) }
             }
             if let Some(limit) = qemu_bandwidth.filter(|_| show("max-bandwidth-choice")) {
                 { choice("max-bandwidth-choice", lang.pick("QEMU max-bandwidth", "QEMU max-bandwidth"), &[
@@ -600,7 +842,7 @@ pub fn controls(p: &ControlsProps) -> Html {
                 if let Some(v) = limit.filter(|_| bandwidth_choice == "custom") {
                     { number("max-bandwidth", "max-bandwidth", "MiB/s", v,
                         lang.pick("QEMU's rate limit for pre-copy; it is lifted for the final copy.",
-                            "QEMUs Ratenbegrenzung für das Vorab-Kopieren; für die letzte Kopie wird sie aufgehoben."), on_bandwidth) }
+                            "QEMUs Ratenbegrenzung für das Vorab-Kopieren; für die letzte Kopie wird sie aufgehoben."), guard("max-bandwidth", on_bandwidth)) }
                 }
             }
             if matches!(s.policy, StopPolicy::Qemu { .. }) && show("auto-converge") {
@@ -634,7 +876,7 @@ pub fn controls(p: &ControlsProps) -> Html {
                                 f64::from(multifd.map_or(0, |m| m.channels)),
                                 lang.pick("Parallel connections, each with a thread that finds zero pages and compresses (QEMU's default: off; 2 when on).",
                                     "Parallele Verbindungen, jede mit einem Thread, der Nullseiten findet und komprimiert (QEMU-Standard: aus; eingeschaltet 2)."),
-                                on_channels) }
+                                guard("multifd-channels", on_channels)) }
                         }
                         if show("multifd-compression") || all {
                             { choice("multifd-compression", lang.pick("multifd compression", "multifd-Komprimierung"), &[
@@ -664,27 +906,27 @@ pub fn controls(p: &ControlsProps) -> Html {
                     <summary>{lang.pick("More settings", "Weitere Einstellungen")}</summary>
                     if show("rtt") {
                         { number("rtt", lang.pick("Round-trip time", "Umlaufzeit (RTT)"), "ms", s.network.rtt_ms,
-                            lang.pick("0.2 ms in one rack; more across a campus.", "0,2 ms in einem Rack; mehr über einen Campus."), on_rtt) }
+                            lang.pick("0.2 ms in one rack; more across a campus.", "0,2 ms in einem Rack; mehr über einen Campus."), guard("rtt", on_rtt)) }
                     }
                     if show("window") {
                         { number("window", lang.pick("TCP window", "TCP-Fenster"), "KiB", s.network.tcp_window_kib,
-                            lang.pick("Autotuning reaches 16 MiB; a fixed 64 KiB caps long paths.", "Die automatische Optimierung erreicht 16 MiB; feste 64 KiB begrenzen lange Wege."), on_window) }
+                            lang.pick("Autotuning reaches 16 MiB; a fixed 64 KiB caps long paths.", "Die automatische Optimierung erreicht 16 MiB; feste 64 KiB begrenzen lange Wege."), guard("window", on_window)) }
                     }
                     if show("smb-limit") {
                         { number("smb-limit", lang.pick("SMB bandwidth limit (0 = none)", "SMB-Bandbreitenlimit (0 = keins)"), "MiB/s", s.network.smb_limit_mibps.unwrap_or(0.0),
                             lang.pick("Set-SmbBandwidthLimit -Category LiveMigration: limits the SMB option only.",
-                                "Set-SmbBandwidthLimit -Category LiveMigration: begrenzt nur die SMB-Option."), on_smb_limit) }
+                                "Set-SmbBandwidthLimit -Category LiveMigration: begrenzt nur die SMB-Option."), guard("smb-limit", on_smb_limit)) }
                     }
                     if show("cores") {
-                        { number("cores", lang.pick("Host CPU cores", "CPU-Kerne des Hosts"), lang.pick("cores", "Kerne"), f64::from(s.transport.host_cores), "", on_cores) }
+                        { number("cores", lang.pick("Host CPU cores", "CPU-Kerne des Hosts"), lang.pick("cores", "Kerne"), f64::from(s.transport.host_cores), "", guard("cores", on_cores)) }
                     }
                     if show("load") {
                         { number("load", lang.pick("Host CPU load", "CPU-Last des Hosts"), "%", s.transport.host_load * 100.0,
-                            lang.pick("Compression only uses idle cores.", "Komprimierung nutzt nur freie Kerne."), on_load) }
+                            lang.pick("Compression only uses idle cores.", "Komprimierung nutzt nur freie Kerne."), guard("load", on_load)) }
                     }
                     if show("seed") {
                         { number("seed", lang.pick("Random seed", "Zufallsstartwert"), "", s.seed as f64,
-                            lang.pick("Background bursts and which pages are hot.", "Lastspitzen im Hintergrund und welche Seiten heiß sind."), on_seed) }
+                            lang.pick("Background bursts and which pages are hot.", "Lastspitzen im Hintergrund und welche Seiten heiß sind."), guard("seed", on_seed)) }
                     }
                 </details>
             }

@@ -135,9 +135,14 @@ test('sliders re-simulate at once and bad values get a verdict', async () => {
   await page.press('#link-value', 'Enter');
   assert.match(await text(page, 'verdict'), /Cannot migrate: the link speed is 0 Gbit\/s/);
 
+  // A value the field does not take is refused next to it, in the field's words and unit,
+  // and the typed text stays for the reader to correct.
   await page.fill('#memory-value', '-8');
   await page.press('#memory-value', 'Enter');
-  assert.match(await text(page, 'verdict'), /Cannot simulate this input — vm\.memory_mib: must not be negative/);
+  assert.equal(await page.textContent('#memory-error'), 'Memory must be at least 0.0625 GiB');
+  assert.equal(await page.getAttribute('#memory-value', 'aria-invalid'), 'true');
+  assert.equal(await page.inputValue('#memory-value'), '-8');
+  assert.match(await text(page, 'verdict'), /Cannot migrate: the link speed is 0 Gbit\/s/);
   const body = await page.locator('body').innerText();
   assert.doesNotMatch(body, /NaN|undefined|panicked/);
   assert.deepEqual(errors, []);
