@@ -49,15 +49,48 @@ try {
       }),
   );
 
+  // Frame intervals while a view recomputes between frames: after a control changes, a sweep
+  // (24 runs) or a comparison (2–3 runs) and the spread start again while the animation plays.
+  const whileRecomputing = async (chapter, sel) => {
+    const { page: p } = await openApp(browser, { url: `${APP_URL}?chapter=${chapter}&lang=en` });
+    await p.waitForSelector(sel);
+    return p.evaluate(async (sel) => {
+      const stamps = [];
+      const done = new Promise((resolve) => {
+        const tick = (ts) => {
+          stamps.push(ts);
+          if (stamps.length < 120) requestAnimationFrame(tick);
+          else resolve();
+        };
+        requestAnimationFrame(tick);
+      });
+      // Nudge the first slider of the chapter every 20 frames.
+      const slider = document.querySelector('.controls input[type=range]');
+      for (let i = 0; i < 6 && slider; i++) {
+        await new Promise((r) => setTimeout(r, 330));
+        slider.value = String(Number(slider.min) + ((i % 3) + 1) * (Number(slider.max) - Number(slider.min)) / 4);
+        slider.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+      await done;
+      return stamps.slice(1).map((t, i) => t - stamps[i]);
+    }, sel);
+  };
+  const sweepFrames = await whileRecomputing('buffers', '[data-testid=sweep]');
+  const compareFrames = await whileRecomputing('smb-rdma', '[data-testid=compare]');
+
   const result = {
     resimulate_ms: { median: quantile(resim, 0.5), p95: quantile(resim, 0.95), runs: resim.length },
     frame_interval_ms: { median: quantile(frames, 0.5), p95: quantile(frames, 0.95), frames: frames.length },
+    frame_interval_sweep_ms: { median: quantile(sweepFrames, 0.5), p95: quantile(sweepFrames, 0.95), frames: sweepFrames.length },
+    frame_interval_compare_ms: { median: quantile(compareFrames, 0.5), p95: quantile(compareFrames, 0.95), frames: compareFrames.length },
   };
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(result, null, 2));
   console.log('browser benchmark (headless Chromium, software rendering)');
   console.log(`  slider → re-simulated and painted: median ${result.resimulate_ms.median.toFixed(1)} ms, p95 ${result.resimulate_ms.p95.toFixed(1)} ms`);
   console.log(`  frame interval while playing:      median ${result.frame_interval_ms.median.toFixed(1)} ms, p95 ${result.frame_interval_ms.p95.toFixed(1)} ms`);
+  console.log(`  frames while a sweep recomputes:   median ${result.frame_interval_sweep_ms.median.toFixed(1)} ms, p95 ${result.frame_interval_sweep_ms.p95.toFixed(1)} ms`);
+  console.log(`  frames while a comparison reruns:  median ${result.frame_interval_compare_ms.median.toFixed(1)} ms, p95 ${result.frame_interval_compare_ms.p95.toFixed(1)} ms`);
   console.log(`  written to ${out}`);
 } finally {
   await browser.close();
