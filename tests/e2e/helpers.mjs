@@ -49,18 +49,17 @@ export function launch(options = {}) {
  */
 export async function openApp(
   browser,
-  { url = APP_URL, wait = true, timeout = APP_TIMEOUT, viewport = { width: 1280, height: 800 } } = {},
+  {
+    url = APP_URL,
+    wait = true,
+    timeout = APP_TIMEOUT,
+    viewport = { width: 1280, height: 800 },
+    contextOptions = {},
+  } = {},
 ) {
-  const context = await browser.newContext({ viewport });
+  const context = await browser.newContext({ viewport, ...contextOptions });
   const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
-    // Browsers ask for /favicon.ico on their own; a 404 for it is not the app's error.
-    if (/\/favicon\.ico$/.test(msg.location()?.url ?? '')) return;
-    errors.push(`console.error: ${msg.text()}`);
-  });
+  const errors = collectErrors(page);
   await page.goto(url, { waitUntil: 'load' });
   if (wait) {
     try {
@@ -73,6 +72,19 @@ export async function openApp(
     }
   }
   return { page, context, errors };
+}
+
+/** Collects the page's errors and console errors (not a favicon 404) into the returned live array. */
+export function collectErrors(page) {
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    // Browsers ask for /favicon.ico on their own; a 404 for it is not the app's error.
+    if (/\/favicon\.ico$/.test(msg.location()?.url ?? '')) return;
+    errors.push(`console.error: ${msg.text()}`);
+  });
+  return errors;
 }
 
 /** Waits until the app has replaced the loading placeholder in #app with its own UI. */
@@ -114,3 +126,27 @@ export async function scrubTo(page, fraction) {
 
 /** The visible text of the element with this data-testid. */
 export const text = (page, id) => page.locator(`[data-testid=${id}]`).innerText();
+
+/** axe-core's browser bundle, from tests/e2e/node_modules (pinned in package.json). */
+export const AXE_PATH = path.join(here, 'node_modules', 'axe-core', 'axe.min.js');
+
+/**
+ * Runs axe-core on the page as it is now and returns its violations, each as
+ * { id, impact, help, targets: [selector, ...] }. Injects axe first if the page has none.
+ */
+export async function axeViolations(page, options = {}) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
+    await page.addScriptTag({ path: AXE_PATH });
+  }
+  const result = await page.evaluate((opts) => window.axe.run(document, opts), options);
+  return result.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    targets: v.nodes.map((n) => n.target.join(' ')),
+  }));
+}
+
+/** Resolves after the browser has rendered two more frames (lets the app re-render). */
+export const frames = (page) =>
+  page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));

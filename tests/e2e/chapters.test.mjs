@@ -1,0 +1,461 @@
+// End to end over the guided chapters: every chapter by keyboard, in both languages (no
+// untranslated strings, decimal commas), free of serious accessibility violations in both
+// themes, no autoplay for readers who prefer reduced motion, typed values kept as typed, and a
+// screenshot of every chapter on a desktop and a phone screen.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+
+import { APP_URL, SCREENSHOT_DIR, axeViolations, frames, launch, openApp, scrubTo, text } from './helpers.mjs';
+import {
+  ENGLISH_WORDS,
+  GERMAN_WORDS,
+  allowedInGerman,
+  collectVisibleText,
+  decimalPointHits,
+  wordHits,
+} from './i18n.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const CHAPTERS = JSON.parse(readFileSync(path.resolve(here, '..', '..', 'www', 'chapters.json'), 'utf8')).chapters;
+const N = CHAPTERS.length;
+/** Names of the hosts, networks and VMs in the cluster presets: data, the same in both languages. */
+const PRESET_NAMES = [
+  ...new Set(
+    readdirSync(path.resolve(here, '..', '..', 'www', 'presets'))
+      .filter((f) => f.endsWith('.json'))
+      .flatMap((f) => {
+        const p = JSON.parse(readFileSync(path.resolve(here, '..', '..', 'www', 'presets', f), 'utf8'));
+        return [p.networks, p.hosts, p.vms].flatMap((list) => (list ?? []).map((x) => x.name));
+      })
+      .filter(Boolean),
+  ),
+];
+const LANGS = ['en', 'de'];
+const MAX_TABS = 60;
+
+/** "Chapter 3 of 11" / "Kapitel 3 von 11". */
+const countText = (i, lang) => (lang === 'de' ? `Kapitel ${i + 1} von ${N}` : `Chapter ${i + 1} of ${N}`);
+
+const url = (id, lang, extra = '') => `${APP_URL}?chapter=${id}&lang=${lang}${extra}`;
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** Opens one chapter in a fresh context and waits for its text. */
+async function openChapter(id, lang, { extra = '', ...options } = {}) {
+  const opened = await openApp(browser, { url: url(id, lang, extra), ...options });
+  await opened.page.waitForSelector('[data-testid=chapter-title]');
+  return opened;
+}
+
+/** Loads another chapter in the same page and waits for its text. */
+async function gotoChapter(page, id, lang, extra = '') {
+  await page.goto(url(id, lang, extra), { waitUntil: 'load' });
+  await page.waitForFunction(
+    (id) => document.querySelector(`#chapter-${id} [data-testid=chapter-title]`) !== null,
+    id,
+    { timeout: 20_000 },
+  );
+}
+
+/** The focused element, as #id or tag.class (or "the page body"). */
+const focused = (page) =>
+  page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return 'the page body';
+    return el.id ? `#${el.id}` : `${el.tagName.toLowerCase()}${el.classList.length ? `.${el.classList[0]}` : ''}`;
+  });
+
+/** Presses Tab until `isTarget()` holds in the page; returns how many presses it took. */
+async function tabUntil(page, isTarget, arg, what) {
+  for (let tabs = 1; tabs <= MAX_TABS; tabs++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(isTarget, arg)) return tabs;
+  }
+  assert.fail(`${what} not reached after ${MAX_TABS} Tab presses (focus is on ${await focused(page)})`);
+}
+
+/** Moves focus back to the document body, as clicking outside every control does. */
+const focusBody = (page) =>
+  page.evaluate(() => {
+    document.activeElement?.blur();
+    return document.activeElement === document.body;
+  });
+
+/** Count text, title and the drop-down's chosen entry as they are now. */
+const navState = (page) =>
+  page.evaluate(() => ({
+    count: document.querySelector('[data-testid=chapter-count]')?.textContent.trim(),
+    title: document.querySelector('[data-testid=chapter-title]')?.textContent.trim(),
+    selected: document.querySelector('#chapter-select')?.selectedOptions[0]?.textContent.trim(),
+  }));
+
+/** Waits until the count reads chapter `i`, then checks title and drop-down against chapters.json. */
+async function expectChapter(page, i, lang, how) {
+  const want = countText(i, lang);
+  try {
+    await page.waitForFunction(
+      (want) => document.querySelector('[data-testid=chapter-count]')?.textContent.trim() === want,
+      want,
+      { timeout: 5_000 },
+    );
+  } catch {
+    assert.fail(`${how}: expected "${want}", still ${JSON.stringify(await navState(page))}`);
+  }
+  const state = await navState(page);
+  const title = CHAPTERS[i].title[lang];
+  assert.equal(state.title, title, `${how}: title of chapter ${i + 1} (${CHAPTERS[i].id}, ${lang})`);
+  assert.equal(state.selected, `${i + 1}. ${title}`, `${how}: the chapter list shows chapter ${i + 1}`);
+  return state;
+}
+
+// 1. Keyboard only.
+
+for (const lang of LANGS) {
+  test(`keyboard (${lang}): Tab to Next, then Enter walks through all ${N} chapters`, async () => {
+    const { page, context, errors } = await openChapter(CHAPTERS[0].id, lang, {
+      contextOptions: { reducedMotion: 'reduce' },
+    });
+    await expectChapter(page, 0, lang, 'on load');
+    assert.ok(await focusBody(page), 'focus starts on the page body');
+    const tabs = await tabUntil(page, () => document.activeElement?.id === 'chapter-next', null, '#chapter-next');
+    console.log(`# ${lang}: #chapter-next reached with ${tabs} Tab presses`);
+    let seen = await navState(page);
+    for (let i = 1; i < N; i++) {
+      await page.keyboard.press('Enter');
+      const now = await expectChapter(page, i, lang, `Enter on Next from chapter ${i}`);
+      assert.notEqual(now.count, seen.count, `count text changes on chapter ${i + 1}`);
+      assert.notEqual(now.title, seen.title, `title changes on chapter ${i + 1}`);
+      seen = now;
+      if (i < N - 1) {
+        assert.equal(await focused(page), '#chapter-next', `focus stays on Next after moving to chapter ${i + 1}`);
+      }
+    }
+    assert.ok(await page.locator('#chapter-next').isDisabled(), 'Next is disabled on the last chapter');
+    await page.keyboard.press('Enter');
+    await frames(page);
+    assert.equal((await navState(page)).count, countText(N - 1, lang), 'Enter on the last chapter stays there');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test(`keyboard (${lang}): [ from the page body walks back from the last chapter to the first`, async () => {
+    const { page, context, errors } = await openChapter(CHAPTERS[N - 1].id, lang, {
+      contextOptions: { reducedMotion: 'reduce' },
+    });
+    await expectChapter(page, N - 1, lang, 'on load');
+    assert.ok(await focusBody(page), 'focus is on the page body');
+    let seen = await navState(page);
+    for (let i = N - 2; i >= 0; i--) {
+      const focus = await focused(page);
+      await page.keyboard.press('[');
+      await frames(page);
+      if (i === N - 2 && (await navState(page)).count === seen.count) {
+        // Say whether the key works once focus is inside the app, to point at the cause.
+        await page.locator('.lab-head h1').click();
+        await page.keyboard.press('[');
+        await frames(page);
+        const inApp = (await navState(page)).count === countText(i, lang);
+        assert.fail(
+          `[ with focus on ${focus} leaves the page on chapter ${N} ("${seen.count}"); after a click on the ` +
+            `page heading (focus on ${await focused(page)}) it ${inApp ? 'does go back' : 'does not go back either'}`,
+        );
+      }
+      const now = await expectChapter(page, i, lang, `[ on chapter ${i + 2} with focus on ${focus}`);
+      assert.notEqual(now.title, seen.title, `title changes on chapter ${i + 1}`);
+      seen = now;
+    }
+    await page.keyboard.press('[');
+    await frames(page);
+    assert.equal((await navState(page)).count, countText(0, lang), '[ on the first chapter stays there');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
+
+test('keyboard: the first glossary term of every chapter is reached by Tab and Enter goes to its definition', async () => {
+  const { page, context, errors } = await openChapter(CHAPTERS[0].id, 'en', {
+    contextOptions: { reducedMotion: 'reduce' },
+  });
+  const problems = [];
+  for (const [i, chapter] of CHAPTERS.entries()) {
+    if (i > 0) await gotoChapter(page, chapter.id, 'en');
+    const href = await page
+      .locator('[data-testid=chapter] a.term')
+      .first()
+      .getAttribute('href', { timeout: 1_000 })
+      .catch(() => null);
+    if (!href) continue; // a chapter without glossary terms
+    assert.match(href, /^#term-[\w-]+$/, `${chapter.id}: the term links into the glossary`);
+    await focusBody(page);
+    let tabs;
+    try {
+      tabs = await tabUntil(
+        page,
+        () => document.activeElement === document.querySelector('[data-testid=chapter] a.term'),
+        null,
+        `${chapter.id}: the first term link (${href})`,
+      );
+    } catch (err) {
+      problems.push(err.message);
+      continue;
+    }
+    await page.keyboard.press('Enter');
+    try {
+      await page.waitForFunction((href) => location.hash === href, href, { timeout: 3_000 });
+    } catch {
+      problems.push(`${chapter.id}: Enter on ${href} (after ${tabs} Tabs) leaves the hash at "${await page.evaluate(() => location.hash)}"`);
+      continue;
+    }
+    await frames(page);
+    const where = await page.evaluate((href) => {
+      const target = document.querySelector(href);
+      if (!target) return { exists: false };
+      const r = target.getBoundingClientRect();
+      return {
+        exists: true,
+        inView: r.top < innerHeight && r.bottom > 0,
+        focus: document.activeElement === target || target.contains(document.activeElement),
+        active: document.activeElement?.id || document.activeElement?.tagName,
+      };
+    }, href);
+    if (!where.exists) problems.push(`${chapter.id}: ${href} has no target in the glossary`);
+    else if (!where.inView) problems.push(`${chapter.id}: Enter on ${href} does not scroll its definition into view`);
+    else if (!where.focus) problems.push(`${chapter.id}: Enter on ${href} leaves focus on ${where.active}, not the definition`);
+  }
+  assert.deepEqual(problems, [], `glossary links:\n  ${problems.join('\n  ')}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// 2. Language.
+
+/** Visible text fragments of every chapter per language, collected once at the start, the
+ * middle and the end of the run (the phase and the results change as it plays). */
+const textCache = new Map();
+async function chapterTexts(lang) {
+  if (textCache.has(lang)) return textCache.get(lang);
+  const { page, context, errors } = await openApp(browser, {
+    url: url(CHAPTERS[0].id, lang),
+    contextOptions: { reducedMotion: 'reduce' },
+  });
+  const texts = [];
+  for (const chapter of CHAPTERS) {
+    await gotoChapter(page, chapter.id, lang);
+    const fragments = new Map();
+    // The other language's button names itself in its language; the sources are the titles
+    // of the (English) documents they cite.
+    const exclude = lang === 'de' ? '#lang-en, ul.sources' : '#lang-de';
+    const collect = async () => {
+      for (const f of await page.evaluate(collectVisibleText, exclude)) fragments.set(`${f.where}\u0000${f.text}`, f);
+    };
+    for (const at of [0, 0.5, 1]) {
+      if (await page.locator('[data-testid=timeline]').count()) await scrubTo(page, at);
+      await frames(page);
+      await collect();
+    }
+    // What the disclosures (more settings, data tables) show once opened.
+    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+    await frames(page);
+    await collect();
+    texts.push({ chapter: chapter.id, fragments: [...fragments.values()] });
+  }
+  await context.close();
+  const result = { texts, errors };
+  textCache.set(lang, result);
+  return result;
+}
+
+/** One line per offending fragment, with the chapters it shows on ("every chapter" when all). */
+function listing(hits) {
+  const byFragment = new Map();
+  for (const h of hits) {
+    const key = `"${h.match}" in ${h.where}: …${h.context}…`;
+    if (!byFragment.has(key)) byFragment.set(key, []);
+    const chapters = byFragment.get(key);
+    if (!chapters.includes(h.chapter)) chapters.push(h.chapter);
+  }
+  return [...byFragment]
+    .map(([key, chapters]) => `${chapters.length === N ? 'every chapter' : chapters.join(', ')}: ${key}`)
+    .join('\n  ');
+}
+
+test('German: no English UI words on any chapter', async () => {
+  const { texts, errors } = await chapterTexts('de');
+  const hits = texts.flatMap(({ chapter, fragments }) =>
+    wordHits(fragments, ENGLISH_WORDS, allowedInGerman(PRESET_NAMES)).map((h) => ({ chapter, ...h })),
+  );
+  console.log(`# German: ${hits.length} English words on ${new Set(hits.map((h) => h.chapter)).size} chapters`);
+  assert.deepEqual(errors, []);
+  assert.equal(hits.length, 0, `untranslated strings in German (${hits.length}):\n  ${listing(hits)}`);
+});
+
+test('German: numbers use a decimal comma', async () => {
+  const { texts, errors } = await chapterTexts('de');
+  const hits = texts.flatMap(({ chapter, fragments }) =>
+    decimalPointHits(fragments).map((h) => ({ chapter, ...h })),
+  );
+  assert.deepEqual(errors, []);
+  assert.equal(hits.length, 0, `decimal points in German (${hits.length}):\n  ${listing(hits)}`);
+});
+
+test('English: no German words on any chapter', async () => {
+  const { texts, errors } = await chapterTexts('en');
+  const hits = texts.flatMap(({ chapter, fragments }) =>
+    wordHits(fragments, GERMAN_WORDS, []).map((h) => ({ chapter, ...h })),
+  );
+  assert.deepEqual(errors, []);
+  assert.equal(hits.length, 0, `German words in English (${hits.length}):\n  ${listing(hits)}`);
+});
+
+// 3. Accessibility.
+
+for (const theme of ['light', 'dark']) {
+  for (const lang of LANGS) {
+    test(`axe: no serious or critical violations on any chapter (${lang}, ${theme})`, async () => {
+      const { page, context, errors } = await openApp(browser, {
+        url: url(CHAPTERS[0].id, lang, `&theme=${theme}`),
+        contextOptions: { reducedMotion: 'reduce' },
+      });
+      const found = [];
+      for (const chapter of CHAPTERS) {
+        await gotoChapter(page, chapter.id, lang, `&theme=${theme}`);
+        await frames(page);
+        assert.equal(await page.getAttribute('.lab', 'data-theme'), theme, `${chapter.id}: the page is in the ${theme} theme`);
+        for (const v of await axeViolations(page)) {
+          if (v.impact === 'serious' || v.impact === 'critical') found.push({ chapter: chapter.id, ...v });
+        }
+      }
+      await context.close();
+      const list = found
+        .map((v) => `${v.chapter} [${lang}, ${theme}]: ${v.id} (${v.impact}) ${v.help} — ${v.targets.join(', ')}`)
+        .join('\n  ');
+      assert.deepEqual(errors, []);
+      assert.equal(found.length, 0, `axe violations (${found.length}):\n  ${list}`);
+    });
+  }
+}
+
+// 4. Reduced motion.
+
+test('a reader who prefers reduced motion gets no autoplay', async () => {
+  const { page, context, errors } = await openChapter(CHAPTERS[1].id, 'en', {
+    contextOptions: { reducedMotion: 'reduce' },
+  });
+  await page.waitForSelector('[data-testid=play]');
+  const t0 = await text(page, 'time');
+  await page.waitForTimeout(1_000);
+  const play = await text(page, 'play');
+  assert.match(play, /Play/, `the play button offers to play (reads "${play}")`);
+  assert.equal(await page.getAttribute('[data-testid=play]', 'aria-pressed'), 'false');
+  const t1 = await text(page, 'time');
+  assert.equal(t1, t0, 'the clock stands still');
+  assert.match(t1, /^0 ms\b/, `the clock is at 0 ms (reads "${t1}")`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// 5. Typed values.
+
+/** Types a value into a number box and commits it with Enter. */
+async function typeValue(page, selector, value) {
+  await page.fill(selector, value);
+  await page.press(selector, 'Enter');
+  await frames(page);
+}
+
+const verdict = (page) => text(page, 'verdict');
+
+async function openPlayground() {
+  const { page, context, errors } = await openApp(browser, {
+    url: url('playground', 'en'),
+    contextOptions: { reducedMotion: 'reduce' },
+  });
+  await page.waitForSelector('[data-testid=verdict]');
+  return { page, context, errors };
+}
+
+test('typed values survive: 7 GiB of memory reads back as 7', async () => {
+  const { page, context, errors } = await openPlayground();
+  await typeValue(page, '#memory-value', '7');
+  assert.equal(await page.inputValue('#memory-value'), '7');
+  assert.doesNotMatch(await verdict(page), /^Cannot simulate/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('typed values survive: a dirty rate of 0.3 reads back as 0.3', async () => {
+  const { page, context, errors } = await openPlayground();
+  await typeValue(page, '#dirty-rate-value', '0.3');
+  assert.equal(await page.inputValue('#dirty-rate-value'), '0.3');
+  assert.doesNotMatch(await verdict(page), /^Cannot simulate/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('typed values survive: memory to 0.001 GiB and back to 8 keeps the working-set and never-written shares', async () => {
+  const { page, context, errors } = await openPlayground();
+  const shares = async () => ({
+    workingSet: await page.inputValue('#working-set-value'),
+    free: await page.inputValue('#free-value'),
+  });
+  const initial = await shares();
+  assert.ok(Number(initial.workingSet) > 0 && Number(initial.free) > 0, `default shares ${JSON.stringify(initial)}`);
+  await typeValue(page, '#memory-value', '0.001');
+  const tiny = await shares();
+  await typeValue(page, '#memory-value', '8');
+  assert.equal(await page.inputValue('#memory-value'), '8');
+  const back = await shares();
+  const v = await verdict(page);
+  const problems = [];
+  if (!(Number(back.workingSet) > 0)) problems.push(`#working-set-value reads "${back.workingSet}" %, not a non-zero share`);
+  if (!(Number(back.free) > 0)) problems.push(`#free-value reads "${back.free}" %, not a non-zero share`);
+  if (/^Cannot simulate/.test(v)) problems.push(`the verdict is an error: "${v}"`);
+  assert.deepEqual(
+    problems,
+    [],
+    `after 0.001 GiB and back to 8 GiB (shares at first ${JSON.stringify(initial)}, at 0.001 GiB ${JSON.stringify(tiny)}):\n  ${problems.join('\n  ')}`,
+  );
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// 6. Screenshots.
+
+test('screenshots of every chapter, desktop and phone, English and German', async () => {
+  const dir = path.join(SCREENSHOT_DIR, 'chapters');
+  mkdirSync(dir, { recursive: true });
+  const files = [];
+  const allErrors = [];
+  for (const viewport of [{ width: 1280, height: 900 }, { width: 375, height: 812 }]) {
+    const { page, context, errors } = await openApp(browser, {
+      url: url(CHAPTERS[0].id, 'en'),
+      viewport,
+      contextOptions: { reducedMotion: 'reduce' },
+    });
+    for (const lang of LANGS) {
+      for (const chapter of CHAPTERS) {
+        await gotoChapter(page, chapter.id, lang);
+        // Halfway through the run, so memory map and charts show a migration under way.
+        if (await page.locator('[data-testid=timeline]').count()) await scrubTo(page, 0.5);
+        await frames(page);
+        const name = `${chapter.id}-${lang}-${viewport.width}.png`;
+        await page.screenshot({ path: path.join(dir, name), fullPage: true });
+        files.push(name);
+      }
+    }
+    allErrors.push(...errors);
+    await context.close();
+  }
+  writeFileSync(path.join(dir, 'index.txt'), `${files.join('\n')}\n`);
+  assert.equal(files.length, N * 2 * 2);
+  assert.deepEqual(allErrors, []);
+});
