@@ -186,6 +186,53 @@ pub fn app(props: &AppProps) -> Html {
         let i = chapter_index(id).unwrap_or(0);
         Callback::from(move |_: MouseEvent| d.dispatch(Action::Chapter(i)))
     };
+    // With focus on the page itself (nothing focused), the chapter and playback keys still
+    // work: the page's body forwards them.
+    let now = use_mut_ref(|| (0.0, 0.0, 0usize));
+    *now.borrow_mut() = (state.clock.t, state.clock.duration, state.chapter);
+    {
+        let dispatch = dispatch.clone();
+        let now = now.clone();
+        use_effect_with((), move |_| {
+            let listener = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
+                let (t, duration, chapter) = *now.borrow();
+                let on_body = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|el| el.tag_name() == "BODY" || el.tag_name() == "HTML");
+                if !on_body {
+                    return;
+                }
+                let action = match e.key().as_str() {
+                    " " => Action::Toggle,
+                    "]" => Action::Chapter(chapter + 1),
+                    "[" if chapter > 0 => Action::Chapter(chapter - 1),
+                    "Home" => Action::Seek(0.0),
+                    "End" => Action::Seek(duration),
+                    "ArrowLeft" => Action::Seek(t - duration / 20.0),
+                    "ArrowRight" => Action::Seek(t + duration / 20.0),
+                    _ => return,
+                };
+                e.prevent_default();
+                dispatch.dispatch(action);
+            });
+            let doc = web_sys::window().and_then(|w| w.document());
+            if let Some(d) = &doc {
+                d.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref())
+                    .ok();
+            }
+            move || {
+                if let Some(d) = doc {
+                    d.remove_event_listener_with_callback(
+                        "keydown",
+                        listener.as_ref().unchecked_ref(),
+                    )
+                    .ok();
+                }
+                drop(listener);
+            }
+        });
+    }
     let to_single = jump("playground");
     let to_cluster = jump("cluster");
     // The theme button cycles: system → dark → light → system.

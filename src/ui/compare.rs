@@ -127,7 +127,7 @@ pub fn compare_view(p: &CompareProps) -> Html {
                     <div><dt>{lang.pick("Downtime", "Ausfallzeit")}</dt><dd>{down}</dd></div>
                     <div><dt>{lang.pick("Memory moved", "Übertragener Speicher")}</dt><dd>{f.bytes(t.memory_bytes)}</dd></div>
                     <div><dt>{lang.pick("Bytes on the wire", "Bytes auf der Leitung")}</dt><dd>{f.bytes(t.wire_bytes)}</dd>
-                        <small>{format!("{}×", f.num(t.wire_bytes / memory.max(1.0), 2))}</small></div>
+                        <dd class="note">{format!("{}×", f.num(t.wire_bytes / memory.max(1.0), 2))}</dd></div>
                     <div><dt>{lang.pick("CPU, both hosts", "CPU, beide Hosts")}</dt>
                         <dd>{format!("{} {}", f.num(t.cpu_source_core_s + t.cpu_dest_core_s, 1), lang.pick("core-s", "Kern-s"))}</dd></div>
                 </dl>

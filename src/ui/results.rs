@@ -89,22 +89,22 @@ pub fn results(p: &ResultsProps) -> Html {
             <dl class="numbers">
                 <div><dt>{lang.pick("Total time", "Gesamtdauer")}</dt><dd data-testid="total-time">{f.duration(t.total_time_s)}</dd></div>
                 <div><dt>{lang.pick("Downtime (blackout)", "Ausfallzeit (Blackout)")}</dt><dd data-testid="downtime">{f.duration(t.downtime_s)}</dd>
-                    if let Some(b) = breakdown { <small>{b}</small> }</div>
+                    if let Some(b) = breakdown { <dd class="note">{b}</dd> }</div>
                 <div><dt>{lang.pick("Memory moved", "Übertragener Speicher")}</dt><dd data-testid="memory-moved">{f.bytes(t.memory_bytes)}</dd>
-                    <small>{lang.pick(format!("{}× the VM's memory: pages sent, re-sent ones counted again", f.num(t.memory_bytes / memory.max(1.0), 2)),
-                        format!("{}-fache des VM-Speichers: gesendete Seiten, erneut gesendete doppelt gezählt", f.num(t.memory_bytes / memory.max(1.0), 2)))}</small></div>
+                    <dd class="note">{lang.pick(format!("{}× the VM's memory: pages sent, re-sent ones counted again", f.num(t.memory_bytes / memory.max(1.0), 2)),
+                        format!("{}-fache des VM-Speichers: gesendete Seiten, erneut gesendete doppelt gezählt", f.num(t.memory_bytes / memory.max(1.0), 2)))}</dd></div>
                 <div><dt>{lang.pick("Bytes on the wire", "Bytes auf der Leitung")}</dt><dd data-testid="data-sent">{f.bytes(t.wire_bytes)}</dd>
-                    <small>{lang.pick(format!("{}× the VM's memory; memory ÷ wire = {}", f.num(ratio, 2), f.num(factor, 2)),
-                        format!("{}-fache des VM-Speichers; Speicher ÷ Leitung = {}", f.num(ratio, 2), f.num(factor, 2)))}</small></div>
+                    <dd class="note">{lang.pick(format!("{}× the VM's memory; memory ÷ wire = {}", f.num(ratio, 2), f.num(factor, 2)),
+                        format!("{}-fache des VM-Speichers; Speicher ÷ Leitung = {}", f.num(ratio, 2), f.num(factor, 2)))}</dd></div>
                 <div><dt>{lang.pick("Pre-copy passes", "Kopierdurchläufe")}</dt><dd data-testid="passes">{t.passes.len()}</dd></div>
                 <div class="wide"><dt>{lang.pick("Memory copy rate (mean over the passes)", "Kopierrate des Speichers (Mittel über die Durchläufe)")}</dt><dd data-testid="rate">{f.rate(mean_rate)}</dd>
-                    <small>{lang.pick("memory moved per second; the link chart shows bytes on the wire per second",
-                        "übertragener Speicher je Sekunde; das Leitungsdiagramm zeigt Bytes auf der Leitung je Sekunde")}</small></div>
+                    <dd class="note">{lang.pick("memory moved per second; the link chart shows bytes on the wire per second",
+                        "übertragener Speicher je Sekunde; das Leitungsdiagramm zeigt Bytes auf der Leitung je Sekunde")}</dd></div>
                 <div class="wide"><dt>{lang.pick("CPU used by the migration", "CPU-Aufwand der Migration")}</dt><dd data-testid="cpu">{lang.pick(
                     format!("{} core-s on A · {} core-s on B", f.num(t.cpu_source_core_s, 1), f.num(t.cpu_dest_core_s, 1)),
                     format!("{} Kern-s auf A · {} Kern-s auf B", f.num(t.cpu_source_core_s, 1), f.num(t.cpu_dest_core_s, 1)))}</dd>
-                    <small>{lang.pick("compression, zero-page scans and TCP processing; RDMA needs almost none",
-                        "Komprimierung, Nullseitensuche und TCP-Verarbeitung; RDMA braucht fast keine")}</small></div>
+                    <dd class="note">{lang.pick("compression, zero-page scans and TCP processing; RDMA needs almost none",
+                        "Komprimierung, Nullseitensuche und TCP-Verarbeitung; RDMA braucht fast keine")}</dd></div>
             </dl>
             <h3>{lang.pick("Why this fast", "Warum so schnell")}</h3>
             <ul class="why" data-testid="why">{ for why }</ul>
