@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::chart::use_view_env;
 use super::state::Action;
 use crate::engine::{Fmt, Lang, Trace};
 
@@ -19,14 +20,21 @@ pub struct BlackoutProps {
     pub lang: Lang,
 }
 
+/// The drawing's width before its box is measured; once it is, one SVG unit is one CSS pixel,
+/// so the labels keep their size on any screen.
 const W: f64 = 640.0;
 const X0: f64 = 10.0;
-const X1: f64 = 630.0;
 
 #[function_component(BlackoutView)]
 pub fn blackout_view(p: &BlackoutProps) -> Html {
     let lang = p.lang;
     let f = Fmt(lang);
+    let body = use_node_ref();
+    let w = use_view_env(body.clone())
+        .width_or(W)
+        .clamp(240.0, 2000.0)
+        .round();
+    let x1 = w - X0;
     let on_slow = {
         let d = p.dispatch.clone();
         Callback::from(move |e: Event| {
@@ -44,8 +52,10 @@ pub fn blackout_view(p: &BlackoutProps) -> Html {
         return html! {
             <section class="panel blackout" data-testid="blackout">
                 <h2>{lang.pick("The blackout up close", "Die Ausfallzeit aus der Nähe")}</h2>
-                <p>{lang.pick("This migration never paused the VM: there is no blackout.",
-                    "Diese Migration hat die VM nie angehalten: Es gibt keine Ausfallzeit.")}</p>
+                <div class="bo-body" ref={body}>
+                    <p>{lang.pick("This migration never paused the VM: there is no blackout.",
+                        "Diese Migration hat die VM nie angehalten: Es gibt keine Ausfallzeit.")}</p>
+                </div>
             </section>
         };
     };
@@ -55,7 +65,7 @@ pub fn blackout_view(p: &BlackoutProps) -> Html {
     let down = sc.duration_s + switch;
     let margin = (down * 0.25).max(0.02);
     let (a, b) = (sc.start_s - margin, sc.start_s + down + margin);
-    let x = |time: f64| X0 + ((time - a) / (b - a)).clamp(0.0, 1.0) * (X1 - X0);
+    let x = |time: f64| X0 + ((time - a) / (b - a)).clamp(0.0, 1.0) * (x1 - X0);
     let parts = [
         (
             a,
@@ -108,7 +118,7 @@ pub fn blackout_view(p: &BlackoutProps) -> Html {
     ];
     let mut offset = 0.0;
     let bar = breakdown.iter().map(|(v, class, _)| {
-        let w = share(*v) / 100.0 * (X1 - X0);
+        let w = share(*v) / 100.0 * (x1 - X0);
         let r = html! { <rect class={classes!("bo", *class)} x={format!("{:.1}", X0 + offset)} y="4" width={format!("{w:.1}")} height="18" /> };
         offset += w;
         r
@@ -137,17 +147,19 @@ pub fn blackout_view(p: &BlackoutProps) -> Html {
     html! {
         <section class="panel blackout" data-testid="blackout">
             <h2>{lang.pick("The blackout up close", "Die Ausfallzeit aus der Nähe")}</h2>
-            <p data-testid="blackout-text">{text.clone()}</p>
-            <svg viewBox={format!("0 0 {W} 70")} role="img" aria-label={text}>
-                { for rects }
-                { for cursor }
-                <text class="tick" x={format!("{:.1}", x(sc.start_s))} y="66" text-anchor="middle">{lang.pick("pause", "Anhalten")}</text>
-                <text class="tick" x={format!("{:.1}", x(sc.start_s + down))} y="66" text-anchor="middle">{lang.pick("resume on B", "weiter auf B")}</text>
-            </svg>
-            <svg class="breakdown" viewBox={format!("0 0 {W} 26")} role="img"
-                aria-label={lang.pick("Downtime breakdown", "Aufteilung der Ausfallzeit")}>{ for bar }</svg>
-            <ul class="legend">{ for items }</ul>
-            { slow_box }
+            <div class="bo-body" ref={body}>
+                <p data-testid="blackout-text">{text.clone()}</p>
+                <svg viewBox={format!("0 0 {w} 70")} role="img" aria-label={text}>
+                    { for rects }
+                    { for cursor }
+                    <text class="tick" x={format!("{:.1}", x(sc.start_s))} y="66" text-anchor="middle">{lang.pick("pause", "Anhalten")}</text>
+                    <text class="tick" x={format!("{:.1}", x(sc.start_s + down))} y="66" text-anchor="middle">{lang.pick("resume on B", "weiter auf B")}</text>
+                </svg>
+                <svg class="breakdown" viewBox={format!("0 0 {w} 26")} role="img"
+                    aria-label={lang.pick("Downtime breakdown", "Aufteilung der Ausfallzeit")}>{ for bar }</svg>
+                <ul class="legend">{ for items }</ul>
+                { slow_box }
+            </div>
         </section>
     }
 }

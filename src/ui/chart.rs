@@ -1,12 +1,20 @@
-//! Memory sent per pass (log scale) against the stop policy's threshold, drawn with plotters.
-//! Redrawn only when the trace or the highlighted pass changes.
+//! Memory sent per pass (log scale) against the stop policy's threshold, drawn with plotters;
+//! the link-use chart; and what every canvas here shares: a backing store sized to the device
+//! pixel ratio, colours read from the page's CSS custom properties, and a redraw when the box,
+//! the pixel ratio or the colour theme changes.
 
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use plotters::coord::combinators::IntoLogRange;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
-use web_sys::HtmlCanvasElement;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{
+    CssStyleDeclaration, Element, HtmlCanvasElement, MediaQueryList, MutationObserver,
+    MutationObserverInit, ResizeObserver,
+};
 use yew::prelude::*;
 
 use crate::engine::units::{localize, MIB};
@@ -22,10 +30,318 @@ pub struct PassChartProps {
     pub lang: Lang,
 }
 
+// The light theme's colours: the fallbacks when a CSS custom property cannot be read.
 const PASS: RGBColor = RGBColor(0x1a, 0x66, 0xd6);
 const PASS_NOW: RGBColor = RGBColor(0x0b, 0x2f, 0x6b);
 const STOP: RGBColor = RGBColor(0xe8, 0x71, 0x0a);
 const THRESHOLD: RGBColor = RGBColor(0xb0, 0x1d, 0x48);
+const OTHER: RGBColor = RGBColor(0xb7, 0xbf, 0xcb);
+const LINE_RATE: RGBColor = RGBColor(0x6b, 0x73, 0x80);
+const CARD: RGBColor = RGBColor(0xff, 0xff, 0xff);
+const INK: RGBColor = RGBColor(0x1c, 0x24, 0x30);
+const AXIS: RGBColor = RGBColor(0x5b, 0x66, 0x76);
+const GRID: RGBColor = RGBColor(0xe3, 0xe7, 0xed);
+const GRID_LIGHT: RGBColor = RGBColor(0xf1, 0xf3, 0xf6);
+
+/// "#rrggbb", "#rgb" or "rgb(r, g, b)" as (r, g, b); None for anything else.
+pub(crate) fn parse_colour(value: &str) -> Option<(u8, u8, u8)> {
+    let v = value.trim();
+    if let Some(hex) = v.strip_prefix('#') {
+        let digit = |i: usize| u8::from_str_radix(hex.get(i..=i)?, 16).ok();
+        return match hex.len() {
+            6 => {
+                let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok();
+                Some((byte(0)?, byte(2)?, byte(4)?))
+            }
+            3 => Some((digit(0)? * 17, digit(1)? * 17, digit(2)? * 17)),
+            _ => None,
+        };
+    }
+    let inner = v.strip_prefix("rgb(")?.strip_suffix(')')?;
+    let mut parts = inner
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<f64>()
+                .ok()
+                .map(|x| x.round().clamp(0.0, 255.0) as u8)
+        });
+    let rgb = (parts.next()??, parts.next()??, parts.next()??);
+    parts.next().is_none().then_some(rgb)
+}
+
+/// The colours in force on an element: its CSS custom properties (`--map-dirty`, `--ink` …),
+/// which the page sets for the light and the dark theme.
+pub(crate) struct Palette(Option<CssStyleDeclaration>);
+
+impl Palette {
+    pub(crate) fn of(el: &Element) -> Palette {
+        Palette(web_sys::window().and_then(|w| w.get_computed_style(el).ok().flatten()))
+    }
+
+    fn get(&self, name: &str) -> Option<(u8, u8, u8)> {
+        parse_colour(&self.0.as_ref()?.get_property_value(name).ok()?)
+    }
+
+    /// The colour of custom property `name`, or `fallback` when it is unset or unreadable.
+    pub(crate) fn rgb(&self, name: &str, fallback: RGBColor) -> RGBColor {
+        self.get(name)
+            .map_or(fallback, |(r, g, b)| RGBColor(r, g, b))
+    }
+
+    /// The same as a CSS colour string ("#rrggbb") for a 2D context's fill style.
+    pub(crate) fn css(&self, name: &str, fallback: &str) -> String {
+        self.get(name).map_or_else(
+            || fallback.to_string(),
+            |(r, g, b)| format!("#{r:02x}{g:02x}{b:02x}"),
+        )
+    }
+}
+
+/// The colours every plotters chart uses besides its data: text, axes and grid lines.
+pub(crate) struct ChartInk {
+    pub(crate) ink: RGBColor,
+    pub(crate) axis: RGBColor,
+    pub(crate) grid: RGBColor,
+    pub(crate) grid_light: RGBColor,
+}
+
+impl ChartInk {
+    pub(crate) fn of(p: &Palette) -> ChartInk {
+        ChartInk {
+            ink: p.rgb("--ink", INK),
+            axis: p.rgb("--chart-axis", AXIS),
+            grid: p.rgb("--chart-grid", GRID),
+            grid_light: p.rgb("--chart-grid-light", GRID_LIGHT),
+        }
+    }
+
+    /// A text style in the theme's text colour, `size` CSS pixels at `dpr`.
+    pub(crate) fn text(&self, size: f64, dpr: f64) -> TextStyle<'static> {
+        ("sans-serif", size * dpr).into_font().color(&self.ink)
+    }
+}
+
+/// What a drawing depends on besides its data: the CSS width of its box, the device pixel
+/// ratio, and whether the dark colours are in force.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct ViewEnv {
+    /// CSS pixels; 0 until the box has been measured.
+    pub(crate) width: f64,
+    pub(crate) dpr: f64,
+    pub(crate) dark: bool,
+}
+
+impl ViewEnv {
+    /// The measured width, or `default` before the first measurement.
+    pub(crate) fn width_or(&self, default: f64) -> f64 {
+        if self.width > 0.0 {
+            self.width
+        } else {
+            default
+        }
+    }
+}
+
+fn match_media(query: &str) -> Option<MediaQueryList> {
+    web_sys::window()?.match_media(query).ok().flatten()
+}
+
+fn measure(el: &Element) -> ViewEnv {
+    let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+    let theme = el
+        .closest(".lab")
+        .ok()
+        .flatten()
+        .and_then(|lab| lab.get_attribute("data-theme"));
+    let dark = match theme.as_deref() {
+        Some("dark") => true,
+        Some("light") => false,
+        _ => match_media("(prefers-color-scheme: dark)").is_some_and(|m| m.matches()),
+    };
+    ViewEnv {
+        width: el.get_bounding_client_rect().width(),
+        dpr,
+        dark,
+    }
+}
+
+type Callback0 = Closure<dyn FnMut()>;
+
+/// The state the observers' callbacks share; they hold it weakly, so dropping the `EnvWatch`
+/// frees it.
+struct Shared {
+    node: Element,
+    set: Box<dyn Fn(ViewEnv)>,
+    /// The pending animation frame, if any: bursts of changes cost one measurement.
+    frame_id: Cell<Option<i32>>,
+    notify: RefCell<Option<Callback0>>,
+    frame: RefCell<Option<Callback0>>,
+    /// The media query matching the current devicePixelRatio, which stops matching on zoom
+    /// or on a move to another screen.
+    dpr_query: RefCell<Option<(f64, MediaQueryList)>>,
+}
+
+impl Shared {
+    fn schedule(&self) {
+        if self.frame_id.get().is_some() {
+            return;
+        }
+        let (Some(w), Some(frame)) = (web_sys::window(), self.frame.borrow().as_ref().cloned_fn())
+        else {
+            return;
+        };
+        if let Ok(id) = w.request_animation_frame(&frame) {
+            self.frame_id.set(Some(id));
+        }
+    }
+
+    fn update(&self) {
+        self.frame_id.set(None);
+        self.watch_dpr();
+        (self.set)(measure(&self.node));
+    }
+
+    fn watch_dpr(&self) {
+        let Some(dpr) = web_sys::window().map(|w| w.device_pixel_ratio()) else {
+            return;
+        };
+        let Some(notify) = self.notify.borrow().as_ref().cloned_fn() else {
+            return;
+        };
+        let mut query = self.dpr_query.borrow_mut();
+        if query.as_ref().is_some_and(|(d, _)| *d == dpr) {
+            return;
+        }
+        if let Some((_, old)) = query.take() {
+            old.remove_event_listener_with_callback("change", &notify)
+                .ok();
+        }
+        if let Some(mql) = match_media(&format!("(resolution: {dpr}dppx)")) {
+            mql.add_event_listener_with_callback("change", &notify).ok();
+            *query = Some((dpr, mql));
+        }
+    }
+}
+
+trait ClonedFn {
+    fn cloned_fn(self) -> Option<js_sys::Function>;
+}
+
+impl ClonedFn for Option<&Callback0> {
+    fn cloned_fn(self) -> Option<js_sys::Function> {
+        self.map(|c| c.as_ref().unchecked_ref::<js_sys::Function>().clone())
+    }
+}
+
+/// Watches an element's box (ResizeObserver), the device pixel ratio, the `.lab` element's
+/// `data-theme` (MutationObserver) and the system's colour scheme, and reports the resulting
+/// `ViewEnv` once per animation frame in which something changed. Dropping it disconnects
+/// every observer and listener.
+struct EnvWatch {
+    shared: Rc<Shared>,
+    resize: Option<ResizeObserver>,
+    mutation: Option<MutationObserver>,
+    scheme: Option<MediaQueryList>,
+}
+
+impl EnvWatch {
+    fn start(node: Element, set: impl Fn(ViewEnv) + 'static) -> EnvWatch {
+        let shared = Rc::new(Shared {
+            node,
+            set: Box::new(set),
+            frame_id: Cell::new(None),
+            notify: RefCell::new(None),
+            frame: RefCell::new(None),
+            dpr_query: RefCell::new(None),
+        });
+        let weak = Rc::downgrade(&shared);
+        *shared.notify.borrow_mut() = Some(Closure::new(move || {
+            if let Some(s) = weak.upgrade() {
+                s.schedule();
+            }
+        }));
+        let weak = Rc::downgrade(&shared);
+        *shared.frame.borrow_mut() = Some(Closure::new(move || {
+            if let Some(s) = weak.upgrade() {
+                s.update();
+            }
+        }));
+        let notify = shared
+            .notify
+            .borrow()
+            .as_ref()
+            .cloned_fn()
+            .expect("just set");
+        let resize = ResizeObserver::new(&notify).ok();
+        if let Some(r) = &resize {
+            r.observe(&shared.node);
+        }
+        let mutation = shared.node.closest(".lab").ok().flatten().and_then(|lab| {
+            let observer = MutationObserver::new(&notify).ok()?;
+            let init = MutationObserverInit::new();
+            init.set_attributes(true);
+            init.set_attribute_filter(&js_sys::Array::of1(&"data-theme".into()));
+            observer.observe_with_options(&lab, &init).ok()?;
+            Some(observer)
+        });
+        let scheme = match_media("(prefers-color-scheme: dark)");
+        if let Some(m) = &scheme {
+            m.add_event_listener_with_callback("change", &notify).ok();
+        }
+        shared.watch_dpr();
+        (shared.set)(measure(&shared.node));
+        EnvWatch {
+            shared,
+            resize,
+            mutation,
+            scheme,
+        }
+    }
+}
+
+impl Drop for EnvWatch {
+    fn drop(&mut self) {
+        if let Some(r) = &self.resize {
+            r.disconnect();
+        }
+        if let Some(m) = &self.mutation {
+            m.disconnect();
+        }
+        if let Some(notify) = self.shared.notify.borrow().as_ref().cloned_fn() {
+            if let Some(m) = &self.scheme {
+                m.remove_event_listener_with_callback("change", &notify)
+                    .ok();
+            }
+            if let Some((_, m)) = self.shared.dpr_query.borrow_mut().take() {
+                m.remove_event_listener_with_callback("change", &notify)
+                    .ok();
+            }
+        }
+        if let (Some(id), Some(w)) = (self.shared.frame_id.take(), web_sys::window()) {
+            w.cancel_animation_frame(id).ok();
+        }
+        // Nothing can call the closures any more: free them.
+        self.shared.notify.borrow_mut().take();
+        self.shared.frame.borrow_mut().take();
+    }
+}
+
+/// The `ViewEnv` of the element behind `node`, re-rendering the component when it changes:
+/// its width (a resize), the device pixel ratio (zoom) or the theme. No props needed: the
+/// theme is read from the `.lab` element's `data-theme` and the system's setting.
+#[hook]
+pub(crate) fn use_view_env(node: NodeRef) -> ViewEnv {
+    let env = use_state_eq(ViewEnv::default);
+    let setter = env.setter();
+    use_effect_with(node, move |node| {
+        let watch = node
+            .cast::<Element>()
+            .map(|el| EnvWatch::start(el, move |e| setter.set(e)));
+        move || drop(watch)
+    });
+    *env
+}
 
 /// (label, MiB) per bar: each pre-copy pass, then what the blackout sends.
 fn bars(trace: &Trace, lang: Lang) -> Vec<(String, f64)> {
@@ -60,8 +376,9 @@ pub(crate) fn time_labels(area: &Area, dpr: f64) -> usize {
     ((f64::from(area.dim_in_pixel().0) / dpr / 100.0) as usize).clamp(2, 8)
 }
 
-/// A canvas that `draw` redraws whenever `deps` change (once per trace, not per frame);
-/// a drawing error goes to the console rather than breaking the page.
+/// A canvas that `draw` redraws whenever `deps` change (once per trace, not per frame), and
+/// when its width, the device pixel ratio or the colour theme changes; a drawing error goes to
+/// the console rather than breaking the page.
 #[hook]
 pub(crate) fn use_drawn_canvas<D: PartialEq + 'static>(
     what: &'static str,
@@ -69,9 +386,10 @@ pub(crate) fn use_drawn_canvas<D: PartialEq + 'static>(
     draw: fn(HtmlCanvasElement, &D) -> Result<(), String>,
 ) -> NodeRef {
     let canvas_ref = use_node_ref();
+    let env = use_view_env(canvas_ref.clone());
     {
         let canvas_ref = canvas_ref.clone();
-        use_effect_with(deps, move |deps| {
+        use_effect_with((deps, env), move |(deps, _)| {
             if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
                 if let Err(e) = draw(canvas, deps) {
                     web_sys::console::warn_1(&format!("{what}: {e}").into());
@@ -82,21 +400,26 @@ pub(crate) fn use_drawn_canvas<D: PartialEq + 'static>(
     canvas_ref
 }
 
-/// CSS placing a time cursor over a plot area that leaves `left`/`right` CSS pixels for axes.
-pub(crate) fn cursor_style(t: f64, end: f64, left: f64, right: f64) -> String {
+/// The playback cursor over a canvas plot, at `t` of `end`: a line in an SVG layer that the
+/// stylesheet places over the plot area (the `.chart-wrap`'s `--plot-left`/`--plot-right`).
+/// Drawn with SVG attributes, not inline styles.
+pub(crate) fn time_cursor(t: f64, end: f64) -> Html {
     let frac = (t / end.max(1e-9)).clamp(0.0, 1.0);
-    format!(
-        "left: calc({left}px + (100% - {}px) * {frac:.5})",
-        left + right
-    )
+    let x = format!("{:.3}%", frac * 100.0);
+    html! {
+        <svg class="cursor-layer" aria-hidden="true" focusable="false">
+            <line class="cursor" x1={x.clone()} x2={x} y1="0" y2="100%" />
+        </svg>
+    }
 }
 
 /// Sizes the canvas's backing store to its CSS width × devicePixelRatio (height from
-/// `css_height(css_width)`), clears it white, and returns the drawing area and the ratio.
+/// `css_height(css_width)`), fills it with the theme's card colour, and returns the drawing
+/// area, the ratio and the colours in force on the canvas.
 pub(crate) fn prepare(
     canvas: HtmlCanvasElement,
     css_height: impl Fn(f64) -> f64,
-) -> Result<(Area, f64), String> {
+) -> Result<(Area, f64, Palette), String> {
     let dpr = web_sys::window()
         .map_or(1.0, |w| w.device_pixel_ratio())
         .max(1.0);
@@ -104,13 +427,15 @@ pub(crate) fn prepare(
         w if w > 0 => f64::from(w),
         _ => 520.0,
     };
-    canvas.set_width((css_w * dpr) as u32);
-    canvas.set_height((css_height(css_w) * dpr) as u32);
+    canvas.set_width((css_w * dpr).round() as u32);
+    canvas.set_height((css_height(css_w) * dpr).round() as u32);
+    let palette = Palette::of(&canvas);
     let root = CanvasBackend::with_canvas_object(canvas)
         .ok_or("no 2d context")?
         .into_drawing_area();
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
-    Ok((root, dpr))
+    root.fill(&palette.rgb("--card", CARD))
+        .map_err(|e| e.to_string())?;
+    Ok((root, dpr, palette))
 }
 
 fn draw(
@@ -119,9 +444,16 @@ fn draw(
     highlight: Option<usize>,
     lang: Lang,
 ) -> Result<(), String> {
-    let (root, dpr) = prepare(canvas, |w| w * 0.72)?;
+    let (root, dpr, palette) = prepare(canvas, |w| w * 0.72)?;
+    let ink = ChartInk::of(&palette);
+    let (pass, pass_now, stop, threshold) = (
+        palette.rgb("--chart-pass", PASS),
+        palette.rgb("--chart-pass-now", PASS_NOW),
+        palette.rgb("--chart-stop", STOP),
+        palette.rgb("--chart-threshold", THRESHOLD),
+    );
     let px = |v: f64| (v * dpr) as u32;
-    let font = |size: f64| ("sans-serif", size * dpr);
+    let font = |size: f64| ink.text(size, dpr);
     let data = bars(trace, lang);
     if data.is_empty() {
         root.draw(&Text::new(
@@ -182,6 +514,9 @@ fn draw(
         ))
         .label_style(font(12.0))
         .axis_desc_style(font(12.0))
+        .axis_style(ink.axis)
+        .bold_line_style(ink.grid)
+        .light_line_style(ink.grid_light)
         .draw()
         .map_err(|e| e.to_string())?;
 
@@ -193,7 +528,7 @@ fn draw(
                 .filter(|(i, _)| Some(*i) != stop_index)
                 .map(|(i, d)| {
                     let x = (i + 1) as f64;
-                    let colour = if Some(i) == highlight { PASS_NOW } else { PASS };
+                    let colour = if Some(i) == highlight { pass_now } else { pass };
                     Rectangle::new([(x - 0.38, lo), (x + 0.38, d.1.max(lo))], colour.filled())
                 }),
         )
@@ -201,9 +536,9 @@ fn draw(
     if let Some(si) = stop_index {
         let x = (si + 1) as f64;
         let style = if highlight == Some(si) {
-            STOP.mix(1.0)
+            stop.mix(1.0)
         } else {
-            STOP.mix(0.85)
+            stop.mix(0.85)
         };
         chart
             .draw_series(std::iter::once(Rectangle::new(
@@ -219,7 +554,7 @@ fn draw(
             [(x - 0.5, v.max(lo)), (x + 0.5, v.max(lo))]
         });
         chart
-            .draw_series(LineSeries::new(line, THRESHOLD.stroke_width(px(2.0))))
+            .draw_series(LineSeries::new(line, threshold.stroke_width(px(2.0))))
             .map_err(|e| e.to_string())?;
     }
     root.present().map_err(|e| e.to_string())
@@ -286,10 +621,10 @@ pub fn pass_chart(props: &PassChartProps) -> Html {
                 aria-label={pass_chart_label(trace.passes.len(), trace.stop_copy.is_some(), lang)}>
             </canvas>
             <ul class="legend">
-                <li><span class="swatch" style="background:#1a66d6"></span>{lang.pick("pre-copy pass: VM running", "Kopierdurchlauf: VM läuft")}</li>
-                <li><span class="swatch" style="background:#0b2f6b"></span>{lang.pick("the pass shown now", "der gerade gezeigte Durchlauf")}</li>
-                <li><span class="swatch" style="background:#e8710a"></span>{lang.pick("blackout: last pages + device state, VM paused", "Blackout: letzte Seiten + Gerätezustand, VM angehalten")}</li>
-                <li><span class="swatch line" style="background:#b01d48"></span>{lang.pick(
+                <li><span class="swatch chart-pass"></span>{lang.pick("pre-copy pass: VM running", "Kopierdurchlauf: VM läuft")}</li>
+                <li><span class="swatch chart-pass-now"></span>{lang.pick("the pass shown now", "der gerade gezeigte Durchlauf")}</li>
+                <li><span class="swatch chart-stop"></span>{lang.pick("blackout: last pages + device state, VM paused", "Blackout: letzte Seiten + Gerätezustand, VM angehalten")}</li>
+                <li><span class="swatch line chart-threshold"></span>{lang.pick(
                     format!("stop threshold ({policy}): pause once what is left is below it"),
                     format!("Stoppschwelle ({policy}): anhalten, sobald der Rest darunter liegt"))}</li>
             </ul>
@@ -317,15 +652,17 @@ pub struct LinkChartProps {
     pub lang: Lang,
 }
 
-/// Plot-area offsets in CSS pixels, shared by the drawing and the time cursor overlay.
+/// Plot-area offsets in CSS pixels; the stylesheet places the time cursor with the same ones
+/// (`.chart-wrap.plot-link`).
 const LINK_LEFT: f64 = 60.0;
-const LINK_RIGHT: f64 = 12.0;
+const LINK_RIGHT: f64 = 28.0;
 
 fn draw_link(canvas: HtmlCanvasElement, trace: &Trace, lang: Lang) -> Result<(), String> {
     let f = Fmt(lang);
-    let (root, dpr) = prepare(canvas, |_| 170.0)?;
+    let (root, dpr, palette) = prepare(canvas, |_| 170.0)?;
+    let ink = ChartInk::of(&palette);
     let px = |v: f64| (v * dpr) as u32;
-    let font = |size: f64| ("sans-serif", size * dpr);
+    let font = |size: f64| ink.text(size, dpr);
     let gbit = |bytes_per_s: f64| bytes_per_s * 8.0 / 1e9;
     let line = gbit(trace.rates.line_rate);
     let end = trace.total_time_s.max(1e-3);
@@ -349,6 +686,9 @@ fn draw_link(canvas: HtmlCanvasElement, trace: &Trace, lang: Lang) -> Result<(),
         .y_desc("Gbit/s")
         .label_style(font(11.0))
         .axis_desc_style(font(11.0))
+        .axis_style(ink.axis)
+        .bold_line_style(ink.grid)
+        .light_line_style(ink.grid_light)
         .draw()
         .map_err(|e| e.to_string())?;
     // Step outlines: migration traffic, and other traffic stacked on top of it.
@@ -375,17 +715,22 @@ fn draw_link(canvas: HtmlCanvasElement, trace: &Trace, lang: Lang) -> Result<(),
     chart
         .draw_series(std::iter::once(Polygon::new(
             other,
-            RGBColor(0xb7, 0xbf, 0xcb).filled(),
+            palette.rgb("--chart-other", OTHER).filled(),
         )))
         .map_err(|e| e.to_string())?;
     chart
-        .draw_series(std::iter::once(Polygon::new(mig, PASS.mix(0.85).filled())))
+        .draw_series(std::iter::once(Polygon::new(
+            mig,
+            palette.rgb("--chart-pass", PASS).mix(0.85).filled(),
+        )))
         .map_err(|e| e.to_string())?;
     if line > 0.0 {
         chart
             .draw_series(LineSeries::new(
                 [(0.0, line), (end, line)],
-                BLACK.mix(0.5).stroke_width(px(1.0)),
+                palette
+                    .rgb("--chart-line-rate", LINE_RATE)
+                    .stroke_width(px(1.0)),
             ))
             .map_err(|e| e.to_string())?;
     }
@@ -403,25 +748,43 @@ pub fn link_chart(props: &LinkChartProps) -> Html {
         (props.trace.clone(), lang),
         |canvas, (trace, lang)| draw_link(canvas, trace, *lang),
     );
-    let cursor = cursor_style(props.t, props.trace.total_time_s, LINK_LEFT, LINK_RIGHT);
     let t = &props.trace;
     let peak = f.rate(t.segments.iter().fold(0.0, |m, s| f64::max(m, s.wire_rate)));
     let line = f.rate(t.rates.line_rate);
     html! {
         <div class="link-chart">
-            <div class="chart-wrap">
+            <div class="chart-wrap plot-link">
                 <canvas id="link-chart" ref={canvas_ref} role="img"
                     aria-label={lang.pick(
                         format!("Link use over time: migration traffic up to {peak} and, on a shared link, other traffic on top; line rate {line}."),
                         format!("Auslastung der Verbindung im Zeitverlauf: Migrationsdatenverkehr bis {peak} und bei einem gemeinsam genutzten Netzwerk der übrige Datenverkehr darüber; Leitungsrate {line}."))}>
                 </canvas>
-                <div class="cursor" style={cursor} aria-hidden="true"></div>
+                { time_cursor(props.t, props.trace.total_time_s) }
             </div>
             <ul class="legend">
-                <li><span class="swatch" style="background:#1a66d6"></span>{lang.pick("migration traffic", "Migrationsdatenverkehr")}</li>
-                <li><span class="swatch" style="background:#b7bfcb"></span>{lang.pick("other traffic (shared network)", "übriger Datenverkehr (gemeinsam genutztes Netzwerk)")}</li>
-                <li><span class="swatch line" style="background:#7f7f7f"></span>{lang.pick("line rate", "Leitungsrate")}</li>
+                <li><span class="swatch chart-pass"></span>{lang.pick("migration traffic", "Migrationsdatenverkehr")}</li>
+                <li><span class="swatch chart-other"></span>{lang.pick("other traffic (shared network)", "übriger Datenverkehr (gemeinsam genutztes Netzwerk)")}</li>
+                <li><span class="swatch line chart-line-rate"></span>{lang.pick("line rate", "Leitungsrate")}</li>
             </ul>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    #[wasm_bindgen_test]
+    fn css_colours_parse() {
+        assert_eq!(parse_colour(" #e8710a"), Some((0xe8, 0x71, 0x0a)));
+        assert_eq!(parse_colour("#FFF"), Some((255, 255, 255)));
+        assert_eq!(parse_colour("rgb(47, 125, 79)"), Some((47, 125, 79)));
+        assert_eq!(parse_colour("rgb(47 125 79)"), Some((47, 125, 79)));
+        assert_eq!(parse_colour(""), None);
+        assert_eq!(parse_colour("#e8710"), None);
+        assert_eq!(parse_colour("#é8710a"), None);
+        assert_eq!(parse_colour("var(--x)"), None);
     }
 }

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::chart::{cursor_style, prepare, time_labels, use_drawn_canvas};
+use super::chart::{prepare, time_cursor, time_labels, use_drawn_canvas, use_view_env, ChartInk};
 use super::controls::to_count;
 use super::memory_map::{labels, MemoryMap, COLOURS};
 use super::state::{preset, Action, AppState, PRESETS};
@@ -18,10 +18,81 @@ use crate::engine::cluster::{
 use crate::engine::units::localize;
 use crate::engine::{Fmt, Lang, Pattern, TransportKind};
 
-/// One colour per migration (cycled), distinct from the stage colours' meanings.
-pub const PALETTE: [&str; 8] = [
-    "#1a66d6", "#b01d48", "#2f7d4f", "#8a4fd6", "#c77700", "#0f8b8d", "#6b6b00", "#d6459d",
-];
+/// One colour per migration (cycled), distinct from the stage colours' meanings: the
+/// stylesheet's `mig-0` … `mig-7` classes, per theme.
+const MIG_COLOURS: usize = 8;
+
+/// The topology drawing's geometry: up to four hosts a row or, in a narrow box (a phone), two
+/// a row with fewer and larger VM chips so that the text stays readable.
+struct Layout {
+    cols: usize,
+    /// Room above the first row for the arcs between hosts of a row.
+    top: f64,
+    margin: f64,
+    bw: f64,
+    bh: f64,
+    gap: f64,
+    name_y: f64,
+    used_y: f64,
+    chips_per_row: usize,
+    max_chips: usize,
+    chip_y: f64,
+    chip_w: f64,
+    chip_h: f64,
+    chip_pitch: f64,
+    chip_dy: f64,
+    text_dx: f64,
+    text_dy: f64,
+}
+
+impl Layout {
+    fn new(hosts: usize, narrow: bool) -> Layout {
+        if narrow {
+            Layout {
+                cols: hosts.clamp(1, 2),
+                top: 80.0,
+                margin: 10.0,
+                bw: 170.0,
+                bh: 180.0,
+                gap: 24.0,
+                name_y: 24.0,
+                used_y: 46.0,
+                chips_per_row: 2,
+                max_chips: 8,
+                chip_y: 58.0,
+                chip_w: 74.0,
+                chip_h: 22.0,
+                chip_pitch: 78.0,
+                chip_dy: 26.0,
+                text_dx: 5.0,
+                text_dy: 16.0,
+            }
+        } else {
+            Layout {
+                cols: hosts.clamp(1, 4),
+                top: 110.0,
+                margin: 20.0,
+                bw: 190.0,
+                bh: 130.0,
+                gap: 40.0,
+                name_y: 18.0,
+                used_y: 34.0,
+                chips_per_row: 3,
+                max_chips: 12,
+                chip_y: 48.0,
+                chip_w: 56.0,
+                chip_h: 15.0,
+                chip_pitch: 60.0,
+                chip_dy: 18.0,
+                text_dx: 4.0,
+                text_dy: 11.0,
+            }
+        }
+    }
+}
+
+/// Below this width (CSS pixels) the topology uses its narrow layout.
+const NARROW_PX: f64 = 600.0;
 
 /// NIC configurations offered per host and network: (count, Gbit/s).
 const NIC_CHOICES: [(u32, f64); 8] = [
@@ -177,6 +248,9 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
     let lang = p.lang;
     let f = Fmt(lang);
     let selected_host = use_state(|| 0usize);
+    let topology_ref = use_node_ref();
+    let topology_env = use_view_env(topology_ref.clone());
+    let narrow = topology_env.width > 0.0 && topology_env.width < NARROW_PX;
     let selected_vm = use_state(|| None::<String>);
     let target = use_state(|| None::<String>);
     let c = &*p.cluster;
@@ -433,18 +507,18 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
 
     let trace = &p.trace;
     let now = hosts_at(trace, p.t);
-    let cols = c.hosts.len().min(4);
-    let (bw, bh, gap) = (190.0, 130.0, 40.0);
+    let lay = Layout::new(c.hosts.len(), narrow);
+    let (cols, bw, bh, gap) = (lay.cols, lay.bw, lay.bh, lay.gap);
     let pos = |i: usize| {
         let (col, row) = (i % cols, i / cols);
         (
-            20.0 + col as f64 * (bw + gap),
-            110.0 + row as f64 * (bh + gap + 90.0),
+            lay.margin + col as f64 * (bw + gap),
+            lay.top + row as f64 * (bh + gap + 90.0),
         )
     };
     let rows = c.hosts.len().div_ceil(cols);
-    let view_w = 20.0 * 2.0 + cols as f64 * bw + (cols as f64 - 1.0) * gap;
-    let view_h = 130.0 + rows as f64 * bh + (rows as f64 - 1.0) * (gap + 90.0);
+    let view_w = lay.margin * 2.0 + cols as f64 * bw + (cols as f64 - 1.0) * gap;
+    let view_h = lay.top + 20.0 + rows as f64 * bh + (rows as f64 - 1.0) * (gap + 90.0);
     let peak = trace
         .migrations
         .iter()
@@ -459,18 +533,36 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         let b = c.hosts.iter().position(|h| h.name == m.to)?;
         let ((ax, ay), (bx, by)) = (pos(a), pos(b));
         let width = 2.0 + 12.0 * rate / peak;
-        // An arc from the top edge of one host to the other's, bowed upwards so it never runs
-        // across the hosts in between; one arc per migration, offset by its index.
-        let (x1, y1, x2, y2) = (ax + bw / 2.0, ay + 8.0, bx + bw / 2.0, by + 8.0);
-        let lift = 30.0 + 0.25 * (x2 - x1).abs() + 6.0 * (k % 4) as f64;
-        let d = format!(
-            "M {x1:.0} {y1:.0} Q {:.0} {:.0} {x2:.0} {y2:.0}",
-            (x1 + x2) / 2.0,
-            (y1 + y2) / 2.0 - lift
-        );
+        let d = if a / cols == b / cols {
+            // Within a row: an arc from the top edge of one host to the other's, bowed upwards
+            // so it never runs across the hosts in between; one arc per migration, offset by
+            // its index.
+            let (x1, y1, x2, y2) = (ax + bw / 2.0, ay + 8.0, bx + bw / 2.0, by + 8.0);
+            let lift = 30.0 + 0.25 * (x2 - x1).abs() + 6.0 * (k % 4) as f64;
+            format!(
+                "M {x1:.0} {y1:.0} Q {:.0} {:.0} {x2:.0} {y2:.0}",
+                (x1 + x2) / 2.0,
+                (y1 + y2) / 2.0 - lift
+            )
+        } else {
+            // Between rows: from the bottom edge of the upper host to the top edge of the
+            // lower one, through the gap between the rows, bowed sideways by its index.
+            let ((ux, uy), (lx, ly)) = if ay < by {
+                ((ax, ay), (bx, by))
+            } else {
+                ((bx, by), (ax, ay))
+            };
+            let (x1, y1, x2, y2) = (ux + bw / 2.0, uy + bh - 8.0, lx + bw / 2.0, ly + 8.0);
+            let bow = 16.0 * (k % 4) as f64 - 24.0;
+            format!(
+                "M {x1:.0} {y1:.0} Q {:.0} {:.0} {x2:.0} {y2:.0}",
+                (x1 + x2) / 2.0 + bow,
+                (y1 + y2) / 2.0
+            )
+        };
         Some(html! {
-            <path class="flow" d={d} fill="none"
-                stroke={PALETTE[k % PALETTE.len()]} stroke-width={format!("{width:.1}")}>
+            <path class={format!("flow mig-{}", k % MIG_COLOURS)} d={d} fill="none"
+                stroke-width={format!("{width:.1}")}>
                 <title>{format!("{} → {}: {}/s", m.vm, m.to, f.bytes(rate))}</title>
             </path>
         })
@@ -486,13 +578,17 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
             .collect();
         let sel = selected_host.clone();
         let onclick = Callback::from(move |_: MouseEvent| sel.set(i));
-        let chips = vms.iter().take(12).enumerate().map(|(j, v)| {
-            let (cx, cy) = (x + 8.0 + (j % 3) as f64 * 60.0, y + 48.0 + (j / 3) as f64 * 18.0);
+        let per_row = lay.chips_per_row;
+        let chips = vms.iter().take(lay.max_chips).enumerate().map(|(j, v)| {
+            let (cx, cy) = (
+                x + 8.0 + (j % per_row) as f64 * lay.chip_pitch,
+                y + lay.chip_y + (j / per_row) as f64 * lay.chip_dy,
+            );
             let class = if migrating.contains(&v.as_str()) { "chip moving" } else { "chip" };
             html! {
                 <g class={class}>
-                    <rect x={format!("{cx}")} y={format!("{cy}")} width="56" height="15" rx="3" />
-                    <text x={format!("{}", cx + 4.0)} y={format!("{}", cy + 11.0)}>{v.chars().take(8).collect::<String>()}</text>
+                    <rect x={format!("{cx}")} y={format!("{cy}")} width={format!("{}", lay.chip_w)} height={format!("{}", lay.chip_h)} rx="3" />
+                    <text x={format!("{}", cx + lay.text_dx)} y={format!("{}", cy + lay.text_dy)}>{v.chars().take(8).collect::<String>()}</text>
                 </g>
             }
         });
@@ -500,12 +596,12 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         html! {
             <g class={classes!("chost", (i == host_ix).then_some("selected"))} {onclick} data-testid={format!("chost-{}", h.name)}>
                 <rect x={format!("{x}")} y={format!("{y}")} width={format!("{bw}")} height={format!("{bh}")} rx="8" />
-                <text x={format!("{}", x + 8.0)} y={format!("{}", y + 18.0)} class="host-name">{h.name.clone()}</text>
-                <text x={format!("{}", x + 8.0)} y={format!("{}", y + 34.0)} class="small">{lang.pick(
+                <text x={format!("{}", x + 8.0)} y={format!("{}", y + lay.name_y)} class="host-name">{h.name.clone()}</text>
+                <text x={format!("{}", x + 8.0)} y={format!("{}", y + lay.used_y)} class="small">{lang.pick(
                     format!("{} of {} GiB used", (used / 1024.0).round(), localize(&h.memory_gib.to_string(), lang)),
                     format!("{} von {} GiB belegt", (used / 1024.0).round(), localize(&h.memory_gib.to_string(), lang)))}</text>
                 { for chips }
-                if vms.len() > 12 { <text x={format!("{}", x + 8.0)} y={format!("{}", y + bh - 8.0)} class="small">{lang.pick(format!("+{} more", vms.len() - 12), format!("+{} weitere", vms.len() - 12))}</text> }
+                if vms.len() > lay.max_chips { <text x={format!("{}", x + 8.0)} y={format!("{}", y + bh - 8.0)} class="small">{lang.pick(format!("+{} more", vms.len() - lay.max_chips), format!("+{} weitere", vms.len() - lay.max_chips))}</text> }
             </g>
         }
     });
@@ -541,14 +637,16 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
             html! {
                 <figure class="mini">
                     <MemoryMap trace={tr} t={p.t} window={0.5} compact={AttrValue::from(format!("mini-{i}"))} {lang} />
-                    <figcaption style={format!("border-color:{}", PALETTE[i % PALETTE.len()])}>{format!("{} → {}", m.vm, m.to)}</figcaption>
+                    <figcaption class={format!("mig-{}", i % MIG_COLOURS)}>{format!("{} → {}", m.vm, m.to)}</figcaption>
                 </figure>
             }
         })
         .collect::<Html>();
     let state_names = labels(lang);
-    let mini_legend = (0..COLOURS.len()).map(|i| html! {
-        <li><span class="swatch" style={format!("background:{}", COLOURS[i])}></span>{state_names[i]}</li>
+    let mini_legend = (0..COLOURS.len()).map(|i| {
+        html! {
+            <li><span class={format!("swatch block-{i}")}></span>{state_names[i]}</li>
+        }
     });
     let active_now = ok
         .iter()
@@ -568,7 +666,9 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         Some(html! {
             <li>
                 <span class="vmname">{m.vm.clone()}</span>
-                <span class="bar"><span class={classes!("fill", class)} style={format!("width:{:.1}%", frac * 100.0)}></span></span>
+                <span class="bar"><svg focusable="false" aria-hidden="true">
+                    <rect class={classes!("fill", class)} width={format!("{:.1}%", frac * 100.0)} height="100%" />
+                </svg></span>
                 <span class="small">{format!("{label} · {}/s", f.bytes(rate_at(m, p.t)))}</span>
             </li>
         })
@@ -602,7 +702,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                         {lang.pick(format!("+ VM on {sel_host_name}"), format!("+ VM auf {sel_host_name}"))}</button>
                     <button id="drain" onclick={drain} class="primary">{lang.pick(format!("Drain {sel_host_name}"), format!("{sel_host_name} leeren"))}</button>
                 </div>
-                <svg class="topology" viewBox={format!("0 0 {view_w} {view_h}")} role="img"
+                <svg class={classes!("topology", narrow.then_some("narrow"))} ref={topology_ref} viewBox={format!("0 0 {view_w} {view_h}")} role="img"
                     aria-label={topology_label(c.hosts.len(), active_now, queued_now, lang)}>
                     { for host_boxes }
                     { for flows }
@@ -688,18 +788,19 @@ pub struct GanttProps {
 }
 
 const GANTT_LEFT: f64 = 90.0;
-const GANTT_RIGHT: f64 = 12.0;
+const GANTT_RIGHT: f64 = 28.0;
 const ROW_PX: f64 = 18.0;
 
-fn stage_colour(s: Stage, pass: u32) -> RGBColor {
+/// The CSS custom property of a stage's colour, and the light theme's as the fallback.
+fn stage_colour(s: Stage, pass: u32) -> (&'static str, RGBColor) {
     match s {
-        Stage::Queued => RGBColor(0xe4, 0xe8, 0xee),
-        Stage::Setup => RGBColor(0xb7, 0xbf, 0xcb),
-        Stage::Storage => RGBColor(0x8a, 0x4f, 0xd6),
-        Stage::Precopy if pass % 2 == 1 => RGBColor(0x5b, 0x8f, 0xdf),
-        Stage::Precopy => RGBColor(0x8f, 0xb3, 0xea),
-        Stage::Blackout | Stage::Switchover => RGBColor(0xe8, 0x71, 0x0a),
-        Stage::Cleanup | Stage::Done => RGBColor(0x7f, 0xbf, 0x98),
+        Stage::Queued => ("--ph-queued", RGBColor(0xe4, 0xe8, 0xee)),
+        Stage::Setup => ("--ph-setup", RGBColor(0x8a, 0x93, 0xa1)),
+        Stage::Storage => ("--ph-storage", RGBColor(0xa8, 0x47, 0x7f)),
+        Stage::Precopy if pass % 2 == 1 => ("--ph-pass-odd", RGBColor(0x5b, 0x8f, 0xdf)),
+        Stage::Precopy => ("--ph-pass-even", RGBColor(0x2f, 0x5f, 0xae)),
+        Stage::Blackout | Stage::Switchover => ("--ph-blackout", RGBColor(0xe8, 0x71, 0x0a)),
+        Stage::Cleanup | Stage::Done => ("--ph-cleanup", RGBColor(0x3f, 0x9f, 0x6f)),
     }
 }
 
@@ -711,7 +812,19 @@ fn draw_gantt(canvas: HtmlCanvasElement, trace: &ClusterTrace, lang: Lang) -> Re
         .filter(|m| m.refused.is_none())
         .collect();
     let css_h = 40.0 + ROW_PX * rows.len().max(1) as f64;
-    let (root, dpr) = prepare(canvas, |_| css_h)?;
+    let (root, dpr, palette) = prepare(canvas, |_| css_h)?;
+    let ink = ChartInk::of(&palette);
+    // Each stage's colour read once: (property, colour).
+    let mut colours: Vec<(&'static str, RGBColor)> = Vec::new();
+    let mut colour = |s: Stage, pass: u32| {
+        let (var, fallback) = stage_colour(s, pass);
+        if let Some((_, c)) = colours.iter().find(|(v, _)| *v == var) {
+            return *c;
+        }
+        let c = palette.rgb(var, fallback);
+        colours.push((var, c));
+        c
+    };
     let px = |v: f64| (v * dpr) as u32;
     let end = trace.makespan_s.max(1e-3);
     let n = rows.len().max(1) as f64;
@@ -728,7 +841,8 @@ fn draw_gantt(canvas: HtmlCanvasElement, trace: &ClusterTrace, lang: Lang) -> Re
         .disable_y_axis()
         .x_labels(time_labels(&root, dpr))
         .x_label_formatter(&|x| f.duration(*x))
-        .label_style(("sans-serif", 11.0 * dpr))
+        .label_style(ink.text(11.0, dpr))
+        .axis_style(ink.axis)
         .draw()
         .map_err(|e| e.to_string())?;
     // Row names in the label area, centred on their bars.
@@ -737,25 +851,26 @@ fn draw_gantt(canvas: HtmlCanvasElement, trace: &ClusterTrace, lang: Lang) -> Re
         root.draw(&Text::new(
             format!("{} → {}", m.vm, m.to),
             (px(4.0) as i32, y - (5.5 * dpr) as i32),
-            ("sans-serif", 11.0 * dpr),
+            ink.text(11.0, dpr),
         ))
         .map_err(|e| e.to_string())?;
     }
-    chart
-        .draw_series(rows.iter().enumerate().flat_map(|(i, m)| {
-            let y0 = n - i as f64 - 0.85;
-            let y1 = n - i as f64 - 0.15;
-            m.stages
-                .iter()
-                .filter(|s| s.end_s > s.start_s)
-                .map(move |s| {
-                    Rectangle::new(
-                        [(s.start_s, y0), (s.end_s, y1)],
-                        stage_colour(s.stage, s.pass).filled(),
-                    )
-                })
-        }))
-        .map_err(|e| e.to_string())?;
+    // Queued time is drawn as an outline (in the setup colour) around its faint fill, so the
+    // wait stays visible against the background.
+    let outline = colour(Stage::Setup, 0);
+    let mut bars = Vec::new();
+    for (i, m) in rows.iter().enumerate() {
+        let y0 = n - i as f64 - 0.85;
+        let y1 = n - i as f64 - 0.15;
+        for s in m.stages.iter().filter(|s| s.end_s > s.start_s) {
+            let corners = [(s.start_s, y0), (s.end_s, y1)];
+            bars.push(Rectangle::new(corners, colour(s.stage, s.pass).filled()));
+            if s.stage == Stage::Queued {
+                bars.push(Rectangle::new(corners, outline.stroke_width(1)));
+            }
+        }
+    }
+    chart.draw_series(bars).map_err(|e| e.to_string())?;
     root.present().map_err(|e| e.to_string())
 }
 
@@ -782,7 +897,6 @@ pub fn gantt(p: &GanttProps) -> Html {
     let canvas_ref = use_drawn_canvas("gantt", (p.trace.clone(), lang), |canvas, (trace, lang)| {
         draw_gantt(canvas, trace, *lang)
     });
-    let cursor = cursor_style(p.t, p.trace.makespan_s, GANTT_LEFT, GANTT_RIGHT);
     let drawn = p
         .trace
         .migrations
@@ -810,19 +924,19 @@ pub fn gantt(p: &GanttProps) -> Html {
         });
     html! {
         <div class="gantt">
-            <div class="chart-wrap">
+            <div class="chart-wrap plot-gantt">
                 <canvas id="gantt" ref={canvas_ref} role="img"
                     aria-label={gantt_label(drawn, &f.duration(p.trace.makespan_s), lang)}>
                 </canvas>
-                <div class="cursor" style={cursor} aria-hidden="true"></div>
+                { time_cursor(p.t, p.trace.makespan_s) }
             </div>
             <ul class="legend">
-                <li><span class="swatch" style="background:#e4e8ee"></span>{lang.pick("queued", "in der Warteschlange")}</li>
-                <li><span class="swatch" style="background:#b7bfcb"></span>{lang.pick("setup", "Einrichtung")}</li>
-                <li><span class="swatch" style="background:#8a4fd6"></span>{lang.pick("disk copy (shared-nothing)", "Datenträgerkopie (Shared Nothing)")}</li>
-                <li><span class="swatch" style="background:#5b8fdf"></span>{lang.pick("memory passes", "Speicherdurchläufe")}</li>
-                <li><span class="swatch" style="background:#e8710a"></span>{lang.pick("blackout and switchover", "Blackout und Umschaltung")}</li>
-                <li><span class="swatch" style="background:#7fbf98"></span>{lang.pick("handoff: ARP, clean-up", "Übergabe: ARP, Bereinigung")}</li>
+                <li><span class="swatch ph-queued"></span>{lang.pick("queued", "in der Warteschlange")}</li>
+                <li><span class="swatch ph-setup"></span>{lang.pick("setup", "Einrichtung")}</li>
+                <li><span class="swatch ph-storage"></span>{lang.pick("disk copy (shared-nothing)", "Datenträgerkopie (Shared Nothing)")}</li>
+                <li><span class="swatch ph-pass"></span>{lang.pick("memory passes", "Speicherdurchläufe")}</li>
+                <li><span class="swatch ph-blackout"></span>{lang.pick("blackout and switchover", "Blackout und Umschaltung")}</li>
+                <li><span class="swatch ph-cleanup"></span>{lang.pick("handoff: ARP, clean-up", "Übergabe: ARP, Bereinigung")}</li>
             </ul>
             <div class="sr-only"><table data-testid="gantt-table">
                 <thead><tr>

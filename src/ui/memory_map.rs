@@ -1,5 +1,6 @@
 //! The VM's memory as a canvas of blocks coloured by state. Redraws only the blocks whose state
-//! changed since the last frame; sized to the device pixel ratio so it stays sharp.
+//! changed since the last frame; sized to the device pixel ratio so it stays sharp, redrawn
+//! whole when its width, the ratio or the colour theme changes.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -8,12 +9,24 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
+use super::chart::{use_view_env, Palette, ViewEnv};
 use crate::engine::{BlockState, Fmt, Lang, Trace};
 
 pub const COLS: usize = 128;
 /// Fill colours per state, indexed by `BlockState as usize`. Chosen to stay distinct for the
 /// common colour-vision deficiencies (blue/orange contrast, grey and green differ in lightness).
+/// These are the light theme's; the page's stylesheet sets them per theme as `COLOUR_VARS`,
+/// and these are used where a property cannot be read.
 pub const COLOURS: [&str; 5] = ["#c9ced6", "#2f7d4f", "#e8710a", "#1a66d6", "#e9ebef"];
+/// The CSS custom properties holding the colour of each state; the legend's swatches are
+/// `swatch block-{i}`.
+pub const COLOUR_VARS: [&str; 5] = [
+    "--map-unsent",
+    "--map-clean",
+    "--map-dirty",
+    "--map-flight",
+    "--map-zero",
+];
 pub const LABELS: [&str; 5] = [
     "not yet sent",
     "copied, clean",
@@ -113,6 +126,9 @@ struct Painted {
     trace: Option<Rc<Trace>>,
     width: u32,
     height: u32,
+    /// The environment the colours were read in; another one (a theme switch) repaints all.
+    env: Option<ViewEnv>,
+    colours: Vec<String>,
 }
 
 fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
@@ -124,8 +140,19 @@ fn paint(
     states: &[BlockState],
     painted: &mut Painted,
     trace: &Rc<Trace>,
+    env: ViewEnv,
 ) {
     let Some(ctx) = context(canvas) else { return };
+    let mut full = painted.env != Some(env) || painted.colours.len() != COLOURS.len();
+    if full {
+        let palette = Palette::of(canvas);
+        painted.colours = COLOUR_VARS
+            .iter()
+            .zip(COLOURS)
+            .map(|(var, fallback)| palette.css(var, fallback))
+            .collect();
+        painted.env = Some(env);
+    }
     let dpr = web_sys::window()
         .map_or(1.0, |w| w.device_pixel_ratio())
         .max(1.0);
@@ -137,7 +164,7 @@ fn paint(
     let cell = ((css_w * dpr) / COLS as f64).floor().max(1.0);
     let width = (cell * COLS as f64) as u32;
     let height = (cell * rows as f64) as u32;
-    let mut full = painted.width != width
+    full |= painted.width != width
         || painted.height != height
         || painted.states.len() != states.len()
         || !painted.trace.as_ref().is_some_and(|p| Rc::ptr_eq(p, trace));
@@ -155,7 +182,7 @@ fn paint(
         ctx.clear_rect(0.0, 0.0, f64::from(width), f64::from(height));
     }
     // Batch by colour: one fill_style change per state.
-    for (state_idx, colour) in COLOURS.iter().enumerate() {
+    for (state_idx, colour) in painted.colours.iter().enumerate() {
         let mut styled = false;
         for (i, s) in states.iter().enumerate() {
             if *s as usize != state_idx || (!full && painted.states.get(i) == Some(s)) {
@@ -179,6 +206,7 @@ fn paint(
 #[function_component(MemoryMap)]
 pub fn memory_map(props: &MemoryMapProps) -> Html {
     let canvas_ref = use_node_ref();
+    let env = use_view_env(canvas_ref.clone());
     let painted = use_mut_ref(Painted::default);
     let scratch = use_mut_ref(Vec::<BlockState>::new);
     let counts = {
@@ -200,6 +228,7 @@ pub fn memory_map(props: &MemoryMapProps) -> Html {
                     &scratch.borrow(),
                     &mut painted.borrow_mut(),
                     &trace,
+                    env,
                 );
             }
         });
@@ -212,7 +241,7 @@ pub fn memory_map(props: &MemoryMapProps) -> Html {
     let legend = (0..COLOURS.len()).map(|i| {
         html! {
             <li>
-                <span class="swatch" style={format!("background:{}", COLOURS[i])}></span>
+                <span class={format!("swatch block-{i}")}></span>
                 {names[i]}{" "}
                 <span class="count" data-testid={format!("blocks-{i}")}>{counts[i]}</span>
             </li>

@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::chart::use_view_env;
 use super::incremental::use_incremental;
 use crate::engine::{simulate, Fmt, Lang, Scenario};
 
@@ -31,6 +32,12 @@ fn quantile(sorted: &[f64], p: f64) -> f64 {
 pub fn spread_view(p: &SpreadProps) -> Html {
     let lang = p.lang;
     let f = Fmt(lang);
+    // One SVG unit is one CSS pixel once the box is measured, so the labels keep their size.
+    let svg = use_node_ref();
+    let w = use_view_env(svg.clone())
+        .width_or(600.0)
+        .clamp(240.0, 2000.0)
+        .round();
     // Index 0 is the dedicated run; 1..=SEEDS the shared ones.
     let runs = use_incremental(p.scenario.clone(), SEEDS + 1, |s, i| {
         let mut s = s.clone();
@@ -59,7 +66,7 @@ pub fn spread_view(p: &SpreadProps) -> Html {
         .chain(dedicated)
         .fold(0.0, f64::max);
     let span = (hi - lo).max(hi * 1e-3).max(1e-9);
-    let (x0, x1) = (10.0, 590.0);
+    let (x0, x1) = (10.0, w - 10.0);
     let x = |v: f64| x0 + (v - lo) / span * (x1 - x0);
     let mut counts = [0usize; BINS];
     for v in &shared {
@@ -118,7 +125,7 @@ pub fn spread_view(p: &SpreadProps) -> Html {
         <section class="panel spread-view" data-testid="spread-view">
             <h2>{lang.pick("Run to run: shared against dedicated", "Von Lauf zu Lauf: gemeinsam genutzt gegen dediziert")}</h2>
             <p data-testid="spread-text">{text.clone()}</p>
-            <svg viewBox="0 0 600 100" role="img" aria-label={text}>
+            <svg viewBox={format!("0 0 {w} 100")} ref={svg} role="img" aria-label={text}>
                 <line class="axis" x1={x0.to_string()} x2={x1.to_string()} y1="80" y2="80" />
                 { for bars }
                 { for ded }

@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::chart::use_view_env;
 use super::incremental::use_incremental;
 use crate::chapters::{param_value, sweep_values, with_param};
 use crate::engine::{simulate, Fmt, Lang, Scenario};
@@ -54,11 +55,14 @@ fn param_label(param: &str, lang: Lang) -> (&'static str, &'static str) {
     }
 }
 
+/// The drawing's width before its box is measured; once it is, one SVG unit is one CSS pixel,
+/// so the labels keep their size on any screen.
 const W: f64 = 600.0;
-const H: f64 = 120.0;
+const H: f64 = 130.0;
 const LEFT: f64 = 64.0;
 const RIGHT: f64 = 14.0;
-const TOP: f64 = 14.0;
+/// Room above the plot for the panel's title, clear of the top tick label.
+const TOP: f64 = 26.0;
 const BOTTOM: f64 = 22.0;
 
 #[function_component(SweepChart)]
@@ -66,6 +70,11 @@ pub fn sweep_chart(p: &SweepProps) -> Html {
     let lang = p.lang;
     let f = Fmt(lang);
     let chosen = use_state(|| None::<usize>);
+    let plots = use_node_ref();
+    let w = use_view_env(plots.clone())
+        .width_or(W)
+        .clamp(240.0, 2000.0)
+        .round();
     let (param, from, to) = match *chosen {
         Some(i) if p.selectable => (PARAMS[i].0.to_string(), PARAMS[i].1, PARAMS[i].2),
         _ => (p.param.to_string(), p.from, p.to),
@@ -104,7 +113,7 @@ pub fn sweep_chart(p: &SweepProps) -> Html {
         } else {
             (x - from) / (to - from)
         };
-        LEFT + f.clamp(0.0, 1.0) * (W - LEFT - RIGHT)
+        LEFT + f.clamp(0.0, 1.0) * (w - LEFT - RIGHT)
     };
     let ready: Vec<&Point> = points.iter().flatten().collect();
     let progress = ready.len();
@@ -154,11 +163,11 @@ pub fn sweep_chart(p: &SweepProps) -> Html {
             }
         });
         html! {
-            <svg class="sweep-panel" viewBox={format!("0 0 {W} {H}")} role="group" aria-label={title.to_string()}>
+            <svg class="sweep-panel" viewBox={format!("0 0 {w} {H}")} role="group" aria-label={title.to_string()}>
                 <text class="axis-label" x="4" y="12">{title.to_string()}</text>
                 <text class="tick" x={(LEFT - 6.0).to_string()} y={format!("{:.1}", sy(hi) + 4.0)} text-anchor="end">{f.duration(hi)}</text>
                 <text class="tick" x={(LEFT - 6.0).to_string()} y={format!("{:.1}", sy(0.0))} text-anchor="end">{"0"}</text>
-                <line class="axis" x1={LEFT.to_string()} y1={format!("{:.1}", sy(0.0))} x2={(W - RIGHT).to_string()} y2={format!("{:.1}", sy(0.0))} />
+                <line class="axis" x1={LEFT.to_string()} y1={format!("{:.1}", sy(0.0))} x2={(w - RIGHT).to_string()} y2={format!("{:.1}", sy(0.0))} />
                 <polyline class={classes!("series", class)} points={line.join(" ")} />
                 { for dots }
                 <line class="now" x1={format!("{:.1}", sx(current))} x2={format!("{:.1}", sx(current))} y1={TOP.to_string()} y2={format!("{:.1}", H - BOTTOM)} />
@@ -202,8 +211,10 @@ pub fn sweep_chart(p: &SweepProps) -> Html {
                 </label>
             }
             <p class="small">{summary}</p>
-            { panel(lang.pick("Total time", "Gesamtdauer"), |d| d.0, "total") }
-            { panel(lang.pick("Downtime", "Ausfallzeit"), |d| d.1, "down") }
+            <div class="sweep-plots" ref={plots}>
+                { panel(lang.pick("Total time", "Gesamtdauer"), |d| d.0, "total") }
+                { panel(lang.pick("Downtime", "Ausfallzeit"), |d| d.1, "down") }
+            </div>
             <div class="sweep-axis">
                 <span>{x_text(xs[0])}</span>
                 <span>{format!("{name}{}", if log { lang.pick(" (log scale)", " (logarithmisch)") } else { "" })}</span>

@@ -179,6 +179,9 @@ fn phase_class(kind: PhaseKind, pass: u32) -> &'static str {
     }
 }
 
+/// The phase track's width in SVG units.
+const TRACK_UNITS: f64 = 1000.0;
+
 #[function_component(PhaseBar)]
 pub fn phase_bar(props: &PhaseBarProps) -> Html {
     let trace = &props.trace;
@@ -186,17 +189,37 @@ pub fn phase_bar(props: &PhaseBarProps) -> Html {
     let (label, detail) = describe_phase(trace, props.t, lang);
     let total = trace.total_time_s.max(f64::MIN_POSITIVE);
     let current = trace.phase_at(props.t);
+    // Drawn in SVG (a 1000-unit track stretched to the width) so the widths are attributes,
+    // not inline styles; each phase keeps at least a sliver.
+    let x = |t: f64| t / total * TRACK_UNITS;
     let segs = trace.phases.iter().filter(|p| p.end_s > p.start_s).map(|p| {
-        let width = (p.end_s - p.start_s) / total * 100.0;
         let now = std::ptr::eq(p, current);
+        let width = (x(p.end_s) - x(p.start_s)).max(1.5);
         html! {
-            <span class={classes!(phase_class(p.kind, p.pass), now.then_some("now"))}
-                style={format!("width:{width:.3}%")} title={describe_phase(trace, p.start_s, lang).0}></span>
+            <rect class={classes!(phase_class(p.kind, p.pass), now.then_some("now"))}
+                x={format!("{:.2}", x(p.start_s))} y="0" width={format!("{width:.2}")} height="12">
+                <title>{describe_phase(trace, p.start_s, lang).0}</title>
+            </rect>
         }
     });
+    let now_mark = trace
+        .phases
+        .iter()
+        .find(|p| std::ptr::eq(*p, current) && p.end_s > p.start_s)
+        .map(|p| {
+            let width = (x(p.end_s) - x(p.start_s)).max(1.5);
+            html! {
+                <rect class="now-mark" x={format!("{:.2}", x(p.start_s))} y="0"
+                    width={format!("{width:.2}")} height="12" vector-effect="non-scaling-stroke" />
+            }
+        });
     html! {
         <div class="phasebar">
-            <div class="track" aria-hidden="true">{ for segs }</div>
+            <div class="track" aria-hidden="true">
+                <svg viewBox={format!("0 0 {TRACK_UNITS} 12")} preserveAspectRatio="none" focusable="false">
+                    { for segs }{ for now_mark }
+                </svg>
+            </div>
             <p class="phase" aria-live="polite">
                 <strong data-testid="phase">{label}</strong>{": "}<span data-testid="phase-detail">{detail}</span>
             </p>
