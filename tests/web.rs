@@ -291,8 +291,23 @@ async fn playing_advances_and_unmount_stops_the_frame_loop() {
         ..AppProps::default()
     })
     .await;
+    // Views that compute between frames (the sweep, the spread) and the canvases' size
+    // watchers settle first: they ask for a frame when something changed, never in a loop.
+    for _ in 0..100 {
+        sleep(Duration::from_millis(100)).await;
+        yew::scheduler::flush().await;
+        if !m
+            .root
+            .text_content()
+            .unwrap_or_default()
+            .contains("Computing")
+        {
+            break;
+        }
+    }
+    sleep(Duration::from_millis(200)).await;
     let idle = frames();
-    sleep(Duration::from_millis(100)).await;
+    sleep(Duration::from_millis(300)).await;
     assert_eq!(frames(), idle, "no frame loop while paused");
     m.click("[data-testid=play]").await;
     sleep(Duration::from_millis(300)).await;
