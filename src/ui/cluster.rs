@@ -15,6 +15,7 @@ use super::state::{preset, Action, AppState, PRESETS};
 use crate::engine::cluster::{
     ClusterScenario, ClusterTrace, ClusterVm, MigrationRecord, Nic, Operation, Stage, MAX_HOSTS,
 };
+use crate::engine::scenario::MAX_DESCRIPTORS;
 use crate::engine::units::localize;
 use crate::engine::{Fmt, Lang, Pattern, TransportKind};
 
@@ -404,6 +405,12 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
             </label>
         }
     };
+    // The buffers lever: every NIC at the most the drivers allow.
+    let more_buffers = c
+        .hosts
+        .iter()
+        .flat_map(|h| &h.nics)
+        .all(|n| n.buffers.is_some_and(|b| b >= MAX_DESCRIPTORS));
     let check = |id: &'static str,
                  label: &'static str,
                  value: bool,
@@ -748,6 +755,15 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                         { check("smb-limit", lang.pick(" SMB limit: 25 % of a node's NIC speed (the cluster default since 2022-09)",
                             " SMB-Limit: 25 % der Geschwindigkeit der Netzwerkadapter eines Knotens (Clusterstandard seit September 2022)"),
                             c.settings.smb_limit_pct.is_some(), |c, v| c.settings.smb_limit_pct = v.then_some(25.0)) }
+                        { check("cluster-buffers", lang.pick(" more send/receive buffers: 4096 descriptors on every NIC",
+                            " mehr Sende- und Empfangspuffer: 4096 Deskriptoren auf jedem Netzwerkadapter"),
+                            more_buffers, |c, v| {
+                                for h in &mut c.hosts {
+                                    for n in &mut h.nics {
+                                        n.buffers = v.then_some(MAX_DESCRIPTORS);
+                                    }
+                                }
+                            }) }
                     </div>
                 </section>
                 <section class="panel">

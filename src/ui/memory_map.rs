@@ -100,7 +100,7 @@ pub struct MemoryMapProps {
 fn caption(total: usize, block: &str, ws: usize, zero: usize, lang: Lang) -> String {
     match lang {
         Lang::En => format!(
-            "{} of {block} · working set {}, sent first in pass 1 · {} at the top",
+            "{} of {block} · working set {}, sent first in pass 1 · {} at the bottom (the top of the address space)",
             blocks(total, lang, false),
             blocks(ws, lang, false),
             match zero {
@@ -109,7 +109,7 @@ fn caption(total: usize, block: &str, ws: usize, zero: usize, lang: Lang) -> Str
             }
         ),
         Lang::De => format!(
-            "{} zu je {block} · Arbeitsmenge {}, zuerst gesendet in Durchlauf 1 · {} oben",
+            "{} zu je {block} · Arbeitssatz {}, zuerst gesendet in Durchlauf 1 · {} unten (das obere Ende des Adressraums)",
             blocks(total, lang, false),
             blocks(ws, lang, false),
             match zero {
@@ -283,11 +283,11 @@ mod tests {
         );
         assert_eq!(
             caption(4096, "2 MiB", 1, 2, Lang::De),
-            "4096 Blöcke zu je 2 MiB · Arbeitsmenge 1 Block, zuerst gesendet in Durchlauf 1 · 2 nie beschriebene Blöcke oben"
+            "4096 Blöcke zu je 2 MiB · Arbeitssatz 1 Block, zuerst gesendet in Durchlauf 1 · 2 nie beschriebene Blöcke unten (das obere Ende des Adressraums)"
         );
         assert_eq!(
             caption(4096, "2 MiB", 1024, 512, Lang::En),
-            "4096 blocks of 2 MiB · working set 1024 blocks, sent first in pass 1 · 512 never-written blocks at the top"
+            "4096 blocks of 2 MiB · working set 1024 blocks, sent first in pass 1 · 512 never-written blocks at the bottom (the top of the address space)"
         );
         assert_eq!(labels(Lang::De)[2], "geändert: muss erneut gesendet werden");
     }

@@ -112,7 +112,7 @@ pub fn describe_phase(trace: &Trace, t: f64, lang: Lang) -> (String, String) {
             lang.pick(format!("Pass 1 of {n}"), format!("Durchlauf 1 von {n}")),
             pick(
                 "copying all memory, working set first, while the VM keeps running and dirtying pages",
-                "der gesamte Arbeitsspeicher wird kopiert, die Arbeitsmenge zuerst, während die VM weiterläuft und Seiten ändert",
+                "der gesamte Arbeitsspeicher wird kopiert, den Arbeitssatz zuerst, während die VM weiterläuft und Seiten ändert",
             ),
         ),
         PhaseKind::Precopy => (
