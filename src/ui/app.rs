@@ -98,6 +98,21 @@ impl Drop for FrameLoop {
     }
 }
 
+/// What a key does outside form controls: play and pause, the previous and next chapter,
+/// scrubbing.
+fn key_action(key: &str, t: f64, duration: f64, chapter: usize) -> Option<Action> {
+    Some(match key {
+        " " | "k" => Action::Toggle,
+        "]" => Action::Chapter(chapter + 1),
+        "[" if chapter > 0 => Action::Chapter(chapter - 1),
+        "Home" => Action::Seek(0.0),
+        "End" => Action::Seek(duration),
+        "ArrowLeft" => Action::Seek(t - duration / 20.0),
+        "ArrowRight" => Action::Seek(t + duration / 20.0),
+        _ => return None,
+    })
+}
+
 /// Keys typed into a text field, or pressed on a control that Space or Enter operates (a
 /// button, a checkbox, a list, a disclosure), are theirs. Anywhere else, including the
 /// timeline's slider and links, Space plays and pauses.
@@ -163,18 +178,10 @@ pub fn app(props: &AppProps) -> Html {
             if is_form_control(&e) || (on_range && e.key() != " ") {
                 return;
             }
-            let action = match e.key().as_str() {
-                " " | "k" => Action::Toggle,
-                "]" => Action::Chapter(chapter + 1),
-                "[" if chapter > 0 => Action::Chapter(chapter - 1),
-                "Home" => Action::Seek(0.0),
-                "End" => Action::Seek(duration),
-                "ArrowLeft" => Action::Seek(t - duration / 20.0),
-                "ArrowRight" => Action::Seek(t + duration / 20.0),
-                _ => return,
-            };
-            e.prevent_default();
-            dispatch.dispatch(action);
+            if let Some(action) = key_action(&e.key(), t, duration, chapter) {
+                e.prevent_default();
+                dispatch.dispatch(action);
+            }
         })
     };
 
@@ -203,18 +210,10 @@ pub fn app(props: &AppProps) -> Html {
                 if !on_body {
                     return;
                 }
-                let action = match e.key().as_str() {
-                    " " => Action::Toggle,
-                    "]" => Action::Chapter(chapter + 1),
-                    "[" if chapter > 0 => Action::Chapter(chapter - 1),
-                    "Home" => Action::Seek(0.0),
-                    "End" => Action::Seek(duration),
-                    "ArrowLeft" => Action::Seek(t - duration / 20.0),
-                    "ArrowRight" => Action::Seek(t + duration / 20.0),
-                    _ => return,
-                };
-                e.prevent_default();
-                dispatch.dispatch(action);
+                if let Some(action) = key_action(&e.key(), t, duration, chapter) {
+                    e.prevent_default();
+                    dispatch.dispatch(action);
+                }
             });
             let doc = web_sys::window().and_then(|w| w.document());
             if let Some(d) = &doc {
