@@ -8,7 +8,7 @@ use migration_lab::engine::cluster::{
     simulate_cluster, ClusterNetwork, ClusterScenario, ClusterTrace, ClusterVm, Host,
     MigrationSettings, NetworkRole, Nic, Operation, Stage,
 };
-use migration_lab::engine::{Overheads, Pattern, StopPolicy, TransportKind};
+use migration_lab::engine::{Lang, Overheads, Pattern, StopPolicy, TransportKind};
 
 fn net(name: &str, role: NetworkRole, dedicated: bool) -> ClusterNetwork {
     ClusterNetwork {
@@ -186,7 +186,7 @@ fn a_drain_that_cannot_fit_says_why() {
     let refused: Vec<_> = t
         .migrations
         .iter()
-        .filter_map(|m| m.refused.as_deref())
+        .filter_map(|m| m.refused.as_ref().map(|r| r.to_string()))
         .collect();
     assert_eq!(refused.len(), 1, "{refused:?}");
     assert!(
@@ -224,9 +224,14 @@ fn without_shared_storage_live_migration_is_refused_and_shared_nothing_copies_di
     let mut s = pair(vec![vm("db", "A", 4096.0, 10.0)], 2);
     s.shared_storage = false;
     let t = simulate_cluster(&s).unwrap();
-    let why = t.migrations[0].refused.as_deref().unwrap();
+    let why = t.migrations[0].refused.as_ref().unwrap().to_string();
     assert!(why.starts_with("no shared storage"), "{why}");
     assert!(why.contains("40 GiB of disks"), "{why}");
+    let de = t.migrations[0].refused.as_ref().unwrap().text(Lang::De);
+    assert!(
+        de.starts_with("kein freigegebener Speicher") && de.contains("40 GiB Festplatten von db"),
+        "{de}"
+    );
     s.settings.shared_nothing = true;
     let t = simulate_cluster(&s).unwrap();
     let m = &t.migrations[0];
@@ -367,8 +372,9 @@ fn the_plan_follows_what_really_happens() {
     let t = simulate_cluster(&s).unwrap();
     assert!(t.migrations[0]
         .refused
-        .as_deref()
+        .as_ref()
         .unwrap()
+        .to_string()
         .contains("share no network"));
     assert!(t.migrations[1].refused.is_none());
     assert_ne!(
@@ -551,7 +557,11 @@ fn a_drained_host_takes_no_vms_from_later_drains() {
     }
     // Nothing is left for H3's VMs: both other hosts are in maintenance.
     for m in h3 {
-        let why = m.refused.as_deref().unwrap_or_default();
+        let why = m
+            .refused
+            .as_ref()
+            .map(|r| r.to_string())
+            .unwrap_or_default();
         assert!(
             why.starts_with("no other host reachable from H3 has 4 GiB free for"),
             "{why}"

@@ -621,7 +621,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
     let refused = trace.migrations.iter().filter_map(|m| {
         m.refused
             .as_ref()
-            .map(|why| html! { <li>{format!("{} ({} → {}): {why}", m.vm, m.from, m.to)}</li> })
+            .map(|why| html! { <li>{format!("{} ({} → {}): {}", m.vm, m.from, m.to, why.text(lang))}</li> })
     });
     let ops = c.operations.iter().map(|o| match o {
         Operation::Move { vm, to } => html! { <li>{lang.pick(format!("move {vm} to {to}"), format!("{vm} nach {to} verschieben"))}</li> },

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use super::path::choose_path;
 use super::scenario::{ClusterScenario, Operation};
-use crate::engine::units::{fmt_bytes, MIB};
+use super::Refusal;
+use crate::engine::units::MIB;
 
 /// Live-migration requests in order, as (VM, from, to, refusal) with indices into the
 /// scenario's VMs and hosts: moves as given, drains expanded VM by VM (largest first) to the
@@ -15,7 +16,7 @@ use crate::engine::units::{fmt_bytes, MIB};
 /// never bounce back onto a host that was emptied, and when every other reachable host is
 /// drained or full the VM is refused ("no other host … has … free"). An explicit `Move` to a
 /// drained host is still carried out: the operator asked for that host by name.
-pub(super) fn plan(sc: &ClusterScenario) -> Vec<(usize, usize, usize, Option<String>)> {
+pub(super) fn plan(sc: &ClusterScenario) -> Vec<(usize, usize, usize, Option<Refusal>)> {
     let hosts = sc.hosts.len();
     let host_of: HashMap<&str, usize> = sc
         .hosts
@@ -44,29 +45,30 @@ pub(super) fn plan(sc: &ClusterScenario) -> Vec<(usize, usize, usize, Option<Str
     // Hosts an earlier drain put into maintenance.
     let mut drained = vec![false; hosts];
     // Why a move of VM v from a to b cannot run, if it cannot.
-    let refusal = |used: &[f64], v: usize, a: usize, b: usize| -> Option<String> {
+    let refusal = |used: &[f64], v: usize, a: usize, b: usize| -> Option<Refusal> {
         let vm = &sc.vms[v];
         if a == b {
-            Some(format!("{} already runs on {}", vm.name, sc.hosts[b].name))
+            Some(Refusal::AlreadyThere {
+                vm: vm.name.clone(),
+                host: sc.hosts[b].name.clone(),
+            })
         } else if free(used, b) < vm.memory_mib {
-            Some(format!(
-                "{} has {} free, {} needs {}",
-                sc.hosts[b].name,
-                fmt_bytes(free(used, b).max(0.0) * MIB),
-                vm.name,
-                fmt_bytes(vm.memory_mib * MIB)
-            ))
+            Some(Refusal::NoRoom {
+                host: sc.hosts[b].name.clone(),
+                free_bytes: free(used, b).max(0.0) * MIB,
+                vm: vm.name.clone(),
+                needs_bytes: vm.memory_mib * MIB,
+            })
         } else if !reachable(a, b) {
-            Some(format!(
-                "{} and {} share no network for live migration",
-                sc.hosts[a].name, sc.hosts[b].name
-            ))
+            Some(Refusal::NoNetwork {
+                from: sc.hosts[a].name.clone(),
+                to: sc.hosts[b].name.clone(),
+            })
         } else if !sc.shared_storage && !sc.settings.shared_nothing {
-            Some(format!(
-                "no shared storage: a failover cluster needs it for live migration; a shared-nothing migration would first copy {}'s {} of disks",
-                vm.name,
-                fmt_bytes(vm.disk_gib * 1024.0 * MIB)
-            ))
+            Some(Refusal::NoSharedStorage {
+                vm: vm.name.clone(),
+                disk_bytes: vm.disk_gib * 1024.0 * MIB,
+            })
         } else {
             None
         }
@@ -113,20 +115,12 @@ pub(super) fn plan(sc: &ClusterScenario) -> Vec<(usize, usize, usize, Option<Str
                             v,
                             h,
                             h,
-                            Some(format!(
-                                "no other host reachable from {} has {} free for {}{}",
-                                sc.hosts[h].name,
-                                fmt_bytes(sc.vms[v].memory_mib * MIB),
-                                sc.vms[v].name,
-                                if in_maintenance.is_empty() {
-                                    String::new()
-                                } else {
-                                    format!(
-                                        " (hosts drained earlier take none: {})",
-                                        in_maintenance.join(", ")
-                                    )
-                                }
-                            )),
+                            Some(Refusal::NoTarget {
+                                from: sc.hosts[h].name.clone(),
+                                vm: sc.vms[v].name.clone(),
+                                needs_bytes: sc.vms[v].memory_mib * MIB,
+                                drained: in_maintenance.iter().map(|n| n.to_string()).collect(),
+                            }),
                         )),
                     }
                 }

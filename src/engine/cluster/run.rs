@@ -12,7 +12,7 @@ use super::fair::{max_min, Demand};
 use super::path::choose_path;
 use super::plan::plan;
 use super::scenario::ClusterScenario;
-use super::{ClusterTrace, MigrationRecord, Stage, StageSpan};
+use super::{ClusterTrace, MigrationRecord, Refusal, Stage, StageSpan};
 use crate::engine::background::Background;
 use crate::engine::migration::{Machine, Step};
 use crate::engine::scenario::{Scenario, ScenarioError, TransportKind};
@@ -335,8 +335,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
                 placement[l.vm] = l.from;
             }
             for q in queue.drain(..) {
-                records[q.record].refused =
-                    Some("never started: the migrations before it could not finish".into());
+                records[q.record].refused = Some(Refusal::NeverStarted);
                 placement[q.vm] = q.from;
             }
             break;
