@@ -174,7 +174,10 @@ pub fn app(props: &AppProps) -> Html {
             let on_range = e
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .is_some_and(|el| el.matches("input[type=range]").unwrap_or(false));
+                .is_some_and(|el| {
+                    el.matches("input[type=range],[role=slider]")
+                        .unwrap_or(false)
+                });
             if is_form_control(&e) || (on_range && e.key() != " ") {
                 return;
             }

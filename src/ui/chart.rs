@@ -20,6 +20,8 @@ use yew::prelude::*;
 use crate::engine::units::{localize, MIB};
 use crate::engine::{Fmt, Lang, Trace};
 
+use super::inspect::{self, Inspector};
+
 #[derive(Properties, PartialEq)]
 pub struct PassChartProps {
     pub trace: Rc<Trace>,
@@ -404,11 +406,16 @@ pub(crate) fn use_drawn_canvas<D: PartialEq + 'static>(
 /// stylesheet places over the plot area (the `.chart-wrap`'s `--plot-left`/`--plot-right`).
 /// Drawn with SVG attributes, not inline styles.
 pub(crate) fn time_cursor(t: f64, end: f64) -> Html {
+    plot_line(t, end, "cursor")
+}
+
+/// A vertical line at `t` of `end` over the plot area, drawn with the stylesheet's `class`.
+pub(crate) fn plot_line(t: f64, end: f64, class: &'static str) -> Html {
     let frac = (t / end.max(1e-9)).clamp(0.0, 1.0);
     let x = format!("{:.3}%", frac * 100.0);
     html! {
         <svg class="cursor-layer" aria-hidden="true" focusable="false">
-            <line class="cursor" x1={x.clone()} x2={x} y1="0" y2="100%" />
+            <line {class} x1={x.clone()} x2={x} y1="0" y2="100%" />
         </svg>
     }
 }
@@ -586,9 +593,10 @@ fn pass_chart_label(passes: usize, blackout: bool, lang: Lang) -> String {
 pub fn pass_chart(props: &PassChartProps) -> Html {
     let lang = props.lang;
     let f = Fmt(lang);
+    let (hover, on_select) = inspect::use_probe();
     let canvas_ref = use_drawn_canvas(
         "chart",
-        (props.trace.clone(), props.highlight, lang),
+        (props.trace.clone(), hover.or(props.highlight), lang),
         |canvas, (trace, highlight, lang)| draw(canvas, trace, *highlight, *lang),
     );
     let trace = &props.trace;
@@ -615,11 +623,23 @@ pub fn pass_chart(props: &PassChartProps) -> Html {
         }
     });
     let policy = trace.scenario.policy.name();
+    let n = trace.passes.len() + usize::from(trace.stop_copy.is_some());
+    let reading = hover.and_then(|i| inspect::pass_bar(trace, i, lang));
     html! {
         <div class="pass-chart">
-            <canvas id="pass-chart" ref={canvas_ref} role="img"
-                aria-label={pass_chart_label(trace.passes.len(), trace.stop_copy.is_some(), lang)}>
-            </canvas>
+            <div class="chart-wrap plot-pass">
+                <canvas id="pass-chart" ref={canvas_ref} role="img"
+                    aria-label={pass_chart_label(trace.passes.len(), trace.stop_copy.is_some(), lang)}>
+                </canvas>
+                if n > 0 {
+                    <Inspector class="pass-hits" slots={n.max(2)} count={n} selected={hover} {on_select}
+                        label={lang.pick("Inspect the passes", "Durchläufe ablesen")}
+                        valuetext={reading.clone().unwrap_or_default()} />
+                }
+            </div>
+            { inspect::readout("pass-readout", reading, lang.pick(
+                "Point at a bar, or focus the chart and use the arrow keys, for its exact values.",
+                "Zeigen Sie auf einen Balken oder fokussieren Sie das Diagramm und nutzen Sie die Pfeiltasten, um die genauen Werte zu sehen.")) }
             <ul class="legend">
                 <li><span class="swatch chart-pass"></span>{lang.pick("pre-copy pass: VM running", "Kopierdurchlauf: VM läuft")}</li>
                 <li><span class="swatch chart-pass-now"></span>{lang.pick("the pass shown now", "der gerade gezeigte Durchlauf")}</li>
@@ -656,6 +676,8 @@ pub struct LinkChartProps {
 /// (`.chart-wrap.plot-link`).
 const LINK_LEFT: f64 = 60.0;
 const LINK_RIGHT: f64 = 28.0;
+/// Instants the link chart's inspector steps through, across the run.
+const PROBE_STEPS: usize = 200;
 
 fn draw_link(canvas: HtmlCanvasElement, trace: &Trace, lang: Lang) -> Result<(), String> {
     let f = Fmt(lang);
@@ -743,6 +765,7 @@ fn draw_link(canvas: HtmlCanvasElement, trace: &Trace, lang: Lang) -> Result<(),
 pub fn link_chart(props: &LinkChartProps) -> Html {
     let lang = props.lang;
     let f = Fmt(lang);
+    let (probe, on_select) = inspect::use_probe();
     let canvas_ref = use_drawn_canvas(
         "link chart",
         (props.trace.clone(), lang),
@@ -751,6 +774,13 @@ pub fn link_chart(props: &LinkChartProps) -> Html {
     let t = &props.trace;
     let peak = f.rate(t.segments.iter().fold(0.0, |m, s| f64::max(m, s.wire_rate)));
     let line = f.rate(t.rates.line_rate);
+    let end = t.total_time_s.max(1e-9);
+    let probe_t = probe.map(|i| (i as f64 + 0.5) / PROBE_STEPS as f64 * end);
+    let reading = probe_t.map(|at| inspect::link_at(t, at, lang));
+    let rows = inspect::link_rows(t, lang).into_iter().map(|r| {
+        let cells = inspect::link_cells(&r, lang);
+        html! { <tr>{ for cells.into_iter().map(|c| html! { <td>{c}</td> }) }</tr> }
+    });
     html! {
         <div class="link-chart">
             <div class="chart-wrap plot-link">
@@ -760,7 +790,19 @@ pub fn link_chart(props: &LinkChartProps) -> Html {
                         format!("Auslastung der Verbindung im Zeitverlauf: Migrationsdatenverkehr bis {peak} und bei einem gemeinsam genutzten Netzwerk der übrige Datenverkehr darüber; Leitungsrate {line}."))}>
                 </canvas>
                 { time_cursor(props.t, props.trace.total_time_s) }
+                if let Some(at) = probe_t { { plot_line(at, end, "probe") } }
+                <Inspector class="link-hits" slots={PROBE_STEPS} count={PROBE_STEPS} selected={probe} {on_select}
+                    label={lang.pick("Inspect link use over time", "Auslastung im Zeitverlauf ablesen")}
+                    valuetext={reading.clone().unwrap_or_default()} />
             </div>
+            { inspect::readout("link-readout", reading, lang.pick(
+                "Point at the chart, or focus it and use the arrow keys, for the rates at that moment.",
+                "Zeigen Sie auf das Diagramm oder fokussieren Sie es und nutzen Sie die Pfeiltasten, um die Raten in dem Moment zu sehen.")) }
+            { inspect::data_table(lang, "link-table",
+                lang.pick("Mean link use per pass", "Mittlere Auslastung je Durchlauf"),
+                &[lang.pick("phase", "Phase"), lang.pick("from", "von"), lang.pick("to", "bis"),
+                  lang.pick("migration traffic", "Migrationsdatenverkehr"), lang.pick("other traffic", "übriger Datenverkehr")],
+                rows.collect::<Html>()) }
             <ul class="legend">
                 <li><span class="swatch chart-pass"></span>{lang.pick("migration traffic", "Migrationsdatenverkehr")}</li>
                 <li><span class="swatch chart-other"></span>{lang.pick("other traffic (shared network)", "übriger Datenverkehr (gemeinsam genutztes Netzwerk)")}</li>

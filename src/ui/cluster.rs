@@ -10,6 +10,7 @@ use yew::prelude::*;
 
 use super::chart::{prepare, time_cursor, time_labels, use_drawn_canvas, use_view_env, ChartInk};
 use super::controls::to_count;
+use super::inspect::{self, Inspector};
 use super::memory_map::{labels, MemoryMap, COLOURS};
 use super::state::{preset, Action, AppState, PRESETS};
 use crate::engine::cluster::{
@@ -910,6 +911,7 @@ fn gantt_label(drawn: usize, over: &str, lang: Lang) -> String {
 pub fn gantt(p: &GanttProps) -> Html {
     let lang = p.lang;
     let f = Fmt(lang);
+    let (probe, on_select) = inspect::use_probe();
     let canvas_ref = use_drawn_canvas("gantt", (p.trace.clone(), lang), |canvas, (trace, lang)| {
         draw_gantt(canvas, trace, *lang)
     });
@@ -938,6 +940,15 @@ pub fn gantt(p: &GanttProps) -> Html {
                 </tr>
             }
         });
+    let reading = probe.and_then(|i| {
+        let m = p
+            .trace
+            .migrations
+            .iter()
+            .filter(|m| m.refused.is_none())
+            .nth(i)?;
+        Some(inspect::migration(m, lang))
+    });
     html! {
         <div class="gantt">
             <div class="chart-wrap plot-gantt">
@@ -945,7 +956,15 @@ pub fn gantt(p: &GanttProps) -> Html {
                     aria-label={gantt_label(drawn, &f.duration(p.trace.makespan_s), lang)}>
                 </canvas>
                 { time_cursor(p.t, p.trace.makespan_s) }
+                if drawn > 0 {
+                    <Inspector class="gantt-hits" vertical=true slots={drawn} count={drawn} selected={probe} {on_select}
+                        label={lang.pick("Inspect the migrations", "Migrationen ablesen")}
+                        valuetext={reading.clone().unwrap_or_default()} />
+                }
             </div>
+            { inspect::readout("gantt-readout", reading, lang.pick(
+                "Point at a row, or focus the chart and use the arrow keys, for that migration's figures.",
+                "Zeigen Sie auf eine Zeile oder fokussieren Sie das Diagramm und nutzen Sie die Pfeiltasten, um die Werte dieser Migration zu sehen.")) }
             <ul class="legend">
                 <li><span class="swatch ph-queued"></span>{lang.pick("queued", "in der Warteschlange")}</li>
                 <li><span class="swatch ph-setup"></span>{lang.pick("setup", "Einrichtung")}</li>

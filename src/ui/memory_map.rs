@@ -10,6 +10,7 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
 use super::chart::{use_view_env, Palette, ViewEnv};
+use super::inspect;
 use crate::engine::{BlockState, Fmt, Lang, Trace};
 
 pub const COLS: usize = 128;
@@ -209,12 +210,14 @@ pub fn memory_map(props: &MemoryMapProps) -> Html {
     let env = use_view_env(canvas_ref.clone());
     let painted = use_mut_ref(Painted::default);
     let scratch = use_mut_ref(Vec::<BlockState>::new);
-    let counts = {
+    let hover = use_state_eq(|| None::<usize>);
+    let (counts, hovered) = {
         let mut states = scratch.borrow_mut();
         props
             .trace
             .sample_memory(props.t, props.window, &mut states);
-        Trace::count_states(&states)
+        let hovered = hover.and_then(|i| Some((i, *states.get(i)?)));
+        (Trace::count_states(&states), hovered)
     };
     {
         let canvas_ref = canvas_ref.clone();
@@ -252,11 +255,52 @@ pub fn memory_map(props: &MemoryMapProps) -> Html {
             <canvas id={id.clone()} class="mini-map" ref={canvas_ref} role="img" aria-label={aria}></canvas>
         };
     }
+    let total = layout.blocks;
+    let onpointermove = {
+        let hover = hover.clone();
+        Callback::from(move |e: PointerEvent| {
+            // The target, not the current target: yew listens on the app's root.
+            let Some(el) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            else {
+                return;
+            };
+            let r = el.get_bounding_client_rect();
+            let rows = total.div_ceil(COLS).max(1);
+            let col =
+                ((f64::from(e.client_x()) - r.left()) / r.width().max(1.0) * COLS as f64).floor();
+            let row =
+                ((f64::from(e.client_y()) - r.top()) / r.height().max(1.0) * rows as f64).floor();
+            let i = row * COLS as f64 + col;
+            let inside = (0.0..COLS as f64).contains(&col) && row >= 0.0 && i < total as f64;
+            hover.set(inside.then_some(i as usize));
+        })
+    };
+    let onpointerleave = {
+        let hover = hover.clone();
+        Callback::from(move |_: PointerEvent| hover.set(None))
+    };
+    let reading =
+        hovered.map(|(i, state)| inspect::block(&props.trace, i, names[state as usize], lang));
+    let f = Fmt(lang);
+    let rows = (0..COLOURS.len()).map(|i| {
+        html! {
+            <tr><td>{names[i]}</td><td>{counts[i]}</td><td>{f.bytes(counts[i] as f64 * layout.block_bytes)}</td></tr>
+        }
+    });
     html! {
         <div class="memory-map">
-            <canvas id="memory-map" ref={canvas_ref} role="img" aria-label={aria}></canvas>
+            <canvas id="memory-map" ref={canvas_ref} role="img" aria-label={aria} {onpointermove} {onpointerleave}></canvas>
             <p class="caption">{caption(layout.blocks, &block, layout.ws_blocks, layout.zero_blocks, lang)}</p>
+            { inspect::readout("map-readout", reading, lang.pick(
+                "Point at a block for its addresses and state.",
+                "Zeigen Sie auf einen Block, um Adressen und Zustand zu sehen.")) }
             <ul class="legend">{ for legend }</ul>
+            { inspect::data_table(lang, "map-table",
+                lang.pick("Memory by state at the time shown", "Arbeitsspeicher nach Zustand zum gezeigten Zeitpunkt"),
+                &[lang.pick("state", "Zustand"), lang.pick("blocks", "Blöcke"), lang.pick("memory", "Arbeitsspeicher")],
+                rows.collect::<Html>()) }
         </div>
     }
 }

@@ -9,6 +9,7 @@ mod cluster;
 mod compare;
 mod controls;
 mod incremental;
+mod inspect;
 pub(crate) mod memory_map;
 mod results;
 mod spread;
@@ -19,6 +20,9 @@ mod timeline;
 
 pub use app::{App, AppProps};
 pub use state::{Action, AppState, Mode, Theme};
+
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use wasm_bindgen::JsCast;
 

@@ -209,3 +209,39 @@ test('stop policies and write patterns of other hypervisors', async () => {
   await screenshot(page, 'policies.png');
   assert.deepEqual(errors, []);
 });
+
+test('the canvas charts read out exact values under the pointer and by keyboard', async () => {
+  const { page, errors } = await open({ contextOptions: { reducedMotion: 'reduce' } });
+  // The pass chart: the pointer over the first bar names pass 1 and its numbers.
+  const hits = page.locator('.pass-hits');
+  await hits.scrollIntoViewIfNeeded();
+  const box = await hits.boundingBox();
+  const bars = await page.$$eval('[data-testid=pass-table] tbody tr', (rows) => rows.length);
+  await page.mouse.move(box.x + box.width / Math.max(bars, 2) / 2, box.y + box.height - 4);
+  assert.match(await text(page, 'pass-readout'), /^Pass 1: .+ of memory moved as .+ on the wire in /);
+  // By keyboard: focus the chart, End selects the blackout bar, and the slider says so.
+  await page.mouse.move(0, 0);
+  await hits.focus();
+  await page.keyboard.press('End');
+  assert.match(await text(page, 'pass-readout'), /^Blackout: the VM is paused/);
+  assert.match(await hits.getAttribute('aria-valuetext'), /^Blackout/);
+  // The link chart: the arrow keys step through time and the reading names the phase.
+  const link = page.locator('.link-hits');
+  await link.focus();
+  await page.keyboard.press('Home');
+  const first = await text(page, 'link-readout');
+  assert.match(first, /^At .+ \(Setup\): migration .+ Gbit\/s, other traffic .+ Gbit\/s, line rate .+ Gbit\/s\.$/);
+  await page.keyboard.press('PageUp');
+  assert.notEqual(await text(page, 'link-readout'), first);
+  // Its data table has a row per pass and one for the blackout.
+  const rows = await page.$$eval('[data-testid=link-table] tbody tr', (r) => r.length);
+  assert.equal(rows, bars);
+  // The memory map names the block under the pointer.
+  await page.locator('#memory-map').scrollIntoViewIfNeeded();
+  const map = await page.locator('#memory-map').boundingBox();
+  await page.mouse.move(map.x + 2, map.y + 2);
+  assert.match(await text(page, 'map-readout'), /^Block 1 \(.+ from 0 B\): /);
+  const states = await page.$$eval('[data-testid=map-table] tbody tr', (r) => r.length);
+  assert.equal(states, 5);
+  assert.deepEqual(errors, []);
+});

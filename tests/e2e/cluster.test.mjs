@@ -39,6 +39,16 @@ test('build a 4-host cluster by clicking, drain a host, check the Gantt chart an
   assert.equal(await page.locator('[data-testid=gantt-table] tbody tr').count(), 4);
   assert.ok((await pixels(page, '#gantt', [0x5b, 0x8f, 0xdf])) > 200, 'memory passes drawn');
   assert.ok((await pixels(page, '#gantt', [0xe8, 0x71, 0x0a])) > 0, 'blackouts drawn');
+  // Each row reads out its migration: by keyboard, then under the pointer.
+  const gantt = page.locator('.gantt-hits');
+  await gantt.focus();
+  await page.keyboard.press('End');
+  assert.match(await text(page, 'gantt-readout'), /^\S+, NODE1 → \S+: .+ in the queue, \d+ pass(es)?, blackout at .+, done at .+ sent\.$/);
+  await gantt.scrollIntoViewIfNeeded();
+  const g = await gantt.boundingBox();
+  await page.mouse.move(g.x + g.width / 2, g.y + 2);
+  const firstRow = await page.$eval('[data-testid=gantt-table] tbody tr td', (td) => td.textContent);
+  assert.ok((await text(page, 'gantt-readout')).startsWith(`${firstRow}, NODE1 →`));
   // Halfway, migrations run and flows are drawn between hosts.
   await page.click('[data-testid=play]');
   await scrubTo(page, 0.3);

@@ -221,6 +221,8 @@ fn wasm(ctx: &Ctx, browser: &mut BrowserSetup) -> LayerResult {
             "--no-fail-fast",
             "--target",
             WASM_TARGET,
+            // The shell's own unit tests (src/ui) and the component tests.
+            "--lib",
             "--test",
             "web",
         ])
