@@ -5,7 +5,9 @@
 
 pub mod chapters;
 pub mod engine;
+pub mod permalink;
 pub mod playback;
+pub mod presets;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

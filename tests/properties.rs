@@ -1,12 +1,19 @@
 //! Properties that must hold for every valid scenario, over thousands of random ones.
 #![cfg(not(target_arch = "wasm32"))]
 
+use migration_lab::chapters::chapters;
 use migration_lab::engine::migration::BURST_S;
 use migration_lab::engine::units::MIB;
 use migration_lab::engine::{
     simulate, Network, Outcome, Overheads, Pattern, Scenario, StopPolicy, Trace, Transport,
     TransportKind, Vm,
 };
+use migration_lab::engine::{ClusterScenario, Lang};
+use migration_lab::permalink::{
+    chapter_cluster, chapter_scenario, decode, encode, Embed, Link, Theme,
+};
+use migration_lab::playback::SPEEDS;
+use migration_lab::presets::{preset, PRESETS};
 use proptest::prelude::*;
 
 fn pattern() -> impl Strategy<Value = Pattern> {
@@ -449,6 +456,139 @@ fn a_faster_link_is_never_slower_at_fixed_buffers() {
                     last = Some((link, time));
                 }
             }
+        }
+    }
+}
+
+/// A cluster: a preset with its limits, option, storage and VM sizes varied, VMs dropped or
+/// copied.
+fn cluster() -> impl Strategy<Value = ClusterScenario> {
+    (
+        0..PRESETS.len(),
+        1u32..8,
+        1u32..8,
+        prop_oneof![
+            Just(TransportKind::Tcp),
+            Just(TransportKind::Compression),
+            Just(TransportKind::Smb)
+        ],
+        any::<bool>(),
+        proptest::collection::vec(0.25f64..4.0, 0..12),
+        proptest::option::of(1.0f64..100.0),
+        any::<u64>(),
+    )
+        .prop_map(|(p, per_host, limit, kind, storage, sizes, smb, seed)| {
+            let mut c = preset(p);
+            c.seed = seed;
+            c.settings.per_host_limit = per_host;
+            c.settings.cluster_limit = limit;
+            c.settings.transport = kind;
+            c.settings.smb_limit_pct = smb;
+            c.shared_storage = storage;
+            let template = c.vms[0].clone();
+            c.vms.truncate(1);
+            for (i, f) in sizes.iter().enumerate() {
+                let mut vm = template.clone();
+                vm.name = format!("vm {i}");
+                vm.memory_mib = (template.memory_mib * f).round();
+                vm.working_set_mib = vm.working_set_mib.min(vm.memory_mib);
+                vm.untouched_mib = vm.untouched_mib.min(vm.memory_mib - vm.working_set_mib);
+                c.vms.push(vm);
+            }
+            c
+        })
+        .prop_filter("valid", |c| c.validate().is_ok())
+}
+
+fn link() -> impl Strategy<Value = Link> {
+    let ids: Vec<String> = chapters().iter().map(|c| c.id.clone()).collect();
+    (
+        proptest::option::of(proptest::sample::select(ids)),
+        proptest::option::of(proptest::sample::select(Lang::ALL.to_vec())),
+        proptest::option::of(proptest::sample::select(Theme::ALL.to_vec())),
+        proptest::option::of(0.0f64..10_000.0),
+        proptest::option::of(proptest::sample::select(SPEEDS.to_vec())),
+        proptest::option::of(scenario()),
+        proptest::option::of(cluster()),
+        proptest::option::of(proptest::option::of(proptest::collection::vec(
+            proptest::sample::select(vec!["memory", "dirty-rate", "link", "policy"]),
+            1..4,
+        ))),
+    )
+        .prop_map(|(chapter, lang, theme, t, speed, s, c, embed)| {
+            let mut link = Link {
+                chapter,
+                lang,
+                theme,
+                t,
+                speed,
+                scenario: s,
+                cluster: c,
+                embed: embed.map(|controls| Embed {
+                    controls: controls.map(|v| v.into_iter().map(String::from).collect()),
+                }),
+            };
+            // What equals the chapter's own is not stored, and reads back as "the chapter's".
+            let ch = link.chapter.as_deref();
+            if link.scenario.as_ref() == Some(&chapter_scenario(ch)) {
+                link.scenario = None;
+            }
+            if link.cluster.as_ref() == Some(&chapter_cluster(ch)) {
+                link.cluster = None;
+            }
+            link
+        })
+}
+
+/// Pieces a fuzzed link is made of: real keys and paths, and values of every kind.
+fn fuzzed_query() -> impl Strategy<Value = String> {
+    const KEYS: &str = "v chapter lang theme t speed embed controls s.vm.memory_mib s.vm \
+        s.policy.kind s.policy s.network.buffers s.vm.pattern c.hosts c.hosts.0.nics \
+        c.hosts.5.name c.vms.0.memory_mib c.vms.9 c.operations c.operations.0.kind \
+        c.settings.policy.kind s. s..x s.vm.0 c.vms.x";
+    const VALUES: &str = "0 -1 1e308 NaN inf null true [] {} '5 qemu hyperv drain de dark \
+        playground cluster 1 0.5 99999999999";
+    let words = |list: &'static str| {
+        list.split_whitespace()
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let keys = prop_oneof![proptest::sample::select(words(KEYS)), "[a-z.0-9]{0,12}"];
+    let values = prop_oneof![
+        Just(String::new()),
+        proptest::sample::select(words(VALUES)),
+        ".{0,10}"
+    ];
+    proptest::collection::vec((keys, values), 0..12).prop_map(|pairs| {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &pairs {
+            q.append_pair(k, v);
+        }
+        q.finish()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    /// What a permalink stores comes back unchanged, with nothing reported.
+    #[test]
+    fn permalinks_round_trip(link in link()) {
+        let query = encode(&link);
+        let back = decode(&query);
+        prop_assert_eq!(back.notices, vec![], "{}", query);
+        prop_assert_eq!(back.link, link, "{}", query);
+    }
+
+    /// Any link, however mangled, reads as a valid state without a panic.
+    #[test]
+    fn fuzzed_links_yield_a_valid_state(query in prop_oneof![fuzzed_query(), ".{0,80}"]) {
+        let d = decode(&query);
+        let ch = d.link.chapter.as_deref();
+        prop_assert!(d.link.scenario.unwrap_or_else(|| chapter_scenario(ch)).validate().is_ok());
+        prop_assert!(d.link.cluster.unwrap_or_else(|| chapter_cluster(ch)).validate().is_ok());
+        if let Some(t) = d.link.t {
+            prop_assert!(t.is_finite() && t >= 0.0);
         }
     }
 }

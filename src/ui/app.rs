@@ -17,13 +17,15 @@ use super::compare::CompareView;
 use super::controls::Controls;
 use super::memory_map::MemoryMap;
 use super::results::{Results, VerdictBanner};
+use super::share::{address_with, use_height_reporter, use_url_sync, CopyLink, Notices};
 use super::spread::SpreadView;
 use super::stage::Stage;
 use super::state::{Action, AppState, Mode, Theme};
 use super::sweep::SweepChart;
 use super::timeline::{PhaseBar, Timeline};
 use crate::chapters::{chapter_index, chapters};
-use crate::engine::{Lang, Scenario};
+use crate::engine::{ClusterScenario, Lang, Scenario};
+use crate::permalink::{encode, Embed, Link, Notice};
 
 #[derive(Properties, PartialEq, Clone, Default)]
 pub struct AppProps {
@@ -42,6 +44,41 @@ pub struct AppProps {
     /// Light or dark; the system's setting when not given.
     #[prop_or_default]
     pub theme: Option<Theme>,
+    /// Start from this cluster instead of the chapter's.
+    #[prop_or_default]
+    pub cluster: Option<ClusterScenario>,
+    /// Open paused at this time (simulated seconds).
+    #[prop_or_default]
+    pub t: Option<f64>,
+    /// The playback speed.
+    #[prop_or_default]
+    pub speed: Option<f64>,
+    /// What the link that opened the page asked for and could not get, shown until dismissed.
+    #[prop_or_default]
+    pub notices: Vec<Notice>,
+    /// Show the compact widget for other pages (no page chrome) instead of the full page.
+    #[prop_or_default]
+    pub embed: Option<Embed>,
+    /// Keep the address bar's query string in step with what is shown (the full page does;
+    /// an instance mounted into another page does not).
+    #[prop_or_default]
+    pub sync_url: bool,
+}
+
+impl AppProps {
+    /// The link these props describe.
+    fn link(&self) -> Link {
+        Link {
+            chapter: self.chapter.clone(),
+            lang: self.lang,
+            theme: self.theme,
+            t: self.t,
+            speed: self.speed,
+            scenario: self.scenario.clone(),
+            cluster: self.cluster.clone(),
+            embed: self.embed.clone(),
+        }
+    }
 }
 
 fn prefers_reduced_motion() -> bool {
@@ -135,21 +172,12 @@ pub fn app(props: &AppProps) -> Html {
         let props = props.clone();
         use_reducer(move || {
             let autoplay = props.autoplay.unwrap_or_else(|| !prefers_reduced_motion());
-            let chapter = props
-                .chapter
-                .as_deref()
-                .and_then(chapter_index)
-                .unwrap_or(0);
-            let state = AppState::open(
-                props.scenario,
-                chapter,
+            AppState::from_link(
+                &props.link(),
+                props.notices.clone(),
                 props.lang.unwrap_or_default(),
                 autoplay,
-            );
-            AppState {
-                theme: props.theme.unwrap_or_default(),
-                ..state
-            }
+            )
         })
     };
     let dispatch = state.dispatcher();
@@ -190,6 +218,34 @@ pub fn app(props: &AppProps) -> Html {
 
     let lang = state.lang;
     let chapter = chapters().get(state.chapter);
+    let embed = props.embed.clone();
+    // The permalink of what is shown, recomputed only when something it stores changes.
+    let query = {
+        let paused_t = (!state.clock.playing).then_some(state.clock.t.to_bits());
+        let key = (
+            state.chapter,
+            state.lang,
+            state.theme,
+            state.scenario.clone(),
+            state.cluster.clone(),
+            state.clock.speed.to_bits(),
+            paused_t,
+            embed.clone(),
+        );
+        let state = state.clone();
+        use_memo(key, move |(.., embed)| encode(&state.link(embed.clone())))
+    };
+    use_url_sync((*query).clone(), props.sync_url);
+    let root = use_node_ref();
+    use_height_reporter(root.clone(), embed.is_some());
+    let embedded = embed.is_some();
+    let only = embed.as_ref().and_then(|e| e.controls.clone());
+    let href = address_with(&query).unwrap_or_default();
+    // The same state on the full page: the link without the embed options.
+    let full_page = embedded
+        .then(|| address_with(&encode(&state.link(None))))
+        .flatten()
+        .unwrap_or_default();
     let shows = |view: &str| chapter.is_none_or(|c| c.views.is_empty() || c.shows_view(view));
     let jump = |id: &'static str| {
         let d = dispatch.clone();
@@ -280,7 +336,8 @@ pub fn app(props: &AppProps) -> Html {
     };
 
     html! {
-        <div class="lab" {onkeydown} tabindex="-1" lang={lang.code()} data-theme={state.theme.attr()}>
+        <div class={classes!("lab", embedded.then_some("embedded"))} ref={root} {onkeydown} tabindex="-1" lang={lang.code()} data-theme={state.theme.attr()}>
+            if !embedded {
             <header class="lab-head">
                 <div class="head-row">
                     <h1>{"Migration Lab"}</h1>
@@ -290,6 +347,7 @@ pub fn app(props: &AppProps) -> Html {
                             onclick={set_lang(Lang::En)}>{"English"}</button>
                         <button id="lang-de" aria-pressed={(lang == Lang::De).to_string()} lang="de"
                             onclick={set_lang(Lang::De)}>{"Deutsch"}</button>
+                        <CopyLink href={href.clone()} {lang} />
                     </div>
                 </div>
                 <p class="lede">
@@ -308,8 +366,10 @@ pub fn app(props: &AppProps) -> Html {
                 <button id="tab-cluster" aria-pressed={cluster_free.to_string()}
                     class={classes!("tab", cluster_free.then_some("active"))} onclick={to_cluster}>{lang.pick("Cluster", "Cluster")}</button>
             </div>
+            }
+            <Notices notices={state.notices.clone()} dispatch={dispatch.clone()} {lang} />
             if state.mode == Mode::Cluster {
-                if has_text {
+                if has_text && !embedded {
                     <ChapterText chapter={state.chapter} lang={lang} />
                 }
                 <Timeline clock={clock} dispatch={dispatch.clone()} lang={lang} />
@@ -318,11 +378,11 @@ pub fn app(props: &AppProps) -> Html {
             } else {
             <div class="layout">
                     <div class="side">
-                        if has_text {
+                        if has_text && !embedded {
                             <ChapterText chapter={state.chapter} lang={lang} />
                         }
-                        if chapter.is_none_or(|c| !c.controls.is_empty()) {
-                            <Controls scenario={state.scenario.clone()} dispatch={dispatch.clone()} chapter={Some(state.chapter)} lang={lang} />
+                        if only.as_ref().map_or(chapter.is_none_or(|c| !c.controls.is_empty()), |o| !o.is_empty()) {
+                            <Controls scenario={state.scenario.clone()} dispatch={dispatch.clone()} chapter={Some(state.chapter)} only={only.clone()} lang={lang} />
                         }
                     </div>
                     <div class="view">
@@ -372,7 +432,14 @@ pub fn app(props: &AppProps) -> Html {
                     </div>
                 </div>
             }
-            <Glossary lang={lang} />
+            if embedded {
+                <p class="embed-foot small">
+                    <a href={full_page} target="_blank" rel="noopener">{lang.pick("Open the full page ↗", "Ganze Seite öffnen ↗")}</a>
+                    {" · Migration Lab"}
+                </p>
+            } else {
+                <Glossary lang={lang} />
+            }
         </div>
     }
 }

@@ -303,6 +303,9 @@ pub struct ControlsProps {
     /// The chapter whose controls to show; all of them without one.
     #[prop_or_default]
     pub chapter: Option<usize>,
+    /// Only these controls (by id), overriding the chapter's choice (an embed's `controls=`).
+    #[prop_or_default]
+    pub only: Option<Vec<String>>,
     #[prop_or_default]
     pub lang: Lang,
 }
@@ -726,7 +729,10 @@ pub fn controls(p: &ControlsProps) -> Html {
     };
     // Which controls this chapter shows: every one in the playground.
     let chapter = p.chapter.and_then(|i| chapters().get(i));
-    let show = |id: &str| chapter.is_none_or(|c| c.shows_control(id));
+    let show = |id: &str| match &p.only {
+        Some(only) => only.iter().any(|o| o == id),
+        None => chapter.is_none_or(|c| c.shows_control(id)),
+    };
     let show_vm = [
         "memory",
         "working-set",
@@ -760,7 +766,7 @@ pub fn controls(p: &ControlsProps) -> Html {
     let show_more = ["rtt", "window", "smb-limit", "cores", "load", "seed"]
         .iter()
         .any(|id| show(id));
-    let all = chapter.is_none_or(|c| c.shows_control("*"));
+    let all = p.only.is_none() && chapter.is_none_or(|c| c.shows_control("*"));
 
     let mem_g = guard("memory", on_memory_value);
     let ws_g = guard("working-set", on_ws.clone());

@@ -12,6 +12,7 @@ mod incremental;
 mod inspect;
 pub(crate) mod memory_map;
 mod results;
+mod share;
 mod spread;
 mod stage;
 mod state;
@@ -27,6 +28,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 use wasm_bindgen::JsCast;
 
 use crate::engine::Lang;
+use crate::permalink::{self, Decoded};
 
 /// Shows a readable message instead of a blank page if anything ever panics.
 fn install_panic_message() {
@@ -61,29 +63,26 @@ pub fn mount_default() {
     root.set_inner_html("");
     let window = web_sys::window().expect("a browser window");
     let query = window.location().search().unwrap_or_default();
-    let param = |name: &str| {
-        query
-            .trim_start_matches('?')
-            .split('&')
-            .filter_map(|kv| kv.split_once('='))
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.to_string())
-    };
+    let Decoded { link, notices } = permalink::decode(&query);
     // The language the link asks for, else the browser's, else English.
-    let lang = param("lang")
-        .as_deref()
-        .and_then(Lang::from_code)
-        .or_else(|| {
-            window
-                .navigator()
-                .language()
-                .as_deref()
-                .and_then(Lang::from_code)
-        });
+    let lang = link.lang.or_else(|| {
+        window
+            .navigator()
+            .language()
+            .as_deref()
+            .and_then(Lang::from_code)
+    });
     let props = AppProps {
         lang,
-        chapter: param("chapter"),
-        theme: param("theme").as_deref().and_then(Theme::from_code),
+        chapter: link.chapter,
+        theme: link.theme,
+        scenario: link.scenario,
+        cluster: link.cluster,
+        t: link.t,
+        speed: link.speed,
+        notices,
+        embed: link.embed,
+        sync_url: true,
         ..AppProps::default()
     };
     yew::Renderer::<App>::with_root_and_props(root, props).render();

@@ -4,10 +4,11 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
-use crate::chapters::{chapters, View};
+use crate::chapters::{chapter_index, chapters, View};
 use crate::engine::{
     simulate, simulate_cluster, ClusterScenario, ClusterTrace, Lang, Scenario, Trace,
 };
+use crate::permalink::{Link, Notice};
 use crate::playback::{slow_motion, Clock};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -32,36 +33,12 @@ pub struct AppState {
     /// Slow playback down through the blackout so it can be watched.
     pub slow_blackout: bool,
     pub theme: Theme,
+    /// What an opened link asked for that could not be shown, until dismissed.
+    pub notices: Rc<Vec<Notice>>,
 }
 
-/// Light or dark colours; `System` follows the reader's system setting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Theme {
-    #[default]
-    System,
-    Light,
-    Dark,
-}
-
-impl Theme {
-    /// The value of the page's `data-theme` attribute (none for `System`).
-    pub fn attr(self) -> Option<&'static str> {
-        match self {
-            Theme::System => None,
-            Theme::Light => Some("light"),
-            Theme::Dark => Some("dark"),
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Theme> {
-        match code {
-            "light" => Some(Theme::Light),
-            "dark" => Some(Theme::Dark),
-            "system" => Some(Theme::System),
-            _ => None,
-        }
-    }
-}
+pub use crate::permalink::Theme;
+pub use crate::presets::{preset, PRESETS};
 
 /// Wall-clock seconds the blackout lasts at least when slowed down.
 pub const BLACKOUT_WALL_S: f64 = 2.0;
@@ -71,29 +48,6 @@ pub const BLACKOUT_WALL_S: f64 = 2.0;
 pub enum Mode {
     Single,
     Cluster,
-}
-
-/// The cluster presets, as data: English name, German name, scenario.
-pub const PRESETS: [(&str, &str, &str); 3] = [
-    (
-        "2-node cluster",
-        "Cluster mit 2 Knoten",
-        include_str!("../../www/presets/two-node.json"),
-    ),
-    (
-        "4-node cluster with converged 10 GbE",
-        "Cluster mit 4 Knoten und konvergentem 10-GbE-Netzwerk",
-        include_str!("../../www/presets/four-node-converged.json"),
-    ),
-    (
-        "Drain a host with 8 VMs",
-        "Einen Host mit 8 VMs leeren",
-        include_str!("../../www/presets/drain-8-vms.json"),
-    ),
-];
-
-pub fn preset(i: usize) -> ClusterScenario {
-    ClusterScenario::from_json(PRESETS[i.min(PRESETS.len() - 1)].2).expect("presets are valid")
 }
 
 pub enum Action {
@@ -111,6 +65,10 @@ pub enum Action {
     SetTheme(Theme),
     /// Open chapter i: its scenario or cluster, its view, the clock at 0.
     Chapter(usize),
+    /// Stop playback (a no-op when paused).
+    Pause,
+    /// Hide the notices about an opened link.
+    DismissNotices,
 }
 
 impl AppState {
@@ -144,6 +102,7 @@ impl AppState {
             compare: Rc::new(Vec::new()),
             slow_blackout: true,
             theme: Theme::System,
+            notices: Rc::new(Vec::new()),
         }
     }
 
@@ -196,6 +155,57 @@ impl AppState {
         }
         let next = std::rc::Rc::new(state).reduce(Action::Chapter(chapter));
         (*next).clone()
+    }
+
+    /// The state a link describes: its chapter with its scenario and cluster, paused at its
+    /// time when it has one; what it could not restore listed in `notices`.
+    pub fn from_link(link: &Link, notices: Vec<Notice>, lang: Lang, autoplay: bool) -> AppState {
+        let chapter = link.chapter.as_deref().and_then(chapter_index);
+        let autoplay = autoplay && link.t.is_none();
+        // A scenario without a chapter opens the playground.
+        let (scenario, chapter) = match (chapter, &link.scenario) {
+            (None, Some(s)) => (Some(s.clone()), 0),
+            (c, _) => (None, c.unwrap_or(0)),
+        };
+        let mut state = AppState::open(scenario, chapter, lang, autoplay);
+        let then = |state: AppState, action: Action| (*Rc::new(state).reduce(action)).clone();
+        if let (Some(_), Some(s)) = (link.chapter.as_ref(), &link.scenario) {
+            state = then(state, Action::SetScenario(Box::new(s.clone())));
+        }
+        if let Some(c) = &link.cluster {
+            state = then(state, Action::SetCluster(Box::new(c.clone())));
+        }
+        if let Some(v) = link.speed {
+            state = then(state, Action::Speed(v));
+        }
+        if let Some(t) = link.t {
+            state = then(state, Action::Pause);
+            state = then(state, Action::Seek(t));
+        }
+        AppState {
+            theme: link.theme.unwrap_or_default(),
+            notices: Rc::new(notices),
+            ..state
+        }
+    }
+
+    /// The link that restores this state (the time only while paused: a playing run's time
+    /// changes every frame).
+    pub fn link(&self, embed: Option<crate::permalink::Embed>) -> Link {
+        let chapter = chapters().get(self.chapter).map(|c| c.id.clone());
+        let ch = chapter.as_deref();
+        Link {
+            lang: Some(self.lang),
+            theme: (self.theme != Theme::System).then_some(self.theme),
+            t: (!self.clock.playing && self.clock.t > 0.0).then_some(self.clock.t),
+            speed: Some(self.clock.speed),
+            scenario: (*self.scenario != crate::permalink::chapter_scenario(ch))
+                .then(|| (*self.scenario).clone()),
+            cluster: (*self.cluster != crate::permalink::chapter_cluster(ch))
+                .then(|| (*self.cluster).clone()),
+            chapter,
+            embed,
+        }
     }
 
     /// Starts the clock on a new run of `duration` seconds.
@@ -271,6 +281,13 @@ impl Reducible for AppState {
                 next.clock.tick(dt * factor);
             }
             Action::Toggle => next.clock.toggle(),
+            Action::Pause => {
+                if !self.clock.playing {
+                    return self;
+                }
+                next.clock.toggle();
+            }
+            Action::DismissNotices => next.notices = Rc::new(Vec::new()),
             Action::Restart => next.clock.restart(),
             Action::Seek(t) => next.clock.seek(t),
             Action::Speed(v) => next.clock.set_speed(v),

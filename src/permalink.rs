@@ -1,0 +1,532 @@
+//! Permalinks: what the reader sees (chapter, language, colours, time, speed, the scenario or
+//! cluster, embed options) as a short, versioned query string, and back.
+//!
+//! The scenario is stored as its differences from the chapter's own scenario, one field per
+//! parameter with a dotted path (`s.vm.memory_mib=16384&s.network.dedicated=true`), so a link
+//! stays short and readable and a later version can still tell what each part meant. Reading
+//! never fails: a part that cannot be read or that makes the scenario invalid is dropped with a
+//! notice, and the rest is kept (the nearest valid state).
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::chapters::{chapter_index, chapters};
+use crate::engine::{ClusterScenario, Lang, Scenario};
+use crate::playback::SPEEDS;
+
+/// The format written by `encode`; links without `v` are read as this version.
+pub const VERSION: u32 = 1;
+
+/// Light or dark colours; `System` follows the reader's system setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub const ALL: [Theme; 3] = [Theme::System, Theme::Light, Theme::Dark];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Theme::System => "system",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    /// The value of the page's `data-theme` attribute (none for `System`).
+    pub fn attr(self) -> Option<&'static str> {
+        (self != Theme::System).then_some(self.code())
+    }
+
+    pub fn from_code(code: &str) -> Option<Theme> {
+        Theme::ALL.into_iter().find(|t| t.code() == code)
+    }
+}
+
+/// How the app is shown inside another page (`?embed=1`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Embed {
+    /// Only these controls (by id), in the chapter's order; all of the chapter's when `None`.
+    pub controls: Option<Vec<String>>,
+}
+
+/// Everything a link can restore. `None` means "as the chapter opens it".
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Link {
+    /// A chapter id (`chapters()`); the first chapter when `None`.
+    pub chapter: Option<String>,
+    pub lang: Option<Lang>,
+    pub theme: Option<Theme>,
+    /// The playback time, simulated seconds.
+    pub t: Option<f64>,
+    /// The playback speed, one of `SPEEDS`.
+    pub speed: Option<f64>,
+    /// The single-VM scenario, when it differs from the chapter's.
+    pub scenario: Option<Scenario>,
+    /// The cluster, when it differs from the chapter's.
+    pub cluster: Option<ClusterScenario>,
+    pub embed: Option<Embed>,
+}
+
+/// Something in a link that was not used, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    /// The link was made by a newer version of the format.
+    NewerVersion(String),
+    /// A part that does not mean anything here (an unknown key, or a value out of range).
+    Ignored { key: String, value: String },
+    /// A scenario change that would make the scenario invalid, with the engine's reason.
+    Invalid { key: String, reason: String },
+}
+
+impl Notice {
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            Notice::NewerVersion(v) => lang.pick(
+                format!("This link was made by a newer version (format {v}); what could be read is shown."),
+                format!("Dieser Link stammt von einer neueren Version (Format {v}); gezeigt wird, was sich lesen ließ."),
+            ),
+            Notice::Ignored { key, value } => lang.pick(
+                format!("“{key}={value}” was ignored: it is not something this page knows or allows."),
+                format!("„{key}={value}“ wurde ignoriert: diese Seite kennt oder erlaubt es nicht."),
+            ),
+            Notice::Invalid { key, reason } => lang.pick(
+                format!("The change to “{key}” was not applied: {reason}."),
+                format!("Die Änderung an „{key}“ wurde nicht übernommen: {reason}."),
+            ),
+        }
+    }
+}
+
+/// A link read back: the state it describes, and what was left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    pub link: Link,
+    pub notices: Vec<Notice>,
+}
+
+/// The scenario a chapter opens with (the default one for chapters without their own).
+pub fn chapter_scenario(chapter: Option<&str>) -> Scenario {
+    chapter
+        .and_then(chapter_index)
+        .and_then(|i| chapters()[i].scenario().ok())
+        .unwrap_or_default()
+}
+
+/// The cluster a chapter opens with: its preset, else the first preset.
+pub fn chapter_cluster(chapter: Option<&str>) -> ClusterScenario {
+    let preset = chapter
+        .and_then(chapter_index)
+        .and_then(|i| chapters()[i].cluster_preset)
+        .unwrap_or(0);
+    crate::presets::preset(preset)
+}
+
+/// The query string (without `?`) for `link`, with the scenario stored as its differences
+/// from the chapter's.
+pub fn encode(link: &Link) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    q.append_pair("v", &VERSION.to_string());
+    if let Some(c) = &link.chapter {
+        q.append_pair("chapter", c);
+    }
+    if let Some(l) = link.lang {
+        q.append_pair("lang", l.code());
+    }
+    if let Some(t) = link.theme {
+        q.append_pair("theme", t.code());
+    }
+    if let Some(e) = &link.embed {
+        q.append_pair("embed", "1");
+        if let Some(c) = &e.controls {
+            q.append_pair("controls", &c.join(","));
+        }
+    }
+    if let Some(s) = link.speed {
+        q.append_pair("speed", &s.to_string());
+    }
+    if let Some(t) = link.t {
+        q.append_pair("t", &t.to_string());
+    }
+    let chapter = link.chapter.as_deref();
+    let mut pairs = Vec::new();
+    if let Some(s) = &link.scenario {
+        diff(
+            "s",
+            &to_value(&chapter_scenario(chapter)),
+            &to_value(s),
+            &mut pairs,
+        );
+    }
+    if let Some(c) = &link.cluster {
+        diff(
+            "c",
+            &to_value(&chapter_cluster(chapter)),
+            &to_value(c),
+            &mut pairs,
+        );
+    }
+    for (k, v) in &pairs {
+        q.append_pair(k, v);
+    }
+    q.finish()
+}
+
+/// Reads a query string (with or without `?`). Never fails: see `Notice`.
+pub fn decode(query: &str) -> Decoded {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    let mut link = Link::default();
+    let mut notices = Vec::new();
+    let mut scenario_pairs = Vec::new();
+    let mut cluster_pairs = Vec::new();
+    let mut embed = false;
+    let mut controls = None;
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        let (key, value) = (key.into_owned(), value.into_owned());
+        let ignored = || Notice::Ignored {
+            key: key.clone(),
+            value: value.clone(),
+        };
+        match key.as_str() {
+            "v" => {
+                if value.parse::<u32>().map_or(true, |v| v > VERSION) {
+                    notices.push(Notice::NewerVersion(value.clone()));
+                }
+            }
+            "chapter" => match chapter_index(&value) {
+                Some(_) => link.chapter = Some(value),
+                None => notices.push(ignored()),
+            },
+            "lang" => match Lang::from_code(&value) {
+                Some(l) => link.lang = Some(l),
+                None => notices.push(ignored()),
+            },
+            "theme" => match Theme::from_code(&value) {
+                Some(t) => link.theme = Some(t),
+                None => notices.push(ignored()),
+            },
+            "embed" => match value.as_str() {
+                "1" | "true" => embed = true,
+                "0" | "false" => embed = false,
+                _ => notices.push(ignored()),
+            },
+            "controls" => {
+                controls = Some(
+                    value
+                        .split(',')
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_string)
+                        .collect::<Vec<_>>(),
+                )
+            }
+            "t" => match value.parse::<f64>() {
+                Ok(t) if t.is_finite() && t >= 0.0 => link.t = Some(t),
+                _ => notices.push(ignored()),
+            },
+            "speed" => match value.parse::<f64>() {
+                Ok(s) if SPEEDS.contains(&s) => link.speed = Some(s),
+                _ => notices.push(ignored()),
+            },
+            _ => {
+                if let Some(path) = key.strip_prefix("s.") {
+                    scenario_pairs.push((path.to_string(), value));
+                } else if let Some(path) = key.strip_prefix("c.") {
+                    cluster_pairs.push((path.to_string(), value));
+                } else {
+                    notices.push(ignored());
+                }
+            }
+        }
+    }
+    if embed {
+        link.embed = Some(Embed { controls });
+    }
+    let chapter = link.chapter.as_deref();
+    if !scenario_pairs.is_empty() {
+        let base = chapter_scenario(chapter);
+        let s = apply(&base, "s", &scenario_pairs, &mut notices, |s: &Scenario| {
+            s.validate().map_err(|e| e.to_string())
+        });
+        link.scenario = (s != base).then_some(s);
+    }
+    if !cluster_pairs.is_empty() {
+        let base = chapter_cluster(chapter);
+        let c = apply(
+            &base,
+            "c",
+            &cluster_pairs,
+            &mut notices,
+            |c: &ClusterScenario| c.validate().map_err(|e| e.to_string()),
+        );
+        link.cluster = (c != base).then_some(c);
+    }
+    Decoded { link, notices }
+}
+
+fn to_value<T: Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// A scalar as it appears in a link: numbers in their shortest form, `true`/`false`/`null`,
+/// strings as they are unless they would read as something else, then with a leading `'`.
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => {
+            if matches!(parse_scalar(s), Value::String(ref p) if p == s) {
+                s.clone()
+            } else {
+                format!("'{s}")
+            }
+        }
+        Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+            (Some(u), _, _) => u.to_string(),
+            (_, Some(i), _) => i.to_string(),
+            (_, _, Some(f)) => f.to_string(),
+            _ => n.to_string(),
+        },
+        Value::Array(a) if a.is_empty() => "[]".into(),
+        Value::Object(o) if o.is_empty() => "{}".into(),
+        other => other.to_string(),
+    }
+}
+
+fn parse_scalar(s: &str) -> Value {
+    match s {
+        "true" => Value::Bool(true),
+        "false" => Value::Bool(false),
+        "null" => Value::Null,
+        "[]" => Value::Array(Vec::new()),
+        "{}" => Value::Object(Map::new()),
+        _ => {
+            if let Some(rest) = s.strip_prefix('\'') {
+                return Value::String(rest.to_string());
+            }
+            // Rust's own parsers, which round-trip every f64 `scalar` writes exactly.
+            let numeric = !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
+            let number = numeric
+                .then(|| {
+                    s.parse::<u64>()
+                        .map(Value::from)
+                        .or_else(|_| s.parse::<i64>().map(Value::from))
+                        .ok()
+                        .or_else(|| {
+                            s.parse::<f64>()
+                                .ok()
+                                .and_then(|f| serde_json::Number::from_f64(f).map(Value::Number))
+                        })
+                })
+                .flatten();
+            number.unwrap_or_else(|| Value::String(s.to_string()))
+        }
+    }
+}
+
+/// Every leaf of `v` under `prefix`, arrays by index; an emptied container as `[]`/`{}`.
+fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(o) if !o.is_empty() => {
+            for (k, x) in o {
+                flatten(&format!("{prefix}.{k}"), x, out);
+            }
+        }
+        Value::Array(a) if !a.is_empty() => {
+            for (i, x) in a.iter().enumerate() {
+                flatten(&format!("{prefix}.{i}"), x, out);
+            }
+        }
+        _ => out.push((prefix.to_string(), scalar(v))),
+    }
+}
+
+/// The changes that turn `base` into `cur`: changed leaves of objects; an array or a tagged
+/// object (`kind`) that changed is replaced whole (`prefix=[]`/`{}` then its leaves).
+fn diff(prefix: &str, base: &Value, cur: &Value, out: &mut Vec<(String, String)>) {
+    if base == cur {
+        return;
+    }
+    match (base, cur) {
+        (Value::Object(b), Value::Object(c)) if b.get("kind") == c.get("kind") => {
+            for (k, x) in c {
+                let path = format!("{prefix}.{k}");
+                match b.get(k) {
+                    Some(y) => diff(&path, y, x, out),
+                    None => flatten(&path, x, out),
+                }
+            }
+            // A field left out (an optional one not written) reads as null.
+            for k in b.keys().filter(|k| !c.contains_key(*k)) {
+                out.push((format!("{prefix}.{k}"), "null".into()));
+            }
+        }
+        (_, Value::Object(c)) if !c.is_empty() => {
+            out.push((prefix.to_string(), "{}".into()));
+            flatten(prefix, cur, out);
+        }
+        (_, Value::Array(a)) if !a.is_empty() => {
+            out.push((prefix.to_string(), "[]".into()));
+            flatten(prefix, cur, out);
+        }
+        _ => out.push((prefix.to_string(), scalar(cur))),
+    }
+}
+
+/// An empty container for path segment `next`: an array when it is an index.
+fn container_for(next: &str) -> Value {
+    if next.parse::<usize>().is_ok() {
+        Value::Array(Vec::new())
+    } else {
+        Value::Object(Map::new())
+    }
+}
+
+/// Sets `path` (dot-separated; an array index may append one element) in `root` to `v`,
+/// creating the containers on the way.
+fn set(root: &mut Value, path: &str, v: Value) -> Result<(), ()> {
+    let parts: Vec<&str> = path.split('.').collect();
+    let mut node = root;
+    for (i, part) in parts.iter().enumerate() {
+        let next = parts.get(i + 1);
+        node = match node {
+            Value::Object(o) => match next {
+                None => {
+                    o.insert(part.to_string(), v);
+                    return Ok(());
+                }
+                Some(n) => o
+                    .entry(part.to_string())
+                    .or_insert_with(|| container_for(n)),
+            },
+            Value::Array(a) => {
+                let ix: usize = part.parse().map_err(|_| ())?;
+                if ix == a.len() {
+                    a.push(next.map_or(Value::Null, |n| container_for(n)));
+                }
+                let slot = a.get_mut(ix).ok_or(())?;
+                if next.is_none() {
+                    *slot = v;
+                    return Ok(());
+                }
+                slot
+            }
+            _ => return Err(()),
+        };
+    }
+    Err(())
+}
+
+/// `base` with the link's changes applied. When together they do not make a valid scenario,
+/// they are applied group by group (the first path segment: `vm`, `network`, `hosts` …) and
+/// a group that cannot be read, or that makes the whole invalid, is left out with a notice,
+/// so the result is always valid.
+fn apply<T: Serialize + DeserializeOwned + Clone>(
+    base: &T,
+    side: &str,
+    pairs: &[(String, String)],
+    notices: &mut Vec<Notice>,
+    valid: impl Fn(&T) -> Result<(), String>,
+) -> T {
+    // `from` with `pairs` applied, or the notice saying why not (`what` names the part).
+    let attempt = |from: &T, pairs: &[&(String, String)], what: &str| -> Result<T, Notice> {
+        let mut value = to_value(from);
+        for (path, raw) in pairs {
+            set(&mut value, path, parse_scalar(raw)).map_err(|()| Notice::Ignored {
+                key: format!("{side}.{path}"),
+                value: raw.clone(),
+            })?;
+        }
+        let invalid = |reason: String| Notice::Invalid {
+            key: format!("{side}.{what}"),
+            reason,
+        };
+        let next = serde_json::from_value::<T>(value).map_err(|e| invalid(e.to_string()))?;
+        valid(&next).map_err(invalid)?;
+        Ok(next)
+    };
+    let all: Vec<&(String, String)> = pairs.iter().collect();
+    if let Ok(next) = attempt(base, &all, "") {
+        return next;
+    }
+    let mut groups: Vec<(&str, Vec<&(String, String)>)> = Vec::new();
+    for p in pairs {
+        let head = p.0.split('.').next().unwrap_or("");
+        match groups.iter_mut().find(|(h, _)| *h == head) {
+            Some((_, g)) => g.push(p),
+            None => groups.push((head, vec![p])),
+        }
+    }
+    let mut current = base.clone();
+    for (head, group) in groups {
+        match attempt(&current, &group, head) {
+            Ok(next) => current = next,
+            Err(notice) => notices.push(notice),
+        }
+    }
+    current
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_changed_scenario_is_stored_as_its_differences() {
+        let mut s = Scenario::default();
+        s.vm.memory_mib = 16384.0;
+        s.network.dedicated = true;
+        let link = Link {
+            chapter: Some("playground".into()),
+            lang: Some(Lang::De),
+            t: Some(3.25),
+            scenario: Some(s.clone()),
+            ..Link::default()
+        };
+        let q = encode(&link);
+        assert!(q.contains("s.vm.memory_mib=16384"), "{q}");
+        assert!(q.contains("s.network.dedicated=true"), "{q}");
+        assert!(
+            !q.contains("s.vm.dirty_rate"),
+            "unchanged fields stay out: {q}"
+        );
+        let back = decode(&q);
+        assert_eq!(back.notices, vec![]);
+        assert_eq!(back.link, link);
+    }
+
+    #[test]
+    fn strings_that_look_like_numbers_stay_strings() {
+        for s in ["42", "true", "null", "'x", "[]", "a b", "1e3", "Ünïcode"] {
+            assert_eq!(
+                parse_scalar(&scalar(&Value::String(s.into()))),
+                Value::String(s.into())
+            );
+        }
+    }
+
+    #[test]
+    fn bad_parts_are_dropped_with_a_notice_and_the_rest_kept() {
+        let d = decode(
+            "?v=1&chapter=nope&lang=xx&s.vm.memory_mib=-5&s.network.link_gbps=25&t=abc&zzz=1",
+        );
+        let s = d.link.scenario.expect("the valid change is kept");
+        assert_eq!(s.network.link_gbps, 25.0);
+        assert_eq!(s.vm.memory_mib, Scenario::default().vm.memory_mib);
+        assert_eq!(d.link.chapter, None);
+        assert_eq!(d.link.lang, None);
+        assert_eq!(d.link.t, None);
+        assert_eq!(d.notices.len(), 5, "{:?}", d.notices);
+        assert!(
+            matches!(&d.notices[4], Notice::Invalid { key, .. } if key == "s.vm"),
+            "{:?}",
+            d.notices
+        );
+        let v = decode("v=7");
+        assert_eq!(v.notices, vec![Notice::NewerVersion("7".into())]);
+    }
+}

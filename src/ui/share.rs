@@ -1,0 +1,190 @@
+//! Sharing and embedding: the address bar kept in step with what is shown, the "copy link"
+//! button, the notices about a link that could not be restored in full, and the height an
+//! embedded widget reports to the page around it.
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Element, ResizeObserver};
+use yew::prelude::*;
+
+use super::state::{Action, AppState};
+use crate::engine::Lang;
+use crate::permalink::Notice;
+
+/// The message an embedded widget posts to its parent page whenever its height changes:
+/// `{ type: "migration-lab:height", height: <CSS pixels> }`. A page with several embeds tells
+/// them apart by `event.source` (the iframe's `contentWindow`).
+pub const HEIGHT_MESSAGE: &str = "migration-lab:height";
+
+/// Milliseconds the address bar waits for changes to settle (a slider drag) before it is
+/// rewritten, so a drag makes one history update, not one per step.
+const URL_SETTLE_MS: i32 = 250;
+
+/// The page's address with `query` instead of its query string.
+pub fn address_with(query: &str) -> Option<String> {
+    let loc = web_sys::window()?.location();
+    let (origin, path) = (loc.origin().ok()?, loc.pathname().ok()?);
+    Some(format!("{origin}{path}?{query}"))
+}
+
+/// Rewrites the address bar's query string to `query` once it has stayed the same for a
+/// moment (replacing the entry: no history entry per change).
+#[hook]
+pub fn use_url_sync(query: String, enabled: bool) {
+    use_effect_with((query, enabled), |(query, enabled)| {
+        let window = web_sys::window();
+        let pending = (*enabled)
+            .then(|| {
+                let q = format!("?{query}");
+                let write = Closure::<dyn Fn()>::new(move || {
+                    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+                        h.replace_state_with_url(&JsValue::NULL, "", Some(&q)).ok();
+                    }
+                });
+                let id = window
+                    .as_ref()?
+                    .set_timeout_with_callback_and_timeout_and_arguments_0(
+                        write.as_ref().unchecked_ref(),
+                        URL_SETTLE_MS,
+                    );
+                Some((id.ok()?, write))
+            })
+            .flatten();
+        move || {
+            if let (Some(w), Some((id, write))) = (window, pending) {
+                w.clear_timeout_with_handle(id);
+                drop(write);
+            }
+        }
+    });
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CopyLinkProps {
+    /// The link to copy.
+    pub href: AttrValue,
+    pub lang: Lang,
+}
+
+/// "Copy link": writes the permalink to the clipboard where the browser allows, and shows it
+/// in a field to copy by hand either way.
+#[function_component(CopyLink)]
+pub fn copy_link(p: &CopyLinkProps) -> Html {
+    let shown = use_state_eq(|| false);
+    let lang = p.lang;
+    let onclick = {
+        let (shown, href) = (shown.clone(), p.href.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(w) = web_sys::window() {
+                // A rejected write (no permission, an insecure page) leaves the field below.
+                let _ = w.navigator().clipboard().write_text(&href);
+            }
+            shown.set(true);
+        })
+    };
+    let select = Callback::from(|e: FocusEvent| {
+        if let Some(input) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        {
+            input.select();
+        }
+    });
+    html! {
+        <span class="copy-link">
+            <button id="copy-link" {onclick}>{lang.pick("Copy link", "Link kopieren")}</button>
+            if *shown {
+                <span role="status" class="small">{lang.pick(" Copied: ", " Kopiert: ")}</span>
+                <input id="permalink" readonly=true value={p.href.clone()} onfocus={select}
+                    aria-label={lang.pick("Link to what is shown", "Link auf das Gezeigte")} />
+            }
+        </span>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct NoticesProps {
+    pub notices: std::rc::Rc<Vec<Notice>>,
+    pub dispatch: UseReducerDispatcher<AppState>,
+    pub lang: Lang,
+}
+
+/// What an opened link asked for and did not get, until the reader dismisses it.
+#[function_component(Notices)]
+pub fn notices(p: &NoticesProps) -> Html {
+    if p.notices.is_empty() {
+        return html! {};
+    }
+    let lang = p.lang;
+    let dismiss = {
+        let d = p.dispatch.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::DismissNotices))
+    };
+    html! {
+        <div class="verdict warn notices" role="status" data-testid="link-notices">
+            <p>{lang.pick(
+                "This link could not be restored in full; the nearest valid state is shown.",
+                "Dieser Link ließ sich nicht vollständig wiederherstellen; gezeigt wird der nächstliegende gültige Zustand.")}</p>
+            <ul>{ for p.notices.iter().map(|n| html! { <li>{n.text(lang)}</li> }) }</ul>
+            <button onclick={dismiss}>{lang.pick("Dismiss", "Schließen")}</button>
+        </div>
+    }
+}
+
+/// The origin of the page this one is embedded in, if any: the first ancestor origin, else
+/// the referrer's. Messages go only there.
+fn parent_origin() -> Option<String> {
+    let window = web_sys::window()?;
+    if window.parent().ok().flatten().is_none_or(|p| p == window) {
+        return None;
+    }
+    // `location.ancestorOrigins` (Chromium, WebKit), read by name: web-sys has no binding.
+    let ancestors = js_sys::Reflect::get(&window.location(), &"ancestorOrigins".into()).ok();
+    let first = ancestors.and_then(|a| js_sys::Reflect::get(&a, &0.into()).ok());
+    if let Some(first) = first.and_then(|f| f.as_string()) {
+        return Some(first);
+    }
+    let referrer = window.document()?.referrer();
+    let url = web_sys::Url::new(&referrer).ok()?;
+    Some(url.origin())
+}
+
+/// Posts the element's height to the embedding page whenever it changes (a chapter, a tab or
+/// a disclosure opening), as `HEIGHT_MESSAGE` to that page's origin only.
+#[hook]
+pub fn use_height_reporter(node: NodeRef, enabled: bool) {
+    use_effect_with(enabled, move |enabled| {
+        let observer = (*enabled)
+            .then(|| {
+                let origin = parent_origin()?;
+                let el = node.cast::<Element>()?;
+                let parent = web_sys::window()?.parent().ok()??;
+                let last = std::cell::Cell::new(-1.0);
+                let notify = Closure::<dyn Fn()>::new({
+                    let el = el.clone();
+                    move || {
+                        let height = el.get_bounding_client_rect().height().ceil();
+                        if height == last.get() {
+                            return;
+                        }
+                        last.set(height);
+                        let msg = js_sys::Object::new();
+                        let set = |k: &str, v: JsValue| js_sys::Reflect::set(&msg, &k.into(), &v);
+                        let _ = set("type", HEIGHT_MESSAGE.into());
+                        let _ = set("height", height.into());
+                        let _ = parent.post_message(&msg, &origin);
+                    }
+                });
+                let ro = ResizeObserver::new(notify.as_ref().unchecked_ref()).ok()?;
+                ro.observe(&el);
+                Some((ro, notify))
+            })
+            .flatten();
+        move || {
+            if let Some((ro, notify)) = observer {
+                ro.disconnect();
+                drop(notify);
+            }
+        }
+    });
+}
