@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::chapters::{chapter_index, chapters};
+use crate::engine::scenario::deserialize_named;
 use crate::engine::{ClusterScenario, Lang, Scenario};
 use crate::playback::SPEEDS;
 
@@ -53,6 +54,9 @@ impl Theme {
 pub struct Embed {
     /// Only these controls (by id), in the chapter's order; all of the chapter's when `None`.
     pub controls: Option<Vec<String>>,
+    /// Only these views (`stage`, `memory`, `link`, `passes`, `result`, `compare`, `sweep`,
+    /// `spread`, `blackout`); the chapter's when `None`.
+    pub views: Option<Vec<String>>,
 }
 
 /// Everything a link can restore. `None` means "as the chapter opens it".
@@ -146,6 +150,9 @@ pub fn encode(link: &Link) -> String {
         if let Some(c) = &e.controls {
             q.append_pair("controls", &c.join(","));
         }
+        if let Some(v) = &e.views {
+            q.append_pair("views", &v.join(","));
+        }
     }
     if let Some(s) = link.speed {
         q.append_pair("speed", &s.to_string());
@@ -186,6 +193,7 @@ pub fn decode(query: &str) -> Decoded {
     let mut cluster_pairs = Vec::new();
     let mut embed = false;
     let mut controls = None;
+    let mut views = None;
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         let (key, value) = (key.into_owned(), value.into_owned());
         let ignored = || Notice::Ignored {
@@ -215,15 +223,8 @@ pub fn decode(query: &str) -> Decoded {
                 "0" | "false" => embed = false,
                 _ => notices.push(ignored()),
             },
-            "controls" => {
-                controls = Some(
-                    value
-                        .split(',')
-                        .filter(|c| !c.is_empty())
-                        .map(str::to_string)
-                        .collect::<Vec<_>>(),
-                )
-            }
+            "controls" => controls = Some(list(&value)),
+            "views" => views = Some(list(&value)),
             "t" => match value.parse::<f64>() {
                 Ok(t) if t.is_finite() && t >= 0.0 => link.t = Some(t),
                 _ => notices.push(ignored()),
@@ -244,7 +245,7 @@ pub fn decode(query: &str) -> Decoded {
         }
     }
     if embed {
-        link.embed = Some(Embed { controls });
+        link.embed = Some(Embed { controls, views });
     }
     let chapter = link.chapter.as_deref();
     if !scenario_pairs.is_empty() {
@@ -266,6 +267,15 @@ pub fn decode(query: &str) -> Decoded {
         link.cluster = (c != base).then_some(c);
     }
     Decoded { link, notices }
+}
+
+/// A comma-separated list, empty items dropped.
+fn list(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn to_value<T: Serialize>(v: &T) -> Value {
@@ -445,7 +455,7 @@ fn apply<T: Serialize + DeserializeOwned + Clone>(
             key: format!("{side}.{what}"),
             reason,
         };
-        let next = serde_json::from_value::<T>(value).map_err(|e| invalid(e.to_string()))?;
+        let next: T = deserialize_named(&value.to_string()).map_err(invalid)?;
         valid(&next).map_err(invalid)?;
         Ok(next)
     };

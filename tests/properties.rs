@@ -525,6 +525,9 @@ fn link() -> impl Strategy<Value = Link> {
                 scenario: s,
                 cluster: c,
                 embed: embed.map(|controls| Embed {
+                    views: controls
+                        .clone()
+                        .map(|v| v.into_iter().rev().map(String::from).collect()),
                     controls: controls.map(|v| v.into_iter().map(String::from).collect()),
                 }),
             };

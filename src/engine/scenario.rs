@@ -473,7 +473,8 @@ impl std::fmt::Display for ScenarioError {
 impl std::error::Error for ScenarioError {}
 
 /// Parses a JSON object (serde would also take an array of the fields in order, which no
-/// scenario file means).
+/// scenario file means). An error names the field it is in ("network.link_gbps: invalid type
+/// …"), found from the position serde reports.
 pub(crate) fn parse_object<T: serde::de::DeserializeOwned>(
     text: &str,
     what: &str,
@@ -482,11 +483,115 @@ pub(crate) fn parse_object<T: serde::de::DeserializeOwned>(
         field: "scenario",
         message: format!("not a valid {what}: {e}"),
     };
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
-    if !value.is_object() {
-        return Err(bad("expected a JSON object { … }".into()));
+    if !text.trim_start().starts_with('{') {
+        // Not an object: the parser's own message when it is not JSON at all.
+        return Err(bad(match serde_json::from_str::<serde_json::Value>(text) {
+            Err(e) => e.to_string(),
+            Ok(_) => "expected a JSON object { … }".into(),
+        }));
     }
-    serde_json::from_value(value).map_err(|e| bad(e.to_string()))
+    deserialize_named(text).map_err(bad)
+}
+
+/// `T` from JSON text; an error names the field it is in ("network.link_gbps: invalid type
+/// …"), found from the position serde reports. (One deserializer, from text, serves every
+/// caller: the browser bundle carries each type's deserialization once.)
+pub(crate) fn deserialize_named<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    serde_json::from_str(text).map_err(|e| {
+        let full = e.to_string();
+        let message = full
+            .rsplit_once(" at line ")
+            .map_or(full.as_str(), |(m, _)| m);
+        if !matches!(e.classify(), serde_json::error::Category::Data) {
+            return full.clone();
+        }
+        let mut path = json_path_at(text, e.line(), e.column());
+        // For an unknown key, the object it is in (serde names the key itself).
+        if message.starts_with("unknown field") {
+            path.pop();
+        }
+        let path = path.concat();
+        let path = path.trim_start_matches('.');
+        if path.is_empty() {
+            message.to_string()
+        } else {
+            // Keys are the file's own text: escaped, so a message stays on one line.
+            format!("{}: {message}", path.escape_debug())
+        }
+    })
+}
+
+/// The path (`.key` and `[index]` segments) to the value being read at 1-based `line` and
+/// `column` (a byte count, as serde_json reports it) of the JSON `text`.
+fn json_path_at(text: &str, line: usize, column: usize) -> Vec<String> {
+    // Where each open object or array stands: the key or index of the value being read.
+    let mut stack: Vec<(bool, String, usize)> = Vec::new(); // (is_object, key, index)
+    let (mut l, mut c) = (1, 0);
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut string = String::new();
+    let mut last_string = String::new();
+    for ch in text.chars() {
+        if ch == '\n' {
+            (l, c) = (l + 1, 0);
+        } else {
+            c += ch.len_utf8();
+        }
+        if l > line || (l == line && c > column) {
+            break;
+        }
+        if in_string {
+            match (escaped, ch) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => {
+                    in_string = false;
+                    last_string = std::mem::take(&mut string);
+                    continue;
+                }
+                _ => {}
+            }
+            string.push(ch);
+            continue;
+        }
+        match ch {
+            '"' => in_string = true,
+            '{' => stack.push((true, String::new(), 0)),
+            '[' => stack.push((false, String::new(), 0)),
+            '}' | ']' => {
+                stack.pop();
+            }
+            ':' => {
+                if let Some(top) = stack.last_mut() {
+                    top.1 = std::mem::take(&mut last_string);
+                }
+            }
+            ',' => {
+                if let Some(top) = stack.last_mut() {
+                    top.1.clear();
+                    top.2 += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    // A key just read but not yet followed by ':' (an unknown field's name).
+    if let Some(top) = stack.last_mut() {
+        if top.0 && top.1.is_empty() && !last_string.is_empty() {
+            top.1 = last_string;
+        }
+    }
+    stack
+        .into_iter()
+        .filter(|(obj, key, _)| !*obj || !key.is_empty())
+        .map(|(obj, key, i)| {
+            if obj {
+                format!(".{key}")
+            } else {
+                format!("[{i}]")
+            }
+        })
+        .collect()
 }
 
 fn err(field: &'static str, message: impl Into<String>) -> Result<(), ScenarioError> {
@@ -779,6 +884,19 @@ mod tests {
     }
 
     #[test]
+    fn paths_are_found_at_positions() {
+        let text = r#"{"a": [1, {"b": "x\"]", "c": [5, 6]}], "d": 1}"#;
+        let at = |needle: &str| {
+            let col = text.find(needle).unwrap() + needle.len();
+            json_path_at(text, 1, col).concat()
+        };
+        assert_eq!(at("[1"), ".a[0]");
+        assert_eq!(at(r#""x\"]""#), ".a[1].b");
+        assert_eq!(at("[5, 6"), ".a[1].c[1]");
+        assert_eq!(at(r#""d": 1"#), ".d");
+    }
+
+    #[test]
     fn partial_json_fills_defaults() {
         let s = Scenario::from_json(r#"{"version":1,"vm":{"memory_mib":4096}}"#).unwrap();
         assert_eq!(s.vm.memory_mib, 4096.0);
@@ -791,6 +909,18 @@ mod tests {
         assert_eq!(e.field, "vm.memory_mib");
         let e = Scenario::from_json(r#"{"vm":{"memroy_mib":1}}"#).unwrap_err();
         assert!(e.message.contains("memroy_mib"), "{e}");
+        // A value of the wrong type is named by its path, on one line or many.
+        let e = Scenario::from_json(r#"{"network":{"link_gbps":"fast"}}"#).unwrap_err();
+        assert!(e.message.contains("network.link_gbps: invalid type"), "{e}");
+        let e = Scenario::from_json(
+            "{\n \"vm\": {\"pattern\": \"random\"},\n \"network\": {\n  \"nics\": -2\n }\n}",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("network.nics: invalid value"), "{e}");
+        let e = Scenario::from_json(r#"{"vm":{"pattern":"spiral"}}"#).unwrap_err();
+        assert!(e.message.contains("vm.pattern: unknown variant"), "{e}");
+        let e = Scenario::from_json(r#"{"vm":{"nope":1}}"#).unwrap_err();
+        assert!(e.message.contains(": vm: unknown field `nope`"), "{e}");
         let e = Scenario::from_json(r#"{"version":99}"#).unwrap_err();
         assert!(e.message.contains("version 99"), "{e}");
         let e = Scenario::from_json("{not json").unwrap_err();

@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
+use super::api::Bridge;
 use super::blackout::BlackoutView;
 use super::chapter::{ChapterNav, ChapterText, Glossary};
 use super::chart::{LinkChart, PassChart};
@@ -59,10 +60,14 @@ pub struct AppProps {
     /// Show the compact widget for other pages (no page chrome) instead of the full page.
     #[prop_or_default]
     pub embed: Option<Embed>,
-    /// Keep the address bar's query string in step with what is shown (the full page does;
-    /// an instance mounted into another page does not).
+    /// This app is the page: it keeps the address bar's query string in step with what is
+    /// shown and takes the keys pressed on the page's body. An instance mounted into another
+    /// page is not.
     #[prop_or_default]
-    pub sync_url: bool,
+    pub page: bool,
+    /// The JavaScript handle's link to this instance, when mounted through the API.
+    #[prop_or_default]
+    pub bridge: Option<Bridge>,
 }
 
 impl AppProps {
@@ -235,7 +240,22 @@ pub fn app(props: &AppProps) -> Html {
         let state = state.clone();
         use_memo(key, move |(.., embed)| encode(&state.link(embed.clone())))
     };
-    use_url_sync((*query).clone(), props.sync_url);
+    use_url_sync((*query).clone(), props.page);
+    {
+        let bridge = props.bridge.clone();
+        let dispatch = dispatch.clone();
+        use_effect_with(bridge, move |b| {
+            if let Some(b) = b {
+                b.connect(dispatch);
+            }
+        });
+        let (bridge, state) = (props.bridge.clone(), state.clone());
+        use_effect_with(query.clone(), move |q| {
+            if let Some(b) = bridge {
+                b.changed(&state, q);
+            }
+        });
+    }
     let root = use_node_ref();
     use_height_reporter(root.clone(), embed.is_some());
     let embedded = embed.is_some();
@@ -246,7 +266,17 @@ pub fn app(props: &AppProps) -> Html {
         .then(|| address_with(&encode(&state.link(None))))
         .flatten()
         .unwrap_or_default();
-    let shows = |view: &str| chapter.is_none_or(|c| c.views.is_empty() || c.shows_view(view));
+    // The views an embed names, else the chapter's (all of them where it names none).
+    let embed_views = props.embed.as_ref().and_then(|e| e.views.clone());
+    let shows = |view: &str| match &embed_views {
+        Some(list) => list.iter().any(|v| v == view),
+        None => chapter.is_none_or(|c| c.views.is_empty() || c.shows_view(view)),
+    };
+    // Views a chapter shows only when it names them.
+    let named = |view: &str| match &embed_views {
+        Some(list) => list.iter().any(|v| v == view),
+        None => chapter.is_some_and(|c| c.views.iter().any(|v| v == view)),
+    };
     let jump = |id: &'static str| {
         let d = dispatch.clone();
         let i = chapter_index(id).unwrap_or(0);
@@ -259,7 +289,9 @@ pub fn app(props: &AppProps) -> Html {
     {
         let dispatch = dispatch.clone();
         let now = now.clone();
-        use_effect_with((), move |_| {
+        // Only the app that is the page takes the page's keys: two mounted instances must
+        // not both start on one Space.
+        use_effect_with(props.page, move |&page| {
             let listener = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
                 let (t, duration, chapter) = *now.borrow();
                 let on_body = e
@@ -274,7 +306,9 @@ pub fn app(props: &AppProps) -> Html {
                     dispatch.dispatch(action);
                 }
             });
-            let doc = web_sys::window().and_then(|w| w.document());
+            let doc = web_sys::window()
+                .and_then(|w| w.document())
+                .filter(|_| page);
             if let Some(d) = &doc {
                 d.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref())
                     .ok();
@@ -317,7 +351,7 @@ pub fn app(props: &AppProps) -> Html {
         Callback::from(move |a: Action| d.dispatch(a))
     };
     let has_text = chapter.is_some_and(|c| !c.body.en.is_empty());
-    let shows_spread = chapter.is_some_and(|c| c.views.iter().any(|v| v == "spread"));
+    let shows_spread = named("spread");
     let playground = chapter.is_some_and(|c| c.id == "playground");
     let cluster_free = chapter.is_some_and(|c| c.id == "cluster");
     let clock = state.clock;
@@ -404,18 +438,18 @@ pub fn app(props: &AppProps) -> Html {
                                 <LinkChart trace={trace.clone()} t={clock.t} lang={lang} />
                             </section>
                         }
-                        if chapter.is_some_and(|c| c.views.iter().any(|v| v == "blackout")) {
+                        if named("blackout") {
                             <BlackoutView trace={trace.clone()} t={clock.t} slow={state.slow_blackout} dispatch={nav_dispatch.clone()} lang={lang} />
                         }
                         if shows_spread {
                             <SpreadView scenario={state.scenario.clone()} lang={lang} />
                         }
-                        if !state.compare.is_empty() {
+                        if !state.compare.is_empty() && (embed_views.is_none() || shows("compare")) {
                             <CompareView chapter={state.chapter} traces={state.compare.clone()} t={clock.t} window={window} lang={lang} />
                         }
                         if let Some(sw) = chapter.and_then(|c| c.sweep.as_ref()).filter(|_| shows("sweep")) {
                             <SweepChart scenario={state.scenario.clone()} param={sw.param.clone()} from={sw.from} to={sw.to} lang={lang} />
-                        } else if playground {
+                        } else if playground && (embed_views.is_none() || shows("sweep")) {
                             <SweepChart scenario={state.scenario.clone()} param="link-gbps" from={1.0} to={100.0} lang={lang} selectable=true />
                         }
                         <div class="panels">

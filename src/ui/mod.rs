@@ -1,6 +1,7 @@
 //! The browser shell: yew function components that read engine traces through one playback
 //! clock. Nothing here computes physics.
 
+mod api;
 mod app;
 mod blackout;
 mod chapter;
@@ -19,13 +20,12 @@ mod state;
 mod sweep;
 mod timeline;
 
+pub use api::{mount, Handle};
 pub use app::{App, AppProps};
 pub use state::{Action, AppState, Mode, Theme};
 
 #[cfg(test)]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
-
-use wasm_bindgen::JsCast;
 
 use crate::engine::Lang;
 use crate::permalink::{self, Decoded};
@@ -50,16 +50,18 @@ fn install_panic_message() {
     }));
 }
 
-/// Mounts the app into `#app` (or the body).
+/// Mounts the app as the page into the element `#app[data-migration-lab=page]`, reading the
+/// page's address as a permalink. A page without that element (one that uses `mount`) gets
+/// nothing.
 pub fn mount_default() {
+    let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| {
+        d.query_selector("#app[data-migration-lab=page]")
+            .ok()
+            .flatten()
+    }) else {
+        return;
+    };
     install_panic_message();
-    let doc = web_sys::window()
-        .and_then(|w| w.document())
-        .expect("a browser document");
-    let root = doc
-        .get_element_by_id("app")
-        .or_else(|| doc.body().map(|b| b.unchecked_into()))
-        .expect("a body element");
     root.set_inner_html("");
     let window = web_sys::window().expect("a browser window");
     let query = window.location().search().unwrap_or_default();
@@ -82,7 +84,7 @@ pub fn mount_default() {
         speed: link.speed,
         notices,
         embed: link.embed,
-        sync_url: true,
+        page: true,
         ..AppProps::default()
     };
     yew::Renderer::<App>::with_root_and_props(root, props).render();

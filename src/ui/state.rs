@@ -65,6 +65,8 @@ pub enum Action {
     SetTheme(Theme),
     /// Open chapter i: its scenario or cluster, its view, the clock at 0.
     Chapter(usize),
+    /// Start playback (a no-op when playing).
+    Play,
     /// Stop playback (a no-op when paused).
     Pause,
     /// Hide the notices about an opened link.
@@ -281,8 +283,8 @@ impl Reducible for AppState {
                 next.clock.tick(dt * factor);
             }
             Action::Toggle => next.clock.toggle(),
-            Action::Pause => {
-                if !self.clock.playing {
+            Action::Play | Action::Pause => {
+                if self.clock.playing == matches!(action, Action::Play) {
                     return self;
                 }
                 next.clock.toggle();

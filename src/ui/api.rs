@@ -1,0 +1,256 @@
+//! The JavaScript API for pages that place the simulator themselves:
+//!
+//! ```js
+//! import init, { mount } from './app.js';
+//! await init();
+//! const lab = mount(document.querySelector('#demo'), { chapter: 'precopy', lang: 'de' });
+//! lab.on_change((e) => console.log(e.result.total_time_s));
+//! lab.set_scenario({ vm: { memory_mib: 16384 } });
+//! lab.play(); lab.pause();
+//! lab.destroy();
+//! ```
+//!
+//! Options (all optional): `chapter` (an id), `lang` (`"en"`, `"de"`), `theme` (`"light"`,
+//! `"dark"`, `"system"`), `embed` (`true`: the compact widget), `controls` and `views` (ids
+//! of the controls and views to show, with `embed`), `scenario` and `cluster` (objects in the scenario-file format, missing fields at
+//! their defaults), `autoplay` (`true`/`false`). Each mounted instance runs on its own: its
+//! own state, animation loop and listeners, all released by `destroy`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use web_sys::Element;
+use yew::prelude::*;
+
+use super::app::{App, AppProps};
+use super::state::{Action, AppState, Theme};
+use crate::engine::{ClusterScenario, Lang, Scenario};
+use crate::permalink::Embed;
+
+/// The link between a mounted app and its handle: the app's dispatcher once it runs, and the
+/// page's change listeners.
+#[derive(Default)]
+pub struct BridgeInner {
+    dispatch: RefCell<Option<UseReducerDispatcher<AppState>>>,
+    listeners: RefCell<Vec<js_sys::Function>>,
+}
+
+/// Shared by the app and its handle; equal only to itself.
+#[derive(Clone, Default)]
+pub struct Bridge(pub Rc<BridgeInner>);
+
+impl PartialEq for Bridge {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Bridge {
+    pub fn connect(&self, dispatch: UseReducerDispatcher<AppState>) {
+        *self.0.dispatch.borrow_mut() = Some(dispatch);
+    }
+
+    fn dispatch(&self, action: Action) {
+        if let Some(d) = self.0.dispatch.borrow().as_ref() {
+            d.dispatch(action);
+        }
+    }
+
+    /// Tells the page's listeners what is shown now (`query` is its permalink).
+    pub fn changed(&self, state: &AppState, query: &str) {
+        let listeners = self.0.listeners.borrow().clone();
+        if listeners.is_empty() {
+            return;
+        }
+        let t = &state.trace;
+        let event = serde_json::json!({
+            "query": query,
+            "chapter": crate::chapters::chapters().get(state.chapter).map(|c| c.id.clone()),
+            "lang": state.lang.code(),
+            "scenario": &*state.scenario,
+            "result": {
+                "outcome": t.outcome,
+                "completed": t.outcome.completed(),
+                "total_time_s": t.total_time_s,
+                "downtime_s": t.downtime_s,
+                "passes": t.passes.len(),
+                "wire_bytes": t.wire_bytes,
+            },
+        });
+        let Ok(value) = js_sys::JSON::parse(&event.to_string()) else {
+            return;
+        };
+        for f in listeners {
+            // A listener that throws does not stop the others.
+            let _ = f.call1(&JsValue::NULL, &value);
+        }
+    }
+}
+
+/// A mounted simulator.
+#[wasm_bindgen]
+pub struct Handle {
+    app: Option<yew::AppHandle<App>>,
+    bridge: Bridge,
+}
+
+/// A string option, if given.
+fn string(options: &JsValue, key: &str) -> Result<Option<String>, JsError> {
+    let v = js_sys::Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.as_string()
+        .map(Some)
+        .ok_or_else(|| JsError::new(&format!("option {key} must be a string")))
+}
+
+/// An object option as JSON text, if given.
+fn json(options: &JsValue, key: &str) -> Result<Option<String>, JsError> {
+    json_of(
+        &js_sys::Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED),
+        key,
+    )
+}
+
+/// `v` as JSON text (`JSON.stringify` of an object, or a string as it is); `None` when
+/// undefined or null.
+fn json_of(v: &JsValue, key: &str) -> Result<Option<String>, JsError> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    if let Some(s) = v.as_string() {
+        return Ok(Some(s));
+    }
+    js_sys::JSON::stringify(v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .map(Some)
+        .ok_or_else(|| JsError::new(&format!("option {key} must be an object")))
+}
+
+/// A scenario from an option value: the scenario-file format, validated, with field-named
+/// errors.
+fn scenario_from(text: &str) -> Result<Scenario, JsError> {
+    Scenario::from_json(&with_version(text)).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// `{"vm": …}` → `{"version": 1, "vm": …}`: the API takes scenarios without the file version.
+fn with_version(text: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(mut o)) => {
+            o.entry("version").or_insert(1.into());
+            serde_json::Value::Object(o).to_string()
+        }
+        _ => text.to_string(),
+    }
+}
+
+/// Mounts a simulator into `element` (its contents are replaced). Throws with a message that
+/// names the option or scenario field when an option is not valid.
+#[wasm_bindgen]
+pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsError> {
+    let flag = |key: &str| {
+        js_sys::Reflect::get(&options, &key.into())
+            .ok()
+            .and_then(|v| v.as_bool())
+    };
+    let lang = match string(&options, "lang")? {
+        Some(code) => Some(
+            Lang::from_code(&code)
+                .ok_or_else(|| JsError::new(&format!("lang {code:?} is not en or de")))?,
+        ),
+        None => None,
+    };
+    let theme = match string(&options, "theme")? {
+        Some(code) => Some(Theme::from_code(&code).ok_or_else(|| {
+            JsError::new(&format!("theme {code:?} is not light, dark or system"))
+        })?),
+        None => None,
+    };
+    let chapter = string(&options, "chapter")?;
+    if let Some(c) = &chapter {
+        if crate::chapters::chapter_index(c).is_none() {
+            return Err(JsError::new(&format!("there is no chapter {c:?}")));
+        }
+    }
+    let scenario = json(&options, "scenario")?
+        .map(|t| scenario_from(&t))
+        .transpose()?;
+    let cluster = json(&options, "cluster")?
+        .map(|t| ClusterScenario::from_json(&with_version(&t)))
+        .transpose()
+        .map_err(|e| JsError::new(&e.to_string()))?;
+    let strings = |key: &str| {
+        js_sys::Reflect::get(&options, &key.into())
+            .ok()
+            .filter(js_sys::Array::is_array)
+            .map(|v| {
+                js_sys::Array::from(&v)
+                    .iter()
+                    .filter_map(|c| c.as_string())
+                    .collect::<Vec<_>>()
+            })
+    };
+    let embed = flag("embed").unwrap_or(false).then(|| Embed {
+        controls: strings("controls"),
+        views: strings("views"),
+    });
+    let bridge = Bridge::default();
+    element.set_inner_html("");
+    let props = AppProps {
+        scenario,
+        cluster,
+        chapter,
+        lang,
+        theme,
+        embed,
+        autoplay: flag("autoplay"),
+        bridge: Some(bridge.clone()),
+        ..AppProps::default()
+    };
+    let app = yew::Renderer::<App>::with_root_and_props(element, props).render();
+    Ok(Handle {
+        app: Some(app),
+        bridge,
+    })
+}
+
+#[wasm_bindgen]
+impl Handle {
+    /// Replaces the scenario (the scenario-file format; missing fields at their defaults).
+    /// Throws, naming the field, when it is not valid; the shown scenario stays.
+    pub fn set_scenario(&self, scenario: JsValue) -> Result<(), JsError> {
+        let text = json_of(&scenario, "scenario")?
+            .ok_or_else(|| JsError::new("scenario must be an object"))?;
+        let s = scenario_from(&text)?;
+        self.bridge.dispatch(Action::SetScenario(Box::new(s)));
+        Ok(())
+    }
+
+    pub fn play(&self) {
+        self.bridge.dispatch(Action::Play);
+    }
+
+    pub fn pause(&self) {
+        self.bridge.dispatch(Action::Pause);
+    }
+
+    /// Calls `listener(event)` whenever what is shown changes: `event.query` (its permalink),
+    /// `chapter`, `lang`, `scenario` and `result` (`outcome`, `completed`, `total_time_s`,
+    /// `downtime_s`, `passes`, `wire_bytes`).
+    pub fn on_change(&self, listener: js_sys::Function) {
+        self.bridge.0.listeners.borrow_mut().push(listener);
+    }
+
+    /// Unmounts the simulator: its animation loop, listeners and closures are released and
+    /// the element is left empty. Calling it again does nothing.
+    pub fn destroy(&mut self) {
+        self.bridge.0.listeners.borrow_mut().clear();
+        self.bridge.0.dispatch.borrow_mut().take();
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+    }
+}

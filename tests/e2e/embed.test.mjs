@@ -1,0 +1,130 @@
+// End to end: the example pages in www/examples/ — two instances through the JavaScript API
+// driven independently, and an iframe that sizes itself to the widget.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { APP_URL, launch, openApp } from './helpers.mjs';
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** Opens an example page (no app of its own) and counts animation frames requested. */
+async function example(name) {
+  const opened = await openApp(browser, {
+    url: `${APP_URL}www/examples/${name}`,
+    wait: false,
+    contextOptions: { reducedMotion: 'reduce' },
+  });
+  await opened.page.addInitScript(() => {
+    window.framesRequested = 0;
+    const raf = window.requestAnimationFrame.bind(window);
+    window.requestAnimationFrame = (cb) => {
+      window.framesRequested += 1;
+      return raf(cb);
+    };
+  });
+  await opened.page.reload();
+  return opened;
+}
+
+const time = (page, id) => page.locator(`#${id} [data-testid=time]`).innerText();
+
+test('two instances on one page run independently and destroy leaves nothing running', async () => {
+  const { page, errors } = await example('two-instances.html');
+  await page.waitForSelector('#first .lab [data-testid=verdict]');
+  await page.waitForSelector('#second .lab [data-testid=verdict]');
+  assert.equal(await page.getAttribute('#first .lab', 'lang'), 'en');
+  assert.equal(await page.getAttribute('#second .lab', 'lang'), 'de');
+  // Each shows only what it was given: the first only its two controls, no page chrome.
+  assert.equal(await page.locator('#first .lab-head, #second .lab-head').count(), 0);
+  assert.equal(await page.locator('#first input[type=number]').count(), 2);
+  // A new scenario in the first changes the first only, and tells the page.
+  const secondVerdict = await page.locator('#second [data-testid=verdict]').innerText();
+  await page.evaluate(() => window.labs.first.set_scenario({ vm: { memory_mib: 4096, dirty_rate_mibps: 30 } }));
+  await page.waitForFunction(() => document.getElementById('events').textContent.includes('total time'));
+  assert.equal(await page.inputValue('#first #memory-value'), '4');
+  assert.equal(await page.locator('#second [data-testid=verdict]').innerText(), secondVerdict);
+  // Bad scenarios are refused with the field's name; the shown one stays.
+  const refused = await page.evaluate(() => {
+    try {
+      window.labs.first.set_scenario({ vm: { memory_mib: -1 } });
+      return 'accepted';
+    } catch (e) {
+      return String(e.message || e);
+    }
+  });
+  assert.match(refused, /vm\.memory_mib/);
+  // Playing one leaves the other paused.
+  const before2 = await time(page, 'second');
+  await page.evaluate(() => window.labs.first.play());
+  await page.waitForTimeout(500);
+  assert.notEqual(await time(page, 'first'), '0 ms / ' + (await time(page, 'first')).split(' / ')[1]);
+  assert.equal(await time(page, 'second'), before2);
+  await page.evaluate(() => window.labs.first.pause());
+  // Space on the page's body does not start either of them.
+  const t1 = await time(page, 'first');
+  await page.locator('body').press(' ');
+  await page.waitForTimeout(300);
+  assert.equal(await time(page, 'first'), t1);
+  assert.equal(await time(page, 'second'), before2);
+  // The host page's own button keeps working.
+  await page.click('#host-button');
+  assert.equal(await page.locator('#host-output').innerText(), 'clicked');
+  // mount() refuses bad options with a message naming them.
+  const bad = await page.evaluate(async () => {
+    const { mount } = await import('../../app.js');
+    const el = document.createElement('div');
+    document.body.appendChild(el);
+    const out = [];
+    for (const o of [{ lang: 'fr' }, { chapter: 'nope' }, { scenario: { network: { link_gbps: 'fast' } } }]) {
+      try {
+        mount(el, o).destroy();
+        out.push('accepted');
+      } catch (e) {
+        out.push(String(e.message || e));
+      }
+    }
+    return out;
+  });
+  assert.match(bad[0], /lang "fr"/);
+  assert.match(bad[1], /no chapter "nope"/);
+  assert.match(bad[2], /network\.link_gbps: invalid type/);
+  // Destroying both empties their elements and stops every animation frame.
+  await page.evaluate(() => {
+    window.labs.first.play();
+    window.labs.second.play();
+  });
+  await page.waitForTimeout(200);
+  await page.evaluate(() => {
+    window.labs.first.destroy();
+    window.labs.second.destroy();
+    window.labs.first.destroy();
+  });
+  assert.equal(await page.locator('#first *, #second *').count(), 0);
+  await page.waitForTimeout(200);
+  const frames = await page.evaluate(() => window.framesRequested);
+  await page.waitForTimeout(500);
+  assert.equal(await page.evaluate(() => window.framesRequested), frames, 'no animation loop left');
+  assert.deepEqual(errors, []);
+});
+
+test('the iframe example takes the height the widget reports, and follows it', async () => {
+  const { page, errors } = await example('iframe.html');
+  const frame = page.locator('#lab');
+  await page.waitForFunction(() => document.getElementById('lab').style.height !== '');
+  const first = await frame.evaluate((f) => f.clientHeight);
+  const inner = page.frameLocator('#lab');
+  const content = await inner.locator('.lab').evaluate((el) => el.getBoundingClientRect().height);
+  assert.ok(Math.abs(first - Math.ceil(content)) <= 1, `frame ${first} px for content ${content} px`);
+  // Opening a data table makes the widget taller; the frame follows.
+  await inner.locator('details.data summary').first().click();
+  await page.waitForFunction((h) => document.getElementById('lab').clientHeight > h + 20, first);
+  // The widget offers the full page, without the embed options.
+  assert.doesNotMatch(await inner.locator('.embed-foot a').getAttribute('href'), /embed=/);
+  assert.deepEqual(errors, []);
+});
