@@ -4,13 +4,11 @@ use std::ffi::OsString;
 use std::fmt::Write as _;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
-use serde::Serialize;
 
 use crate::engine::units::{fmt_bytes, fmt_duration, fmt_rate, MIB};
 use crate::engine::{
     rate_explanation, simulate, simulate_cluster, verdict, ClusterScenario, ClusterTrace, Multifd,
-    MultifdCompression, Outcome, PassRecord, Pattern, Scenario, StopCopyRecord, StopPolicy, Trace,
-    TransportKind,
+    MultifdCompression, Outcome, Pattern, Scenario, StopPolicy, Trace, TransportKind,
 };
 
 #[derive(Parser, Debug)]
@@ -388,50 +386,6 @@ fn set<T>(slot: &mut T, v: Option<T>) {
     }
 }
 
-/// The machine-readable result.
-#[derive(Serialize)]
-pub struct Summary<'a> {
-    pub converged: bool,
-    pub outcome: Outcome,
-    pub verdict: String,
-    pub total_time_ms: f64,
-    pub downtime_ms: f64,
-    /// Bytes on the wire (after compression), excluding protocol headers.
-    pub bytes_sent: f64,
-    /// Memory content moved (before compression).
-    pub memory_bytes_sent: f64,
-    /// Pre-copy passes; the final stop-and-copy is not counted.
-    pub passes: usize,
-    pub pass_records: &'a [PassRecord],
-    /// CPU core-seconds the migration used on the source and destination hosts.
-    pub cpu_source_core_s: f64,
-    pub cpu_dest_core_s: f64,
-    pub stop_copy: Option<&'a StopCopyRecord>,
-    pub explanation: Vec<String>,
-    pub scenario: &'a Scenario,
-}
-
-impl<'a> Summary<'a> {
-    pub fn new(t: &'a Trace) -> Summary<'a> {
-        Summary {
-            converged: t.outcome == Outcome::Converged,
-            outcome: t.outcome,
-            verdict: verdict(t).headline,
-            total_time_ms: t.total_time_s * 1e3,
-            downtime_ms: t.downtime_s * 1e3,
-            bytes_sent: t.wire_bytes,
-            memory_bytes_sent: t.memory_bytes,
-            passes: t.precopy_passes(),
-            pass_records: &t.passes,
-            cpu_source_core_s: t.cpu_source_core_s,
-            cpu_dest_core_s: t.cpu_dest_core_s,
-            stop_copy: t.stop_copy.as_ref(),
-            explanation: rate_explanation(t),
-            scenario: &t.scenario,
-        }
-    }
-}
-
 fn report(t: &Trace) -> String {
     let s = &t.scenario;
     let mut out = String::new();
@@ -767,9 +721,7 @@ fn execute(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), String> {
             if let Some(cluster) = knobs.cluster()? {
                 let t = simulate_cluster(&cluster).map_err(|e| e.to_string())?;
                 let text = if json {
-                    serde_json::to_string_pretty(&t)
-                        .map(|j| j + "\n")
-                        .map_err(|e| e.to_string())?
+                    crate::export::cluster_json(&t)
                 } else {
                     cluster_report(&t)
                 };
@@ -778,9 +730,7 @@ fn execute(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), String> {
             let s = knobs.scenario()?;
             let t = simulate(&s).map_err(|e| e.to_string())?;
             if json {
-                serde_json::to_string_pretty(&Summary::new(&t))
-                    .map(|j| j + "\n")
-                    .map_err(|e| e.to_string())
+                Ok::<_, String>(crate::export::summary_json(&t))
             } else {
                 Ok(report(&t))
             }

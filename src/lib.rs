@@ -5,6 +5,7 @@
 
 pub mod chapters;
 pub mod engine;
+pub mod export;
 pub mod permalink;
 pub mod playback;
 pub mod presets;

@@ -16,6 +16,7 @@ use super::chart::{LinkChart, PassChart};
 use super::cluster::ClusterView;
 use super::compare::CompareView;
 use super::controls::Controls;
+use super::files::{self, Files};
 use super::memory_map::MemoryMap;
 use super::results::{Results, VerdictBanner};
 use super::share::{address_with, use_height_reporter, use_url_sync, CopyLink, Notices};
@@ -370,7 +371,8 @@ pub fn app(props: &AppProps) -> Html {
     };
 
     html! {
-        <div class={classes!("lab", embedded.then_some("embedded"))} ref={root} {onkeydown} tabindex="-1" lang={lang.code()} data-theme={state.theme.attr()}>
+        <div class={classes!("lab", embedded.then_some("embedded"))} ref={root} {onkeydown} tabindex="-1" lang={lang.code()} data-theme={state.theme.attr()}
+            ondrop={files::on_drop(dispatch.clone())} ondragover={files::on_drag_over()}>
             if !embedded {
             <header class="lab-head">
                 <div class="head-row">
@@ -465,6 +467,9 @@ pub fn app(props: &AppProps) -> Html {
                         </div>
                     </div>
                 </div>
+            }
+            if (playground || cluster_free) && !embedded {
+                <Files state={state.clone()} dispatch={dispatch.clone()} {lang} />
             }
             if embedded {
                 <p class="embed-foot small">

@@ -9,6 +9,7 @@ mod chart;
 mod cluster;
 mod compare;
 mod controls;
+mod files;
 mod incremental;
 mod inspect;
 pub(crate) mod memory_map;

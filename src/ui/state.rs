@@ -35,6 +35,8 @@ pub struct AppState {
     pub theme: Theme,
     /// What an opened link asked for that could not be shown, until dismissed.
     pub notices: Rc<Vec<Notice>>,
+    /// The file that could not be opened last, and why (until one opens).
+    pub import_error: Option<(String, String)>,
 }
 
 pub use crate::permalink::Theme;
@@ -71,6 +73,12 @@ pub enum Action {
     Pause,
     /// Hide the notices about an opened link.
     DismissNotices,
+    /// A scenario file was opened: show it in the playground.
+    Import(Box<Scenario>),
+    /// A cluster file was opened: show it in the cluster view.
+    ImportCluster(Box<ClusterScenario>),
+    /// A file could not be opened: its name and why.
+    ImportFailed(String, String),
 }
 
 impl AppState {
@@ -105,6 +113,7 @@ impl AppState {
             slow_blackout: true,
             theme: Theme::System,
             notices: Rc::new(Vec::new()),
+            import_error: None,
         }
     }
 
@@ -290,6 +299,25 @@ impl Reducible for AppState {
                 next.clock.toggle();
             }
             Action::DismissNotices => next.notices = Rc::new(Vec::new()),
+            Action::Import(s) => {
+                let playground = chapter_index("playground").unwrap_or(0);
+                let next = self.reduce(Action::Chapter(playground));
+                let next = next.reduce(Action::SetScenario(s));
+                return Rc::new(AppState {
+                    import_error: None,
+                    ..(*next).clone()
+                });
+            }
+            Action::ImportCluster(c) => {
+                let view = chapter_index("cluster").unwrap_or(0);
+                let next = self.reduce(Action::Chapter(view));
+                let next = next.reduce(Action::SetCluster(c));
+                return Rc::new(AppState {
+                    import_error: None,
+                    ..(*next).clone()
+                });
+            }
+            Action::ImportFailed(name, why) => next.import_error = Some((name, why)),
             Action::Restart => next.clock.restart(),
             Action::Seek(t) => next.clock.seek(t),
             Action::Speed(v) => next.clock.set_speed(v),

@@ -392,6 +392,11 @@ impl ClusterScenario {
     }
 
     /// Parses a cluster scenario file and checks it.
+    /// The scenario-file text (pretty JSON), as `from_json` reads it back.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a cluster scenario always serialises")
+    }
+
     pub fn from_json(text: &str) -> Result<ClusterScenario, ScenarioError> {
         let s: ClusterScenario =
             crate::engine::scenario::parse_object(text, "cluster scenario file")?;

@@ -1,0 +1,219 @@
+//! Files in and out: the scenario as JSON (saved, and opened again from a file picker or by
+//! dropping it on the page), the results as JSON and CSV, and the charts as pictures.
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{DragEvent, HtmlCanvasElement, HtmlInputElement};
+use yew::prelude::*;
+
+use super::state::{Action, AppState, Mode};
+use crate::engine::{ClusterScenario, Lang, Scenario};
+use crate::export;
+
+/// Offers `text` as a file download named `name`.
+pub fn download_text(name: &str, mime: &str, text: &str) {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    if let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) {
+        download_url(name, &url);
+        // Freed once the download has had the URL (not at once: some browsers read it late).
+        let revoke = Closure::once_into_js(move || {
+            web_sys::Url::revoke_object_url(&url).ok();
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                revoke.unchecked_ref(),
+                1000,
+            );
+        }
+    }
+}
+
+/// Offers the resource at `url` (an object or data URL) as a download named `name`.
+pub fn download_url(name: &str, url: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(a) = doc
+        .create_element("a")
+        .ok()
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    else {
+        return;
+    };
+    a.set_href(url);
+    a.set_download(name);
+    a.click();
+}
+
+/// Saves the canvas `id` (inside `root`) as a PNG picture at its drawn resolution.
+pub fn download_png(root: &web_sys::Element, id: &str, name: &str) {
+    let canvas = root
+        .query_selector(&format!("#{id}"))
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<HtmlCanvasElement>().ok());
+    if let Some(url) = canvas.and_then(|c| c.to_data_url_with_type("image/png").ok()) {
+        download_url(name, &url);
+    }
+}
+
+/// What a scenario file holds: one VM, or a cluster (a file with `hosts`).
+pub enum Opened {
+    Single(Box<Scenario>),
+    Cluster(Box<ClusterScenario>),
+}
+
+/// Reads a scenario file's text with the same validation and field-named errors as the
+/// command line.
+pub fn parse_scenario_file(text: &str) -> Result<Opened, String> {
+    let is_cluster = serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .is_some_and(|v| v.get("hosts").is_some());
+    if is_cluster {
+        ClusterScenario::from_json(text)
+            .map(|c| Opened::Cluster(Box::new(c)))
+            .map_err(|e| e.to_string())
+    } else {
+        Scenario::from_json(text)
+            .map(|s| Opened::Single(Box::new(s)))
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Files larger than this are refused before they are read (a scenario is a few kilobytes).
+const MAX_FILE_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
+
+/// Reads `file` and opens it as a scenario, or reports why not.
+pub fn open_file(file: web_sys::File, dispatch: UseReducerDispatcher<AppState>) {
+    let name = file.name();
+    if file.size() > MAX_FILE_BYTES {
+        dispatch.dispatch(Action::ImportFailed(
+            name,
+            format!("the file is larger than {} MiB", MAX_FILE_BYTES / 1048576.0),
+        ));
+        return;
+    }
+    let done = Closure::once(move |text: JsValue| {
+        let text = text.as_string().unwrap_or_default();
+        match parse_scenario_file(&text) {
+            Ok(Opened::Single(s)) => dispatch.dispatch(Action::Import(s)),
+            Ok(Opened::Cluster(c)) => dispatch.dispatch(Action::ImportCluster(c)),
+            Err(e) => dispatch.dispatch(Action::ImportFailed(name, e)),
+        }
+    });
+    // The closure lives until the promise settles, then is freed with it.
+    let _ = file.text().then(&done);
+    done.forget();
+}
+
+/// The first file of a drop on the page, opened as a scenario.
+pub fn on_drop(dispatch: UseReducerDispatcher<AppState>) -> Callback<DragEvent> {
+    Callback::from(move |e: DragEvent| {
+        let file = e
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|f| f.get(0));
+        if let Some(file) = file {
+            e.prevent_default();
+            open_file(file, dispatch.clone());
+        }
+    })
+}
+
+/// Lets files be dropped on the page (the browser would otherwise open them).
+pub fn on_drag_over() -> Callback<DragEvent> {
+    Callback::from(|e: DragEvent| {
+        let files = e
+            .data_transfer()
+            .is_some_and(|d| d.types().includes(&"Files".into(), 0));
+        if files {
+            e.prevent_default();
+        }
+    })
+}
+
+#[derive(Properties, PartialEq)]
+pub struct FilesProps {
+    /// Read when a button is pressed (the handle compares by identity, cheaply).
+    pub state: UseReducerHandle<AppState>,
+    pub dispatch: UseReducerDispatcher<AppState>,
+    pub lang: Lang,
+}
+
+/// "Save and open": the scenario, the results and the charts as files, and a file picker.
+#[function_component(Files)]
+pub fn files(p: &FilesProps) -> Html {
+    let lang = p.lang;
+    let s = p.state.clone();
+    let cluster = s.mode == Mode::Cluster;
+    let failed = s.import_error.clone();
+    let save = |name: &'static str, mime: &'static str, make: fn(&AppState) -> String| {
+        let s = s.clone();
+        Callback::from(move |_: MouseEvent| download_text(name, mime, &make(&s)))
+    };
+    let png = |id: &'static str, name: &'static str| {
+        Callback::from(move |e: MouseEvent| {
+            let root = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|el| el.closest(".lab").ok().flatten());
+            if let Some(root) = root {
+                download_png(&root, id, name);
+            }
+        })
+    };
+    let on_pick = {
+        let d = p.dispatch.clone();
+        Callback::from(move |e: Event| {
+            let input = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok());
+            if let Some(input) = input {
+                if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                    open_file(file, d.clone());
+                }
+                // The same file can be chosen again after editing it.
+                input.set_value("");
+            }
+        })
+    };
+    let failed = failed.map(|(name, why)| {
+        html! {
+            <p class="verdict bad" role="alert" data-testid="import-error">{lang.pick(
+                format!("Could not open {name}: {why}"),
+                format!("{name} ließ sich nicht öffnen: {why}"))}</p>
+        }
+    });
+    html! {
+        <section class="panel files" data-testid="files">
+            <h2>{lang.pick("Save and open", "Speichern und öffnen")}</h2>
+            <p class="small">{lang.pick(
+                "Save what you see, or open a scenario file (or drop one on the page). Files use the command line's format.",
+                "Speichern Sie, was Sie sehen, oder öffnen Sie eine Szenariodatei (oder ziehen Sie sie auf die Seite). Die Dateien haben das Format der Befehlszeile.")}</p>
+            <div class="file-buttons">
+                if cluster {
+                    <button id="save-cluster" onclick={save("cluster.json", "application/json", |s| s.cluster.to_json())}>{lang.pick("Cluster (JSON)", "Cluster (JSON)")}</button>
+                    <button id="save-cluster-result" onclick={save("cluster-result.json", "application/json", |s| export::cluster_json(&s.cluster_trace))}>{lang.pick("Results (JSON)", "Ergebnis (JSON)")}</button>
+                    <button id="save-migrations-csv" onclick={save("migrations.csv", "text/csv", |s| export::migrations_csv(&s.cluster_trace))}>{lang.pick("Migrations (CSV)", "Migrationen (CSV)")}</button>
+                    <button id="save-gantt-png" onclick={png("gantt", "migrations.png")}>{lang.pick("Gantt chart (PNG)", "Gantt-Diagramm (PNG)")}</button>
+                } else {
+                    <button id="save-scenario" onclick={save("scenario.json", "application/json", |s| s.scenario.to_json())}>{lang.pick("Scenario (JSON)", "Szenario (JSON)")}</button>
+                    <button id="save-result" onclick={save("result.json", "application/json", |s| export::summary_json(&s.trace))}>{lang.pick("Results (JSON)", "Ergebnis (JSON)")}</button>
+                    <button id="save-passes-csv" onclick={save("passes.csv", "text/csv", |s| export::passes_csv(&s.trace))}>{lang.pick("Passes (CSV)", "Durchläufe (CSV)")}</button>
+                    <button id="save-pass-png" onclick={png("pass-chart", "passes.png")}>{lang.pick("Pass chart (PNG)", "Durchlaufdiagramm (PNG)")}</button>
+                    <button id="save-link-png" onclick={png("link-chart", "link.png")}>{lang.pick("Link chart (PNG)", "Auslastungsdiagramm (PNG)")}</button>
+                }
+                <label class="file-pick">
+                    {lang.pick("Open scenario… ", "Szenario öffnen … ")}
+                    <input id="open-scenario" type="file" accept=".json,application/json" onchange={on_pick} />
+                </label>
+            </div>
+            { for failed }
+        </section>
+    }
+}

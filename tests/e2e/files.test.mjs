@@ -1,0 +1,102 @@
+// End to end: the scenario saved as a file opens again as the same scenario (file picker and
+// drag and drop), bad files are refused with the field's name, results and charts download.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { APP_URL, launch, openApp, text } from './helpers.mjs';
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+const open = async (query = 'chapter=playground&lang=en') => {
+  const opened = await openApp(browser, {
+    url: `${APP_URL}?${query}`,
+    contextOptions: { reducedMotion: 'reduce', acceptDownloads: true },
+  });
+  await opened.page.waitForSelector('[data-testid=verdict]');
+  return opened;
+};
+
+/** Clicks `selector` and returns the downloaded file's name and bytes. */
+async function download(page, selector) {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  const where = await file.path();
+  return { name: file.suggestedFilename(), bytes: readFileSync(where) };
+}
+
+test('a saved scenario opens again as the same scenario, by picker and by drop', async () => {
+  const { page, errors } = await open();
+  await page.fill('#memory-value', '4');
+  await page.press('#memory-value', 'Tab');
+  await page.fill('#dirty-rate-value', '120');
+  await page.press('#dirty-rate-value', 'Tab');
+  const saved = await download(page, '#save-scenario');
+  assert.equal(saved.name, 'scenario.json');
+  const scenario = JSON.parse(saved.bytes.toString());
+  assert.equal(scenario.vm.memory_mib, 4096);
+  assert.equal(scenario.vm.dirty_rate_mibps, 120);
+  const total = await text(page, 'total-time');
+
+  // A fresh page (the default scenario) opens the file through the picker.
+  const dir = mkdtempSync(path.join(tmpdir(), 'lab-'));
+  const file = path.join(dir, 'scenario.json');
+  writeFileSync(file, saved.bytes);
+  const fresh = await open();
+  assert.equal(await fresh.page.inputValue('#memory-value'), '8');
+  await fresh.page.setInputFiles('#open-scenario', file);
+  await fresh.page.waitForFunction(() => document.getElementById('memory-value').value === '4');
+  assert.equal(await fresh.page.inputValue('#dirty-rate-value'), '120');
+  assert.equal(await text(fresh.page, 'total-time'), total);
+  const again = await download(fresh.page, '#save-scenario');
+  assert.deepEqual(JSON.parse(again.bytes.toString()), scenario, 'export → import → export is unchanged');
+
+  // Dropped on the page, it opens the same way.
+  const third = await open('chapter=precopy&lang=en');
+  await third.page.evaluate((json) => {
+    const data = new DataTransfer();
+    data.items.add(new File([json], 'dropped.json', { type: 'application/json' }));
+    document.querySelector('.lab').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  }, saved.bytes.toString());
+  await third.page.waitForFunction(() => document.getElementById('memory-value')?.value === '4');
+  await third.page.waitForFunction(() => location.search.includes('chapter=playground'));
+  for (const e of [errors, fresh.errors, third.errors]) assert.deepEqual(e, []);
+});
+
+test('a bad file is refused with the field it is about, and the scenario stays', async () => {
+  const { page, errors } = await open();
+  const dir = mkdtempSync(path.join(tmpdir(), 'lab-'));
+  const bad = path.join(dir, 'bad.json');
+  writeFileSync(bad, JSON.stringify({ vm: { memory_mib: 4096 }, network: { link_gbps: 'fast' } }));
+  await page.setInputFiles('#open-scenario', bad);
+  await page.waitForSelector('[data-testid=import-error]');
+  assert.match(await text(page, 'import-error'), /^Could not open bad\.json: .*network\.link_gbps: invalid type/);
+  assert.equal(await page.inputValue('#memory-value'), '8');
+  const negative = path.join(dir, 'negative.json');
+  writeFileSync(negative, JSON.stringify({ vm: { memory_mib: -1 } }));
+  await page.setInputFiles('#open-scenario', negative);
+  await page.waitForFunction(() => document.querySelector('[data-testid=import-error]').textContent.includes('negative.json'));
+  assert.match(await text(page, 'import-error'), /vm\.memory_mib: must not be negative/);
+  assert.deepEqual(errors, []);
+});
+
+test('results download as JSON and CSV, and the charts as PNG', async () => {
+  const { page, errors } = await open();
+  const result = JSON.parse((await download(page, '#save-result')).bytes.toString());
+  assert.ok(result.total_time_ms > 0 && typeof result.verdict === 'string');
+  const csv = (await download(page, '#save-passes-csv')).bytes.toString().trim().split('\n');
+  assert.match(csv[0], /^pass,start_s,end_s,memory_bytes,wire_bytes/);
+  assert.equal(csv.length - 1, result.passes + 1, 'a row per pass and the blackout');
+  for (const id of ['#save-pass-png', '#save-link-png']) {
+    const png = (await download(page, id)).bytes;
+    assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], `${id} is a PNG`);
+  }
+  assert.deepEqual(errors, []);
+});
