@@ -7,8 +7,8 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::engine::units::{fmt_bytes, fmt_duration, fmt_rate, MIB};
 use crate::engine::{
-    rate_explanation, simulate, simulate_cluster, verdict, ClusterScenario, ClusterTrace, Multifd,
-    MultifdCompression, Outcome, Pattern, Scenario, StopPolicy, Trace, TransportKind,
+    rate_explanation, simulate, simulate_cluster, verdict, ClusterScenario, ClusterTrace, Lang,
+    Multifd, MultifdCompression, Outcome, Pattern, Scenario, StopPolicy, Trace, TransportKind,
 };
 
 #[derive(Parser, Debug)]
@@ -47,6 +47,23 @@ enum Command {
         #[arg(long, default_value_t = 11)]
         steps: u32,
     },
+    /// Draw a chart of one migration as an SVG file (the page's pass or link chart).
+    Chart {
+        #[command(flatten)]
+        knobs: Knobs,
+        /// Where to write the SVG ("-" for standard output).
+        #[arg(long, value_name = "OUT")]
+        svg: std::path::PathBuf,
+        /// Which chart.
+        #[arg(long, value_enum, default_value_t = ChartArg::Passes)]
+        chart: ChartArg,
+        /// Width in pixels.
+        #[arg(long, default_value_t = 640)]
+        width: u32,
+        /// The language of the labels.
+        #[arg(long, value_enum, default_value_t = LangArg::En)]
+        lang: LangArg,
+    },
     /// Print the default scenario as JSON (a starting point for --scenario files).
     Scenario {
         #[arg(long, value_enum, default_value_t = PolicyArg::Hyperv)]
@@ -59,6 +76,20 @@ enum PolicyArg {
     Hyperv,
     Qemu,
     Xen,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
+enum ChartArg {
+    /// Memory sent per pass against the stop threshold.
+    Passes,
+    /// Link use over time.
+    Link,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
+enum LangArg {
+    En,
+    De,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -748,6 +779,37 @@ fn execute(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), String> {
                 );
             }
             return sweep(&knobs.scenario()?, vary, from, to, steps, out);
+        }
+        Command::Chart {
+            knobs,
+            svg,
+            chart,
+            width,
+            lang,
+        } => {
+            if knobs.cluster()?.is_some() {
+                return Err(
+                    "chart draws one VM's migration; cluster files can only be simulated".into(),
+                );
+            }
+            if !(64..=8192).contains(&width) {
+                return Err(format!("--width must be 64 to 8192 pixels (got {width})"));
+            }
+            let t = simulate(&knobs.scenario()?).map_err(|e| e.to_string())?;
+            let lang = match lang {
+                LangArg::En => Lang::En,
+                LangArg::De => Lang::De,
+            };
+            let c = &crate::charts::Colours::LIGHT;
+            let text = match chart {
+                ChartArg::Passes => crate::charts::passes_svg(&t, lang, width, c),
+                ChartArg::Link => crate::charts::link_svg(&t, lang, width, c),
+            }?;
+            if svg.as_os_str() == "-" {
+                return emit(out, &text);
+            }
+            return std::fs::write(&svg, text)
+                .map_err(|e| format!("cannot write {}: {e}", svg.display()));
         }
         Command::Scenario { policy } => {
             let s = match policy {

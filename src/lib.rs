@@ -4,6 +4,7 @@
 //! only reads engine traces. The wasm entry point lives here.
 
 pub mod chapters;
+pub mod charts;
 pub mod engine;
 pub mod export;
 pub mod permalink;

@@ -60,7 +60,10 @@ fn one_error_line(args: &[&str]) -> String {
 #[test]
 fn usage_errors_are_one_line() {
     let cases: &[(&[&str], &str)] = &[
-        (&[], "a command is required: simulate, sweep, scenario"),
+        (
+            &[],
+            "a command is required: simulate, sweep, chart, scenario",
+        ),
         (&["frobnicate"], "unrecognized subcommand 'frobnicate'"),
         (&["simulate", "--bogus"], "unexpected argument '--bogus'"),
         (&["simulate", "--memory-mib", "abc"], "invalid value 'abc'"),
@@ -207,4 +210,52 @@ fn help_and_version_are_not_errors() {
         assert!(out.stderr.is_empty(), "{args:?}");
         assert!(!out.stdout.is_empty(), "{args:?}");
     }
+}
+
+#[test]
+fn chart_draws_the_scenario_as_svg() {
+    let scenario = TempFile::new(
+        "chart.json",
+        br#"{"vm": {"memory_mib": 4096, "dirty_rate_mibps": 30}}"#,
+    );
+    let out_file = TempFile::new("chart.svg", b"");
+    let out = run(&[
+        "chart",
+        "--scenario",
+        scenario.path(),
+        "--svg",
+        out_file.path(),
+        "--width",
+        "500",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svg = std::fs::read_to_string(out_file.path()).unwrap();
+    assert!(svg.starts_with(r#"<svg width="500" height="360""#), "{svg}");
+    assert!(svg.contains("MiB sent (log scale)"));
+    // The link chart in German, to standard output.
+    let out = run(&[
+        "chart",
+        "--scenario",
+        scenario.path(),
+        "--svg",
+        "-",
+        "--chart",
+        "link",
+        "--lang",
+        "de",
+    ]);
+    let svg = String::from_utf8(out.stdout).unwrap();
+    assert!(svg.contains("Gbit/s") && svg.contains(",00 s"), "{svg}");
+    // Bad requests are one error line.
+    let line = one_error_line(&["chart", "--svg", "-", "--width", "5"]);
+    assert!(line.contains("--width must be 64 to 8192"), "{line}");
+    let line = one_error_line(&["chart", "--svg", "/nonexistent-dir/x.svg"]);
+    assert!(
+        line.contains("cannot write /nonexistent-dir/x.svg"),
+        "{line}"
+    );
 }

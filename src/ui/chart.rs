@@ -6,7 +6,6 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use plotters::coord::combinators::IntoLogRange;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::closure::Closure;
@@ -17,7 +16,7 @@ use web_sys::{
 };
 use yew::prelude::*;
 
-use crate::engine::units::{localize, MIB};
+use crate::charts::{self, Colours};
 use crate::engine::{Fmt, Lang, Trace};
 
 use super::inspect::{self, Inspector};
@@ -31,19 +30,6 @@ pub struct PassChartProps {
     #[prop_or_default]
     pub lang: Lang,
 }
-
-// The light theme's colours: the fallbacks when a CSS custom property cannot be read.
-const PASS: RGBColor = RGBColor(0x1a, 0x66, 0xd6);
-const PASS_NOW: RGBColor = RGBColor(0x0b, 0x2f, 0x6b);
-const STOP: RGBColor = RGBColor(0xe8, 0x71, 0x0a);
-const THRESHOLD: RGBColor = RGBColor(0xb0, 0x1d, 0x48);
-const OTHER: RGBColor = RGBColor(0xb7, 0xbf, 0xcb);
-const LINE_RATE: RGBColor = RGBColor(0x6b, 0x73, 0x80);
-const CARD: RGBColor = RGBColor(0xff, 0xff, 0xff);
-const INK: RGBColor = RGBColor(0x1c, 0x24, 0x30);
-const AXIS: RGBColor = RGBColor(0x5b, 0x66, 0x76);
-const GRID: RGBColor = RGBColor(0xe3, 0xe7, 0xed);
-const GRID_LIGHT: RGBColor = RGBColor(0xf1, 0xf3, 0xf6);
 
 /// "#rrggbb", "#rgb" or "rgb(r, g, b)" as (r, g, b); None for anything else.
 pub(crate) fn parse_colour(value: &str) -> Option<(u8, u8, u8)> {
@@ -91,36 +77,17 @@ impl Palette {
             .map_or(fallback, |(r, g, b)| RGBColor(r, g, b))
     }
 
+    /// The chart colours in force.
+    pub(crate) fn colours(&self) -> Colours {
+        Colours::from_properties(|name| self.get(name))
+    }
+
     /// The same as a CSS colour string ("#rrggbb") for a 2D context's fill style.
     pub(crate) fn css(&self, name: &str, fallback: &str) -> String {
         self.get(name).map_or_else(
             || fallback.to_string(),
             |(r, g, b)| format!("#{r:02x}{g:02x}{b:02x}"),
         )
-    }
-}
-
-/// The colours every plotters chart uses besides its data: text, axes and grid lines.
-pub(crate) struct ChartInk {
-    pub(crate) ink: RGBColor,
-    pub(crate) axis: RGBColor,
-    pub(crate) grid: RGBColor,
-    pub(crate) grid_light: RGBColor,
-}
-
-impl ChartInk {
-    pub(crate) fn of(p: &Palette) -> ChartInk {
-        ChartInk {
-            ink: p.rgb("--ink", INK),
-            axis: p.rgb("--chart-axis", AXIS),
-            grid: p.rgb("--chart-grid", GRID),
-            grid_light: p.rgb("--chart-grid-light", GRID_LIGHT),
-        }
-    }
-
-    /// A text style in the theme's text colour, `size` CSS pixels at `dpr`.
-    pub(crate) fn text(&self, size: f64, dpr: f64) -> TextStyle<'static> {
-        ("sans-serif", size * dpr).into_font().color(&self.ink)
     }
 }
 
@@ -345,38 +312,9 @@ pub(crate) fn use_view_env(node: NodeRef) -> ViewEnv {
     *env
 }
 
-/// (label, MiB) per bar: each pre-copy pass, then what the blackout sends.
-fn bars(trace: &Trace, lang: Lang) -> Vec<(String, f64)> {
-    let mut v: Vec<(String, f64)> = trace
-        .passes
-        .iter()
-        .map(|p| (p.index.to_string(), p.memory_bytes / MIB))
-        .collect();
-    if let Some(sc) = &trace.stop_copy {
-        v.push((
-            lang.pick("stop", "Stopp").to_string(),
-            (sc.memory_bytes + sc.device_state_bytes) / MIB,
-        ));
-    }
-    v
-}
-
-/// Axis labels in MiB: log ticks are powers of ten (0.1, 1, 10, 1000 …), printed as they are
-/// (with a decimal comma in German).
-fn format_mib(v: f64, lang: Lang) -> String {
-    if v >= 1.0 {
-        format!("{v:.0}")
-    } else {
-        localize(&format!("{v}"), lang)
-    }
-}
-
 pub(crate) type Area = DrawingArea<CanvasBackend, plotters::coord::Shift>;
 
-/// How many time labels fit under a chart `width_px` device pixels wide.
-pub(crate) fn time_labels(area: &Area, dpr: f64) -> usize {
-    ((f64::from(area.dim_in_pixel().0) / dpr / 100.0) as usize).clamp(2, 8)
-}
+pub(crate) use crate::charts::time_labels;
 
 /// A canvas that `draw` redraws whenever `deps` change (once per trace, not per frame), and
 /// when its width, the device pixel ratio or the colour theme changes; a drawing error goes to
@@ -440,7 +378,7 @@ pub(crate) fn prepare(
     let root = CanvasBackend::with_canvas_object(canvas)
         .ok_or("no 2d context")?
         .into_drawing_area();
-    root.fill(&palette.rgb("--card", CARD))
+    root.fill(&palette.colours().card)
         .map_err(|e| e.to_string())?;
     Ok((root, dpr, palette))
 }
@@ -451,120 +389,8 @@ fn draw(
     highlight: Option<usize>,
     lang: Lang,
 ) -> Result<(), String> {
-    let (root, dpr, palette) = prepare(canvas, |w| w * 0.72)?;
-    let ink = ChartInk::of(&palette);
-    let (pass, pass_now, stop, threshold) = (
-        palette.rgb("--chart-pass", PASS),
-        palette.rgb("--chart-pass-now", PASS_NOW),
-        palette.rgb("--chart-stop", STOP),
-        palette.rgb("--chart-threshold", THRESHOLD),
-    );
-    let px = |v: f64| (v * dpr) as u32;
-    let font = |size: f64| ink.text(size, dpr);
-    let data = bars(trace, lang);
-    if data.is_empty() {
-        root.draw(&Text::new(
-            lang.pick("Nothing was sent", "Es wurde nichts gesendet"),
-            (px(20.0) as i32, px(30.0) as i32),
-            font(14.0),
-        ))
-        .map_err(|e| e.to_string())?;
-        return root.present().map_err(|e| e.to_string());
-    }
-    let thresholds: Vec<f64> = trace
-        .passes
-        .iter()
-        .map(|p| p.stop_threshold_bytes / MIB)
-        .collect();
-    let positive = data
-        .iter()
-        .map(|d| d.1)
-        .chain(thresholds.iter().copied())
-        .filter(|v| *v > 0.0);
-    let lo = positive.clone().fold(f64::INFINITY, f64::min);
-    let hi = positive.fold(0.0, f64::max);
-    let lo = if lo.is_finite() {
-        10f64.powf((lo / 2.0).log10().floor())
-    } else {
-        0.01
-    };
-    let hi = if hi > 0.0 { hi * 2.0 } else { 1.0 };
-    let n = data.len();
-
-    let mut chart = ChartBuilder::on(&root)
-        .margin(px(10.0))
-        .x_label_area_size(px(34.0))
-        .y_label_area_size(px(70.0))
-        .build_cartesian_2d(0.5f64..(n as f64 + 0.5).max(2.5), (lo..hi).log_scale())
-        .map_err(|e| e.to_string())?;
-    let labels = data.iter().map(|d| d.0.clone()).collect::<Vec<_>>();
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(n.min(16))
-        .x_label_formatter(&|x| {
-            let i = x.round() as usize;
-            if (x - x.round()).abs() < 1e-6 && i >= 1 && i <= labels.len() {
-                labels[i - 1].clone()
-            } else {
-                String::new()
-            }
-        })
-        .y_label_formatter(&|y| format_mib(*y, lang))
-        .x_desc(lang.pick(
-            "pre-copy pass (then the blackout)",
-            "Kopierdurchlauf (danach der Blackout)",
-        ))
-        .y_desc(lang.pick(
-            "MiB sent (log scale)",
-            "gesendete MiB (logarithmische Skala)",
-        ))
-        .label_style(font(12.0))
-        .axis_desc_style(font(12.0))
-        .axis_style(ink.axis)
-        .bold_line_style(ink.grid)
-        .light_line_style(ink.grid_light)
-        .draw()
-        .map_err(|e| e.to_string())?;
-
-    let stop_index = trace.stop_copy.as_ref().map(|_| n - 1);
-    chart
-        .draw_series(
-            data.iter()
-                .enumerate()
-                .filter(|(i, _)| Some(*i) != stop_index)
-                .map(|(i, d)| {
-                    let x = (i + 1) as f64;
-                    let colour = if Some(i) == highlight { pass_now } else { pass };
-                    Rectangle::new([(x - 0.38, lo), (x + 0.38, d.1.max(lo))], colour.filled())
-                }),
-        )
-        .map_err(|e| e.to_string())?;
-    if let Some(si) = stop_index {
-        let x = (si + 1) as f64;
-        let style = if highlight == Some(si) {
-            stop.mix(1.0)
-        } else {
-            stop.mix(0.85)
-        };
-        chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(x - 0.38, lo), (x + 0.38, data[si].1.max(lo))],
-                style.filled(),
-            )))
-            .map_err(|e| e.to_string())?;
-    }
-    if !thresholds.is_empty() {
-        // Pass i's threshold judges what pass i left dirty: the next bar (or the blackout's).
-        let line = thresholds.iter().enumerate().flat_map(|(i, v)| {
-            let x = (i + 2) as f64;
-            [(x - 0.5, v.max(lo)), (x + 0.5, v.max(lo))]
-        });
-        chart
-            .draw_series(LineSeries::new(line, threshold.stroke_width(px(2.0))))
-            .map_err(|e| e.to_string())?;
-    }
-    root.present().map_err(|e| e.to_string())
+    let (root, dpr, palette) = prepare(canvas, charts::passes_height)?;
+    charts::draw_passes(&root, trace, highlight, lang, &palette.colours(), dpr)
 }
 
 /// The pass chart's description for screen readers, with the count in a grammatical sentence.
@@ -672,91 +498,12 @@ pub struct LinkChartProps {
     pub lang: Lang,
 }
 
-/// Plot-area offsets in CSS pixels; the stylesheet places the time cursor with the same ones
-/// (`.chart-wrap.plot-link`).
-const LINK_LEFT: f64 = 60.0;
-const LINK_RIGHT: f64 = 28.0;
 /// Instants the link chart's inspector steps through, across the run.
 const PROBE_STEPS: usize = 200;
 
 fn draw_link(canvas: HtmlCanvasElement, trace: &Trace, lang: Lang) -> Result<(), String> {
-    let f = Fmt(lang);
-    let (root, dpr, palette) = prepare(canvas, |_| 170.0)?;
-    let ink = ChartInk::of(&palette);
-    let px = |v: f64| (v * dpr) as u32;
-    let font = |size: f64| ink.text(size, dpr);
-    let gbit = |bytes_per_s: f64| bytes_per_s * 8.0 / 1e9;
-    let line = gbit(trace.rates.line_rate);
-    let end = trace.total_time_s.max(1e-3);
-    let top = if line > 0.0 { line * 1.05 } else { 1.0 };
-    let mut chart = ChartBuilder::on(&root)
-        .margin_top(px(8.0))
-        .margin_bottom(px(4.0))
-        .margin_right(px(LINK_RIGHT))
-        .margin_left(px(0.0))
-        .x_label_area_size(px(30.0))
-        .y_label_area_size(px(LINK_LEFT))
-        .build_cartesian_2d(0f64..end, 0f64..top)
-        .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(time_labels(&root, dpr))
-        .y_labels(5)
-        .x_label_formatter(&|x| f.duration(*x))
-        .y_label_formatter(&|y| f.num(*y, 1))
-        .y_desc("Gbit/s")
-        .label_style(font(11.0))
-        .axis_desc_style(font(11.0))
-        .axis_style(ink.axis)
-        .bold_line_style(ink.grid)
-        .light_line_style(ink.grid_light)
-        .draw()
-        .map_err(|e| e.to_string())?;
-    // Step outlines: migration traffic, and other traffic stacked on top of it.
-    let mut mig = vec![(0.0, 0.0)];
-    let mut other = vec![(0.0, 0.0)];
-    for sg in &trace.segments {
-        let m = gbit(sg.wire_rate);
-        let o = m + gbit(trace.rates.background_carried(sg.background));
-        mig.extend([
-            (sg.start_s, 0.0),
-            (sg.start_s, m),
-            (sg.end_s, m),
-            (sg.end_s, 0.0),
-        ]);
-        other.extend([
-            (sg.start_s, 0.0),
-            (sg.start_s, o),
-            (sg.end_s, o),
-            (sg.end_s, 0.0),
-        ]);
-    }
-    mig.push((end, 0.0));
-    other.push((end, 0.0));
-    chart
-        .draw_series(std::iter::once(Polygon::new(
-            other,
-            palette.rgb("--chart-other", OTHER).filled(),
-        )))
-        .map_err(|e| e.to_string())?;
-    chart
-        .draw_series(std::iter::once(Polygon::new(
-            mig,
-            palette.rgb("--chart-pass", PASS).mix(0.85).filled(),
-        )))
-        .map_err(|e| e.to_string())?;
-    if line > 0.0 {
-        chart
-            .draw_series(LineSeries::new(
-                [(0.0, line), (end, line)],
-                palette
-                    .rgb("--chart-line-rate", LINE_RATE)
-                    .stroke_width(px(1.0)),
-            ))
-            .map_err(|e| e.to_string())?;
-    }
-    root.present().map_err(|e| e.to_string())
+    let (root, dpr, palette) = prepare(canvas, |_| charts::LINK_HEIGHT)?;
+    charts::draw_link(&root, trace, lang, &palette.colours(), dpr)
 }
 
 /// Link use over time: migration traffic, other traffic on a shared link, and the line rate,

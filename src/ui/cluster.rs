@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::chart::{prepare, time_cursor, time_labels, use_drawn_canvas, use_view_env, ChartInk};
+use super::chart::{prepare, time_cursor, time_labels, use_drawn_canvas, use_view_env};
 use super::controls::to_count;
 use super::inspect::{self, Inspector};
 use super::memory_map::{labels, MemoryMap, COLOURS};
@@ -830,7 +830,7 @@ fn draw_gantt(canvas: HtmlCanvasElement, trace: &ClusterTrace, lang: Lang) -> Re
         .collect();
     let css_h = 40.0 + ROW_PX * rows.len().max(1) as f64;
     let (root, dpr, palette) = prepare(canvas, |_| css_h)?;
-    let ink = ChartInk::of(&palette);
+    let ink = palette.colours();
     // Each stage's colour read once: (property, colour).
     let mut colours: Vec<(&'static str, RGBColor)> = Vec::new();
     let mut colour = |s: Stage, pass: u32| {

@@ -7,7 +7,8 @@ use web_sys::{DragEvent, HtmlCanvasElement, HtmlInputElement};
 use yew::prelude::*;
 
 use super::state::{Action, AppState, Mode};
-use crate::engine::{ClusterScenario, Lang, Scenario};
+use crate::charts::{self, Colours};
+use crate::engine::{ClusterScenario, Lang, Scenario, Trace};
 use crate::export;
 
 /// Offers `text` as a file download named `name`.
@@ -156,6 +157,16 @@ pub fn files(p: &FilesProps) -> Html {
         let s = s.clone();
         Callback::from(move |_: MouseEvent| download_text(name, mime, &make(&s)))
     };
+    // Pictures for print and documents: the light theme's colours, 800 pixels wide.
+    type Svg = fn(&Trace, Lang, u32, &Colours) -> Result<String, String>;
+    let svg = |name: &'static str, draw: Svg| {
+        let s = s.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Ok(text) = draw(&s.trace, lang, 800, &Colours::LIGHT) {
+                download_text(name, "image/svg+xml", &text);
+            }
+        })
+    };
     let png = |id: &'static str, name: &'static str| {
         Callback::from(move |e: MouseEvent| {
             let root = e
@@ -205,7 +216,9 @@ pub fn files(p: &FilesProps) -> Html {
                     <button id="save-scenario" onclick={save("scenario.json", "application/json", |s| s.scenario.to_json())}>{lang.pick("Scenario (JSON)", "Szenario (JSON)")}</button>
                     <button id="save-result" onclick={save("result.json", "application/json", |s| export::summary_json(&s.trace))}>{lang.pick("Results (JSON)", "Ergebnis (JSON)")}</button>
                     <button id="save-passes-csv" onclick={save("passes.csv", "text/csv", |s| export::passes_csv(&s.trace))}>{lang.pick("Passes (CSV)", "Durchläufe (CSV)")}</button>
+                    <button id="save-pass-svg" onclick={svg("passes.svg", charts::passes_svg)}>{lang.pick("Pass chart (SVG)", "Durchlaufdiagramm (SVG)")}</button>
                     <button id="save-pass-png" onclick={png("pass-chart", "passes.png")}>{lang.pick("Pass chart (PNG)", "Durchlaufdiagramm (PNG)")}</button>
+                    <button id="save-link-svg" onclick={svg("link.svg", charts::link_svg)}>{lang.pick("Link chart (SVG)", "Auslastungsdiagramm (SVG)")}</button>
                     <button id="save-link-png" onclick={png("link-chart", "link.png")}>{lang.pick("Link chart (PNG)", "Auslastungsdiagramm (PNG)")}</button>
                 }
                 <label class="file-pick">

@@ -94,6 +94,22 @@ test('results download as JSON and CSV, and the charts as PNG', async () => {
   const csv = (await download(page, '#save-passes-csv')).bytes.toString().trim().split('\n');
   assert.match(csv[0], /^pass,start_s,end_s,memory_bytes,wire_bytes/);
   assert.equal(csv.length - 1, result.passes + 1, 'a row per pass and the blackout');
+  // The SVG opens as a picture of the chart: the browser draws it at its size, with a bar per
+  // pass in the pass colour and the axis labels as text.
+  for (const [id, words] of [['#save-pass-svg', 'MiB sent (log scale)'], ['#save-link-svg', 'Gbit/s']]) {
+    const svg = (await download(page, id)).bytes.toString();
+    assert.ok(svg.includes(words), `${id} labels`);
+    const size = await page.evaluate(async (text) => {
+      const img = new Image();
+      img.src = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
+      await img.decode();
+      return [img.naturalWidth, img.naturalHeight];
+    }, svg);
+    assert.equal(size[0], 800, `${id} opens as an 800 px picture`);
+    if (id === '#save-pass-svg') {
+      assert.equal(svg.match(/fill="#1A66D6"/g).length, result.passes, 'a bar per pass');
+    }
+  }
   for (const id of ['#save-pass-png', '#save-link-png']) {
     const png = (await download(page, id)).bytes;
     assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], `${id} is a PNG`);

@@ -1,0 +1,371 @@
+//! The plotters charts, drawn on any backend: the page's canvases, and SVG for files and the
+//! command line (`migration-lab chart`). Colours come in as a `Colours`: the page reads them
+//! from its CSS custom properties; files use the light theme's.
+
+use plotters::coord::combinators::IntoLogRange;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::engine::units::{localize, MIB};
+use crate::engine::{Fmt, Lang, Trace};
+
+/// Every colour a chart uses.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Colours {
+    pub card: RGBColor,
+    pub ink: RGBColor,
+    pub axis: RGBColor,
+    pub grid: RGBColor,
+    pub grid_light: RGBColor,
+    pub pass: RGBColor,
+    pub pass_now: RGBColor,
+    pub stop: RGBColor,
+    pub threshold: RGBColor,
+    pub other: RGBColor,
+    pub line_rate: RGBColor,
+}
+
+impl Colours {
+    /// The light theme's (the page's stylesheet has the same values).
+    pub const LIGHT: Colours = Colours {
+        card: RGBColor(0xff, 0xff, 0xff),
+        ink: RGBColor(0x1c, 0x24, 0x30),
+        axis: RGBColor(0x5b, 0x66, 0x76),
+        grid: RGBColor(0xe3, 0xe7, 0xed),
+        grid_light: RGBColor(0xf1, 0xf3, 0xf6),
+        pass: RGBColor(0x1a, 0x66, 0xd6),
+        pass_now: RGBColor(0x0b, 0x2f, 0x6b),
+        stop: RGBColor(0xe8, 0x71, 0x0a),
+        threshold: RGBColor(0xb0, 0x1d, 0x48),
+        other: RGBColor(0xb7, 0xbf, 0xcb),
+        line_rate: RGBColor(0x6b, 0x73, 0x80),
+    };
+
+    /// The colours a page's CSS custom properties name (`get("--ink")` …), the light
+    /// theme's where one is not set.
+    pub fn from_properties(get: impl Fn(&str) -> Option<(u8, u8, u8)>) -> Colours {
+        let l = Colours::LIGHT;
+        let pick = |name: &str, fallback: RGBColor| {
+            get(name).map_or(fallback, |(r, g, b)| RGBColor(r, g, b))
+        };
+        Colours {
+            card: pick("--card", l.card),
+            ink: pick("--ink", l.ink),
+            axis: pick("--chart-axis", l.axis),
+            grid: pick("--chart-grid", l.grid),
+            grid_light: pick("--chart-grid-light", l.grid_light),
+            pass: pick("--chart-pass", l.pass),
+            pass_now: pick("--chart-pass-now", l.pass_now),
+            stop: pick("--chart-stop", l.stop),
+            threshold: pick("--chart-threshold", l.threshold),
+            other: pick("--chart-other", l.other),
+            line_rate: pick("--chart-line-rate", l.line_rate),
+        }
+    }
+
+    /// A text style in the text colour, `size` CSS pixels at `dpr`.
+    pub fn text(&self, size: f64, dpr: f64) -> TextStyle<'static> {
+        ("sans-serif", size * dpr).into_font().color(&self.ink)
+    }
+}
+
+/// The pass chart's height for a width (CSS pixels).
+pub fn passes_height(width: f64) -> f64 {
+    width * 0.72
+}
+
+/// The link chart's height (CSS pixels) and its plot area's offsets, which the page's
+/// stylesheet repeats to place the time cursor (`.chart-wrap.plot-link`).
+pub const LINK_HEIGHT: f64 = 170.0;
+pub const LINK_LEFT: f64 = 60.0;
+pub const LINK_RIGHT: f64 = 28.0;
+
+/// How many time labels fit under a chart on `area` at `dpr`.
+pub fn time_labels<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, dpr: f64) -> usize {
+    ((f64::from(area.dim_in_pixel().0) / dpr / 100.0) as usize).clamp(2, 8)
+}
+
+/// (label, MiB) per bar: each pre-copy pass, then what the blackout sends.
+fn bars(trace: &Trace, lang: Lang) -> Vec<(String, f64)> {
+    let mut v: Vec<(String, f64)> = trace
+        .passes
+        .iter()
+        .map(|p| (p.index.to_string(), p.memory_bytes / MIB))
+        .collect();
+    if let Some(sc) = &trace.stop_copy {
+        v.push((
+            lang.pick("stop", "Stopp").to_string(),
+            (sc.memory_bytes + sc.device_state_bytes) / MIB,
+        ));
+    }
+    v
+}
+
+/// Axis labels in MiB: log ticks are powers of ten (0.1, 1, 10, 1000 …), printed as they are
+/// (with a decimal comma in German).
+fn format_mib(v: f64, lang: Lang) -> String {
+    if v >= 1.0 {
+        format!("{v:.0}")
+    } else {
+        localize(&format!("{v}"), lang)
+    }
+}
+
+/// Memory sent per pass (log scale), the blackout's bar, and each pass's stop threshold,
+/// on `root` (its size in device pixels, `dpr` device pixels per CSS pixel); bar `highlight`
+/// in the "now" colour.
+pub fn draw_passes<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    trace: &Trace,
+    highlight: Option<usize>,
+    lang: Lang,
+    c: &Colours,
+    dpr: f64,
+) -> Result<(), String> {
+    let (pass, pass_now, stop, threshold) = (c.pass, c.pass_now, c.stop, c.threshold);
+    let px = |v: f64| (v * dpr) as u32;
+    let font = |size: f64| c.text(size, dpr);
+    let data = bars(trace, lang);
+    if data.is_empty() {
+        root.draw(&Text::new(
+            lang.pick("Nothing was sent", "Es wurde nichts gesendet"),
+            (px(20.0) as i32, px(30.0) as i32),
+            font(14.0),
+        ))
+        .map_err(|e| e.to_string())?;
+        return root.present().map_err(|e| e.to_string());
+    }
+    let thresholds: Vec<f64> = trace
+        .passes
+        .iter()
+        .map(|p| p.stop_threshold_bytes / MIB)
+        .collect();
+    let positive = data
+        .iter()
+        .map(|d| d.1)
+        .chain(thresholds.iter().copied())
+        .filter(|v| *v > 0.0);
+    let lo = positive.clone().fold(f64::INFINITY, f64::min);
+    let hi = positive.fold(0.0, f64::max);
+    let lo = if lo.is_finite() {
+        10f64.powf((lo / 2.0).log10().floor())
+    } else {
+        0.01
+    };
+    let hi = if hi > 0.0 { hi * 2.0 } else { 1.0 };
+    let n = data.len();
+
+    let mut chart = ChartBuilder::on(root)
+        .margin(px(10.0))
+        .x_label_area_size(px(34.0))
+        .y_label_area_size(px(70.0))
+        .build_cartesian_2d(0.5f64..(n as f64 + 0.5).max(2.5), (lo..hi).log_scale())
+        .map_err(|e| e.to_string())?;
+    let labels = data.iter().map(|d| d.0.clone()).collect::<Vec<_>>();
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n.min(16))
+        .x_label_formatter(&|x| {
+            let i = x.round() as usize;
+            if (x - x.round()).abs() < 1e-6 && i >= 1 && i <= labels.len() {
+                labels[i - 1].clone()
+            } else {
+                String::new()
+            }
+        })
+        .y_label_formatter(&|y| format_mib(*y, lang))
+        .x_desc(lang.pick(
+            "pre-copy pass (then the blackout)",
+            "Kopierdurchlauf (danach der Blackout)",
+        ))
+        .y_desc(lang.pick(
+            "MiB sent (log scale)",
+            "gesendete MiB (logarithmische Skala)",
+        ))
+        .label_style(font(12.0))
+        .axis_desc_style(font(12.0))
+        .axis_style(c.axis)
+        .bold_line_style(c.grid)
+        .light_line_style(c.grid_light)
+        .draw()
+        .map_err(|e| e.to_string())?;
+
+    let stop_index = trace.stop_copy.as_ref().map(|_| n - 1);
+    chart
+        .draw_series(
+            data.iter()
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != stop_index)
+                .map(|(i, d)| {
+                    let x = (i + 1) as f64;
+                    let colour = if Some(i) == highlight { pass_now } else { pass };
+                    Rectangle::new([(x - 0.38, lo), (x + 0.38, d.1.max(lo))], colour.filled())
+                }),
+        )
+        .map_err(|e| e.to_string())?;
+    if let Some(si) = stop_index {
+        let x = (si + 1) as f64;
+        let style = if highlight == Some(si) {
+            stop.mix(1.0)
+        } else {
+            stop.mix(0.85)
+        };
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(x - 0.38, lo), (x + 0.38, data[si].1.max(lo))],
+                style.filled(),
+            )))
+            .map_err(|e| e.to_string())?;
+    }
+    if !thresholds.is_empty() {
+        // Pass i's threshold judges what pass i left dirty: the next bar (or the blackout's).
+        let line = thresholds.iter().enumerate().flat_map(|(i, v)| {
+            let x = (i + 2) as f64;
+            [(x - 0.5, v.max(lo)), (x + 0.5, v.max(lo))]
+        });
+        chart
+            .draw_series(LineSeries::new(line, threshold.stroke_width(px(2.0))))
+            .map_err(|e| e.to_string())?;
+    }
+    root.present().map_err(|e| e.to_string())
+}
+
+/// Link use over time on `root`: migration traffic, other traffic stacked on it, and the line
+/// rate.
+pub fn draw_link<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    trace: &Trace,
+    lang: Lang,
+    c: &Colours,
+    dpr: f64,
+) -> Result<(), String> {
+    let f = Fmt(lang);
+    let px = |v: f64| (v * dpr) as u32;
+    let font = |size: f64| c.text(size, dpr);
+    let gbit = |bytes_per_s: f64| bytes_per_s * 8.0 / 1e9;
+    let line = gbit(trace.rates.line_rate);
+    let end = trace.total_time_s.max(1e-3);
+    let top = if line > 0.0 { line * 1.05 } else { 1.0 };
+    let mut chart = ChartBuilder::on(root)
+        .margin_top(px(8.0))
+        .margin_bottom(px(4.0))
+        .margin_right(px(LINK_RIGHT))
+        .margin_left(px(0.0))
+        .x_label_area_size(px(30.0))
+        .y_label_area_size(px(LINK_LEFT))
+        .build_cartesian_2d(0f64..end, 0f64..top)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(time_labels(root, dpr))
+        .y_labels(5)
+        .x_label_formatter(&|x| f.duration(*x))
+        .y_label_formatter(&|y| f.num(*y, 1))
+        .y_desc("Gbit/s")
+        .label_style(font(11.0))
+        .axis_desc_style(font(11.0))
+        .axis_style(c.axis)
+        .bold_line_style(c.grid)
+        .light_line_style(c.grid_light)
+        .draw()
+        .map_err(|e| e.to_string())?;
+    // Step outlines: migration traffic, and other traffic stacked on top of it.
+    let mut mig = vec![(0.0, 0.0)];
+    let mut other = vec![(0.0, 0.0)];
+    for sg in &trace.segments {
+        let m = gbit(sg.wire_rate);
+        let o = m + gbit(trace.rates.background_carried(sg.background));
+        mig.extend([
+            (sg.start_s, 0.0),
+            (sg.start_s, m),
+            (sg.end_s, m),
+            (sg.end_s, 0.0),
+        ]);
+        other.extend([
+            (sg.start_s, 0.0),
+            (sg.start_s, o),
+            (sg.end_s, o),
+            (sg.end_s, 0.0),
+        ]);
+    }
+    mig.push((end, 0.0));
+    other.push((end, 0.0));
+    chart
+        .draw_series(std::iter::once(Polygon::new(other, c.other.filled())))
+        .map_err(|e| e.to_string())?;
+    chart
+        .draw_series(std::iter::once(Polygon::new(
+            mig,
+            c.pass.mix(0.85).filled(),
+        )))
+        .map_err(|e| e.to_string())?;
+    if line > 0.0 {
+        chart
+            .draw_series(LineSeries::new(
+                [(0.0, line), (end, line)],
+                c.line_rate.stroke_width(px(1.0)),
+            ))
+            .map_err(|e| e.to_string())?;
+    }
+    root.present().map_err(|e| e.to_string())
+}
+
+/// A chart drawn by `draw` as an SVG document `width` × `height` pixels on the card colour.
+fn svg(
+    width: u32,
+    height: u32,
+    c: &Colours,
+    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), String>,
+) -> Result<String, String> {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
+        root.fill(&c.card).map_err(|e| e.to_string())?;
+        draw(&root)?;
+    }
+    Ok(out)
+}
+
+/// The pass chart as an SVG document `width` pixels wide.
+pub fn passes_svg(trace: &Trace, lang: Lang, width: u32, c: &Colours) -> Result<String, String> {
+    let height = passes_height(f64::from(width)).round() as u32;
+    svg(width, height, c, |root| {
+        draw_passes(root, trace, None, lang, c, 1.0)
+    })
+}
+
+/// The link chart as an SVG document `width` pixels wide.
+pub fn link_svg(trace: &Trace, lang: Lang, width: u32, c: &Colours) -> Result<String, String> {
+    svg(width, LINK_HEIGHT as u32, c, |root| {
+        draw_link(root, trace, lang, c, 1.0)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{simulate, Scenario};
+
+    #[test]
+    fn svg_charts_show_every_bar_and_their_labels() {
+        let t = simulate(&Scenario::default()).unwrap();
+        let svg = passes_svg(&t, Lang::En, 640, &Colours::LIGHT).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
+            "{svg}"
+        );
+        assert!(svg.contains("MiB sent (log scale)"));
+        // One filled rectangle per pass in the pass colour, one in the blackout colour.
+        let fill = |c: RGBColor| format!("fill=\"#{:02X}{:02X}{:02X}\"", c.0, c.1, c.2);
+        assert_eq!(
+            svg.matches(&fill(Colours::LIGHT.pass)).count(),
+            t.passes.len(),
+            "{svg}"
+        );
+        assert!(svg.contains(&fill(Colours::LIGHT.stop)));
+        let de = link_svg(&t, Lang::De, 640, &Colours::LIGHT).unwrap();
+        assert!(de.contains("Gbit/s") && de.contains(",00 s"), "{de}");
+    }
+}
