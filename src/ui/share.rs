@@ -37,8 +37,12 @@ pub fn use_url_sync(query: String, enabled: bool) {
             .then(|| {
                 let q = format!("?{query}");
                 let write = Closure::<dyn Fn()>::new(move || {
-                    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
-                        h.replace_state_with_url(&JsValue::NULL, "", Some(&q)).ok();
+                    let Some(w) = web_sys::window() else { return };
+                    // The fragment (a glossary term the reader jumped to) stays.
+                    let hash = w.location().hash().unwrap_or_default();
+                    if let Ok(h) = w.history() {
+                        h.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{q}{hash}")))
+                            .ok();
                     }
                 });
                 let id = window

@@ -74,9 +74,15 @@ export async function openApp(
   return { page, context, errors };
 }
 
-/** Collects the page's errors and console errors (not a favicon 404) into the returned live array. */
+/** Collects the page's errors, console errors (not a favicon 404) and any request that leaves
+ * the machine (to a host other than 127.0.0.1) into the returned live array. */
 export function collectErrors(page) {
   const errors = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (['data:', 'blob:', 'about:'].includes(url.protocol)) return;
+    if (url.hostname !== '127.0.0.1') errors.push(`request left 127.0.0.1: ${request.url()}`);
+  });
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
   page.on('console', (msg) => {
     if (msg.type() !== 'error') return;

@@ -25,7 +25,9 @@ export const allowedInGerman = (names = []) => [
   'Migration Lab', 'SMB Direct', 'SMB Multichannel', 'SMB', 'RDMA', 'Remote Direct Memory Access',
   'TCP/IP', 'Hyper-V', 'QEMU', 'KVM', 'Xen', 'multifd', 'max-bandwidth', 'auto-converge',
   'downtime-limit', 'Cluster', 'Host', 'Hosts', 'Blackout', 'Pre-Copy', 'Stop-and-Copy', 'zstd',
-  'zlib', 'GiB', 'MiB', 'Gbit/s', 'GbE', ...names,
+  'zlib', 'GiB', 'MiB', 'Gbit/s', 'GbE',
+  // "Link" is German for a hyperlink too (the page's address); the network link is "Verbindung".
+  'Link kopieren', 'Dieser Link', 'Link auf das Gezeigte', ...names,
 ].map((w) => word(w, true)).concat([
   // PowerShell cmdlets and their parameters (the settings the chapters teach).
   /\b(?:Get|Set|Enable|Disable|Move|New|Add|Remove|Test|Start|Stop)-[A-Z]\w+/g,
