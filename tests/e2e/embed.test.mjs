@@ -124,6 +124,13 @@ test('the iframe example takes the height the widget reports, and follows it', a
   // Opening a data table makes the widget taller; the frame follows.
   await inner.locator('details.data summary').first().click();
   await page.waitForFunction((h) => document.getElementById('lab').clientHeight > h + 20, first);
+  // Another chapter (] inside the widget) changes the height again, and the frame follows.
+  const opened = await frame.evaluate((f) => f.clientHeight);
+  await inner.locator('.lab').focus();
+  await page.keyboard.press(']');
+  await page.waitForFunction((h) => Math.abs(document.getElementById('lab').clientHeight - h) > 20, opened);
+  const next = await inner.locator('.lab').evaluate((el) => el.getBoundingClientRect().height);
+  await page.waitForFunction((h) => Math.abs(document.getElementById('lab').clientHeight - Math.ceil(h)) <= 1, next);
   // The widget offers the full page, without the embed options.
   assert.doesNotMatch(await inner.locator('.embed-foot a').getAttribute('href'), /embed=/);
   assert.deepEqual(errors, []);
