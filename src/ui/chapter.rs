@@ -4,7 +4,7 @@
 use yew::prelude::*;
 
 use super::state::Action;
-use crate::chapters::{chapters, glossary, pieces, term, Chapter, Piece};
+use crate::chapters::{chapters, glossary_sorted, pieces, term, Chapter, Piece};
 use crate::engine::Lang;
 
 #[derive(Properties, PartialEq)]
@@ -138,7 +138,7 @@ pub fn chapter_text(p: &TextProps) -> Html {
                     if !c.sources.is_empty() {
                         <p class="small">{lang.pick("Sources: ", "Quellen: ")}</p>
                         <ul class="sources">{ for c.sources.iter().map(|s| html! {
-                            <li><a href={s.url.clone()} rel="noopener" target="_blank">{&s.title}</a></li>
+                            <li><a href={s.url} rel="noopener" target="_blank">{s.title}</a></li>
                         }) }</ul>
                     }
                 </details>
@@ -156,8 +156,7 @@ pub struct GlossaryProps {
 #[function_component(Glossary)]
 pub fn glossary_view(p: &GlossaryProps) -> Html {
     let lang = p.lang;
-    let mut terms: Vec<_> = glossary().iter().collect();
-    terms.sort_by_key(|t| t.term.get(lang).to_lowercase());
+    let terms: Vec<_> = glossary_sorted(lang).collect();
     html! {
         <details class="panel glossary" id="glossary">
             <summary><h2 id="glossary-title">{lang.pick(format!("Glossary ({} terms)", terms.len()), format!("Glossar ({} Begriffe)", terms.len()))}</h2></summary>
