@@ -9,7 +9,7 @@ use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::chart::{prepare, time_cursor, time_labels, use_drawn_canvas, use_view_env, ChartInk};
-use super::controls::to_count;
+use super::controls::{parse_number, to_count};
 use super::inspect::{self, Inspector};
 use super::memory_map::{labels, MemoryMap, COLOURS};
 use super::state::{preset, Action, AppState, PRESETS};
@@ -396,7 +396,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         let edit = edit.clone();
         let onchange = Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            let v = input.value().trim().parse::<f64>().unwrap_or(-1.0);
+            let v = parse_number(input.value().trim()).unwrap_or(-1.0);
             let v = to_count(v);
             edit(Box::new(move |c| f(c, v)))
         });
