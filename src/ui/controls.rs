@@ -430,25 +430,30 @@ fn memory_from_position(pos: f64) -> f64 {
 #[function_component(Controls)]
 pub fn controls(p: &ControlsProps) -> Html {
     let s = &*p.scenario;
-    let errors = use_state(std::collections::HashMap::<&'static str, (String, String)>::new);
+    // Each refused field's id with its message and what was typed.
+    let errors = use_state(Vec::<(&'static str, (String, String))>::new);
     // A typed value goes to the scenario only when its field accepts it; otherwise the field
     // says why and keeps what was typed.
     type Guarded = (Callback<Typed>, Option<(String, String)>);
     let guard = |id: &'static str, cb: Callback<f64>| -> Guarded {
         let errors = errors.clone();
         let lang = p.lang;
-        let current = errors.get(id).cloned();
+        let current = errors
+            .iter()
+            .find(|(k, _)| *k == id)
+            .map(|(_, e)| e.clone());
         let checked = Callback::from(move |(v, text): Typed| {
             let mut e = (*errors).clone();
+            e.retain(|(k, _)| *k != id);
             match check(id, v, lang) {
                 Ok(v) => {
-                    if e.remove(id).is_some() {
+                    if e.len() < errors.len() {
                         errors.set(e);
                     }
                     cb.emit(v);
                 }
                 Err(msg) => {
-                    e.insert(id, (msg, text));
+                    e.push((id, (msg, text)));
                     errors.set(e);
                 }
             }
