@@ -135,7 +135,7 @@ impl Chapter {
         let v = self.compare.get(i)?;
         let set = serde_json::from_str(v.set).unwrap_or(Value::Null);
         merge(&mut base, &set);
-        Some(Scenario::from_json(&base.to_string()))
+        Some(Scenario::from_value(base))
     }
 }
 

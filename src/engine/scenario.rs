@@ -478,15 +478,27 @@ pub(crate) fn parse_object<T: serde::de::DeserializeOwned>(
     text: &str,
     what: &str,
 ) -> Result<T, ScenarioError> {
-    let bad = |e: String| ScenarioError {
-        field: "scenario",
-        message: format!("not a valid {what}: {e}"),
-    };
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| not_valid(what, e.to_string()))?;
+    object_from_value(value, what)
+}
+
+/// [`parse_object`] for JSON already parsed.
+pub(crate) fn object_from_value<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+    what: &str,
+) -> Result<T, ScenarioError> {
     if !value.is_object() {
-        return Err(bad("expected a JSON object { … }".into()));
+        return Err(not_valid(what, "expected a JSON object { … }".into()));
     }
-    serde_json::from_value(value).map_err(|e| bad(e.to_string()))
+    serde_json::from_value(value).map_err(|e| not_valid(what, e.to_string()))
+}
+
+fn not_valid(what: &str, why: String) -> ScenarioError {
+    ScenarioError {
+        field: "scenario",
+        message: format!("not a valid {what}: {why}"),
+    }
 }
 
 fn err(field: &'static str, message: impl Into<String>) -> Result<(), ScenarioError> {
@@ -757,6 +769,13 @@ impl Scenario {
 
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
         let s: Scenario = parse_object(text, "scenario file")?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// [`Scenario::from_json`] for JSON already parsed (a scenario edited as a JSON value).
+    pub fn from_value(value: serde_json::Value) -> Result<Scenario, ScenarioError> {
+        let s: Scenario = object_from_value(value, "scenario file")?;
         s.validate()?;
         Ok(s)
     }
