@@ -116,7 +116,9 @@ impl ChartInk {
 
     /// A text style in the theme's text colour, `size` CSS pixels at `dpr`.
     pub(crate) fn text(&self, size: f64, dpr: f64) -> TextStyle<'static> {
-        ("sans-serif", size * dpr).into_font().color(&self.ink)
+        (FontFamily::SansSerif, size * dpr)
+            .into_font()
+            .color(&self.ink)
     }
 }
 

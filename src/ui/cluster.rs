@@ -157,8 +157,13 @@ fn topology_label(hosts: usize, running: usize, queued: usize, lang: Lang) -> St
 fn stage_label(stage: Stage, pass: u32, lang: Lang) -> (String, String) {
     let en = match stage {
         Stage::Precopy => format!("pass {pass}"),
+        Stage::Queued => "queued".into(),
+        Stage::Setup => "setup".into(),
+        Stage::Storage => "storage".into(),
         Stage::Blackout => "blackout".into(),
-        other => format!("{other:?}").to_lowercase(),
+        Stage::Switchover => "switchover".into(),
+        Stage::Cleanup => "cleanup".into(),
+        Stage::Done => "done".into(),
     };
     let shown = match (lang, stage) {
         (Lang::En, _) => en.clone(),
