@@ -40,6 +40,125 @@ pub fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
     output.status.success().then_some(output.stdout)
 }
 
+/// The JS glue with the wasm's imports and exports renamed as `mapping` (the JSON that
+/// `wasm-opt --minify-imports-and-exports` prints) says: an import is the key of a function in
+/// the imports object, an export is read as `wasm.NAME` (some, such as the abort handler, are
+/// not read at all). Err when an import is not where expected or an old export name is left
+/// anywhere, so a changed glue cannot go out half renamed.
+pub fn rename_wasm_names(glue: &str, mapping: &str, new_module: &str) -> Result<String, String> {
+    let (imports, exports) = mapping
+        .split_once("\"exports\"")
+        .ok_or("no \"exports\" in wasm-opt's mapping")?;
+    let mut out = glue.to_string();
+    let mut old_module = None;
+    for entry in string_lists(imports) {
+        let [module, old, new] = entry.as_slice() else {
+            return Err(format!("unexpected import entry {entry:?}"));
+        };
+        if *old_module.get_or_insert(*module) != *module {
+            return Err("the wasm imports from more than one module".into());
+        }
+        let (renamed, n) = replace_token(&out, &format!("{old}:"), &format!("{new}:"));
+        if n == 0 {
+            return Err(format!("the import `{old}` is not in the JS glue"));
+        }
+        out = renamed;
+    }
+    if let Some(old) = old_module {
+        // The imports object: `"./app_bg.js": import0`.
+        let (renamed, n) =
+            replace_token(&out, &format!("\"{old}\":"), &format!("\"{new_module}\":"));
+        if n != 1 {
+            return Err(format!(
+                "the module \"{old}\" is named {n} times in the JS glue"
+            ));
+        }
+        out = renamed;
+    }
+    for entry in string_lists(exports) {
+        let [old, new] = entry.as_slice() else {
+            return Err(format!("unexpected export entry {entry:?}"));
+        };
+        out = replace_token(&out, &format!("wasm.{old}"), &format!("wasm.{new}")).0;
+        // Any other property access or string naming it would now miss.
+        let elsewhere = [format!(".{old}"), format!("'{old}'"), format!("\"{old}\"")];
+        if elsewhere.iter().any(|s| replace_token(&out, s, s).1 > 0) {
+            return Err(format!(
+                "the JS glue uses the export `{old}` other than as wasm.{old}"
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The module name of a wasm binary's first import, or None when it has none (or is not wasm).
+pub fn wasm_import_module(wasm: &[u8]) -> Option<String> {
+    fn leb(bytes: &[u8], at: &mut usize) -> Option<usize> {
+        let (mut value, mut shift) = (0usize, 0);
+        loop {
+            let byte = *bytes.get(*at)?;
+            *at += 1;
+            value |= usize::from(byte & 0x7f) << shift;
+            if byte < 0x80 {
+                return Some(value);
+            }
+            shift += 7;
+        }
+    }
+    let mut at = 8; // magic and version
+    while at < wasm.len() {
+        let id = wasm[at];
+        at += 1;
+        let size = leb(wasm, &mut at)?;
+        if id == 2 {
+            let mut p = at;
+            if leb(wasm, &mut p)? == 0 {
+                return None;
+            }
+            let len = leb(wasm, &mut p)?;
+            return String::from_utf8(wasm.get(p..p + len)?.to_vec()).ok();
+        }
+        at += size;
+    }
+    None
+}
+
+/// The lists of strings in a JSON text (`["a", "b"]` → `["a", "b"]`), in order; strings without
+/// escapes only, which is all wasm-opt's mapping holds.
+fn string_lists(json: &str) -> Vec<Vec<&str>> {
+    let mut lists = Vec::new();
+    for part in json.split('[').skip(1) {
+        let body = part.split(']').next().unwrap_or_default();
+        let strings: Vec<&str> = body.split('"').skip(1).step_by(2).collect();
+        if !strings.is_empty() {
+            lists.push(strings);
+        }
+    }
+    lists
+}
+
+/// Replaces every `from` in `text` that is not part of a longer name, and counts them.
+fn replace_token(text: &str, from: &str, to: &str) -> (String, usize) {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut found = 0;
+    while let Some(at) = rest.find(from) {
+        out.push_str(&rest[..at]);
+        let before = out.chars().next_back();
+        let after = rest[at + from.len()..].chars().next();
+        // A boundary matters only where `from` itself starts or ends with a name character.
+        let glued_before = from.starts_with(ident) && before.is_some_and(ident);
+        let glued_after = from.ends_with(ident) && after.is_some_and(ident);
+        let whole = !glued_before && !glued_after;
+        out.push_str(if whole { to } else { from });
+        found += usize::from(whole);
+        rest = &rest[at + from.len()..];
+    }
+    out.push_str(rest);
+    (out, found)
+}
+
 /// What the JS minifier is reading.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Js {
@@ -348,6 +467,44 @@ mod tests {
         assert_eq!(minify_js("a/* x */b\n"), "a b\n");
         assert_eq!(minify_js("x = y / z; // half\n"), "x = y / z;\n");
         assert_eq!(minify_js("return /a b/g;"), "return /a b/g;\n");
+    }
+
+    #[test]
+    fn wasm_names_are_renamed_in_the_glue() {
+        let glue = "const import0 = {\n__wbg_now_1a: function() { return Date.now(); },\n\
+                    __wbg_now_1ab: function() {},\n};\nreturn { \"./app_bg.js\": import0 };\n\
+                    wasm.start();\nwasm.__wbindgen_malloc(1);\nwasm.__wbindgen_malloc_x(2);\n";
+        let mapping = "{\n \"imports\": [\n  [\"./app_bg.js\", \"__wbg_now_1a\", \"a\"],\n  \
+                       [\"./app_bg.js\", \"__wbg_now_1ab\", \"b\"]\n ],\n\"exports\": [\n  \
+                       [\"start\", \"c\"],\n  [\"__wbindgen_malloc\", \"d\"]\n ]\n}\n";
+        assert_eq!(
+            rename_wasm_names(glue, mapping, "m").unwrap(),
+            "const import0 = {\na: function() { return Date.now(); },\nb: function() {},\n};\n\
+             return { \"m\": import0 };\nwasm.c();\nwasm.d(1);\nwasm.__wbindgen_malloc_x(2);\n"
+        );
+        let missing =
+            "{\"imports\": [[\"./app_bg.js\", \"__wbg_gone_9\", \"e\"]], \"exports\": []}";
+        assert!(rename_wasm_names(glue, missing, "m").is_err());
+        let two_modules = "{\"imports\": [[\"./app_bg.js\", \"__wbg_now_1a\", \"a\"], \
+                           [\"env\", \"__wbg_now_1ab\", \"b\"]], \"exports\": []}";
+        assert!(rename_wasm_names(glue, two_modules, "m").is_err());
+        let unread = "{\"imports\": [], \"exports\": [[\"__abort_handler\", \"f\"]]}";
+        assert_eq!(rename_wasm_names(glue, unread, "m").unwrap(), glue);
+        let other_use = "{\"imports\": [], \"exports\": [[\"start\", \"f\"]]}";
+        assert!(rename_wasm_names("wasm.start(); exports.start;", other_use, "m").is_err());
+        assert_eq!(
+            rename_wasm_names("function start() { wasm.start(); }", other_use, "m").unwrap(),
+            "function start() { wasm.f(); }"
+        );
+    }
+
+    #[test]
+    fn reads_the_import_module_of_a_wasm() {
+        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+        wasm.extend([1, 4, 1, 0x60, 0, 0]); // a type section: one () -> ()
+        wasm.extend([2, 7, 1, 1, b'a', 2, b'f', b'n', 0, 0]); // import "a" "fn"
+        assert_eq!(wasm_import_module(&wasm).as_deref(), Some("a"));
+        assert_eq!(wasm_import_module(b"\0asm\x01\0\0\0"), None);
     }
 
     #[test]
