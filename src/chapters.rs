@@ -1,8 +1,12 @@
 //! The guided chapters and the glossary, as data (`www/chapters.json`, `www/glossary.json`):
 //! each chapter is a short text in English and German with its own preset scenario, the
 //! controls and views it needs, the real settings it teaches and its sources. `build.rs` turns
-//! the two files into the statics below, so the app carries the texts but no parser for them;
-//! this module reads and checks them, and the browser shell renders them.
+//! the two files into the statics below, so the app carries no parser for them; this module
+//! reads and checks them, and the browser shell renders them.
+//!
+//! The long texts (paragraphs, what to try, definitions) live in one file per language, which
+//! the browser fetches for the reader's language only ([`text_file`], [`set_texts`]); until it
+//! is there they read as `None`. Native builds compile both files in.
 
 use serde_json::Value;
 
@@ -22,16 +26,51 @@ impl Text {
     }
 }
 
+/// A long text in both languages: its index in each language's text file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LongText {
+    pub en: u16,
+    pub de: u16,
+}
+
+impl LongText {
+    /// The text, once the language's texts are loaded.
+    pub fn get(&self, lang: Lang) -> Option<&'static str> {
+        let i = usize::from(lang.pick(self.en, self.de));
+        texts(lang).and_then(|t| t.get(i).copied())
+    }
+}
+
+/// Consecutive texts of one language's text file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: u16,
+    pub len: u16,
+}
+
+impl Span {
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// Paragraphs in both languages.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Paragraphs {
-    pub en: &'static [&'static str],
-    pub de: &'static [&'static str],
+    pub en: Span,
+    pub de: Span,
 }
 
 impl Paragraphs {
-    pub fn get(&self, lang: Lang) -> &'static [&'static str] {
-        lang.pick(self.en, self.de)
+    /// The paragraphs, once the language's texts are loaded.
+    pub fn get(&self, lang: Lang) -> Option<&'static [&'static str]> {
+        let span = lang.pick(self.en, self.de);
+        let start = usize::from(span.start);
+        texts(lang).and_then(|t| t.get(start..start + span.len()))
     }
 }
 
@@ -89,7 +128,7 @@ pub struct Chapter {
     pub title: Text,
     pub body: Paragraphs,
     /// What to try (`"try"` in the file).
-    pub try_this: Option<Text>,
+    pub try_this: Option<LongText>,
     /// The chapter's scenario as JSON (`None`: the reader's own one stays).
     pub scenario: Option<&'static str>,
     pub cluster_preset: Option<usize>,
@@ -158,10 +197,63 @@ pub fn merge(base: &mut Value, patch: &Value) {
 pub struct Term {
     pub id: &'static str,
     pub term: Text,
-    pub definition: Text,
+    pub definition: LongText,
 }
 
 include!(concat!(env!("OUT_DIR"), "/chapters.rs"));
+
+/// Separates the texts in a language's text file (see build.rs).
+const RS: char = '\u{1e}';
+
+/// A language's long texts in file order, or None while they are not loaded (wasm only).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn texts(lang: Lang) -> Option<&'static [&'static str]> {
+    static SPLIT: std::sync::OnceLock<[Vec<&'static str>; 2]> = std::sync::OnceLock::new();
+    let split = SPLIT.get_or_init(|| TEXT_BLOBS.map(|blob| blob.split(RS).collect()));
+    Some(&split[lang.pick(0, 1)])
+}
+
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    static LOADED: std::cell::Cell<[Option<&'static [&'static str]>; 2]> =
+        const { std::cell::Cell::new([None, None]) };
+}
+
+/// A language's long texts in file order, or None while they are not loaded (wasm only).
+#[cfg(target_arch = "wasm32")]
+pub fn texts(lang: Lang) -> Option<&'static [&'static str]> {
+    LOADED.with(|l| l.get()[lang.pick(0, 1)])
+}
+
+/// The file, relative to the page, that holds `lang`'s long texts.
+#[cfg(target_arch = "wasm32")]
+pub fn text_file(lang: Lang) -> &'static str {
+    TEXT_FILES[lang.pick(0, 1)]
+}
+
+/// Keeps `lang`'s text file as fetched, for as long as the page lives; false (and nothing
+/// kept) when it does not hold the texts this build expects.
+#[cfg(target_arch = "wasm32")]
+pub fn set_texts(lang: Lang, file: String) -> bool {
+    let i = lang.pick(0, 1);
+    if file.split(RS).count() != TEXT_COUNTS[i] {
+        return false;
+    }
+    let file: &'static str = Box::leak(file.into_boxed_str());
+    let split: &'static [&'static str] = Box::leak(file.split(RS).collect());
+    LOADED.with(|l| {
+        let mut all = l.get();
+        all[i] = Some(split);
+        l.set(all);
+    });
+    true
+}
+
+/// How many long texts each language has (checked against a fetched file; a test checks the
+/// compiled-in ones).
+pub fn text_count(lang: Lang) -> usize {
+    TEXT_COUNTS[lang.pick(0, 1)]
+}
 
 /// The chapters, in reading order. The file is part of the build and checked by tests.
 pub fn chapters() -> &'static [Chapter] {
@@ -351,13 +443,11 @@ pub fn problems() -> Vec<String> {
                 "{at}: English and German have different paragraph counts"
             ));
         }
-        for p in c
-            .body
-            .en
-            .iter()
-            .chain(c.body.de)
-            .chain(c.try_this.iter().flat_map(|t| [&t.en, &t.de].into_iter()))
-        {
+        let long = |lang| {
+            let body = c.body.get(lang).unwrap_or_default().iter().copied();
+            body.chain(c.try_this.and_then(|t| t.get(lang)))
+        };
+        for p in long(Lang::En).chain(long(Lang::De)) {
             for piece in pieces(p) {
                 if let Piece::Term(id, _) = piece {
                     if term(id).is_none() {
@@ -501,7 +591,16 @@ mod tests {
             assert_ne!(c.title.en, c.title.de, "{}: untranslated title", c.id);
         }
         for t in glossary() {
-            assert_ne!(t.definition.en, t.definition.de, "{}: untranslated", t.id);
+            assert_ne!(
+                t.definition.get(Lang::En),
+                t.definition.get(Lang::De),
+                "{}: untranslated",
+                t.id
+            );
+        }
+        // Each language's file holds as many texts as the statics expect.
+        for lang in Lang::ALL {
+            assert_eq!(texts(lang).map(<[_]>::len), Some(text_count(lang)));
         }
     }
 }

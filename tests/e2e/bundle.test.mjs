@@ -79,6 +79,9 @@ test('the app runs under the strict CSP, compressed, and asks no other host', as
   await page.waitForTimeout(800);
   await page.goto(`${APP_URL}?chapter=cluster&lang=de`, { waitUntil: 'load' });
   await waitForApp(page);
+  // The chapter's paragraphs come from the German text file, fetched under the same policy.
+  await page.waitForSelector('[data-testid=chapter] p:not(.text-loading)');
+  assert.equal(await page.locator('.text-loading').count(), 0, 'no text is still loading');
   await page.waitForTimeout(800);
   await screenshot(page, 'csp.png');
 
@@ -90,6 +93,12 @@ test('the app runs under the strict CSP, compressed, and asks no other host', as
   const headers = await wasm.allHeaders();
   assert.equal(headers['content-type'], 'application/wasm');
   assert.equal(headers['content-encoding'], 'gzip', 'the precompressed .gz was served');
+  const texts = seen.responses.filter((r) => /\/texts\.(en|de)\.[0-9a-f]{12}\.txt$/.test(r.url()));
+  assert.deepEqual(
+    texts.map((r) => r.url().match(/texts\.(..)\./)[1]),
+    ['en', 'de'],
+    'each page fetched the text file of its language only',
+  );
   await context.close();
 });
 

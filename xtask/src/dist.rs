@@ -59,7 +59,10 @@ pub struct Asset {
 
 /// Sizes of the files a first visit loads.
 pub struct Sizes {
+    /// The first load: what the page needs before the app runs.
     pub assets: Vec<Asset>,
+    /// Fetched once the app runs: the long texts, one language per visit.
+    pub later: Vec<Asset>,
     pub optimized: bool,
 }
 
@@ -120,16 +123,7 @@ pub fn dist(ctx: &Ctx) -> Result<Dist> {
     let bindgen = tools::ensure_wasm_bindgen(ctx)?;
 
     step(&format!("building the web bundle (profile {PROFILE})"));
-    ctx.cargo()
-        .args([
-            "build",
-            "--profile",
-            PROFILE,
-            "--target",
-            WASM_TARGET,
-            "--lib",
-        ])
-        .run()?;
+    build_cmd(ctx).run()?;
     let wasm = ctx
         .target_dir
         .join(WASM_TARGET)
@@ -180,10 +174,66 @@ pub fn dist(ctx: &Ctx) -> Result<Dist> {
         fs::write(bound.join(STAMP), &stamp).context("writing the web-bundle stamp")?;
     }
 
+    let texts = text_files(ctx)?;
     let dist = ctx.dist_dir();
-    let sizes = assemble(ctx, &bound, &dist, wasm_opt.is_some())?;
+    let sizes = assemble(ctx, &bound, &texts, &dist, wasm_opt.is_some())?;
     report_size(ctx, &sizes)?;
     Ok(Dist { dir: dist, sizes })
+}
+
+/// `cargo build` of the app's wasm.
+fn build_cmd(ctx: &Ctx) -> Cmd {
+    ctx.cargo().args([
+        "build",
+        "--profile",
+        PROFILE,
+        "--target",
+        WASM_TARGET,
+        "--lib",
+    ])
+}
+
+/// The per-language text files that build.rs wrote for the wasm (it names them by content
+/// and the app fetches them next to index.html), found through cargo's report of the build
+/// script's output directory.
+fn text_files(ctx: &Ctx) -> Result<Vec<PathBuf>> {
+    // The build is done, so this only reports.
+    let report = build_cmd(ctx).arg("--message-format=json").read()?;
+    let out_dir = report
+        .lines()
+        .filter(|l| l.contains("\"build-script-executed\"") && l.contains("#migration-lab@"))
+        .find_map(|l| json_string_field(l, "out_dir"))
+        .ok_or_else(|| Error::new("cargo did not report where build.rs wrote the text files"))?;
+    let mut files = Vec::new();
+    for entry in fs::read_dir(&out_dir).context(format!("reading {out_dir}"))? {
+        let path = entry.context(format!("reading {out_dir}"))?.path();
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if name.starts_with("texts.") && name.ends_with(".txt") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(Error::new(format!(
+            "build.rs wrote no texts.*.txt into {out_dir}"
+        )));
+    }
+    Ok(files)
+}
+
+/// The value of `"key":"…"` in one line of JSON (backslash escapes undone).
+fn json_string_field(line: &str, key: &str) -> Option<String> {
+    let rest = &line[line.find(&format!("\"{key}\":\""))? + key.len() + 4..];
+    let mut out = String::new();
+    let mut chars = rest.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return Some(out),
+            '\\' => out.push(chars.next()?),
+            c => out.push(c),
+        }
+    }
+    None
 }
 
 /// Identifies the build that the bound files were made from: input size + mtime, bindgen
@@ -306,7 +356,13 @@ fn replace_once(text: &str, from: &str, to: &str, what: &str) -> Result<String> 
 
 /// Lays out dist/ from the bound files in `bound`, the boot script, the stylesheet and
 /// index.html; returns the first load's sizes.
-fn assemble(ctx: &Ctx, bound: &Path, dist: &Path, optimized: bool) -> Result<Sizes> {
+fn assemble(
+    ctx: &Ctx,
+    bound: &Path,
+    texts: &[PathBuf],
+    dist: &Path,
+    optimized: bool,
+) -> Result<Sizes> {
     util::remove_path(dist)?;
     fs::create_dir_all(dist).context(format!("creating {}", dist.display()))?;
     let read = |path: &Path| fs::read(path).context(format!("reading {}", path.display()));
@@ -374,8 +430,26 @@ fn assemble(ctx: &Ctx, bound: &Path, dist: &Path, optimized: bool) -> Result<Siz
     w.put("HTML", "index.html".into(), html.as_bytes())?;
 
     copy_www(&www, &dist.join("www"))?;
+    let mut later = Vec::new();
+    for text in texts {
+        let name = text
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let bytes = read(text)?;
+        let path = dist.join(&name);
+        fs::write(&path, &bytes).context(format!("writing {}", path.display()))?;
+        later.push(Asset {
+            kind: "text",
+            name,
+            raw: bytes.len() as u64,
+            gzip: write_gzip(&path, &bytes)?,
+        });
+    }
     Ok(Sizes {
         assets: w.assets,
+        later,
         optimized,
     })
 }
@@ -406,21 +480,24 @@ fn report_size(ctx: &Ctx, sizes: &Sizes) -> Result<()> {
         "  {:<6} {:<30} {:>11} {:>11}",
         "", "dist/", "raw B", "gzip -9 B"
     );
-    for a in &sizes.assets {
+    let row = |a: &Asset| {
         println!(
             "  {:<6} {:<30} {:>11} {:>11}",
             a.kind,
             a.name,
             thousands(a.raw),
             gz(a.gzip)
-        );
-    }
+        )
+    };
+    sizes.assets.iter().for_each(row);
     println!(
         "  {:<37} {:>11} {:>11}",
         "total",
         thousands(sizes.total_raw()),
         gz(sizes.total_gzip())
     );
+    println!("then, once the app runs, the chapter texts of the reader's language:");
+    sizes.later.iter().for_each(row);
     match sizes.check_budget() {
         Ok(msg) => println!("  {msg}"),
         Err(msg) => println!("  {msg}"),
@@ -500,6 +577,7 @@ mod tests {
             gzip: Some(gzip),
         };
         Sizes {
+            later: Vec::new(),
             assets: vec![
                 asset("wasm", wasm_gz),
                 asset("JS", 7_000),
@@ -522,6 +600,16 @@ mod tests {
         let mut missing = sizes(1);
         missing.assets[0].gzip = None;
         assert!(missing.check_budget().is_err());
+    }
+
+    #[test]
+    fn reads_a_string_field_of_a_json_line() {
+        let line = r#"{"reason":"build-script-executed","out_dir":"/t/a \"b\"\\c/out","x":1}"#;
+        assert_eq!(
+            json_string_field(line, "out_dir").as_deref(),
+            Some(r#"/t/a "b"\c/out"#)
+        );
+        assert_eq!(json_string_field(line, "missing"), None);
     }
 
     #[test]
