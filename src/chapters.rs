@@ -1,126 +1,169 @@
 //! The guided chapters and the glossary, as data (`www/chapters.json`, `www/glossary.json`):
 //! each chapter is a short text in English and German with its own preset scenario, the
-//! controls and views it needs, the real settings it teaches and its sources. This module
-//! only reads and checks them; the browser shell renders them.
+//! controls and views it needs, the real settings it teaches and its sources. `build.rs` turns
+//! the two files into the statics below, so the app carries no parser for them; this module
+//! reads and checks them, and the browser shell renders them.
+//!
+//! The long texts (paragraphs, what to try, definitions) live in one file per language, which
+//! the browser fetches for the reader's language only ([`text_file`], [`set_texts`]); until it
+//! is there they read as `None`. Native builds compile both files in.
 
-use std::sync::OnceLock;
-
-use serde::Deserialize;
 use serde_json::Value;
 
 use crate::engine::units::Lang;
 use crate::engine::{Scenario, ScenarioError};
 
 /// A text in both languages.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Text {
-    pub en: String,
-    pub de: String,
+    pub en: &'static str,
+    pub de: &'static str,
 }
 
 impl Text {
-    pub fn get(&self, lang: Lang) -> &str {
-        lang.pick(&self.en, &self.de)
+    pub fn get(&self, lang: Lang) -> &'static str {
+        lang.pick(self.en, self.de)
+    }
+}
+
+/// A long text in both languages: its index in each language's text file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LongText {
+    pub en: u16,
+    pub de: u16,
+}
+
+impl LongText {
+    /// The text, once the language's texts are loaded.
+    pub fn get(&self, lang: Lang) -> Option<&'static str> {
+        let i = usize::from(lang.pick(self.en, self.de));
+        texts(lang).and_then(|t| t.get(i).copied())
+    }
+}
+
+/// Consecutive texts of one language's text file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: u16,
+    pub len: u16,
+}
+
+impl Span {
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 }
 
 /// Paragraphs in both languages.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Paragraphs {
-    pub en: Vec<String>,
-    pub de: Vec<String>,
+    pub en: Span,
+    pub de: Span,
 }
 
 impl Paragraphs {
-    pub fn get(&self, lang: Lang) -> &[String] {
-        lang.pick(&self.en, &self.de)
+    /// The paragraphs, once the language's texts are loaded.
+    pub fn get(&self, lang: Lang) -> Option<&'static [&'static str]> {
+        let span = lang.pick(self.en, self.de);
+        let start = usize::from(span.start);
+        texts(lang).and_then(|t| t.get(start..start + span.len()))
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
     Single,
     Cluster,
 }
 
+/// The id of a control, a view or a sweep parameter that a chapter names; compares equal to
+/// the id as a `str`. (Not `Copy`, so that code written for the owned ids these once were,
+/// `.clone()` included, reads the same.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name(pub &'static str);
+
+impl PartialEq<str> for Name {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0
+    }
+}
+
 /// A sweep of one parameter for the sweep chart.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Sweep {
-    pub param: String,
+    pub param: Name,
     pub from: f64,
     pub to: f64,
 }
 
-/// One configuration of a side-by-side comparison: a label and the fields that change.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One configuration of a side-by-side comparison: a label and the fields that change (a
+/// JSON object).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Variant {
     pub label: Text,
-    pub set: Value,
+    pub set: &'static str,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Source {
-    pub title: String,
-    pub url: String,
+    pub title: &'static str,
+    pub url: &'static str,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Chapter {
-    pub id: String,
+    pub id: &'static str,
     pub view: View,
     pub title: Text,
     pub body: Paragraphs,
-    #[serde(rename = "try", default)]
-    pub try_this: Option<Text>,
-    #[serde(default)]
-    pub scenario: Option<Value>,
-    #[serde(default)]
+    /// What to try (`"try"` in the file).
+    pub try_this: Option<LongText>,
+    /// The chapter's scenario as JSON (`None`: the reader's own one stays).
+    pub scenario: Option<&'static str>,
     pub cluster_preset: Option<usize>,
-    #[serde(default)]
-    pub controls: Vec<String>,
-    #[serde(default)]
-    pub views: Vec<String>,
-    #[serde(default)]
+    pub controls: &'static [Name],
+    pub views: &'static [Name],
     pub sweep: Option<Sweep>,
-    #[serde(default)]
-    pub compare: Vec<Variant>,
-    #[serde(default)]
-    pub settings: Vec<String>,
-    #[serde(default)]
-    pub sources: Vec<Source>,
+    pub compare: &'static [Variant],
+    pub settings: &'static [&'static str],
+    pub sources: &'static [Source],
 }
 
 impl Chapter {
     /// The chapter's scenario (the default one where it names none).
     pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
-        match &self.scenario {
-            Some(v) => Scenario::from_json(&v.to_string()),
+        match self.scenario {
+            Some(json) => Scenario::from_json(json),
             None => Ok(Scenario::default()),
         }
     }
 
     /// Whether the control with this id is shown.
     pub fn shows_control(&self, id: &str) -> bool {
-        self.controls.iter().any(|c| c == "*" || c == id)
+        self.controls.iter().any(|c| c.0 == "*" || c.0 == id)
     }
 
     /// Whether the panel with this id is shown.
     pub fn shows_view(&self, id: &str) -> bool {
-        self.views.iter().any(|v| v == "*" || v == id)
+        self.views.iter().any(|v| v.0 == "*" || v.0 == id)
     }
 
     /// The scenario of comparison variant `i`: the chapter's with the variant's fields set.
     pub fn variant(&self, i: usize) -> Option<Result<Scenario, ScenarioError>> {
         let base = self
             .scenario
-            .clone()
+            .and_then(|json| serde_json::from_str(json).ok())
             .unwrap_or_else(|| serde_json::json!({ "version": 1 }));
         self.variant_of(base, i)
     }
@@ -129,8 +172,9 @@ impl Chapter {
     /// variant's fields changed.
     pub fn variant_of(&self, mut base: Value, i: usize) -> Option<Result<Scenario, ScenarioError>> {
         let v = self.compare.get(i)?;
-        merge(&mut base, &v.set);
-        Some(Scenario::from_json(&base.to_string()))
+        let set = serde_json::from_str(v.set).unwrap_or(Value::Null);
+        merge(&mut base, &set);
+        Some(Scenario::from_value(base))
     }
 }
 
@@ -149,49 +193,83 @@ pub fn merge(base: &mut Value, patch: &Value) {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ChapterFile {
-    version: u32,
-    chapters: Vec<Chapter>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Term {
-    pub id: String,
+    pub id: &'static str,
     pub term: Text,
-    pub definition: Text,
+    pub definition: LongText,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct GlossaryFile {
-    version: u32,
-    terms: Vec<Term>,
+include!(concat!(env!("OUT_DIR"), "/chapters.rs"));
+
+/// Separates the texts in a language's text file (see build.rs).
+const RS: char = '\u{1e}';
+
+/// A language's long texts in file order, or None while they are not loaded (wasm only).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn texts(lang: Lang) -> Option<&'static [&'static str]> {
+    static SPLIT: std::sync::OnceLock<[Vec<&'static str>; 2]> = std::sync::OnceLock::new();
+    let split = SPLIT.get_or_init(|| TEXT_BLOBS.map(|blob| blob.split(RS).collect()));
+    Some(&split[lang.pick(0, 1)])
 }
 
-const CHAPTERS_JSON: &str = include_str!("../www/chapters.json");
-const GLOSSARY_JSON: &str = include_str!("../www/glossary.json");
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    static LOADED: std::cell::Cell<[Option<&'static [&'static str]>; 2]> =
+        const { std::cell::Cell::new([None, None]) };
+}
+
+/// A language's long texts in file order, or None while they are not loaded (wasm only).
+#[cfg(target_arch = "wasm32")]
+pub fn texts(lang: Lang) -> Option<&'static [&'static str]> {
+    LOADED.with(|l| l.get()[lang.pick(0, 1)])
+}
+
+/// The bundle's file that holds `lang`'s long texts.
+#[cfg(target_arch = "wasm32")]
+pub fn text_file(lang: Lang) -> &'static str {
+    TEXT_FILES[lang.pick(0, 1)]
+}
+
+/// Keeps `lang`'s text file as fetched, for as long as the page lives; false (and nothing
+/// kept) when it does not hold the texts this build expects.
+#[cfg(target_arch = "wasm32")]
+pub fn set_texts(lang: Lang, file: String) -> bool {
+    let i = lang.pick(0, 1);
+    if file.split(RS).count() != TEXT_COUNTS[i] {
+        return false;
+    }
+    let file: &'static str = Box::leak(file.into_boxed_str());
+    let split: &'static [&'static str] = Box::leak(file.split(RS).collect());
+    LOADED.with(|l| {
+        let mut all = l.get();
+        all[i] = Some(split);
+        l.set(all);
+    });
+    true
+}
+
+/// How many long texts each language has (checked against a fetched file; a test checks the
+/// compiled-in ones).
+pub fn text_count(lang: Lang) -> usize {
+    TEXT_COUNTS[lang.pick(0, 1)]
+}
 
 /// The chapters, in reading order. The file is part of the build and checked by tests.
 pub fn chapters() -> &'static [Chapter] {
-    static CHAPTERS: OnceLock<Vec<Chapter>> = OnceLock::new();
-    CHAPTERS.get_or_init(|| {
-        serde_json::from_str::<ChapterFile>(CHAPTERS_JSON)
-            .map(|f| f.chapters)
-            .unwrap_or_default()
-    })
+    CHAPTERS
 }
 
 /// The glossary, in file order.
 pub fn glossary() -> &'static [Term] {
-    static TERMS: OnceLock<Vec<Term>> = OnceLock::new();
-    TERMS.get_or_init(|| {
-        serde_json::from_str::<GlossaryFile>(GLOSSARY_JSON)
-            .map(|f| f.terms)
-            .unwrap_or_default()
-    })
+    GLOSSARY
+}
+
+/// The glossary in alphabetical order of its terms in `lang` (sorted when the app is built).
+pub fn glossary_sorted(lang: Lang) -> impl Iterator<Item = &'static Term> {
+    GLOSSARY_ORDER[lang.pick(0, 1)]
+        .iter()
+        .map(|&i| &GLOSSARY[usize::from(i)])
 }
 
 pub fn term(id: &str) -> Option<&'static Term> {
@@ -345,16 +423,11 @@ pub fn sweep_values(from: f64, to: f64, n: usize) -> Vec<f64> {
 
 /// Everything wrong with the chapter and glossary files, as sentences (empty when all is well).
 pub fn problems() -> Vec<String> {
+    // The files' shape is checked by build.rs; this checks what they say.
     let mut out = Vec::new();
-    if let Err(e) = serde_json::from_str::<ChapterFile>(CHAPTERS_JSON) {
-        out.push(format!("www/chapters.json: {e}"));
-    }
-    if let Err(e) = serde_json::from_str::<GlossaryFile>(GLOSSARY_JSON) {
-        out.push(format!("www/glossary.json: {e}"));
-    }
     let mut ids = std::collections::HashSet::new();
     for t in glossary() {
-        if !ids.insert(t.id.as_str()) {
+        if !ids.insert(t.id) {
             out.push(format!("glossary: term {} twice", t.id));
         }
     }
@@ -362,7 +435,7 @@ pub fn problems() -> Vec<String> {
     for c in chapters() {
         let at = format!("chapter {}", c.id);
         let names = |v: &str| c.views.iter().any(|x| x == v);
-        if !seen.insert(c.id.as_str()) {
+        if !seen.insert(c.id) {
             out.push(format!("{at}: id used twice"));
         }
         if c.body.en.len() != c.body.de.len() {
@@ -370,13 +443,11 @@ pub fn problems() -> Vec<String> {
                 "{at}: English and German have different paragraph counts"
             ));
         }
-        for p in c
-            .body
-            .en
-            .iter()
-            .chain(&c.body.de)
-            .chain(c.try_this.iter().flat_map(|t| [&t.en, &t.de].into_iter()))
-        {
+        let long = |lang| {
+            let body = c.body.get(lang).unwrap_or_default().iter().copied();
+            body.chain(c.try_this.and_then(|t| t.get(lang)))
+        };
+        for p in long(Lang::En).chain(long(Lang::De)) {
             for piece in pieces(p) {
                 if let Piece::Term(id, _) = piece {
                     if term(id).is_none() {
@@ -385,14 +456,14 @@ pub fn problems() -> Vec<String> {
                 }
             }
         }
-        for id in &c.controls {
-            if !CONTROLS.contains(&id.as_str()) {
-                out.push(format!("{at}: unknown control {id}"));
+        for id in c.controls {
+            if !CONTROLS.contains(&id.0) {
+                out.push(format!("{at}: unknown control {}", id.0));
             }
         }
-        for id in &c.views {
-            if !VIEWS.contains(&id.as_str()) {
-                out.push(format!("{at}: unknown view {id}"));
+        for id in c.views {
+            if !VIEWS.contains(&id.0) {
+                out.push(format!("{at}: unknown view {}", id.0));
             }
         }
         match c.view {
@@ -416,12 +487,12 @@ pub fn problems() -> Vec<String> {
             out.push(format!("{at}: the sweep view needs a sweep"));
         }
         if let Some(s) = &c.sweep {
-            let known = SWEEP_PARAMS.contains(&s.param.as_str());
+            let known = SWEEP_PARAMS.contains(&s.param.0);
             let range = s.from.is_finite() && s.to.is_finite() && s.from < s.to;
             if !(known && range) {
                 out.push(format!(
                     "{at}: sweep {} from {} to {}",
-                    s.param, s.from, s.to
+                    s.param.0, s.from, s.to
                 ));
             }
         }
@@ -520,7 +591,16 @@ mod tests {
             assert_ne!(c.title.en, c.title.de, "{}: untranslated title", c.id);
         }
         for t in glossary() {
-            assert_ne!(t.definition.en, t.definition.de, "{}: untranslated", t.id);
+            assert_ne!(
+                t.definition.get(Lang::En),
+                t.definition.get(Lang::De),
+                "{}: untranslated",
+                t.id
+            );
+        }
+        // Each language's file holds as many texts as the statics expect.
+        for lang in Lang::ALL {
+            assert_eq!(texts(lang).map(<[_]>::len), Some(text_count(lang)));
         }
     }
 }

@@ -65,7 +65,11 @@ impl Colours {
 
     /// A text style in the text colour, `size` CSS pixels at `dpr`.
     pub fn text(&self, size: f64, dpr: f64) -> TextStyle<'static> {
-        ("sans-serif", size * dpr).into_font().color(&self.ink)
+        // The family by name, not by string: a string would be lower-cased, which compiles
+        // in Unicode's case tables.
+        (FontFamily::SansSerif, size * dpr)
+            .into_font()
+            .color(&self.ink)
     }
 }
 

@@ -120,9 +120,11 @@ pub fn migrations_csv(t: &ClusterTrace) -> String {
     let mut out =
         String::from("vm,from,to,outcome,start_s,end_s,downtime_s,passes,wire_bytes,refused\n");
     for m in &t.migrations {
+        // The outcome as the JSON names it ("converged", "pass_cap" …).
         let outcome = m
             .outcome
-            .map(|o| format!("{o:?}").to_lowercase())
+            .and_then(|o| serde_json::to_string(&o).ok())
+            .map(|q| q.trim_matches('"').to_string())
             .unwrap_or_default();
         let refused = m
             .refused

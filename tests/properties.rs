@@ -501,7 +501,7 @@ fn cluster() -> impl Strategy<Value = ClusterScenario> {
 }
 
 fn link() -> impl Strategy<Value = Link> {
-    let ids: Vec<String> = chapters().iter().map(|c| c.id.clone()).collect();
+    let ids: Vec<String> = chapters().iter().map(|c| c.id.to_string()).collect();
     (
         proptest::option::of(proptest::sample::select(ids)),
         proptest::option::of(proptest::sample::select(Lang::ALL.to_vec())),

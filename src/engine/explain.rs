@@ -1,6 +1,7 @@
 //! Plain-language verdicts and explanations of a trace, shared by the UI and the CLI.
 
 use super::scenario::{Multifd, MultifdCompression, StopPolicy, TransportKind};
+use super::sort::sort_by;
 use super::trace::{Outcome, Trace};
 use super::transport::Bottleneck;
 use super::units::{localize, Fmt, Lang, MIB};
@@ -239,7 +240,7 @@ pub fn bottleneck_time(trace: &Trace) -> Vec<(Bottleneck, f64, f64)> {
         e.1 /= total;
     }
     acc.retain(|e| e.1 >= 0.05);
-    acc.sort_by(|a, b| b.1.total_cmp(&a.1));
+    sort_by(&mut acc, |a, b| b.1.total_cmp(&a.1));
     acc
 }
 

@@ -11,6 +11,7 @@ pub mod migration;
 pub mod policy;
 pub mod scenario;
 pub mod sim;
+pub mod sort;
 pub mod trace;
 pub mod transport;
 pub mod units;

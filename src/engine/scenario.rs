@@ -594,6 +594,15 @@ fn json_path_at(text: &str, line: usize, column: usize) -> Vec<String> {
         .collect()
 }
 
+/// [`parse_object`] for JSON already parsed (by way of its text: one deserializer per type
+/// in the browser bundle).
+pub(crate) fn object_from_value<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+    what: &str,
+) -> Result<T, ScenarioError> {
+    parse_object(&value.to_string(), what)
+}
+
 fn err(field: &'static str, message: impl Into<String>) -> Result<(), ScenarioError> {
     Err(ScenarioError {
         field,
@@ -862,6 +871,13 @@ impl Scenario {
 
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
         let s: Scenario = parse_object(text, "scenario file")?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// [`Scenario::from_json`] for JSON already parsed (a scenario edited as a JSON value).
+    pub fn from_value(value: serde_json::Value) -> Result<Scenario, ScenarioError> {
+        let s: Scenario = object_from_value(value, "scenario file")?;
         s.validate()?;
         Ok(s)
     }

@@ -3,8 +3,6 @@
 //! The engine works in bytes and seconds (f64) throughout; inputs arrive in MiB, MiB/s and
 //! Gbit/s as administrators state them.
 
-use humansize::{format_size, BINARY};
-
 pub const KIB: f64 = 1024.0;
 pub const MIB: f64 = 1024.0 * 1024.0;
 pub const GIB: f64 = 1024.0 * MIB;
@@ -26,8 +24,18 @@ pub fn fmt_bytes(bytes: f64) -> String {
     if !bytes.is_finite() {
         return "—".to_string();
     }
-    let b = bytes.max(0.0).round() as u64;
-    format_size(b, BINARY.decimal_places(2).decimal_zeroes(0))
+    // Binary units, two decimals unless the value is whole (what humansize's BINARY options
+    // with decimal_places(2) and decimal_zeroes(0) print).
+    const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    let mut size = bytes.max(0.0).round() as u64 as f64;
+    let mut unit = 0;
+    while size >= KIB {
+        size /= KIB;
+        unit += 1;
+    }
+    let whole = (size - size.trunc()).abs() <= f64::EPSILON;
+    let places = if whole { 0 } else { 2 };
+    format!("{size:.places$} {}", UNITS[unit])
 }
 
 /// Rate in the unit people tune migration links with: "117.50 MiB/s (0.99 Gbit/s)".
@@ -173,6 +181,11 @@ mod tests {
         assert_eq!(fmt_bytes(4932.0 * MIB), "4.82 GiB");
         assert_eq!(fmt_bytes(-3.0), "0 B");
         assert_eq!(fmt_bytes(f64::INFINITY), "—");
+        assert_eq!(fmt_bytes(0.0), "0 B");
+        assert_eq!(fmt_bytes(1023.0), "1023 B");
+        assert_eq!(fmt_bytes(1536.0), "1.50 KiB");
+        assert_eq!(fmt_bytes(5e9), "4.66 GiB");
+        assert_eq!(fmt_bytes(1e19), "8.67 EiB");
     }
 
     #[test]

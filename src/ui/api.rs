@@ -66,7 +66,7 @@ impl Bridge {
         let t = &state.trace;
         let event = serde_json::json!({
             "query": query,
-            "chapter": crate::chapters::chapters().get(state.chapter).map(|c| c.id.clone()),
+            "chapter": crate::chapters::chapters().get(state.chapter).map(|c| c.id),
             "lang": state.lang.code(),
             "scenario": &*state.scenario,
             "result": {

@@ -1,11 +1,119 @@
 //! The guided chapters: navigation (previous, next, progress, a list), the chapter's text with
 //! its glossary terms, the settings it teaches and its sources, and the glossary itself.
+//!
+//! The long texts come in one file per language, fetched the first time a language is shown
+//! ([`use_long_texts`]); titles and navigation are there at once, the paragraphs a moment later.
 
+use std::cell::RefCell;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
 use super::state::Action;
-use crate::chapters::{chapters, glossary, pieces, term, Chapter, Piece};
+use crate::chapters::{self, chapters, glossary_sorted, pieces, term, Chapter, Piece};
 use crate::engine::Lang;
+
+/// Where a language's long texts are when they are not loaded yet.
+enum Fetch {
+    NotAsked,
+    /// On their way; the components to render again when they arrive.
+    Pending(Vec<Callback<()>>),
+    Failed,
+}
+
+thread_local! {
+    static FETCHES: RefCell<[Fetch; 2]> = const { RefCell::new([Fetch::NotAsked, Fetch::NotAsked]) };
+}
+
+/// Whether a language's long texts can be shown.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Texts {
+    Ready,
+    Loading,
+    Failed,
+}
+
+/// The state of `lang`'s long texts, fetching them the first time a component asks; the
+/// component renders again when they arrive (or cannot be had).
+#[hook]
+fn use_long_texts(lang: Lang) -> Texts {
+    let update = use_force_update();
+    if chapters::texts(lang).is_some() {
+        return Texts::Ready;
+    }
+    let again = Callback::from(move |()| update.force_update());
+    FETCHES.with(|f| {
+        let slot = &mut f.borrow_mut()[lang.pick(0, 1)];
+        match slot {
+            Fetch::Failed => Texts::Failed,
+            Fetch::Pending(waiting) => {
+                waiting.push(again);
+                Texts::Loading
+            }
+            Fetch::NotAsked => {
+                *slot = Fetch::Pending(vec![again]);
+                wasm_bindgen_futures::spawn_local(load_texts(lang));
+                Texts::Loading
+            }
+        }
+    })
+}
+
+/// Fetches `lang`'s text file, keeps it, and renders the waiting components again.
+async fn load_texts(lang: Lang) {
+    let ok = fetch_text(chapters::text_file(lang))
+        .await
+        .is_some_and(|file| chapters::set_texts(lang, file));
+    let next = if ok { Fetch::NotAsked } else { Fetch::Failed };
+    let done = FETCHES.with(|f| std::mem::replace(&mut f.borrow_mut()[lang.pick(0, 1)], next));
+    if let Fetch::Pending(waiting) = done {
+        for again in waiting {
+            again.emit(());
+        }
+    }
+}
+
+/// Where the bundle's files are: `globalThis.migrationLabBase`, which the boot script and the
+/// API entry (`migration-lab.js`) set to their own folder, so that a page elsewhere on the
+/// site (one that mounts the simulator itself) finds them; else the page's folder.
+fn bundle_base() -> String {
+    js_sys::Reflect::get(&js_sys::global(), &"migrationLabBase".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+/// The body of the bundle's file `name` as text; None on any failure.
+async fn fetch_text(name: &str) -> Option<String> {
+    let window = web_sys::window()?;
+    let url = format!("{}{name}", bundle_base());
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&url))
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    if !response.ok() {
+        return None;
+    }
+    JsFuture::from(response.text().ok()?)
+        .await
+        .ok()?
+        .as_string()
+}
+
+/// What shows where long texts are not loaded yet, or could not be.
+fn text_placeholder(state: Texts, lang: Lang) -> Html {
+    let says = if state == Texts::Failed {
+        lang.pick(
+            "The text could not be loaded. Reload the page to try again.",
+            "Der Text konnte nicht geladen werden. Laden Sie die Seite neu, um es erneut zu versuchen.",
+        )
+    } else {
+        lang.pick("Loading the text…", "Der Text wird geladen…")
+    };
+    html! { <p class="text-loading">{says}</p> }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct NavProps {
@@ -92,7 +200,7 @@ pub fn rich(text: &str, lang: Lang) -> Html {
                     }
                 });
                 html! {
-                    <a class="term" href={format!("#term-{id}")} title={t.definition.get(lang).to_string()} onclick={open}>
+                    <a class="term" href={format!("#term-{id}")} title={t.definition.get(lang).unwrap_or_default()} onclick={open}>
                         {words}
                     </a>
                 }
@@ -116,17 +224,23 @@ pub fn chapter_text(p: &TextProps) -> Html {
         return html! {};
     };
     let lang = p.lang;
+    let state = use_long_texts(lang);
     let paras = c
         .body
         .get(lang)
+        .unwrap_or_default()
         .iter()
         .map(|para| html! { <p>{ rich(para, lang) }</p> });
+    let try_this = c.try_this.and_then(|t| t.get(lang));
     html! {
         <article class="chapter panel" id={format!("chapter-{}", c.id)} data-testid="chapter">
             <h2 data-testid="chapter-title">{c.title.get(lang)}</h2>
+            if state != Texts::Ready && !c.body.en.is_empty() {
+                { text_placeholder(state, lang) }
+            }
             { for paras }
-            if let Some(t) = &c.try_this {
-                <p class="try"><strong>{lang.pick("Try it: ", "Ausprobieren: ")}</strong>{ rich(t.get(lang), lang) }</p>
+            if let Some(t) = try_this {
+                <p class="try"><strong>{lang.pick("Try it: ", "Ausprobieren: ")}</strong>{ rich(t, lang) }</p>
             }
             if !c.settings.is_empty() || !c.sources.is_empty() {
                 <details class="chapter-refs">
@@ -138,7 +252,7 @@ pub fn chapter_text(p: &TextProps) -> Html {
                     if !c.sources.is_empty() {
                         <p class="small">{lang.pick("Sources: ", "Quellen: ")}</p>
                         <ul class="sources">{ for c.sources.iter().map(|s| html! {
-                            <li><a href={s.url.clone()} rel="noopener" target="_blank">{&s.title}</a></li>
+                            <li><a href={s.url} rel="noopener" target="_blank">{s.title}</a></li>
                         }) }</ul>
                     }
                 </details>
@@ -156,15 +270,21 @@ pub struct GlossaryProps {
 #[function_component(Glossary)]
 pub fn glossary_view(p: &GlossaryProps) -> Html {
     let lang = p.lang;
-    let mut terms: Vec<_> = glossary().iter().collect();
-    terms.sort_by_key(|t| t.term.get(lang).to_lowercase());
+    let state = use_long_texts(lang);
+    let terms: Vec<_> = glossary_sorted(lang).collect();
     html! {
         <details class="panel glossary" id="glossary">
             <summary><h2 id="glossary-title">{lang.pick(format!("Glossary ({} terms)", terms.len()), format!("Glossar ({} Begriffe)", terms.len()))}</h2></summary>
             <dl>{ for terms.into_iter().map(|t| html! {
                 <div id={format!("term-{}", t.id)} tabindex="-1">
                     <dt>{t.term.get(lang)}</dt>
-                    <dd>{t.definition.get(lang)}</dd>
+                    <dd>
+                        if let Some(d) = t.definition.get(lang) {
+                            {d}
+                        } else {
+                            { text_placeholder(state, lang) }
+                        }
+                    </dd>
                 </div>
             }) }</dl>
         </details>

@@ -49,11 +49,7 @@ pub(crate) fn parse_colour(value: &str) -> Option<(u8, u8, u8)> {
     let mut parts = inner
         .split(|c: char| c == ',' || c.is_whitespace())
         .filter(|p| !p.is_empty())
-        .map(|p| {
-            p.parse::<f64>()
-                .ok()
-                .map(|x| x.round().clamp(0.0, 255.0) as u8)
-        });
+        .map(|p| super::controls::parse_number(p).map(|x| x.round().clamp(0.0, 255.0) as u8));
     let rgb = (parts.next()??, parts.next()??, parts.next()??);
     parts.next().is_none().then_some(rgb)
 }

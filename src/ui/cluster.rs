@@ -9,7 +9,7 @@ use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::chart::{prepare, time_cursor, time_labels, use_drawn_canvas, use_view_env};
-use super::controls::to_count;
+use super::controls::{parse_number, to_count};
 use super::inspect::{self, Inspector};
 use super::memory_map::{labels, MemoryMap, COLOURS};
 use super::state::{preset, Action, AppState, PRESETS};
@@ -157,8 +157,13 @@ fn topology_label(hosts: usize, running: usize, queued: usize, lang: Lang) -> St
 fn stage_label(stage: Stage, pass: u32, lang: Lang) -> (String, String) {
     let en = match stage {
         Stage::Precopy => format!("pass {pass}"),
+        Stage::Queued => "queued".into(),
+        Stage::Setup => "setup".into(),
+        Stage::Storage => "storage".into(),
         Stage::Blackout => "blackout".into(),
-        other => format!("{other:?}").to_lowercase(),
+        Stage::Switchover => "switchover".into(),
+        Stage::Cleanup => "cleanup".into(),
+        Stage::Done => "done".into(),
     };
     let shown = match (lang, stage) {
         (Lang::En, _) => en.clone(),
@@ -396,7 +401,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         let edit = edit.clone();
         let onchange = Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            let v = input.value().trim().parse::<f64>().unwrap_or(-1.0);
+            let v = parse_number(input.value().trim()).unwrap_or(-1.0);
             let v = to_count(v);
             edit(Box::new(move |c| f(c, v)))
         });

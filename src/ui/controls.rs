@@ -46,12 +46,41 @@ pub type Typed = (f64, String);
 fn typed(e: &Event) -> Typed {
     let input: HtmlInputElement = e.target_unchecked_into();
     let text = input.value();
-    (text.trim().parse::<f64>().unwrap_or(f64::NAN), text)
+    (parse_number(text.trim()).unwrap_or(f64::NAN), text)
 }
 
 fn input_value(e: &Event) -> f64 {
     let input: HtmlInputElement = e.target_unchecked_into();
-    input.value().trim().parse::<f64>().unwrap_or(f64::NAN)
+    parse_number(input.value().trim()).unwrap_or(f64::NAN)
+}
+
+/// A number as `str::parse::<f64>` reads it (`"1.5"`, `"-2e3"`, `".5"`, `"inf"`; None for
+/// `""`, `"0x10"`, `"1,5"` or `" 1"`), but with the browser's own parser doing the digits:
+/// Rust's would add its tables to the bundle. On these characters the two grammars agree and
+/// both round correctly.
+pub(crate) fn parse_number(text: &str) -> Option<f64> {
+    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let negative = text.starts_with('-');
+    if body.eq_ignore_ascii_case("inf") || body.eq_ignore_ascii_case("infinity") {
+        return Some(if negative {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        });
+    }
+    if body.eq_ignore_ascii_case("nan") {
+        return Some(f64::NAN);
+    }
+    let plain = !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
+    if !plain {
+        return None;
+    }
+    // JS `+text`; NaN where the text is not a number.
+    let v = wasm_bindgen::JsValue::from_str(text).unchecked_into_f64();
+    (!v.is_nan()).then_some(v)
 }
 
 /// What a field accepts: its name in messages (English, German), unit, range and whether it
@@ -404,25 +433,30 @@ fn memory_from_position(pos: f64) -> f64 {
 #[function_component(Controls)]
 pub fn controls(p: &ControlsProps) -> Html {
     let s = &*p.scenario;
-    let errors = use_state(std::collections::HashMap::<&'static str, (String, String)>::new);
+    // Each refused field's id with its message and what was typed.
+    let errors = use_state(Vec::<(&'static str, (String, String))>::new);
     // A typed value goes to the scenario only when its field accepts it; otherwise the field
     // says why and keeps what was typed.
     type Guarded = (Callback<Typed>, Option<(String, String)>);
     let guard = |id: &'static str, cb: Callback<f64>| -> Guarded {
         let errors = errors.clone();
         let lang = p.lang;
-        let current = errors.get(id).cloned();
+        let current = errors
+            .iter()
+            .find(|(k, _)| *k == id)
+            .map(|(_, e)| e.clone());
         let checked = Callback::from(move |(v, text): Typed| {
             let mut e = (*errors).clone();
+            e.retain(|(k, _)| *k != id);
             match check(id, v, lang) {
                 Ok(v) => {
-                    if e.remove(id).is_some() {
+                    if e.len() < errors.len() {
                         errors.set(e);
                     }
                     cb.emit(v);
                 }
                 Err(msg) => {
-                    e.insert(id, (msg, text));
+                    e.push((id, (msg, text)));
                     errors.set(e);
                 }
             }
@@ -937,5 +971,63 @@ pub fn controls(p: &ControlsProps) -> Html {
                 </details>
             }
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    #[wasm_bindgen_test]
+    fn numbers_read_as_rust_reads_them() {
+        for text in [
+            "0",
+            "64",
+            "-8",
+            "+4",
+            "1.5",
+            ".5",
+            "5.",
+            "-.25",
+            "1e3",
+            "2E-3",
+            "1e+2",
+            "1e400",
+            "-0",
+            "0.1",
+            "123456789.123456789",
+            "00012",
+            "inf",
+            "-Infinity",
+            "NaN",
+            "",
+            " ",
+            " 1",
+            "1 ",
+            "banana",
+            "0x10",
+            "0b1",
+            "1,5",
+            "1_000",
+            "1e",
+            "e5",
+            ".",
+            "-",
+            "+-1",
+            "1.5.2",
+            "--1",
+            "Infinity1",
+            "١",
+        ] {
+            let ours = parse_number(text);
+            let rust = text.parse::<f64>().ok();
+            let same = match (ours, rust) {
+                (Some(a), Some(b)) => a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                (a, b) => a.is_none() && b.is_none(),
+            };
+            assert!(same, "{text:?}: {ours:?} against {rust:?}");
+        }
     }
 }

@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use super::incremental::use_incremental;
 
+use crate::engine::sort::sort_by;
 use crate::engine::units::MIB;
 use crate::engine::{
     rate_explanation_in, simulate, verdict_in, Fmt, Lang, Scenario, Severity, Trace,
@@ -155,7 +156,7 @@ pub fn spread(p: &SpreadProps) -> Html {
     let lo = runs.iter().map(|r| r.0).fold(f64::INFINITY, f64::min);
     let hi = runs.iter().map(|r| r.0).fold(0.0, f64::max);
     let mut sorted: Vec<f64> = runs.iter().map(|r| r.0).collect();
-    sorted.sort_by(f64::total_cmp);
+    sort_by(&mut sorted, f64::total_cmp);
     let median = sorted[sorted.len() / 2];
     let span = (hi - lo).max(hi * 1e-6).max(1e-9);
     let x = |v: f64| 10.0 + (v - lo) / span * 280.0;

@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use super::chart::use_view_env;
 use super::incremental::use_incremental;
+use crate::engine::sort::sort_by;
 use crate::engine::{simulate, Fmt, Lang, Scenario};
 
 /// Seeds per distribution.
@@ -52,7 +53,7 @@ pub fn spread_view(p: &SpreadProps) -> Html {
     let mut shared: Vec<f64> = runs.iter().skip(1).flatten().flatten().copied().collect();
     let done = runs.iter().skip(1).flatten().count();
     let unfinished = done - shared.len();
-    shared.sort_by(f64::total_cmp);
+    sort_by(&mut shared, f64::total_cmp);
     let lo = shared
         .first()
         .copied()

@@ -203,7 +203,7 @@ impl AppState {
     /// The link that restores this state (the time only while paused: a playing run's time
     /// changes every frame).
     pub fn link(&self, embed: Option<crate::permalink::Embed>) -> Link {
-        let chapter = chapters().get(self.chapter).map(|c| c.id.clone());
+        let chapter = chapters().get(self.chapter).map(|c| c.id.to_string());
         let ch = chapter.as_deref();
         Link {
             lang: Some(self.lang),

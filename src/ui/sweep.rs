@@ -11,6 +11,13 @@ use super::incremental::use_incremental;
 use crate::chapters::{param_value, sweep_values, with_param};
 use crate::engine::{simulate, Fmt, Lang, Scenario};
 
+/// A chapter's sweep names its parameter by id; as a prop it is a static string.
+impl yew::html::IntoPropValue<AttrValue> for crate::chapters::Name {
+    fn into_prop_value(self) -> AttrValue {
+        AttrValue::Static(self.0)
+    }
+}
+
 /// Points per sweep.
 pub const SWEEP_POINTS: usize = 24;
 

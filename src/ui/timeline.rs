@@ -5,6 +5,7 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::controls::parse_number;
 use super::state::{Action, AppState};
 use crate::engine::units::localize;
 use crate::engine::{Fmt, Lang, PhaseKind, Trace};
@@ -45,7 +46,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
         let d = d.clone();
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            if let Ok(ms) = input.value().parse::<f64>() {
+            if let Some(ms) = parse_number(&input.value()) {
                 d.dispatch(Action::Seek(ms / 1000.0));
             }
         })
@@ -54,7 +55,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
         let d = d.clone();
         Callback::from(move |e: Event| {
             let sel: HtmlSelectElement = e.target_unchecked_into();
-            if let Ok(v) = sel.value().parse::<f64>() {
+            if let Some(v) = parse_number(&sel.value()) {
                 d.dispatch(Action::Speed(v));
             }
         })

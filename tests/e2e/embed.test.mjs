@@ -77,7 +77,7 @@ test('two instances on one page run independently and destroy leaves nothing run
   assert.equal(await page.locator('#host-output').innerText(), 'clicked');
   // mount() refuses bad options with a message naming them.
   const bad = await page.evaluate(async () => {
-    const { mount } = await import('../../app.js');
+    const { mount } = await import('../../migration-lab.js');
     const el = document.createElement('div');
     document.body.appendChild(el);
     const out = [];

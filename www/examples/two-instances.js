@@ -1,5 +1,5 @@
 // Two independent simulators on one page through the JavaScript API.
-import init, { mount } from '../../app.js';
+import init, { mount } from '../../migration-lab.js';
 
 await init();
 

@@ -16,7 +16,7 @@ pub fn run(ctx: &Ctx, extra: &[String]) -> Result<()> {
     }
     cmd.run()?;
 
-    let dist = dist::dist(ctx)?;
+    let dist = dist::dist(ctx)?.dir;
 
     let script = ctx.path("tests/e2e/bench.mjs");
     if !script.exists() {

@@ -5,6 +5,7 @@
 //! the e2e npm packages) before using them.
 
 mod bench;
+mod bundle;
 mod dist;
 mod serve;
 mod test;
@@ -85,7 +86,7 @@ fn serve(ctx: &Ctx, rest: &[String]) -> Result<()> {
         [addr] => addr.clone(),
         _ => return Err(Error::new("usage: cargo xtask serve [ADDR|PORT]")),
     };
-    let dist = dist::dist(ctx)?;
+    let dist = dist::dist(ctx)?.dir;
     let server = serve::Server::bind(&addr, &dist, true)?;
     println!(
         "\nServing {} at {}  (Ctrl-C to stop)",

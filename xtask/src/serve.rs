@@ -138,9 +138,16 @@ fn handle(mut stream: TcpStream, root: &Path, log: bool) -> io::Result<()> {
                 respond(&mut stream, 400, "text/plain", b"bad path\n", with_body)?;
                 400
             }
-            Some(path) => match fs::read(&path) {
-                Ok(body) => {
-                    respond(&mut stream, 200, mime_type(&path), &body, with_body)?;
+            Some(path) => match read_file(&path, accepts_gzip(&head)) {
+                Ok((body, encoding)) => {
+                    respond_with(
+                        &mut stream,
+                        200,
+                        mime_type(&path),
+                        encoding,
+                        &body,
+                        with_body,
+                    )?;
                     200
                 }
                 Err(_) => {
@@ -171,10 +178,50 @@ fn read_head(stream: &mut TcpStream) -> io::Result<Option<String>> {
     Ok(String::from_utf8(buf).ok())
 }
 
+/// The file's bytes and their Content-Encoding: the precompressed `FILE.gz` beside it when the
+/// client takes gzip and it exists, else the file itself.
+fn read_file(path: &Path, gzip: bool) -> io::Result<(Vec<u8>, Option<&'static str>)> {
+    if gzip && path.is_file() {
+        let mut gz = path.as_os_str().to_owned();
+        gz.push(".gz");
+        if let Ok(body) = fs::read(&gz) {
+            return Ok((body, Some("gzip")));
+        }
+    }
+    fs::read(path).map(|body| (body, None))
+}
+
+/// Whether the request head's Accept-Encoding lists gzip (without `q=0`).
+pub fn accepts_gzip(head: &str) -> bool {
+    head.lines()
+        .filter_map(|l| l.split_once(':'))
+        .filter(|(name, _)| name.trim().eq_ignore_ascii_case("accept-encoding"))
+        .flat_map(|(_, value)| value.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts
+                .filter_map(|p| p.strip_prefix("q="))
+                .any(|q| q.trim().parse::<f64>() == Ok(0.0));
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
+}
+
 fn respond(
     stream: &mut TcpStream,
     status: u16,
     content_type: &str,
+    body: &[u8],
+    with_body: bool,
+) -> io::Result<()> {
+    respond_with(stream, status, content_type, None, body, with_body)
+}
+
+fn respond_with(
+    stream: &mut TcpStream,
+    status: u16,
+    content_type: &str,
+    encoding: Option<&str>,
     body: &[u8],
     with_body: bool,
 ) -> io::Result<()> {
@@ -185,9 +232,11 @@ fn respond(
         405 => "Method Not Allowed",
         _ => "Error",
     };
+    let encoding = encoding.map_or(String::new(), |e| format!("Content-Encoding: {e}\r\n"));
     let head = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
-         Cache-Control: no-cache\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\n{encoding}\
+         Content-Length: {}\r\nVary: Accept-Encoding\r\nCache-Control: no-cache\r\n\
+         Connection: close\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes())?;
@@ -321,6 +370,21 @@ mod tests {
     }
 
     #[test]
+    fn reads_accept_encoding() {
+        assert!(accepts_gzip(
+            "GET / HTTP/1.1\r\nAccept-Encoding: gzip, deflate, br\r\n"
+        ));
+        assert!(accepts_gzip(
+            "GET / HTTP/1.1\r\naccept-encoding: br;q=1.0, gzip;q=0.8\r\n"
+        ));
+        assert!(!accepts_gzip("GET / HTTP/1.1\r\nAccept-Encoding: br\r\n"));
+        assert!(!accepts_gzip(
+            "GET / HTTP/1.1\r\nAccept-Encoding: gzip;q=0\r\n"
+        ));
+        assert!(!accepts_gzip("GET / HTTP/1.1\r\nHost: x\r\n"));
+    }
+
+    #[test]
     fn resolves_index_for_root() {
         let root = Path::new("/srv/dist");
         assert_eq!(
@@ -365,6 +429,17 @@ mod tests {
         let head = get(addr, "HEAD /www/s.css HTTP/1.1\r\n\r\n");
         assert!(head.contains("Content-Type: text/css"));
         assert!(head.ends_with("\r\n\r\n"));
+
+        fs::write(dir.join("www/s.css.gz"), b"GZ").unwrap();
+        let gz = get(
+            addr,
+            "GET /www/s.css HTTP/1.1\r\nAccept-Encoding: gzip, deflate, br\r\n\r\n",
+        );
+        assert!(gz.contains("Content-Encoding: gzip\r\n"), "{gz}");
+        assert!(gz.contains("Content-Type: text/css"));
+        assert!(gz.ends_with("\r\n\r\nGZ"));
+        let plain = get(addr, "GET /www/s.css HTTP/1.1\r\n\r\n");
+        assert!(!plain.contains("Content-Encoding") && plain.ends_with("p{}"));
 
         assert!(get(addr, "GET /missing.js HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 404"));
         assert!(get(addr, "GET /../secret HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 400"));

@@ -249,8 +249,10 @@ fn e2e(ctx: &Ctx, browser: &mut BrowserSetup) -> LayerResult {
     // npm first: it brings binaryen's wasm-opt, so the e2e tests run the optimized bundle.
     tools::ensure_npm_deps(ctx)?;
     let dist = dist::dist(ctx)?;
+    // The size budget counts as one test of this layer.
+    let budget = dist.sizes.check_budget();
 
-    let server = Server::bind("127.0.0.1:0", &dist, false)?.spawn();
+    let server = Server::bind("127.0.0.1:0", &dist.dir, false)?.spawn();
     println!("serving dist/ at {} for the e2e tests", server.url());
     let screenshots = screenshot_dir(ctx);
     let out = Cmd::new("node")
@@ -263,9 +265,27 @@ fn e2e(ctx: &Ctx, browser: &mut BrowserSetup) -> LayerResult {
         .run_tee();
     drop(server);
     let out = out?;
-    let counts = parse_node_counts(&out.lines);
+    let mut counts = parse_node_counts(&out.lines);
     println!("screenshots: {}", ctx.rel(&screenshots));
-    Ok((outcome(&out, &counts), counts))
+    let over = match budget {
+        Ok(msg) => {
+            println!("{msg}");
+            counts.passed += 1;
+            None
+        }
+        Err(msg) => {
+            eprintln!("xtask: {msg}");
+            counts.failed += 1;
+            Some(msg)
+        }
+    };
+    let outcome = match (outcome(&out, &counts), over) {
+        (Outcome::Failed(why), Some(over)) if why.is_empty() => {
+            Outcome::Failed(over.split(" (").next().unwrap_or_default().to_string())
+        }
+        (outcome, _) => outcome,
+    };
+    Ok((outcome, counts))
 }
 
 /// tests/e2e/*.test.mjs file names, sorted.

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::scenario::{ClusterNetwork, ClusterScenario, Host, NetworkRole, Nic};
 use crate::engine::scenario::TransportKind;
+use crate::engine::sort::sort_by;
 use crate::engine::transport::driver_default_descriptors;
 
 /// The network path a migration takes between two hosts.
@@ -25,12 +26,13 @@ pub struct Path {
 pub(super) fn choose_path(sc: &ClusterScenario, a: &Host, b: &Host) -> Option<Path> {
     let mut order: Vec<&ClusterNetwork> = if sc.settings.networks.is_empty() {
         let mut all: Vec<&ClusterNetwork> = sc.networks.iter().collect();
-        all.sort_by_key(|n| match n.role {
+        let rank = |n: &ClusterNetwork| match n.role {
             NetworkRole::LiveMigration => 0,
             NetworkRole::VmTraffic => 1,
             NetworkRole::Management => 2,
             NetworkRole::Cluster => 3,
-        });
+        };
+        sort_by(&mut all, |a, b| rank(a).cmp(&rank(b)));
         all
     } else {
         sc.settings

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::path::choose_path;
 use super::scenario::{ClusterScenario, Operation};
 use super::Refusal;
+use crate::engine::sort::sort_by;
 use crate::engine::units::MIB;
 
 /// Live-migration requests in order, as (VM, from, to, refusal) with indices into the
@@ -93,7 +94,9 @@ pub(super) fn plan(sc: &ClusterScenario) -> Vec<(usize, usize, usize, Option<Ref
             Operation::Drain { host } => {
                 let h = host_ix(host);
                 let mut vms: Vec<usize> = (0..sc.vms.len()).filter(|&v| at[v] == h).collect();
-                vms.sort_by(|&a, &b| sc.vms[b].memory_mib.total_cmp(&sc.vms[a].memory_mib));
+                sort_by(&mut vms, |&a, &b| {
+                    sc.vms[b].memory_mib.total_cmp(&sc.vms[a].memory_mib)
+                });
                 // Reachable hosts that are not in maintenance themselves.
                 let targets: Vec<usize> = (0..hosts)
                     .filter(|&o| o != h && !drained[o] && reachable(h, o))

@@ -21,7 +21,7 @@ use crate::engine::transport::{link_payload, MIN_NETWORK_CORES};
 use crate::engine::units::MIB;
 
 /// A resource migrations share.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Key {
     /// One host's NICs on one network, in one direction.
     Port {
@@ -37,19 +37,22 @@ enum Key {
     SmbLimit(usize),
 }
 
-/// The resources of one moment, numbered as they are first used.
+/// The resources of one moment, numbered as they are first used: resource `i` is `keys[i]`
+/// with `capacity[i]`. (A few dozen at most, so a list is all the index it needs.)
 #[derive(Default)]
 struct Resources {
-    index: std::collections::HashMap<Key, usize>,
+    keys: Vec<Key>,
     capacity: Vec<f64>,
 }
 
 impl Resources {
     fn id(&mut self, key: Key, capacity: impl FnOnce() -> f64) -> usize {
-        *self.index.entry(key).or_insert_with(|| {
-            self.capacity.push(capacity());
-            self.capacity.len() - 1
-        })
+        if let Some(i) = self.keys.iter().position(|k| *k == key) {
+            return i;
+        }
+        self.keys.push(key);
+        self.capacity.push(capacity());
+        self.capacity.len() - 1
     }
 }
 

@@ -1,7 +1,7 @@
 //! What a cluster scenario file describes: networks, hosts and their NICs, VMs, Hyper-V's
 //! migration settings and the operations to run — and the checks that make it a possible one.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -202,16 +202,16 @@ impl ClusterScenario {
                 ),
             );
         }
-        let mut network_names = HashSet::with_capacity(self.networks.len());
-        for n in &self.networks {
-            if !network_names.insert(n.name.as_str()) {
+        // Names to their index (one map type for all three, which keeps the wasm smaller).
+        let mut network_names: HashMap<&str, usize> = HashMap::with_capacity(self.networks.len());
+        for (i, n) in self.networks.iter().enumerate() {
+            if network_names.insert(n.name.as_str(), i).is_some() {
                 return err(
                     "networks.name",
                     format!("two networks are called {}", n.name),
                 );
             }
         }
-        // Host names to their index.
         let mut host_ix: HashMap<&str, usize> = HashMap::with_capacity(self.hosts.len());
         for (i, h) in self.hosts.iter().enumerate() {
             if host_ix.insert(h.name.as_str(), i).is_some() {
@@ -230,7 +230,7 @@ impl ClusterScenario {
                 );
             }
             for n in &h.nics {
-                if !network_names.contains(n.network.as_str()) {
+                if !network_names.contains_key(n.network.as_str()) {
                     return err(
                         "hosts.nics",
                         format!("{} has a NIC on unknown network {}", h.name, n.network),
@@ -254,12 +254,12 @@ impl ClusterScenario {
                 }
             }
         }
-        let mut vm_names = HashSet::with_capacity(self.vms.len());
+        let mut vm_names: HashMap<&str, usize> = HashMap::with_capacity(self.vms.len());
         // MiB of VM memory placed on each host, and the first VM that overfilled it.
         let mut placed = vec![0.0; self.hosts.len()];
         let mut first_over: Vec<Option<usize>> = vec![None; self.hosts.len()];
         for (v, vm) in self.vms.iter().enumerate() {
-            if !vm_names.insert(vm.name.as_str()) {
+            if vm_names.insert(vm.name.as_str(), v).is_some() {
                 return err("vms.name", format!("two VMs are called {}", vm.name));
             }
             let Some(&h) = host_ix.get(vm.host.as_str()) else {
@@ -323,14 +323,14 @@ impl ClusterScenario {
             );
         }
         for n in &st.networks {
-            if !network_names.contains(n.as_str()) {
+            if !network_names.contains_key(n.as_str()) {
                 return err("settings.networks", format!("unknown network {n}"));
             }
         }
         for op in &self.operations {
             match op {
                 Operation::Move { vm, to } => {
-                    if !vm_names.contains(vm.as_str()) {
+                    if !vm_names.contains_key(vm.as_str()) {
                         return err("operations", format!("no VM called {vm}"));
                     }
                     if !host_ix.contains_key(to.as_str()) {

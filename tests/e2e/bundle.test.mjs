@@ -1,0 +1,142 @@
+// The static bundle as a docs site would host it: under a strict Content Security Policy,
+// from a sub-path, compressed, with nothing fetched from another host, and with a clear
+// message where WebAssembly is missing.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { APP_URL, collectErrors, launch, screenshot, waitForApp } from './helpers.mjs';
+
+/** The policy the bundle promises to run under. */
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+
+let browser;
+
+before(async () => {
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** Records every request of `page` and every CSP violation the page reports. */
+async function watch(page) {
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  const responses = [];
+  page.on('response', (r) => responses.push(r));
+  await page.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
+  });
+  return { requests, responses, violations: () => page.evaluate(() => window.__violations) };
+}
+
+/** Requests that went anywhere but the test server's host. */
+function elsewhere(requests) {
+  const home = new URL(APP_URL).host;
+  return requests.filter((u) => !/^(data|blob):/.test(u) && new URL(u).host !== home);
+}
+
+test('index.html loads no inline code and names its files by content', async () => {
+  const res = await fetch(APP_URL);
+  const html = await res.text();
+  assert.match(html, /<main id="app" class="booting">/);
+  assert.match(html, /Loading the simulator…/);
+  for (const tag of html.match(/<script\b[^>]*>[\s\S]*?<\/script>/g) ?? []) {
+    assert.match(tag, /^<script type="module" src="boot\.[0-9a-f]{12}\.js"><\/script>$/, tag);
+  }
+  assert.doesNotMatch(html, /\sstyle=|<style\b|\son[a-z]+=/i, 'no inline style or handler');
+  assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, 'no other host');
+  assert.doesNotMatch(html, /(src|href)="\//, 'only relative URLs');
+  assert.match(html, /href="style\.[0-9a-f]{12}\.css"/);
+  assert.match(html, /href="app_bg\.[0-9a-f]{12}\.wasm"/);
+});
+
+test('the app runs under the strict CSP, compressed, and asks no other host', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const errors = collectErrors(page);
+  const seen = await watch(page);
+  // Serve the page itself with the policy as a response header.
+  await page.route(
+    (url) => url.href === APP_URL || url.href.startsWith(`${APP_URL}?`),
+    async (route) => {
+      const response = await route.fetch();
+      const headers = { ...response.headers(), 'content-security-policy': CSP };
+      // route.fetch() hands over the body decoded; say so.
+      delete headers['content-encoding'];
+      delete headers['content-length'];
+      await route.fulfill({ response, headers, body: await response.body() });
+    },
+  );
+  await page.goto(`${APP_URL}?chapter=playground&lang=en`, { waitUntil: 'load' });
+  await waitForApp(page);
+  await page.waitForSelector('[data-testid=verdict]');
+  // Reach the views that draw on canvases and the cluster view.
+  await page.waitForTimeout(800);
+  await page.goto(`${APP_URL}?chapter=cluster&lang=de`, { waitUntil: 'load' });
+  await waitForApp(page);
+  // The chapter's paragraphs come from the German text file, fetched under the same policy.
+  await page.waitForSelector('[data-testid=chapter] p:not(.text-loading)');
+  assert.equal(await page.locator('.text-loading').count(), 0, 'no text is still loading');
+  await page.waitForTimeout(800);
+  await screenshot(page, 'csp.png');
+
+  assert.deepEqual(await seen.violations(), [], 'no CSP violation');
+  assert.deepEqual(errors, [], `errors on the page:\n${errors.join('\n')}`);
+  assert.deepEqual(elsewhere(seen.requests), [], 'every request stays on the test server');
+  const wasm = seen.responses.find((r) => /\/app_bg\.[0-9a-f]{12}\.wasm$/.test(r.url()));
+  assert.ok(wasm, 'the hashed wasm was loaded');
+  const headers = await wasm.allHeaders();
+  assert.equal(headers['content-type'], 'application/wasm');
+  assert.equal(headers['content-encoding'], 'gzip', 'the precompressed .gz was served');
+  const texts = seen.responses.filter((r) => /\/texts\.(en|de)\.[0-9a-f]{12}\.txt$/.test(r.url()));
+  assert.deepEqual(
+    texts.map((r) => r.url().match(/texts\.(..)\./)[1]),
+    ['en', 'de'],
+    'each page fetched the text file of its language only',
+  );
+  await context.close();
+});
+
+test('the bundle works from a sub-path of a docs site', async () => {
+  const origin = new URL(APP_URL).origin;
+  const base = `${origin}/docs/tools/migration-lab/`;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const outside = [];
+  // The test server serves dist/ at /; map the sub-path onto it and refuse anything else.
+  await context.route(`${origin}/**`, async (route) => {
+    const url = route.request().url();
+    if (url.startsWith(base)) {
+      await route.continue({ url: `${APP_URL}${url.slice(base.length)}` });
+    } else {
+      outside.push(url);
+      await route.abort();
+    }
+  });
+  const page = await context.newPage();
+  const errors = collectErrors(page);
+  await page.goto(`${base}?chapter=playground&lang=en`, { waitUntil: 'load' });
+  await waitForApp(page);
+  await page.waitForSelector('[data-testid=verdict]');
+  assert.deepEqual(outside, [], 'no request outside the sub-path');
+  assert.deepEqual(errors, [], `errors on the page:\n${errors.join('\n')}`);
+  await context.close();
+});
+
+test('a browser without WebAssembly gets a clear message', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    delete globalThis.WebAssembly;
+  });
+  await page.goto(APP_URL, { waitUntil: 'load' });
+  const alert = page.locator('#app .fatal[role=alert]');
+  await alert.waitFor({ timeout: 10_000 });
+  assert.match(await alert.innerText(), /WebAssembly/);
+  assert.equal(await page.locator('#app .loading').count(), 0, 'the loading text is replaced');
+  await context.close();
+});
