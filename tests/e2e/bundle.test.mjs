@@ -43,7 +43,7 @@ function elsewhere(requests) {
 test('index.html loads no inline code and names its files by content', async () => {
   const res = await fetch(APP_URL);
   const html = await res.text();
-  assert.match(html, /<main id="app" class="booting">/);
+  assert.match(html, /<main id="app" class="booting" data-migration-lab="page">/);
   assert.match(html, /Loading the simulator…/);
   for (const tag of html.match(/<script\b[^>]*>[\s\S]*?<\/script>/g) ?? []) {
     assert.match(tag, /^<script type="module" src="boot\.[0-9a-f]{12}\.js"><\/script>$/, tag);
