@@ -28,3 +28,11 @@ if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'funct
       fail('Migration Lab could not start: ' + e + '. It needs a browser with WebAssembly support.');
     });
 }
+
+// After a panic the page's app shows a panel with "Reset to defaults": the page opens again
+// with the same chapter, language and colours and the chapter's own scenario, in a fresh
+// instance (the broken one cannot run again).
+document.addEventListener('click', (event) => {
+  const button = event.target instanceof Element && event.target.closest('#app [data-lab-reset]');
+  if (button) window.location.assign(button.getAttribute('data-lab-reset'));
+});

@@ -34,6 +34,8 @@ use crate::permalink::Embed;
 pub struct BridgeInner {
     dispatch: RefCell<Option<UseReducerDispatcher<AppState>>>,
     listeners: RefCell<Vec<js_sys::Function>>,
+    /// The permalink's query string of what is shown, for the panel after a panic.
+    query: Rc<RefCell<String>>,
 }
 
 /// Shared by the app and its handle; equal only to itself.
@@ -59,6 +61,7 @@ impl Bridge {
 
     /// Tells the page's listeners what is shown now (`query` is its permalink).
     pub fn changed(&self, state: &AppState, query: &str) {
+        query.clone_into(&mut self.0.query.borrow_mut());
         let listeners = self.0.listeners.borrow().clone();
         if listeners.is_empty() {
             return;
@@ -93,6 +96,7 @@ impl Bridge {
 pub struct Handle {
     app: Option<yew::AppHandle<App>>,
     bridge: Bridge,
+    element: Element,
 }
 
 /// A string option, if given.
@@ -199,6 +203,7 @@ pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsError> {
     });
     let bridge = Bridge::default();
     element.set_inner_html("");
+    super::fatal::register(element.clone(), Some(bridge.0.query.clone()));
     let props = AppProps {
         scenario,
         cluster,
@@ -210,10 +215,11 @@ pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsError> {
         bridge: Some(bridge.clone()),
         ..AppProps::default()
     };
-    let app = yew::Renderer::<App>::with_root_and_props(element, props).render();
+    let app = yew::Renderer::<App>::with_root_and_props(element.clone(), props).render();
     Ok(Handle {
         app: Some(app),
         bridge,
+        element,
     })
 }
 
@@ -250,6 +256,7 @@ impl Handle {
         self.bridge.0.listeners.borrow_mut().clear();
         self.bridge.0.dispatch.borrow_mut().take();
         if let Some(app) = self.app.take() {
+            super::fatal::unregister(&self.element);
             app.destroy();
         }
     }

@@ -113,6 +113,10 @@ impl FrameLoop {
         let (id2, closure2, window2) = (id.clone(), closure.clone(), window.clone());
         let mut last: Option<f64> = None;
         *closure.borrow_mut() = Some(Closure::new(move |ts: f64| {
+            // After a panic the instance is broken: stop rather than fail every frame.
+            if super::fatal::panicked() {
+                return;
+            }
             if let Some(prev) = last {
                 on_frame((ts - prev) / 1000.0);
             }

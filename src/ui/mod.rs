@@ -9,6 +9,7 @@ mod chart;
 mod cluster;
 mod compare;
 mod controls;
+mod fatal;
 mod files;
 mod incremental;
 mod inspect;
@@ -31,26 +32,6 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 use crate::engine::Lang;
 use crate::permalink::{self, Decoded};
 
-/// Shows a readable message instead of a blank page if anything ever panics.
-fn install_panic_message() {
-    yew::set_custom_panic_hook(Box::new(|info| {
-        let msg = format!("Migration Lab stopped: {info}");
-        web_sys::console::error_1(&msg.clone().into());
-        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-            if let Ok(div) = doc.create_element("div") {
-                div.set_class_name("fatal");
-                div.set_attribute("role", "alert").ok();
-                div.set_text_content(Some(&format!(
-                    "{msg}. Reload the page to start again; please report this with the link in the address bar."
-                )));
-                if let Some(body) = doc.body() {
-                    body.prepend_with_node_1(&div).ok();
-                }
-            }
-        }
-    }));
-}
-
 /// Mounts the app as the page into the element `#app[data-migration-lab=page]`, reading the
 /// page's address as a permalink. A page without that element (one that uses `mount`) gets
 /// nothing.
@@ -62,7 +43,7 @@ pub fn mount_default() {
     }) else {
         return;
     };
-    install_panic_message();
+    fatal::register(root.clone(), None);
     root.set_inner_html("");
     let window = web_sys::window().expect("a browser window");
     let query = window.location().search().unwrap_or_default();

@@ -409,16 +409,19 @@ fn assemble(
 
     // The JavaScript API under a name that stays: pages that mount the simulator themselves
     // import `migration-lab.js`, whatever this build's hashed names are.
-    let api = format!(
-        "// Migration Lab: `import init, {{ mount }} from './migration-lab.js'`.\n\
-         globalThis.migrationLabBase = new URL('./', import.meta.url).href;\n\
-         export {{ default, mount }} from './{glue}';\n"
-    );
+    let www = ctx.path("www");
+    let api = read_text(&www.join(API_ENTRY))?;
+    let api = replace_once(
+        &api,
+        &format!("'./{OUT_NAME}.js'"),
+        &format!("'./{glue}'"),
+        "www/migration-lab.js",
+    )?;
+    let api = minify_js(&api);
     let api_path = dist.join(API_ENTRY);
     fs::write(&api_path, &api).context(format!("writing {}", api_path.display()))?;
     write_gzip(&api_path, api.as_bytes())?;
 
-    let www = ctx.path("www");
     let boot = read_text(&www.join(BOOT))?;
     let boot = replace_once(
         &boot,
@@ -491,7 +494,7 @@ fn assemble(
 /// Copies www/ into dist/www/, without the files the bundle serves under hashed names.
 fn copy_www(www: &Path, to: &Path) -> Result<()> {
     util::copy_dir(www, to)?;
-    for name in [BOOT, STYLE] {
+    for name in [BOOT, STYLE, API_ENTRY] {
         util::remove_path(&to.join(name))?;
     }
     Ok(())
