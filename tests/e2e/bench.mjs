@@ -1,60 +1,220 @@
-// Browser benchmark (run by `cargo xtask bench`): re-simulation latency after a slider moves,
-// and frame intervals while a migration plays. Prints a table and writes
-// target/bench-browser.json. Measures; asserts nothing.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Browser benchmark (run by `cargo xtask bench`), in headless Chromium with software rendering.
+// Measures; asserts nothing. Prints one table and writes target/bench-browser.json:
+//
+// - first load: navigation → app mounted → first frame with the charts drawn, bytes transferred;
+// - per input, the main-thread work (the input event's handler, which re-simulates, renders and
+//   redraws synchronously) and input → next frame, for a slider drag in the single-VM view and
+//   a timeline drag in a 16-host cluster draining a host with 128 VMs;
+// - animation: frame interval and main-thread work per frame (time spent in animation-frame
+//   callbacks), single VM and that cluster;
+// - the sweep recomputed while the animation plays;
+// - frame intervals while a sweep or a comparison recomputes;
+// - the bundle's files, raw and gzip.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 import { APP_URL, launch, openApp } from './helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const out = path.resolve(here, '..', '..', 'target', 'bench-browser.json');
+const root = path.resolve(here, '..', '..');
+const out = path.join(root, 'target', 'bench-browser.json');
 
 const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : NaN;
+};
+const stats = (xs) => ({ median: quantile(xs, 0.5), p95: quantile(xs, 0.95), n: xs.length });
+// Work per input is timed from the event to the next task after it (its handler, the render
+// and redraw it sets off in microtasks, and whatever else ran first): an upper bound.
+
+/** Times every animation-frame callback with the work it sets off (the app renders in
+ * microtasks after its callback returns: the time runs until the next task) and marks
+ * mount/paint. */
+const instrument = () => {
+  window.frameWork = [];
+  // The next task after the current one and its microtasks: a MessageChannel message.
+  const channel = new MessageChannel();
+  const waiting = [];
+  channel.port1.onmessage = () => waiting.shift()?.();
+  window.afterWork = () => new Promise((r) => {
+    waiting.push(r);
+    channel.port2.postMessage(0);
+  });
+  const raf = window.requestAnimationFrame.bind(window);
+  window.requestAnimationFrame = (cb) =>
+    raf((ts) => {
+      const t0 = performance.now();
+      cb(ts);
+      window.afterWork().then(() => window.frameWork.push(performance.now() - t0));
+    });
+  const seen = new MutationObserver(() => {
+    if (window.mountedAt === undefined && document.querySelector('#app > .lab')) {
+      window.mountedAt = performance.now();
+      // The charts are drawn in effects right after the first render: the next frame shows them.
+      raf(() => raf(() => (window.paintedAt = performance.now())));
+    }
+  });
+  seen.observe(document, { childList: true, subtree: true });
 };
 
-const browser = await launch();
-try {
-  const { page } = await openApp(browser, { url: `${APP_URL}?chapter=playground&lang=en` });
-  await page.click('[data-testid=play]'); // pause autoplay
+/** Opens `url` instrumented and waits for the app; `opened.bytes()` is what the network
+ * carried since (compressed where the server compressed). */
+async function open(browser, url, options = {}) {
+  const opened = await openApp(browser, { url: 'about:blank', wait: false, contextOptions: { reducedMotion: 'reduce' }, ...options });
+  await opened.page.addInitScript(instrument);
+  const sizes = [];
+  opened.page.on('requestfinished', (r) => sizes.push(r.sizes()));
+  await opened.page.goto(url);
+  await opened.page.waitForSelector('#app > .lab');
+  opened.bytes = async () => {
+    let total = 0;
+    for (const s of await Promise.all(sizes)) total += s.responseBodySize + s.responseHeadersSize;
+    return total;
+  };
+  return opened;
+}
 
-  // Slider → new trace → DOM and canvases updated → next frame painted.
-  const resim = await page.evaluate(async () => {
-    const slider = document.querySelector('#dirty-rate');
-    const times = [];
-    for (let i = 0; i < 40; i++) {
-      const t0 = performance.now();
-      slider.value = String(20 + (i % 20) * 50);
-      slider.dispatchEvent(new Event('input', { bubbles: true }));
-      await new Promise((r) => requestAnimationFrame(() => r()));
-      times.push(performance.now() - t0);
-    }
-    return times;
-  });
-
-  // Frame intervals while playing.
-  await page.click('[data-testid=play]');
-  const frames = await page.evaluate(
-    () =>
-      new Promise((resolve) => {
-        const stamps = [];
-        const tick = (ts) => {
-          stamps.push(ts);
-          if (stamps.length < 180) requestAnimationFrame(tick);
-          else resolve(stamps.slice(1).map((t, i) => t - stamps[i]));
-        };
-        requestAnimationFrame(tick);
-      }),
+/** Drags the range input `selector` through `steps` values; per step the synchronous work of the
+ * input event and the time to the next frame. */
+const drag = (page, selector, steps = 40) =>
+  page.evaluate(
+    async ({ selector, steps }) => {
+      const el = document.querySelector(selector);
+      const [min, max] = [Number(el.min), Number(el.max)];
+      const work = [];
+      const toFrame = [];
+      for (let i = 0; i < steps; i++) {
+        const t0 = performance.now();
+        el.value = String(min + ((i % 20) + 1) * (max - min) / 21);
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+        await window.afterWork();
+        work.push(performance.now() - t0);
+        await new Promise((r) => requestAnimationFrame(() => r()));
+        toFrame.push(performance.now() - t0);
+      }
+      return { work, toFrame };
+    },
+    { selector, steps },
   );
 
-  // Frame intervals while a view recomputes between frames: after a control changes, a sweep
-  // (24 runs) or a comparison (2–3 runs) and the spread start again while the animation plays.
+/** Frame intervals and the work inside them over `frames` frames while playing. */
+const playFrames = (page, frames = 180) =>
+  page.evaluate(async (frames) => {
+    window.frameWork = [];
+    const stamps = [];
+    await new Promise((resolve) => {
+      const tick = (ts) => {
+        stamps.push(ts);
+        if (stamps.length < frames) requestAnimationFrame(tick);
+        else resolve();
+      };
+      requestAnimationFrame(tick);
+    });
+    return { intervals: stamps.slice(1).map((t, i) => t - stamps[i]), work: window.frameWork.slice() };
+  }, frames);
+
+/** 16 hosts on 2 × 10 GbE; the first runs 128 VMs and is drained, four migrations at a time
+ * (the criterion benchmark's `big_drain`). */
+function bigDrain() {
+  const hosts = Array.from({ length: 16 }, (_, i) => ({
+    name: `H${i}`, cores: 32, load: 0.4, memory_gib: 1024,
+    nics: [{ network: 'conv', gbps: 10, buffers: 1024 }, { network: 'conv', gbps: 10, buffers: 1024 }],
+  }));
+  const vms = Array.from({ length: 128 }, (_, i) => ({
+    name: `vm${i}`, host: 'H0', memory_mib: 2048 + 64 * (i % 8), working_set_mib: 512,
+    untouched_mib: 512, dirty_rate_mibps: 40, pattern: 'hotcold', disk_gib: 40,
+  }));
+  return {
+    version: 1, seed: 1, networks: [{ name: 'conv', role: 'vm_traffic' }], hosts, vms,
+    shared_storage: true, settings: { per_host_limit: 2, cluster_limit: 4 },
+    operations: [{ kind: 'drain', host: 'H0' }], timeout_s: 3600,
+  };
+}
+
+/** The bundle as it is served: every file of dist/'s top level, raw and gzip. */
+function bundle() {
+  const dist = path.join(root, 'dist');
+  const files = {};
+  for (const name of readdirSync(dist)) {
+    const file = path.join(dist, name);
+    if (!statSync(file).isFile() || name.endsWith('.gz')) continue;
+    const bytes = readFileSync(file);
+    files[name] = { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  }
+  return files;
+}
+
+const browser = await launch();
+const result = {};
+try {
+  // First load, three times in fresh contexts (no cache); the median is reported.
+  const loads = [];
+  for (let i = 0; i < 3; i++) {
+    const opened = await open(browser, `${APP_URL}?chapter=playground&lang=en`);
+    const { page, context } = opened;
+    await page.waitForFunction(() => window.paintedAt !== undefined);
+    await page.waitForLoadState('networkidle');
+    loads.push({
+      ...(await page.evaluate(() => ({ mounted: window.mountedAt, painted: window.paintedAt }))),
+      bytes: await opened.bytes(),
+    });
+    await context.close();
+  }
+  result.first_load = {
+    mounted_ms: quantile(loads.map((l) => l.mounted), 0.5),
+    charts_painted_ms: quantile(loads.map((l) => l.painted), 0.5),
+    transferred_bytes: quantile(loads.map((l) => l.bytes), 0.5),
+  };
+
+  // Single VM: a slider drag, then the animation.
+  {
+    const { page, context } = await open(browser, `${APP_URL}?chapter=playground&lang=en`);
+    const d = await drag(page, '#dirty-rate');
+    result.single_drag = { work_ms: stats(d.work), to_next_frame_ms: stats(d.toFrame) };
+    await page.click('[data-testid=play]');
+    const f = await playFrames(page);
+    result.single_play = { interval_ms: stats(f.intervals), work_ms: stats(f.work) };
+    // The playground's sweep, recomputed after a change while the animation plays.
+    const sweep = await page.evaluate(async () => {
+      const points = document.querySelectorAll('.sweep-panel')[0]?.querySelectorAll('.pt, .pt-fail').length ?? 0;
+      const slider = document.querySelector('#memory');
+      const t0 = performance.now();
+      slider.value = String(Number(slider.min) + (Number(slider.max) - Number(slider.min)) / 3);
+      slider.dispatchEvent(new Event('input', { bubbles: true }));
+      await new Promise((r) => requestAnimationFrame(() => r()));
+      while (document.querySelector('.sweep [role=status]')) {
+        await new Promise((r) => requestAnimationFrame(() => r()));
+      }
+      return { points, ms: performance.now() - t0 };
+    });
+    result.sweep_while_playing = { points: sweep.points, complete_ms: sweep.ms, per_point_ms: sweep.ms / Math.max(1, sweep.points) };
+    await context.close();
+  }
+
+  // The cluster: 16 hosts, 128 VMs drained from one, opened as a file in the cluster view.
+  {
+    const { page, context } = await open(browser, `${APP_URL}?chapter=cluster&lang=en`);
+    const dir = mkdtempSync(path.join(tmpdir(), 'lab-bench-'));
+    const file = path.join(dir, 'drain-128.json');
+    writeFileSync(file, JSON.stringify(bigDrain()));
+    await page.setInputFiles('#open-scenario', file);
+    await page.waitForFunction(() => document.querySelector('[data-testid=migration-count]')?.textContent.includes('128'));
+    const d = await drag(page, '[data-testid=timeline]');
+    result.cluster_drag = { work_ms: stats(d.work), to_next_frame_ms: stats(d.toFrame) };
+    await page.click('[data-testid=play]');
+    const f = await playFrames(page);
+    result.cluster_play = { interval_ms: stats(f.intervals), work_ms: stats(f.work) };
+    await context.close();
+  }
+
+  // Frame intervals while a view recomputes between frames: a slider moved every 20 frames.
   const whileRecomputing = async (chapter, sel) => {
-    const { page: p } = await openApp(browser, { url: `${APP_URL}?chapter=${chapter}&lang=en` });
-    await p.waitForSelector(sel);
-    return p.evaluate(async (sel) => {
+    const { page, context } = await open(browser, `${APP_URL}?chapter=${chapter}&lang=en`, { contextOptions: {} });
+    await page.waitForSelector(sel);
+    const frames = await page.evaluate(async () => {
       const stamps = [];
       const done = new Promise((resolve) => {
         const tick = (ts) => {
@@ -64,7 +224,6 @@ try {
         };
         requestAnimationFrame(tick);
       });
-      // Nudge the first slider of the chapter every 20 frames.
       const slider = document.querySelector('.controls input[type=range]');
       for (let i = 0; i < 6 && slider; i++) {
         await new Promise((r) => setTimeout(r, 330));
@@ -73,25 +232,35 @@ try {
       }
       await done;
       return stamps.slice(1).map((t, i) => t - stamps[i]);
-    }, sel);
+    });
+    await context.close();
+    return stats(frames);
   };
-  const sweepFrames = await whileRecomputing('buffers', '[data-testid=sweep]');
-  const compareFrames = await whileRecomputing('smb-rdma', '[data-testid=compare]');
-
-  const result = {
-    resimulate_ms: { median: quantile(resim, 0.5), p95: quantile(resim, 0.95), runs: resim.length },
-    frame_interval_ms: { median: quantile(frames, 0.5), p95: quantile(frames, 0.95), frames: frames.length },
-    frame_interval_sweep_ms: { median: quantile(sweepFrames, 0.5), p95: quantile(sweepFrames, 0.95), frames: sweepFrames.length },
-    frame_interval_compare_ms: { median: quantile(compareFrames, 0.5), p95: quantile(compareFrames, 0.95), frames: compareFrames.length },
-  };
-  mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify(result, null, 2));
-  console.log('browser benchmark (headless Chromium, software rendering)');
-  console.log(`  slider → re-simulated and painted: median ${result.resimulate_ms.median.toFixed(1)} ms, p95 ${result.resimulate_ms.p95.toFixed(1)} ms`);
-  console.log(`  frame interval while playing:      median ${result.frame_interval_ms.median.toFixed(1)} ms, p95 ${result.frame_interval_ms.p95.toFixed(1)} ms`);
-  console.log(`  frames while a sweep recomputes:   median ${result.frame_interval_sweep_ms.median.toFixed(1)} ms, p95 ${result.frame_interval_sweep_ms.p95.toFixed(1)} ms`);
-  console.log(`  frames while a comparison reruns:  median ${result.frame_interval_compare_ms.median.toFixed(1)} ms, p95 ${result.frame_interval_compare_ms.p95.toFixed(1)} ms`);
-  console.log(`  written to ${out}`);
+  result.frames_while_sweep_ms = await whileRecomputing('buffers', '[data-testid=sweep]');
+  result.frames_while_compare_ms = await whileRecomputing('smb-rdma', '[data-testid=compare]');
+  result.bundle = bundle();
 } finally {
   await browser.close();
 }
+
+mkdirSync(path.dirname(out), { recursive: true });
+writeFileSync(out, JSON.stringify(result, null, 2));
+const ms = (v) => `${v.toFixed(1)} ms`;
+const row = (what, s) => console.log(`  ${what.padEnd(52)} median ${ms(s.median).padStart(9)}   p95 ${ms(s.p95).padStart(9)}`);
+console.log('browser benchmark (headless Chromium, software rendering)');
+console.log(`  first load: app mounted ${ms(result.first_load.mounted_ms)}, charts painted ${ms(result.first_load.charts_painted_ms)}, ${result.first_load.transferred_bytes} B transferred`);
+row('single VM, slider drag: work per input', result.single_drag.work_ms);
+row('single VM, slider drag: input → next frame', result.single_drag.to_next_frame_ms);
+row('single VM, playing: frame interval', result.single_play.interval_ms);
+row('single VM, playing: work per frame', result.single_play.work_ms);
+row('cluster 16 hosts / 128 VMs, timeline drag: work', result.cluster_drag.work_ms);
+row('cluster, timeline drag: input → next frame', result.cluster_drag.to_next_frame_ms);
+row('cluster, playing: frame interval', result.cluster_play.interval_ms);
+row('cluster, playing: work per frame', result.cluster_play.work_ms);
+row('frames while a sweep recomputes', result.frames_while_sweep_ms);
+row('frames while a comparison reruns', result.frames_while_compare_ms);
+console.log(`  sweep of ${result.sweep_while_playing.points} runs after a change, while playing: complete in ${ms(result.sweep_while_playing.complete_ms)} (${ms(result.sweep_while_playing.per_point_ms)} per run)`);
+for (const [name, f] of Object.entries(result.bundle)) {
+  console.log(`  ${name.padEnd(32)} ${String(f.raw).padStart(9)} B raw ${String(f.gzip).padStart(9)} B gzip`);
+}
+console.log(`  written to ${out}`);
