@@ -6,6 +6,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::files::SaveDrawing;
+
 use super::chart::use_view_env;
 use super::state::Action;
 use crate::engine::{Fmt, Lang, Trace};
@@ -52,6 +54,7 @@ pub fn blackout_view(p: &BlackoutProps) -> Html {
         return html! {
             <section class="panel blackout" data-testid="blackout">
                 <h2>{lang.pick("The blackout up close", "Die Ausfallzeit aus der Nähe")}</h2>
+            <SaveDrawing name="blackout" {lang} />
                 <div class="bo-body" ref={body}>
                     <p>{lang.pick("This migration never paused the VM: there is no blackout.",
                         "Diese Migration hat die VM nie angehalten: Es gibt keine Ausfallzeit.")}</p>

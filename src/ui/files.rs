@@ -230,3 +230,195 @@ pub fn files(p: &FilesProps) -> Html {
         </section>
     }
 }
+
+/// Presentation properties copied from the page's stylesheet onto an exported drawing, so the
+/// file looks the same without the page's CSS.
+const STYLE_PROPERTIES: [&str; 9] = [
+    "fill",
+    "stroke",
+    "stroke-width",
+    "stroke-dasharray",
+    "opacity",
+    "font-size",
+    "font-family",
+    "font-weight",
+    "text-anchor",
+];
+
+/// The inline SVG drawings inside `container` (a view's section) as one standalone SVG file:
+/// each drawing stacked under the other at its on-screen size, with the colours and fonts
+/// the stylesheet gave it written onto each element, on the card colour.
+pub fn standalone_svg(container: &web_sys::Element) -> Option<String> {
+    let window = web_sys::window()?;
+    let doc = window.document()?;
+    let drawings = container
+        .query_selector_all("svg:not(.cursor-layer)")
+        .ok()?;
+    let ns = "http://www.w3.org/2000/svg";
+    let out = doc.create_element_ns(Some(ns), "svg").ok()?;
+    let background = window
+        .get_computed_style(container)
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_property_value("background-color").ok())
+        .unwrap_or_else(|| "#ffffff".into());
+    let mut y = 0.0;
+    let mut width: f64 = 0.0;
+    let mut parts = Vec::new();
+    for i in 0..drawings.length() {
+        let Some(original) = drawings
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+        else {
+            continue;
+        };
+        let rect = original.get_bounding_client_rect();
+        let clone = original
+            .clone_node_with_deep(true)
+            .ok()?
+            .dyn_into::<web_sys::Element>()
+            .ok()?;
+        // Element i of the original matches element i of the clone (same tree, same order).
+        let from = original.query_selector_all("*").ok()?;
+        let to = clone.query_selector_all("*").ok()?;
+        let pairs = std::iter::once((original.clone(), clone.clone())).chain(
+            (0..from.length()).filter_map(|k| {
+                Some((
+                    from.item(k)?.dyn_into::<web_sys::Element>().ok()?,
+                    to.item(k)?.dyn_into::<web_sys::Element>().ok()?,
+                ))
+            }),
+        );
+        for (a, b) in pairs {
+            let Some(style) = window.get_computed_style(&a).ok().flatten() else {
+                continue;
+            };
+            for p in STYLE_PROPERTIES {
+                if let Ok(v) = style.get_property_value(p) {
+                    if !v.is_empty() {
+                        let _ = b.set_attribute(p, &v);
+                    }
+                }
+            }
+            let _ = b.remove_attribute("class");
+            let _ = b.remove_attribute("tabindex");
+        }
+        let _ = clone.set_attribute("x", "0");
+        let _ = clone.set_attribute("y", &format!("{y:.1}"));
+        let _ = clone.set_attribute("width", &format!("{:.1}", rect.width()));
+        let _ = clone.set_attribute("height", &format!("{:.1}", rect.height()));
+        y += rect.height() + 8.0;
+        width = width.max(rect.width());
+        parts.push(clone);
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let height = (y - 8.0).max(1.0);
+    let _ = out.set_attribute("xmlns", ns);
+    let _ = out.set_attribute("width", &format!("{width:.0}"));
+    let _ = out.set_attribute("height", &format!("{height:.0}"));
+    let _ = out.set_attribute("viewBox", &format!("0 0 {width:.1} {height:.1}"));
+    if let Ok(bg) = doc.create_element_ns(Some(ns), "rect") {
+        let _ = bg.set_attribute("width", "100%");
+        let _ = bg.set_attribute("height", "100%");
+        let _ = bg.set_attribute("fill", &background);
+        let _ = out.append_child(&bg);
+    }
+    for p in parts {
+        let _ = out.append_child(&p);
+    }
+    web_sys::XmlSerializer::new()
+        .ok()?
+        .serialize_to_string(&out)
+        .ok()
+}
+
+/// Draws SVG text onto a canvas at twice its size and offers it as a PNG download.
+fn download_svg_as_png(svg: String, name: String) {
+    let parts = js_sys::Array::of1(&JsValue::from_str(&svg));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("image/svg+xml");
+    let (Ok(blob), Ok(img)) = (
+        web_sys::Blob::new_with_str_sequence_and_options(&parts, &options),
+        web_sys::HtmlImageElement::new(),
+    ) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    let loaded = {
+        let (img, url) = (img.clone(), url.clone());
+        Closure::once_into_js(move || {
+            let scale = 2.0;
+            let canvas = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.create_element("canvas").ok())
+                .and_then(|c| c.dyn_into::<HtmlCanvasElement>().ok());
+            if let Some(canvas) = canvas {
+                canvas.set_width((f64::from(img.natural_width()) * scale) as u32);
+                canvas.set_height((f64::from(img.natural_height()) * scale) as u32);
+                let ctx = canvas
+                    .get_context("2d")
+                    .ok()
+                    .flatten()
+                    .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok());
+                if let Some(ctx) = ctx {
+                    let _ = ctx.scale(scale, scale);
+                    let _ = ctx.draw_image_with_html_image_element(&img, 0.0, 0.0);
+                    if let Ok(data) = canvas.to_data_url_with_type("image/png") {
+                        download_url(&name, &data);
+                    }
+                }
+            }
+            web_sys::Url::revoke_object_url(&url).ok();
+        })
+    };
+    img.set_onload(Some(loaded.unchecked_ref()));
+    img.set_src(&url);
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SaveDrawingProps {
+    /// The file name without extension.
+    pub name: AttrValue,
+    pub lang: Lang,
+}
+
+/// "SVG" and "PNG" buttons that save the drawings of the section they sit in.
+#[function_component(SaveDrawing)]
+pub fn save_drawing(p: &SaveDrawingProps) -> Html {
+    let lang = p.lang;
+    let svg_of = |e: &MouseEvent| {
+        let section = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("section").ok().flatten())?;
+        standalone_svg(&section)
+    };
+    let as_svg = {
+        let name = p.name.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(svg) = svg_of(&e) {
+                download_text(&format!("{name}.svg"), "image/svg+xml", &svg);
+            }
+        })
+    };
+    let as_png = {
+        let name = p.name.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(svg) = svg_of(&e) {
+                download_svg_as_png(svg, format!("{name}.png"));
+            }
+        })
+    };
+    html! {
+        <span class="save-drawing">
+            <button class="small-button" data-save="svg" onclick={as_svg}
+                aria-label={lang.pick("Save this drawing as SVG", "Diese Zeichnung als SVG speichern")}>{"SVG"}</button>
+            <button class="small-button" data-save="png" onclick={as_png}
+                aria-label={lang.pick("Save this drawing as PNG", "Diese Zeichnung als PNG speichern")}>{"PNG"}</button>
+        </span>
+    }
+}

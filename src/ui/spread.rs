@@ -5,6 +5,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::files::SaveDrawing;
+
 use super::chart::use_view_env;
 use super::incremental::use_incremental;
 use crate::engine::sort::sort_by;
@@ -125,6 +127,7 @@ pub fn spread_view(p: &SpreadProps) -> Html {
     html! {
         <section class="panel spread-view" data-testid="spread-view">
             <h2>{lang.pick("Run to run: shared against dedicated", "Von Lauf zu Lauf: gemeinsam genutzt gegen dediziert")}</h2>
+            <SaveDrawing name="spread" {lang} />
             <p data-testid="spread-text">{text.clone()}</p>
             <svg viewBox={format!("0 0 {w} 100")} ref={svg} role="img" aria-label={text}>
                 <line class="axis" x1={x0.to_string()} x2={x1.to_string()} y1="80" y2="80" />

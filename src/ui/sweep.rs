@@ -6,6 +6,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::files::SaveDrawing;
+
 use super::chart::use_view_env;
 use super::incremental::use_incremental;
 use crate::chapters::{param_value, sweep_values, with_param};
@@ -212,6 +214,7 @@ pub fn sweep_chart(p: &SweepProps) -> Html {
     html! {
         <section class="panel sweep" data-testid="sweep" aria-label={lang.pick("Sweep", "Parameterverlauf")}>
             <h2>{lang.pick(format!("Across {name}"), format!("Über {name}"))}</h2>
+            <SaveDrawing name="sweep" {lang} />
             if p.selectable {
                 <label class="inline">{lang.pick("Vary ", "Verändern: ")}
                     <select id="sweep-param" onchange={on_pick}>{ for options }</select>

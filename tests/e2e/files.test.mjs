@@ -110,6 +110,21 @@ test('results download as JSON and CSV, and the charts as PNG', async () => {
       assert.equal(svg.match(/fill="#1A66D6"/g).length, result.passes, 'a bar per pass');
     }
   }
+  // The page's own SVG drawings (here the sweep) save as standalone files with their colours.
+  await page.waitForFunction(() => !document.querySelector('.sweep [role=status]'));
+  const sweep = (await download(page, '.sweep [data-save=svg]')).bytes.toString();
+  assert.match(sweep, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  assert.ok((sweep.match(/<circle /g) || []).length >= 20, 'the sweep points');
+  assert.doesNotMatch(sweep, / class="/, 'styles written out, not referenced');
+  const decoded = await page.evaluate(async (text) => {
+    const img = new Image();
+    img.src = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
+    await img.decode();
+    return img.naturalWidth;
+  }, sweep);
+  assert.ok(decoded > 100, 'the sweep SVG opens as a picture');
+  const sweepPng = (await download(page, '.sweep [data-save=png]')).bytes;
+  assert.deepEqual([...sweepPng.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'the sweep as PNG');
   for (const id of ['#save-pass-png', '#save-link-png']) {
     const png = (await download(page, id)).bytes;
     assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], `${id} is a PNG`);

@@ -43,8 +43,9 @@ const MINIFY_NAMES: &str = "--minify-imports-and-exports-and-modules";
 /// layer of `cargo xtask test` fails above it. A ratchet on the way to [`GOAL_GZIP`]: lower it
 /// whenever a cut lands, and never raise it without knowing what grew. Raised from 335 kB to
 /// 405 kB when permalinks, the JavaScript API, file export and import (serde for every trace
-/// type, plotters' SVG backend) and the chart readouts joined the cuts: 402.1 kB then.
-pub const BUDGET_GZIP: u64 = 405_000;
+/// type, plotters' SVG backend) and the chart readouts joined the cuts: 402.1 kB then; to
+/// 410 kB for the panic panel and saving the page's own SVG drawings (408.5 kB).
+pub const BUDGET_GZIP: u64 = 410_000;
 /// What the first load should weigh at most (issue 9): reported with every build.
 pub const GOAL_GZIP: u64 = 250_000;
 /// Files of www/ that the bundle rewrites under hashed names rather than copying.
