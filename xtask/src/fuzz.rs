@@ -218,7 +218,7 @@ fn parse_stats(text: &str) -> HashMap<String, String> {
         .collect()
 }
 
-/// Fuzzes one target for `seconds` from its seeds, into `<target>/afl/out/<target>/`, and
+/// Fuzzes one target for `seconds` from its seeds (with its dictionary, if any), into `<target>/afl/out/<target>/`, and
 /// prints AFL's figures.
 fn fuzz_target(ctx: &Ctx, afl: &Afl, bins: &Path, target: &str, seconds: u64) -> Result<Report> {
     step(&format!("fuzzing {target} for {seconds} s"));
@@ -232,13 +232,19 @@ fn fuzz_target(ctx: &Ctx, afl: &Afl, bins: &Path, target: &str, seconds: u64) ->
         "1000"
     };
     let start = Instant::now();
-    let cmd = afl
+    let mut cmd = afl
         .cmd()
         .args(["afl", "fuzz", "-i"])
         .arg(ctx.path(&format!("fuzz/corpus/{target}")))
         .arg("-o")
         .arg(&out_dir)
-        .args(["-V", &seconds.to_string(), "-t", timeout_ms])
+        .args(["-V", &seconds.to_string(), "-t", timeout_ms]);
+    // The tokens of the target's input language (JSON keys, link keys), where there is a list.
+    let dict = ctx.path(&format!("fuzz/dict/{target}.dict"));
+    if dict.exists() {
+        cmd = cmd.arg("-x").arg(dict);
+    }
+    let cmd = cmd
         .arg(bins.join(target))
         .env("AFL_NO_UI", "1")
         .env("AFL_SKIP_CPUFREQ", "1")
