@@ -19,6 +19,7 @@
 //! progress) takes up to ≈ 120 ms in a release build, so one engine input stays under that
 //! and one cluster input under ≈ 0.5 s; most take a few milliseconds.
 
+use crate::engine::background::MAX_SEGMENTS_PER_TRANSFER;
 use crate::engine::cluster::{
     ClusterNetwork, ClusterVm, Host, MigrationRecord, MigrationSettings, NetworkRole, Nic,
     Operation,
@@ -132,7 +133,12 @@ pub fn check_engine(bytes: &[u8]) {
             non_negative("phase", "start_s", p.start_s)?;
             non_negative("phase", "end_s", p.end_s)?;
         }
-        Ok(())
+        // Each transfer (a pass or the stop-and-copy; each is a phase) records at most
+        // MAX_SEGMENTS_PER_TRANSFER spells of other traffic, then one long-run segment.
+        bounded_work(
+            t.segments.len(),
+            t.phases.len() * (MAX_SEGMENTS_PER_TRANSFER + 1),
+        )
     })();
     if let Err(e) = checked {
         panic!(
@@ -158,7 +164,15 @@ pub fn check_cluster_engine(bytes: &[u8]) {
         ] {
             non_negative("cluster trace", field, v)?;
         }
-        t.migrations.iter().try_for_each(check_record)
+        t.migrations.iter().try_for_each(check_record)?;
+        // Work grows with events, not with simulated time: spells of other traffic are events
+        // only while a transfer on their network has seen fewer than MAX_SEGMENTS_PER_TRANSFER
+        // of them, and every other event ends a stage or admits a migration. Each event adds
+        // at most one segment to each migration.
+        let n = t.migrations.len();
+        let stages: usize = t.migrations.iter().map(|m| m.stages.len()).sum();
+        let segments: usize = t.migrations.iter().map(|m| m.segments.len()).sum();
+        bounded_work(segments, n * ((MAX_SEGMENTS_PER_TRANSFER + 1) * stages + n))
     })();
     if let Err(e) = checked {
         panic!("{e} for the cluster\n{}", c.to_json());
@@ -259,6 +273,16 @@ fn check_range(what: &str, (lo, hi): (usize, usize), segments: &[LinkSegment]) -
         Err(format!(
             "{what}: segment range {lo}..{hi} of {}",
             segments.len()
+        ))
+    }
+}
+
+fn bounded_work(segments: usize, bound: usize) -> Checked {
+    if segments <= bound {
+        Ok(())
+    } else {
+        Err(format!(
+            "{segments} link segments, more than the {bound} the events allow"
         ))
     }
 }
