@@ -17,7 +17,8 @@
 //! nothing), and a cluster has at most [`MAX_FUZZ_VMS`] VMs and as many operations. What is
 //! left is the engine's own cap of 10,000 pre-copy passes: a migration that reaches it (no
 //! progress) takes up to ≈ 120 ms in a release build, so one engine input stays under that
-//! and one cluster input under ≈ 0.5 s; most take a few milliseconds.
+//! and one cluster input (drains make up to about ten migrations of four VMs) under about a
+//! second; most take a few milliseconds.
 
 use crate::engine::background::MAX_SEGMENTS_PER_TRANSFER;
 use crate::engine::cluster::{
