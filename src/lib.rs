@@ -13,6 +13,8 @@ pub mod presets;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod fuzz_checks;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

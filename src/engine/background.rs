@@ -86,12 +86,19 @@ impl Background {
 /// law of large numbers makes the detail invisible, and time and memory stay bounded.
 pub const MAX_SEGMENTS_PER_TRANSFER: usize = 2000;
 
-/// Long-run mean wire rate and offered background of a shared link, capped at `limit`: quiet and
-/// busy spells weighted by their mean lengths, each range integrated by the midpoint rule.
+/// Long-run mean wire rate and offered background of a shared link, capped at `limit`.
 pub(crate) fn long_run(rates: &RateBreakdown, limit: f64) -> (f64, f64) {
+    (
+        long_run_mean(|x| rates.wire_rate(x).min(limit)),
+        long_run_mean(|x| x),
+    )
+}
+
+/// The long-run mean of `f(offered)` on a shared link: quiet and busy spells weighted by their
+/// mean lengths, each range integrated by the midpoint rule.
+pub(crate) fn long_run_mean(f: impl Fn(f64) -> f64) -> f64 {
     const N: usize = 16;
-    let mut rate = 0.0;
-    let mut offered = 0.0;
+    let mut mean = 0.0;
     let total = QUIET_MEAN_S + BURST_MEAN_S;
     for ((lo, hi), weight) in [
         (QUIET_GBPS, QUIET_MEAN_S / total),
@@ -99,9 +106,8 @@ pub(crate) fn long_run(rates: &RateBreakdown, limit: f64) -> (f64, f64) {
     ] {
         for i in 0..N {
             let x = gbps_to_bytes_per_s(lo + (hi - lo) * (i as f64 + 0.5) / N as f64);
-            rate += weight / N as f64 * rates.wire_rate(x).min(limit);
-            offered += weight / N as f64 * x;
+            mean += weight / N as f64 * f(x);
         }
     }
-    (rate, offered)
+    mean
 }

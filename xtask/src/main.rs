@@ -7,6 +7,7 @@
 mod bench;
 mod bundle;
 mod dist;
+mod fuzz;
 mod serve;
 mod test;
 mod tools;
@@ -23,8 +24,9 @@ usage: cargo xtask <task>
 tasks:
   dist                 build the release web bundle into dist/ and report its size
   serve [ADDR|PORT]    dist, then serve dist/ (default http://127.0.0.1:8080/)
-  test [--native] [--wasm] [--e2e]
+  test [--native] [--fuzz] [--wasm] [--e2e]
                        run the test layers (all by default) and print a summary
+  fuzz [SECONDS]       run each fuzz target for SECONDS (default 600) with AFL++
   bench [-- ARGS]      criterion benchmarks, bundle size, and tests/e2e/bench.mjs if present
   help                 show this message";
 
@@ -54,6 +56,7 @@ fn run(args: &[String]) -> Result<bool> {
         }
         "serve" => serve(&ctx, rest)?,
         "test" => return test::run(&ctx, rest),
+        "fuzz" => return fuzz::run(&ctx, rest),
         "bench" => {
             let extra = match rest.split_first() {
                 None => &[][..],

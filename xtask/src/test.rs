@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::dist;
+use crate::fuzz;
 use crate::serve::Server;
 use crate::tools::{self, Browser, WASM_TARGET};
 use crate::util::{step, Captured, Cmd, Context, Ctx, Error, Result};
@@ -14,17 +15,25 @@ use crate::util::{step, Captured, Cmd, Context, Ctx, Error, Result};
 pub enum Layer {
     Lint,
     Native,
+    Fuzz,
     Wasm,
     E2e,
 }
 
 impl Layer {
-    const ALL: [Layer; 4] = [Layer::Lint, Layer::Native, Layer::Wasm, Layer::E2e];
+    const ALL: [Layer; 5] = [
+        Layer::Lint,
+        Layer::Native,
+        Layer::Fuzz,
+        Layer::Wasm,
+        Layer::E2e,
+    ];
 
     fn name(self) -> &'static str {
         match self {
             Layer::Lint => "lint",
             Layer::Native => "native",
+            Layer::Fuzz => "fuzz",
             Layer::Wasm => "wasm",
             Layer::E2e => "e2e",
         }
@@ -47,7 +56,7 @@ impl Counts {
     }
 }
 
-enum Outcome {
+pub(crate) enum Outcome {
     Passed,
     /// Failed; the message says how (empty when failing tests say it all).
     Failed(String),
@@ -73,7 +82,7 @@ impl LayerReport {
 }
 
 pub fn usage() -> &'static str {
-    "cargo xtask test [--lint] [--native] [--wasm] [--e2e]   (no flag: all four layers)"
+    "cargo xtask test [--lint] [--native] [--fuzz] [--wasm] [--e2e]   (no flag: every layer)"
 }
 
 /// Parses the layer flags; none means all layers.
@@ -83,6 +92,7 @@ pub fn parse_args(args: &[String]) -> Result<Vec<Layer>> {
         let layer = match arg.as_str() {
             "--lint" => Layer::Lint,
             "--native" => Layer::Native,
+            "--fuzz" => Layer::Fuzz,
             "--wasm" => Layer::Wasm,
             "--e2e" => Layer::E2e,
             other => {
@@ -104,6 +114,8 @@ pub fn parse_args(args: &[String]) -> Result<Vec<Layer>> {
 /// Runs the selected layers; Ok(true) when every one passed.
 pub fn run(ctx: &Ctx, args: &[String]) -> Result<bool> {
     let layers = parse_args(args)?;
+    // The native layer's `cargo test` replays the fuzz findings too.
+    let replay = !layers.contains(&Layer::Native);
     let mut browser = BrowserSetup::default();
     let mut reports = Vec::new();
     for layer in layers {
@@ -112,6 +124,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<bool> {
         let result = match layer {
             Layer::Lint => lint(ctx),
             Layer::Native => native(ctx),
+            Layer::Fuzz => fuzz::layer(ctx, replay),
             Layer::Wasm => wasm(ctx, &mut browser),
             Layer::E2e => e2e(ctx, &mut browser),
         };
@@ -135,7 +148,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<bool> {
     Ok(print_summary(&reports))
 }
 
-type LayerResult = Result<(Outcome, Counts)>;
+pub(crate) type LayerResult = Result<(Outcome, Counts)>;
 
 /// `cargo fmt --check`, then clippy with warnings as errors on the host (every target of the
 /// workspace) and on wasm32 (the browser shell and its tests). Each check counts as one test.

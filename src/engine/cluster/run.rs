@@ -13,7 +13,7 @@ use super::path::choose_path;
 use super::plan::plan;
 use super::scenario::ClusterScenario;
 use super::{ClusterTrace, MigrationRecord, Refusal, Stage, StageSpan};
-use crate::engine::background::Background;
+use crate::engine::background::{long_run, long_run_mean, Background, MAX_SEGMENTS_PER_TRANSFER};
 use crate::engine::migration::{Machine, Step};
 use crate::engine::scenario::{Scenario, ScenarioError, TransportKind};
 use crate::engine::trace::{LinkSegment, Outcome};
@@ -236,10 +236,36 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
         }
         // Rates of the transfers: max-min fair over the NIC ports they cross, the one NIC path
         // that TCP/IP and Compression take between two hosts, and each host's idle cores.
-        let offered: Vec<(f64, f64)> = backgrounds.iter_mut().map(|b| b.at(t)).collect();
         let steps: Vec<Step> = active.iter().map(|l| l.m.step()).collect();
         let transferring: Vec<usize> = (0..active.len())
             .filter(|&i| matches!(steps[i], Step::Send { .. }))
+            .collect();
+        // A shared network whose transfers have all outlasted MAX_SEGMENTS_PER_TRANSFER spells
+        // of other traffic: the rest of them move at long-run means, as in the single-VM run,
+        // rather than costing an event and a segment every few seconds for weeks.
+        let mut long_transfers: Vec<Option<bool>> = vec![None; backgrounds.len()];
+        for &i in &transferring {
+            let l = &active[i];
+            let long = records[l.record].segments.len() - l.seg_floor >= MAX_SEGMENTS_PER_TRANSFER;
+            let all = &mut long_transfers[l.network];
+            *all = Some(all.unwrap_or(true) && long);
+        }
+        let long_run_on: Vec<bool> = sc
+            .networks
+            .iter()
+            .zip(&long_transfers)
+            .map(|(n, all)| !n.dedicated && *all == Some(true))
+            .collect();
+        let offered: Vec<(f64, f64)> = backgrounds
+            .iter_mut()
+            .zip(&long_run_on)
+            .map(|(b, &long)| {
+                if long {
+                    (long_run_mean(|x| x), f64::INFINITY)
+                } else {
+                    b.at(t)
+                }
+            })
             .collect();
         let mut resources = Resources::default();
         let demands: Vec<Demand> = transferring
@@ -251,7 +277,15 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
                 };
                 let rates = l.m.send_rates();
                 let bg = offered[l.network].0;
-                let payload = |line: f64| link_payload(line, bg, rates.protocol_efficiency);
+                let long = long_run_on[l.network];
+                let payload = |line: f64| {
+                    let at = |x: f64| link_payload(line, x, rates.protocol_efficiency);
+                    if long {
+                        long_run_mean(at)
+                    } else {
+                        at(bg)
+                    }
+                };
                 let port = |host: usize, tx: bool| Key::Port {
                     host,
                     network: l.network,
@@ -290,7 +324,11 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
                     uses.push((resources.id(pair, || payload(rates.line_rate)), 1.0));
                 }
                 Demand {
-                    cap: rates.wire_rate(bg).min(limit),
+                    cap: if long {
+                        long_run(rates, limit).0
+                    } else {
+                        rates.wire_rate(bg).min(limit)
+                    },
                     uses,
                 }
             })
