@@ -335,10 +335,11 @@ proptest! {
     }
 
     /// More cores at the same load (more idle cores) never make a migration slower, on a
-    /// dedicated network (for the reason given above). Stated narrowly too: when the extra cores lift the host past the one idle core Hyper-V needs to
-    /// compress, the Compression option switches on, and on pages that barely compress it costs
-    /// more CPU than it saves wire bytes, so the run can be slower. That is the option's real
-    /// behaviour (it compresses whenever CPU is idle), not a wrong trend, and is left out.
+    /// dedicated network (for the reason given above), whether compression is on or off:
+    /// Hyper-V's compression on idle cores is used only where it beats plain TCP/IP. Stated
+    /// narrowly for fixed compression threads (QEMU's legacy option), which compress as
+    /// configured once the host has an idle core, faster or not: there the extra cores that
+    /// switch them on can make the run slower, as configured, and that switch is left out.
     #[test]
     fn time_falls_with_idle_cores(s in scenario(), extra in 1u32..64) {
         prop_assume!(s.validate().is_ok() && no_caps(&s));
@@ -347,7 +348,10 @@ proptest! {
         let few = simulate(&s).unwrap();
         s.transport.host_cores += extra;
         let many = simulate(&s).unwrap();
-        prop_assume!(few.rates.compression_active == many.rates.compression_active);
+        prop_assume!(
+            s.transport.compress_threads == 0
+                || few.rates.compression_active == many.rates.compression_active
+        );
         never_slower(&few, &many, &format!("+{extra} cores"))?;
     }
 

@@ -3,7 +3,7 @@
 use super::scenario::{Multifd, MultifdCompression, StopPolicy, TransportKind};
 use super::sort::sort_by;
 use super::trace::{Outcome, Trace};
-use super::transport::Bottleneck;
+use super::transport::{Bottleneck, MIN_IDLE_CORES_FOR_COMPRESSION};
 use super::units::{localize, Fmt, Lang, MIB};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -594,14 +594,25 @@ impl<'a> Explainer<'a> {
             ));
         } else if s.transport.kind == TransportKind::Compression {
             let idle = f.num(r.idle_cores, 1);
-            out.push(self.pick(
-                format!(
-                    "Compression is off: the host has only {idle} idle cores, so Hyper-V falls back to TCP/IP."
-                ),
-                format!(
-                    "Die Komprimierung ist nicht aktiv: Der Host hat nur {idle} freie Kerne, daher greift Hyper-V auf TCP/IP zurück."
-                ),
-            ));
+            out.push(if r.idle_cores < MIN_IDLE_CORES_FOR_COMPRESSION {
+                self.pick(
+                    format!(
+                        "Compression is off: the host has only {idle} idle cores, so Hyper-V falls back to TCP/IP."
+                    ),
+                    format!(
+                        "Die Komprimierung ist nicht aktiv: Der Host hat nur {idle} freie Kerne, daher greift Hyper-V auf TCP/IP zurück."
+                    ),
+                )
+            } else {
+                self.pick(
+                    format!(
+                        "Compression is off: on the host's {idle} idle cores, compressing and sending would move less memory than plain TCP/IP, so Hyper-V falls back to TCP/IP. More idle cores or a slower link make it pay."
+                    ),
+                    format!(
+                        "Die Komprimierung ist nicht aktiv: Auf den {idle} freien Kernen des Hosts würden Komprimieren und Senden weniger Arbeitsspeicher übertragen als reines TCP/IP, daher greift Hyper-V auf TCP/IP zurück. Mit mehr freien Kernen oder einer langsameren Verbindung lohnt sie sich."
+                    ),
+                )
+            });
         }
         if r.zero_markers && !self.compressing && s.vm.untouched_mib > 0.0 {
             let untouched = f.bytes(s.vm.untouched_mib * MIB);
@@ -735,10 +746,10 @@ mod tests {
             !why.iter().any(|l| l.contains("Compression is CPU-bound")),
             "{why:?}"
         );
-        // Two idle cores and a 25 GbE link: compression is the limit and is named.
+        // Four idle cores and a 25 GbE link: compression pays but is the limit, and is named.
         let mut s = Scenario::default();
         s.transport.kind = TransportKind::Compression;
-        s.transport.host_cores = 4;
+        s.transport.host_cores = 8;
         s.transport.host_load = 0.5;
         s.network.link_gbps = 25.0;
         s.network.dedicated = true;
@@ -747,6 +758,16 @@ mod tests {
             why[0].starts_with("Compression is CPU-bound here"),
             "{why:?}"
         );
+        // Two idle cores: compressing would be slower than TCP/IP, so it is off, and says why.
+        s.transport.host_cores = 4;
+        let why = rate_explanation(&simulate(&s).unwrap());
+        assert!(
+            why.iter().any(|l| l.starts_with(
+                "Compression is off: on the host's 2.0 idle cores, compressing and sending would move less memory than plain TCP/IP"
+            )),
+            "{why:?}"
+        );
+        s.transport.host_cores = 8;
         // The same hosts with TCP/IP: not a word about compression.
         s.transport.kind = TransportKind::Tcp;
         for line in rate_explanation(&simulate(&s).unwrap()) {

@@ -197,6 +197,15 @@ impl RateBreakdown {
                     && idle_cores >= MIN_IDLE_CORES_FOR_COMPRESSION
             }
         };
+        // Hyper-V's compression runs on idle CPU only: it monitors CPU use and throttles the
+        // compression engine (Ben Armstrong, as above), and when compression contends for the
+        // CPU the migration switches to TCP/IP (Aidan Finn, https://aidanfinn.com/?p=15421).
+        // Modelled as: on whatever cores are idle (no fixed thread count), compression is used
+        // only where it is faster than plain TCP/IP on the same cores; with few idle cores on a
+        // fast link, or pages that barely compress, the pages go uncompressed. So an extra idle
+        // core never makes a Hyper-V migration slower. QEMU's fixed compression threads and
+        // multifd compress as configured, faster or not.
+        let opportunistic = multifd.is_none() && tr.compress_threads == 0;
         let flows = match multifd {
             Some(m) => f64::from(m.channels.max(1)),
             None if smb => SMB_CONNECTIONS_PER_NIC * f64::from(nics_used),
@@ -212,56 +221,68 @@ impl RateBreakdown {
         let zero_markers = s.policy.zero_pages_as_markers() && !rdma_active;
         // Set-SmbBandwidthLimit -Category LiveMigration throttles SMB traffic only.
         let smb_cap = net.smb_limit_mibps.filter(|_| smb).map(|m| m * MIB);
-        RateBreakdown {
-            line_rate,
-            nics_used,
-            protocol_efficiency: if rdma_active {
-                RDMA_EFFICIENCY
-            } else {
-                TCP_MSS_BYTES / WIRE_FRAME_BYTES
-            },
-            descriptors: f64::from(net.ring_descriptors()),
-            stall_mean_s: STALL_SERVICE_S / (1.0 - tr.host_load.min(MAX_STALL_LOAD)),
-            rtt_s,
-            flows,
-            window_ceiling: if rdma_active {
-                f64::INFINITY
-            } else {
-                flows * net.tcp_window_kib * 1024.0 / rtt_s
-            },
-            flow_cpu_ceiling: flows * per_core,
-            cpu_ceiling: idle_cores.max(MIN_NETWORK_CORES) * per_core,
-            transport_core_s_per_byte: 1.0 / per_core,
-            rdma_active,
-            dedicated: net.dedicated,
-            cap: match (smb_cap, s.policy.max_bandwidth()) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            },
-            smb_cap,
-            compression_active,
-            compress_threads: match multifd {
-                // Each channel's thread finds zero pages and compresses its packets.
-                Some(m) => Some(f64::from(m.channels.max(1))),
-                // QEMU checks pages for zeros in its one migration thread.
-                None if zero_markers && !compression_active => Some(1.0),
-                None => (tr.compress_threads > 0).then(|| f64::from(tr.compress_threads)),
-            },
-            compress_bytes_per_thread: match codec {
-                MultifdCompression::Zlib => QEMU_ZLIB_MIBPS_PER_THREAD * MIB,
-                MultifdCompression::Zstd => QEMU_ZLIB_MIBPS_PER_THREAD * ZSTD_OVER_ZLIB_SPEED * MIB,
-                MultifdCompression::None => tr.compress_mibps_per_thread * MIB,
-            },
-            decompress_speedup: if codec == MultifdCompression::Zstd {
-                ZSTD_DECOMPRESS_SPEEDUP
-            } else {
-                DECOMPRESS_SPEEDUP
-            },
-            compressible_fraction: s.vm.compressible_fraction,
-            idle_cores,
-            // QEMU's RDMA transport registers and sends whole chunks: no per-page zero check.
-            zero_markers,
+        let make = |compression_active: bool| {
+            RateBreakdown {
+                line_rate,
+                nics_used,
+                protocol_efficiency: if rdma_active {
+                    RDMA_EFFICIENCY
+                } else {
+                    TCP_MSS_BYTES / WIRE_FRAME_BYTES
+                },
+                descriptors: f64::from(net.ring_descriptors()),
+                stall_mean_s: STALL_SERVICE_S / (1.0 - tr.host_load.min(MAX_STALL_LOAD)),
+                rtt_s,
+                flows,
+                window_ceiling: if rdma_active {
+                    f64::INFINITY
+                } else {
+                    flows * net.tcp_window_kib * 1024.0 / rtt_s
+                },
+                flow_cpu_ceiling: flows * per_core,
+                cpu_ceiling: idle_cores.max(MIN_NETWORK_CORES) * per_core,
+                transport_core_s_per_byte: 1.0 / per_core,
+                rdma_active,
+                dedicated: net.dedicated,
+                cap: match (smb_cap, s.policy.max_bandwidth()) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                },
+                smb_cap,
+                compression_active,
+                compress_threads: match multifd {
+                    // Each channel's thread finds zero pages and compresses its packets.
+                    Some(m) => Some(f64::from(m.channels.max(1))),
+                    // QEMU checks pages for zeros in its one migration thread.
+                    None if zero_markers && !compression_active => Some(1.0),
+                    None => (tr.compress_threads > 0).then(|| f64::from(tr.compress_threads)),
+                },
+                compress_bytes_per_thread: match codec {
+                    MultifdCompression::Zlib => QEMU_ZLIB_MIBPS_PER_THREAD * MIB,
+                    MultifdCompression::Zstd => {
+                        QEMU_ZLIB_MIBPS_PER_THREAD * ZSTD_OVER_ZLIB_SPEED * MIB
+                    }
+                    MultifdCompression::None => tr.compress_mibps_per_thread * MIB,
+                },
+                decompress_speedup: if codec == MultifdCompression::Zstd {
+                    ZSTD_DECOMPRESS_SPEEDUP
+                } else {
+                    DECOMPRESS_SPEEDUP
+                },
+                compressible_fraction: s.vm.compressible_fraction,
+                idle_cores,
+                // QEMU's RDMA transport registers and sends whole chunks: no per-page zero check.
+                zero_markers,
+            }
+        };
+        let r = make(compression_active);
+        if compression_active && opportunistic {
+            let plain = make(false);
+            if plain.memory_rate(0.0) > r.memory_rate(0.0) {
+                return plain;
+            }
         }
+        r
     }
 
     /// The path during the stop-and-copy: QEMU lifts max-bandwidth once the VM is stopped
@@ -747,10 +768,21 @@ mod tests {
         // A busy host falls back to plain TCP/IP.
         s.transport.host_load = 0.99;
         assert!(!RateBreakdown::new(&s).compression_active);
-        // Few idle cores and a fast link: the CPU is the bottleneck, and compression and TCP
-        // split the same two cores.
+        // Two idle cores and a fast link: compressing on them would carry less memory than
+        // plain TCP/IP's one flow, so Hyper-V sends uncompressed.
         s.transport.host_load = 0.5;
         s.transport.host_cores = 4;
+        s.vm.compressible_fraction = 0.75;
+        s.network.link_gbps = 25.0;
+        s.network.dedicated = true;
+        let r = RateBreakdown::new(&s);
+        assert!(!r.compression_active);
+        s.transport.kind = TransportKind::Tcp;
+        assert_eq!(r.memory_rate(0.0), RateBreakdown::new(&s).memory_rate(0.0));
+        s.transport.kind = TransportKind::Compression;
+        // Four idle cores: compression pays, the CPU is the bottleneck, and compression and
+        // TCP split the same four cores.
+        s.transport.host_cores = 8;
         s.vm.compressible_fraction = 0.75;
         s.network.link_gbps = 25.0;
         s.network.dedicated = true;
