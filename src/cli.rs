@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::engine::scenario::{describes_cluster, MAX_SCENARIO_FILE_BYTES};
 use crate::engine::units::{fmt_bytes, fmt_duration, fmt_rate, MIB};
 use crate::engine::{
     rate_explanation, simulate, simulate_cluster, verdict, ClusterScenario, ClusterTrace, Lang,
@@ -207,13 +208,11 @@ struct Knobs {
     seed: Option<u64>,
 }
 
-/// Scenario files larger than this are refused before they are parsed.
-pub const MAX_SCENARIO_BYTES: u64 = 4 << 20;
 /// The most rows one sweep prints.
 pub const MAX_SWEEP_STEPS: u32 = 100_000;
 
 impl Knobs {
-    /// The --scenario file's text, read once and at most [`MAX_SCENARIO_BYTES`] long.
+    /// The --scenario file's text, read once and at most [`MAX_SCENARIO_FILE_BYTES`] long.
     fn file_text(&self, path: &std::path::Path) -> Result<&str, String> {
         if let Some(t) = self.text.get() {
             return Ok(t);
@@ -222,14 +221,14 @@ impl Knobs {
         let file = std::fs::File::open(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let mut text = String::new();
-        file.take(MAX_SCENARIO_BYTES + 1)
+        file.take(MAX_SCENARIO_FILE_BYTES + 1)
             .read_to_string(&mut text)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        if text.len() as u64 > MAX_SCENARIO_BYTES {
+        if text.len() as u64 > MAX_SCENARIO_FILE_BYTES {
             return Err(format!(
                 "{} is larger than {} MiB; a scenario file is a few KiB",
                 path.display(),
-                MAX_SCENARIO_BYTES >> 20
+                MAX_SCENARIO_FILE_BYTES >> 20
             ));
         }
         Ok(self.text.get_or_init(|| text))
@@ -242,10 +241,7 @@ impl Knobs {
             return Ok(None);
         };
         let text = self.file_text(path)?;
-        let is_cluster = serde_json::from_str::<serde_json::Value>(text)
-            .ok()
-            .is_some_and(|v| v.get("hosts").is_some());
-        if !is_cluster {
+        if !describes_cluster(text) {
             return Ok(None);
         }
         let mut c =

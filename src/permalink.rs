@@ -70,9 +70,10 @@ pub struct Link {
     pub t: Option<f64>,
     /// The playback speed, one of `SPEEDS`.
     pub speed: Option<f64>,
-    /// The single-VM scenario, when it differs from the chapter's.
+    /// The single-VM scenario. `encode` writes only what differs from the chapter's own;
+    /// `decode` gives `None` where nothing does.
     pub scenario: Option<Scenario>,
-    /// The cluster, when it differs from the chapter's.
+    /// The cluster, likewise.
     pub cluster: Option<ClusterScenario>,
     pub embed: Option<Embed>,
 }

@@ -457,6 +457,17 @@ impl Overheads {
     }
 }
 
+/// Scenario files larger than this are refused before they are parsed (a scenario is a few
+/// KiB; a cluster of hundreds of VMs a few hundred).
+pub const MAX_SCENARIO_FILE_BYTES: u64 = 4 << 20;
+
+/// Whether a scenario file's text describes a cluster (it has `hosts`) rather than one VM.
+pub fn describes_cluster(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .is_some_and(|v| v.get("hosts").is_some())
+}
+
 /// Input that cannot describe a real migration. The message says which field and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScenarioError {

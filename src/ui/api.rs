@@ -134,21 +134,10 @@ fn json_of(v: &JsValue, key: &str) -> Result<Option<String>, JsError> {
         .ok_or_else(|| JsError::new(&format!("option {key} must be an object")))
 }
 
-/// A scenario from an option value: the scenario-file format, validated, with field-named
-/// errors.
+/// A scenario from an option value: the scenario-file format (its `version` may be left
+/// out), validated, with field-named errors.
 fn scenario_from(text: &str) -> Result<Scenario, JsError> {
-    Scenario::from_json(&with_version(text)).map_err(|e| JsError::new(&e.to_string()))
-}
-
-/// `{"vm": …}` → `{"version": 1, "vm": …}`: the API takes scenarios without the file version.
-fn with_version(text: &str) -> String {
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(serde_json::Value::Object(mut o)) => {
-            o.entry("version").or_insert(1.into());
-            serde_json::Value::Object(o).to_string()
-        }
-        _ => text.to_string(),
-    }
+    Scenario::from_json(text).map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// Mounts a simulator into `element` (its contents are replaced). Throws with a message that
@@ -183,7 +172,7 @@ pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsError> {
         .map(|t| scenario_from(&t))
         .transpose()?;
     let cluster = json(&options, "cluster")?
-        .map(|t| ClusterScenario::from_json(&with_version(&t)))
+        .map(|t| ClusterScenario::from_json(&t))
         .transpose()
         .map_err(|e| JsError::new(&e.to_string()))?;
     let strings = |key: &str| {

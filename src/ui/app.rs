@@ -229,8 +229,10 @@ pub fn app(props: &AppProps) -> Html {
     let lang = state.lang;
     let chapter = chapters().get(state.chapter);
     let embed = props.embed.clone();
-    // The permalink of what is shown, recomputed only when something it stores changes.
-    let query = {
+    // The permalink of what is shown, its address, and (embedded) the address of the same
+    // state on the full page: recomputed only when something a link stores changes, not
+    // every frame.
+    let links = {
         let paused_t = (!state.clock.playing).then_some(state.clock.t.to_bits());
         let key = (
             state.chapter,
@@ -243,9 +245,18 @@ pub fn app(props: &AppProps) -> Html {
             embed.clone(),
         );
         let state = state.clone();
-        use_memo(key, move |(.., embed)| encode(&state.link(embed.clone())))
+        use_memo(key, move |(.., embed)| {
+            let query = encode(&state.link(embed.clone()));
+            let href = address_with(&query).unwrap_or_default();
+            let full_page = embed
+                .as_ref()
+                .and_then(|_| address_with(&encode(&state.link(None))))
+                .unwrap_or_default();
+            (query, href, full_page)
+        })
     };
-    use_url_sync((*query).clone(), props.page);
+    let (query, href, full_page) = &*links;
+    use_url_sync(query.clone(), props.page);
     {
         let bridge = props.bridge.clone();
         let dispatch = dispatch.clone();
@@ -265,12 +276,6 @@ pub fn app(props: &AppProps) -> Html {
     use_height_reporter(root.clone(), embed.is_some());
     let embedded = embed.is_some();
     let only = embed.as_ref().and_then(|e| e.controls.clone());
-    let href = address_with(&query).unwrap_or_default();
-    // The same state on the full page: the link without the embed options.
-    let full_page = embedded
-        .then(|| address_with(&encode(&state.link(None))))
-        .flatten()
-        .unwrap_or_default();
     // The views an embed names, else the chapter's (all of them where it names none).
     let embed_views = props.embed.as_ref().and_then(|e| e.views.clone());
     let shows = |view: &str| match &embed_views {
@@ -477,7 +482,7 @@ pub fn app(props: &AppProps) -> Html {
             }
             if embedded {
                 <p class="embed-foot small">
-                    <a href={full_page} target="_blank" rel="noopener">{lang.pick("Open the full page ↗", "Ganze Seite öffnen ↗")}</a>
+                    <a href={full_page.clone()} target="_blank" rel="noopener">{lang.pick("Open the full page ↗", "Ganze Seite öffnen ↗")}</a>
                     {" · Migration Lab"}
                 </p>
             } else {

@@ -77,7 +77,7 @@ async fn load_texts(lang: Lang) {
 /// Where the bundle's files are: `globalThis.migrationLabBase`, which the boot script and the
 /// API entry (`migration-lab.js`) set to their own folder, so that a page elsewhere on the
 /// site (one that mounts the simulator itself) finds them; else the page's folder.
-fn bundle_base() -> String {
+pub(crate) fn bundle_base() -> String {
     js_sys::Reflect::get(&js_sys::global(), &"migrationLabBase".into())
         .ok()
         .and_then(|v| v.as_string())

@@ -74,13 +74,7 @@ fn link_of(root: &Root) -> String {
     };
     match &root.query {
         None => window.location().href().unwrap_or_default(),
-        Some(q) => {
-            let base = js_sys::Reflect::get(&js_sys::global(), &"migrationLabBase".into())
-                .ok()
-                .and_then(|v| v.as_string())
-                .unwrap_or_default();
-            format!("{base}index.html?{}", q.borrow())
-        }
+        Some(q) => format!("{}index.html?{}", super::chapter::bundle_base(), q.borrow()),
     }
 }
 

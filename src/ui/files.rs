@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use super::state::{Action, AppState, Mode};
 use crate::charts::{self, Colours};
+use crate::engine::scenario::{describes_cluster, MAX_SCENARIO_FILE_BYTES};
 use crate::engine::{ClusterScenario, Lang, Scenario, Trace};
 use crate::export;
 
@@ -72,10 +73,7 @@ pub enum Opened {
 /// Reads a scenario file's text with the same validation and field-named errors as the
 /// command line.
 pub fn parse_scenario_file(text: &str) -> Result<Opened, String> {
-    let is_cluster = serde_json::from_str::<serde_json::Value>(text)
-        .ok()
-        .is_some_and(|v| v.get("hosts").is_some());
-    if is_cluster {
+    if describes_cluster(text) {
         ClusterScenario::from_json(text)
             .map(|c| Opened::Cluster(Box::new(c)))
             .map_err(|e| e.to_string())
@@ -86,16 +84,17 @@ pub fn parse_scenario_file(text: &str) -> Result<Opened, String> {
     }
 }
 
-/// Files larger than this are refused before they are read (a scenario is a few kilobytes).
-const MAX_FILE_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
-
 /// Reads `file` and opens it as a scenario, or reports why not.
 pub fn open_file(file: web_sys::File, dispatch: UseReducerDispatcher<AppState>) {
     let name = file.name();
-    if file.size() > MAX_FILE_BYTES {
+    let most = MAX_SCENARIO_FILE_BYTES as f64;
+    if file.size() > most {
         dispatch.dispatch(Action::ImportFailed(
             name,
-            format!("the file is larger than {} MiB", MAX_FILE_BYTES / 1048576.0),
+            format!(
+                "the file is larger than {} MiB",
+                MAX_SCENARIO_FILE_BYTES >> 20
+            ),
         ));
         return;
     }

@@ -201,20 +201,17 @@ impl AppState {
     }
 
     /// The link that restores this state (the time only while paused: a playing run's time
-    /// changes every frame).
+    /// changes every frame). The scenario and cluster go in whole; `encode` writes only what
+    /// differs from the chapter's own.
     pub fn link(&self, embed: Option<crate::permalink::Embed>) -> Link {
-        let chapter = chapters().get(self.chapter).map(|c| c.id.to_string());
-        let ch = chapter.as_deref();
         Link {
+            chapter: chapters().get(self.chapter).map(|c| c.id.to_string()),
             lang: Some(self.lang),
             theme: (self.theme != Theme::System).then_some(self.theme),
             t: (!self.clock.playing && self.clock.t > 0.0).then_some(self.clock.t),
             speed: Some(self.clock.speed),
-            scenario: (*self.scenario != crate::permalink::chapter_scenario(ch))
-                .then(|| (*self.scenario).clone()),
-            cluster: (*self.cluster != crate::permalink::chapter_cluster(ch))
-                .then(|| (*self.cluster).clone()),
-            chapter,
+            scenario: Some((*self.scenario).clone()),
+            cluster: Some((*self.cluster).clone()),
             embed,
         }
     }
@@ -227,6 +224,19 @@ impl AppState {
             clock.play();
         }
         clock
+    }
+}
+
+impl AppState {
+    /// An opened file: the free view `chapter` with the file's scenario or cluster (`set`),
+    /// and no error left from an earlier file.
+    fn open_file(self: Rc<Self>, chapter: &str, set: Action) -> Rc<Self> {
+        let view = chapter_index(chapter).unwrap_or(0);
+        let next = self.reduce(Action::Chapter(view)).reduce(set);
+        Rc::new(AppState {
+            import_error: None,
+            ..(*next).clone()
+        })
     }
 }
 
@@ -299,24 +309,8 @@ impl Reducible for AppState {
                 next.clock.toggle();
             }
             Action::DismissNotices => next.notices = Rc::new(Vec::new()),
-            Action::Import(s) => {
-                let playground = chapter_index("playground").unwrap_or(0);
-                let next = self.reduce(Action::Chapter(playground));
-                let next = next.reduce(Action::SetScenario(s));
-                return Rc::new(AppState {
-                    import_error: None,
-                    ..(*next).clone()
-                });
-            }
-            Action::ImportCluster(c) => {
-                let view = chapter_index("cluster").unwrap_or(0);
-                let next = self.reduce(Action::Chapter(view));
-                let next = next.reduce(Action::SetCluster(c));
-                return Rc::new(AppState {
-                    import_error: None,
-                    ..(*next).clone()
-                });
-            }
+            Action::Import(s) => return self.open_file("playground", Action::SetScenario(s)),
+            Action::ImportCluster(c) => return self.open_file("cluster", Action::SetCluster(c)),
             Action::ImportFailed(name, why) => next.import_error = Some((name, why)),
             Action::Restart => next.clock.restart(),
             Action::Seek(t) => next.clock.seek(t),

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::files::SaveDrawing;
+use super::inspect::data_table;
 
 use super::chart::use_view_env;
 use super::incremental::use_incremental;
@@ -241,13 +242,10 @@ pub fn sweep_chart(p: &SweepProps) -> Html {
                     format!("Computing… {progress} of {SWEEP_POINTS} runs"),
                     format!("Wird berechnet … {progress} von {SWEEP_POINTS} Läufen"))}</p>
             }
-            <details class="data">
-                <summary>{lang.pick("Data table", "Datentabelle")}</summary>
-                <table>
-                    <thead><tr><th>{format!("{name} {unit}")}</th><th>{lang.pick("Total time", "Gesamtdauer")}</th><th>{lang.pick("Downtime", "Ausfallzeit")}</th></tr></thead>
-                    <tbody>{ for rows }</tbody>
-                </table>
-            </details>
+            { data_table(lang, "sweep-table",
+                &lang.pick(format!("Total time and downtime across {name}"), format!("Gesamtdauer und Ausfallzeit über {name}")),
+                &[&format!("{name} {unit}"), lang.pick("Total time", "Gesamtdauer"), lang.pick("Downtime", "Ausfallzeit")],
+                rows.collect::<Html>()) }
         </section>
     }
 }

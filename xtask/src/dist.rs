@@ -325,11 +325,16 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    /// Writes `name` (and `name.gz` when that is smaller) and records its size as `kind`.
-    fn put(&mut self, kind: &'static str, name: String, bytes: &[u8]) -> Result<String> {
-        let path = self.dir.join(&name);
+    /// Writes `name` (and `name.gz` when that is smaller); its gzip size when written.
+    fn write(&self, name: &str, bytes: &[u8]) -> Result<Option<u64>> {
+        let path = self.dir.join(name);
         fs::write(&path, bytes).context(format!("writing {}", path.display()))?;
-        let gz = write_gzip(&path, bytes)?;
+        write_gzip(&path, bytes)
+    }
+
+    /// `write`, recording the file's size as part of the first load, as `kind`.
+    fn put(&mut self, kind: &'static str, name: String, bytes: &[u8]) -> Result<String> {
+        let gz = self.write(&name, bytes)?;
         self.assets.push(Asset {
             kind,
             name: name.clone(),
@@ -418,10 +423,7 @@ fn assemble(
         &format!("'./{glue}'"),
         "www/migration-lab.js",
     )?;
-    let api = minify_js(&api);
-    let api_path = dist.join(API_ENTRY);
-    fs::write(&api_path, &api).context(format!("writing {}", api_path.display()))?;
-    write_gzip(&api_path, api.as_bytes())?;
+    w.write(API_ENTRY, minify_js(&api).as_bytes())?;
 
     let boot = read_text(&www.join(BOOT))?;
     let boot = replace_once(
@@ -433,9 +435,7 @@ fn assemble(
     let boot = w.put_hashed("JS", "boot", "js", minify_js(&boot).as_bytes())?;
     let css = minify_css(&read_text(&www.join(STYLE))?);
     // The stylesheet under a name that stays, for pages that use the JavaScript API.
-    let css_path = dist.join(API_STYLE);
-    fs::write(&css_path, &css).context(format!("writing {}", css_path.display()))?;
-    write_gzip(&css_path, css.as_bytes())?;
+    w.write(API_STYLE, css.as_bytes())?;
     let css = w.put_hashed("CSS", "style", "css", css.as_bytes())?;
 
     let html = read_text(&ctx.path("index.html"))?;
@@ -476,13 +476,11 @@ fn assemble(
             .to_string_lossy()
             .into_owned();
         let bytes = read(text)?;
-        let path = dist.join(&name);
-        fs::write(&path, &bytes).context(format!("writing {}", path.display()))?;
         later.push(Asset {
             kind: "text",
+            gzip: w.write(&name, &bytes)?,
             name,
             raw: bytes.len() as u64,
-            gzip: write_gzip(&path, &bytes)?,
         });
     }
     Ok(Sizes {
