@@ -23,9 +23,17 @@ pub mod ui;
 mod web_entry {
     use wasm_bindgen::prelude::*;
 
-    /// Mounts the app into `#app` (or `<body>`) when the module is loaded.
-    #[wasm_bindgen(start)]
+    /// Mounts the page's app into `#app[data-migration-lab=page]`; `www/boot.js` calls it once
+    /// the module is loaded.
+    #[wasm_bindgen]
     pub fn start() {
         crate::ui::mount_default();
+    }
+
+    /// Unmounts the page's app: `www/boot.js` calls it on the lite bundle before the full
+    /// bundle's `start` takes the page over.
+    #[wasm_bindgen]
+    pub fn stop() {
+        crate::ui::unmount_default();
     }
 }

@@ -20,13 +20,12 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
-use web_sys::Element;
 use yew::prelude::*;
 
-use super::app::{App, AppProps};
-use super::state::{Action, AppState, Theme};
-use crate::engine::{ClusterScenario, Lang, Scenario};
-use crate::permalink::Embed;
+use super::state::AppState;
+
+#[cfg(feature = "full")]
+pub use js::{mount, Handle};
 
 /// The link between a mounted app and its handle: the app's dispatcher once it runs, and the
 /// page's change listeners.
@@ -53,7 +52,8 @@ impl Bridge {
         *self.0.dispatch.borrow_mut() = Some(dispatch);
     }
 
-    fn dispatch(&self, action: Action) {
+    #[cfg(feature = "full")]
+    fn dispatch(&self, action: super::state::Action) {
         if let Some(d) = self.0.dispatch.borrow().as_ref() {
             d.dispatch(action);
         }
@@ -91,162 +91,175 @@ impl Bridge {
     }
 }
 
-/// A mounted simulator.
-#[wasm_bindgen]
-pub struct Handle {
-    app: Option<yew::AppHandle<App>>,
-    bridge: Bridge,
-    element: Element,
-}
+/// What the module exports to JavaScript: only the full bundle has it.
+#[cfg(feature = "full")]
+mod js {
+    use wasm_bindgen::prelude::*;
+    use web_sys::Element;
 
-/// A string option, if given.
-fn string(options: &JsValue, key: &str) -> Result<Option<String>, JsError> {
-    let v = js_sys::Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED);
-    if v.is_undefined() || v.is_null() {
-        return Ok(None);
+    use super::super::app::{App, AppProps};
+    use super::super::state::{Action, Theme};
+    use super::Bridge;
+    use crate::engine::{ClusterScenario, Lang, Scenario};
+    use crate::permalink::Embed;
+
+    /// A mounted simulator.
+    #[wasm_bindgen]
+    pub struct Handle {
+        app: Option<yew::AppHandle<App>>,
+        bridge: Bridge,
+        element: Element,
     }
-    v.as_string()
-        .map(Some)
-        .ok_or_else(|| JsError::new(&format!("option {key} must be a string")))
-}
 
-/// An object option as JSON text, if given.
-fn json(options: &JsValue, key: &str) -> Result<Option<String>, JsError> {
-    json_of(
-        &js_sys::Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED),
-        key,
-    )
-}
-
-/// `v` as JSON text (`JSON.stringify` of an object, or a string as it is); `None` when
-/// undefined or null.
-fn json_of(v: &JsValue, key: &str) -> Result<Option<String>, JsError> {
-    if v.is_undefined() || v.is_null() {
-        return Ok(None);
-    }
-    if let Some(s) = v.as_string() {
-        return Ok(Some(s));
-    }
-    js_sys::JSON::stringify(v)
-        .ok()
-        .and_then(|s| s.as_string())
-        .map(Some)
-        .ok_or_else(|| JsError::new(&format!("option {key} must be an object")))
-}
-
-/// A scenario from an option value: the scenario-file format (its `version` may be left
-/// out), validated, with field-named errors.
-fn scenario_from(text: &str) -> Result<Scenario, JsError> {
-    Scenario::from_json(text).map_err(|e| JsError::new(&e.to_string()))
-}
-
-/// Mounts a simulator into `element` (its contents are replaced). Throws with a message that
-/// names the option or scenario field when an option is not valid.
-#[wasm_bindgen]
-pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsError> {
-    let flag = |key: &str| {
-        js_sys::Reflect::get(&options, &key.into())
-            .ok()
-            .and_then(|v| v.as_bool())
-    };
-    let lang = match string(&options, "lang")? {
-        Some(code) => Some(
-            Lang::from_code(&code)
-                .ok_or_else(|| JsError::new(&format!("lang {code:?} is not en or de")))?,
-        ),
-        None => None,
-    };
-    let theme = match string(&options, "theme")? {
-        Some(code) => Some(Theme::from_code(&code).ok_or_else(|| {
-            JsError::new(&format!("theme {code:?} is not light, dark or system"))
-        })?),
-        None => None,
-    };
-    let chapter = string(&options, "chapter")?;
-    if let Some(c) = &chapter {
-        if crate::chapters::chapter_index(c).is_none() {
-            return Err(JsError::new(&format!("there is no chapter {c:?}")));
+    /// A string option, if given.
+    fn string(options: &JsValue, key: &str) -> Result<Option<String>, JsError> {
+        let v = js_sys::Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED);
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
         }
+        v.as_string()
+            .map(Some)
+            .ok_or_else(|| JsError::new(&format!("option {key} must be a string")))
     }
-    let scenario = json(&options, "scenario")?
-        .map(|t| scenario_from(&t))
-        .transpose()?;
-    let cluster = json(&options, "cluster")?
-        .map(|t| ClusterScenario::from_json(&t))
-        .transpose()
-        .map_err(|e| JsError::new(&e.to_string()))?;
-    let strings = |key: &str| {
-        js_sys::Reflect::get(&options, &key.into())
+
+    /// An object option as JSON text, if given.
+    fn json(options: &JsValue, key: &str) -> Result<Option<String>, JsError> {
+        json_of(
+            &js_sys::Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED),
+            key,
+        )
+    }
+
+    /// `v` as JSON text (`JSON.stringify` of an object, or a string as it is); `None` when
+    /// undefined or null.
+    fn json_of(v: &JsValue, key: &str) -> Result<Option<String>, JsError> {
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        if let Some(s) = v.as_string() {
+            return Ok(Some(s));
+        }
+        js_sys::JSON::stringify(v)
             .ok()
-            .filter(js_sys::Array::is_array)
-            .map(|v| {
-                js_sys::Array::from(&v)
-                    .iter()
-                    .filter_map(|c| c.as_string())
-                    .collect::<Vec<_>>()
-            })
-    };
-    let embed = flag("embed").unwrap_or(false).then(|| Embed {
-        controls: strings("controls"),
-        views: strings("views"),
-    });
-    let bridge = Bridge::default();
-    element.set_inner_html("");
-    super::fatal::register(element.clone(), Some(bridge.0.query.clone()));
-    let props = AppProps {
-        scenario,
-        cluster,
-        chapter,
-        lang,
-        theme,
-        embed,
-        autoplay: flag("autoplay"),
-        bridge: Some(bridge.clone()),
-        ..AppProps::default()
-    };
-    let app = yew::Renderer::<App>::with_root_and_props(element.clone(), props).render();
-    Ok(Handle {
-        app: Some(app),
-        bridge,
-        element,
-    })
-}
-
-#[wasm_bindgen]
-impl Handle {
-    /// Replaces the scenario (the scenario-file format; missing fields at their defaults).
-    /// Throws, naming the field, when it is not valid; the shown scenario stays.
-    pub fn set_scenario(&self, scenario: JsValue) -> Result<(), JsError> {
-        let text = json_of(&scenario, "scenario")?
-            .ok_or_else(|| JsError::new("scenario must be an object"))?;
-        let s = scenario_from(&text)?;
-        self.bridge.dispatch(Action::SetScenario(Box::new(s)));
-        Ok(())
+            .and_then(|s| s.as_string())
+            .map(Some)
+            .ok_or_else(|| JsError::new(&format!("option {key} must be an object")))
     }
 
-    pub fn play(&self) {
-        self.bridge.dispatch(Action::Play);
+    /// A scenario from an option value: the scenario-file format (its `version` may be left
+    /// out), validated, with field-named errors.
+    fn scenario_from(text: &str) -> Result<Scenario, JsError> {
+        Scenario::from_json(text).map_err(|e| JsError::new(&e.to_string()))
     }
 
-    pub fn pause(&self) {
-        self.bridge.dispatch(Action::Pause);
+    /// Mounts a simulator into `element` (its contents are replaced). Throws with a message that
+    /// names the option or scenario field when an option is not valid.
+    #[wasm_bindgen]
+    pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsError> {
+        let flag = |key: &str| {
+            js_sys::Reflect::get(&options, &key.into())
+                .ok()
+                .and_then(|v| v.as_bool())
+        };
+        let lang = match string(&options, "lang")? {
+            Some(code) => Some(
+                Lang::from_code(&code)
+                    .ok_or_else(|| JsError::new(&format!("lang {code:?} is not en or de")))?,
+            ),
+            None => None,
+        };
+        let theme = match string(&options, "theme")? {
+            Some(code) => Some(Theme::from_code(&code).ok_or_else(|| {
+                JsError::new(&format!("theme {code:?} is not light, dark or system"))
+            })?),
+            None => None,
+        };
+        let chapter = string(&options, "chapter")?;
+        if let Some(c) = &chapter {
+            if crate::chapters::chapter_index(c).is_none() {
+                return Err(JsError::new(&format!("there is no chapter {c:?}")));
+            }
+        }
+        let scenario = json(&options, "scenario")?
+            .map(|t| scenario_from(&t))
+            .transpose()?;
+        let cluster = json(&options, "cluster")?
+            .map(|t| ClusterScenario::from_json(&t))
+            .transpose()
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        let strings = |key: &str| {
+            js_sys::Reflect::get(&options, &key.into())
+                .ok()
+                .filter(js_sys::Array::is_array)
+                .map(|v| {
+                    js_sys::Array::from(&v)
+                        .iter()
+                        .filter_map(|c| c.as_string())
+                        .collect::<Vec<_>>()
+                })
+        };
+        let embed = flag("embed").unwrap_or(false).then(|| Embed {
+            controls: strings("controls"),
+            views: strings("views"),
+        });
+        let bridge = Bridge::default();
+        element.set_inner_html("");
+        super::super::fatal::register(element.clone(), Some(bridge.0.query.clone()));
+        let props = AppProps {
+            scenario,
+            cluster,
+            chapter,
+            lang,
+            theme,
+            embed,
+            autoplay: flag("autoplay"),
+            bridge: Some(bridge.clone()),
+            ..AppProps::default()
+        };
+        let app = yew::Renderer::<App>::with_root_and_props(element.clone(), props).render();
+        Ok(Handle {
+            app: Some(app),
+            bridge,
+            element,
+        })
     }
 
-    /// Calls `listener(event)` whenever what is shown changes: `event.query` (its permalink),
-    /// `chapter`, `lang`, `scenario` and `result` (`outcome`, `completed`, `total_time_s`,
-    /// `downtime_s`, `passes`, `wire_bytes`).
-    pub fn on_change(&self, listener: js_sys::Function) {
-        self.bridge.0.listeners.borrow_mut().push(listener);
-    }
+    #[wasm_bindgen]
+    impl Handle {
+        /// Replaces the scenario (the scenario-file format; missing fields at their defaults).
+        /// Throws, naming the field, when it is not valid; the shown scenario stays.
+        pub fn set_scenario(&self, scenario: JsValue) -> Result<(), JsError> {
+            let text = json_of(&scenario, "scenario")?
+                .ok_or_else(|| JsError::new("scenario must be an object"))?;
+            let s = scenario_from(&text)?;
+            self.bridge.dispatch(Action::SetScenario(Box::new(s)));
+            Ok(())
+        }
 
-    /// Unmounts the simulator: its animation loop, listeners and closures are released and
-    /// the element is left empty. Calling it again does nothing.
-    pub fn destroy(&mut self) {
-        self.bridge.0.listeners.borrow_mut().clear();
-        self.bridge.0.dispatch.borrow_mut().take();
-        if let Some(app) = self.app.take() {
-            super::fatal::unregister(&self.element);
-            app.destroy();
+        pub fn play(&self) {
+            self.bridge.dispatch(Action::Play);
+        }
+
+        pub fn pause(&self) {
+            self.bridge.dispatch(Action::Pause);
+        }
+
+        /// Calls `listener(event)` whenever what is shown changes: `event.query` (its permalink),
+        /// `chapter`, `lang`, `scenario` and `result` (`outcome`, `completed`, `total_time_s`,
+        /// `downtime_s`, `passes`, `wire_bytes`).
+        pub fn on_change(&self, listener: js_sys::Function) {
+            self.bridge.0.listeners.borrow_mut().push(listener);
+        }
+
+        /// Unmounts the simulator: its animation loop, listeners and closures are released and
+        /// the element is left empty. Calling it again does nothing.
+        pub fn destroy(&mut self) {
+            self.bridge.0.listeners.borrow_mut().clear();
+            self.bridge.0.dispatch.borrow_mut().take();
+            if let Some(app) = self.app.take() {
+                super::super::fatal::unregister(&self.element);
+                app.destroy();
+            }
         }
     }
 }

@@ -17,6 +17,7 @@ use super::cluster::ClusterView;
 use super::compare::CompareView;
 use super::controls::Controls;
 use super::files::{self, Files};
+use super::handover::{self, needs_full, Handover, FULL};
 use super::memory_map::MemoryMap;
 use super::results::{Results, VerdictBanner};
 use super::share::{address_with, use_height_reporter, use_url_sync, CopyLink, Notices};
@@ -69,6 +70,9 @@ pub struct AppProps {
     /// The JavaScript handle's link to this instance, when mounted through the API.
     #[prop_or_default]
     pub bridge: Option<Bridge>,
+    /// A file dropped on the page before this app took it over, to open at once.
+    #[prop_or_default]
+    pub dropped: Option<web_sys::File>,
 }
 
 impl AppProps {
@@ -272,6 +276,14 @@ pub fn app(props: &AppProps) -> Html {
             }
         });
     }
+    {
+        let (dropped, dispatch) = (props.dropped.clone(), dispatch.clone());
+        use_effect_with((), move |()| {
+            if let Some(file) = dropped {
+                files::open_file(file, dispatch);
+            }
+        });
+    }
     let root = use_node_ref();
     use_height_reporter(root.clone(), embed.is_some());
     let embedded = embed.is_some();
@@ -379,9 +391,18 @@ pub fn app(props: &AppProps) -> Html {
         current_pass
     };
 
+    // The lite bundle hands what it does not have over to the full one.
+    let hand_over = !FULL && props.page && needs_full(&state);
+    let ondrop = if FULL {
+        files::on_drop(dispatch.clone())
+    } else {
+        handover::on_drop(query.clone().into())
+    };
+    let ondragover = files::on_drag_over();
+
     html! {
         <div class={classes!("lab", embedded.then_some("embedded"))} ref={root} {onkeydown} tabindex="-1" lang={lang.code()} data-theme={state.theme.attr()}
-            ondrop={files::on_drop(dispatch.clone())} ondragover={files::on_drag_over()}>
+            {ondrop} {ondragover}>
             if !embedded {
             <header class="lab-head">
                 <div class="head-row">
@@ -413,7 +434,12 @@ pub fn app(props: &AppProps) -> Html {
             </div>
             }
             <Notices notices={state.notices.clone()} dispatch={dispatch.clone()} {lang} />
-            if state.mode == Mode::Cluster {
+            if hand_over {
+                if has_text && !embedded {
+                    <ChapterText chapter={state.chapter} lang={lang} />
+                }
+                <Handover query={query.clone()} {lang} />
+            } else if FULL && state.mode == Mode::Cluster {
                 if has_text && !embedded {
                     <ChapterText chapter={state.chapter} lang={lang} />
                 }
@@ -477,7 +503,7 @@ pub fn app(props: &AppProps) -> Html {
                     </div>
                 </div>
             }
-            if (playground || cluster_free) && !embedded {
+            if FULL && (playground || cluster_free) && !embedded {
                 <Files state={state.clone()} dispatch={dispatch.clone()} {lang} />
             }
             if embedded {

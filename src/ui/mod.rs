@@ -11,6 +11,7 @@ mod compare;
 mod controls;
 mod fatal;
 mod files;
+mod handover;
 mod incremental;
 mod inspect;
 pub(crate) mod memory_map;
@@ -22,6 +23,7 @@ mod state;
 mod sweep;
 mod timeline;
 
+#[cfg(feature = "full")]
 pub use api::{mount, Handle};
 pub use app::{App, AppProps};
 pub use state::{Action, AppState, Mode, Theme};
@@ -32,9 +34,16 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 use crate::engine::Lang;
 use crate::permalink::{self, Decoded};
 
+thread_local! {
+    /// The page's own app, while mounted.
+    static PAGE: std::cell::RefCell<Option<(web_sys::Element, yew::AppHandle<App>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 /// Mounts the app as the page into the element `#app[data-migration-lab=page]`, reading the
 /// page's address as a permalink. A page without that element (one that uses `mount`) gets
-/// nothing.
+/// nothing. The lite bundle hands a link to a view it does not have straight over to the full
+/// bundle (see `handover`), leaving the loading text in place until that one mounts.
 pub fn mount_default() {
     let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| {
         d.query_selector("#app[data-migration-lab=page]")
@@ -43,8 +52,6 @@ pub fn mount_default() {
     }) else {
         return;
     };
-    fatal::register(root.clone(), None);
-    root.set_inner_html("");
     let window = web_sys::window().expect("a browser window");
     let query = window.location().search().unwrap_or_default();
     let Decoded { link, notices } = permalink::decode(&query);
@@ -56,6 +63,14 @@ pub fn mount_default() {
             .as_deref()
             .and_then(Lang::from_code)
     });
+    if !handover::FULL && handover::link_needs_full(&link) {
+        handover::load_full(move |why| {
+            handover::show_failure(&root, lang.unwrap_or_default(), &why)
+        });
+        return;
+    }
+    fatal::register(root.clone(), None);
+    root.set_inner_html("");
     let props = AppProps {
         lang,
         chapter: link.chapter,
@@ -67,7 +82,19 @@ pub fn mount_default() {
         notices,
         embed: link.embed,
         page: true,
+        dropped: handover::take_dropped(),
         ..AppProps::default()
     };
-    yew::Renderer::<App>::with_root_and_props(root, props).render();
+    let app = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
+    PAGE.with(|p| *p.borrow_mut() = Some((root, app)));
+}
+
+/// Unmounts the page's own app (its animation loop, listeners and closures go with it) and
+/// empties its element: the full bundle takes the page over from the lite one.
+pub fn unmount_default() {
+    if let Some((root, app)) = PAGE.with(|p| p.borrow_mut().take()) {
+        fatal::unregister(&root);
+        app.destroy();
+        root.set_inner_html("");
+    }
 }

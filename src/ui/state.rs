@@ -5,9 +5,7 @@ use std::rc::Rc;
 use yew::Reducible;
 
 use crate::chapters::{chapter_index, chapters, View};
-use crate::engine::{
-    simulate, simulate_cluster, ClusterScenario, ClusterTrace, Lang, Scenario, Trace,
-};
+use crate::engine::{simulate, ClusterScenario, ClusterTrace, Lang, Scenario, Trace};
 use crate::permalink::{Link, Notice};
 use crate::playback::{slow_motion, Clock};
 
@@ -96,7 +94,7 @@ impl AppState {
             clock.play();
         }
         let cluster = preset(0);
-        let cluster_trace = simulate_cluster(&cluster).expect("presets simulate");
+        let cluster_trace = run_cluster(&cluster).expect("presets simulate");
         AppState {
             scenario: Rc::new(scenario),
             trace: Rc::new(trace),
@@ -263,7 +261,7 @@ impl Reducible for AppState {
             }
             Action::SetCluster(c) => {
                 let c = *c;
-                match simulate_cluster(&c) {
+                match run_cluster(&c) {
                     Ok(trace) => {
                         if self.mode == Mode::Cluster {
                             next.clock.retarget(trace.makespan_s);
@@ -271,7 +269,7 @@ impl Reducible for AppState {
                         next.cluster_trace = Rc::new(trace);
                         next.cluster_error = None;
                     }
-                    Err(e) => next.cluster_error = Some(e.to_string()),
+                    Err(e) => next.cluster_error = Some(e),
                 }
                 next.cluster = Rc::new(c);
             }
@@ -342,7 +340,7 @@ impl Reducible for AppState {
                     View::Cluster => {
                         if let Some(p) = c.cluster_preset {
                             let cluster = preset(p);
-                            if let Ok(trace) = simulate_cluster(&cluster) {
+                            if let Ok(trace) = run_cluster(&cluster) {
                                 next.cluster_trace = Rc::new(trace);
                                 next.cluster = Rc::new(cluster);
                                 next.cluster_error = None;
@@ -357,4 +355,16 @@ impl Reducible for AppState {
         }
         Rc::new(next)
     }
+}
+
+/// The cluster engine, which only the full bundle carries: the lite one hands every cluster
+/// view over to the full bundle before it is shown, so its cluster trace stays empty.
+#[cfg(feature = "full")]
+fn run_cluster(c: &ClusterScenario) -> Result<ClusterTrace, String> {
+    crate::engine::simulate_cluster(c).map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "full"))]
+fn run_cluster(c: &ClusterScenario) -> Result<ClusterTrace, String> {
+    Ok(ClusterTrace::empty(c.clone()))
 }

@@ -102,6 +102,56 @@ test('the app runs under the strict CSP, compressed, and asks no other host', as
   await context.close();
 });
 
+test('the first load is the lite build; the cluster loads the full one and keeps the place', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  const errors = collectErrors(page);
+  const seen = await watch(page);
+  const builds = () =>
+    seen.requests.map((u) => u.match(/\/(app|app-full)_bg\.[0-9a-f]{12}\.wasm$/)?.[1]).filter(Boolean);
+  await page.goto(`${APP_URL}?chapter=precopy&lang=de&theme=dark`, { waitUntil: 'load' });
+  await waitForApp(page);
+  await page.waitForSelector('[data-testid=verdict]');
+  assert.deepEqual(builds(), ['app'], 'a guided chapter needs only the lite build');
+
+  // The cluster tab, by keyboard: the full build takes over in the same language and colours,
+  // with focus where it was.
+  await page.focus('#tab-cluster');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.topology');
+  assert.deepEqual(builds(), ['app', 'app-full']);
+  assert.match(page.url(), /chapter=cluster/);
+  assert.match(page.url(), /lang=de/);
+  assert.equal(await page.getAttribute('#app > .lab', 'lang'), 'de');
+  assert.equal(await page.getAttribute('#app > .lab', 'data-theme'), 'dark');
+  await page.waitForFunction(() => document.activeElement?.id === 'tab-cluster');
+  assert.equal(await page.locator('#app > .lab').count(), 1, 'one app on the page');
+
+  // Back to a guided chapter: the full build shows it; nothing is loaded again.
+  await page.selectOption('#chapter-select', { index: 1 });
+  await page.waitForSelector('[data-testid=verdict]');
+  assert.deepEqual(builds(), ['app', 'app-full']);
+  assert.deepEqual(errors, [], `errors on the page:\n${errors.join('\n')}`);
+  await context.close();
+});
+
+test('a link to the playground starts the full build at once', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  const errors = collectErrors(page);
+  const seen = await watch(page);
+  await page.goto(`${APP_URL}?chapter=playground&lang=en&s.vm.memory_mib=4096`, { waitUntil: 'load' });
+  await waitForApp(page);
+  await page.waitForSelector('[data-testid=files]');
+  // The lite app never mounted: the address is the link as opened.
+  assert.equal(await page.locator('[data-testid=handover]').count(), 0);
+  assert.match(page.url(), /s\.vm\.memory_mib=4096/);
+  assert.equal(await page.inputValue('#memory-value'), '4');
+  assert.ok(seen.requests.some((u) => /\/app-full_bg\.[0-9a-f]{12}\.wasm$/.test(u)));
+  assert.deepEqual(errors, [], `errors on the page:\n${errors.join('\n')}`);
+  await context.close();
+});
+
 test('the bundle works from a sub-path of a docs site', async () => {
   const origin = new URL(APP_URL).origin;
   const base = `${origin}/docs/tools/migration-lab/`;

@@ -151,10 +151,11 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<bool> {
 pub(crate) type LayerResult = Result<(Outcome, Counts)>;
 
 /// `cargo fmt --check`, then clippy with warnings as errors on the host (every target of the
-/// workspace) and on wasm32 (the browser shell and its tests). Each check counts as one test.
+/// workspace) and on wasm32 (the browser shell and its tests, and the lite build of the page's
+/// first load). Each check counts as one test.
 fn lint(ctx: &Ctx) -> LayerResult {
     tools::ensure_wasm_target()?;
-    let checks: [(&str, Vec<&str>); 3] = [
+    let checks: [(&str, Vec<&str>); 4] = [
         ("cargo fmt --check", vec!["fmt", "--all", "--check"]),
         (
             "clippy (host)",
@@ -175,6 +176,19 @@ fn lint(ctx: &Ctx) -> LayerResult {
                 WASM_TARGET,
                 "--lib",
                 "--tests",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+        (
+            "clippy (wasm32, lite)",
+            vec![
+                "clippy",
+                "--target",
+                WASM_TARGET,
+                "--lib",
+                "--no-default-features",
                 "--",
                 "-D",
                 "warnings",

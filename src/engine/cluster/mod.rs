@@ -156,6 +156,18 @@ pub struct ClusterTrace {
 }
 
 impl ClusterTrace {
+    /// A trace with no migration in it: what a view shows before (or instead of) a run.
+    pub fn empty(scenario: ClusterScenario) -> ClusterTrace {
+        ClusterTrace {
+            scenario,
+            migrations: Vec::new(),
+            makespan_s: 0.0,
+            worst_blackout_s: 0.0,
+            peak_link_gbps: 0.0,
+            placement: Vec::new(),
+        }
+    }
+
     /// Migration `i` as a single-VM trace on the cluster's clock, for its memory map.
     pub fn migration_trace(&self, i: usize) -> Option<Trace> {
         let m = self.migrations.get(i)?;
