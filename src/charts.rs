@@ -6,6 +6,7 @@ use plotters::coord::combinators::IntoLogRange;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::engine::cluster::{ClusterTrace, MigrationRecord, Stage};
 use crate::engine::units::{localize, MIB};
 use crate::engine::{Fmt, Lang, Trace};
 
@@ -23,6 +24,15 @@ pub struct Colours {
     pub threshold: RGBColor,
     pub other: RGBColor,
     pub line_rate: RGBColor,
+    /// The Gantt chart's stages: queued, setup, storage copy, odd and even pre-copy passes,
+    /// blackout (and switchover), cleanup.
+    pub queued: RGBColor,
+    pub setup: RGBColor,
+    pub storage: RGBColor,
+    pub pass_odd: RGBColor,
+    pub pass_even: RGBColor,
+    pub blackout: RGBColor,
+    pub cleanup: RGBColor,
 }
 
 impl Colours {
@@ -39,6 +49,13 @@ impl Colours {
         threshold: RGBColor(0xb0, 0x1d, 0x48),
         other: RGBColor(0xb7, 0xbf, 0xcb),
         line_rate: RGBColor(0x6b, 0x73, 0x80),
+        queued: RGBColor(0xe4, 0xe8, 0xee),
+        setup: RGBColor(0x8a, 0x93, 0xa1),
+        storage: RGBColor(0xa8, 0x47, 0x7f),
+        pass_odd: RGBColor(0x5b, 0x8f, 0xdf),
+        pass_even: RGBColor(0x2f, 0x5f, 0xae),
+        blackout: RGBColor(0xe8, 0x71, 0x0a),
+        cleanup: RGBColor(0x3f, 0x9f, 0x6f),
     };
 
     /// The colours a page's CSS custom properties name (`get("--ink")` …), the light
@@ -60,6 +77,26 @@ impl Colours {
             threshold: pick("--chart-threshold", l.threshold),
             other: pick("--chart-other", l.other),
             line_rate: pick("--chart-line-rate", l.line_rate),
+            queued: pick("--ph-queued", l.queued),
+            setup: pick("--ph-setup", l.setup),
+            storage: pick("--ph-storage", l.storage),
+            pass_odd: pick("--ph-pass-odd", l.pass_odd),
+            pass_even: pick("--ph-pass-even", l.pass_even),
+            blackout: pick("--ph-blackout", l.blackout),
+            cleanup: pick("--ph-cleanup", l.cleanup),
+        }
+    }
+
+    /// The colour of a migration's stage in the Gantt chart (`pass` counts from 1).
+    pub fn stage(&self, stage: Stage, pass: u32) -> RGBColor {
+        match stage {
+            Stage::Queued => self.queued,
+            Stage::Setup => self.setup,
+            Stage::Storage => self.storage,
+            Stage::Precopy if pass % 2 == 1 => self.pass_odd,
+            Stage::Precopy => self.pass_even,
+            Stage::Blackout | Stage::Switchover => self.blackout,
+            Stage::Cleanup | Stage::Done => self.cleanup,
         }
     }
 
@@ -316,6 +353,85 @@ pub fn draw_link<DB: DrawingBackend>(
     root.present().map_err(|e| e.to_string())
 }
 
+/// The Gantt chart's label column and right margin, and the height of one row (CSS pixels),
+/// which the page's stylesheet repeats to place its cursor and inspector
+/// (`.chart-wrap.plot-gantt`).
+pub const GANTT_LEFT: f64 = 90.0;
+pub const GANTT_RIGHT: f64 = 28.0;
+pub const GANTT_ROW: f64 = 18.0;
+
+/// The migrations the Gantt chart has a row for, top to bottom: all but the refused ones.
+pub fn gantt_rows(trace: &ClusterTrace) -> Vec<&MigrationRecord> {
+    trace
+        .migrations
+        .iter()
+        .filter(|m| m.refused.is_none())
+        .collect()
+}
+
+/// The Gantt chart's height for `rows` rows (CSS pixels).
+pub fn gantt_height(rows: usize) -> f64 {
+    40.0 + GANTT_ROW * rows.max(1) as f64
+}
+
+/// A row per migration (`VM → host`), its stages as bars on the cluster's clock.
+pub fn draw_gantt<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    trace: &ClusterTrace,
+    lang: Lang,
+    c: &Colours,
+    dpr: f64,
+) -> Result<(), String> {
+    let f = Fmt(lang);
+    let rows = gantt_rows(trace);
+    let px = |v: f64| (v * dpr) as u32;
+    let end = trace.makespan_s.max(1e-3);
+    let n = rows.len().max(1) as f64;
+    let mut chart = ChartBuilder::on(root)
+        .margin_top(px(6.0))
+        .margin_right(px(GANTT_RIGHT))
+        .x_label_area_size(px(28.0))
+        .y_label_area_size(px(GANTT_LEFT))
+        .build_cartesian_2d(0f64..end, 0f64..n)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .disable_y_axis()
+        .x_labels(time_labels(root, dpr))
+        .x_label_formatter(&|x| f.duration(*x))
+        .label_style(c.text(11.0, dpr))
+        .axis_style(c.axis)
+        .draw()
+        .map_err(|e| e.to_string())?;
+    // Row names in the label area, centred on their bars.
+    for (i, m) in rows.iter().enumerate() {
+        let (_, y) = chart.backend_coord(&(0.0, n - i as f64 - 0.5));
+        root.draw(&Text::new(
+            format!("{} → {}", m.vm, m.to),
+            (px(4.0) as i32, y - (5.5 * dpr) as i32),
+            c.text(11.0, dpr),
+        ))
+        .map_err(|e| e.to_string())?;
+    }
+    // Queued time is drawn as an outline (in the setup colour) around its faint fill, so the
+    // wait stays visible against the background.
+    let mut bars = Vec::new();
+    for (i, m) in rows.iter().enumerate() {
+        let y0 = n - i as f64 - 0.85;
+        let y1 = n - i as f64 - 0.15;
+        for s in m.stages.iter().filter(|s| s.end_s > s.start_s) {
+            let corners = [(s.start_s, y0), (s.end_s, y1)];
+            bars.push(Rectangle::new(corners, c.stage(s.stage, s.pass).filled()));
+            if s.stage == Stage::Queued {
+                bars.push(Rectangle::new(corners, c.setup.stroke_width(1)));
+            }
+        }
+    }
+    chart.draw_series(bars).map_err(|e| e.to_string())?;
+    root.present().map_err(|e| e.to_string())
+}
+
 /// A chart drawn by `draw` as an SVG document `width` × `height` pixels on the card colour.
 fn svg(
     width: u32,
@@ -347,6 +463,19 @@ pub fn link_svg(trace: &Trace, lang: Lang, width: u32, c: &Colours) -> Result<St
     })
 }
 
+/// The cluster's Gantt chart as an SVG document `width` pixels wide.
+pub fn gantt_svg(
+    trace: &ClusterTrace,
+    lang: Lang,
+    width: u32,
+    c: &Colours,
+) -> Result<String, String> {
+    let height = gantt_height(gantt_rows(trace).len()).round() as u32;
+    svg(width, height, c, |root| {
+        draw_gantt(root, trace, lang, c, 1.0)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,5 +500,33 @@ mod tests {
         assert!(svg.contains(&fill(Colours::LIGHT.stop)));
         let de = link_svg(&t, Lang::De, 640, &Colours::LIGHT).unwrap();
         assert!(de.contains("Gbit/s") && de.contains(",00 s"), "{de}");
+    }
+
+    #[test]
+    fn the_gantt_chart_has_a_row_per_migration_with_its_stages() {
+        let cluster = crate::presets::preset(2);
+        let t = crate::engine::simulate_cluster(&cluster).unwrap();
+        let rows = gantt_rows(&t);
+        assert!(rows.len() >= 8, "the drain moves 8 VMs");
+        let svg = gantt_svg(&t, Lang::En, 800, &Colours::LIGHT).unwrap();
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        assert!(svg.contains(&format!("height=\"{}\"", gantt_height(rows.len()) as u32)));
+        for m in &rows {
+            assert!(
+                svg.contains(&format!("{} → {}", m.vm, m.to)),
+                "row {}",
+                m.vm
+            );
+        }
+        // Every migration that ran has a blackout bar.
+        let fill = |c: RGBColor| format!("fill=\"#{:02X}{:02X}{:02X}\"", c.0, c.1, c.2);
+        let ran = rows.iter().filter(|m| m.downtime_s > 0.0).count();
+        assert!(ran > 0);
+        assert!(
+            svg.matches(&fill(Colours::LIGHT.blackout)).count() >= ran,
+            "{svg}"
+        );
+        let de = gantt_svg(&t, Lang::De, 800, &Colours::LIGHT).unwrap();
+        assert!(de.contains(",") && de != svg);
     }
 }

@@ -48,16 +48,18 @@ enum Command {
         #[arg(long, default_value_t = 11)]
         steps: u32,
     },
-    /// Draw a chart of one migration as an SVG file (the page's pass or link chart).
+    /// Draw a chart as an SVG file: the page's pass or link chart of one migration, or the
+    /// Gantt chart of a cluster file's migrations.
     Chart {
         #[command(flatten)]
         knobs: Knobs,
         /// Where to write the SVG ("-" for standard output).
         #[arg(long, value_name = "OUT")]
         svg: std::path::PathBuf,
-        /// Which chart.
-        #[arg(long, value_enum, default_value_t = ChartArg::Passes)]
-        chart: ChartArg,
+        /// Which chart: `passes` or `link` for one VM (default `passes`), `gantt` for a
+        /// cluster (its default).
+        #[arg(long, value_enum)]
+        chart: Option<ChartArg>,
         /// Width in pixels.
         #[arg(long, default_value_t = 640)]
         width: u32,
@@ -85,6 +87,8 @@ enum ChartArg {
     Passes,
     /// Link use over time.
     Link,
+    /// A cluster's migrations over time, a row each.
+    Gantt,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
@@ -783,23 +787,36 @@ fn execute(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), String> {
             width,
             lang,
         } => {
-            if knobs.cluster()?.is_some() {
-                return Err(
-                    "chart draws one VM's migration; cluster files can only be simulated".into(),
-                );
-            }
             if !(64..=8192).contains(&width) {
                 return Err(format!("--width must be 64 to 8192 pixels (got {width})"));
             }
-            let t = simulate(&knobs.scenario()?).map_err(|e| e.to_string())?;
             let lang = match lang {
                 LangArg::En => Lang::En,
                 LangArg::De => Lang::De,
             };
             let c = &crate::charts::Colours::LIGHT;
-            let text = match chart {
-                ChartArg::Passes => crate::charts::passes_svg(&t, lang, width, c),
-                ChartArg::Link => crate::charts::link_svg(&t, lang, width, c),
+            let text = match (knobs.cluster()?, chart) {
+                (Some(cluster), None | Some(ChartArg::Gantt)) => {
+                    let t = simulate_cluster(&cluster).map_err(|e| e.to_string())?;
+                    crate::charts::gantt_svg(&t, lang, width, c)
+                }
+                (Some(_), Some(_)) => {
+                    return Err(
+                        "a cluster file has the gantt chart; passes and link draw one VM's \
+                         migration"
+                            .into(),
+                    )
+                }
+                (None, Some(ChartArg::Gantt)) => {
+                    return Err("the gantt chart draws a cluster file's migrations".into())
+                }
+                (None, chart) => {
+                    let t = simulate(&knobs.scenario()?).map_err(|e| e.to_string())?;
+                    match chart {
+                        Some(ChartArg::Link) => crate::charts::link_svg(&t, lang, width, c),
+                        _ => crate::charts::passes_svg(&t, lang, width, c),
+                    }
+                }
             }?;
             if svg.as_os_str() == "-" {
                 return emit(out, &text);

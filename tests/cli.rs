@@ -258,4 +258,42 @@ fn chart_draws_the_scenario_as_svg() {
         line.contains("cannot write /nonexistent-dir/x.svg"),
         "{line}"
     );
+    let line = one_error_line(&["chart", "--svg", "-", "--chart", "gantt"]);
+    assert!(line.contains("gantt chart draws a cluster file"), "{line}");
+}
+
+#[test]
+fn chart_draws_a_cluster_file_as_its_gantt_chart() {
+    let preset = concat!(env!("CARGO_MANIFEST_DIR"), "/www/presets/drain-8-vms.json");
+    let out = run(&[
+        "chart",
+        "--scenario",
+        preset,
+        "--svg",
+        "-",
+        "--width",
+        "900",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svg = String::from_utf8(out.stdout).unwrap();
+    assert!(svg.starts_with(r#"<svg width="900""#), "{svg}");
+    // A row per VM the drain moves, named "VM → host".
+    assert!(svg.matches(" → ").count() >= 8, "{svg}");
+    let line = one_error_line(&[
+        "chart",
+        "--scenario",
+        preset,
+        "--svg",
+        "-",
+        "--chart",
+        "link",
+    ]);
+    assert!(
+        line.contains("a cluster file has the gantt chart"),
+        "{line}"
+    );
 }
