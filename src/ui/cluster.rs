@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::chart::{prepare, time_cursor, time_labels, use_drawn_canvas, use_view_env};
+use super::chart::{prepare, time_cursor, time_labels, use_drawn_canvas, use_view_env, Surface};
 use super::controls::{parse_number, to_count};
 use super::inspect::{self, Inspector};
 use super::memory_map::{labels, MemoryMap, COLOURS};
@@ -826,7 +826,12 @@ fn stage_colour(s: Stage, pass: u32) -> (&'static str, RGBColor) {
     }
 }
 
-fn draw_gantt(canvas: HtmlCanvasElement, trace: &ClusterTrace, lang: Lang) -> Result<(), String> {
+fn draw_gantt(
+    canvas: HtmlCanvasElement,
+    surface: &Surface,
+    trace: &ClusterTrace,
+    lang: Lang,
+) -> Result<(), String> {
     let f = Fmt(lang);
     let rows: Vec<&MigrationRecord> = trace
         .migrations
@@ -834,7 +839,7 @@ fn draw_gantt(canvas: HtmlCanvasElement, trace: &ClusterTrace, lang: Lang) -> Re
         .filter(|m| m.refused.is_none())
         .collect();
     let css_h = 40.0 + ROW_PX * rows.len().max(1) as f64;
-    let (root, dpr, palette) = prepare(canvas, |_| css_h)?;
+    let (root, dpr, palette) = prepare(canvas, surface, |_| css_h)?;
     let ink = palette.colours();
     // Each stage's colour read once: (property, colour).
     let mut colours: Vec<(&'static str, RGBColor)> = Vec::new();
@@ -917,9 +922,11 @@ pub fn gantt(p: &GanttProps) -> Html {
     let lang = p.lang;
     let f = Fmt(lang);
     let (probe, on_select) = inspect::use_probe();
-    let canvas_ref = use_drawn_canvas("gantt", (p.trace.clone(), lang), |canvas, (trace, lang)| {
-        draw_gantt(canvas, trace, *lang)
-    });
+    let canvas_ref = use_drawn_canvas(
+        "gantt",
+        (p.trace.clone(), lang),
+        |canvas, surface, (trace, lang)| draw_gantt(canvas, surface, trace, *lang),
+    );
     let drawn = p
         .trace
         .migrations
