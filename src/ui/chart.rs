@@ -55,16 +55,34 @@ pub(crate) fn parse_colour(value: &str) -> Option<(u8, u8, u8)> {
 }
 
 /// The colours in force on an element: its CSS custom properties (`--map-dirty`, `--ink` …),
-/// which the page sets for the light and the dark theme.
-pub(crate) struct Palette(Option<CssStyleDeclaration>);
+/// which the page sets for the light and the dark theme. Each property is read once: reading
+/// the computed style after the DOM changed makes the browser recompute styles on the spot.
+pub(crate) struct Palette {
+    style: Option<CssStyleDeclaration>,
+    read: RefCell<Vec<(String, Option<Rgb>)>>,
+}
+
+type Rgb = (u8, u8, u8);
 
 impl Palette {
     pub(crate) fn of(el: &Element) -> Palette {
-        Palette(web_sys::window().and_then(|w| w.get_computed_style(el).ok().flatten()))
+        Palette {
+            style: web_sys::window().and_then(|w| w.get_computed_style(el).ok().flatten()),
+            read: RefCell::new(Vec::new()),
+        }
     }
 
     fn get(&self, name: &str) -> Option<(u8, u8, u8)> {
-        parse_colour(&self.0.as_ref()?.get_property_value(name).ok()?)
+        if let Some((_, v)) = self.read.borrow().iter().find(|(n, _)| n == name) {
+            return *v;
+        }
+        let v = self
+            .style
+            .as_ref()
+            .and_then(|s| s.get_property_value(name).ok())
+            .and_then(|v| parse_colour(&v));
+        self.read.borrow_mut().push((name.to_string(), v));
+        v
     }
 
     /// The colour of custom property `name`, or `fallback` when it is unset or unreadable.
@@ -319,21 +337,65 @@ pub(crate) use crate::charts::time_labels;
 pub(crate) fn use_drawn_canvas<D: PartialEq + 'static>(
     what: &'static str,
     deps: D,
-    draw: fn(HtmlCanvasElement, &D) -> Result<(), String>,
+    draw: fn(HtmlCanvasElement, &Surface, &D) -> Result<(), String>,
 ) -> NodeRef {
     let canvas_ref = use_node_ref();
     let env = use_view_env(canvas_ref.clone());
+    let measured = use_mut_ref(Measured::default);
     {
         let canvas_ref = canvas_ref.clone();
-        use_effect_with((deps, env), move |(deps, _)| {
+        use_effect_with((deps, env), move |(deps, env)| {
             if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
-                if let Err(e) = draw(canvas, deps) {
+                let surface = measured.borrow_mut().of(&canvas, *env, 520.0);
+                if let Err(e) = draw(canvas, &surface, deps) {
                     web_sys::console::warn_1(&format!("{what}: {e}").into());
                 }
             }
         });
     }
     canvas_ref
+}
+
+/// What a canvas's drawing reads from the page: its CSS width (`clientWidth`) and its
+/// colours. Both are read again only when the canvas's `ViewEnv` changes; it follows the box
+/// (a ResizeObserver) and the theme, so neither can change without it. Reading them on every
+/// redraw, right after a render changed the DOM, made the browser lay out the page and
+/// recompute its styles synchronously each time.
+#[derive(Clone)]
+pub(crate) struct Surface {
+    /// CSS pixels.
+    pub(crate) width: f64,
+    pub(crate) palette: Rc<Palette>,
+}
+
+/// The `Surface` last read and the `ViewEnv` it was read in.
+#[derive(Default)]
+pub(crate) struct Measured(Option<(ViewEnv, Surface)>);
+
+impl Measured {
+    /// The canvas's surface in `env`; `fallback` is the width while the box has none.
+    pub(crate) fn of(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        env: ViewEnv,
+        fallback: f64,
+    ) -> Surface {
+        match &self.0 {
+            Some((seen, surface)) if *seen == env => surface.clone(),
+            _ => {
+                let width = match canvas.client_width() {
+                    w if w > 0 => f64::from(w),
+                    _ => fallback,
+                };
+                let surface = Surface {
+                    width,
+                    palette: Rc::new(Palette::of(canvas)),
+                };
+                self.0 = Some((env, surface.clone()));
+                surface
+            }
+        }
+    }
 }
 
 /// The playback cursor over a canvas plot, at `t` of `end`: a line in an SVG layer that the
@@ -359,18 +421,16 @@ pub(crate) fn plot_line(t: f64, end: f64, class: &'static str) -> Html {
 /// area, the ratio and the colours in force on the canvas.
 pub(crate) fn prepare(
     canvas: HtmlCanvasElement,
+    surface: &Surface,
     css_height: impl Fn(f64) -> f64,
-) -> Result<(Area, f64, Palette), String> {
+) -> Result<(Area, f64, Rc<Palette>), String> {
+    let css_w = surface.width;
     let dpr = web_sys::window()
         .map_or(1.0, |w| w.device_pixel_ratio())
         .max(1.0);
-    let css_w = match canvas.client_width() {
-        w if w > 0 => f64::from(w),
-        _ => 520.0,
-    };
     canvas.set_width((css_w * dpr).round() as u32);
     canvas.set_height((css_height(css_w) * dpr).round() as u32);
-    let palette = Palette::of(&canvas);
+    let palette = surface.palette.clone();
     let root = CanvasBackend::with_canvas_object(canvas)
         .ok_or("no 2d context")?
         .into_drawing_area();
@@ -381,11 +441,12 @@ pub(crate) fn prepare(
 
 fn draw(
     canvas: HtmlCanvasElement,
+    surface: &Surface,
     trace: &Trace,
     highlight: Option<usize>,
     lang: Lang,
 ) -> Result<(), String> {
-    let (root, dpr, palette) = prepare(canvas, charts::passes_height)?;
+    let (root, dpr, palette) = prepare(canvas, surface, charts::passes_height)?;
     charts::draw_passes(&root, trace, highlight, lang, &palette.colours(), dpr)
 }
 
@@ -419,7 +480,7 @@ pub fn pass_chart(props: &PassChartProps) -> Html {
     let canvas_ref = use_drawn_canvas(
         "chart",
         (props.trace.clone(), hover.or(props.highlight), lang),
-        |canvas, (trace, highlight, lang)| draw(canvas, trace, *highlight, *lang),
+        |canvas, surface, (trace, highlight, lang)| draw(canvas, surface, trace, *highlight, *lang),
     );
     let trace = &props.trace;
     let rows = trace.passes.iter().map(|p| {
@@ -497,8 +558,13 @@ pub struct LinkChartProps {
 /// Instants the link chart's inspector steps through, across the run.
 const PROBE_STEPS: usize = 200;
 
-fn draw_link(canvas: HtmlCanvasElement, trace: &Trace, lang: Lang) -> Result<(), String> {
-    let (root, dpr, palette) = prepare(canvas, |_| charts::LINK_HEIGHT)?;
+fn draw_link(
+    canvas: HtmlCanvasElement,
+    surface: &Surface,
+    trace: &Trace,
+    lang: Lang,
+) -> Result<(), String> {
+    let (root, dpr, palette) = prepare(canvas, surface, |_| charts::LINK_HEIGHT)?;
     charts::draw_link(&root, trace, lang, &palette.colours(), dpr)
 }
 
@@ -512,7 +578,7 @@ pub fn link_chart(props: &LinkChartProps) -> Html {
     let canvas_ref = use_drawn_canvas(
         "link chart",
         (props.trace.clone(), lang),
-        |canvas, (trace, lang)| draw_link(canvas, trace, *lang),
+        |canvas, surface, (trace, lang)| draw_link(canvas, surface, trace, *lang),
     );
     let t = &props.trace;
     let peak = f.rate(t.segments.iter().fold(0.0, |m, s| f64::max(m, s.wire_rate)));

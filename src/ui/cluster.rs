@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::chart::{prepare, time_cursor, time_labels, use_drawn_canvas, use_view_env};
+use super::chart::{prepare, time_cursor, time_labels, use_drawn_canvas, use_view_env, Surface};
 use super::controls::{parse_number, to_count};
 use super::inspect::{self, Inspector};
 use super::memory_map::{labels, MemoryMap, COLOURS};
@@ -179,7 +179,7 @@ fn stage_label(stage: Stage, pass: u32, lang: Lang) -> (String, String) {
     (format!("st-{en}").replace(' ', "-"), shown)
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct ClusterProps {
     pub cluster: Rc<ClusterScenario>,
     pub trace: Rc<ClusterTrace>,
@@ -191,31 +191,83 @@ pub struct ClusterProps {
     pub lang: Lang,
 }
 
-/// Where each VM runs at time t: a migration moves it once its switchover ends.
-fn hosts_at(trace: &ClusterTrace, t: f64) -> Vec<(String, String)> {
+impl PartialEq for ClusterProps {
+    /// The scenario and the trace by identity: the app hands down the same `Rc`s until they
+    /// change, and comparing a trace of many migrations field by field every frame costs more
+    /// than a render it could save.
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.cluster, &other.cluster)
+            && Rc::ptr_eq(&self.trace, &other.trace)
+            && self.error == other.error
+            && self.t == other.t
+            && self.dispatch == other.dispatch
+            && self.lang == other.lang
+    }
+}
+
+/// An `Rc` compared by identity, for hook dependencies.
+struct ByPtr<T>(Rc<T>);
+
+impl<T> Clone for ByPtr<T> {
+    fn clone(&self) -> Self {
+        ByPtr(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for ByPtr<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The moves of each VM of `trace.scenario.vms`: for each of its migrations that has a
+/// switchover, in the run's order, when the switchover ends and the migration's index.
+fn moves_of(trace: &ClusterTrace) -> Vec<Vec<(f64, usize)>> {
     trace
         .scenario
         .vms
         .iter()
         .map(|v| {
-            let mut host = v.host.clone();
-            for m in trace
+            trace
                 .migrations
                 .iter()
-                .filter(|m| m.vm == v.name && m.refused.is_none())
-            {
-                let moved = m
-                    .stages
-                    .iter()
-                    .find(|s| s.stage == Stage::Switchover)
-                    .is_some_and(|s| s.end_s <= t);
-                if moved {
-                    host = m.to.clone();
-                }
-            }
-            (v.name.clone(), host)
+                .enumerate()
+                .filter(|(_, m)| m.vm == v.name && m.refused.is_none())
+                .filter_map(|(i, m)| {
+                    let s = m.stages.iter().find(|s| s.stage == Stage::Switchover)?;
+                    Some((s.end_s, i))
+                })
+                .collect()
         })
         .collect()
+}
+
+/// Where each VM runs at time t, as (VM, host): a migration moves it once its switchover
+/// ends. `moves` is `moves_of(trace)`.
+fn hosts_at<'a>(
+    trace: &'a ClusterTrace,
+    moves: &[Vec<(f64, usize)>],
+    t: f64,
+) -> Vec<(&'a str, &'a str)> {
+    trace
+        .scenario
+        .vms
+        .iter()
+        .zip(moves)
+        .map(|(v, moves)| {
+            let host = moves
+                .iter()
+                .rfind(|(end, _)| *end <= t)
+                .map_or(v.host.as_str(), |&(_, i)| trace.migrations[i].to.as_str());
+            (v.name.as_str(), host)
+        })
+        .collect()
+}
+
+/// The host of VM `name` in `now` (from `hosts_at`), looked for at index `k` first.
+fn host_of<'a>(now: &[(&str, &'a str)], k: usize, name: &str) -> Option<&'a str> {
+    let at = |&(n, host): &(&str, &'a str)| (n == name).then_some(host);
+    now.get(k).and_then(at).or_else(|| now.iter().find_map(at))
 }
 
 fn stage_at(m: &MigrationRecord, t: f64) -> Option<(Stage, u32)> {
@@ -519,7 +571,16 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
     };
 
     let trace = &p.trace;
-    let now = hosts_at(trace, p.t);
+    // Per trace: where the VMs move, and the memory maps of the migrations (the small
+    // multiples below).
+    let per_trace = use_memo(ByPtr(p.trace.clone()), |ByPtr(t)| {
+        let maps = (0..t.migrations.len())
+            .map(|i| t.migration_trace(i).map(Rc::new))
+            .collect::<Vec<_>>();
+        (moves_of(t), maps)
+    });
+    let (moves, traces) = &*per_trace;
+    let now = hosts_at(trace, moves, p.t);
     let lay = Layout::new(c.hosts.len(), narrow);
     let (cols, bw, bh, gap) = (lay.cols, lay.bw, lay.bh, lay.gap);
     let pos = |i: usize| {
@@ -580,9 +641,18 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
             </path>
         })
     });
+    // Where the run has each VM of the scenario now. VM names are unique in the run's
+    // scenario, and it is the scenario shown unless that one cannot be simulated: then the
+    // VMs are looked up by name.
+    let placed: Vec<Option<&str>> = c
+        .vms
+        .iter()
+        .enumerate()
+        .map(|(k, v)| host_of(&now, k, &v.name))
+        .collect();
     let host_boxes = c.hosts.iter().enumerate().map(|(i, h)| {
         let (x, y) = pos(i);
-        let vms: Vec<&String> = now.iter().filter(|(_, host)| host == &h.name).map(|(v, _)| v).collect();
+        let vms: Vec<&str> = now.iter().filter(|(_, host)| *host == h.name).map(|(v, _)| *v).collect();
         let migrating: Vec<&str> = trace
             .migrations
             .iter()
@@ -597,7 +667,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                 x + 8.0 + (j % per_row) as f64 * lay.chip_pitch,
                 y + lay.chip_y + (j / per_row) as f64 * lay.chip_dy,
             );
-            let class = if migrating.contains(&v.as_str()) { "chip moving" } else { "chip" };
+            let class = if migrating.contains(v) { "chip moving" } else { "chip" };
             html! {
                 <g class={class}>
                     <rect x={format!("{cx}")} y={format!("{cy}")} width={format!("{}", lay.chip_w)} height={format!("{}", lay.chip_h)} rx="3" />
@@ -605,7 +675,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                 </g>
             }
         });
-        let used = c.vms.iter().filter(|v| now.iter().any(|(n, host)| n == &v.name && host == &h.name)).map(|v| v.memory_mib).sum::<f64>() + 0.0;
+        let used = c.vms.iter().zip(&placed).filter(|(_, host)| **host == Some(h.name.as_str())).map(|(v, _)| v.memory_mib).sum::<f64>() + 0.0;
         html! {
             <g class={classes!("chost", (i == host_ix).then_some("selected"))} {onclick} data-testid={format!("chost-{}", h.name)}>
                 <rect x={format!("{x}")} y={format!("{y}")} width={format!("{bw}")} height={format!("{bh}")} rx="8" />
@@ -633,12 +703,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         Operation::Move { vm, to } => html! { <li>{lang.pick(format!("move {vm} to {to}"), format!("{vm} nach {to} verschieben"))}</li> },
         Operation::Drain { host } => html! { <li>{lang.pick(format!("drain {host}"), format!("{host} leeren"))}</li> },
     });
-    // Memory maps of the migrations under way (small multiples), built once per trace.
-    let traces = use_memo(p.trace.clone(), |t| {
-        (0..t.migrations.len())
-            .map(|i| t.migration_trace(i).map(Rc::new))
-            .collect::<Vec<_>>()
-    });
+    // Memory maps of the migrations under way (small multiples).
     let minis = trace
         .migrations
         .iter()
@@ -800,13 +865,20 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct GanttProps {
     pub trace: Rc<ClusterTrace>,
     pub t: f64,
     /// The language of the labels and numbers; English when not given.
     #[prop_or_default]
     pub lang: Lang,
+}
+
+impl PartialEq for GanttProps {
+    /// The trace by identity, as in `ClusterProps`.
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.trace, &other.trace) && self.t == other.t && self.lang == other.lang
+    }
 }
 
 const GANTT_LEFT: f64 = 90.0;
@@ -826,7 +898,12 @@ fn stage_colour(s: Stage, pass: u32) -> (&'static str, RGBColor) {
     }
 }
 
-fn draw_gantt(canvas: HtmlCanvasElement, trace: &ClusterTrace, lang: Lang) -> Result<(), String> {
+fn draw_gantt(
+    canvas: HtmlCanvasElement,
+    surface: &Surface,
+    trace: &ClusterTrace,
+    lang: Lang,
+) -> Result<(), String> {
     let f = Fmt(lang);
     let rows: Vec<&MigrationRecord> = trace
         .migrations
@@ -834,7 +911,7 @@ fn draw_gantt(canvas: HtmlCanvasElement, trace: &ClusterTrace, lang: Lang) -> Re
         .filter(|m| m.refused.is_none())
         .collect();
     let css_h = 40.0 + ROW_PX * rows.len().max(1) as f64;
-    let (root, dpr, palette) = prepare(canvas, |_| css_h)?;
+    let (root, dpr, palette) = prepare(canvas, surface, |_| css_h)?;
     let ink = palette.colours();
     // Each stage's colour read once: (property, colour).
     let mut colours: Vec<(&'static str, RGBColor)> = Vec::new();
@@ -917,9 +994,11 @@ pub fn gantt(p: &GanttProps) -> Html {
     let lang = p.lang;
     let f = Fmt(lang);
     let (probe, on_select) = inspect::use_probe();
-    let canvas_ref = use_drawn_canvas("gantt", (p.trace.clone(), lang), |canvas, (trace, lang)| {
-        draw_gantt(canvas, trace, *lang)
-    });
+    let canvas_ref = use_drawn_canvas(
+        "gantt",
+        (ByPtr(p.trace.clone()), lang),
+        |canvas, surface, (ByPtr(trace), lang)| draw_gantt(canvas, surface, trace, *lang),
+    );
     let drawn = p
         .trace
         .migrations

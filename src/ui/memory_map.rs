@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
-use super::chart::{use_view_env, Palette, ViewEnv};
+use super::chart::{use_view_env, Measured, ViewEnv};
 use super::inspect;
 use crate::engine::{BlockState, Fmt, Lang, Trace};
 
@@ -124,51 +124,43 @@ fn caption(total: usize, block: &str, ws: usize, zero: usize, lang: Lang) -> Str
 #[derive(Default)]
 struct Painted {
     states: Vec<BlockState>,
-    trace: Option<Rc<Trace>>,
     width: u32,
     height: u32,
     /// The environment the colours were read in; another one (a theme switch) repaints all.
     env: Option<ViewEnv>,
     colours: Vec<String>,
+    measured: Measured,
 }
 
 fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
     canvas.get_context("2d").ok().flatten()?.dyn_into().ok()
 }
 
-fn paint(
-    canvas: &HtmlCanvasElement,
-    states: &[BlockState],
-    painted: &mut Painted,
-    trace: &Rc<Trace>,
-    env: ViewEnv,
-) {
+fn paint(canvas: &HtmlCanvasElement, states: &[BlockState], painted: &mut Painted, env: ViewEnv) {
     let Some(ctx) = context(canvas) else { return };
+    let surface = painted.measured.of(canvas, env, 512.0);
     let mut full = painted.env != Some(env) || painted.colours.len() != COLOURS.len();
     if full {
-        let palette = Palette::of(canvas);
         painted.colours = COLOUR_VARS
             .iter()
             .zip(COLOURS)
-            .map(|(var, fallback)| palette.css(var, fallback))
+            .map(|(var, fallback)| surface.palette.css(var, fallback))
             .collect();
         painted.env = Some(env);
     }
     let dpr = web_sys::window()
         .map_or(1.0, |w| w.device_pixel_ratio())
         .max(1.0);
-    let css_w = match canvas.client_width() {
-        w if w > 0 => f64::from(w),
-        _ => 512.0,
-    };
+    let css_w = surface.width;
     let rows = states.len().div_ceil(COLS).max(1);
     let cell = ((css_w * dpr) / COLS as f64).floor().max(1.0);
     let width = (cell * COLS as f64) as u32;
     let height = (cell * rows as f64) as u32;
-    full |= painted.width != width
-        || painted.height != height
-        || painted.states.len() != states.len()
-        || !painted.trace.as_ref().is_some_and(|p| Rc::ptr_eq(p, trace));
+    // Another trace of the same size is painted by difference too: `painted.states` is what
+    // the canvas shows, whichever trace it came from (a slider drag changes the trace on
+    // every step).
+    full |=
+        painted.width != width || painted.height != height || painted.states.len() != states.len();
     if canvas.width() != width || canvas.height() != height {
         canvas.set_width(width);
         canvas.set_height(height);
@@ -199,7 +191,6 @@ fn paint(
     }
     painted.states.clear();
     painted.states.extend_from_slice(states);
-    painted.trace = Some(trace.clone());
     painted.width = width;
     painted.height = height;
 }
@@ -223,16 +214,9 @@ pub fn memory_map(props: &MemoryMapProps) -> Html {
         let canvas_ref = canvas_ref.clone();
         let painted: Rc<RefCell<Painted>> = painted.clone();
         let scratch = scratch.clone();
-        let trace = props.trace.clone();
         use_effect(move || {
             if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
-                paint(
-                    &canvas,
-                    &scratch.borrow(),
-                    &mut painted.borrow_mut(),
-                    &trace,
-                    env,
-                );
+                paint(&canvas, &scratch.borrow(), &mut painted.borrow_mut(), env);
             }
         });
     }

@@ -6,7 +6,8 @@
 //   redraws synchronously) and input → next frame, for a slider drag in the single-VM view and
 //   a timeline drag in a 16-host cluster draining a host with 128 VMs;
 // - animation: frame interval and main-thread work per frame (time spent in animation-frame
-//   callbacks), single VM and that cluster;
+//   callbacks), single VM and that cluster (played on from where the drag left it, near the
+//   end of the run, and from the start: the first reaches the end within a few frames);
 // - the sweep recomputed while the animation plays;
 // - frame intervals while a sweep or a comparison recomputes;
 // - the bundle's files, raw and gzip.
@@ -207,6 +208,10 @@ try {
     await page.click('[data-testid=play]');
     const f = await playFrames(page);
     result.cluster_play = { interval_ms: stats(f.intervals), work_ms: stats(f.work) };
+    // From the start (restart plays): 180 frames of the drain under way.
+    await page.click('[data-testid=restart]');
+    const g = await playFrames(page);
+    result.cluster_play_start = { interval_ms: stats(g.intervals), work_ms: stats(g.work) };
     await context.close();
   }
 
@@ -257,6 +262,8 @@ row('cluster 16 hosts / 128 VMs, timeline drag: work', result.cluster_drag.work_
 row('cluster, timeline drag: input → next frame', result.cluster_drag.to_next_frame_ms);
 row('cluster, playing: frame interval', result.cluster_play.interval_ms);
 row('cluster, playing: work per frame', result.cluster_play.work_ms);
+row('cluster, playing from the start: frame interval', result.cluster_play_start.interval_ms);
+row('cluster, playing from the start: work per frame', result.cluster_play_start.work_ms);
 row('frames while a sweep recomputes', result.frames_while_sweep_ms);
 row('frames while a comparison reruns', result.frames_while_compare_ms);
 console.log(`  sweep of ${result.sweep_while_playing.points} runs after a change, while playing: complete in ${ms(result.sweep_while_playing.complete_ms)} (${ms(result.sweep_while_playing.per_point_ms)} per run)`);
