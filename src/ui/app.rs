@@ -504,7 +504,8 @@ pub fn app(props: &AppProps) -> Html {
                 </div>
             }
             if FULL && (playground || cluster_free) && !embedded {
-                <Files state={state.clone()} dispatch={dispatch.clone()} {lang} />
+                <Files state={state.clone()} dispatch={dispatch.clone()} cluster={state.mode == Mode::Cluster}
+                    import_error={state.import_error.clone()} {lang} />
             }
             if embedded {
                 <p class="embed-foot small">

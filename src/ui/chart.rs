@@ -85,12 +85,6 @@ impl Palette {
         v
     }
 
-    /// The colour of custom property `name`, or `fallback` when it is unset or unreadable.
-    pub(crate) fn rgb(&self, name: &str, fallback: RGBColor) -> RGBColor {
-        self.get(name)
-            .map_or(fallback, |(r, g, b)| RGBColor(r, g, b))
-    }
-
     /// The chart colours in force.
     pub(crate) fn colours(&self) -> Colours {
         Colours::from_properties(|name| self.get(name))
@@ -327,8 +321,6 @@ pub(crate) fn use_view_env(node: NodeRef) -> ViewEnv {
 }
 
 pub(crate) type Area = DrawingArea<CanvasBackend, plotters::coord::Shift>;
-
-pub(crate) use crate::charts::time_labels;
 
 /// A canvas that `draw` redraws whenever `deps` change (once per trace, not per frame), and
 /// when its width, the device pixel ratio or the colour theme changes; a drawing error goes to

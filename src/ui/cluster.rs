@@ -4,15 +4,16 @@
 
 use std::rc::Rc;
 
-use plotters::prelude::*;
 use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::chart::{prepare, time_cursor, time_labels, use_drawn_canvas, use_view_env, Surface};
+use super::chart::{prepare, time_cursor, use_drawn_canvas, use_view_env, Surface};
 use super::controls::{parse_number, to_count};
+use super::files::SaveDrawing;
 use super::inspect::{self, Inspector};
 use super::memory_map::{labels, MemoryMap, COLOURS};
 use super::state::{preset, Action, AppState, PRESETS};
+use crate::charts;
 use crate::engine::cluster::{
     ClusterScenario, ClusterTrace, ClusterVm, MigrationRecord, Nic, Operation, Stage, MAX_HOSTS,
 };
@@ -779,6 +780,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                             format!("Auf {sel_host_name} sind für eine weitere VM keine 4 GiB frei")) }}>
                         {lang.pick(format!("+ VM on {sel_host_name}"), format!("+ VM auf {sel_host_name}"))}</button>
                     <button id="drain" onclick={drain} class="primary">{lang.pick(format!("Drain {sel_host_name}"), format!("{sel_host_name} leeren"))}</button>
+                    <SaveDrawing name="topology" {lang} />
                 </div>
                 <svg class={classes!("topology", narrow.then_some("narrow"))} ref={topology_ref} viewBox={format!("0 0 {view_w} {view_h}")} role="img"
                     aria-label={topology_label(c.hosts.len(), active_now, queued_now, lang)}>
@@ -881,96 +883,15 @@ impl PartialEq for GanttProps {
     }
 }
 
-const GANTT_LEFT: f64 = 90.0;
-const GANTT_RIGHT: f64 = 28.0;
-const ROW_PX: f64 = 18.0;
-
-/// The CSS custom property of a stage's colour, and the light theme's as the fallback.
-fn stage_colour(s: Stage, pass: u32) -> (&'static str, RGBColor) {
-    match s {
-        Stage::Queued => ("--ph-queued", RGBColor(0xe4, 0xe8, 0xee)),
-        Stage::Setup => ("--ph-setup", RGBColor(0x8a, 0x93, 0xa1)),
-        Stage::Storage => ("--ph-storage", RGBColor(0xa8, 0x47, 0x7f)),
-        Stage::Precopy if pass % 2 == 1 => ("--ph-pass-odd", RGBColor(0x5b, 0x8f, 0xdf)),
-        Stage::Precopy => ("--ph-pass-even", RGBColor(0x2f, 0x5f, 0xae)),
-        Stage::Blackout | Stage::Switchover => ("--ph-blackout", RGBColor(0xe8, 0x71, 0x0a)),
-        Stage::Cleanup | Stage::Done => ("--ph-cleanup", RGBColor(0x3f, 0x9f, 0x6f)),
-    }
-}
-
 fn draw_gantt(
     canvas: HtmlCanvasElement,
     surface: &Surface,
     trace: &ClusterTrace,
     lang: Lang,
 ) -> Result<(), String> {
-    let f = Fmt(lang);
-    let rows: Vec<&MigrationRecord> = trace
-        .migrations
-        .iter()
-        .filter(|m| m.refused.is_none())
-        .collect();
-    let css_h = 40.0 + ROW_PX * rows.len().max(1) as f64;
-    let (root, dpr, palette) = prepare(canvas, surface, |_| css_h)?;
-    let ink = palette.colours();
-    // Each stage's colour read once: (property, colour).
-    let mut colours: Vec<(&'static str, RGBColor)> = Vec::new();
-    let mut colour = |s: Stage, pass: u32| {
-        let (var, fallback) = stage_colour(s, pass);
-        if let Some((_, c)) = colours.iter().find(|(v, _)| *v == var) {
-            return *c;
-        }
-        let c = palette.rgb(var, fallback);
-        colours.push((var, c));
-        c
-    };
-    let px = |v: f64| (v * dpr) as u32;
-    let end = trace.makespan_s.max(1e-3);
-    let n = rows.len().max(1) as f64;
-    let mut chart = ChartBuilder::on(&root)
-        .margin_top(px(6.0))
-        .margin_right(px(GANTT_RIGHT))
-        .x_label_area_size(px(28.0))
-        .y_label_area_size(px(GANTT_LEFT))
-        .build_cartesian_2d(0f64..end, 0f64..n)
-        .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .disable_y_axis()
-        .x_labels(time_labels(&root, dpr))
-        .x_label_formatter(&|x| f.duration(*x))
-        .label_style(ink.text(11.0, dpr))
-        .axis_style(ink.axis)
-        .draw()
-        .map_err(|e| e.to_string())?;
-    // Row names in the label area, centred on their bars.
-    for (i, m) in rows.iter().enumerate() {
-        let (_, y) = chart.backend_coord(&(0.0, n - i as f64 - 0.5));
-        root.draw(&Text::new(
-            format!("{} → {}", m.vm, m.to),
-            (px(4.0) as i32, y - (5.5 * dpr) as i32),
-            ink.text(11.0, dpr),
-        ))
-        .map_err(|e| e.to_string())?;
-    }
-    // Queued time is drawn as an outline (in the setup colour) around its faint fill, so the
-    // wait stays visible against the background.
-    let outline = colour(Stage::Setup, 0);
-    let mut bars = Vec::new();
-    for (i, m) in rows.iter().enumerate() {
-        let y0 = n - i as f64 - 0.85;
-        let y1 = n - i as f64 - 0.15;
-        for s in m.stages.iter().filter(|s| s.end_s > s.start_s) {
-            let corners = [(s.start_s, y0), (s.end_s, y1)];
-            bars.push(Rectangle::new(corners, colour(s.stage, s.pass).filled()));
-            if s.stage == Stage::Queued {
-                bars.push(Rectangle::new(corners, outline.stroke_width(1)));
-            }
-        }
-    }
-    chart.draw_series(bars).map_err(|e| e.to_string())?;
-    root.present().map_err(|e| e.to_string())
+    let rows = charts::gantt_rows(trace).len();
+    let (root, dpr, palette) = prepare(canvas, surface, |_| charts::gantt_height(rows))?;
+    charts::draw_gantt(&root, trace, lang, &palette.colours(), dpr)
 }
 
 /// The Gantt chart's description for screen readers; it counts the migrations drawn (refused

@@ -6,7 +6,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{DragEvent, HtmlCanvasElement, HtmlInputElement};
 use yew::prelude::*;
 
-use super::state::{Action, AppState, Mode};
+use super::state::{Action, AppState};
 use crate::charts::{self, Colours};
 use crate::engine::scenario::{describes_cluster, MAX_SCENARIO_FILE_BYTES};
 use crate::engine::{ClusterScenario, Lang, Scenario, Trace};
@@ -137,12 +137,26 @@ pub fn on_drag_over() -> Callback<DragEvent> {
     })
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct FilesProps {
-    /// Read when a button is pressed (the handle compares by identity, cheaply).
+    /// Read when a button is pressed: the handle reads the reducer's current state.
     pub state: UseReducerHandle<AppState>,
     pub dispatch: UseReducerDispatcher<AppState>,
+    /// The cluster view's files rather than the single VM's.
+    pub cluster: bool,
+    /// The last file that could not be opened, and why.
+    pub import_error: Option<(String, String)>,
     pub lang: Lang,
+}
+
+impl PartialEq for FilesProps {
+    /// What the panel shows; not the state handle, which always reads the current state (so
+    /// the panel does not render again on every tick of the clock).
+    fn eq(&self, other: &Self) -> bool {
+        self.lang == other.lang
+            && self.cluster == other.cluster
+            && self.import_error == other.import_error
+    }
 }
 
 /// "Save and open": the scenario, the results and the charts as files, and a file picker.
@@ -150,8 +164,8 @@ pub struct FilesProps {
 pub fn files(p: &FilesProps) -> Html {
     let lang = p.lang;
     let s = p.state.clone();
-    let cluster = s.mode == Mode::Cluster;
-    let failed = s.import_error.clone();
+    let cluster = p.cluster;
+    let failed = p.import_error.clone();
     let save = |name: &'static str, mime: &'static str, make: fn(&AppState) -> String| {
         let s = s.clone();
         Callback::from(move |_: MouseEvent| download_text(name, mime, &make(&s)))
@@ -163,6 +177,14 @@ pub fn files(p: &FilesProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             if let Ok(text) = draw(&s.trace, lang, 800, &Colours::LIGHT) {
                 download_text(name, "image/svg+xml", &text);
+            }
+        })
+    };
+    let gantt_svg = {
+        let s = s.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Ok(text) = charts::gantt_svg(&s.cluster_trace, lang, 800, &Colours::LIGHT) {
+                download_text("migrations.svg", "image/svg+xml", &text);
             }
         })
     };
@@ -210,6 +232,7 @@ pub fn files(p: &FilesProps) -> Html {
                     <button id="save-cluster" onclick={save("cluster.json", "application/json", |s| s.cluster.to_json())}>{lang.pick("Cluster (JSON)", "Cluster (JSON)")}</button>
                     <button id="save-cluster-result" onclick={save("cluster-result.json", "application/json", |s| export::cluster_json(&s.cluster_trace))}>{lang.pick("Results (JSON)", "Ergebnis (JSON)")}</button>
                     <button id="save-migrations-csv" onclick={save("migrations.csv", "text/csv", |s| export::migrations_csv(&s.cluster_trace))}>{lang.pick("Migrations (CSV)", "Migrationen (CSV)")}</button>
+                    <button id="save-gantt-svg" onclick={gantt_svg}>{lang.pick("Gantt chart (SVG)", "Gantt-Diagramm (SVG)")}</button>
                     <button id="save-gantt-png" onclick={png("gantt", "migrations.png")}>{lang.pick("Gantt chart (PNG)", "Gantt-Diagramm (PNG)")}</button>
                 } else {
                     <button id="save-scenario" onclick={save("scenario.json", "application/json", |s| s.scenario.to_json())}>{lang.pick("Scenario (JSON)", "Szenario (JSON)")}</button>

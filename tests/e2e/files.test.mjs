@@ -131,3 +131,44 @@ test('results download as JSON and CSV, and the charts as PNG', async () => {
   }
   assert.deepEqual(errors, []);
 });
+
+test('a cluster saves as JSON and CSV, its Gantt chart as SVG and PNG, its topology as SVG and PNG', async () => {
+  const { page, errors } = await openApp(browser, {
+    url: `${APP_URL}?chapter=cluster&lang=en`,
+    contextOptions: { reducedMotion: 'reduce', acceptDownloads: true },
+  });
+  await page.waitForSelector('.topology');
+  await page.selectOption('#preset', '2');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=gantt-table] tbody tr').length >= 8);
+  const cluster = JSON.parse((await download(page, '#save-cluster')).bytes.toString());
+  assert.ok(cluster.hosts.length >= 2 && cluster.vms.length >= 8, 'the cluster file');
+  const result = JSON.parse((await download(page, '#save-cluster-result')).bytes.toString());
+  const csv = (await download(page, '#save-migrations-csv')).bytes.toString().trim().split('\n');
+  assert.equal(csv.length - 1, result.migrations.length, 'a CSV row per migration');
+  // The Gantt chart as a file: a row per migration that ran, named as on the page.
+  const gantt = await download(page, '#save-gantt-svg');
+  assert.equal(gantt.name, 'migrations.svg');
+  const svg = gantt.bytes.toString();
+  const rows = result.migrations.filter((m) => !m.refused);
+  assert.ok(rows.length >= 8);
+  for (const m of rows) assert.ok(svg.includes(`${m.vm} → ${m.to}`), `row ${m.vm}`);
+  const width = await page.evaluate(async (text) => {
+    const img = new Image();
+    img.src = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
+    await img.decode();
+    return img.naturalWidth;
+  }, svg);
+  assert.equal(width, 800, 'the Gantt SVG opens as an 800 px picture');
+  const png = (await download(page, '#save-gantt-png')).bytes;
+  assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'the Gantt chart as PNG');
+  // The topology drawing, standalone: the hosts by name, its colours written out.
+  const topology = await download(page, 'section:has(.topology) [data-save=svg]');
+  assert.equal(topology.name, 'topology.svg');
+  const drawing = topology.bytes.toString();
+  assert.match(drawing, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  for (const h of cluster.hosts) assert.ok(drawing.includes(h.name), `host ${h.name}`);
+  assert.doesNotMatch(drawing, / class="/, 'styles written out, not referenced');
+  const topologyPng = (await download(page, 'section:has(.topology) [data-save=png]')).bytes;
+  assert.deepEqual([...topologyPng.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'the topology as PNG');
+  assert.deepEqual(errors, []);
+});
