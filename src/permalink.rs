@@ -135,6 +135,45 @@ pub fn chapter_cluster(chapter: Option<&str>) -> ClusterScenario {
 /// The query string (without `?`) for `link`, with the scenario stored as its differences
 /// from the chapter's.
 pub fn encode(link: &Link) -> String {
+    let pairs = state_pairs(
+        link.chapter.as_deref(),
+        link.scenario.as_ref(),
+        link.cluster.as_ref(),
+    );
+    encode_with(link, &pairs)
+}
+
+/// The scenario's and the cluster's part of a link (`s.…` and `c.…` pairs, as `encode` writes
+/// them): what differs from chapter `chapter`'s own. It is the costly part of a link, which a
+/// page that encodes often (the time while paused) keeps until the scenario or cluster changes.
+pub fn state_pairs(
+    chapter: Option<&str>,
+    scenario: Option<&Scenario>,
+    cluster: Option<&ClusterScenario>,
+) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    if let Some(s) = scenario {
+        diff(
+            "s",
+            &to_value(&chapter_scenario(chapter)),
+            &to_value(s),
+            &mut pairs,
+        );
+    }
+    if let Some(c) = cluster {
+        diff(
+            "c",
+            &to_value(&chapter_cluster(chapter)),
+            &to_value(c),
+            &mut pairs,
+        );
+    }
+    pairs
+}
+
+/// `encode`, with the scenario and cluster pairs made by [`state_pairs`] for the link's
+/// chapter (the link's own scenario and cluster are not read).
+pub fn encode_with(link: &Link, pairs: &[(String, String)]) -> String {
     let mut q = form_urlencoded::Serializer::new(String::new());
     q.append_pair("v", &VERSION.to_string());
     if let Some(c) = &link.chapter {
@@ -161,25 +200,7 @@ pub fn encode(link: &Link) -> String {
     if let Some(t) = link.t {
         q.append_pair("t", &t.to_string());
     }
-    let chapter = link.chapter.as_deref();
-    let mut pairs = Vec::new();
-    if let Some(s) = &link.scenario {
-        diff(
-            "s",
-            &to_value(&chapter_scenario(chapter)),
-            &to_value(s),
-            &mut pairs,
-        );
-    }
-    if let Some(c) = &link.cluster {
-        diff(
-            "c",
-            &to_value(&chapter_cluster(chapter)),
-            &to_value(c),
-            &mut pairs,
-        );
-    }
-    for (k, v) in &pairs {
+    for (k, v) in pairs {
         q.append_pair(k, v);
     }
     q.finish()
@@ -485,6 +506,34 @@ fn apply<T: Serialize + DeserializeOwned + Clone>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_state_pairs_kept_between_calls_give_the_same_link() {
+        let mut s = Scenario::default();
+        s.vm.memory_mib = 16384.0;
+        let mut c = chapter_cluster(Some("cluster"));
+        c.seed = 9;
+        let link = Link {
+            chapter: Some("cluster".into()),
+            lang: Some(Lang::En),
+            t: Some(1.5),
+            speed: Some(2.0),
+            scenario: Some(s.clone()),
+            cluster: Some(c.clone()),
+            ..Link::default()
+        };
+        let pairs = state_pairs(Some("cluster"), Some(&s), Some(&c));
+        assert!(
+            pairs.iter().any(|(k, v)| k == "c.seed" && v == "9"),
+            "{pairs:?}"
+        );
+        let view = Link {
+            scenario: None,
+            cluster: None,
+            ..link.clone()
+        };
+        assert_eq!(encode_with(&view, &pairs), encode(&link));
+    }
 
     #[test]
     fn a_changed_scenario_is_stored_as_its_differences() {

@@ -26,9 +26,10 @@ use super::stage::Stage;
 use super::state::{Action, AppState, Mode, Theme};
 use super::sweep::SweepChart;
 use super::timeline::{PhaseBar, Timeline};
+use super::ByPtr;
 use crate::chapters::{chapter_index, chapters};
 use crate::engine::{ClusterScenario, Lang, Scenario};
-use crate::permalink::{encode, Embed, Link, Notice};
+use crate::permalink::{self, encode_with, Embed, Link, Notice};
 
 #[derive(Properties, PartialEq, Clone, Default)]
 pub struct AppProps {
@@ -235,26 +236,35 @@ pub fn app(props: &AppProps) -> Html {
     let embed = props.embed.clone();
     // The permalink of what is shown, its address, and (embedded) the address of the same
     // state on the full page: recomputed only when something a link stores changes, not
-    // every frame.
+    // every frame. Its costly part, the scenario's and cluster's differences from the
+    // chapter's, only when those change (not on every seek while paused).
+    let pairs = {
+        let chapter_id = chapter.map(|c| c.id);
+        use_memo(
+            (state.chapter, state.scenario.clone(), state.cluster.clone()),
+            move |(_, scenario, cluster)| {
+                permalink::state_pairs(chapter_id, Some(scenario), Some(cluster))
+            },
+        )
+    };
     let links = {
         let paused_t = (!state.clock.playing).then_some(state.clock.t.to_bits());
         let key = (
             state.chapter,
             state.lang,
             state.theme,
-            state.scenario.clone(),
-            state.cluster.clone(),
+            ByPtr(pairs),
             state.clock.speed.to_bits(),
             paused_t,
             embed.clone(),
         );
         let state = state.clone();
-        use_memo(key, move |(.., embed)| {
-            let query = encode(&state.link(embed.clone()));
+        use_memo(key, move |(.., ByPtr(pairs), _, _, embed)| {
+            let query = encode_with(&state.view_link(embed.clone()), pairs);
             let href = address_with(&query).unwrap_or_default();
             let full_page = embed
                 .as_ref()
-                .and_then(|_| address_with(&encode(&state.link(None))))
+                .and_then(|_| address_with(&encode_with(&state.view_link(None), pairs)))
                 .unwrap_or_default();
             (query, href, full_page)
         })

@@ -13,6 +13,7 @@ use super::files::SaveDrawing;
 use super::inspect::{self, Inspector};
 use super::memory_map::{labels, MemoryMap, COLOURS};
 use super::state::{preset, Action, AppState, PRESETS};
+use super::ByPtr;
 use crate::charts;
 use crate::engine::cluster::{
     ClusterScenario, ClusterTrace, ClusterVm, MigrationRecord, Nic, Operation, Stage, MAX_HOSTS,
@@ -203,21 +204,6 @@ impl PartialEq for ClusterProps {
             && self.t == other.t
             && self.dispatch == other.dispatch
             && self.lang == other.lang
-    }
-}
-
-/// An `Rc` compared by identity, for hook dependencies.
-struct ByPtr<T>(Rc<T>);
-
-impl<T> Clone for ByPtr<T> {
-    fn clone(&self) -> Self {
-        ByPtr(self.0.clone())
-    }
-}
-
-impl<T> PartialEq for ByPtr<T> {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
     }
 }
 

@@ -31,8 +31,25 @@ pub use state::{Action, AppState, Mode, Theme};
 #[cfg(test)]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+use std::rc::Rc;
+
 use crate::engine::Lang;
 use crate::permalink::{self, Decoded};
+
+/// An `Rc` compared by identity, for hook dependencies and props.
+pub(crate) struct ByPtr<T>(pub Rc<T>);
+
+impl<T> Clone for ByPtr<T> {
+    fn clone(&self) -> Self {
+        ByPtr(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for ByPtr<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
 
 thread_local! {
     /// The page's own app, while mounted.

@@ -203,13 +203,23 @@ impl AppState {
     /// differs from the chapter's own.
     pub fn link(&self, embed: Option<crate::permalink::Embed>) -> Link {
         Link {
+            scenario: Some((*self.scenario).clone()),
+            cluster: Some((*self.cluster).clone()),
+            ..self.view_link(embed)
+        }
+    }
+
+    /// `link` without the scenario and cluster: what `permalink::encode_with` needs besides
+    /// their pairs.
+    pub fn view_link(&self, embed: Option<crate::permalink::Embed>) -> Link {
+        Link {
             chapter: chapters().get(self.chapter).map(|c| c.id.to_string()),
             lang: Some(self.lang),
             theme: (self.theme != Theme::System).then_some(self.theme),
             t: (!self.clock.playing && self.clock.t > 0.0).then_some(self.clock.t),
             speed: Some(self.clock.speed),
-            scenario: Some((*self.scenario).clone()),
-            cluster: Some((*self.cluster).clone()),
+            scenario: None,
+            cluster: None,
             embed,
         }
     }

@@ -3,6 +3,7 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
     use criterion::{criterion_group, Criterion};
+    use migration_lab::chapters::{sweep_values, with_param};
     use migration_lab::engine::cluster::{
         ClusterNetwork, ClusterScenario, ClusterVm, Host, MigrationSettings, NetworkRole, Nic,
         Operation,
@@ -110,6 +111,17 @@ mod native {
         let all = drain(2000, 16, u32::MAX, u32::MAX);
         c.bench_function("drain every host: 16 hosts, 2000 VMs, no limits", |b| {
             b.iter(|| simulate_cluster(black_box(&all)).unwrap())
+        });
+        // The playground's sweep (link speed, 1 to 100 Gbit/s) at 200 points instead of its 24:
+        // what a 200-point sweep costs to compute, spread over frames by the page.
+        let base = Scenario::default();
+        let links = sweep_values(1.0, 100.0, 200);
+        c.bench_function("sweep 200 link speeds of the default VM", |b| {
+            b.iter(|| {
+                for &v in &links {
+                    black_box(simulate(&with_param(&base, "link-gbps", v)).unwrap());
+                }
+            })
         });
         let trace = simulate(&scenario(64.0, false)).unwrap();
         let mid = trace.duration_s() / 2.0;
