@@ -110,6 +110,14 @@ pub(crate) struct ViewEnv {
 }
 
 impl ViewEnv {
+    /// Whether the element's environment has been reported. A component's first render has
+    /// not: its `use_view_env` effect measures the element and sets the environment, which
+    /// renders it again right away (before the browser paints), so a drawing made in the
+    /// first render would be thrown away, after a forced layout and a full draw.
+    pub(crate) fn measured(&self) -> bool {
+        self.dpr > 0.0
+    }
+
     /// The measured width, or `default` before the first measurement.
     pub(crate) fn width_or(&self, default: f64) -> f64 {
         if self.width > 0.0 {
@@ -337,6 +345,9 @@ pub(crate) fn use_drawn_canvas<D: PartialEq + 'static>(
     {
         let canvas_ref = canvas_ref.clone();
         use_effect_with((deps, env), move |(deps, env)| {
+            if !env.measured() {
+                return;
+            }
             if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
                 let surface = measured.borrow_mut().of(&canvas, *env, 520.0);
                 if let Err(e) = draw(canvas, &surface, deps) {

@@ -215,6 +215,11 @@ pub fn memory_map(props: &MemoryMapProps) -> Html {
         let painted: Rc<RefCell<Painted>> = painted.clone();
         let scratch = scratch.clone();
         use_effect(move || {
+            // Not before the box is measured: that happens in this same flush (see
+            // `ViewEnv::measured`), and painting before it would paint twice.
+            if !env.measured() {
+                return;
+            }
             if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
                 paint(&canvas, &scratch.borrow(), &mut painted.borrow_mut(), env);
             }
