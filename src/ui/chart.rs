@@ -231,7 +231,9 @@ struct EnvWatch {
 }
 
 impl EnvWatch {
-    fn start(node: Element, set: impl Fn(ViewEnv) + 'static) -> EnvWatch {
+    /// `now`: measure the element at once (a forced layout when the DOM just changed), else
+    /// first when the ResizeObserver reports its box, in the next frame.
+    fn start(node: Element, now: bool, set: impl Fn(ViewEnv) + 'static) -> EnvWatch {
         let shared = Rc::new(Shared {
             node,
             set: Box::new(set),
@@ -275,7 +277,9 @@ impl EnvWatch {
             m.add_event_listener_with_callback("change", &notify).ok();
         }
         shared.watch_dpr();
-        (shared.set)(measure(&shared.node));
+        if now {
+            (shared.set)(measure(&shared.node));
+        }
         EnvWatch {
             shared,
             resize,
@@ -317,12 +321,21 @@ impl Drop for EnvWatch {
 /// theme is read from the `.lab` element's `data-theme` and the system's setting.
 #[hook]
 pub(crate) fn use_view_env(node: NodeRef) -> ViewEnv {
+    use_view_env_measured(node, true)
+}
+
+/// `use_view_env`, measuring the element at mount (`now`) or a frame later, when the
+/// ResizeObserver first reports it. Later suits a drawing that appears while the reader drags
+/// (the cluster's small memory maps): measuring a box just added to the page makes the browser
+/// lay the page out synchronously, 3 ms and more in the cluster view, on that input.
+#[hook]
+pub(crate) fn use_view_env_measured(node: NodeRef, now: bool) -> ViewEnv {
     let env = use_state_eq(ViewEnv::default);
     let setter = env.setter();
     use_effect_with(node, move |node| {
         let watch = node
             .cast::<Element>()
-            .map(|el| EnvWatch::start(el, move |e| setter.set(e)));
+            .map(|el| EnvWatch::start(el, now, move |e| setter.set(e)));
         move || drop(watch)
     });
     *env

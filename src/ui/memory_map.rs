@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
-use super::chart::{use_view_env, Measured, ViewEnv};
+use super::chart::{use_view_env_measured, Measured, ViewEnv};
 use super::inspect;
 use crate::engine::{BlockState, Fmt, Lang, Trace};
 
@@ -198,7 +198,8 @@ fn paint(canvas: &HtmlCanvasElement, states: &[BlockState], painted: &mut Painte
 #[function_component(MemoryMap)]
 pub fn memory_map(props: &MemoryMapProps) -> Html {
     let canvas_ref = use_node_ref();
-    let env = use_view_env(canvas_ref.clone());
+    // A small multiple is measured (and first painted) a frame after it appears.
+    let env = use_view_env_measured(canvas_ref.clone(), props.compact.is_none());
     let painted = use_mut_ref(Painted::default);
     let scratch = use_mut_ref(Vec::<BlockState>::new);
     let hover = use_state_eq(|| None::<usize>);
