@@ -783,9 +783,6 @@ mod tests {
         // Four idle cores: compression pays, the CPU is the bottleneck, and compression and
         // TCP split the same four cores.
         s.transport.host_cores = 8;
-        s.vm.compressible_fraction = 0.75;
-        s.network.link_gbps = 25.0;
-        s.network.dedicated = true;
         let r = RateBreakdown::new(&s);
         assert_eq!(r.bottleneck(0.0), Bottleneck::CompressionCpu);
         let e = r.encode(1.0, 0.0);
