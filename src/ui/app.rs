@@ -299,7 +299,7 @@ pub fn app(props: &AppProps) -> Html {
     let embedded = embed.is_some();
     let only = embed.as_ref().and_then(|e| e.controls.clone());
     // The views an embed names, else the chapter's (all of them where it names none).
-    let embed_views = props.embed.as_ref().and_then(|e| e.views.clone());
+    let embed_views = embed.as_ref().and_then(|e| e.views.clone());
     let shows = |view: &str| match &embed_views {
         Some(list) => list.iter().any(|v| v == view),
         None => chapter.is_none_or(|c| c.views.is_empty() || c.shows_view(view)),

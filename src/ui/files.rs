@@ -111,14 +111,15 @@ pub fn open_file(file: web_sys::File, dispatch: UseReducerDispatcher<AppState>) 
     done.forget();
 }
 
+/// The first file a drop carries.
+pub fn dropped_file(e: &DragEvent) -> Option<web_sys::File> {
+    e.data_transfer()?.files()?.get(0)
+}
+
 /// The first file of a drop on the page, opened as a scenario.
 pub fn on_drop(dispatch: UseReducerDispatcher<AppState>) -> Callback<DragEvent> {
     Callback::from(move |e: DragEvent| {
-        let file = e
-            .data_transfer()
-            .and_then(|d| d.files())
-            .and_then(|f| f.get(0));
-        if let Some(file) = file {
+        if let Some(file) = dropped_file(&e) {
             e.prevent_default();
             open_file(file, dispatch.clone());
         }

@@ -10,8 +10,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::files::dropped_file;
+use super::share::write_address;
 use super::state::{AppState, Mode};
-use crate::chapters::chapters;
+use crate::chapters::{chapters, View};
 use crate::engine::Lang;
 use crate::permalink::Link;
 
@@ -21,18 +23,23 @@ pub const FULL: bool = cfg!(feature = "full");
 /// The chapters whose view only the full bundle has (besides every cluster view).
 const FULL_CHAPTERS: [&str; 1] = ["playground"];
 
-/// Whether a state shows something only the full bundle has.
-pub fn needs_full(state: &AppState) -> bool {
-    state.mode == Mode::Cluster
-        || chapters()
-            .get(state.chapter)
-            .is_some_and(|c| FULL_CHAPTERS.contains(&c.id))
+/// Whether chapter `i` shows something only the full bundle has: a cluster view, or one of
+/// `FULL_CHAPTERS`.
+fn chapter_needs_full(i: usize) -> bool {
+    chapters()
+        .get(i)
+        .is_some_and(|c| c.view == View::Cluster || FULL_CHAPTERS.contains(&c.id))
 }
 
-/// Whether the page a link opens shows something only the full bundle has (the state it
-/// opens, as the app would start from it: a link with a scenario opens the playground).
+/// Whether a state shows something only the full bundle has.
+pub fn needs_full(state: &AppState) -> bool {
+    state.mode == Mode::Cluster || chapter_needs_full(state.chapter)
+}
+
+/// Whether the page a link opens shows something only the full bundle has: the chapter it
+/// opens decides (a link only reaches the cluster view through a cluster chapter).
 pub fn link_needs_full(link: &Link) -> bool {
-    needs_full(&AppState::from_link(link, Vec::new(), Lang::En, false))
+    chapter_needs_full(AppState::link_chapter(link))
 }
 
 /// Asks the boot script for the full bundle. The promise it returns rejects when the bundle
@@ -87,26 +94,11 @@ fn failure_text(lang: Lang, why: &str) -> String {
     )
 }
 
-/// Rewrites the address bar to `query` at once (the full bundle mounts from it), keeping the
-/// fragment.
-fn write_address(query: &str) {
-    let Some(w) = web_sys::window() else { return };
-    let hash = w.location().hash().unwrap_or_default();
-    if let Ok(h) = w.history() {
-        h.replace_state_with_url(&JsValue::NULL, "", Some(&format!("?{query}{hash}")))
-            .ok();
-    }
-}
-
 /// The lite app's drop handler: opening a file is the full bundle's, so the file is kept for
 /// it and the page handed over.
 pub fn on_drop(query: AttrValue) -> Callback<DragEvent> {
     Callback::from(move |e: DragEvent| {
-        let file = e
-            .data_transfer()
-            .and_then(|d| d.files())
-            .and_then(|f| f.get(0));
-        if let (Some(file), Some(w)) = (file, web_sys::window()) {
+        if let (Some(file), Some(w)) = (dropped_file(&e), web_sys::window()) {
             e.prevent_default();
             js_sys::Reflect::set(&w, &DROPPED.into(), &file).ok();
             write_address(&query);

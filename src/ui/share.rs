@@ -27,6 +27,17 @@ pub fn address_with(query: &str) -> Option<String> {
     Some(format!("{origin}{path}?{query}"))
 }
 
+/// Replaces the address bar's query string with `query` at once, without a history entry.
+/// The fragment (a glossary term the reader jumped to) stays.
+pub fn write_address(query: &str) {
+    let Some(w) = web_sys::window() else { return };
+    let hash = w.location().hash().unwrap_or_default();
+    if let Ok(h) = w.history() {
+        h.replace_state_with_url(&JsValue::NULL, "", Some(&format!("?{query}{hash}")))
+            .ok();
+    }
+}
+
 /// Rewrites the address bar's query string to `query` once it has stayed the same for a
 /// moment (replacing the entry: no history entry per change).
 #[hook]
@@ -35,16 +46,8 @@ pub fn use_url_sync(query: String, enabled: bool) {
         let window = web_sys::window();
         let pending = (*enabled)
             .then(|| {
-                let q = format!("?{query}");
-                let write = Closure::<dyn Fn()>::new(move || {
-                    let Some(w) = web_sys::window() else { return };
-                    // The fragment (a glossary term the reader jumped to) stays.
-                    let hash = w.location().hash().unwrap_or_default();
-                    if let Ok(h) = w.history() {
-                        h.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{q}{hash}")))
-                            .ok();
-                    }
-                });
+                let query = query.clone();
+                let write = Closure::<dyn Fn()>::new(move || write_address(&query));
                 let id = window
                     .as_ref()?
                     .set_timeout_with_callback_and_timeout_and_arguments_0(

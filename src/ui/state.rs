@@ -141,8 +141,8 @@ impl AppState {
             .fold(self.trace.duration_s(), f64::max)
     }
 
-    /// The state a reader lands in: chapter `chapter` in `lang`, or `scenario` in the
-    /// playground when one is given.
+    /// The state a reader lands in: chapter `chapter` in `lang`, or, when one is given,
+    /// `scenario` in chapter `chapter` (the playground, see `link_chapter`) as it is.
     pub fn open(
         scenario: Option<Scenario>,
         chapter: usize,
@@ -153,32 +153,33 @@ impl AppState {
         let state = AppState::new(scenario.unwrap_or_default(), autoplay);
         let state = AppState { lang, ..state };
         if given {
-            let playground = chapters()
-                .iter()
-                .position(|c| c.id == "playground")
-                .unwrap_or(0);
-            return AppState {
-                chapter: playground,
-                ..state
-            };
+            return AppState { chapter, ..state };
         }
         let next = std::rc::Rc::new(state).reduce(Action::Chapter(chapter));
         (*next).clone()
     }
 
+    /// The chapter a link opens: the one it names, else the playground when it carries a
+    /// scenario, else the first.
+    pub fn link_chapter(link: &Link) -> usize {
+        match link.chapter.as_deref().and_then(chapter_index) {
+            Some(i) => i,
+            None if link.scenario.is_some() => chapter_index("playground").unwrap_or(0),
+            None => 0,
+        }
+    }
+
     /// The state a link describes: its chapter with its scenario and cluster, paused at its
     /// time when it has one; what it could not restore listed in `notices`.
     pub fn from_link(link: &Link, notices: Vec<Notice>, lang: Lang, autoplay: bool) -> AppState {
-        let chapter = link.chapter.as_deref().and_then(chapter_index);
+        let named = link.chapter.as_deref().and_then(chapter_index).is_some();
         let autoplay = autoplay && link.t.is_none();
-        // A scenario without a chapter opens the playground.
-        let (scenario, chapter) = match (chapter, &link.scenario) {
-            (None, Some(s)) => (Some(s.clone()), 0),
-            (c, _) => (None, c.unwrap_or(0)),
-        };
-        let mut state = AppState::open(scenario, chapter, lang, autoplay);
+        // A scenario without a chapter opens the playground as it is; with one, it is applied
+        // to the chapter's.
+        let scenario = link.scenario.clone().filter(|_| !named);
+        let mut state = AppState::open(scenario, AppState::link_chapter(link), lang, autoplay);
         let then = |state: AppState, action: Action| (*Rc::new(state).reduce(action)).clone();
-        if let (Some(_), Some(s)) = (link.chapter.as_ref(), &link.scenario) {
+        if let (true, Some(s)) = (named, &link.scenario) {
             state = then(state, Action::SetScenario(Box::new(s.clone())));
         }
         if let Some(c) = &link.cluster {
