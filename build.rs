@@ -1,8 +1,8 @@
 //! Turns the chapter and glossary files (`www/chapters.json`, `www/glossary.json`) into Rust
 //! statics (`$OUT_DIR/chapters.rs`, included by `src/chapters.rs`), so the app carries no code
 //! to parse them. A file that does not have the expected shape stops the build with the field
-//! that is wrong. The chapters' scenarios and comparison settings stay JSON text: the app reads
-//! them as it reads any scenario file.
+//! that is wrong. The chapters' scenarios and comparison settings become flat fields
+//! (`("vm.memory_mib", "16384")`), which the app sets as it sets a link's.
 //!
 //! The long texts (the chapters' paragraphs and what to try, the glossary's definitions) go to
 //! one file per language instead, `$OUT_DIR/texts.LANG.HASH.txt`, one text per record: the
@@ -202,6 +202,39 @@ fn lit(s: &str) -> String {
     format!("{s:?}")
 }
 
+/// A scenario (or the part of one that a comparison changes) as the app's flat fields
+/// (`src/engine/fields.rs`): `&[("vm.memory_mib", "16384"), …]`, each value as its JSON text
+/// unquoted. The app checks them when it applies them (a test applies every chapter's).
+fn fields(v: &Value, at: &str) -> String {
+    fn leaves(prefix: &str, v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                for (k, x) in o {
+                    let path = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    leaves(&path, x, out);
+                }
+            }
+            Value::String(s) => out.push(format!("({}, {})", lit(prefix), lit(s))),
+            Value::Number(n) => {
+                let text = n.as_u64().map_or_else(
+                    || n.as_f64().expect("a JSON number").to_string(),
+                    |u| u.to_string(),
+                );
+                out.push(format!("({}, {})", lit(prefix), lit(&text)));
+            }
+            other => out.push(format!("({}, {})", lit(prefix), lit(&other.to_string()))),
+        }
+    }
+    assert!(v.is_object(), "{at}: expected an object");
+    let mut out = Vec::new();
+    leaves("", v, &mut out);
+    format!("&[{}]", out.join(", "))
+}
+
 /// `&[a, b, c]` of string literals.
 fn lits(items: &[&str]) -> String {
     let inner: Vec<String> = items.iter().map(|s| lit(s)).collect();
@@ -258,8 +291,7 @@ fn chapters(file: &Value, long: &mut Long, out: &mut String) {
             format!("Some({})", long.text(t, &c.at("try")))
         });
         let scenario = c.get("scenario").map_or("None".into(), |s| {
-            assert!(s.is_object(), "{}: expected an object", c.at("scenario"));
-            format!("Some({})", lit(&s.to_string()))
+            format!("Some({})", fields(s, &c.at("scenario")))
         });
         let preset = c.get("cluster_preset").map_or("None".into(), |p| {
             let p = p
@@ -287,13 +319,11 @@ fn chapters(file: &Value, long: &mut Long, out: &mut String) {
         let mut compare = String::from("&[");
         for (j, v) in c.list("compare").iter().enumerate() {
             let v = Obj::new(v, format!("{}[{j}]", c.at("compare")), &["label", "set"]);
-            let set = v.need("set");
-            assert!(set.is_object(), "{}: expected an object", v.at("set"));
             write!(
                 compare,
                 "Variant {{ label: {}, set: {} }}, ",
                 text(v.need("label"), &v.at("label")),
-                lit(&set.to_string())
+                fields(v.need("set"), &v.at("set"))
             )
             .unwrap();
         }

@@ -8,8 +8,7 @@
 //! the browser fetches for the reader's language only ([`text_file`], [`set_texts`]); until it
 //! is there they read as `None`. Native builds compile both files in.
 
-use serde_json::Value;
-
+use crate::engine::fields::FieldError;
 use crate::engine::units::Lang;
 use crate::engine::{Scenario, ScenarioError};
 
@@ -107,12 +106,14 @@ pub struct Sweep {
     pub to: f64,
 }
 
-/// One configuration of a side-by-side comparison: a label and the fields that change (a
-/// JSON object).
+/// Scenario settings as (path, value) text, as `Scenario::set_fields` takes them.
+pub type Fields = &'static [(&'static str, &'static str)];
+
+/// One configuration of a side-by-side comparison: a label and the fields that change.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Variant {
     pub label: Text,
-    pub set: &'static str,
+    pub set: Fields,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -130,7 +131,7 @@ pub struct Chapter {
     /// What to try (`"try"` in the file).
     pub try_this: Option<LongText>,
     /// The chapter's scenario as JSON (`None`: the reader's own one stays).
-    pub scenario: Option<&'static str>,
+    pub scenario: Option<Fields>,
     pub cluster_preset: Option<usize>,
     pub controls: &'static [Name],
     pub views: &'static [Name],
@@ -143,10 +144,11 @@ pub struct Chapter {
 impl Chapter {
     /// The chapter's scenario (the default one where it names none).
     pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
-        match self.scenario {
-            Some(json) => Scenario::from_json(json),
-            None => Ok(Scenario::default()),
+        let mut s = Scenario::default();
+        if let Some(fields) = self.scenario {
+            set(&mut s, fields)?;
         }
+        Ok(s)
     }
 
     /// Whether the control with this id is shown.
@@ -161,36 +163,32 @@ impl Chapter {
 
     /// The scenario of comparison variant `i`: the chapter's with the variant's fields set.
     pub fn variant(&self, i: usize) -> Option<Result<Scenario, ScenarioError>> {
-        let base = self
-            .scenario
-            .and_then(|json| serde_json::from_str(json).ok())
-            .unwrap_or_else(|| serde_json::json!({ "version": 1 }));
-        self.variant_of(base, i)
+        match self.scenario() {
+            Ok(base) => self.variant_of(&base, i),
+            Err(e) => Some(Err(e)),
+        }
     }
 
-    /// Variant `i` applied to `base` (a scenario as JSON): what the reader has set, with the
-    /// variant's fields changed.
-    pub fn variant_of(&self, mut base: Value, i: usize) -> Option<Result<Scenario, ScenarioError>> {
+    /// Variant `i` applied to `base`: what the reader has set, with the variant's fields
+    /// changed (another policy kind starts from that policy's defaults).
+    pub fn variant_of(&self, base: &Scenario, i: usize) -> Option<Result<Scenario, ScenarioError>> {
         let v = self.compare.get(i)?;
-        let set = serde_json::from_str(v.set).unwrap_or(Value::Null);
-        merge(&mut base, &set);
-        Some(Scenario::from_value(base))
+        let mut s = base.clone();
+        Some(set(&mut s, v.set).map(|()| s))
     }
 }
 
-/// Sets every field of `patch` in `base`, recursing into objects. An object of another
-/// `kind` (a QEMU policy over a Hyper-V one) replaces the old one whole.
-pub fn merge(base: &mut Value, patch: &Value) {
-    match (base, patch) {
-        (Value::Object(b), Value::Object(p))
-            if p.get("kind").is_none() || p.get("kind") == b.get("kind") =>
-        {
-            for (k, v) in p {
-                merge(b.entry(k.clone()).or_insert(Value::Null), v);
-            }
-        }
-        (b, p) => *b = p.clone(),
-    }
+/// `s` with `fields` set, checked.
+fn set(s: &mut Scenario, fields: Fields) -> Result<(), ScenarioError> {
+    s.set_fields(fields.iter().copied())
+        .map_err(|(path, e)| ScenarioError {
+            field: "scenario",
+            message: match e {
+                FieldError::Unknown => format!("{path}: no such setting"),
+                FieldError::Value(why) => why,
+            },
+        })?;
+    s.validate()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -550,31 +548,45 @@ mod tests {
         assert_eq!(sweep_values(0.0, 1000.0, 3), vec![0.0, 500.0, 1000.0]);
     }
 
+    /// The chapters' scenarios and comparisons, compiled to fields, give what the chapter
+    /// file's JSON gives when read as a scenario file (a comparison's fields set over the
+    /// chapter's: a policy of another kind replaced whole).
     #[test]
-    fn merging_another_kind_replaces_the_object() {
-        let mut base = serde_json::json!({"policy": {"kind": "hyperv", "max_passes": 5}});
-        merge(
-            &mut base,
-            &serde_json::json!({"policy": {"kind": "qemu", "downtime_limit_ms": 300}}),
-        );
-        assert_eq!(
-            base,
-            serde_json::json!({"policy": {"kind": "qemu", "downtime_limit_ms": 300}})
-        );
-    }
-
-    #[test]
-    fn merging_sets_only_the_named_fields() {
-        let mut base =
-            serde_json::json!({"version": 1, "network": {"link_gbps": 10, "dedicated": false}});
-        merge(
-            &mut base,
-            &serde_json::json!({"network": {"dedicated": true}}),
-        );
-        assert_eq!(
-            base,
-            serde_json::json!({"version": 1, "network": {"link_gbps": 10, "dedicated": true}})
-        );
+    fn chapter_fields_are_the_chapter_files_scenarios() {
+        use serde_json::Value;
+        fn merge(base: &mut Value, patch: &Value) {
+            match (base, patch) {
+                (Value::Object(b), Value::Object(p))
+                    if p.get("kind").is_none() || p.get("kind") == b.get("kind") =>
+                {
+                    for (k, v) in p {
+                        merge(b.entry(k.clone()).or_insert(Value::Null), v);
+                    }
+                }
+                (b, p) => *b = p.clone(),
+            }
+        }
+        let file: Value = serde_json::from_str(include_str!("../www/chapters.json")).unwrap();
+        let mut compared = 0;
+        for (c, json) in chapters().iter().zip(file["chapters"].as_array().unwrap()) {
+            let base = json
+                .get("scenario")
+                .cloned()
+                .unwrap_or(serde_json::json!({}));
+            assert_eq!(c.scenario(), Scenario::from_value(base.clone()), "{}", c.id);
+            for (i, v) in json["compare"].as_array().into_iter().flatten().enumerate() {
+                let mut merged = base.clone();
+                merge(&mut merged, &v["set"]);
+                assert_eq!(
+                    c.variant(i),
+                    Some(Scenario::from_value(merged)),
+                    "{} {i}",
+                    c.id
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared >= 8, "{compared} comparisons");
     }
 
     #[test]

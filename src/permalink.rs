@@ -6,13 +6,15 @@
 //! stays short and readable and a later version can still tell what each part meant. Reading
 //! never fails: a part that cannot be read or that makes the scenario invalid is dropped with a
 //! notice, and the rest is kept (the nearest valid state).
-
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-use serde_json::{Map, Value};
+//!
+//! The scenario's fields are written and read by `engine::fields`, without JSON, so the lite
+//! bundle carries no JSON parser; the cluster's (full bundle only) through its scenario
+//! file's JSON tree, which gives the same paths.
 
 use crate::chapters::{chapter_index, chapters};
-use crate::engine::scenario::deserialize_named;
+use crate::engine::fields::{diff_fields, FieldError};
+#[cfg(test)]
+use crate::engine::StopPolicy;
 use crate::engine::{ClusterScenario, Lang, Scenario};
 use crate::playback::SPEEDS;
 
@@ -124,6 +126,7 @@ pub fn chapter_scenario(chapter: Option<&str>) -> Scenario {
 }
 
 /// The cluster a chapter opens with: its preset, else the first preset.
+#[cfg(feature = "full")]
 pub fn chapter_cluster(chapter: Option<&str>) -> ClusterScenario {
     let preset = chapter
         .and_then(chapter_index)
@@ -153,21 +156,24 @@ pub fn state_pairs(
 ) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
     if let Some(s) = scenario {
-        diff(
-            "s",
-            &to_value(&chapter_scenario(chapter)),
-            &to_value(s),
-            &mut pairs,
+        pairs.extend(
+            diff_fields(&chapter_scenario(chapter), s)
+                .into_iter()
+                .map(|(path, v)| (format!("s.{path}"), v)),
         );
     }
+    // The lite bundle shows no cluster, and writes none.
+    #[cfg(feature = "full")]
     if let Some(c) = cluster {
-        diff(
+        tree::diff(
             "c",
-            &to_value(&chapter_cluster(chapter)),
-            &to_value(c),
+            &tree::to_value(&chapter_cluster(chapter)),
+            &tree::to_value(c),
             &mut pairs,
         );
     }
+    #[cfg(not(feature = "full"))]
+    let _ = cluster;
     pairs
 }
 
@@ -272,22 +278,33 @@ pub fn decode(query: &str) -> Decoded {
     let chapter = link.chapter.as_deref();
     if !scenario_pairs.is_empty() {
         let base = chapter_scenario(chapter);
-        let s = apply(&base, "s", &scenario_pairs, &mut notices, |s: &Scenario| {
-            s.validate().map_err(|e| e.to_string())
+        let s = apply(&base, "s", &scenario_pairs, &mut notices, |from, pairs| {
+            let mut next = from.clone();
+            next.set_fields(pairs.iter().map(|(p, v)| (p.as_str(), v.as_str())))
+                .map_err(|(path, e)| match e {
+                    FieldError::Unknown => Failure::Unknown(path.to_string()),
+                    FieldError::Value(why) => Failure::Invalid(why),
+                })?;
+            next.validate()
+                .map_err(|e| Failure::Invalid(e.to_string()))?;
+            Ok(next)
         });
         link.scenario = (s != base).then_some(s);
     }
+    // A cluster is only seen in the full bundle, which reads the same address again when the
+    // lite one hands over to it.
+    #[cfg(feature = "full")]
     if !cluster_pairs.is_empty() {
         let base = chapter_cluster(chapter);
-        let c = apply(
-            &base,
-            "c",
-            &cluster_pairs,
-            &mut notices,
-            |c: &ClusterScenario| c.validate().map_err(|e| e.to_string()),
-        );
+        let c = apply(&base, "c", &cluster_pairs, &mut notices, |from, pairs| {
+            tree::attempt(from, pairs, |c: &ClusterScenario| {
+                c.validate().map_err(|e| e.to_string())
+            })
+        });
         link.cluster = (c != base).then_some(c);
     }
+    #[cfg(not(feature = "full"))]
+    let _ = cluster_pairs;
     Decoded { link, notices }
 }
 
@@ -300,207 +317,239 @@ fn list(value: &str) -> Vec<String> {
         .collect()
 }
 
-fn to_value<T: Serialize>(v: &T) -> Value {
-    serde_json::to_value(v).unwrap_or(Value::Null)
+/// Why a group of a link's changes could not be applied.
+enum Failure {
+    /// A path (relative to `s.`/`c.`) that names nothing.
+    Unknown(String),
+    /// The changes read, but do not make a valid scenario: the reason.
+    Invalid(String),
 }
 
-/// A scalar as it appears in a link: numbers in their shortest form, `true`/`false`/`null`,
-/// strings as they are unless they would read as something else, then with a leading `'`.
-fn scalar(v: &Value) -> String {
-    match v {
-        Value::String(s) => {
-            if matches!(parse_scalar(s), Value::String(ref p) if p == s) {
-                s.clone()
-            } else {
-                format!("'{s}")
-            }
-        }
-        Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
-            (Some(u), _, _) => u.to_string(),
-            (_, Some(i), _) => i.to_string(),
-            (_, _, Some(f)) => f.to_string(),
-            _ => n.to_string(),
-        },
-        Value::Array(a) if a.is_empty() => "[]".into(),
-        Value::Object(o) if o.is_empty() => "{}".into(),
-        other => other.to_string(),
-    }
-}
-
-fn parse_scalar(s: &str) -> Value {
-    match s {
-        "true" => Value::Bool(true),
-        "false" => Value::Bool(false),
-        "null" => Value::Null,
-        "[]" => Value::Array(Vec::new()),
-        "{}" => Value::Object(Map::new()),
-        _ => {
-            if let Some(rest) = s.strip_prefix('\'') {
-                return Value::String(rest.to_string());
-            }
-            // Rust's own parsers, which round-trip every f64 `scalar` writes exactly.
-            let numeric = !s.is_empty()
-                && s.bytes()
-                    .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
-            let number = numeric
-                .then(|| {
-                    s.parse::<u64>()
-                        .map(Value::from)
-                        .or_else(|_| s.parse::<i64>().map(Value::from))
-                        .ok()
-                        .or_else(|| {
-                            s.parse::<f64>()
-                                .ok()
-                                .and_then(|f| serde_json::Number::from_f64(f).map(Value::Number))
-                        })
-                })
-                .flatten();
-            number.unwrap_or_else(|| Value::String(s.to_string()))
-        }
-    }
-}
-
-/// Every leaf of `v` under `prefix`, arrays by index; an emptied container as `[]`/`{}`.
-fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
-    match v {
-        Value::Object(o) if !o.is_empty() => {
-            for (k, x) in o {
-                flatten(&format!("{prefix}.{k}"), x, out);
-            }
-        }
-        Value::Array(a) if !a.is_empty() => {
-            for (i, x) in a.iter().enumerate() {
-                flatten(&format!("{prefix}.{i}"), x, out);
-            }
-        }
-        _ => out.push((prefix.to_string(), scalar(v))),
-    }
-}
-
-/// The changes that turn `base` into `cur`: changed leaves of objects; an array or a tagged
-/// object (`kind`) that changed is replaced whole (`prefix=[]`/`{}` then its leaves).
-fn diff(prefix: &str, base: &Value, cur: &Value, out: &mut Vec<(String, String)>) {
-    if base == cur {
-        return;
-    }
-    match (base, cur) {
-        (Value::Object(b), Value::Object(c)) if b.get("kind") == c.get("kind") => {
-            for (k, x) in c {
-                let path = format!("{prefix}.{k}");
-                match b.get(k) {
-                    Some(y) => diff(&path, y, x, out),
-                    None => flatten(&path, x, out),
-                }
-            }
-            // A field left out (an optional one not written) reads as null.
-            for k in b.keys().filter(|k| !c.contains_key(*k)) {
-                out.push((format!("{prefix}.{k}"), "null".into()));
-            }
-        }
-        (_, Value::Object(c)) if !c.is_empty() => {
-            out.push((prefix.to_string(), "{}".into()));
-            flatten(prefix, cur, out);
-        }
-        (_, Value::Array(a)) if !a.is_empty() => {
-            out.push((prefix.to_string(), "[]".into()));
-            flatten(prefix, cur, out);
-        }
-        _ => out.push((prefix.to_string(), scalar(cur))),
-    }
-}
-
-/// An empty container for path segment `next`: an array when it is an index.
-fn container_for(next: &str) -> Value {
-    if next.parse::<usize>().is_ok() {
-        Value::Array(Vec::new())
-    } else {
-        Value::Object(Map::new())
-    }
-}
-
-/// Sets `path` (dot-separated; an array index may append one element) in `root` to `v`,
-/// creating the containers on the way.
-fn set(root: &mut Value, path: &str, v: Value) -> Result<(), ()> {
-    let parts: Vec<&str> = path.split('.').collect();
-    let mut node = root;
-    for (i, part) in parts.iter().enumerate() {
-        let next = parts.get(i + 1);
-        node = match node {
-            Value::Object(o) => match next {
-                None => {
-                    o.insert(part.to_string(), v);
-                    return Ok(());
-                }
-                Some(n) => o
-                    .entry(part.to_string())
-                    .or_insert_with(|| container_for(n)),
-            },
-            Value::Array(a) => {
-                let ix: usize = part.parse().map_err(|_| ())?;
-                if ix == a.len() {
-                    a.push(next.map_or(Value::Null, |n| container_for(n)));
-                }
-                let slot = a.get_mut(ix).ok_or(())?;
-                if next.is_none() {
-                    *slot = v;
-                    return Ok(());
-                }
-                slot
-            }
-            _ => return Err(()),
-        };
-    }
-    Err(())
-}
-
-/// `base` with the link's changes applied. When together they do not make a valid scenario,
-/// they are applied group by group (the first path segment: `vm`, `network`, `hosts` …) and
-/// a group that cannot be read, or that makes the whole invalid, is left out with a notice,
-/// so the result is always valid.
-fn apply<T: Serialize + DeserializeOwned + Clone>(
+/// `base` with the link's changes applied (`attempt` applies a group of them, or says why
+/// not). When together they do not make a valid scenario, they are applied group by group
+/// (the first path segment: `vm`, `network`, `hosts` …) and a group that cannot be read, or
+/// that makes the whole invalid, is left out with a notice, so the result is always valid.
+fn apply<T: Clone>(
     base: &T,
     side: &str,
     pairs: &[(String, String)],
     notices: &mut Vec<Notice>,
-    valid: impl Fn(&T) -> Result<(), String>,
+    attempt: impl Fn(&T, &[(String, String)]) -> Result<T, Failure>,
 ) -> T {
-    // `from` with `pairs` applied, or the notice saying why not (`what` names the part).
-    let attempt = |from: &T, pairs: &[&(String, String)], what: &str| -> Result<T, Notice> {
-        let mut value = to_value(from);
-        for (path, raw) in pairs {
-            set(&mut value, path, parse_scalar(raw)).map_err(|()| Notice::Ignored {
-                key: format!("{side}.{path}"),
-                value: raw.clone(),
-            })?;
-        }
-        let invalid = |reason: String| Notice::Invalid {
-            key: format!("{side}.{what}"),
+    let notice = |failure: Failure, group: &str, pairs: &[(String, String)]| match failure {
+        Failure::Unknown(path) => Notice::Ignored {
+            key: format!("{side}.{path}"),
+            value: pairs
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map_or_else(String::new, |(_, v)| v.clone()),
+        },
+        Failure::Invalid(reason) => Notice::Invalid {
+            key: format!("{side}.{group}"),
             reason,
-        };
-        let next: T = deserialize_named(&value.to_string()).map_err(invalid)?;
-        valid(&next).map_err(invalid)?;
-        Ok(next)
+        },
     };
-    let all: Vec<&(String, String)> = pairs.iter().collect();
-    if let Ok(next) = attempt(base, &all, "") {
+    if let Ok(next) = attempt(base, pairs) {
         return next;
     }
-    let mut groups: Vec<(&str, Vec<&(String, String)>)> = Vec::new();
+    let mut groups: Vec<(&str, Vec<(String, String)>)> = Vec::new();
     for p in pairs {
         let head = p.0.split('.').next().unwrap_or("");
         match groups.iter_mut().find(|(h, _)| *h == head) {
-            Some((_, g)) => g.push(p),
-            None => groups.push((head, vec![p])),
+            Some((_, g)) => g.push(p.clone()),
+            None => groups.push((head, vec![p.clone()])),
         }
     }
     let mut current = base.clone();
     for (head, group) in groups {
-        match attempt(&current, &group, head) {
+        match attempt(&current, &group) {
             Ok(next) => current = next,
-            Err(notice) => notices.push(notice),
+            Err(failure) => notices.push(notice(failure, head, &group)),
         }
     }
     current
+}
+
+/// The cluster's part of a link, read and written through its scenario file's JSON tree:
+/// the differences of two trees, and a tree with changes set into it.
+#[cfg(feature = "full")]
+mod tree {
+    use serde::de::DeserializeOwned;
+    use serde::Serialize;
+    use serde_json::{Map, Value};
+
+    use super::Failure;
+    use crate::engine::scenario::deserialize_named;
+
+    pub(super) fn to_value<T: Serialize>(v: &T) -> Value {
+        serde_json::to_value(v).unwrap_or(Value::Null)
+    }
+
+    /// A scalar as it appears in a link: numbers in their shortest form, `true`/`false`/`null`,
+    /// strings as they are unless they would read as something else, then with a leading `'`.
+    pub(super) fn scalar(v: &Value) -> String {
+        match v {
+            Value::String(s) => {
+                if matches!(parse_scalar(s), Value::String(ref p) if p == s) {
+                    s.clone()
+                } else {
+                    format!("'{s}")
+                }
+            }
+            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(u), _, _) => u.to_string(),
+                (_, Some(i), _) => i.to_string(),
+                (_, _, Some(f)) => f.to_string(),
+                _ => n.to_string(),
+            },
+            Value::Array(a) if a.is_empty() => "[]".into(),
+            Value::Object(o) if o.is_empty() => "{}".into(),
+            other => other.to_string(),
+        }
+    }
+
+    pub(super) fn parse_scalar(s: &str) -> Value {
+        match s {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            "null" => Value::Null,
+            "[]" => Value::Array(Vec::new()),
+            "{}" => Value::Object(Map::new()),
+            _ => {
+                if let Some(rest) = s.strip_prefix('\'') {
+                    return Value::String(rest.to_string());
+                }
+                // Rust's own parsers, which round-trip every f64 `scalar` writes exactly.
+                let numeric = !s.is_empty()
+                    && s.bytes().all(|b| {
+                        b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E')
+                    });
+                let number = numeric
+                    .then(|| {
+                        s.parse::<u64>()
+                            .map(Value::from)
+                            .or_else(|_| s.parse::<i64>().map(Value::from))
+                            .ok()
+                            .or_else(|| {
+                                s.parse::<f64>().ok().and_then(|f| {
+                                    serde_json::Number::from_f64(f).map(Value::Number)
+                                })
+                            })
+                    })
+                    .flatten();
+                number.unwrap_or_else(|| Value::String(s.to_string()))
+            }
+        }
+    }
+
+    /// Every leaf of `v` under `prefix`, arrays by index; an emptied container as `[]`/`{}`.
+    fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
+        match v {
+            Value::Object(o) if !o.is_empty() => {
+                for (k, x) in o {
+                    flatten(&format!("{prefix}.{k}"), x, out);
+                }
+            }
+            Value::Array(a) if !a.is_empty() => {
+                for (i, x) in a.iter().enumerate() {
+                    flatten(&format!("{prefix}.{i}"), x, out);
+                }
+            }
+            _ => out.push((prefix.to_string(), scalar(v))),
+        }
+    }
+
+    /// The changes that turn `base` into `cur`: changed leaves of objects; an array or a tagged
+    /// object (`kind`) that changed is replaced whole (`prefix=[]`/`{}` then its leaves).
+    pub(super) fn diff(prefix: &str, base: &Value, cur: &Value, out: &mut Vec<(String, String)>) {
+        if base == cur {
+            return;
+        }
+        match (base, cur) {
+            (Value::Object(b), Value::Object(c)) if b.get("kind") == c.get("kind") => {
+                for (k, x) in c {
+                    let path = format!("{prefix}.{k}");
+                    match b.get(k) {
+                        Some(y) => diff(&path, y, x, out),
+                        None => flatten(&path, x, out),
+                    }
+                }
+                // A field left out (an optional one not written) reads as null.
+                for k in b.keys().filter(|k| !c.contains_key(*k)) {
+                    out.push((format!("{prefix}.{k}"), "null".into()));
+                }
+            }
+            (_, Value::Object(c)) if !c.is_empty() => {
+                out.push((prefix.to_string(), "{}".into()));
+                flatten(prefix, cur, out);
+            }
+            (_, Value::Array(a)) if !a.is_empty() => {
+                out.push((prefix.to_string(), "[]".into()));
+                flatten(prefix, cur, out);
+            }
+            _ => out.push((prefix.to_string(), scalar(cur))),
+        }
+    }
+
+    /// An empty container for path segment `next`: an array when it is an index.
+    fn container_for(next: &str) -> Value {
+        if next.parse::<usize>().is_ok() {
+            Value::Array(Vec::new())
+        } else {
+            Value::Object(Map::new())
+        }
+    }
+
+    /// Sets `path` (dot-separated; an array index may append one element) in `root` to `v`,
+    /// creating the containers on the way.
+    fn set(root: &mut Value, path: &str, v: Value) -> Result<(), ()> {
+        let parts: Vec<&str> = path.split('.').collect();
+        let mut node = root;
+        for (i, part) in parts.iter().enumerate() {
+            let next = parts.get(i + 1);
+            node = match node {
+                Value::Object(o) => match next {
+                    None => {
+                        o.insert(part.to_string(), v);
+                        return Ok(());
+                    }
+                    Some(n) => o
+                        .entry(part.to_string())
+                        .or_insert_with(|| container_for(n)),
+                },
+                Value::Array(a) => {
+                    let ix: usize = part.parse().map_err(|_| ())?;
+                    if ix == a.len() {
+                        a.push(next.map_or(Value::Null, |n| container_for(n)));
+                    }
+                    let slot = a.get_mut(ix).ok_or(())?;
+                    if next.is_none() {
+                        *slot = v;
+                        return Ok(());
+                    }
+                    slot
+                }
+                _ => return Err(()),
+            };
+        }
+        Err(())
+    }
+
+    /// `from` with `pairs` set into its tree, read back and checked by `valid`.
+    pub(super) fn attempt<T: Serialize + DeserializeOwned>(
+        from: &T,
+        pairs: &[(String, String)],
+        valid: impl Fn(&T) -> Result<(), String>,
+    ) -> Result<T, Failure> {
+        let mut value = to_value(from);
+        for (path, raw) in pairs {
+            set(&mut value, path, parse_scalar(raw))
+                .map_err(|()| Failure::Unknown(path.clone()))?;
+        }
+        let next: T = deserialize_named(&value.to_string()).map_err(Failure::Invalid)?;
+        valid(&next).map_err(Failure::Invalid)?;
+        Ok(next)
+    }
 }
 
 #[cfg(test)]
@@ -561,12 +610,111 @@ mod tests {
 
     #[test]
     fn strings_that_look_like_numbers_stay_strings() {
+        use serde_json::Value;
         for s in ["42", "true", "null", "'x", "[]", "a b", "1e3", "Ünïcode"] {
             assert_eq!(
-                parse_scalar(&scalar(&Value::String(s.into()))),
+                tree::parse_scalar(&tree::scalar(&Value::String(s.into()))),
                 Value::String(s.into())
             );
         }
+    }
+
+    /// Scenarios with random settings changed, each through its field's text.
+    fn random_scenarios(n: usize) -> Vec<Scenario> {
+        use rand_core::{RngCore, SeedableRng};
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(7);
+        let values = [
+            "0",
+            "1",
+            "2",
+            "3",
+            "0.5",
+            "0.25",
+            "64",
+            "512",
+            "4096",
+            "16384",
+            "1e3",
+            "true",
+            "false",
+            "null",
+            "{}",
+            "random",
+            "sequential",
+            "hotcold",
+            "tcp",
+            "compression",
+            "smb",
+            "hyperv",
+            "qemu",
+            "xen",
+            "none",
+            "zlib",
+            "zstd",
+        ];
+        (0..n)
+            .map(|i| {
+                let mut s = Scenario {
+                    policy: [StopPolicy::hyperv(), StopPolicy::qemu(), StopPolicy::xen()][i % 3]
+                        .clone(),
+                    ..Scenario::default()
+                };
+                if rng.next_u32() % 2 == 0 {
+                    let _ = s.set_field("policy.multifd", "{}");
+                }
+                for _ in 0..rng.next_u32() % 12 {
+                    let fields = s.fields();
+                    let (path, _) = fields[rng.next_u32() as usize % fields.len()];
+                    let value = values[rng.next_u32() as usize % values.len()];
+                    let _ = s.set_field(path, value);
+                }
+                s
+            })
+            .collect()
+    }
+
+    /// The scenario's fields are written as the difference of the two scenario files' JSON
+    /// trees (how links were written before the fields had their own code, and how the
+    /// cluster's still are), and both read back the same.
+    #[test]
+    fn scenario_fields_are_the_json_trees_difference() {
+        let scenarios = random_scenarios(400);
+        let mut kinds = std::collections::BTreeSet::new();
+        for base in &scenarios[..20] {
+            for cur in &scenarios {
+                let mut by_tree = Vec::new();
+                tree::diff(
+                    "",
+                    &tree::to_value(base),
+                    &tree::to_value(cur),
+                    &mut by_tree,
+                );
+                let by_tree: Vec<(String, String)> = by_tree
+                    .into_iter()
+                    .map(|(k, v)| (k[1..].to_string(), v))
+                    .collect();
+                assert_eq!(diff_fields(base, cur), by_tree, "{base:?} → {cur:?}");
+                kinds.insert(cur.policy.name());
+                let mut typed = base.clone();
+                typed
+                    .set_fields(by_tree.iter().map(|(p, v)| (p.as_str(), v.as_str())))
+                    .unwrap();
+                assert_eq!(&typed, cur);
+                let read = tree::attempt(base, &by_tree, |_: &Scenario| Ok(()));
+                assert!(matches!(read, Ok(ref s) if s == cur), "{by_tree:?}");
+            }
+        }
+        assert_eq!(kinds.len(), 3, "every policy kind was tried");
+        assert!(
+            scenarios.iter().any(|s| matches!(
+                s.policy,
+                StopPolicy::Qemu {
+                    multifd: Some(_),
+                    ..
+                }
+            )),
+            "multifd was tried"
+        );
     }
 
     #[test]

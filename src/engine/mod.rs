@@ -5,6 +5,7 @@
 pub mod background;
 pub mod cluster;
 pub mod explain;
+pub mod fields;
 pub mod memory;
 pub mod memory_view;
 pub mod migration;

@@ -19,6 +19,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+#[cfg(feature = "full")]
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
@@ -32,6 +33,7 @@ pub use js::{mount, Handle};
 #[derive(Default)]
 pub struct BridgeInner {
     dispatch: RefCell<Option<UseReducerDispatcher<AppState>>>,
+    #[cfg(feature = "full")]
     listeners: RefCell<Vec<js_sys::Function>>,
     /// The permalink's query string of what is shown, for the panel after a panic.
     query: Rc<RefCell<String>>,
@@ -59,9 +61,19 @@ impl Bridge {
         }
     }
 
-    /// Tells the page's listeners what is shown now (`query` is its permalink).
+    /// Tells the page's listeners what is shown now (`query` is its permalink). Only the
+    /// JavaScript API adds listeners, so the lite bundle only keeps the query.
     pub fn changed(&self, state: &AppState, query: &str) {
         query.clone_into(&mut self.0.query.borrow_mut());
+        #[cfg(feature = "full")]
+        self.notify(state);
+        #[cfg(not(feature = "full"))]
+        let _ = state;
+    }
+
+    #[cfg(feature = "full")]
+    fn notify(&self, state: &AppState) {
+        let query = self.0.query.borrow().clone();
         let listeners = self.0.listeners.borrow().clone();
         if listeners.is_empty() {
             return;

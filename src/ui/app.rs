@@ -289,7 +289,8 @@ pub fn app(props: &AppProps) -> Html {
     {
         let (dropped, dispatch) = (props.dropped.clone(), dispatch.clone());
         use_effect_with((), move |()| {
-            if let Some(file) = dropped {
+            // (Only the full bundle is given a file, and only it reads scenario files.)
+            if let Some(file) = dropped.filter(|_| FULL) {
                 files::open_file(file, dispatch);
             }
         });

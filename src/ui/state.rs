@@ -93,7 +93,7 @@ impl AppState {
         if autoplay {
             clock.play();
         }
-        let cluster = preset(0);
+        let cluster = cluster_preset(0).unwrap_or_else(ClusterScenario::empty);
         let cluster_trace = run_cluster(&cluster).expect("presets simulate");
         AppState {
             scenario: Rc::new(scenario),
@@ -123,11 +123,8 @@ impl AppState {
         if self.mode != Mode::Single || !c.views.iter().any(|v| v == "compare") {
             return Vec::new();
         }
-        let Ok(base) = serde_json::to_value(&*self.scenario) else {
-            return Vec::new();
-        };
         (0..c.compare.len())
-            .filter_map(|i| c.variant_of(base.clone(), i)?.ok())
+            .filter_map(|i| c.variant_of(&self.scenario, i)?.ok())
             .filter_map(|s| simulate(&s).ok())
             .map(Rc::new)
             .collect()
@@ -349,8 +346,7 @@ impl Reducible for AppState {
                         next.clock = self.fresh_clock(next.span());
                     }
                     View::Cluster => {
-                        if let Some(p) = c.cluster_preset {
-                            let cluster = preset(p);
+                        if let Some(cluster) = c.cluster_preset.and_then(cluster_preset) {
                             if let Ok(trace) = run_cluster(&cluster) {
                                 next.cluster_trace = Rc::new(trace);
                                 next.cluster = Rc::new(cluster);
@@ -366,6 +362,18 @@ impl Reducible for AppState {
         }
         Rc::new(next)
     }
+}
+
+/// Preset `i` of the cluster view. The lite bundle carries no presets (nor the JSON parser
+/// they are written for): it shows no cluster and keeps an empty one.
+#[cfg(feature = "full")]
+fn cluster_preset(i: usize) -> Option<ClusterScenario> {
+    Some(preset(i))
+}
+
+#[cfg(not(feature = "full"))]
+fn cluster_preset(_: usize) -> Option<ClusterScenario> {
+    None
 }
 
 /// The cluster engine, which only the full bundle carries: the lite one hands every cluster

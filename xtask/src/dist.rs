@@ -66,8 +66,9 @@ const MINIFY_NAMES: &str = "--minify-imports-and-exports-and-modules";
 /// 405 kB when permalinks, the JavaScript API, file export and import (serde for every trace
 /// type, plotters' SVG backend) and the chart readouts joined the cuts: 402.1 kB then; to
 /// 410 kB for the panic panel and saving the page's own SVG drawings (408.5 kB). Lowered to
-/// 355 kB when the first load became the lite build (352.6 kB).
-pub const BUDGET_GZIP: u64 = 355_000;
+/// 355 kB when the first load became the lite build (352.6 kB); to 295 kB when the lite build
+/// stopped carrying a JSON parser (scenario fields without JSON, no cluster presets: 293.6 kB).
+pub const BUDGET_GZIP: u64 = 295_000;
 /// What the first load should weigh at most (issue 9): reported with every build.
 pub const GOAL_GZIP: u64 = 250_000;
 /// Files of www/ that the bundle rewrites under hashed names rather than copying.

@@ -182,6 +182,22 @@ fn fits(placed_mib: f64, memory_gib: f64) -> bool {
 }
 
 impl ClusterScenario {
+    /// A cluster with no host, VM or operation (which `validate` refuses): a placeholder
+    /// where no cluster is shown.
+    pub fn empty() -> ClusterScenario {
+        ClusterScenario {
+            version: SCENARIO_VERSION,
+            seed: 0,
+            networks: Vec::new(),
+            hosts: Vec::new(),
+            vms: Vec::new(),
+            shared_storage: true,
+            settings: MigrationSettings::default(),
+            operations: Vec::new(),
+            timeout_s: default_timeout(),
+        }
+    }
+
     /// Checks that the scenario describes a possible cluster: unique network, host and VM
     /// names, hosts with memory, cores and NICs on known networks, VMs that pass the single-VM
     /// checks and fit in their host's memory together, known targets for every operation.
