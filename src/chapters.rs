@@ -12,6 +12,11 @@ use crate::engine::fields::FieldError;
 use crate::engine::units::Lang;
 use crate::engine::{Scenario, ScenarioError};
 
+/// The views the lite bundle, the page's first load, carries: those of the first chapter,
+/// which needs no chart library. The other chapters are shown by the full bundle; `www/boot.js`
+/// loads it at once for a link to one of them (its `LITE_CHAPTERS` lists the others).
+pub const LITE_VIEWS: [&str; 3] = ["stage", "memory", "result"];
+
 /// A text in both languages.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Text {
@@ -149,6 +154,13 @@ impl Chapter {
             set(&mut s, fields)?;
         }
         Ok(s)
+    }
+
+    /// Whether the lite bundle can show this chapter: a single VM in `LITE_VIEWS` only.
+    pub fn lite(&self) -> bool {
+        self.view == View::Single
+            && !self.views.is_empty()
+            && self.views.iter().all(|v| LITE_VIEWS.contains(&v.0))
     }
 
     /// Whether the control with this id is shown.
@@ -587,6 +599,31 @@ mod tests {
             }
         }
         assert!(compared >= 8, "{compared} comparisons");
+    }
+
+    /// The boot script loads the lite bundle for exactly the chapters it can show.
+    #[test]
+    fn the_boot_script_knows_the_lite_chapters() {
+        let boot = include_str!("../www/boot.js");
+        let line = boot
+            .lines()
+            .find(|l| l.starts_with("const LITE_CHAPTERS = "))
+            .expect("boot.js names the lite chapters");
+        let lite: Vec<String> = chapters()
+            .iter()
+            .filter(|c| c.lite())
+            .map(|c| format!("'{}'", c.id))
+            .collect();
+        assert_eq!(
+            line,
+            format!("const LITE_CHAPTERS = [{}];", lite.join(", "))
+        );
+        let views: Vec<String> = LITE_VIEWS.iter().map(|v| format!("'{v}'")).collect();
+        assert!(
+            boot.contains(&format!("const LITE_VIEWS = [{}];", views.join(", "))),
+            "boot.js names the lite views"
+        );
+        assert!(chapters()[0].lite(), "the first chapter is the first load");
     }
 
     #[test]

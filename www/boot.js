@@ -1,13 +1,35 @@
-// Starts Migration Lab: loads the lite wasm-bindgen module (the guided single-VM chapters),
-// calls its init() and then start(), which mounts the app into #app. When the reader opens a
-// view only the full module has (the playground, the cluster), the lite app writes what it
-// shows into the address bar and calls migrationLabFull(): the full module is loaded, the lite
-// app stopped and the full one started from that address. A separate file (not an inline
-// script) so that the page runs under a Content Security Policy without 'unsafe-inline';
-// `cargo xtask dist` renames it and the modules it loads by their content.
+// Starts Migration Lab. The page's first load is the lite wasm-bindgen module: the first
+// chapter, which needs no chart library. Everything else (the other chapters, the playground,
+// the cluster) is in the full module. This script loads the lite one for an address it can
+// show and the full one for any other, then calls the module's init() and start(), which
+// mounts the app into #app. Once the lite app is on screen and the browser is idle, the full
+// module is fetched and compiled in the background (not inside an embed, which cannot leave
+// its chapter, nor when the reader asks to save data). When the reader opens another chapter,
+// the lite app writes what it shows into the address bar and calls migrationLabFull(): the
+// lite app is stopped and the full one started from that address. A separate file (not an
+// inline script) so that the page runs under a Content Security Policy without
+// 'unsafe-inline'; `cargo xtask dist` renames it and the modules it loads by their content.
 
-const LITE = './app.js';
-const FULL = './app-full.js';
+// Each module: its JS glue and its wasm, fetched together.
+const LITE = ['./app.js', './app_bg.wasm'];
+const FULL = ['./app-full.js', './app-full_bg.wasm'];
+// What the lite module shows: these chapters, with these views. The Rust side's list
+// (`chapters::LITE_VIEWS`, `Chapter::lite`) decides for the app; a test keeps these equal.
+const LITE_CHAPTERS = ['live-migration'];
+const LITE_VIEWS = ['stage', 'memory', 'result'];
+
+/** Whether the lite module shows what the address `search` asks for. */
+function liteShows(search) {
+  const q = new URLSearchParams(search);
+  const chapter = q.get('chapter');
+  // Without a chapter, a scenario opens the playground and anything else the first chapter.
+  const lite = chapter === null
+    ? ![...q.keys()].some((k) => k.startsWith('s.'))
+    : LITE_CHAPTERS.includes(chapter);
+  const embed = ['1', 'true'].includes(q.get('embed'));
+  const views = embed && q.get('views');
+  return lite && (!views || views.split(',').every((v) => !v || LITE_VIEWS.includes(v)));
+}
 
 /** Replaces the loading text in #app with `message`, read out as an alert. */
 function fail(message) {
@@ -28,18 +50,32 @@ if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'funct
 } else {
   // The folder of the bundle's files, for the texts fetched later.
   globalThis.migrationLabBase = new URL('./', import.meta.url).href;
-  /** A module, loaded and initialised (its app not mounted yet). */
-  const load = (path) => import(path).then(async (app) => {
-    await app.default();
-    return app;
-  });
+  /** A module, loaded and initialised (its app not mounted yet). The wasm is fetched while
+   * the glue loads, not after it. */
+  const load = ([glue, wasm]) => {
+    const bytes = fetch(new URL(wasm, import.meta.url));
+    return import(glue).then(async (app) => {
+      await app.default({ module_or_path: bytes });
+      return app;
+    });
+  };
   /** The module whose app is on the page. */
   let running = null;
-  /** The full module, once asked for. */
+  /** The full module, loading or loaded; cleared when loading fails, to try again. */
+  let fullModule = null;
+  const loadFull = () => {
+    fullModule ??= load(FULL).catch((e) => {
+      fullModule = null;
+      throw e;
+    });
+    return fullModule;
+  };
+  /** The full app on the page, once asked for. */
   let full = null;
   // Resolves once the full app is on the page; rejects (with the reason) if it cannot load.
   globalThis.migrationLabFull = () => {
-    full ??= load(FULL).then((app) => {
+    full ??= loadFull().then((app) => {
+      if (running === app) return;
       // The new app replaces the old one's elements: keep the reader's place and focus.
       const focused = document.activeElement?.id;
       const y = window.scrollY;
@@ -51,13 +87,22 @@ if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'funct
         window.scrollTo(0, y);
         if (focused) document.getElementById(focused)?.focus({ preventScroll: true });
       });
+    }).catch((e) => {
+      full = null;
+      throw e;
     });
     return full;
   };
-  load(LITE)
+  const lite = liteShows(window.location.search);
+  (lite ? load(LITE) : loadFull())
     .then((app) => {
       running = app;
       app.start();
+      const embedded = ['1', 'true'].includes(new URLSearchParams(window.location.search).get('embed'));
+      if (lite && !embedded && !navigator.connection?.saveData) {
+        const idle = globalThis.requestIdleCallback ?? ((f) => setTimeout(f, 2000));
+        idle(() => loadFull().catch(() => {}));
+      }
     })
     .catch((e) => {
       fail('Migration Lab could not start: ' + e + '. It needs a browser with WebAssembly support.');

@@ -469,6 +469,8 @@ pub fn app(props: &AppProps) -> Html {
                     </div>
                     <div class="view">
                         <VerdictBanner trace={trace.clone()} error={state.error.clone()} lang={lang} />
+                        // Views other than `chapters::LITE_VIEWS` are only in the full bundle
+                        // (`FULL &&`): the lite one hands their chapters over to it.
                         if shows("stage") {
                             <Stage trace={trace.clone()} t={clock.t} speed={clock.speed} lang={lang} />
                         }
@@ -480,28 +482,28 @@ pub fn app(props: &AppProps) -> Html {
                                 <MemoryMap trace={trace.clone()} t={clock.t} window={window} lang={lang} />
                             </section>
                         }
-                        if shows("link") {
+                        if FULL && shows("link") {
                             <section class="panel">
                                 <h2>{lang.pick("Link use over time", "Auslastung der Verbindung")}</h2>
                                 <LinkChart trace={trace.clone()} t={clock.t} lang={lang} />
                             </section>
                         }
-                        if named("blackout") {
+                        if FULL && named("blackout") {
                             <BlackoutView trace={trace.clone()} t={clock.t} slow={state.slow_blackout} dispatch={nav_dispatch.clone()} lang={lang} />
                         }
-                        if shows_spread {
+                        if FULL && shows_spread {
                             <SpreadView scenario={state.scenario.clone()} lang={lang} />
                         }
-                        if !state.compare.is_empty() && (embed_views.is_none() || shows("compare")) {
+                        if FULL && !state.compare.is_empty() && (embed_views.is_none() || shows("compare")) {
                             <CompareView chapter={state.chapter} traces={state.compare.clone()} t={clock.t} window={window} lang={lang} />
                         }
-                        if let Some(sw) = chapter.and_then(|c| c.sweep.as_ref()).filter(|_| shows("sweep")) {
+                        if let Some(sw) = chapter.and_then(|c| c.sweep.as_ref()).filter(|_| FULL && shows("sweep")) {
                             <SweepChart scenario={state.scenario.clone()} param={sw.param.clone()} from={sw.from} to={sw.to} lang={lang} />
-                        } else if playground && (embed_views.is_none() || shows("sweep")) {
+                        } else if FULL && playground && (embed_views.is_none() || shows("sweep")) {
                             <SweepChart scenario={state.scenario.clone()} param="link-gbps" from={1.0} to={100.0} lang={lang} selectable=true />
                         }
                         <div class="panels">
-                            if shows("passes") {
+                            if FULL && shows("passes") {
                                 <section class="panel">
                                     <h2>{lang.pick("Memory sent per pass", "Gesendeter Speicher je Durchlauf")}</h2>
                                     <PassChart trace={trace.clone()} highlight={highlighted} lang={lang} />

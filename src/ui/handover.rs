@@ -1,10 +1,12 @@
 //! The page loads in two steps. Its first load is the lite bundle (built without the `full`
-//! feature): the guided single-VM chapters, which is where a reader starts. The free views
-//! (the single-VM playground with its files, the cluster) and the JavaScript API are in the
-//! full bundle. When the reader opens one of them, the lite app writes what it shows into
-//! the address bar and asks the page's boot script (`www/boot.js`, `migrationLabFull`) to
-//! load the full bundle, which unmounts the lite app and mounts the full one from that
-//! address: the same chapter, scenario, language, colours and speed.
+//! feature): the first chapter, where a reader starts, which needs no chart library
+//! (`chapters::LITE_VIEWS`). Every other chapter, the free views (the single-VM playground
+//! with its files, the cluster) and the JavaScript API are in the full bundle, which the
+//! boot script (`www/boot.js`) fetches once the first chapter is on screen and the browser is
+//! idle, and loads at once for a link to anything else. When the reader opens another
+//! chapter, the lite app writes what it shows into the address bar and asks the boot script
+//! (`migrationLabFull`) for the full bundle, which unmounts the lite app and mounts the full
+//! one from that address: the same chapter, scenario, language, colours and speed.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -13,22 +15,16 @@ use yew::prelude::*;
 use super::files::dropped_file;
 use super::share::write_address;
 use super::state::{AppState, Mode};
-use crate::chapters::{chapters, View};
+use crate::chapters::{chapters, LITE_VIEWS};
 use crate::engine::Lang;
 use crate::permalink::Link;
 
 /// Whether this build carries everything; false in the lite bundle.
 pub const FULL: bool = cfg!(feature = "full");
 
-/// The chapters whose view only the full bundle has (besides every cluster view).
-const FULL_CHAPTERS: [&str; 1] = ["playground"];
-
-/// Whether chapter `i` shows something only the full bundle has: a cluster view, or one of
-/// `FULL_CHAPTERS`.
+/// Whether chapter `i` shows something only the full bundle has (see `Chapter::lite`).
 fn chapter_needs_full(i: usize) -> bool {
-    chapters()
-        .get(i)
-        .is_some_and(|c| c.view == View::Cluster || FULL_CHAPTERS.contains(&c.id))
+    chapters().get(i).is_some_and(|c| !c.lite())
 }
 
 /// Whether a state shows something only the full bundle has.
@@ -37,9 +33,12 @@ pub fn needs_full(state: &AppState) -> bool {
 }
 
 /// Whether the page a link opens shows something only the full bundle has: the chapter it
-/// opens decides (a link only reaches the cluster view through a cluster chapter).
+/// opens (a link only reaches the cluster view through a cluster chapter), or the views an
+/// embed asks for.
 pub fn link_needs_full(link: &Link) -> bool {
+    let views = link.embed.as_ref().and_then(|e| e.views.as_ref());
     chapter_needs_full(AppState::link_chapter(link))
+        || views.is_some_and(|v| v.iter().any(|v| !LITE_VIEWS.contains(&v.as_str())))
 }
 
 /// Asks the boot script for the full bundle. The promise it returns rejects when the bundle
@@ -156,10 +155,15 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
-    fn guided_chapters_are_lite_and_free_views_are_full() {
+    fn the_first_chapter_is_lite_and_the_rest_full() {
         assert!(!needs(""), "the first chapter");
-        assert!(!needs("chapter=precopy&lang=de&s.vm.memory_mib=4096"));
-        assert!(!needs("chapter=buffers&embed=1&views=sweep"));
+        assert!(!needs(
+            "chapter=live-migration&lang=de&s.vm.memory_mib=4096"
+        ));
+        assert!(!needs("embed=1&views=memory&theme=dark"));
+        assert!(needs("embed=1&views=memory,passes"), "an embed's chart");
+        assert!(needs("chapter=precopy"), "a chart");
+        assert!(needs("chapter=buffers&embed=1&views=sweep"));
         assert!(needs("chapter=playground"));
         assert!(needs("chapter=simultaneous"), "a cluster chapter");
         assert!(needs("chapter=cluster&c.seed=3"));

@@ -1,7 +1,8 @@
 // Browser benchmark (run by `cargo xtask bench`), in headless Chromium with software rendering.
 // Measures; asserts nothing. Prints one table and writes target/bench-browser.json:
 //
-// - first load: navigation → app mounted → first frame with the charts drawn, bytes transferred,
+// - first load: navigation → app mounted → first frame with the charts drawn, bytes transferred
+//   by then and once the network is idle (the page fetches the full build in the background),
 //   for the page (the lite build) and for a link to the playground (the full build);
 // - per input, the app's main-thread work (the input event's handler and the re-simulation,
 //   render and redraw it sets off, up to the browser's own rendering of the frame) and input →
@@ -178,18 +179,23 @@ const browser = await launch();
 const result = {};
 try {
   // First load, three times in fresh contexts (no cache); the median is reported. The page as
-  // a reader opens it (the lite build), and a link to the playground (the lite build hands
-  // over to the full one before it mounts anything).
+  // a reader opens it (the lite build, then the full one fetched while idle), and a link to
+  // the playground (the boot script loads the full build at once).
   const firstLoad = async (query) => {
     const loads = [];
     for (let i = 0; i < 3; i++) {
       const opened = await open(browser, `${APP_URL}?${query}`);
       const { page, context } = opened;
       await page.waitForFunction(() => window.paintedAt !== undefined);
+      const bytes = await opened.bytes();
+      // Then what the page fetches while idle (the full build, behind the first chapter).
+      await page.waitForLoadState('networkidle');
+      await page.waitForTimeout(3000);
       await page.waitForLoadState('networkidle');
       loads.push({
         ...(await page.evaluate(() => ({ mounted: window.mountedAt, painted: window.paintedAt }))),
-        bytes: await opened.bytes(),
+        bytes,
+        idle: await opened.bytes(),
       });
       await context.close();
     }
@@ -197,6 +203,7 @@ try {
       mounted_ms: quantile(loads.map((l) => l.mounted), 0.5),
       charts_painted_ms: quantile(loads.map((l) => l.painted), 0.5),
       transferred_bytes: quantile(loads.map((l) => l.bytes), 0.5),
+      with_idle_prefetch_bytes: quantile(loads.map((l) => l.idle), 0.5),
     };
   };
   result.first_load = await firstLoad('lang=en');
@@ -286,7 +293,7 @@ const ms = (v) => `${v.toFixed(1)} ms`;
 const row = (what, s) => console.log(`  ${what.padEnd(52)} median ${ms(s.median).padStart(9)}   p95 ${ms(s.p95).padStart(9)}`);
 console.log('browser benchmark (headless Chromium, software rendering)');
 const load = (what, l) =>
-  console.log(`  ${what}: app mounted ${ms(l.mounted_ms)}, charts painted ${ms(l.charts_painted_ms)}, ${l.transferred_bytes} B transferred`);
+  console.log(`  ${what}: app mounted ${ms(l.mounted_ms)}, charts painted ${ms(l.charts_painted_ms)}, ${l.transferred_bytes} B transferred by then, ${l.with_idle_prefetch_bytes} B once idle`);
 load('first load', result.first_load);
 load('first load of a playground link', result.first_load_playground);
 console.log(`  drags: 20 inputs to warm up, then 40 measured; the first input's work: single VM ${ms(result.single_drag.first_input_ms)}, cluster ${ms(result.cluster_drag.first_input_ms)}`);

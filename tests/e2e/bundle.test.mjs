@@ -52,7 +52,7 @@ test('index.html loads no inline code and names its files by content', async () 
   assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, 'no other host');
   assert.doesNotMatch(html, /(src|href)="\//, 'only relative URLs');
   assert.match(html, /href="style\.[0-9a-f]{12}\.css"/);
-  assert.match(html, /href="app_bg\.[0-9a-f]{12}\.wasm"/);
+  assert.doesNotMatch(html, /rel="(module)?preload"/, 'no build preloaded: boot.js picks one by the address');
 });
 
 test('the app runs under the strict CSP, compressed, and asks no other host', async () => {
@@ -72,6 +72,12 @@ test('the app runs under the strict CSP, compressed, and asks no other host', as
       await route.fulfill({ response, headers, body: await response.body() });
     },
   );
+  // The first chapter (the lite build, then the full one fetched while idle), the playground
+  // and the cluster (the full build from the start).
+  await page.goto(`${APP_URL}?lang=en`, { waitUntil: 'load' });
+  await waitForApp(page);
+  await page.waitForSelector('#memory-map');
+  await page.waitForFunction(() => performance.getEntriesByType('resource').some((r) => /app-full_bg/.test(r.name)));
   await page.goto(`${APP_URL}?chapter=playground&lang=en`, { waitUntil: 'load' });
   await waitForApp(page);
   await page.waitForSelector('[data-testid=verdict]');
@@ -88,34 +94,44 @@ test('the app runs under the strict CSP, compressed, and asks no other host', as
   assert.deepEqual(await seen.violations(), [], 'no CSP violation');
   assert.deepEqual(errors, [], `errors on the page:\n${errors.join('\n')}`);
   assert.deepEqual(elsewhere(seen.requests), [], 'every request stays on the test server');
-  const wasm = seen.responses.find((r) => /\/app_bg\.[0-9a-f]{12}\.wasm$/.test(r.url()));
-  assert.ok(wasm, 'the hashed wasm was loaded');
-  const headers = await wasm.allHeaders();
-  assert.equal(headers['content-type'], 'application/wasm');
-  assert.equal(headers['content-encoding'], 'gzip', 'the precompressed .gz was served');
+  for (const build of ['app', 'app-full']) {
+    const wasm = seen.responses.find((r) => new RegExp(`/${build}_bg\\.[0-9a-f]{12}\\.wasm$`).test(r.url()));
+    assert.ok(wasm, `the hashed ${build} wasm was loaded`);
+    const headers = await wasm.allHeaders();
+    assert.equal(headers['content-type'], 'application/wasm');
+    assert.equal(headers['content-encoding'], 'gzip', 'the precompressed .gz was served');
+  }
   const texts = seen.responses.filter((r) => /\/texts\.(en|de)\.[0-9a-f]{12}\.txt$/.test(r.url()));
-  assert.deepEqual(
-    texts.map((r) => r.url().match(/texts\.(..)\./)[1]),
-    ['en', 'de'],
+  assert.match(
+    texts.map((r) => r.url().match(/texts\.(..)\./)[1]).join(' '),
+    /^(en )+de$/,
     'each page fetched the text file of its language only',
   );
   await context.close();
 });
 
-test('the first load is the lite build; the cluster loads the full one and keeps the place', async () => {
+test('the first load is the lite build, the full one follows while idle and takes over in place', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
   const page = await context.newPage();
   const errors = collectErrors(page);
   const seen = await watch(page);
   const builds = () =>
     seen.requests.map((u) => u.match(/\/(app|app-full)_bg\.[0-9a-f]{12}\.wasm$/)?.[1]).filter(Boolean);
-  await page.goto(`${APP_URL}?chapter=precopy&lang=de&theme=dark`, { waitUntil: 'load' });
+  await page.goto(`${APP_URL}?chapter=live-migration&lang=de&theme=dark`, { waitUntil: 'load' });
   await waitForApp(page);
   await page.waitForSelector('[data-testid=verdict]');
-  assert.deepEqual(builds(), ['app'], 'a guided chapter needs only the lite build');
+  assert.equal(builds()[0], 'app', 'the first chapter starts from the lite build');
+  // The lite build carries the first chapter's views.
+  for (const view of ['figure.stage', '#memory-map', 'section.results']) {
+    assert.equal(await page.locator(view).count(), 1, view);
+  }
+  // Once the page is idle the full build is fetched, and the lite app stays on the page.
+  await page.waitForFunction(() => performance.getEntriesByType('resource').some((r) => /app-full_bg/.test(r.name)));
+  assert.deepEqual(builds(), ['app', 'app-full']);
+  assert.equal(await page.locator('[data-testid=handover]').count(), 0);
 
   // The cluster tab, by keyboard: the full build takes over in the same language and colours,
-  // with focus where it was.
+  // with focus where it was, without fetching anything again.
   await page.focus('#tab-cluster');
   await page.keyboard.press('Enter');
   await page.waitForSelector('.topology');
@@ -135,22 +151,44 @@ test('the first load is the lite build; the cluster loads the full one and keeps
   await context.close();
 });
 
-test('a link to the playground starts the full build at once', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
+test('an embed of the first chapter fetches only the lite build', async () => {
+  const context = await browser.newContext({ viewport: { width: 720, height: 800 } });
   const page = await context.newPage();
-  const errors = collectErrors(page);
   const seen = await watch(page);
-  await page.goto(`${APP_URL}?chapter=playground&lang=en&s.vm.memory_mib=4096`, { waitUntil: 'load' });
+  await page.goto(`${APP_URL}?embed=1&views=stage,memory`, { waitUntil: 'load' });
   await waitForApp(page);
-  await page.waitForSelector('[data-testid=files]');
-  // The lite app never mounted: the address is the link as opened.
-  assert.equal(await page.locator('[data-testid=handover]').count(), 0);
-  assert.match(page.url(), /s\.vm\.memory_mib=4096/);
-  assert.equal(await page.inputValue('#memory-value'), '4');
-  assert.ok(seen.requests.some((u) => /\/app-full_bg\.[0-9a-f]{12}\.wasm$/.test(u)));
-  assert.deepEqual(errors, [], `errors on the page:\n${errors.join('\n')}`);
+  await page.waitForSelector('#memory-map');
+  // Time for the idle fetch a full page would make (it comes within a second or two).
+  await page.waitForTimeout(4000);
+  const wasm = seen.requests.filter((u) => /_bg\.[0-9a-f]{12}\.wasm$/.test(u));
+  assert.equal(wasm.length, 1, wasm.join('\n'));
+  assert.match(wasm[0], /\/app_bg\./);
   await context.close();
 });
+
+for (const [what, query, shows, input] of [
+  ['the playground', 'chapter=playground&lang=en&s.vm.memory_mib=4096', '[data-testid=files]', ['#memory-value', '4']],
+  ['a chapter with a chart', 'chapter=precopy&lang=en&s.vm.memory_mib=4096', '.panel canvas'],
+]) {
+  test(`a link to ${what} starts the full build at once`, async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    const seen = await watch(page);
+    await page.goto(`${APP_URL}?${query}`, { waitUntil: 'load' });
+    await waitForApp(page);
+    await page.waitForSelector(shows);
+    // The lite app never loaded: the address is the link as opened.
+    assert.equal(await page.locator('[data-testid=handover]').count(), 0);
+    assert.match(page.url(), /s\.vm\.memory_mib=4096/);
+    if (input) assert.equal(await page.inputValue(input[0]), input[1]);
+    const wasm = seen.requests.filter((u) => /_bg\.[0-9a-f]{12}\.wasm$/.test(u));
+    assert.equal(wasm.length, 1, wasm.join('\n'));
+    assert.match(wasm[0], /\/app-full_bg\./);
+    assert.deepEqual(errors, [], `errors on the page:\n${errors.join('\n')}`);
+    await context.close();
+  });
+}
 
 test('the bundle works from a sub-path of a docs site', async () => {
   const origin = new URL(APP_URL).origin;
