@@ -28,6 +28,7 @@ const MIG_COLOURS: usize = 8;
 
 /// The topology drawing's geometry: up to four hosts a row or, in a narrow box (a phone), two
 /// a row with fewer and larger VM chips so that the text stays readable.
+#[derive(Clone, Copy, PartialEq)]
 struct Layout {
     cols: usize,
     /// Room above the first row for the arcs between hosts of a row.
@@ -289,36 +290,61 @@ fn now_line(running: usize, queued: usize, moved: &str, lang: Lang) -> String {
     }
 }
 
-#[function_component(ClusterView)]
-pub fn cluster_view(p: &ClusterProps) -> Html {
-    let lang = p.lang;
-    let f = Fmt(lang);
-    let selected_host = use_state(|| 0usize);
-    let topology_ref = use_node_ref();
-    let topology_env = use_view_env(topology_ref.clone());
-    let narrow = topology_env.width > 0.0 && topology_env.width < NARROW_PX;
-    let selected_vm = use_state(|| None::<String>);
-    let target = use_state(|| None::<String>);
-    let c = &*p.cluster;
-    let host_ix = (*selected_host).min(c.hosts.len().saturating_sub(1));
+/// What the cluster's editing panels show. None of it changes while the run plays, so they
+/// render again only when the cluster, the selected host or the language changes, not every
+/// frame as the run's views do.
+#[derive(Properties, Clone)]
+struct EditProps {
+    cluster: Rc<ClusterScenario>,
+    host_ix: usize,
+    select_host: UseStateSetter<usize>,
+    dispatch: UseReducerDispatcher<AppState>,
+    lang: Lang,
+}
 
-    let edit = {
-        let cluster = p.cluster.clone();
-        let d = p.dispatch.clone();
-        move |f: Box<dyn Fn(&mut ClusterScenario)>| {
-            let mut next = (*cluster).clone();
-            f(&mut next);
-            d.dispatch(Action::SetCluster(Box::new(next)));
-        }
-    };
-    let on = |f: Box<dyn Fn(&mut ClusterScenario)>| {
-        let edit = edit.clone();
-        let f = Rc::new(f);
-        Callback::from(move |_: MouseEvent| {
-            let f = f.clone();
-            edit(Box::new(move |c| f(c)))
-        })
-    };
+impl PartialEq for EditProps {
+    /// The cluster by identity, as in `ClusterProps`.
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.cluster, &other.cluster)
+            && self.host_ix == other.host_ix
+            && self.select_host == other.select_host
+            && self.dispatch == other.dispatch
+            && self.lang == other.lang
+    }
+}
+
+/// An edit of the cluster.
+type Change = Box<dyn Fn(&mut ClusterScenario)>;
+
+/// Makes a change to the cluster: applied to a copy, which becomes the cluster shown.
+fn editor(p: &EditProps) -> impl Fn(Change) + Clone + 'static {
+    let cluster = p.cluster.clone();
+    let d = p.dispatch.clone();
+    move |f: Change| {
+        let mut next = (*cluster).clone();
+        f(&mut next);
+        d.dispatch(Action::SetCluster(Box::new(next)));
+    }
+}
+
+/// A button that makes the change `f` with `edit` (from `editor`).
+fn on_click(edit: &(impl Fn(Change) + Clone + 'static), f: Change) -> Callback<MouseEvent> {
+    let edit = edit.clone();
+    let f = Rc::new(f);
+    Callback::from(move |_: MouseEvent| {
+        let f = f.clone();
+        edit(Box::new(move |c| f(c)))
+    })
+}
+
+/// The cluster's toolbar above the topology: a preset, the selected host, hosts and VMs added
+/// or removed, the drain.
+#[function_component(HostBar)]
+fn host_bar(p: &EditProps) -> Html {
+    let lang = p.lang;
+    let c = &*p.cluster;
+    let host_ix = p.host_ix;
+    let edit = editor(p);
 
     let on_preset = {
         let d = p.dispatch.clone();
@@ -331,7 +357,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
     };
     // Hosts can be picked by clicking their box or, from the keyboard, with this list.
     let on_select_host = {
-        let sel = selected_host.clone();
+        let sel = p.select_host.clone();
         Callback::from(move |e: Event| {
             let s: HtmlSelectElement = e.target_unchecked_into();
             if let Ok(i) = s.value().parse::<usize>() {
@@ -339,11 +365,14 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
             }
         })
     };
-    let add_host = on(Box::new(|c| {
-        let mut h = c.hosts.last().cloned().expect("a cluster has hosts");
-        h.name = unique("H", |n| c.hosts.iter().any(|x| x.name == n));
-        c.hosts.push(h);
-    }));
+    let add_host = on_click(
+        &edit,
+        Box::new(|c| {
+            let mut h = c.hosts.last().cloned().expect("a cluster has hosts");
+            h.name = unique("H", |n| c.hosts.iter().any(|x| x.name == n));
+            c.hosts.push(h);
+        }),
+    );
     let sel_host_name = c
         .hosts
         .get(host_ix)
@@ -351,45 +380,52 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         .unwrap_or_default();
     let remove_host = {
         let name = sel_host_name.clone();
-        on(Box::new(move |c| {
-            if c.hosts.len() <= 2 {
-                return;
-            }
-            c.hosts.retain(|h| h.name != name);
-            let gone: Vec<String> = c
-                .vms
-                .iter()
-                .filter(|v| v.host == name)
-                .map(|v| v.name.clone())
-                .collect();
-            c.vms.retain(|v| v.host != name);
-            c.operations.retain(|o| match o {
-                Operation::Move { vm, to } => to != &name && !gone.contains(vm),
-                Operation::Drain { host } => host != &name,
-            });
-        }))
+        on_click(
+            &edit,
+            Box::new(move |c| {
+                if c.hosts.len() <= 2 {
+                    return;
+                }
+                c.hosts.retain(|h| h.name != name);
+                let gone: Vec<String> = c
+                    .vms
+                    .iter()
+                    .filter(|v| v.host == name)
+                    .map(|v| v.name.clone())
+                    .collect();
+                c.vms.retain(|v| v.host != name);
+                c.operations.retain(|o| match o {
+                    Operation::Move { vm, to } => to != &name && !gone.contains(vm),
+                    Operation::Drain { host } => host != &name,
+                });
+            }),
+        )
     };
     let add_vm = {
         let name = sel_host_name.clone();
-        on(Box::new(move |c| {
-            let vm = unique("vm", |n| c.vms.iter().any(|x| x.name == n));
-            c.vms.push(ClusterVm {
-                name: vm,
-                host: name.clone(),
-                memory_mib: 4096.0,
-                working_set_mib: 1024.0,
-                untouched_mib: 1024.0,
-                dirty_rate_mibps: 20.0,
-                pattern: Pattern::Random,
-                disk_gib: 40.0,
-            });
-        }))
+        on_click(
+            &edit,
+            Box::new(move |c| {
+                let vm = unique("vm", |n| c.vms.iter().any(|x| x.name == n));
+                c.vms.push(ClusterVm {
+                    name: vm,
+                    host: name.clone(),
+                    memory_mib: 4096.0,
+                    working_set_mib: 1024.0,
+                    untouched_mib: 1024.0,
+                    dirty_rate_mibps: 20.0,
+                    pattern: Pattern::Random,
+                    disk_gib: 40.0,
+                });
+            }),
+        )
     };
     let drain = {
         let name = sel_host_name.clone();
-        on(Box::new(move |c| {
-            c.operations.push(Operation::Drain { host: name.clone() })
-        }))
+        on_click(
+            &edit,
+            Box::new(move |c| c.operations.push(Operation::Drain { host: name.clone() })),
+        )
     };
     let vm_on_host: Vec<&ClusterVm> = c.vms.iter().filter(|v| v.host == sel_host_name).collect();
     // A new VM takes 4 GiB; the host must have it free.
@@ -397,6 +433,49 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         h.memory_gib * 1024.0 - vm_on_host.iter().map(|v| v.memory_mib).sum::<f64>() >= 4096.0
     });
     // The remembered choices count only while they still fit the selected host.
+    html! {
+        <div class="toolbar">
+            <label class="inline">{lang.pick("Preset ", "Vorlage ")}
+                <select id="preset" onchange={on_preset}>
+                    <option value="" selected=true disabled=true>{lang.pick("choose…", "auswählen …")}</option>
+                    { for PRESETS.iter().enumerate().map(|(i, (en, de, _))| html! { <option value={i.to_string()}>{lang.pick(*en, *de)}</option> }) }
+                </select>
+            </label>
+            <label class="inline">{"Host "}
+                <select id="select-host" onchange={on_select_host} aria-label={lang.pick("Selected host", "Ausgewählter Host")}>
+                    { for c.hosts.iter().enumerate().map(|(i, h)| html! { <option value={i.to_string()} selected={i == host_ix}>{h.name.clone()}</option> }) }
+                </select>
+            </label>
+            <button id="add-host" onclick={add_host} disabled={c.hosts.len() >= MAX_HOSTS}>{"+ Host"}</button>
+            <button id="remove-host" onclick={remove_host} disabled={c.hosts.len() <= 2}>{format!("− {sel_host_name}")}</button>
+            <button id="add-vm" onclick={add_vm} disabled={!room_for_vm}
+                title={if room_for_vm { String::new() } else { lang.pick(
+                    format!("{sel_host_name} has less than 4 GiB free for another VM"),
+                    format!("Auf {sel_host_name} sind für eine weitere VM keine 4 GiB frei")) }}>
+                {lang.pick(format!("+ VM on {sel_host_name}"), format!("+ VM auf {sel_host_name}"))}</button>
+            <button id="drain" onclick={drain} class="primary">{lang.pick(format!("Drain {sel_host_name}"), format!("{sel_host_name} leeren"))}</button>
+            <SaveDrawing name="topology" {lang} />
+        </div>
+    }
+}
+
+/// The toolbar below the topology: a VM of the selected host live-migrated to another host;
+/// the operations so far.
+#[function_component(MoveBar)]
+fn move_bar(p: &EditProps) -> Html {
+    let lang = p.lang;
+    let c = &*p.cluster;
+    let host_ix = p.host_ix;
+    let selected_vm = use_state(|| None::<String>);
+    let target = use_state(|| None::<String>);
+    let edit = editor(p);
+
+    let sel_host_name = c
+        .hosts
+        .get(host_ix)
+        .map(|h| h.name.clone())
+        .unwrap_or_default();
+    let vm_on_host: Vec<&ClusterVm> = c.vms.iter().filter(|v| v.host == sel_host_name).collect();
     let chosen_vm = (*selected_vm)
         .clone()
         .filter(|v| vm_on_host.iter().any(|x| &x.name == v))
@@ -412,13 +491,16 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         });
     let move_vm = {
         let (vm, to) = (chosen_vm.clone(), chosen_to.clone());
-        on(Box::new(move |c| {
-            if let (Some(vm), Some(to)) = (vm.clone(), to.clone()) {
-                c.operations.push(Operation::Move { vm, to });
-            }
-        }))
+        on_click(
+            &edit,
+            Box::new(move |c| {
+                if let (Some(vm), Some(to)) = (vm.clone(), to.clone()) {
+                    c.operations.push(Operation::Move { vm, to });
+                }
+            }),
+        )
     };
-    let clear_ops = on(Box::new(|c| c.operations.clear()));
+    let clear_ops = on_click(&edit, Box::new(|c| c.operations.clear()));
     let select_vm = {
         let s = selected_vm.clone();
         Callback::from(move |e: Event| {
@@ -433,6 +515,39 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
             s.set(Some(sel.value()));
         })
     };
+    let ops = c.operations.iter().map(|o| match o {
+        Operation::Move { vm, to } => html! { <li>{lang.pick(format!("move {vm} to {to}"), format!("{vm} nach {to} verschieben"))}</li> },
+        Operation::Drain { host } => html! { <li>{lang.pick(format!("drain {host}"), format!("{host} leeren"))}</li> },
+    });
+    html! {
+        <>
+            <div class="toolbar">
+                <label class="inline">{lang.pick("Move ", "Verschieben ")}
+                    <select id="move-vm" onchange={select_vm}>
+                        { for vm_on_host.iter().map(|v| html! { <option value={v.name.clone()} selected={Some(&v.name) == chosen_vm.as_ref()}>{v.name.clone()}</option> }) }
+                    </select>
+                </label>
+                <label class="inline">{lang.pick(" to ", " nach ")}
+                    <select id="move-to" onchange={select_target}>
+                        { for c.hosts.iter().filter(|h| h.name != sel_host_name).map(|h| html! { <option value={h.name.clone()} selected={Some(&h.name) == chosen_to.as_ref()}>{h.name.clone()}</option> }) }
+                    </select>
+                </label>
+                <button id="migrate" onclick={move_vm} disabled={vm_on_host.is_empty()}>{lang.pick("Live-migrate", "Live migrieren")}</button>
+                <button id="clear-ops" onclick={clear_ops}>{lang.pick("Clear operations", "Vorgänge löschen")}</button>
+            </div>
+            <p class="small">{lang.pick("Operations: ", "Vorgänge: ")}</p>
+            <ol class="ops" data-testid="operations">{ for ops }</ol>
+        </>
+    }
+}
+
+/// The networks and NICs of every host, and the cluster's migration settings.
+#[function_component(NicPanel)]
+fn nic_panel(p: &EditProps) -> Html {
+    let lang = p.lang;
+    let c = &*p.cluster;
+    let edit = editor(p);
+
     let number = |id: &'static str,
                   label: &'static str,
                   value: u32,
@@ -557,6 +672,122 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         }
     };
 
+    html! {
+        <>
+            <div class="scroll-x"><table class="nics">
+                <thead><tr><th>{lang.pick("host", "Host")}</th>{ for (0..c.networks.len()).map(net_flags) }</tr></thead>
+                <tbody>{ for (0..c.hosts.len()).map(|h| html! {
+                    <tr><th>{c.hosts[h].name.clone()}</th>{ for (0..c.networks.len()).map(|n| nic_cell(h, n)) }</tr>
+                }) }</tbody>
+            </table></div>
+            <div class="toolbar">
+                { number("per-host-limit", lang.pick("Simultaneous per host ", "Gleichzeitig je Host "), c.settings.per_host_limit, |c, v| c.settings.per_host_limit = v) }
+                { number("cluster-limit", lang.pick("In the cluster ", "Im Cluster "), c.settings.cluster_limit, |c, v| c.settings.cluster_limit = v) }
+                <label class="inline">{lang.pick("Performance option ", "Leistungsoption ")}
+                    <select id="cluster-transport" onchange={on_transport}>
+                        <option value="tcp" selected={c.settings.transport == TransportKind::Tcp}>{"TCP/IP"}</option>
+                        <option value="compression" selected={c.settings.transport == TransportKind::Compression}>{lang.pick("Compression", "Komprimierung")}</option>
+                        <option value="smb" selected={c.settings.transport == TransportKind::Smb}>{"SMB"}</option>
+                    </select>
+                </label>
+                { check("shared-storage", lang.pick(" shared storage (CSV)", " freigegebener Speicher (CSV)"), c.shared_storage, |c, v| c.shared_storage = v) }
+                { check("shared-nothing", lang.pick(" allow shared-nothing (copy disks)", " Shared-Nothing-Migration zulassen (Datenträger kopieren)"), c.settings.shared_nothing, |c, v| c.settings.shared_nothing = v) }
+                { check("smb-limit", lang.pick(" SMB limit: 25 % of a node's NIC speed (the cluster default since 2022-09)",
+                    " SMB-Limit: 25 % der Geschwindigkeit der Netzwerkadapter eines Knotens (Clusterstandard seit September 2022)"),
+                    c.settings.smb_limit_pct.is_some(), |c, v| c.settings.smb_limit_pct = v.then_some(25.0)) }
+                { check("cluster-buffers", lang.pick(" more send/receive buffers: 4096 descriptors on every NIC",
+                    " mehr Sende- und Empfangspuffer: 4096 Deskriptoren auf jedem Netzwerkadapter"),
+                    more_buffers, |c, v| {
+                        for h in &mut c.hosts {
+                            for n in &mut h.nics {
+                                n.buffers = v.then_some(MAX_DESCRIPTORS);
+                            }
+                        }
+                    }) }
+            </div>
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct HostBoxProps {
+    index: usize,
+    name: String,
+    memory_gib: f64,
+    /// The memory of the VMs on it now, MiB.
+    used: f64,
+    /// The VMs on it now, and whether each is being migrated away.
+    vms: Vec<String>,
+    moving: Vec<bool>,
+    x: f64,
+    y: f64,
+    lay: Layout,
+    selected: bool,
+    select: UseStateSetter<usize>,
+    lang: Lang,
+}
+
+/// A host in the topology drawing with its VMs: drawn again only when they change (a VM
+/// arrives, leaves or starts moving), not every frame.
+#[function_component(HostBox)]
+fn host_box(p: &HostBoxProps) -> Html {
+    let (lay, lang, x, y) = (p.lay, p.lang, p.x, p.y);
+    let (bw, bh) = (lay.bw, lay.bh);
+    let onclick = {
+        let (select, i) = (p.select.clone(), p.index);
+        Callback::from(move |_: MouseEvent| select.set(i))
+    };
+    let per_row = lay.chips_per_row;
+    let chips = p.vms.iter().zip(&p.moving).take(lay.max_chips).enumerate().map(|(j, (v, moving))| {
+        let (cx, cy) = (
+            x + 8.0 + (j % per_row) as f64 * lay.chip_pitch,
+            y + lay.chip_y + (j / per_row) as f64 * lay.chip_dy,
+        );
+        let class = if *moving { "chip moving" } else { "chip" };
+        html! {
+            <g class={class}>
+                <rect x={format!("{cx}")} y={format!("{cy}")} width={format!("{}", lay.chip_w)} height={format!("{}", lay.chip_h)} rx="3" />
+                <text x={format!("{}", cx + lay.text_dx)} y={format!("{}", cy + lay.text_dy)}>{v.chars().take(8).collect::<String>()}</text>
+            </g>
+        }
+    });
+    let (used, gib) = (
+        (p.used / 1024.0).round(),
+        localize(&p.memory_gib.to_string(), lang),
+    );
+    let more = p.vms.len().saturating_sub(lay.max_chips);
+    html! {
+        <g class={classes!("chost", p.selected.then_some("selected"))} {onclick} data-testid={format!("chost-{}", p.name)}>
+            <rect x={format!("{x}")} y={format!("{y}")} width={format!("{bw}")} height={format!("{bh}")} rx="8" />
+            <text x={format!("{}", x + 8.0)} y={format!("{}", y + lay.name_y)} class="host-name">{p.name.clone()}</text>
+            <text x={format!("{}", x + 8.0)} y={format!("{}", y + lay.used_y)} class="small">{lang.pick(
+                format!("{used} of {gib} GiB used"),
+                format!("{used} von {gib} GiB belegt"))}</text>
+            { for chips }
+            if more > 0 { <text x={format!("{}", x + 8.0)} y={format!("{}", y + bh - 8.0)} class="small">{lang.pick(format!("+{more} more"), format!("+{more} weitere"))}</text> }
+        </g>
+    }
+}
+
+#[function_component(ClusterView)]
+pub fn cluster_view(p: &ClusterProps) -> Html {
+    let lang = p.lang;
+    let f = Fmt(lang);
+    let selected_host = use_state(|| 0usize);
+    let topology_ref = use_node_ref();
+    let topology_env = use_view_env(topology_ref.clone());
+    let narrow = topology_env.width > 0.0 && topology_env.width < NARROW_PX;
+    let c = &*p.cluster;
+    let host_ix = (*selected_host).min(c.hosts.len().saturating_sub(1));
+
+    // The editing panels, which render again only when what they show changes.
+    let edit_props = EditProps {
+        cluster: p.cluster.clone(),
+        host_ix,
+        select_host: selected_host.setter(),
+        dispatch: p.dispatch.clone(),
+        lang,
+    };
     let trace = &p.trace;
     // Per trace: where the VMs move, and the memory maps of the migrations (the small
     // multiples below).
@@ -639,40 +870,32 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         .collect();
     let host_boxes = c.hosts.iter().enumerate().map(|(i, h)| {
         let (x, y) = pos(i);
-        let vms: Vec<&str> = now.iter().filter(|(_, host)| *host == h.name).map(|(v, _)| *v).collect();
-        let migrating: Vec<&str> = trace
-            .migrations
+        let vms: Vec<String> = now
             .iter()
-            .filter(|m| m.from == h.name && stage_at(m, p.t).is_some_and(|s| s.0 != Stage::Queued))
-            .map(|m| m.vm.as_str())
+            .filter(|(_, host)| *host == h.name)
+            .map(|(v, _)| v.to_string())
             .collect();
-        let sel = selected_host.clone();
-        let onclick = Callback::from(move |_: MouseEvent| sel.set(i));
-        let per_row = lay.chips_per_row;
-        let chips = vms.iter().take(lay.max_chips).enumerate().map(|(j, v)| {
-            let (cx, cy) = (
-                x + 8.0 + (j % per_row) as f64 * lay.chip_pitch,
-                y + lay.chip_y + (j / per_row) as f64 * lay.chip_dy,
-            );
-            let class = if migrating.contains(v) { "chip moving" } else { "chip" };
-            html! {
-                <g class={class}>
-                    <rect x={format!("{cx}")} y={format!("{cy}")} width={format!("{}", lay.chip_w)} height={format!("{}", lay.chip_h)} rx="3" />
-                    <text x={format!("{}", cx + lay.text_dx)} y={format!("{}", cy + lay.text_dy)}>{v.chars().take(8).collect::<String>()}</text>
-                </g>
-            }
-        });
-        let used = c.vms.iter().zip(&placed).filter(|(_, host)| **host == Some(h.name.as_str())).map(|(v, _)| v.memory_mib).sum::<f64>() + 0.0;
+        let moving: Vec<bool> = vms
+            .iter()
+            .map(|v| {
+                trace.migrations.iter().any(|m| {
+                    &m.vm == v
+                        && m.from == h.name
+                        && stage_at(m, p.t).is_some_and(|s| s.0 != Stage::Queued)
+                })
+            })
+            .collect();
+        let used = c
+            .vms
+            .iter()
+            .zip(&placed)
+            .filter(|(_, host)| **host == Some(h.name.as_str()))
+            .map(|(v, _)| v.memory_mib)
+            .sum::<f64>()
+            + 0.0;
         html! {
-            <g class={classes!("chost", (i == host_ix).then_some("selected"))} {onclick} data-testid={format!("chost-{}", h.name)}>
-                <rect x={format!("{x}")} y={format!("{y}")} width={format!("{bw}")} height={format!("{bh}")} rx="8" />
-                <text x={format!("{}", x + 8.0)} y={format!("{}", y + lay.name_y)} class="host-name">{h.name.clone()}</text>
-                <text x={format!("{}", x + 8.0)} y={format!("{}", y + lay.used_y)} class="small">{lang.pick(
-                    format!("{} of {} GiB used", (used / 1024.0).round(), localize(&h.memory_gib.to_string(), lang)),
-                    format!("{} von {} GiB belegt", (used / 1024.0).round(), localize(&h.memory_gib.to_string(), lang)))}</text>
-                { for chips }
-                if vms.len() > lay.max_chips { <text x={format!("{}", x + 8.0)} y={format!("{}", y + bh - 8.0)} class="small">{lang.pick(format!("+{} more", vms.len() - lay.max_chips), format!("+{} weitere", vms.len() - lay.max_chips))}</text> }
-            </g>
+            <HostBox index={i} name={h.name.clone()} memory_gib={h.memory_gib} {used} {vms} {moving}
+                {x} {y} {lay} selected={i == host_ix} select={selected_host.setter()} {lang} />
         }
     });
 
@@ -685,10 +908,6 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         m.refused
             .as_ref()
             .map(|why| html! { <li>{format!("{} ({} → {}): {}", m.vm, m.from, m.to, why.text(lang))}</li> })
-    });
-    let ops = c.operations.iter().map(|o| match o {
-        Operation::Move { vm, to } => html! { <li>{lang.pick(format!("move {vm} to {to}"), format!("{vm} nach {to} verschieben"))}</li> },
-        Operation::Drain { host } => html! { <li>{lang.pick(format!("drain {host}"), format!("{host} leeren"))}</li> },
     });
     // Memory maps of the migrations under way (small multiples).
     let minis = trace
@@ -746,84 +965,22 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                     format!("Dieser Cluster lässt sich nicht simulieren — {e}. Gezeigt wird der letzte gültige Lauf."))}</div>
             }
             <section class="panel">
-                <div class="toolbar">
-                    <label class="inline">{lang.pick("Preset ", "Vorlage ")}
-                        <select id="preset" onchange={on_preset}>
-                            <option value="" selected=true disabled=true>{lang.pick("choose…", "auswählen …")}</option>
-                            { for PRESETS.iter().enumerate().map(|(i, (en, de, _))| html! { <option value={i.to_string()}>{lang.pick(*en, *de)}</option> }) }
-                        </select>
-                    </label>
-                    <label class="inline">{"Host "}
-                        <select id="select-host" onchange={on_select_host} aria-label={lang.pick("Selected host", "Ausgewählter Host")}>
-                            { for c.hosts.iter().enumerate().map(|(i, h)| html! { <option value={i.to_string()} selected={i == host_ix}>{h.name.clone()}</option> }) }
-                        </select>
-                    </label>
-                    <button id="add-host" onclick={add_host} disabled={c.hosts.len() >= MAX_HOSTS}>{"+ Host"}</button>
-                    <button id="remove-host" onclick={remove_host} disabled={c.hosts.len() <= 2}>{format!("− {sel_host_name}")}</button>
-                    <button id="add-vm" onclick={add_vm} disabled={!room_for_vm}
-                        title={if room_for_vm { String::new() } else { lang.pick(
-                            format!("{sel_host_name} has less than 4 GiB free for another VM"),
-                            format!("Auf {sel_host_name} sind für eine weitere VM keine 4 GiB frei")) }}>
-                        {lang.pick(format!("+ VM on {sel_host_name}"), format!("+ VM auf {sel_host_name}"))}</button>
-                    <button id="drain" onclick={drain} class="primary">{lang.pick(format!("Drain {sel_host_name}"), format!("{sel_host_name} leeren"))}</button>
-                    <SaveDrawing name="topology" {lang} />
-                </div>
+                <HostBar ..edit_props.clone() />
                 <svg class={classes!("topology", narrow.then_some("narrow"))} ref={topology_ref} viewBox={format!("0 0 {view_w} {view_h}")} role="img"
                     aria-label={topology_label(c.hosts.len(), active_now, queued_now, lang)}>
-                    { for host_boxes }
-                    { for flows }
+                    // Each list in its own group: yew matches a parent's unkeyed children
+                    // from the end, so with the two lists side by side a flow starting or
+                    // ending would hand every host box's elements to its neighbour (a frame
+                    // of 3 ms of DOM writes instead of 0.1).
+                    <g>{ for host_boxes }</g>
+                    <g>{ for flows }</g>
                 </svg>
-                <div class="toolbar">
-                    <label class="inline">{lang.pick("Move ", "Verschieben ")}
-                        <select id="move-vm" onchange={select_vm}>
-                            { for vm_on_host.iter().map(|v| html! { <option value={v.name.clone()} selected={Some(&v.name) == chosen_vm.as_ref()}>{v.name.clone()}</option> }) }
-                        </select>
-                    </label>
-                    <label class="inline">{lang.pick(" to ", " nach ")}
-                        <select id="move-to" onchange={select_target}>
-                            { for c.hosts.iter().filter(|h| h.name != sel_host_name).map(|h| html! { <option value={h.name.clone()} selected={Some(&h.name) == chosen_to.as_ref()}>{h.name.clone()}</option> }) }
-                        </select>
-                    </label>
-                    <button id="migrate" onclick={move_vm} disabled={vm_on_host.is_empty()}>{lang.pick("Live-migrate", "Live migrieren")}</button>
-                    <button id="clear-ops" onclick={clear_ops}>{lang.pick("Clear operations", "Vorgänge löschen")}</button>
-                </div>
-                <p class="small">{lang.pick("Operations: ", "Vorgänge: ")}</p>
-                <ol class="ops" data-testid="operations">{ for ops }</ol>
+                <MoveBar ..edit_props.clone() />
             </section>
             <div class="panels">
                 <section class="panel">
                     <h2>{lang.pick("Networks and NICs", "Netzwerke und Netzwerkadapter")}</h2>
-                    <div class="scroll-x"><table class="nics">
-                        <thead><tr><th>{lang.pick("host", "Host")}</th>{ for (0..c.networks.len()).map(net_flags) }</tr></thead>
-                        <tbody>{ for (0..c.hosts.len()).map(|h| html! {
-                            <tr><th>{c.hosts[h].name.clone()}</th>{ for (0..c.networks.len()).map(|n| nic_cell(h, n)) }</tr>
-                        }) }</tbody>
-                    </table></div>
-                    <div class="toolbar">
-                        { number("per-host-limit", lang.pick("Simultaneous per host ", "Gleichzeitig je Host "), c.settings.per_host_limit, |c, v| c.settings.per_host_limit = v) }
-                        { number("cluster-limit", lang.pick("In the cluster ", "Im Cluster "), c.settings.cluster_limit, |c, v| c.settings.cluster_limit = v) }
-                        <label class="inline">{lang.pick("Performance option ", "Leistungsoption ")}
-                            <select id="cluster-transport" onchange={on_transport}>
-                                <option value="tcp" selected={c.settings.transport == TransportKind::Tcp}>{"TCP/IP"}</option>
-                                <option value="compression" selected={c.settings.transport == TransportKind::Compression}>{lang.pick("Compression", "Komprimierung")}</option>
-                                <option value="smb" selected={c.settings.transport == TransportKind::Smb}>{"SMB"}</option>
-                            </select>
-                        </label>
-                        { check("shared-storage", lang.pick(" shared storage (CSV)", " freigegebener Speicher (CSV)"), c.shared_storage, |c, v| c.shared_storage = v) }
-                        { check("shared-nothing", lang.pick(" allow shared-nothing (copy disks)", " Shared-Nothing-Migration zulassen (Datenträger kopieren)"), c.settings.shared_nothing, |c, v| c.settings.shared_nothing = v) }
-                        { check("smb-limit", lang.pick(" SMB limit: 25 % of a node's NIC speed (the cluster default since 2022-09)",
-                            " SMB-Limit: 25 % der Geschwindigkeit der Netzwerkadapter eines Knotens (Clusterstandard seit September 2022)"),
-                            c.settings.smb_limit_pct.is_some(), |c, v| c.settings.smb_limit_pct = v.then_some(25.0)) }
-                        { check("cluster-buffers", lang.pick(" more send/receive buffers: 4096 descriptors on every NIC",
-                            " mehr Sende- und Empfangspuffer: 4096 Deskriptoren auf jedem Netzwerkadapter"),
-                            more_buffers, |c, v| {
-                                for h in &mut c.hosts {
-                                    for n in &mut h.nics {
-                                        n.buffers = v.then_some(MAX_DESCRIPTORS);
-                                    }
-                                }
-                            }) }
-                    </div>
+                    <NicPanel ..edit_props />
                 </section>
                 <section class="panel">
                     <h2>{lang.pick("Totals", "Gesamtwerte")}</h2>
@@ -896,22 +1053,24 @@ fn gantt_label(drawn: usize, over: &str, lang: Lang) -> String {
     }
 }
 
-#[function_component(Gantt)]
-pub fn gantt(p: &GanttProps) -> Html {
+#[derive(Properties)]
+struct GanttTableProps {
+    trace: Rc<ClusterTrace>,
+    lang: Lang,
+}
+
+impl PartialEq for GanttTableProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.trace, &other.trace) && self.lang == other.lang
+    }
+}
+
+/// The Gantt chart's figures as a table for screen readers: a row per migration, rendered
+/// again only for another trace (not every frame, with the chart's time cursor).
+#[function_component(GanttTable)]
+fn gantt_table(p: &GanttTableProps) -> Html {
     let lang = p.lang;
     let f = Fmt(lang);
-    let (probe, on_select) = inspect::use_probe();
-    let canvas_ref = use_drawn_canvas(
-        "gantt",
-        (ByPtr(p.trace.clone()), lang),
-        |canvas, surface, (ByPtr(trace), lang)| draw_gantt(canvas, surface, trace, *lang),
-    );
-    let drawn = p
-        .trace
-        .migrations
-        .iter()
-        .filter(|m| m.refused.is_none())
-        .count();
     let rows = p
         .trace
         .migrations
@@ -931,6 +1090,39 @@ pub fn gantt(p: &GanttProps) -> Html {
                 </tr>
             }
         });
+    html! {
+        <div class="sr-only"><table data-testid="gantt-table">
+            <thead><tr>
+                <th>{"VM"}</th>
+                <th>{lang.pick("move", "Verschiebung")}</th>
+                <th>{lang.pick("queued", "in der Warteschlange")}</th>
+                <th>{lang.pick("passes", "Durchläufe")}</th>
+                <th>{lang.pick("blackout at", "Blackout bei")}</th>
+                <th>{lang.pick("downtime", "Ausfallzeit")}</th>
+                <th>{lang.pick("done at", "fertig bei")}</th>
+                <th>{lang.pick("sent", "gesendet")}</th>
+            </tr></thead>
+            <tbody>{ for rows }</tbody>
+        </table></div>
+    }
+}
+
+#[function_component(Gantt)]
+pub fn gantt(p: &GanttProps) -> Html {
+    let lang = p.lang;
+    let f = Fmt(lang);
+    let (probe, on_select) = inspect::use_probe();
+    let canvas_ref = use_drawn_canvas(
+        "gantt",
+        (ByPtr(p.trace.clone()), lang),
+        |canvas, surface, (ByPtr(trace), lang)| draw_gantt(canvas, surface, trace, *lang),
+    );
+    let drawn = p
+        .trace
+        .migrations
+        .iter()
+        .filter(|m| m.refused.is_none())
+        .count();
     let reading = probe.and_then(|i| {
         let m = p
             .trace
@@ -964,19 +1156,7 @@ pub fn gantt(p: &GanttProps) -> Html {
                 <li><span class="swatch ph-blackout"></span>{lang.pick("blackout and switchover", "Blackout und Umschaltung")}</li>
                 <li><span class="swatch ph-cleanup"></span>{lang.pick("handoff: ARP, clean-up", "Übergabe: ARP, Bereinigung")}</li>
             </ul>
-            <div class="sr-only"><table data-testid="gantt-table">
-                <thead><tr>
-                    <th>{"VM"}</th>
-                    <th>{lang.pick("move", "Verschiebung")}</th>
-                    <th>{lang.pick("queued", "in der Warteschlange")}</th>
-                    <th>{lang.pick("passes", "Durchläufe")}</th>
-                    <th>{lang.pick("blackout at", "Blackout bei")}</th>
-                    <th>{lang.pick("downtime", "Ausfallzeit")}</th>
-                    <th>{lang.pick("done at", "fertig bei")}</th>
-                    <th>{lang.pick("sent", "gesendet")}</th>
-                </tr></thead>
-                <tbody>{ for rows }</tbody>
-            </table></div>
+            <GanttTable trace={p.trace.clone()} {lang} />
         </div>
     }
 }

@@ -74,20 +74,12 @@ const instrument = () => {
   seen.observe(document, { childList: true, subtree: true });
 };
 
-/** Opens `url` instrumented and waits for the app; `opened.bytes()` is what the network
- * carried since (compressed where the server compressed). */
+/** Opens `url` instrumented and waits for the app. */
 async function open(browser, url, options = {}) {
   const opened = await openApp(browser, { url: 'about:blank', wait: false, contextOptions: { reducedMotion: 'reduce' }, ...options });
   await opened.page.addInitScript(instrument);
-  const sizes = [];
-  opened.page.on('requestfinished', (r) => sizes.push(r.sizes()));
   await opened.page.goto(url);
   await opened.page.waitForSelector('#app > .lab');
-  opened.bytes = async () => {
-    let total = 0;
-    for (const s of await Promise.all(sizes)) total += s.responseBodySize + s.responseHeadersSize;
-    return total;
-  };
   return opened;
 }
 
@@ -187,7 +179,14 @@ try {
       const opened = await open(browser, `${APP_URL}?${query}`);
       const { page, context } = opened;
       await page.waitForFunction(() => window.paintedAt !== undefined);
-      const bytes = await opened.bytes();
+      // What had arrived by the first paint (the page fetches the full build while idle,
+      // which may start before this line runs), from the browser's resource timing: bytes
+      // on the wire, compressed where the server compressed.
+      const transferred = (by) => page.evaluate((by) =>
+        [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+          .filter((e) => by === null || e.responseEnd <= by)
+          .reduce((sum, e) => sum + e.transferSize, 0), by);
+      const bytes = await transferred(await page.evaluate(() => window.paintedAt));
       // Then what the page fetches while idle (the full build, behind the first chapter).
       await page.waitForLoadState('networkidle');
       await page.waitForTimeout(3000);
@@ -195,7 +194,7 @@ try {
       loads.push({
         ...(await page.evaluate(() => ({ mounted: window.mountedAt, painted: window.paintedAt }))),
         bytes,
-        idle: await opened.bytes(),
+        idle: await transferred(null),
       });
       await context.close();
     }
