@@ -1,8 +1,9 @@
 // Migration Lab's JavaScript API, under a name that stays between builds:
 //
-//   import init, { mount } from './migration-lab.js';
+//   import init, { mount, sweep } from './migration-lab.js';
 //   await init();
 //   const lab = mount(element, { chapter: 'precopy', lang: 'de' });
+//   const rows = sweep({ param: 'link-gbps', from: 1, to: 100, points: 50 });
 //
 // `cargo xtask dist` points APP at the build's content-hashed module. After a panic, a mounted
 // element shows a panel with "Reset to defaults"; this module then mounts it again with its
@@ -14,6 +15,8 @@ const first = await import(APP);
 
 export default first.default;
 export const __test_panic = first.__test_panic;
+/** `sweep({ scenario, param, from, to, points })`: a row per value (see src/ui/api.rs). */
+export const sweep = first.sweep;
 
 /** Element → { options, current handle, listeners }, for the instances mounted here. */
 const mounted = new Map();

@@ -236,6 +236,59 @@ mod js {
         })
     }
 
+    /// The most points a `sweep` runs (a few seconds of simulation at most).
+    const MAX_SWEEP_POINTS: usize = 2000;
+
+    /// Simulates `scenario` (the default one when not given) with `param` (`link-gbps`,
+    /// `dirty-rate-mibps`, `memory-mib` or `buffers`) at `points` values from `from` to `to`,
+    /// spaced as the page's sweep chart spaces them (on a log scale across a factor of ten
+    /// or more). Returns a row per value: `{ x, completed, total_time_s, downtime_s }`.
+    /// Throws, naming the option, when one is not valid.
+    #[wasm_bindgen]
+    pub fn sweep(options: JsValue) -> Result<js_sys::Array, JsError> {
+        use crate::chapters::{sweep_values, with_param, SWEEP_PARAMS};
+        let scenario = match json(&options, "scenario")? {
+            Some(text) => scenario_from(&text)?,
+            None => Scenario::default(),
+        };
+        let param = string(&options, "param")?.unwrap_or_default();
+        if !SWEEP_PARAMS.contains(&param.as_str()) {
+            return Err(JsError::new(&format!(
+                "param \"{param}\" is not one of {}",
+                SWEEP_PARAMS.join(", ")
+            )));
+        }
+        let number = |key: &str| {
+            js_sys::Reflect::get(&options, &key.into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .filter(|v| v.is_finite() && *v >= 0.0)
+                .ok_or_else(|| JsError::new(&format!("{key} must be a number, 0 or more")))
+        };
+        let (from, to, points) = (number("from")?, number("to")?, number("points")?);
+        if !(2.0..=MAX_SWEEP_POINTS as f64).contains(&points) {
+            return Err(JsError::new(&format!(
+                "points must be from 2 to {MAX_SWEEP_POINTS}"
+            )));
+        }
+        let rows = js_sys::Array::new();
+        for x in sweep_values(from, to, points as usize) {
+            let run = crate::engine::simulate(&with_param(&scenario, &param, x))
+                .map_err(|e| JsError::new(&format!("{param} = {x}: {e}")))?;
+            let row = js_sys::Object::new();
+            for (key, value) in [
+                ("x", JsValue::from(x)),
+                ("completed", run.outcome.completed().into()),
+                ("total_time_s", run.total_time_s.into()),
+                ("downtime_s", run.downtime_s.into()),
+            ] {
+                let _ = js_sys::Reflect::set(&row, &key.into(), &value);
+            }
+            rows.push(&row);
+        }
+        Ok(rows)
+    }
+
     #[wasm_bindgen]
     impl Handle {
         /// Replaces the scenario (the scenario-file format; missing fields at their defaults).

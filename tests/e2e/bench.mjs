@@ -11,7 +11,8 @@
 // - animation: frame interval and the app's main-thread work per frame (its animation-frame
 //   callback and what it sets off), single VM and that cluster (played on from where the drag left it, near the
 //   end of the run, and from the start: the first reaches the end within a few frames);
-// - the sweep recomputed while the animation plays;
+// - the sweep recomputed while the animation plays, and 200 runs of a sweep through the
+//   JavaScript API between two frames while it plays;
 // - frame intervals while a sweep or a comparison recomputes;
 // - the bundle's files, raw and gzip.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -230,6 +231,22 @@ try {
       return { points, ms: performance.now() - t0 };
     });
     result.sweep_while_playing = { points: sweep.points, complete_ms: sweep.ms, per_point_ms: sweep.ms / Math.max(1, sweep.points) };
+    // 200 runs of the default scenario from 1 to 100 Gbit/s through the JavaScript API
+    // (`sweep`, the same engine calls as the page's sweep chart), between two frames while
+    // the view plays; five times, the median and the slowest.
+    const sweeps = await page.evaluate(async () => {
+      const { sweep } = await import(new URL('migration-lab.js', document.baseURI).href);
+      const ms = [];
+      for (let i = 0; i < 5; i++) {
+        await new Promise((r) => window.rawRaf(() => r()));
+        const t0 = performance.now();
+        const rows = sweep({ param: 'link-gbps', from: 1, to: 100, points: 200 });
+        ms.push(performance.now() - t0);
+        if (rows.length !== 200) throw new Error(`${rows.length} rows`);
+      }
+      return ms;
+    });
+    result.sweep_200 = { points: 200, complete_ms: stats(sweeps) };
     await context.close();
   }
 
@@ -309,6 +326,7 @@ row('cluster, playing from the start: work per frame', result.cluster_play_start
 row('frames while a sweep recomputes', result.frames_while_sweep_ms);
 row('frames while a comparison reruns', result.frames_while_compare_ms);
 console.log(`  sweep of ${result.sweep_while_playing.points} runs after a change, while playing: complete in ${ms(result.sweep_while_playing.complete_ms)} (${ms(result.sweep_while_playing.per_point_ms)} per run)`);
+console.log(`  sweep of 200 runs (JavaScript API) between two frames, while playing: median ${ms(result.sweep_200.complete_ms.median)}, slowest of 5 ${ms(result.sweep_200.complete_ms.p95)}`);
 for (const [name, f] of Object.entries(result.bundle)) {
   console.log(`  ${name.padEnd(32)} ${String(f.raw).padStart(9)} B raw ${String(f.gzip).padStart(9)} B gzip`);
 }

@@ -94,6 +94,30 @@ test('two instances on one page run independently and destroy leaves nothing run
   assert.match(bad[0], /lang "fr"/);
   assert.match(bad[1], /no chapter "nope"/);
   assert.match(bad[2], /network\.link_gbps: invalid type/);
+  // sweep() runs the engine over a parameter's range: a faster link (at the same buffers) is
+  // never slower, and a bad option is named.
+  const swept = await page.evaluate(async () => {
+    const { sweep } = await import('../../migration-lab.js');
+    const rows = sweep({ scenario: { vm: { memory_mib: 4096 }, network: { buffers: 512 } }, param: 'link-gbps', from: 1, to: 100, points: 50 });
+    const errors = [];
+    for (const o of [{ param: 'colour', from: 1, to: 2, points: 3 }, { param: 'buffers', from: 64, to: 4096, points: 1 }]) {
+      try {
+        sweep(o);
+      } catch (e) {
+        errors.push(String(e.message || e));
+      }
+    }
+    return { rows, errors };
+  });
+  assert.equal(swept.rows.length, 50);
+  assert.deepEqual([swept.rows[0].x, swept.rows[49].x].map(Math.round), [1, 100]);
+  assert.ok(swept.rows.every((r) => r.completed));
+  for (let i = 1; i < 50; i++) {
+    assert.ok(swept.rows[i].total_time_s <= swept.rows[i - 1].total_time_s + 1e-9, `row ${i}`);
+  }
+  assert.ok(swept.rows[49].total_time_s < swept.rows[0].total_time_s / 10, 'a 100 Gbit/s link is much faster than 1 Gbit/s');
+  assert.match(swept.errors[0], /param "colour" is not one of link-gbps/);
+  assert.match(swept.errors[1], /points must be from 2/);
   // Destroying both empties their elements and stops every animation frame.
   await page.evaluate(() => {
     window.labs.first.play();
