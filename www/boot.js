@@ -54,6 +54,9 @@ if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'funct
    * the glue loads, not after it. */
   const load = ([glue, wasm]) => {
     const bytes = fetch(new URL(wasm, import.meta.url));
+    // A failed fetch is reported where init() awaits it; if the glue fails first, it is not
+    // awaited at all, and should not surface as an unhandled rejection besides.
+    bytes.catch(() => {});
     return import(glue).then(async (app) => {
       await app.default({ module_or_path: bytes });
       return app;
