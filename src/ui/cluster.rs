@@ -868,6 +868,13 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         .enumerate()
         .map(|(k, v)| host_of(&now, k, &v.name))
         .collect();
+    // The migrations under way now, as (from host, VM): a few, found once per frame.
+    let under_way: Vec<(&str, &str)> = trace
+        .migrations
+        .iter()
+        .filter(|m| stage_at(m, p.t).is_some_and(|s| s.0 != Stage::Queued))
+        .map(|m| (m.from.as_str(), m.vm.as_str()))
+        .collect();
     let host_boxes = c.hosts.iter().enumerate().map(|(i, h)| {
         let (x, y) = pos(i);
         let vms: Vec<String> = now
@@ -877,13 +884,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
             .collect();
         let moving: Vec<bool> = vms
             .iter()
-            .map(|v| {
-                trace.migrations.iter().any(|m| {
-                    &m.vm == v
-                        && m.from == h.name
-                        && stage_at(m, p.t).is_some_and(|s| s.0 != Stage::Queued)
-                })
-            })
+            .map(|v| under_way.contains(&(h.name.as_str(), v.as_str())))
             .collect();
         let used = c
             .vms
@@ -1071,25 +1072,20 @@ impl PartialEq for GanttTableProps {
 fn gantt_table(p: &GanttTableProps) -> Html {
     let lang = p.lang;
     let f = Fmt(lang);
-    let rows = p
-        .trace
-        .migrations
-        .iter()
-        .filter(|m| m.refused.is_none())
-        .map(|m| {
-            let blackout = m.stages.iter().find(|s| s.stage == Stage::Blackout);
-            html! {
-                <tr>
-                    <td>{m.vm.clone()}</td><td>{format!("{} → {}", m.from, m.to)}</td>
-                    <td>{f.duration(m.stages.first().map_or(0.0, |s| s.end_s - s.start_s))}</td>
-                    <td>{m.passes}</td>
-                    <td>{blackout.map_or("—".into(), |b| f.duration(b.start_s))}</td>
-                    <td>{f.duration(m.downtime_s)}</td>
-                    <td>{f.duration(m.end_s)}</td>
-                    <td>{f.bytes(m.wire_bytes)}</td>
-                </tr>
-            }
-        });
+    let rows = charts::gantt_rows(&p.trace).into_iter().map(|m| {
+        let blackout = m.stages.iter().find(|s| s.stage == Stage::Blackout);
+        html! {
+            <tr>
+                <td>{m.vm.clone()}</td><td>{format!("{} → {}", m.from, m.to)}</td>
+                <td>{f.duration(m.stages.first().map_or(0.0, |s| s.end_s - s.start_s))}</td>
+                <td>{m.passes}</td>
+                <td>{blackout.map_or("—".into(), |b| f.duration(b.start_s))}</td>
+                <td>{f.duration(m.downtime_s)}</td>
+                <td>{f.duration(m.end_s)}</td>
+                <td>{f.bytes(m.wire_bytes)}</td>
+            </tr>
+        }
+    });
     html! {
         <div class="sr-only"><table data-testid="gantt-table">
             <thead><tr>
@@ -1117,21 +1113,9 @@ pub fn gantt(p: &GanttProps) -> Html {
         (ByPtr(p.trace.clone()), lang),
         |canvas, surface, (ByPtr(trace), lang)| draw_gantt(canvas, surface, trace, *lang),
     );
-    let drawn = p
-        .trace
-        .migrations
-        .iter()
-        .filter(|m| m.refused.is_none())
-        .count();
-    let reading = probe.and_then(|i| {
-        let m = p
-            .trace
-            .migrations
-            .iter()
-            .filter(|m| m.refused.is_none())
-            .nth(i)?;
-        Some(inspect::migration(m, lang))
-    });
+    let rows = charts::gantt_rows(&p.trace);
+    let drawn = rows.len();
+    let reading = probe.and_then(|i| Some(inspect::migration(rows.get(i)?, lang)));
     html! {
         <div class="gantt">
             <div class="chart-wrap plot-gantt">
