@@ -338,11 +338,9 @@ fn optimize(wasm_opt: &Path, wasm: &Path, js: &Path) {
         cmd.read()
     };
     let minified = run(true).and_then(|mapping| {
-        let module = bundle::wasm_import_module(
-            &fs::read(&tmp).context(format!("reading {}", tmp.display()))?,
-        )
-        .ok_or_else(|| Error::new("the renamed wasm has no imports"))?;
-        let glue = fs::read_to_string(js).context(format!("reading {}", js.display()))?;
+        let module = bundle::wasm_import_module(&read(&tmp)?)
+            .ok_or_else(|| Error::new("the renamed wasm has no imports"))?;
+        let glue = read_text(js)?;
         let glue = bundle::rename_wasm_names(&glue, &mapping, &module)
             .map_err(|e| Error::new(format!("renaming in the JS glue: {e}")))?;
         fs::write(js, glue).context(format!("writing {}", js.display()))
@@ -424,6 +422,16 @@ fn replace_once(text: &str, from: &str, to: &str, what: &str) -> Result<String> 
     }
 }
 
+/// A file's bytes, or an error naming it.
+fn read(path: &Path) -> Result<Vec<u8>> {
+    fs::read(path).context(format!("reading {}", path.display()))
+}
+
+/// A file's text, or an error naming it.
+fn read_text(path: &Path) -> Result<String> {
+    fs::read_to_string(path).context(format!("reading {}", path.display()))
+}
+
 /// Lays out dist/ from the bound files of the two builds, the boot script, the stylesheet and
 /// index.html; returns the sizes of the first load and of what is loaded later.
 fn assemble(
@@ -436,9 +444,6 @@ fn assemble(
 ) -> Result<Sizes> {
     util::remove_path(dist)?;
     fs::create_dir_all(dist).context(format!("creating {}", dist.display()))?;
-    let read = |path: &Path| fs::read(path).context(format!("reading {}", path.display()));
-    let read_text =
-        |path: &Path| fs::read_to_string(path).context(format!("reading {}", path.display()));
     let mut w = Writer {
         dir: dist,
         assets: Vec::new(),
@@ -533,7 +538,6 @@ fn assemble(
 /// returns both names.
 fn put_build(w: &mut Writer, bound: &Path, variant: Variant) -> Result<(String, String)> {
     let name = variant.name;
-    let read = |path: &Path| fs::read(path).context(format!("reading {}", path.display()));
     let (wasm_kind, js_kind) = if variant.full {
         ("wasm (full)", "JS (full)")
     } else {
@@ -545,9 +549,7 @@ fn put_build(w: &mut Writer, bound: &Path, variant: Variant) -> Result<(String, 
         "wasm",
         &read(&bound.join(format!("{name}_bg.wasm")))?,
     )?;
-    let glue_path = bound.join(format!("{name}.js"));
-    let glue =
-        fs::read_to_string(&glue_path).context(format!("reading {}", glue_path.display()))?;
+    let glue = read_text(&bound.join(format!("{name}.js")))?;
     let glue = replace_once(
         &glue,
         &format!("'{name}_bg.wasm'"),
