@@ -32,6 +32,18 @@ async function download(page, selector) {
   return { name: file.suggestedFilename(), bytes: readFileSync(where) };
 }
 
+/** The size the browser draws SVG `text` at, [width, height] in pixels: it opens as a picture. */
+const pictureSize = (page, text) =>
+  page.evaluate(async (text) => {
+    const img = new Image();
+    img.src = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
+    await img.decode();
+    return [img.naturalWidth, img.naturalHeight];
+  }, text);
+
+/** Asserts that `bytes` start with the PNG signature. */
+const assertPng = (bytes, what) => assert.deepEqual([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], what);
+
 test('a saved scenario opens again as the same scenario, by picker and by drop', async () => {
   const { page, errors } = await open();
   await page.fill('#memory-value', '4');
@@ -99,12 +111,7 @@ test('results download as JSON and CSV, and the charts as PNG', async () => {
   for (const [id, words] of [['#save-pass-svg', 'MiB sent (log scale)'], ['#save-link-svg', 'Gbit/s']]) {
     const svg = (await download(page, id)).bytes.toString();
     assert.ok(svg.includes(words), `${id} labels`);
-    const size = await page.evaluate(async (text) => {
-      const img = new Image();
-      img.src = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
-      await img.decode();
-      return [img.naturalWidth, img.naturalHeight];
-    }, svg);
+    const size = await pictureSize(page, svg);
     assert.equal(size[0], 800, `${id} opens as an 800 px picture`);
     if (id === '#save-pass-svg') {
       assert.equal(svg.match(/fill="#1A66D6"/g).length, result.passes, 'a bar per pass');
@@ -116,18 +123,13 @@ test('results download as JSON and CSV, and the charts as PNG', async () => {
   assert.match(sweep, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   assert.ok((sweep.match(/<circle /g) || []).length >= 20, 'the sweep points');
   assert.doesNotMatch(sweep, / class="/, 'styles written out, not referenced');
-  const decoded = await page.evaluate(async (text) => {
-    const img = new Image();
-    img.src = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
-    await img.decode();
-    return img.naturalWidth;
-  }, sweep);
+  const [decoded] = await pictureSize(page, sweep);
   assert.ok(decoded > 100, 'the sweep SVG opens as a picture');
   const sweepPng = (await download(page, '.sweep [data-save=png]')).bytes;
-  assert.deepEqual([...sweepPng.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'the sweep as PNG');
+  assertPng(sweepPng, 'the sweep as PNG');
   for (const id of ['#save-pass-png', '#save-link-png']) {
     const png = (await download(page, id)).bytes;
-    assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], `${id} is a PNG`);
+    assertPng(png, `${id} is a PNG`);
   }
   assert.deepEqual(errors, []);
 });
@@ -152,15 +154,10 @@ test('a cluster saves as JSON and CSV, its Gantt chart as SVG and PNG, its topol
   const rows = result.migrations.filter((m) => !m.refused);
   assert.ok(rows.length >= 8);
   for (const m of rows) assert.ok(svg.includes(`${m.vm} → ${m.to}`), `row ${m.vm}`);
-  const width = await page.evaluate(async (text) => {
-    const img = new Image();
-    img.src = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
-    await img.decode();
-    return img.naturalWidth;
-  }, svg);
+  const [width] = await pictureSize(page, svg);
   assert.equal(width, 800, 'the Gantt SVG opens as an 800 px picture');
   const png = (await download(page, '#save-gantt-png')).bytes;
-  assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'the Gantt chart as PNG');
+  assertPng(png, 'the Gantt chart as PNG');
   // The topology drawing, standalone: the hosts by name, its colours written out.
   const topology = await download(page, 'section:has(.topology) [data-save=svg]');
   assert.equal(topology.name, 'topology.svg');
@@ -169,6 +166,6 @@ test('a cluster saves as JSON and CSV, its Gantt chart as SVG and PNG, its topol
   for (const h of cluster.hosts) assert.ok(drawing.includes(h.name), `host ${h.name}`);
   assert.doesNotMatch(drawing, / class="/, 'styles written out, not referenced');
   const topologyPng = (await download(page, 'section:has(.topology) [data-save=png]')).bytes;
-  assert.deepEqual([...topologyPng.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'the topology as PNG');
+  assertPng(topologyPng, 'the topology as PNG');
   assert.deepEqual(errors, []);
 });
