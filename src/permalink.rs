@@ -13,8 +13,6 @@
 
 use crate::chapters::{chapter_index, chapters};
 use crate::engine::fields::{diff_fields, FieldError};
-#[cfg(test)]
-use crate::engine::StopPolicy;
 use crate::engine::{ClusterScenario, Lang, Scenario};
 use crate::playback::SPEEDS;
 
@@ -555,6 +553,7 @@ mod tree {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::StopPolicy;
 
     #[test]
     fn the_state_pairs_kept_between_calls_give_the_same_link() {

@@ -18,16 +18,17 @@ const FULL = ['./app-full.js', './app-full_bg.wasm'];
 const LITE_CHAPTERS = ['live-migration'];
 const LITE_VIEWS = ['stage', 'memory', 'result'];
 
-/** Whether the lite module shows what the address `search` asks for. */
-function liteShows(search) {
-  const q = new URLSearchParams(search);
+/** Whether the address's query `q` asks for the embed mode. */
+const embedded = (q) => ['1', 'true'].includes(q.get('embed'));
+
+/** Whether the lite module shows what the address's query `q` asks for. */
+function liteShows(q) {
   const chapter = q.get('chapter');
   // Without a chapter, a scenario opens the playground and anything else the first chapter.
   const lite = chapter === null
     ? ![...q.keys()].some((k) => k.startsWith('s.'))
     : LITE_CHAPTERS.includes(chapter);
-  const embed = ['1', 'true'].includes(q.get('embed'));
-  const views = embed && q.get('views');
+  const views = embedded(q) && q.get('views');
   return lite && (!views || views.split(',').every((v) => !v || LITE_VIEWS.includes(v)));
 }
 
@@ -96,13 +97,13 @@ if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'funct
     });
     return full;
   };
-  const lite = liteShows(window.location.search);
+  const query = new URLSearchParams(window.location.search);
+  const lite = liteShows(query);
   (lite ? load(LITE) : loadFull())
     .then((app) => {
       running = app;
       app.start();
-      const embedded = ['1', 'true'].includes(new URLSearchParams(window.location.search).get('embed'));
-      if (lite && !embedded && !navigator.connection?.saveData) {
+      if (lite && !embedded(query) && !navigator.connection?.saveData) {
         const idle = globalThis.requestIdleCallback ?? ((f) => setTimeout(f, 2000));
         idle(() => loadFull().catch(() => {}));
       }

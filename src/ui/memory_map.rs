@@ -217,7 +217,8 @@ pub fn memory_map(props: &MemoryMapProps) -> Html {
         let scratch = scratch.clone();
         use_effect(move || {
             // Not before the box is measured: that happens in this same flush (see
-            // `ViewEnv::measured`), and painting before it would paint twice.
+            // `ViewEnv::measured`), or a frame later for a small multiple, and painting
+            // before it would paint twice.
             if !env.measured() {
                 return;
             }
