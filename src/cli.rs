@@ -67,11 +67,53 @@ enum Command {
         #[arg(long, value_enum, default_value_t = LangArg::En)]
         lang: LangArg,
     },
+    /// The lab: measure real QEMU migrations, and hold the engine against them.
+    Lab {
+        #[command(subcommand)]
+        command: LabCommand,
+    },
     /// Print the default scenario as JSON (a starting point for --scenario files).
     Scenario {
         #[arg(long, value_enum, default_value_t = PolicyArg::Hyperv)]
         policy: PolicyArg,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum LabCommand {
+    /// Run the grid's migrations not yet recorded in OUT/qemu.csv (`cargo xtask lab` builds
+    /// the guest and calls this).
+    Run {
+        /// The QEMU binary.
+        #[arg(long, default_value = "qemu-system-x86_64")]
+        qemu: std::path::PathBuf,
+        /// The lab guest (`src/lab/guest`, built by `cargo xtask lab`).
+        #[arg(long)]
+        guest: std::path::PathBuf,
+        /// Where qemu.csv and qemu.jsonl are kept.
+        #[arg(long, default_value = "validation/lab")]
+        out: std::path::PathBuf,
+        /// Only the runs whose id contains this text.
+        #[arg(long)]
+        only: Option<String>,
+        /// At most this many runs now; the rest stay for the next call.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Run again the recorded runs that failed or were disturbed by other work on the
+        /// machine.
+        #[arg(long)]
+        retry_failed: bool,
+    },
+    /// Run the engine against every recorded run and report its errors per split.
+    Compare {
+        /// A lab CSV file (validation/lab/qemu.csv).
+        file: std::path::PathBuf,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the grid's runs, one id a line with its split.
+    Grid,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
@@ -824,6 +866,7 @@ fn execute(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), String> {
             return std::fs::write(&svg, text)
                 .map_err(|e| format!("cannot write {}: {e}", svg.display()));
         }
+        Command::Lab { command } => lab(command),
         Command::Scenario { policy } => {
             let s = match policy {
                 PolicyArg::Hyperv => Scenario::default(),
@@ -834,6 +877,44 @@ fn execute(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), String> {
         }
     }?;
     emit(out, &text)
+}
+
+fn lab(cmd: LabCommand) -> Result<String, String> {
+    use crate::lab::{compare, grid, record, runner};
+    match cmd {
+        LabCommand::Run {
+            qemu,
+            guest,
+            out,
+            only,
+            limit,
+            retry_failed,
+        } => {
+            let cfg = runner::LabConfig {
+                qemu,
+                guest,
+                out_dir: out,
+                only,
+                limit,
+                retry_failed,
+            };
+            let failed = runner::run_grid(&cfg, &grid::grid())?;
+            Ok(format!("lab: done, {failed} runs failed\n"))
+        }
+        LabCommand::Compare { file, json } => {
+            let rows = record::read_csv(&file)?;
+            let report = compare::compare(&rows);
+            Ok(if json {
+                report.to_json()
+            } else {
+                report.to_text()
+            })
+        }
+        LabCommand::Grid => Ok(grid::grid()
+            .iter()
+            .map(|r| format!("{}\t{:?}\n", r.id(), r.split()).to_lowercase())
+            .collect()),
+    }
 }
 
 /// A bandwidth limit on the command line: MiB/s, or `None` for "unlimited".

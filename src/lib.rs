@@ -15,6 +15,8 @@ pub mod presets;
 pub mod cli;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod fuzz_checks;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod lab;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -8,6 +8,7 @@ mod bench;
 mod bundle;
 mod dist;
 mod fuzz;
+mod lab;
 mod serve;
 mod test;
 mod tools;
@@ -28,6 +29,8 @@ tasks:
                        run the test layers (all by default) and print a summary
   fuzz [SECONDS]       run each fuzz target for SECONDS (default 600) with AFL++
   bench [-- ARGS]      criterion benchmarks, bundle size, and tests/e2e/bench.mjs if present
+  lab [-- ARGS]        real QEMU migrations into validation/lab/ (installs QEMU; resumable);
+                       ARGS go to `migration-lab lab run` (--only ID, --limit N, --retry-failed)
   help                 show this message";
 
 fn main() -> ExitCode {
@@ -57,18 +60,21 @@ fn run(args: &[String]) -> Result<bool> {
         "serve" => serve(&ctx, rest)?,
         "test" => return test::run(&ctx, rest),
         "fuzz" => return fuzz::run(&ctx, rest),
-        "bench" => {
-            let extra = match rest.split_first() {
-                None => &[][..],
-                Some((sep, extra)) if sep == "--" => extra,
-                Some(_) => return Err(Error::new("usage: cargo xtask bench [-- CRITERION-ARGS]")),
-            };
-            bench::run(&ctx, extra)?;
-        }
+        "bench" => bench::run(&ctx, passed_on(rest, "bench [-- CRITERION-ARGS]")?)?,
+        "lab" => lab::run(&ctx, passed_on(rest, "lab [-- RUN-ARGS]")?)?,
         "help" | "-h" | "--help" => println!("{USAGE}"),
         other => return Err(Error::new(format!("unknown task `{other}`\n\n{USAGE}"))),
     }
     Ok(true)
+}
+
+/// The arguments after `--`, which a task passes on to the program it runs.
+fn passed_on<'a>(rest: &'a [String], usage: &str) -> Result<&'a [String]> {
+    match rest.split_first() {
+        None => Ok(&[]),
+        Some((sep, extra)) if sep == "--" => Ok(extra),
+        Some(_) => Err(Error::new(format!("usage: cargo xtask {usage}"))),
+    }
 }
 
 fn no_args(task: &str, rest: &[String]) -> Result<()> {

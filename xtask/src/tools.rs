@@ -175,7 +175,7 @@ fn find_browser() -> Option<Browser> {
     })
 }
 
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     Cmd::new("id")
         .arg("-u")
         .read()

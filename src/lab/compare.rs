@@ -1,0 +1,419 @@
+//! The engine against the lab: each recorded run becomes a scenario, the engine simulates it,
+//! and the errors are summarised per split (`migration-lab lab compare`).
+//!
+//! The host profile that turns a run into a scenario is fitted on the calibration split's
+//! profile runs alone ([`HostProfile::fit`]); held-out runs never set anything.
+
+use serde::Serialize;
+
+use super::grid::{Codec, Content, Group, Split, WritePattern, PAGE};
+use super::record::{LabRun, Status};
+use crate::engine::scenario::{Multifd, MultifdCompression, Network, Overheads, Transport};
+use crate::engine::{simulate, Pattern, Scenario, StopPolicy, TransportKind};
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// The lab host as the engine sees it. Each field is measured by the profile runs (the
+/// calibration split's `profile` group) and named beside them in `docs/lab.md`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HostProfile {
+    /// Bytes/s one migration stream moves of pages that are sent whole (idle guest, random
+    /// content, no cap): the loopback path and QEMU's per-page work together.
+    pub stream_bytes_per_s: f64,
+    /// Median `setup-time`, s.
+    pub setup_s: f64,
+    /// Median `downtime` of idle guests, ms: the stop-time work with almost nothing to copy.
+    pub stop_ms: f64,
+    /// Non-zero memory an idle guest has besides its working set (firmware, the guest's own
+    /// image and pool), MiB.
+    pub other_written_mib: f64,
+    /// Runs the profile was fitted on.
+    pub fitted_on: Vec<String>,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn quantile(mut v: Vec<f64>, q: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    // Linear interpolation between closest ranks (R's type 7, numpy's default).
+    let h = (v.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = h.ceil() as usize;
+    v[lo] + (h - lo as f64) * (v[hi] - v[lo])
+}
+
+impl HostProfile {
+    /// Fits the profile on the completed calibration runs of the profile group.
+    pub fn fit(rows: &[LabRun]) -> HostProfile {
+        let profile: Vec<&LabRun> = rows
+            .iter()
+            .filter(|r| r.group == Group::Profile && r.split == Split::Calibration && r.converged())
+            .collect();
+        let single = |r: &&&LabRun| r.multifd_channels == 0;
+        let idle: Vec<&&LabRun> = profile
+            .iter()
+            .filter(single)
+            .filter(|r| r.rate_target_pps == 0)
+            .collect();
+        let bulk: Vec<&&LabRun> = idle
+            .iter()
+            .copied()
+            .filter(|r| r.content == Content::Random && r.ws_pages > 1024)
+            .collect();
+        let small: Vec<&&LabRun> = idle
+            .iter()
+            .copied()
+            .filter(|r| r.ws_bytes() < 0.05 * f64::from(r.memory_mib) * MIB)
+            .collect();
+        let copy_s = |r: &LabRun| (r.total_time_ms - r.setup_time_ms - r.downtime_ms) / 1000.0;
+        HostProfile {
+            stream_bytes_per_s: median(
+                bulk.iter()
+                    .map(|r| r.normal_pages * PAGE as f64 / copy_s(r))
+                    .collect(),
+            ),
+            setup_s: median(profile.iter().map(|r| r.setup_time_ms / 1000.0).collect()),
+            stop_ms: median(small.iter().map(|r| r.downtime_ms).collect()),
+            other_written_mib: median(
+                small
+                    .iter()
+                    .map(|r| (r.normal_pages * PAGE as f64 - r.ws_bytes()) / MIB)
+                    .collect(),
+            )
+            .max(0.0),
+            fitted_on: bulk.iter().chain(&small).map(|r| r.id.clone()).collect(),
+        }
+    }
+}
+
+/// The scenario the engine is given for a lab run: the run's own inputs, the guest's measured
+/// dirty rate, and the host profile for the path.
+pub fn scenario_for(r: &LabRun, host: &HostProfile) -> Scenario {
+    let memory = f64::from(r.memory_mib);
+    let ws = r.ws_bytes() / MIB;
+    let mut s = Scenario::qemu_defaults();
+    s.seed = 1;
+    s.vm.memory_mib = memory;
+    s.vm.working_set_mib = ws;
+    s.vm.untouched_mib = (memory - ws - host.other_written_mib).max(0.0);
+    s.vm.dirty_rate_mibps = r.dirty_rate_mibps;
+    s.vm.pattern = match r.pattern {
+        WritePattern::Random => Pattern::Random,
+        WritePattern::Sequential => Pattern::Sequential,
+    };
+    s.vm.compressible_fraction = match r.content {
+        Content::Text => 1.0,
+        Content::Random => 0.0,
+        // The engine knows text-like and incompressible pages only.
+        Content::Word | Content::Zero => 1.0,
+    };
+    // Loopback on one host: no loss, no other traffic; the profile's stream rate is the path.
+    let gbps = host.stream_bytes_per_s * 8.0 / 1e9;
+    s.network = Network {
+        link_gbps: gbps.clamp(0.01, 800.0),
+        dedicated: true,
+        rtt_ms: 0.05,
+        ..Network::default()
+    };
+    s.transport = Transport {
+        kind: TransportKind::Tcp,
+        host_cores: r.host_cores.max(1),
+        host_load: 0.0,
+        core_ghz: 10.0,
+        ..Transport::default()
+    };
+    s.policy = StopPolicy::Qemu {
+        downtime_limit_ms: f64::from(r.downtime_limit_ms),
+        auto_converge: r.auto_converge,
+        max_bandwidth_mibps: (r.max_bandwidth_mibps > 0).then(|| f64::from(r.max_bandwidth_mibps)),
+        lazy_dirty_clear: false,
+        multifd: (r.multifd_channels > 0).then_some(Multifd {
+            channels: r.multifd_channels,
+            compression: match r.compression {
+                Codec::None => MultifdCompression::None,
+                Codec::Zlib => MultifdCompression::Zlib,
+                Codec::Zstd => MultifdCompression::Zstd,
+            },
+        }),
+    };
+    s.overheads = Overheads {
+        setup_s: host.setup_s,
+        switchover_ms: host.stop_ms,
+        device_state_mib: 0.0,
+        cleanup_s: 0.0,
+    };
+    s.timeout_s = r.timeout_s;
+    s
+}
+
+/// One run: what QEMU measured and what the engine predicts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunError {
+    pub id: String,
+    pub group: Group,
+    pub split: Split,
+    pub qemu_converged: bool,
+    pub engine_converged: bool,
+    pub qemu_total_s: f64,
+    pub engine_total_s: f64,
+    pub qemu_bytes: f64,
+    pub engine_bytes: f64,
+    pub qemu_downtime_ms: f64,
+    pub engine_downtime_ms: f64,
+    pub downtime_limit_ms: f64,
+    /// (engine − QEMU) / QEMU, where both converged.
+    pub err_total: Option<f64>,
+    pub err_bytes: Option<f64>,
+}
+
+/// The figures of one split.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SplitSummary {
+    pub runs: usize,
+    /// Share of runs where engine and QEMU agree on converging within the timeout.
+    pub verdict_agreement: f64,
+    /// Over runs both converged: median and p75 of |error| of total time, median |error| of
+    /// bytes on the wire.
+    pub median_abs_err_total: f64,
+    pub p75_abs_err_total: f64,
+    pub median_abs_err_bytes: f64,
+    /// Runs QEMU converged in whose engine downtime exceeds the limit (plus 50 ms of
+    /// stop-time work no limit covers).
+    pub engine_downtime_over_limit: usize,
+    pub qemu_downtime_over_limit: usize,
+}
+
+/// The run-to-run noise of the repeated points: per point, the spread (max − min) / median of
+/// total time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Noise {
+    pub points: usize,
+    pub median_spread_total: f64,
+    pub max_spread_total: f64,
+    pub median_spread_bytes: f64,
+}
+
+/// The held-out figures of one group of runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupSummary {
+    pub group: Group,
+    pub holdout: SplitSummary,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub host: HostProfile,
+    pub calibration: SplitSummary,
+    pub holdout: SplitSummary,
+    /// The held-out half by group.
+    pub groups: Vec<GroupSummary>,
+    pub noise: Noise,
+    /// Runs left out: failed, or measured while other work took a core (`foreign_cpu`).
+    pub excluded: Vec<String>,
+    pub runs: Vec<RunError>,
+}
+
+/// A run measured while something else used more than this many cores is left out.
+pub const MAX_FOREIGN_CPU: f64 = 0.25;
+/// Stop-time work outside the memory copy that no downtime limit covers, ms.
+pub const DOWNTIME_SLACK_MS: f64 = 50.0;
+
+fn run_error(r: &LabRun, host: &HostProfile) -> RunError {
+    let s = scenario_for(r, host);
+    let t = simulate(&s).ok();
+    let engine_converged = t.as_ref().is_some_and(|t| t.outcome.completed());
+    let (engine_total_s, engine_bytes, engine_downtime_ms) =
+        t.as_ref().map_or((f64::NAN, f64::NAN, f64::NAN), |t| {
+            (t.total_time_s, t.wire_bytes, t.downtime_s * 1000.0)
+        });
+    let qemu_total_s = r.total_time_ms / 1000.0;
+    let both = r.converged() && engine_converged;
+    let rel = |e: f64, m: f64| (both && m > 0.0).then(|| (e - m) / m);
+    RunError {
+        id: r.id.clone(),
+        group: r.group,
+        split: r.split,
+        qemu_converged: r.converged(),
+        engine_converged,
+        qemu_total_s,
+        engine_total_s,
+        qemu_bytes: r.transferred_bytes,
+        engine_bytes,
+        qemu_downtime_ms: r.downtime_ms,
+        engine_downtime_ms,
+        downtime_limit_ms: f64::from(r.downtime_limit_ms),
+        err_total: rel(engine_total_s, qemu_total_s),
+        err_bytes: rel(engine_bytes, r.transferred_bytes),
+    }
+}
+
+fn summarise(runs: &[&RunError]) -> SplitSummary {
+    let agree = runs
+        .iter()
+        .filter(|r| r.qemu_converged == r.engine_converged)
+        .count();
+    let abs = |f: fn(&RunError) -> Option<f64>| -> Vec<f64> {
+        runs.iter().filter_map(|r| f(r)).map(f64::abs).collect()
+    };
+    let over = |d: fn(&RunError) -> f64| {
+        runs.iter()
+            .filter(|r| r.qemu_converged && d(r) > r.downtime_limit_ms + DOWNTIME_SLACK_MS)
+            .count()
+    };
+    SplitSummary {
+        runs: runs.len(),
+        verdict_agreement: if runs.is_empty() {
+            f64::NAN
+        } else {
+            agree as f64 / runs.len() as f64
+        },
+        median_abs_err_total: median(abs(|r| r.err_total)),
+        p75_abs_err_total: quantile(abs(|r| r.err_total), 0.75),
+        median_abs_err_bytes: median(abs(|r| r.err_bytes)),
+        engine_downtime_over_limit: over(|r| r.engine_downtime_ms),
+        qemu_downtime_over_limit: over(|r| r.qemu_downtime_ms),
+    }
+}
+
+fn noise(rows: &[&LabRun]) -> Noise {
+    let mut points: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.repeat > 0)
+        .map(|r| r.point.as_str())
+        .collect();
+    points.sort_unstable();
+    points.dedup();
+    let mut spread_t = Vec::new();
+    let mut spread_b = Vec::new();
+    for p in &points {
+        let runs: Vec<&&LabRun> = rows
+            .iter()
+            .filter(|r| r.point == *p && r.converged())
+            .collect();
+        if runs.len() < 2 {
+            continue;
+        }
+        let spread = |v: Vec<f64>| {
+            let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            (hi - lo) / median(v)
+        };
+        spread_t.push(spread(runs.iter().map(|r| r.total_time_ms).collect()));
+        spread_b.push(spread(runs.iter().map(|r| r.transferred_bytes).collect()));
+    }
+    Noise {
+        points: spread_t.len(),
+        median_spread_total: median(spread_t.clone()),
+        max_spread_total: spread_t.iter().copied().fold(f64::NAN, f64::max),
+        median_spread_bytes: median(spread_b),
+    }
+}
+
+/// Holds the engine against every usable run.
+pub fn compare(rows: &[LabRun]) -> Report {
+    let (usable, excluded): (Vec<&LabRun>, Vec<&LabRun>) = rows
+        .iter()
+        .partition(|r| r.status != Status::Failed && r.foreign_cpu <= MAX_FOREIGN_CPU);
+    let fit_rows: Vec<LabRun> = usable.iter().map(|r| (*r).clone()).collect();
+    let host = HostProfile::fit(&fit_rows);
+    // The profile runs set the host; the figures are over the runs that test the engine.
+    let runs: Vec<RunError> = usable
+        .iter()
+        .filter(|r| r.group != Group::Profile)
+        .map(|r| run_error(r, &host))
+        .collect();
+    let of =
+        |split: Split| -> Vec<&RunError> { runs.iter().filter(|r| r.split == split).collect() };
+    let groups = [
+        Group::Precopy,
+        Group::Unlimited,
+        Group::Autoconverge,
+        Group::Multifd,
+    ]
+    .into_iter()
+    .map(|group| GroupSummary {
+        group,
+        holdout: summarise(
+            &of(Split::Holdout)
+                .into_iter()
+                .filter(|r| r.group == group)
+                .collect::<Vec<_>>(),
+        ),
+    })
+    .collect();
+    Report {
+        calibration: summarise(&of(Split::Calibration)),
+        holdout: summarise(&of(Split::Holdout)),
+        groups,
+        noise: noise(&usable),
+        excluded: excluded.iter().map(|r| r.id.clone()).collect(),
+        host,
+        runs,
+    }
+}
+
+impl Report {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a report serialises") + "\n"
+    }
+
+    pub fn to_text(&self) -> String {
+        let pct = |x: f64| format!("{:.1} %", x * 100.0);
+        let mut out = String::new();
+        out.push_str(&format!(
+            "host profile: stream {:.0} MiB/s, setup {:.0} ms, stop {:.0} ms, other written {:.1} MiB\n",
+            self.host.stream_bytes_per_s / MIB,
+            self.host.setup_s * 1000.0,
+            self.host.stop_ms,
+            self.host.other_written_mib
+        ));
+        out.push_str("split          runs  verdicts  median|err| total  p75|err| total  median|err| bytes  downtime over limit (engine/QEMU)\n");
+        let groups = self
+            .groups
+            .iter()
+            .map(|g| (format!("  {:?}", g.group).to_lowercase(), &g.holdout));
+        let rows = [
+            ("calibration".to_string(), &self.calibration),
+            ("holdout".to_string(), &self.holdout),
+        ]
+        .into_iter()
+        .chain(groups);
+        for (name, s) in rows {
+            out.push_str(&format!(
+                "{name:<14} {:>4}  {:>8}  {:>17}  {:>14}  {:>17}  {}/{}\n",
+                s.runs,
+                pct(s.verdict_agreement),
+                pct(s.median_abs_err_total),
+                pct(s.p75_abs_err_total),
+                pct(s.median_abs_err_bytes),
+                s.engine_downtime_over_limit,
+                s.qemu_downtime_over_limit
+            ));
+        }
+        out.push_str(&format!(
+            "noise: {} repeated points, spread of total time median {} (max {}), of bytes median {}\n",
+            self.noise.points,
+            pct(self.noise.median_spread_total),
+            pct(self.noise.max_spread_total),
+            pct(self.noise.median_spread_bytes)
+        ));
+        if !self.excluded.is_empty() {
+            out.push_str(&format!("excluded: {}\n", self.excluded.join(", ")));
+        }
+        out
+    }
+}

@@ -1,0 +1,169 @@
+//! One measured migration as a row of `validation/lab/qemu.csv`, and its time series as a line
+//! of `validation/lab/qemu.jsonl`.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::grid::{Codec, Content, Group, RunSpec, Split, WritePattern, PAGE};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// QEMU reported `completed`: the guest runs on the destination.
+    Completed,
+    /// Still migrating after the run's timeout: the lab cancelled it (did not converge).
+    Timeout,
+    /// QEMU failed, died or hung: not a measurement.
+    Failed,
+}
+
+/// A row: the run's inputs, then what QEMU and the guest reported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabRun {
+    pub id: String,
+    pub point: String,
+    pub group: Group,
+    pub split: Split,
+    pub repeat: u32,
+    pub memory_mib: u32,
+    pub ws_pages: u32,
+    /// Page writes per second the guest aimed at.
+    pub rate_target_pps: u32,
+    pub pattern: WritePattern,
+    pub content: Content,
+    /// 0: unlimited.
+    pub max_bandwidth_mibps: u32,
+    pub downtime_limit_ms: u32,
+    pub auto_converge: bool,
+    pub multifd_channels: u32,
+    pub compression: Codec,
+    pub timeout_s: f64,
+    pub status: Status,
+    /// Page writes per second the guest counted while it migrated, MiB/s.
+    pub dirty_rate_mibps: f64,
+    /// The same over the 0.3 s before the migration started: the rate an auto-converge
+    /// throttle has not slowed yet (not recorded by the first runs of the grid, which only
+    /// the auto-converge group needs and whose runs were measured again).
+    #[serde(default)]
+    pub dirty_rate_before_mibps: Option<f64>,
+    /// QEMU's `total-time`, `setup-time` and `downtime`.
+    pub total_time_ms: f64,
+    pub setup_time_ms: f64,
+    pub downtime_ms: f64,
+    /// `ram.transferred`, `ram.precopy-bytes` and `ram.downtime-bytes`.
+    pub transferred_bytes: f64,
+    pub precopy_bytes: f64,
+    pub downtime_bytes: f64,
+    /// `ram.normal` (pages sent whole or compressed) and `ram.duplicate` (zero pages).
+    pub normal_pages: f64,
+    pub duplicate_pages: f64,
+    pub dirty_sync_count: f64,
+    pub multifd_bytes: f64,
+    /// `cpu-throttle-percentage` at the end (auto-converge).
+    pub throttle_pct: f64,
+    /// Wall-clock seconds of the whole run, QEMU start to quit.
+    pub wall_s: f64,
+    /// Cores' worth of user-space CPU used by anything but the two QEMUs and the lab while it
+    /// migrated: other work on the machine that disturbed the run.
+    pub foreign_cpu: f64,
+    pub qemu_version: String,
+    pub host_cores: u32,
+    /// The guest's time-stamp counter, calibrated against the PIT.
+    pub guest_tsc_mhz: f64,
+    pub error: String,
+}
+
+impl LabRun {
+    /// A row with `spec`'s inputs and nothing measured yet.
+    pub fn new(spec: &RunSpec, timeout_s: f64) -> LabRun {
+        LabRun {
+            id: spec.id(),
+            point: spec.point(),
+            group: spec.group,
+            split: spec.split(),
+            repeat: spec.repeat,
+            memory_mib: spec.memory_mib,
+            ws_pages: spec.ws_pages,
+            rate_target_pps: spec.rate_pps,
+            pattern: spec.pattern,
+            content: spec.content,
+            max_bandwidth_mibps: spec.max_bandwidth_mibps,
+            downtime_limit_ms: spec.downtime_limit_ms,
+            auto_converge: spec.auto_converge,
+            multifd_channels: spec.multifd_channels,
+            compression: spec.compression,
+            timeout_s,
+            status: Status::Failed,
+            dirty_rate_mibps: 0.0,
+            dirty_rate_before_mibps: None,
+            total_time_ms: 0.0,
+            setup_time_ms: 0.0,
+            downtime_ms: 0.0,
+            transferred_bytes: 0.0,
+            precopy_bytes: 0.0,
+            downtime_bytes: 0.0,
+            normal_pages: 0.0,
+            duplicate_pages: 0.0,
+            dirty_sync_count: 0.0,
+            multifd_bytes: 0.0,
+            throttle_pct: 0.0,
+            wall_s: 0.0,
+            foreign_cpu: 0.0,
+            qemu_version: String::new(),
+            host_cores: 0,
+            guest_tsc_mhz: 0.0,
+            error: String::new(),
+        }
+    }
+
+    pub fn ws_bytes(&self) -> f64 {
+        f64::from(self.ws_pages) * PAGE as f64
+    }
+
+    pub fn converged(&self) -> bool {
+        self.status == Status::Completed
+    }
+}
+
+/// The rows of a lab CSV file.
+pub fn read_csv(path: &Path) -> Result<Vec<LabRun>, String> {
+    let mut r = csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    r.deserialize()
+        .map(|row| row.map_err(|e| format!("{}: {e}", path.display())))
+        .collect()
+}
+
+/// Writes `rows` (a header first) to `path`, replacing it.
+pub fn write_csv(path: &Path, rows: &[LabRun]) -> Result<(), String> {
+    let tmp = path.with_extension("csv.tmp");
+    {
+        let mut w = csv::Writer::from_path(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        for row in rows {
+            w.serialize(row).map_err(|e| e.to_string())?;
+        }
+        w.flush().map_err(|e| e.to_string())?;
+    }
+    std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// One sample of `query-migrate` during a run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    /// Milliseconds since `migrate` was sent.
+    pub t_ms: f64,
+    /// `ram.remaining`, bytes.
+    pub remaining: f64,
+    /// `ram.transferred`, bytes.
+    pub transferred: f64,
+    /// `ram.dirty-sync-count`.
+    pub syncs: f64,
+}
+
+/// A line of the time-series file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    pub id: String,
+    /// Each sample as `[t_ms, remaining, transferred, syncs]`.
+    pub samples: Vec<[f64; 4]>,
+}
