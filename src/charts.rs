@@ -433,7 +433,7 @@ pub fn draw_gantt<DB: DrawingBackend>(
 }
 
 /// A chart drawn by `draw` as an SVG document `width` × `height` pixels on the card colour.
-fn svg(
+pub(crate) fn svg(
     width: u32,
     height: u32,
     c: &Colours,

@@ -111,6 +111,9 @@ enum LabCommand {
         /// Print the summary as JSON.
         #[arg(long)]
         json: bool,
+        /// Also draw predicted against measured total time as an SVG scatter here.
+        #[arg(long, value_name = "OUT")]
+        svg: Option<std::path::PathBuf>,
     },
     /// List the grid's runs, one id a line with its split.
     Grid,
@@ -121,6 +124,12 @@ enum PolicyArg {
     Hyperv,
     Qemu,
     Xen,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
+enum HostArg {
+    /// The lab's host, fitted on its calibration runs.
+    Lab,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
@@ -197,6 +206,20 @@ struct Knobs {
     /// Share of written pages that compress like text (0..1).
     #[arg(long, allow_negative_numbers = true)]
     compressible_fraction: Option<f64>,
+    /// Share of written pages that are all zeros when sent (0..1).
+    #[arg(long, allow_negative_numbers = true)]
+    zero_fraction: Option<f64>,
+    /// Share of written pages that are nearly empty: a few non-zero bytes (0..1).
+    #[arg(long, allow_negative_numbers = true)]
+    sparse_fraction: Option<f64>,
+    /// Put the migration on a measured host: `lab` is the lab's (QEMU 10 under TCG, two
+    /// processes on one 2-core machine over loopback; `docs/lab.md`). Other flags still apply.
+    #[arg(long, value_enum)]
+    host_profile: Option<HostArg>,
+    /// Share of a vCPU's time the guest's writes take (1: it writes flat out; less: at a pace,
+    /// which auto-converge's throttle slows only once the sleeps leave too little time).
+    #[arg(long, allow_negative_numbers = true)]
+    write_cpu_share: Option<f64>,
     #[arg(long, allow_negative_numbers = true)]
     link_gbps: Option<f64>,
     /// QEMU's max-bandwidth in MiB/s, or "unlimited" as libvirt sets it (QEMU's default: 128).
@@ -306,6 +329,9 @@ impl Knobs {
             self.working_set_mib,
             self.untouched_mib,
             self.compressible_fraction,
+            self.zero_fraction,
+            self.sparse_fraction,
+            self.write_cpu_share,
             self.dirty_rate_mibps,
             self.link_gbps,
             self.smb_limit_mibps,
@@ -321,6 +347,7 @@ impl Knobs {
                 .iter()
                 .any(Option::is_some)
             || self.pattern.is_some()
+            || self.host_profile.is_some()
             || self.max_bandwidth_mibps.is_some()
             || self.policy.is_some()
             || self.transport.is_some()
@@ -355,10 +382,16 @@ impl Knobs {
                 }
             }
         }
+        if self.host_profile == Some(HostArg::Lab) {
+            crate::lab::compare::HostProfile::lab()?.apply(&mut s);
+        }
         set(&mut s.vm.memory_mib, self.memory_mib);
         set(&mut s.vm.working_set_mib, self.working_set_mib);
         set(&mut s.vm.untouched_mib, self.untouched_mib);
         set(&mut s.vm.compressible_fraction, self.compressible_fraction);
+        set(&mut s.vm.zero_fraction, self.zero_fraction);
+        set(&mut s.vm.sparse_fraction, self.sparse_fraction);
+        set(&mut s.vm.write_cpu_share, self.write_cpu_share);
         set(&mut s.vm.dirty_rate_mibps, self.dirty_rate_mibps);
         if let Some(p) = self.pattern {
             s.vm.pattern = match p {
@@ -901,9 +934,15 @@ fn lab(cmd: LabCommand) -> Result<String, String> {
             let failed = runner::run_grid(&cfg, &grid::grid())?;
             Ok(format!("lab: done, {failed} runs failed\n"))
         }
-        LabCommand::Compare { file, json } => {
+        LabCommand::Compare { file, json, svg } => {
             let rows = record::read_csv(&file)?;
             let report = compare::compare(&rows);
+            if let Some(path) = svg {
+                let text =
+                    crate::lab::chart::scatter_svg(&report, 640, &crate::charts::Colours::LIGHT)?;
+                std::fs::write(&path, text)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            }
             Ok(if json {
                 report.to_json()
             } else {

@@ -484,6 +484,10 @@ fn draw_scenario(d: &mut Draw) -> Scenario {
     tr.compress_mibps_per_thread = d.log(0.01, 1e5);
 
     s.timeout_s = d.log(0.001, MAX_FUZZ_TIMEOUT_S);
+    // Drawn last, so the inputs kept from before these settings decode as they did.
+    s.vm.zero_fraction = d.unit();
+    s.vm.sparse_fraction = d.unit() * (1.0 - s.vm.zero_fraction);
+    s.vm.write_cpu_share = d.unit().max(1e-3);
     s
 }
 

@@ -62,7 +62,7 @@ fn usage_errors_are_one_line() {
     let cases: &[(&[&str], &str)] = &[
         (
             &[],
-            "a command is required: simulate, sweep, chart, scenario",
+            "a command is required: simulate, sweep, chart, lab, scenario",
         ),
         (&["frobnicate"], "unrecognized subcommand 'frobnicate'"),
         (&["simulate", "--bogus"], "unexpected argument '--bogus'"),
@@ -296,4 +296,83 @@ fn chart_draws_a_cluster_file_as_its_gantt_chart() {
         line.contains("a cluster file has the gantt chart"),
         "{line}"
     );
+}
+
+#[test]
+fn lab_compare_reads_the_measurements_and_refuses_what_is_not_a_lab_file() {
+    let csv = concat!(env!("CARGO_MANIFEST_DIR"), "/validation/lab/qemu.csv");
+    let out = run(&["lab", "compare", csv, "--json"]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    for split in ["calibration", "holdout"] {
+        for key in [
+            "runs",
+            "verdict_agreement",
+            "median_abs_err_total",
+            "p75_abs_err_total",
+            "median_abs_err_bytes",
+        ] {
+            assert!(v[split][key].is_number(), "{split}.{key}");
+        }
+    }
+    assert!(v["holdout"]["runs"].as_u64().unwrap() >= 60);
+    assert!(v["noise"]["points"].as_u64().unwrap() >= 8);
+
+    let line = one_error_line(&["lab", "compare", "/no/such/file.csv"]);
+    assert!(line.contains("/no/such/file.csv"), "{line}");
+    let bad = TempFile::new("lab.csv", b"id,point\nx,y\n");
+    let line = one_error_line(&["lab", "compare", bad.path()]);
+    assert!(line.contains(bad.path()), "{line}");
+}
+
+#[test]
+fn lab_grid_lists_every_run_with_its_split() {
+    let out = run(&["lab", "grid"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() >= 150);
+    assert!(lines
+        .iter()
+        .all(|l| l.ends_with("\tcalibration") || l.ends_with("\tholdout")));
+}
+
+#[test]
+fn the_lab_host_profile_puts_a_scenario_on_the_labs_host() {
+    let out = run(&[
+        "simulate",
+        "--host-profile",
+        "lab",
+        "--memory-mib",
+        "512",
+        "--working-set-mib",
+        "128",
+        "--untouched-mib",
+        "384",
+        "--dirty-rate-mibps",
+        "0",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let s = &v["scenario"];
+    assert_eq!(s["policy"]["kind"], "qemu");
+    assert_eq!(
+        s["policy"]["lazy_dirty_clear"], false,
+        "TCG clears the whole log"
+    );
+    assert_eq!(s["network"]["dedicated"], true);
+    assert_eq!(s["transport"]["host_cores"], 2);
+    // The flags after the profile still apply.
+    assert_eq!(s["vm"]["memory_mib"], 512.0);
+    // An idle 512 MiB guest with 128 MiB written, under QEMU's default cap of 128 MiB/s: about
+    // a second (128 MiB at the cap, the zero scan and the lab host's millisecond fixed costs).
+    let total_s = v["total_time_ms"].as_f64().unwrap() / 1000.0;
+    assert!((0.9..1.3).contains(&total_s), "{total_s} s");
+    let line = one_error_line(&["simulate", "--host-profile", "datacentre"]);
+    assert!(line.contains("invalid value 'datacentre'"), "{line}");
 }

@@ -520,7 +520,12 @@ fn multifd_zstd_outpaces_zlib_where_the_cpu_binds() {
         "zstd {zstd} vs zlib {}",
         zlib.total_time_s
     );
-    assert!(zlib.wire_bytes < multifd(10.0, 2, MultifdCompression::None).wire_bytes);
+    // What goes on the wire per byte of written memory shrinks. (The totals need not: zlib-1 is
+    // slower on the incompressible quarter of the pages than on text, 0.69× as the lab
+    // measured, so here it no longer keeps up with the guest and runs to the timeout.)
+    let plain_run = multifd(10.0, 2, MultifdCompression::None);
+    let per_byte = |t: &Trace| t.rates.encode(MIB, 0.0).wire / MIB;
+    assert!(per_byte(&zlib) < per_byte(&plain_run) * 0.6);
     assert!(zlib.rates.compression_active);
 }
 

@@ -90,7 +90,7 @@ fn held_out_figures_against_the_targets_stay_as_recorded() {
             figure: |r| r.holdout.verdict_agreement,
             at_most: false,
             bound: 0.95,
-            met: false,
+            met: true,
         },
         Target {
             what: "median |error| of total time ≤ 10 %",
@@ -111,7 +111,7 @@ fn held_out_figures_against_the_targets_stay_as_recorded() {
             figure: |r| r.holdout.median_abs_err_bytes,
             at_most: true,
             bound: 0.05,
-            met: false,
+            met: true,
         },
         Target {
             what: "engine downtime within the limit wherever QEMU converged",

@@ -121,6 +121,7 @@ prop_compose! {
                 hot_fraction,
                 hot_share,
                 compressible_fraction: compressible,
+                ..Vm::default()
             },
             network: Network {
                 link_gbps: link,
@@ -353,6 +354,21 @@ proptest! {
                 || few.rates.compression_active == many.rates.compression_active
         );
         never_slower(&few, &many, &format!("+{extra} cores"))?;
+    }
+
+    /// A faster zero-page scan (`transport.zero_scan_gibps`, a host's memory speed) never makes
+    /// a migration slower, with every other input fixed.
+    #[test]
+    fn time_falls_with_a_faster_zero_scan(s in scenario(), zero in 0.0f64..=1.0, factor in 1.5f64..20.0) {
+        prop_assume!(s.validate().is_ok() && no_caps(&s));
+        let mut s = s;
+        s.network.dedicated = true;
+        s.vm.zero_fraction = zero;
+        s.transport.zero_scan_gibps = 0.5;
+        let slow = simulate(&s).unwrap();
+        s.transport.zero_scan_gibps *= factor;
+        let fast = simulate(&s).unwrap();
+        never_slower(&slow, &fast, &format!("zero scan ×{factor}"))?;
     }
 
     /// The same migration with the same seed is never slower on a dedicated network than on a

@@ -519,7 +519,7 @@ impl<'a> Explainer<'a> {
                 ),
             ),
             _ if r.zero_markers => {
-                let scan = f.rate(super::transport::ZERO_SCAN_BYTES_PER_S);
+                let scan = f.rate(r.zero_scan_bytes_per_s);
                 let (who, one) = match self.multifd {
                     Some(m) => {
                         let (n, s) = (m.channels, plural(f64::from(m.channels), "", "s"));

@@ -96,6 +96,9 @@ fn visit(s: &mut Scenario, f: &mut dyn FnMut(&'static str, Leaf<'_>)) {
         "vm.compressible_fraction",
         Num(&mut vm.compressible_fraction),
     );
+    f("vm.zero_fraction", Num(&mut vm.zero_fraction));
+    f("vm.sparse_fraction", Num(&mut vm.sparse_fraction));
+    f("vm.write_cpu_share", Num(&mut vm.write_cpu_share));
     let n = &mut s.network;
     f("network.link_gbps", Num(&mut n.link_gbps));
     f("network.nics", Count(&mut n.nics));
@@ -115,6 +118,15 @@ fn visit(s: &mut Scenario, f: &mut dyn FnMut(&'static str, Leaf<'_>)) {
         "transport.compress_mibps_per_thread",
         Num(&mut t.compress_mibps_per_thread),
     );
+    f(
+        "transport.zlib_mibps_per_thread",
+        Num(&mut t.zlib_mibps_per_thread),
+    );
+    f(
+        "transport.zstd_mibps_per_thread",
+        Num(&mut t.zstd_mibps_per_thread),
+    );
+    f("transport.zero_scan_gibps", Num(&mut t.zero_scan_gibps));
     f("policy.kind", Choice(&mut s.policy));
     match &mut s.policy {
         StopPolicy::HyperV {

@@ -85,8 +85,25 @@ pub struct Vm {
     pub hot_fraction: f64,
     pub hot_share: f64,
     /// Share of written pages whose content compresses like text (≈ 3×); the rest is binary or
-    /// random data that barely compresses. 0.75 gives the ≈ 2× Microsoft reports.
+    /// random data that barely compresses. 0.75 gives the ≈ 2× Microsoft reports. Of the pages
+    /// that are neither all-zero nor nearly empty (below).
     pub compressible_fraction: f64,
+    /// Share of written pages that hold only zeros when they are sent: memory the guest wrote
+    /// zeros to (freed pages it clears, zeroed buffers). QEMU sends each as a 9-byte marker
+    /// (`save_zero_page`), as it does memory never written; Hyper-V's TCP/IP sends it whole.
+    /// Measured in the lab: a guest writing zeros migrates in milliseconds (`docs/lab.md`).
+    pub zero_fraction: f64,
+    /// Share of written pages that are nearly empty: a few non-zero bytes in a page of zeros
+    /// (counters, flags, sparse tables). They are not zero pages, so they go whole unless
+    /// compressed, and any codec shrinks them to a few dozen bytes ([`super::transport::SPARSE_RATIO`]).
+    pub sparse_fraction: f64,
+    /// Share of one vCPU's time the guest's writes take at its dirty rate: 1 for a guest that
+    /// writes as fast as it runs (a memory benchmark), less for one that writes at a pace (a
+    /// server writing as requests come). Auto-converge slows a guest by making its vCPUs sleep,
+    /// so it slows a paced guest only once the sleeps leave it less time than its writes need.
+    /// Measured in the lab: a paced guest at 2–10 % of its CPU kept its rate through throttles
+    /// of 40–70 % (`docs/lab.md`).
+    pub write_cpu_share: f64,
 }
 
 impl Default for Vm {
@@ -104,6 +121,9 @@ impl Default for Vm {
             hot_fraction: 0.2,
             hot_share: 0.8,
             compressible_fraction: 0.75,
+            zero_fraction: 0.0,
+            sparse_fraction: 0.0,
+            write_cpu_share: 1.0,
         }
     }
 }
@@ -197,6 +217,14 @@ pub struct Transport {
     pub compress_threads: u32,
     /// Page-at-a-time compression speed of one thread on compressible pages (input MiB/s).
     pub compress_mibps_per_thread: f64,
+    /// Multifd's codecs at level 1, MiB/s of text-like pages one thread compresses. zlib: 31.5
+    /// (QEMU's 2015 measurement, `QEMU_ZLIB_MIBPS_PER_THREAD`); zstd 5.6× that (lzbench on
+    /// the Silesia corpus: 530 against 95 MB/s). The lab's host: 61 and 182 (`docs/lab.md`).
+    pub zlib_mibps_per_thread: f64,
+    pub zstd_mibps_per_thread: f64,
+    /// How fast one thread checks pages for zeros (QEMU's `buffer_is_zero`), GiB/s. The lab's
+    /// host scans at 9 GiB/s (`docs/lab.md`).
+    pub zero_scan_gibps: f64,
 }
 
 impl Default for Transport {
@@ -208,6 +236,10 @@ impl Default for Transport {
             core_ghz: 2.5,
             compress_threads: 0,
             compress_mibps_per_thread: 250.0,
+            zlib_mibps_per_thread: super::transport::QEMU_ZLIB_MIBPS_PER_THREAD,
+            zstd_mibps_per_thread: super::transport::QEMU_ZLIB_MIBPS_PER_THREAD
+                * super::transport::ZSTD_OVER_ZLIB_SPEED,
+            zero_scan_gibps: super::transport::ZERO_SCAN_BYTES_PER_S / super::units::GIB,
         }
     }
 }
@@ -709,10 +741,30 @@ impl Scenario {
             ("vm.hot_fraction", vm.hot_fraction),
             ("vm.hot_share", vm.hot_share),
             ("vm.compressible_fraction", vm.compressible_fraction),
+            ("vm.zero_fraction", vm.zero_fraction),
+            ("vm.sparse_fraction", vm.sparse_fraction),
         ] {
             if !(0.0..=1.0).contains(&v) {
                 return err(field, format!("a fraction from 0 to 1 (got {v})"));
             }
+        }
+        if !(vm.write_cpu_share > 0.0 && vm.write_cpu_share <= 1.0) {
+            return err(
+                "vm.write_cpu_share",
+                format!(
+                    "a share of the vCPU's time above 0 and at most 1 (got {})",
+                    vm.write_cpu_share
+                ),
+            );
+        }
+        if vm.zero_fraction + vm.sparse_fraction > 1.0 + 1e-9 {
+            return err(
+                "vm.sparse_fraction",
+                format!(
+                    "all-zero ({}) and nearly empty ({}) pages are more than all written pages",
+                    vm.zero_fraction, vm.sparse_fraction
+                ),
+            );
         }
         if vm.pattern == Pattern::HotCold && (vm.hot_fraction == 0.0 || vm.hot_fraction == 1.0) {
             return err(
@@ -816,6 +868,28 @@ impl Scenario {
             return err(
                 "transport.compress_mibps_per_thread",
                 "compression must make progress",
+            );
+        }
+        for (field, v) in [
+            ("transport.zlib_mibps_per_thread", tr.zlib_mibps_per_thread),
+            ("transport.zstd_mibps_per_thread", tr.zstd_mibps_per_thread),
+        ] {
+            finite_non_negative(field, v)?;
+            if !(0.01..=1e5).contains(&v) {
+                return err(
+                    field,
+                    format!("a codec thread compresses 0.01 to 100000 MiB/s (got {v})"),
+                );
+            }
+        }
+        finite_non_negative("transport.zero_scan_gibps", tr.zero_scan_gibps)?;
+        if !(0.01..=1024.0).contains(&tr.zero_scan_gibps) {
+            return err(
+                "transport.zero_scan_gibps",
+                format!(
+                    "a zero-page scan runs at 0.01 to 1024 GiB/s (got {})",
+                    tr.zero_scan_gibps
+                ),
             );
         }
         match self.policy {

@@ -12,7 +12,7 @@
 use serde::Serialize;
 
 use super::scenario::{MultifdCompression, Scenario, StopPolicy, TransportKind};
-use super::units::{gbps_to_bytes_per_s, MIB};
+use super::units::{gbps_to_bytes_per_s, GIB, MIB};
 
 /// Ethernet frame on the wire for a 1500-byte MTU: 1500 + 14 header + 4 FCS + 8 preamble +
 /// 12 inter-frame gap = 1538 bytes (IEEE 802.3 framing).
@@ -65,8 +65,13 @@ pub const MAX_BACKGROUND_SHARE: f64 = 0.9;
 /// corpus: 2.7–2.9×, lzbench), random or already-compressed data 1×, zero pages nearly nothing.
 pub const TEXT_RATIO: f64 = 3.0;
 pub const ZERO_RATIO: f64 = 512.0;
+/// A nearly empty page (one non-zero word in 4 KiB) through multifd's zlib-1 stream: 71 bytes
+/// a page on the wire with its share of the packet header, 57.5× (*calibrated* on the lab run
+/// `m512-ws32768-r0-seq-word-bwunl-dl300-mf4zlib`; zstd-1's 52–54 bytes in the held-out runs
+/// are a prediction). The codecs skim such pages at the speed of zero pages.
+pub const SPARSE_RATIO: f64 = 57.5;
 /// LZ compressors pass incompressible data through about 2.5× faster than they compress text,
-/// and skim zero pages at memory speed.
+/// and skim zero pages at memory speed (the default of `Transport::zero_scan_gibps`).
 pub const INCOMPRESSIBLE_SPEEDUP: f64 = 2.5;
 pub const ZERO_SCAN_BYTES_PER_S: f64 = 4096.0 * MIB;
 /// Decompression is ≥ 4× faster than compression (QEMU, `docs/multi-thread-compression.txt`).
@@ -80,6 +85,17 @@ pub const QEMU_ZLIB_MIBPS_PER_THREAD: f64 = 31.5;
 /// and it decompresses 3.2× faster than it compresses. Ratios are alike (2.89 vs 2.74).
 pub const ZSTD_OVER_ZLIB_SPEED: f64 = 530.0 / 95.0;
 pub const ZSTD_DECOMPRESS_SPEEDUP: f64 = 1700.0 / 530.0;
+/// How much faster than text-like pages each multifd codec gets through random pages and
+/// nearly empty ones, per thread. *Calibrated* on the lab's calibration runs (`docs/lab.md`):
+/// zlib-1 is slower on random data (42 against 61 MiB/s a thread:
+/// `m512-ws65536-r0-rnd-{random,text}-bwunl-dl300-mf2zlib`) and 4.9× faster on nearly empty
+/// pages (`m512-ws32768-r0-seq-word-bwunl-dl300-mf4zlib`); zstd-1 passes random data 4.8×
+/// faster (`…-mf2zstd`). No calibration run has zstd on nearly empty pages: taken as its random
+/// speed-up (an assumption).
+pub const ZLIB_RANDOM_SPEEDUP: f64 = 0.69;
+pub const ZLIB_SPARSE_SPEEDUP: f64 = 4.9;
+pub const ZSTD_RANDOM_SPEEDUP: f64 = 4.8;
+pub const ZSTD_SPARSE_SPEEDUP: f64 = 4.8;
 /// Every page QEMU sends carries an 8-byte header (offset and flags: `save_page_header` in
 /// `migration/ram.c`; multifd packets list an 8-byte offset per page).
 pub const PAGE_HEADER_BYTES: f64 = 8.0;
@@ -90,6 +106,26 @@ pub const MIN_IDLE_CORES_FOR_COMPRESSION: f64 = 1.0;
 /// (`save_zero_page` in QEMU's `migration/ram.c`).
 pub const ZERO_MARKER_BYTES: f64 = 9.0;
 pub const PAGE_BYTES: f64 = 4096.0;
+
+/// Payload of one multifd packet: 128 pages of 4 KiB (`MULTIFD_PACKET_SIZE`, 512 KiB, in
+/// QEMU's `migration/multifd.h`).
+pub const MULTIFD_PACKET_BYTES: f64 = 512.0 * 1024.0;
+
+/// What QEMU's `max-bandwidth` lets through, bytes/s. It budgets `max-bandwidth` / 10 per
+/// 100 ms window and sleeps out the window once the bytes counted pass it
+/// (`migration_rate_exceeded`, `migration_rate_limit` in `migration/migration.c`). Multifd's
+/// bytes are counted only once a channel has written its packet, and the migration thread
+/// keeps handing packets out until then, so each window lets through up to a packet per
+/// channel, and the one being filled, more than its budget; the next window does not take the
+/// excess back (`migration_rate_reset` starts from the current count).
+pub fn qemu_cap(s: &Scenario) -> Option<f64> {
+    let cap = s.policy.max_bandwidth()?;
+    let in_flight = s
+        .policy
+        .multifd()
+        .map_or(0.0, |m| f64::from(m.channels + 1) * MULTIFD_PACKET_BYTES);
+    Some(cap + in_flight / super::migration::BANDWIDTH_WINDOW_S)
+}
 
 /// Receive descriptors per ring that Intel's Linux drivers set by default, by link speed:
 /// e1000e 256 (`E1000_DEFAULT_RXD`) for 1 GbE, ixgbe 512 (`IXGBE_DEFAULT_RXD`) and i40e 512
@@ -157,9 +193,19 @@ pub struct RateBreakdown {
     /// Compression threads when fixed (QEMU's legacy 8); `None`: any idle core (Hyper-V).
     pub compress_threads: Option<f64>,
     pub compress_bytes_per_thread: f64,
+    /// How much faster a thread gets through incompressible pages, and nearly empty ones, than
+    /// through text-like pages.
+    pub random_speedup: f64,
+    pub sparse_speedup: f64,
     /// How much faster the destination decompresses than the source compresses.
     pub decompress_speedup: f64,
     pub compressible_fraction: f64,
+    /// Written pages all-zero when sent, and nearly empty ones (`Vm::zero_fraction`,
+    /// `Vm::sparse_fraction`).
+    pub zero_fraction: f64,
+    pub sparse_fraction: f64,
+    /// Bytes/s one thread checks for zeros (`Transport::zero_scan_gibps`).
+    pub zero_scan_bytes_per_s: f64,
     pub idle_cores: f64,
     pub zero_markers: bool,
 }
@@ -244,7 +290,7 @@ impl RateBreakdown {
                 transport_core_s_per_byte: 1.0 / per_core,
                 rdma_active,
                 dedicated: net.dedicated,
-                cap: match (smb_cap, s.policy.max_bandwidth()) {
+                cap: match (smb_cap, qemu_cap(s)) {
                     (Some(a), Some(b)) => Some(a.min(b)),
                     (a, b) => a.or(b),
                 },
@@ -258,11 +304,19 @@ impl RateBreakdown {
                     None => (tr.compress_threads > 0).then(|| f64::from(tr.compress_threads)),
                 },
                 compress_bytes_per_thread: match codec {
-                    MultifdCompression::Zlib => QEMU_ZLIB_MIBPS_PER_THREAD * MIB,
-                    MultifdCompression::Zstd => {
-                        QEMU_ZLIB_MIBPS_PER_THREAD * ZSTD_OVER_ZLIB_SPEED * MIB
-                    }
+                    MultifdCompression::Zlib => tr.zlib_mibps_per_thread * MIB,
+                    MultifdCompression::Zstd => tr.zstd_mibps_per_thread * MIB,
                     MultifdCompression::None => tr.compress_mibps_per_thread * MIB,
+                },
+                random_speedup: match codec {
+                    MultifdCompression::Zlib => ZLIB_RANDOM_SPEEDUP,
+                    MultifdCompression::Zstd => ZSTD_RANDOM_SPEEDUP,
+                    MultifdCompression::None => INCOMPRESSIBLE_SPEEDUP,
+                },
+                sparse_speedup: match codec {
+                    MultifdCompression::Zlib => ZLIB_SPARSE_SPEEDUP,
+                    MultifdCompression::Zstd => ZSTD_SPARSE_SPEEDUP,
+                    MultifdCompression::None => INCOMPRESSIBLE_SPEEDUP,
                 },
                 decompress_speedup: if codec == MultifdCompression::Zstd {
                     ZSTD_DECOMPRESS_SPEEDUP
@@ -270,6 +324,9 @@ impl RateBreakdown {
                     DECOMPRESS_SPEEDUP
                 },
                 compressible_fraction: s.vm.compressible_fraction,
+                zero_fraction: s.vm.zero_fraction,
+                sparse_fraction: s.vm.sparse_fraction,
+                zero_scan_bytes_per_s: tr.zero_scan_gibps * GIB,
                 idle_cores,
                 // QEMU's RDMA transport registers and sends whole chunks: no per-page zero check.
                 zero_markers,
@@ -420,13 +477,19 @@ impl RateBreakdown {
     /// never-written pages are.
     pub fn encode(&self, data: f64, zero: f64) -> Encoded {
         let memory = data + zero;
+        // Written pages that are zeros when sent travel as zero pages.
+        let zeroed = data * self.zero_fraction;
+        let sparse = data * self.sparse_fraction;
+        let (data, zero) = (data - zeroed, zero + zeroed);
         if self.compression_active {
-            let text = data * self.compressible_fraction;
-            let other = data - text;
-            let wire = text / TEXT_RATIO + other + zero / ZERO_RATIO;
+            let text = (data - sparse) * self.compressible_fraction;
+            let other = data - sparse - text;
+            let wire = text / TEXT_RATIO + sparse / SPARSE_RATIO + other + zero / ZERO_RATIO;
             let per = self.compress_bytes_per_thread;
-            let core_s =
-                text / per + other / (per * INCOMPRESSIBLE_SPEEDUP) + zero / ZERO_SCAN_BYTES_PER_S;
+            let core_s = text / per
+                + other / (per * self.random_speedup)
+                + sparse / (per * self.sparse_speedup)
+                + zero / self.zero_scan_bytes_per_s;
             Encoded {
                 memory,
                 wire,
@@ -434,7 +497,7 @@ impl RateBreakdown {
                 decompress_core_s: core_s / self.decompress_speedup,
             }
         } else if self.zero_markers {
-            let scan = zero / ZERO_SCAN_BYTES_PER_S;
+            let scan = zero / self.zero_scan_bytes_per_s;
             Encoded {
                 memory,
                 wire: data * (1.0 + PAGE_HEADER_BYTES / PAGE_BYTES)
@@ -808,6 +871,37 @@ mod tests {
             4096.0,
             "Hyper-V TCP/IP sends zero pages"
         );
+    }
+
+    #[test]
+    fn written_zero_pages_go_as_markers_and_nearly_empty_ones_compress_to_almost_nothing() {
+        let mut s = Scenario::qemu_defaults();
+        s.vm.zero_fraction = 0.25;
+        let pages = 4096.0 * 1000.0;
+        let e = RateBreakdown::new(&s).encode(pages, 0.0);
+        // 750 pages whole with their 8-byte headers, 250 as 9-byte markers.
+        assert_eq!(e.wire, 750.0 * 4104.0 + 250.0 * 9.0);
+        assert_eq!(e.memory, pages);
+        // Nearly empty pages are not zero pages: whole without a codec, ≈ 1/57.5 with one.
+        s.vm.zero_fraction = 0.0;
+        s.vm.sparse_fraction = 1.0;
+        assert_eq!(
+            RateBreakdown::new(&s).encode(pages, 0.0).wire,
+            1000.0 * 4104.0
+        );
+        if let StopPolicy::Qemu { multifd, .. } = &mut s.policy {
+            *multifd = Some(crate::engine::Multifd {
+                channels: 2,
+                compression: MultifdCompression::Zstd,
+            });
+        }
+        let squeezed = RateBreakdown::new(&s).encode(pages, 0.0);
+        assert!((squeezed.wire - pages / SPARSE_RATIO).abs() < 1e-6);
+        // Hyper-V's TCP/IP sends zeros whole.
+        let mut h = Scenario::default();
+        h.transport.kind = TransportKind::Tcp;
+        h.vm.zero_fraction = 1.0;
+        assert_eq!(RateBreakdown::new(&h).encode(pages, 0.0).wire, pages);
     }
 
     #[test]

@@ -14,6 +14,9 @@ pub struct Workload {
     pub pattern: Pattern,
     pub hot_fraction: f64,
     pub hot_share: f64,
+    /// Share of one vCPU's time the writes take at `rate` (1: the guest writes as fast as it
+    /// runs). Only auto-converge's throttle depends on it.
+    pub write_cpu_share: f64,
 }
 
 /// A part of the working set the guest writes at `rate` bytes/s: uniformly at random, or as a
@@ -76,6 +79,7 @@ impl Workload {
             pattern: vm.pattern,
             hot_fraction: vm.hot_fraction,
             hot_share: vm.hot_share,
+            write_cpu_share: vm.write_cpu_share,
         }
     }
 
@@ -125,11 +129,16 @@ impl Workload {
         }
     }
 
-    /// The same guest with its vCPUs throttled by `pct` percent (QEMU auto-converge): it runs,
-    /// and so writes, (100 − pct) % of the time.
+    /// The same guest with its vCPUs throttled by `pct` percent (QEMU auto-converge): they sleep
+    /// `pct` % of the time (`cpu_throttle_thread` in `migration/cpu-throttle.c`). A guest whose
+    /// writes need all its CPU writes (100 − pct) % as much; one that needs only a share of it
+    /// (it writes at a pace, as a server answering requests does) catches up after each sleep
+    /// and writes as much as before until the throttle leaves it less time than its writes need.
     pub fn throttled(&self, pct: f64) -> Workload {
+        let running = 1.0 - pct / 100.0;
+        let share = self.write_cpu_share.clamp(f64::MIN_POSITIVE, 1.0);
         Workload {
-            rate: self.rate * (1.0 - pct / 100.0),
+            rate: self.rate * (running / share).min(1.0),
             ..*self
         }
     }
@@ -170,6 +179,7 @@ mod tests {
             pattern: Pattern::Random,
             hot_fraction: 0.2,
             hot_share: 0.8,
+            write_cpu_share: 1.0,
         };
         assert!((w.dirtied(10.0) - 1000.0 * (1.0 - (-1.0f64).exp())).abs() < 1e-9);
         assert!(w.dirtied(1e6) <= 1000.0);
@@ -185,6 +195,7 @@ mod tests {
             pattern: Pattern::Sequential,
             hot_fraction: 0.2,
             hot_share: 0.8,
+            write_cpu_share: 1.0,
         };
         assert_eq!(w.dirtied(3.0), 300.0);
         assert_eq!(w.dirtied(30.0), 1000.0);
@@ -199,6 +210,7 @@ mod tests {
             pattern: Pattern::Random,
             hot_fraction: 0.2,
             hot_share: 0.8,
+            write_cpu_share: 1.0,
         };
         assert_eq!(w.dirtied(100.0), 0.0);
         assert_eq!(w.block_hit_rate(false), 0.0);
@@ -212,6 +224,7 @@ mod tests {
             pattern: Pattern::HotCold,
             hot_fraction: 0.2,
             hot_share: 0.8,
+            write_cpu_share: 1.0,
         };
         // After a long time everything is dirty; early on, dirtying is linear in writes.
         assert!((w.dirtied(1e5) - 1000.0).abs() < 1e-6);
@@ -225,5 +238,35 @@ mod tests {
         assert!(w.dirtied(5.0) < uniform.dirtied(5.0));
         assert!((w.block_hit_rate(true) - 0.4).abs() < 1e-12);
         assert!((w.block_hit_rate(false) - 0.025).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_throttle_slows_a_paced_guest_only_once_it_takes_the_time_its_writes_need() {
+        let flat_out = Workload {
+            working_set: 1000.0,
+            rate: 100.0,
+            pattern: Pattern::Random,
+            hot_fraction: 0.2,
+            hot_share: 0.8,
+            write_cpu_share: 1.0,
+        };
+        assert!((flat_out.throttled(20.0).rate - 80.0).abs() < 1e-9);
+        let paced = Workload {
+            write_cpu_share: 0.1,
+            ..flat_out
+        };
+        assert_eq!(paced.throttled(20.0).rate, 100.0);
+        assert!((paced.throttled(90.0).rate - 100.0).abs() < 1e-9);
+        assert!((paced.throttled(95.0).rate - 50.0).abs() < 1e-9);
+        assert!((paced.throttled(99.0).rate - 10.0).abs() < 1e-9);
+        // A harder throttle never lets either write more.
+        for w in [flat_out, paced] {
+            let mut last = f64::INFINITY;
+            for pct in 0..100 {
+                let r = w.throttled(f64::from(pct)).rate;
+                assert!(r <= last);
+                last = r;
+            }
+        }
     }
 }

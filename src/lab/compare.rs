@@ -6,12 +6,13 @@
 
 use serde::Serialize;
 
-use super::grid::{Codec, Content, Group, Split, WritePattern, PAGE};
+use super::grid::{Codec, Content, Group, Split, WritePattern, FLAT_OUT_PPS, PAGE};
 use super::record::{LabRun, Status};
 use crate::engine::scenario::{Multifd, MultifdCompression, Network, Overheads, Transport};
 use crate::engine::{simulate, Pattern, Scenario, StopPolicy, TransportKind};
 
 const MIB: f64 = 1024.0 * 1024.0;
+const GIB: f64 = 1024.0 * MIB;
 
 /// The lab host as the engine sees it. Each field is measured by the profile runs (the
 /// calibration split's `profile` group) and named beside them in `docs/lab.md`.
@@ -25,8 +26,25 @@ pub struct HostProfile {
     /// Median `downtime` of idle guests, ms: the stop-time work with almost nothing to copy.
     pub stop_ms: f64,
     /// Non-zero memory an idle guest has besides its working set (firmware, the guest's own
-    /// image and pool), MiB.
+    /// image), MiB.
     pub other_written_mib: f64,
+    /// Bytes a migration sends besides its pages (device state, section headers, the VM's
+    /// description), MiB: what QEMU counted beyond 4104 bytes a normal page and 9 a zero page.
+    pub device_state_mib: f64,
+    /// GiB/s at which QEMU's migration thread finds zero pages: an idle guest's zero memory
+    /// over what its migration took besides setup, stop and its data at the stream rate.
+    pub zero_scan_gibps: f64,
+    /// MiB/s of text-like pages one multifd thread compresses with zlib-1 and zstd-1: the
+    /// profile's idle text-page runs, over their copy time and the threads the host's cores
+    /// run at once.
+    pub zlib_mibps: f64,
+    pub zstd_mibps: f64,
+    /// MiB/s of random pages the guest writes when it writes flat out, before a migration
+    /// starts: what its whole vCPU time buys. A paced guest's share of its vCPU is its rate
+    /// over this.
+    pub flat_out_mibps: f64,
+    /// The lab host's cores.
+    pub cores: u32,
     /// Runs the profile was fitted on.
     pub fitted_on: Vec<String>,
 }
@@ -57,8 +75,18 @@ fn quantile(mut v: Vec<f64>, q: f64) -> f64 {
 }
 
 impl HostProfile {
-    /// Fits the profile on the completed calibration runs of the profile group.
+    /// Fits the profile on the calibration half: the profile group's completed runs, and the
+    /// flat-out guests' rate before their migrations.
     pub fn fit(rows: &[LabRun]) -> HostProfile {
+        let flat_out: Vec<&LabRun> = rows
+            .iter()
+            .filter(|r| {
+                r.split == Split::Calibration
+                    && r.rate_target_pps == FLAT_OUT_PPS
+                    && r.content == Content::Random
+                    && r.dirty_rate_before_mibps.is_some()
+            })
+            .collect();
         let profile: Vec<&LabRun> = rows
             .iter()
             .filter(|r| r.group == Group::Profile && r.split == Split::Calibration && r.converged())
@@ -80,10 +108,46 @@ impl HostProfile {
             .filter(|r| r.ws_bytes() < 0.05 * f64::from(r.memory_mib) * MIB)
             .collect();
         let copy_s = |r: &LabRun| (r.total_time_ms - r.setup_time_ms - r.downtime_ms) / 1000.0;
+        let stream_bytes_per_s = median(
+            bulk.iter()
+                .map(|r| r.normal_pages * PAGE as f64 / copy_s(r))
+                .collect(),
+        );
+        let single_profile: Vec<&&LabRun> = profile.iter().filter(single).collect();
+        let codec_mibps = |codec: Codec| {
+            median(
+                profile
+                    .iter()
+                    .filter(|r| {
+                        r.compression == codec
+                            && r.content == Content::Text
+                            && r.rate_target_pps == 0
+                    })
+                    .map(|r| {
+                        let threads = f64::from(r.multifd_channels.min(r.host_cores.max(1)));
+                        r.normal_pages * PAGE as f64 / MIB / copy_s(r) / threads
+                    })
+                    .collect(),
+            )
+        };
         HostProfile {
-            stream_bytes_per_s: median(
-                bulk.iter()
-                    .map(|r| r.normal_pages * PAGE as f64 / copy_s(r))
+            stream_bytes_per_s,
+            device_state_mib: median(
+                single_profile
+                    .iter()
+                    .map(|r| {
+                        (r.transferred_bytes - r.normal_pages * 4104.0 - r.duplicate_pages * 9.0)
+                            / MIB
+                    })
+                    .collect(),
+            ),
+            zero_scan_gibps: median(
+                small
+                    .iter()
+                    .map(|r| {
+                        let data_s = r.normal_pages * PAGE as f64 / stream_bytes_per_s;
+                        r.duplicate_pages * PAGE as f64 / (copy_s(r) - data_s) / GIB
+                    })
                     .collect(),
             ),
             setup_s: median(profile.iter().map(|r| r.setup_time_ms / 1000.0).collect()),
@@ -95,7 +159,21 @@ impl HostProfile {
                     .collect(),
             )
             .max(0.0),
-            fitted_on: bulk.iter().chain(&small).map(|r| r.id.clone()).collect(),
+            cores: median(profile.iter().map(|r| f64::from(r.host_cores)).collect()).max(1.0)
+                as u32,
+            zlib_mibps: codec_mibps(Codec::Zlib),
+            zstd_mibps: codec_mibps(Codec::Zstd),
+            flat_out_mibps: median(
+                flat_out
+                    .iter()
+                    .filter_map(|r| r.dirty_rate_before_mibps)
+                    .collect(),
+            ),
+            fitted_on: profile
+                .iter()
+                .map(|r| r.id.clone())
+                .chain(flat_out.iter().map(|r| r.id.clone()))
+                .collect(),
         }
     }
 }
@@ -110,32 +188,23 @@ pub fn scenario_for(r: &LabRun, host: &HostProfile) -> Scenario {
     s.vm.memory_mib = memory;
     s.vm.working_set_mib = ws;
     s.vm.untouched_mib = (memory - ws - host.other_written_mib).max(0.0);
-    s.vm.dirty_rate_mibps = r.dirty_rate_mibps;
+    // The engine takes the rate a guest writes at unthrottled: for auto-converge runs the rate
+    // before the migration (the rate during it is the throttled one), where it was recorded.
+    let rate = match r.dirty_rate_before_mibps {
+        Some(before) if r.auto_converge => before,
+        _ => r.dirty_rate_mibps,
+    };
+    s.vm.dirty_rate_mibps = rate;
+    if host.flat_out_mibps > 0.0 {
+        s.vm.write_cpu_share = (rate / host.flat_out_mibps).clamp(1e-3, 1.0);
+    }
     s.vm.pattern = match r.pattern {
         WritePattern::Random => Pattern::Random,
         WritePattern::Sequential => Pattern::Sequential,
     };
-    s.vm.compressible_fraction = match r.content {
-        Content::Text => 1.0,
-        Content::Random => 0.0,
-        // The engine knows text-like and incompressible pages only.
-        Content::Word | Content::Zero => 1.0,
-    };
-    // Loopback on one host: no loss, no other traffic; the profile's stream rate is the path.
-    let gbps = host.stream_bytes_per_s * 8.0 / 1e9;
-    s.network = Network {
-        link_gbps: gbps.clamp(0.01, 800.0),
-        dedicated: true,
-        rtt_ms: 0.05,
-        ..Network::default()
-    };
-    s.transport = Transport {
-        kind: TransportKind::Tcp,
-        host_cores: r.host_cores.max(1),
-        host_load: 0.0,
-        core_ghz: 10.0,
-        ..Transport::default()
-    };
+    s.vm.compressible_fraction = if r.content == Content::Text { 1.0 } else { 0.0 };
+    s.vm.zero_fraction = if r.content == Content::Zero { 1.0 } else { 0.0 };
+    s.vm.sparse_fraction = if r.content == Content::Word { 1.0 } else { 0.0 };
     s.policy = StopPolicy::Qemu {
         downtime_limit_ms: f64::from(r.downtime_limit_ms),
         auto_converge: r.auto_converge,
@@ -150,14 +219,58 @@ pub fn scenario_for(r: &LabRun, host: &HostProfile) -> Scenario {
             },
         }),
     };
-    s.overheads = Overheads {
-        setup_s: host.setup_s,
-        switchover_ms: host.stop_ms,
-        device_state_mib: 0.0,
-        cleanup_s: 0.0,
-    };
+    host.apply(&mut s);
     s.timeout_s = r.timeout_s;
     s
+}
+
+impl HostProfile {
+    /// Puts a scenario on the lab's host: QEMU under TCG on one machine, migrating over
+    /// loopback. The path, CPU, codecs, zero scan and fixed costs become the profile's; the
+    /// guest and QEMU's own settings stay (a Hyper-V or Xen scenario becomes QEMU's, with its
+    /// defaults). Under TCG the dirty log is cleared whole at each sync.
+    pub fn apply(&self, s: &mut Scenario) {
+        if !matches!(s.policy, StopPolicy::Qemu { .. }) {
+            s.policy = StopPolicy::qemu();
+        }
+        if let StopPolicy::Qemu {
+            lazy_dirty_clear, ..
+        } = &mut s.policy
+        {
+            *lazy_dirty_clear = false;
+        }
+        // Loopback: no loss, no other traffic; the stream rate is the path.
+        let gbps = self.stream_bytes_per_s * 8.0 / 1e9;
+        s.network = Network {
+            link_gbps: gbps.clamp(0.01, 800.0),
+            dedicated: true,
+            rtt_ms: 0.05,
+            ..Network::default()
+        };
+        s.transport = Transport {
+            kind: TransportKind::Tcp,
+            host_cores: self.cores.max(1),
+            host_load: 0.0,
+            // The stream rate already holds QEMU's per-page work: TCP's CPU never binds.
+            core_ghz: 10.0,
+            zero_scan_gibps: self.zero_scan_gibps.clamp(0.01, 1024.0),
+            zlib_mibps_per_thread: self.zlib_mibps.clamp(0.01, 1e5),
+            zstd_mibps_per_thread: self.zstd_mibps.clamp(0.01, 1e5),
+            ..Transport::default()
+        };
+        s.overheads = Overheads {
+            setup_s: self.setup_s,
+            switchover_ms: self.stop_ms,
+            device_state_mib: self.device_state_mib.max(0.0),
+            cleanup_s: 0.0,
+        };
+    }
+
+    /// The profile fitted on the lab runs this build carries (`validation/lab/qemu.csv`).
+    pub fn lab() -> Result<HostProfile, String> {
+        let rows = super::record::read_csv_text(include_str!("../../validation/lab/qemu.csv"))?;
+        Ok(HostProfile::fit(&rows))
+    }
 }
 
 /// One run: what QEMU measured and what the engine predicts.
@@ -375,11 +488,16 @@ impl Report {
         let pct = |x: f64| format!("{:.1} %", x * 100.0);
         let mut out = String::new();
         out.push_str(&format!(
-            "host profile: stream {:.0} MiB/s, setup {:.0} ms, stop {:.0} ms, other written {:.1} MiB\n",
+            "host profile: stream {:.0} MiB/s, zero scan {:.1} GiB/s, setup {:.0} ms, stop {:.0} ms, device state {:.0} KiB, other written {:.1} MiB,\n  zlib {:.0} and zstd {:.0} MiB/s a thread, a flat-out guest writes {:.0} MiB/s\n",
             self.host.stream_bytes_per_s / MIB,
+            self.host.zero_scan_gibps,
             self.host.setup_s * 1000.0,
             self.host.stop_ms,
-            self.host.other_written_mib
+            self.host.device_state_mib * 1024.0,
+            self.host.other_written_mib,
+            self.host.zlib_mibps,
+            self.host.zstd_mibps,
+            self.host.flat_out_mibps
         ));
         out.push_str("split          runs  verdicts  median|err| total  p75|err| total  median|err| bytes  downtime over limit (engine/QEMU)\n");
         let groups = self

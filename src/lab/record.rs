@@ -134,6 +134,14 @@ pub fn read_csv(path: &Path) -> Result<Vec<LabRun>, String> {
         .collect()
 }
 
+/// The rows of a lab CSV text.
+pub fn read_csv_text(text: &str) -> Result<Vec<LabRun>, String> {
+    csv::Reader::from_reader(text.as_bytes())
+        .deserialize()
+        .map(|row| row.map_err(|e| e.to_string()))
+        .collect()
+}
+
 /// Writes `rows` (a header first) to `path`, replacing it.
 pub fn write_csv(path: &Path, rows: &[LabRun]) -> Result<(), String> {
     let tmp = path.with_extension("csv.tmp");
