@@ -101,7 +101,7 @@ pub struct Vm {
     /// writes as fast as it runs (a memory benchmark), less for one that writes at a pace (a
     /// server writing as requests come). Auto-converge slows a guest by making its vCPUs sleep,
     /// so it slows a paced guest only once the sleeps leave it less time than its writes need.
-    /// Measured in the lab: a paced guest at 2–10 % of its CPU kept its rate through throttles
+    /// Measured in the lab: paced guests at 2–24 % of their CPU kept their rates through throttles
     /// of 40–70 % (`docs/lab.md`).
     pub write_cpu_share: f64,
 }
@@ -219,11 +219,11 @@ pub struct Transport {
     pub compress_mibps_per_thread: f64,
     /// Multifd's codecs at level 1, MiB/s of text-like pages one thread compresses. zlib: 31.5
     /// (QEMU's 2015 measurement, `QEMU_ZLIB_MIBPS_PER_THREAD`); zstd 5.6× that (lzbench on
-    /// the Silesia corpus: 530 against 95 MB/s). The lab's host: 61 and 182 (`docs/lab.md`).
+    /// the Silesia corpus: 530 against 95 MB/s). The lab's host: 48 and 120 (`docs/lab.md`).
     pub zlib_mibps_per_thread: f64,
     pub zstd_mibps_per_thread: f64,
     /// How fast one thread checks pages for zeros (QEMU's `buffer_is_zero`), GiB/s. The lab's
-    /// host scans at 9 GiB/s (`docs/lab.md`).
+    /// host scans at 5.1 GiB/s (`docs/lab.md`).
     pub zero_scan_gibps: f64,
 }
 
