@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::grid::{Codec, Content, Group, Split, WritePattern, FLAT_OUT_PPS, PAGE};
 use super::record::{LabRun, Status};
 use crate::engine::scenario::{Multifd, MultifdCompression, Network, Overheads, Transport};
+use crate::engine::transport::{PAGE_BYTES, PAGE_HEADER_BYTES, ZERO_MARKER_BYTES};
 use crate::engine::{simulate, Pattern, Scenario, StopPolicy, TransportKind};
 
 const MIB: f64 = 1024.0 * 1024.0;
@@ -49,17 +50,8 @@ pub struct HostProfile {
     pub fitted_on: Vec<String>,
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
+fn median(v: Vec<f64>) -> f64 {
+    quantile(v, 0.5)
 }
 
 fn quantile(mut v: Vec<f64>, q: f64) -> f64 {
@@ -136,8 +128,9 @@ impl HostProfile {
                 single_profile
                     .iter()
                     .map(|r| {
-                        (r.transferred_bytes - r.normal_pages * 4104.0 - r.duplicate_pages * 9.0)
-                            / MIB
+                        let pages = r.normal_pages * (PAGE_BYTES + PAGE_HEADER_BYTES)
+                            + r.duplicate_pages * ZERO_MARKER_BYTES;
+                        (r.transferred_bytes - pages) / MIB
                     })
                     .collect(),
             ),

@@ -454,6 +454,8 @@ pub fn run_grid(cfg: &LabConfig, grid: &[RunSpec]) -> Result<usize, String> {
         eprintln!("lab: touching free memory once, so no run pays for fresh pages");
         eprintln!("lab: done in {:.1} s", warm_memory());
     }
+    let order: std::collections::HashMap<String, usize> =
+        grid.iter().enumerate().map(|(i, s)| (s.id(), i)).collect();
     let started = Instant::now();
     let mut failed = 0;
     for (i, spec) in todo.iter().enumerate() {
@@ -487,8 +489,6 @@ pub fn run_grid(cfg: &LabConfig, grid: &[RunSpec]) -> Result<usize, String> {
         writeln!(f, "{line}").map_err(|e| e.to_string())?;
         rows.push(row.clone());
         // Rows stay in grid order, so reruns give the same file.
-        let order: std::collections::HashMap<String, usize> =
-            grid.iter().enumerate().map(|(i, s)| (s.id(), i)).collect();
         rows.sort_by_key(|r| order.get(&r.id).copied().unwrap_or(usize::MAX));
         write_csv(&csv_path, &rows)?;
         let per = started.elapsed().as_secs_f64() / (i + 1) as f64;
