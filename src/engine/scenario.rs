@@ -223,7 +223,7 @@ pub struct Transport {
     pub zlib_mibps_per_thread: f64,
     pub zstd_mibps_per_thread: f64,
     /// How fast one thread checks pages for zeros (QEMU's `buffer_is_zero`), GiB/s. The lab's
-    /// host scans at 5.1 GiB/s (`docs/lab.md`).
+    /// host scans at 4.9 GiB/s (`docs/lab.md`).
     pub zero_scan_gibps: f64,
 }
 

@@ -416,6 +416,24 @@ pub fn grid() -> Vec<RunSpec> {
             ..base(Group::Autoconverge, mem, f)
         });
     }
+
+    // Profile additions: the bulk copy that sets the stream rate, twice more (one run of it
+    // left the profile at the mercy of the noise), and nearly empty pages through each codec.
+    let bulk = RunSpec {
+        content: Content::Random,
+        ..base(Group::Profile, 1024, 0.5)
+    };
+    for repeat in 1..=2 {
+        runs.push(RunSpec { repeat, ..bulk });
+    }
+    for codec in [Codec::Zlib, Codec::Zstd] {
+        runs.push(RunSpec {
+            content: Content::Word,
+            multifd_channels: 2,
+            compression: codec,
+            ..base(Group::Profile, 512, 0.5)
+        });
+    }
     runs
 }
 
