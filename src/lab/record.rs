@@ -128,10 +128,8 @@ impl LabRun {
 
 /// The rows of a lab CSV file.
 pub fn read_csv(path: &Path) -> Result<Vec<LabRun>, String> {
-    let mut r = csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    r.deserialize()
-        .map(|row| row.map_err(|e| format!("{}: {e}", path.display())))
-        .collect()
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    read_csv_text(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// The rows of a lab CSV text.
