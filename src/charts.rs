@@ -2,7 +2,9 @@
 //! command line (`migration-lab chart`). Colours come in as a `Colours`: the page reads them
 //! from its CSS custom properties; files use the light theme's.
 
+use plotters::chart::MeshStyle;
 use plotters::coord::combinators::IntoLogRange;
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -98,6 +100,45 @@ impl Colours {
             Stage::Blackout | Stage::Switchover => self.blackout,
             Stage::Cleanup | Stage::Done => self.cleanup,
         }
+    }
+
+    /// Draws a mesh in the charts' style: labels `label_px` CSS pixels, axis titles 12, the
+    /// axis and grid colours.
+    pub fn draw_mesh<'a, 'b, X, Y, XT, YT, DB>(
+        &self,
+        mesh: &mut MeshStyle<'a, 'b, X, Y, DB>,
+        label_px: f64,
+        dpr: f64,
+    ) -> Result<(), String>
+    where
+        X: Ranged<ValueType = XT> + ValueFormatter<XT>,
+        Y: Ranged<ValueType = YT> + ValueFormatter<YT>,
+        DB: DrawingBackend,
+    {
+        mesh.label_style(self.text(label_px, dpr))
+            .axis_desc_style(self.text(12.0, dpr))
+            .axis_style(self.axis)
+            .bold_line_style(self.grid)
+            .light_line_style(self.grid_light)
+            .draw()
+            .map_err(|e| e.to_string())
+    }
+
+    /// Draws a chart's legend at `position` in the charts' style.
+    pub fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+        &self,
+        chart: &mut ChartContext<'a, DB, CT>,
+        position: SeriesLabelPosition,
+        dpr: f64,
+    ) -> Result<(), String> {
+        chart
+            .configure_series_labels()
+            .position(position)
+            .background_style(self.card.mix(0.9))
+            .border_style(self.grid)
+            .label_font(self.text(11.0, dpr))
+            .draw()
+            .map_err(|e| e.to_string())
     }
 
     /// A text style in the text colour, `size` CSS pixels at `dpr`.
@@ -203,34 +244,31 @@ pub fn draw_passes<DB: DrawingBackend>(
         .build_cartesian_2d(0.5f64..(n as f64 + 0.5).max(2.5), (lo..hi).log_scale())
         .map_err(|e| e.to_string())?;
     let labels = data.iter().map(|d| d.0.clone()).collect::<Vec<_>>();
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(n.min(16))
-        .x_label_formatter(&|x| {
-            let i = x.round() as usize;
-            if (x - x.round()).abs() < 1e-6 && i >= 1 && i <= labels.len() {
-                labels[i - 1].clone()
-            } else {
-                String::new()
-            }
-        })
-        .y_label_formatter(&|y| format_mib(*y, lang))
-        .x_desc(lang.pick(
-            "pre-copy pass (then the blackout)",
-            "Kopierdurchlauf (danach der Blackout)",
-        ))
-        .y_desc(lang.pick(
-            "MiB sent (log scale)",
-            "gesendete MiB (logarithmische Skala)",
-        ))
-        .label_style(font(12.0))
-        .axis_desc_style(font(12.0))
-        .axis_style(c.axis)
-        .bold_line_style(c.grid)
-        .light_line_style(c.grid_light)
-        .draw()
-        .map_err(|e| e.to_string())?;
+    c.draw_mesh(
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n.min(16))
+            .x_label_formatter(&|x| {
+                let i = x.round() as usize;
+                if (x - x.round()).abs() < 1e-6 && i >= 1 && i <= labels.len() {
+                    labels[i - 1].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|y| format_mib(*y, lang))
+            .x_desc(lang.pick(
+                "pre-copy pass (then the blackout)",
+                "Kopierdurchlauf (danach der Blackout)",
+            ))
+            .y_desc(lang.pick(
+                "MiB sent (log scale)",
+                "gesendete MiB (logarithmische Skala)",
+            )),
+        12.0,
+        dpr,
+    )?;
 
     let stop_index = trace.stop_copy.as_ref().map(|_| n - 1);
     chart

@@ -7,6 +7,7 @@ pub mod chapters;
 pub mod charts;
 pub mod engine;
 pub mod export;
+pub mod lab;
 pub mod permalink;
 pub mod playback;
 pub mod presets;
@@ -15,8 +16,6 @@ pub mod presets;
 pub mod cli;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod fuzz_checks;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod lab;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -540,3 +540,40 @@ fn multifd_needs_one_to_255_channels() {
     }
     assert_eq!(s.validate().unwrap_err().field, "policy.multifd.channels");
 }
+
+#[test]
+fn bytes_left_start_at_memory_fall_within_each_pass_and_end_at_zero() {
+    let mut s = Scenario::qemu_defaults();
+    s.vm.dirty_rate_mibps = 60.0;
+    let t = simulate(&s).unwrap();
+    assert_eq!(t.outcome, Outcome::Converged);
+    assert!(t.passes.len() >= 3, "{} passes", t.passes.len());
+    let left = t.left_series();
+    assert_eq!(left[0], (0.0, t.passes[0].memory_bytes));
+    assert_eq!(left.last().unwrap().1, 0.0);
+    assert!(
+        left.windows(2).all(|w| w[1].0 >= w[0].0),
+        "time runs forward"
+    );
+    for p in &t.passes {
+        // Inside a pass only sending happens: what is left never grows.
+        let inside: Vec<f64> = std::iter::once(p.memory_bytes)
+            .chain(
+                left.iter()
+                    .filter(|(at, _)| *at > p.start_s && *at < p.end_s)
+                    .map(|(_, b)| *b),
+            )
+            .collect();
+        assert!(inside.windows(2).all(|w| w[1] <= w[0]), "pass {}", p.index);
+        assert!(
+            left.iter()
+                .any(|&(at, b)| at == p.end_s && b < p.memory_bytes * 1e-6),
+            "pass {} ends with all it set out to send sent",
+            p.index
+        );
+        // It starts with what the previous pass left dirty.
+        assert!(left.contains(&(p.start_s, p.memory_bytes)));
+    }
+    let sc = t.stop_copy.as_ref().unwrap();
+    assert!(left.contains(&(sc.start_s, sc.memory_bytes)));
+}

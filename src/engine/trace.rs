@@ -241,6 +241,40 @@ impl Trace {
         }
     }
 
+    /// Memory bytes the migration still had to send over time, as `(s, bytes)` corners of a
+    /// piecewise-linear curve: what QEMU reports as `ram.remaining`. Each pass starts with what
+    /// it set out to send and draws it down as its wire bytes go (a pass cut short keeps the
+    /// rest); what the guest dirtied meanwhile shows when the next pass starts, as it does in
+    /// QEMU at each dirty-bitmap sync. The blackout sends the last pages.
+    pub fn left_series(&self) -> Vec<(f64, f64)> {
+        let mut out = Vec::new();
+        let first = self.passes.first().map_or(0.0, |p| p.memory_bytes);
+        out.push((0.0, first));
+        let last = self.passes.len().saturating_sub(1);
+        for (i, p) in self.passes.iter().enumerate() {
+            out.push((p.start_s, p.memory_bytes));
+            // Only a pass the migration was cancelled in ends with pages unsent.
+            let share = if i == last && self.stop_copy.is_none() {
+                (p.wire_bytes / p.planned_wire_bytes.max(1e-9)).min(1.0)
+            } else {
+                1.0
+            };
+            let sent = self.wire_sent(p.segments, p.end_s).max(1e-9);
+            let left =
+                |t: f64| p.memory_bytes * (1.0 - share * self.wire_sent(p.segments, t) / sent);
+            for s in &self.segments[p.segments.0..p.segments.1] {
+                out.push((s.end_s.min(p.end_s), left(s.end_s).max(0.0)));
+            }
+            out.push((p.end_s, left(p.end_s).max(0.0)));
+        }
+        if let Some(sc) = &self.stop_copy {
+            out.push((sc.start_s, sc.memory_bytes));
+            out.push((sc.start_s + sc.memory_duration_s, 0.0));
+        }
+        out.dedup_by(|b, a| a.0 == b.0 && a.1 == b.1);
+        out
+    }
+
     /// What limited the rate, judged at the mean other traffic of the run.
     pub fn bottleneck(&self) -> Bottleneck {
         self.rates.bottleneck(self.mean_background())

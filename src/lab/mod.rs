@@ -7,11 +7,14 @@
 //! - [`compare`]: the engine run on every recorded run, and the errors per split;
 //! - [`chart`]: predicted against measured total time as an SVG scatter.
 //!
-//! The guest is `src/lab/guest/` (C and assembly, built by `cargo xtask lab`).
+//! The runner and its QMP client are native only; the page reads the records and compares
+//! them (`src/ui/lab.rs`). The guest is `src/lab/guest/` (C and assembly, built by `cargo xtask lab`).
 
 pub mod chart;
 pub mod compare;
 pub mod grid;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod qmp;
 pub mod record;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod runner;

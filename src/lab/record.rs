@@ -1,6 +1,7 @@
 //! One measured migration as a row of `validation/lab/qemu.csv`, and its time series as a line
 //! of `validation/lab/qemu.jsonl`.
 
+#[cfg(not(target_arch = "wasm32"))]
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -127,6 +128,7 @@ impl LabRun {
 }
 
 /// The rows of a lab CSV file.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn read_csv(path: &Path) -> Result<Vec<LabRun>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     read_csv_text(&text).map_err(|e| format!("{}: {e}", path.display()))
@@ -141,6 +143,7 @@ pub fn read_csv_text(text: &str) -> Result<Vec<LabRun>, String> {
 }
 
 /// Writes `rows` (a header first) to `path`, replacing it.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn write_csv(path: &Path, rows: &[LabRun]) -> Result<(), String> {
     let tmp = path.with_extension("csv.tmp");
     {
@@ -172,4 +175,48 @@ pub struct Series {
     pub id: String,
     /// Each sample as `[t_ms, remaining, transferred, syncs]`.
     pub samples: Vec<[f64; 4]>,
+}
+
+impl Series {
+    /// The series of run `id` in the text of a time-series file (a JSON object per line); None
+    /// when no line is that run's or it does not parse.
+    pub fn find(jsonl: &str, id: &str) -> Option<Series> {
+        let key = format!("{{\"id\":{}", serde_json::to_string(id).ok()?);
+        jsonl
+            .lines()
+            .filter(|line| line.starts_with(&key))
+            .find_map(|line| serde_json::from_str::<Series>(line).ok())
+            .filter(|s| s.id == id)
+    }
+
+    /// Bytes QEMU had left to send over time: `(seconds since migrate, ram.remaining)`.
+    pub fn remaining(&self) -> Vec<(f64, f64)> {
+        self.samples.iter().map(|s| (s[0] / 1e3, s[1])).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_series_is_found_by_its_run_and_only_by_it() {
+        let text = "{\"id\":\"a-1\",\"samples\":[[100.0,5.0,1.0,1.0]]}\n\
+                    {\"id\":\"a\",\"samples\":[[100.0,7.0,1.0,1.0],[250.0,0.0,9.0,3.0]]}\n";
+        let s = Series::find(text, "a").expect("run a has a line");
+        assert_eq!(s.remaining(), vec![(0.1, 7.0), (0.25, 0.0)]);
+        assert_eq!(Series::find(text, "a-1").unwrap().samples.len(), 1);
+        assert!(Series::find(text, "b").is_none());
+        assert!(Series::find("not json", "a").is_none());
+    }
+
+    #[test]
+    fn every_committed_run_has_its_series() {
+        let text = include_str!("../../validation/lab/qemu.jsonl");
+        let rows = read_csv_text(include_str!("../../validation/lab/qemu.csv")).unwrap();
+        for r in rows.iter().filter(|r| r.status != Status::Failed) {
+            let s = Series::find(text, &r.id).unwrap_or_else(|| panic!("{} has no series", r.id));
+            assert!(!s.samples.is_empty(), "{}", r.id);
+        }
+    }
 }
