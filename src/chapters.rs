@@ -373,12 +373,13 @@ pub const CONTROLS: &[&str] = &[
     "cores",
     "load",
     "seed",
+    "host",
 ];
 
 /// Panel ids a chapter may name.
 pub const VIEWS: &[&str] = &[
     "*", "stage", "memory", "link", "passes", "result", "blackout", "sweep", "compare", "spread",
-    "cluster",
+    "cluster", "lab",
 ];
 
 /// Parameters a sweep may vary.

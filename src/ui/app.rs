@@ -18,6 +18,7 @@ use super::compare::CompareView;
 use super::controls::Controls;
 use super::files::{self, Files};
 use super::handover::{self, needs_full, Handover, FULL};
+use super::lab::LabPanel;
 use super::memory_map::MemoryMap;
 use super::results::{Results, VerdictBanner};
 use super::share::{address_with, use_height_reporter, use_url_sync, CopyLink, Notices};
@@ -510,9 +511,12 @@ pub fn app(props: &AppProps) -> Html {
                                 </section>
                             }
                             if shows("result") {
-                                <Results trace={trace} scenario={state.scenario.clone()} lang={lang} spread={!shows_spread} />
+                                <Results trace={trace.clone()} scenario={state.scenario.clone()} lang={lang} spread={!shows_spread} />
                             }
                         </div>
+                        if FULL && shows("lab") {
+                            <LabPanel trace={trace} opened={state.lab_run.clone()} dispatch={nav_dispatch.clone()} lang={lang} />
+                        }
                     </div>
                 </div>
             }

@@ -85,7 +85,7 @@ pub(crate) fn bundle_base() -> String {
 }
 
 /// The body of the bundle's file `name` as text; None on any failure.
-async fn fetch_text(name: &str) -> Option<String> {
+pub(crate) async fn fetch_text(name: &str) -> Option<String> {
     let window = web_sys::window()?;
     let url = format!("{}{name}", bundle_base());
     let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&url))

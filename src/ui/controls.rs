@@ -6,6 +6,7 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::handover::FULL;
 use super::state::{Action, AppState};
 use crate::chapters::chapters;
 use crate::engine::scenario::{MAX_DESCRIPTORS, QEMU_MAX_BANDWIDTH_MIBPS};
@@ -551,6 +552,9 @@ pub fn controls(p: &ControlsProps) -> Html {
         s.overheads = base.overheads;
         s.transport.kind = base.transport.kind;
     });
+    // The lab's host is only in the full bundle: its profile is fitted on the lab's runs.
+    let on_host = editor(p, |s, v: String| set_lab_host(s, v == "lab"));
+    let host = if on_lab_host(s) { "lab" } else { "datacentre" };
     let policy = match s.policy {
         StopPolicy::HyperV { .. } => "hyperv",
         StopPolicy::Qemu { .. } => "qemu",
@@ -781,6 +785,7 @@ pub fn controls(p: &ControlsProps) -> Html {
         "link",
         "nics",
         "policy",
+        "host",
         "policy-param",
         "auto-converge",
         "max-bandwidth-choice",
@@ -869,6 +874,12 @@ pub fn controls(p: &ControlsProps) -> Html {
                     ("qemu", lang.pick("QEMU/KVM: pause when it fits the downtime limit", "QEMU/KVM: anhalten, wenn der Rest in die Ausfallzeit-Grenze passt")),
                     ("xen", lang.pick("Xen: 5 rounds or under 50 dirty pages", "Xen: 5 Runden oder unter 50 geänderte Seiten")),
                 ], policy, on_policy) }
+            }
+            if FULL && show("host") {
+                { choice("host", lang.pick("Host", "Host"), &[
+                    ("datacentre", lang.pick("a data centre's (the hypervisor's defaults)", "eines Rechenzentrums (Standardwerte des Hypervisors)")),
+                    ("lab", lang.pick("the lab's: QEMU 10 under TCG, loopback, 2 cores", "der des Labors: QEMU 10 unter TCG, Loopback, 2 Kerne")),
+                ], host, on_host) }
             }
             if show("policy-param") {
                 { number("policy-param", param_label, param_unit, param_value, param_hint, guard(policy_param_id, on_policy_param)) }
@@ -973,6 +984,30 @@ pub fn controls(p: &ControlsProps) -> Html {
         </section>
     }
 }
+
+/// Whether `s` is on the lab's host (`lab::compare::HostProfile`).
+#[cfg(feature = "full")]
+fn on_lab_host(s: &Scenario) -> bool {
+    crate::lab::compare::HostProfile::lab().is_ok_and(|h| h.is_on(s))
+}
+
+#[cfg(not(feature = "full"))]
+fn on_lab_host(_: &Scenario) -> bool {
+    false
+}
+
+/// Puts `s` on the lab's host, or back on a data centre's.
+#[cfg(feature = "full")]
+fn set_lab_host(s: &mut Scenario, lab: bool) {
+    use crate::lab::compare::HostProfile;
+    match HostProfile::lab() {
+        Ok(h) if lab => h.apply(s),
+        _ => HostProfile::data_centre(s),
+    }
+}
+
+#[cfg(not(feature = "full"))]
+fn set_lab_host(_: &mut Scenario, _: bool) {}
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,7 @@ mod files;
 mod handover;
 mod incremental;
 mod inspect;
+mod lab;
 pub(crate) mod memory_map;
 mod results;
 mod share;

@@ -35,8 +35,11 @@ pub struct AppState {
     pub notices: Rc<Vec<Notice>>,
     /// The file that could not be opened last, and why (until one opens).
     pub import_error: Option<(String, String)>,
+    /// The lab run opened in the playground, whose measurements are drawn over the engine's.
+    pub lab_run: Option<Rc<OpenedRun>>,
 }
 
+pub use super::lab::OpenedRun;
 pub use crate::permalink::Theme;
 pub use crate::presets::{preset, PRESETS};
 
@@ -77,6 +80,11 @@ pub enum Action {
     ImportCluster(Box<ClusterScenario>),
     /// A file could not be opened: its name and why.
     ImportFailed(String, String),
+    /// Open a lab run in the playground: its scenario, and its measurements beside the
+    /// engine's.
+    OpenLabRun(Box<OpenedRun>),
+    /// Stop drawing the opened lab run.
+    CloseLabRun,
 }
 
 impl AppState {
@@ -112,6 +120,7 @@ impl AppState {
             theme: Theme::System,
             notices: Rc::new(Vec::new()),
             import_error: None,
+            lab_run: None,
         }
     }
 
@@ -318,6 +327,18 @@ impl Reducible for AppState {
             Action::Import(s) => return self.open_file("playground", Action::SetScenario(s)),
             Action::ImportCluster(c) => return self.open_file("cluster", Action::SetCluster(c)),
             Action::ImportFailed(name, why) => next.import_error = Some((name, why)),
+            Action::OpenLabRun(run) => {
+                let run = *run;
+                let scenario = Box::new(run.scenario.clone());
+                let next = self
+                    .open_file("playground", Action::SetScenario(scenario))
+                    .reduce(Action::Restart);
+                return Rc::new(AppState {
+                    lab_run: Some(Rc::new(run)),
+                    ..(*next).clone()
+                });
+            }
+            Action::CloseLabRun => next.lab_run = None,
             Action::Restart => next.clock.restart(),
             Action::Seek(t) => next.clock.seek(t),
             Action::Speed(v) => next.clock.set_speed(v),

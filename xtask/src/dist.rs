@@ -73,6 +73,9 @@ const MINIFY_NAMES: &str = "--minify-imports-and-exports-and-modules";
 pub const BUDGET_GZIP: u64 = 240_000;
 /// What the first load should weigh at most (issue 9): reported with every build.
 pub const GOAL_GZIP: u64 = 250_000;
+/// The lab's time series, and its name in the bundle (`ui::lab::SERIES_FILE`).
+const LAB_SERIES: &str = "validation/lab/qemu.jsonl";
+const LAB_SERIES_NAME: &str = "lab-qemu.jsonl";
 /// Files of www/ that the bundle rewrites under hashed names rather than copying.
 const BOOT: &str = "boot.js";
 const STYLE: &str = "style.css";
@@ -527,6 +530,14 @@ fn assemble(
             raw: bytes.len() as u64,
         });
     }
+    // The lab's time series, fetched when a reader opens a lab run (`src/ui/lab.rs`).
+    let series = read(&ctx.path(LAB_SERIES))?;
+    later.push(Asset {
+        kind: "lab series",
+        gzip: w.write(LAB_SERIES_NAME, &series)?,
+        name: LAB_SERIES_NAME.into(),
+        raw: series.len() as u64,
+    });
     Ok(Sizes {
         assets: w.assets,
         later,

@@ -1,0 +1,353 @@
+//! "Checked against real QEMU": the lab's measured migrations (`validation/lab/`, measured by
+//! `cargo xtask lab`, `docs/lab.md`) against the engine, as a scatter and the held-out
+//! figures, and any run opened in the playground with QEMU's bytes left over time drawn over
+//! the engine's.
+//!
+//! The runs are in the bundle; their time series (`lab-qemu.jsonl`) are fetched the first time
+//! a run is opened.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use super::chapter::fetch_text;
+use super::chart::{prepare, use_drawn_canvas, Surface};
+use super::state::Action;
+use crate::engine::{Fmt, Lang, Scenario, Trace};
+use crate::lab::chart::{draw_left, draw_scatter, scatter_height, LEFT_HEIGHT};
+use crate::lab::compare::{compare, lab_runs, scenario_for, HostProfile, Report, TARGETS};
+use crate::lab::grid::{Group, Split};
+use crate::lab::record::Series;
+
+/// The bundle's file of time series, one JSON object per run and line.
+pub const SERIES_FILE: &str = "lab-qemu.jsonl";
+
+/// A lab run opened in the playground.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenedRun {
+    /// Index into the report's runs.
+    pub index: usize,
+    pub id: String,
+    /// The run's inputs on the lab host.
+    pub scenario: Scenario,
+    /// QEMU's total time, s, when it converged.
+    pub qemu_total_s: Option<f64>,
+    /// QEMU's `ram.remaining` over time, `(s, bytes)`; None when the series could not be
+    /// loaded.
+    pub measured: Option<Vec<(f64, f64)>>,
+}
+
+thread_local! {
+    /// The engine against every run, computed once per page.
+    static REPORT: RefCell<Option<Rc<Result<Report, String>>>> = const { RefCell::new(None) };
+    /// The series file once fetched.
+    static SERIES: RefCell<Option<Rc<str>>> = const { RefCell::new(None) };
+}
+
+/// The engine against the runs this build carries.
+pub fn report() -> Rc<Result<Report, String>> {
+    REPORT.with(|r| {
+        r.borrow_mut()
+            .get_or_insert_with(|| Rc::new(lab_runs().map(compare)))
+            .clone()
+    })
+}
+
+/// The series file, fetched once; None when it cannot be loaded.
+async fn series_text() -> Option<Rc<str>> {
+    if let Some(text) = SERIES.with(|s| s.borrow().clone()) {
+        return Some(text);
+    }
+    let text: Rc<str> = fetch_text(SERIES_FILE).await?.into();
+    SERIES.with(|s| *s.borrow_mut() = Some(text.clone()));
+    Some(text)
+}
+
+/// Run `id` of the report as it opens in the playground, without its series yet.
+fn opened(report: &Report, id: &str) -> Option<OpenedRun> {
+    let index = report.runs.iter().position(|r| r.id == id)?;
+    let run = &report.runs[index];
+    let row = lab_runs().ok()?.iter().find(|r| r.id == run.id)?;
+    Some(OpenedRun {
+        index,
+        id: run.id.clone(),
+        scenario: scenario_for(row, &report.host),
+        qemu_total_s: run.qemu_converged.then_some(run.qemu_total_s),
+        measured: None,
+    })
+}
+
+fn group_name(g: Group, lang: Lang) -> &'static str {
+    match g {
+        Group::Profile => lang.pick("host profile", "Hostprofil"),
+        Group::Precopy => lang.pick("pre-copy", "Pre-Copy"),
+        Group::Unlimited => lang.pick("no bandwidth cap", "ohne Bandbreitengrenze"),
+        Group::Autoconverge => "auto-converge",
+        Group::Multifd => "multifd",
+    }
+}
+
+fn pct(v: f64, lang: Lang) -> String {
+    format!("{} %", Fmt(lang).num(v * 100.0, 1))
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LabPanelProps {
+    /// The playground's current run, drawn against an opened run's measurements.
+    pub trace: Rc<Trace>,
+    pub opened: Option<Rc<OpenedRun>>,
+    pub dispatch: Callback<Action>,
+    #[prop_or_default]
+    pub lang: Lang,
+}
+
+fn draw_report(
+    canvas: web_sys::HtmlCanvasElement,
+    surface: &Surface,
+    deps: &(Rc<Result<Report, String>>, Option<usize>, Lang),
+) -> Result<(), String> {
+    let (report, mark, lang) = deps;
+    let report = report.as_ref().as_ref().map_err(Clone::clone)?;
+    let (root, dpr, palette) = prepare(canvas, surface, scatter_height)?;
+    draw_scatter(&root, report, *mark, false, *lang, &palette.colours(), dpr)
+}
+
+type LeftDeps = (Rc<Trace>, Rc<OpenedRun>, Lang);
+
+fn draw_measured(
+    canvas: web_sys::HtmlCanvasElement,
+    surface: &Surface,
+    deps: &LeftDeps,
+) -> Result<(), String> {
+    let (trace, opened, lang) = deps;
+    let measured = opened.measured.clone().unwrap_or_default();
+    let (root, dpr, palette) = prepare(canvas, surface, |_| LEFT_HEIGHT)?;
+    draw_left(
+        &root,
+        &measured,
+        &trace.left_series(),
+        false,
+        *lang,
+        &palette.colours(),
+        dpr,
+    )
+}
+
+#[derive(Properties, PartialEq)]
+struct LeftChartProps {
+    trace: Rc<Trace>,
+    opened: Rc<OpenedRun>,
+    lang: Lang,
+    label: String,
+}
+
+/// An opened run's bytes left over time, QEMU's against the engine's.
+#[function_component(LeftChart)]
+fn left_chart(p: &LeftChartProps) -> Html {
+    let canvas = use_drawn_canvas(
+        "lab bytes left",
+        (p.trace.clone(), p.opened.clone(), p.lang),
+        draw_measured,
+    );
+    html! {
+        <div class="chart-wrap">
+            <canvas id="lab-left" ref={canvas} role="img" aria-label={p.label.clone()}></canvas>
+        </div>
+    }
+}
+
+/// The panel: the held-out figures against their targets, the scatter, a run picker, and the
+/// opened run's bytes left over time.
+#[function_component(LabPanel)]
+pub fn lab_panel(p: &LabPanelProps) -> Html {
+    let lang = p.lang;
+    let f = Fmt(lang);
+    let report = report();
+    let mark = p.opened.as_ref().map(|o| o.index);
+    let picked = use_state(|| p.opened.as_ref().map(|o| o.id.clone()));
+    let loading = use_state(|| false);
+    let scatter = use_drawn_canvas("lab scatter", (Rc::clone(&report), mark, lang), draw_report);
+    let report: &Result<Report, String> = &report;
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => {
+            return html! {
+                <section class="panel lab-panel" id="lab">
+                    <h2>{lang.pick("Checked against real QEMU", "Geprüft an echtem QEMU")}</h2>
+                    <p class="error">{lang.pick("The lab's runs could not be read: ", "Die Läufe des Labors konnten nicht gelesen werden: ")}{e}</p>
+                </section>
+            };
+        }
+    };
+    let targets = TARGETS.iter().map(|t| {
+        let v = (t.figure)(report);
+        let met = t.met(report);
+        let shown = if t.at_most && t.bound == 0.0 {
+            lang.pick(format!("{v} runs over"), format!("{v} Läufe darüber"))
+        } else {
+            pct(v, lang)
+        };
+        html! {
+            <tr class={classes!(if met { "met" } else { "missed" })}>
+                <td>{lang.pick(t.what.0, t.what.1)}</td>
+                <td class="num">{shown}</td>
+                <td>{if met { lang.pick("met", "erreicht") } else { lang.pick("missed", "verfehlt") }}</td>
+            </tr>
+        }
+    });
+    let on_pick = {
+        let picked = picked.clone();
+        Callback::from(move |e: Event| {
+            let sel: HtmlSelectElement = e.target_unchecked_into();
+            picked.set(Some(sel.value()));
+        })
+    };
+    let groups = [
+        Group::Precopy,
+        Group::Unlimited,
+        Group::Autoconverge,
+        Group::Multifd,
+    ];
+    let options = groups.iter().map(|&g| {
+        let runs = report.runs.iter().filter(|r| r.group == g).map(|r| {
+            let qemu = if r.qemu_converged { f.duration(r.qemu_total_s) } else { lang.pick("timeout", "Abbruch").to_string() };
+            let engine = if r.engine_converged { f.duration(r.engine_total_s) } else { lang.pick("timeout", "Abbruch").to_string() };
+            let split = match r.split {
+                Split::Holdout => lang.pick("held out", "zurückgehalten"),
+                Split::Calibration => lang.pick("calibration", "Kalibrierung"),
+            };
+            let text = format!("{} · QEMU {qemu} · {} {engine} · {split}", r.id, lang.pick("engine", "Simulation"));
+            html! { <option value={r.id.clone()} selected={Some(&r.id) == picked.as_ref()}>{text}</option> }
+        });
+        html! { <optgroup label={group_name(g, lang)}>{ for runs }</optgroup> }
+    });
+    let on_open = {
+        let dispatch = p.dispatch.clone();
+        let loading = loading.clone();
+        // Nothing picked yet: the first option, the first run of the first group.
+        let first = groups
+            .iter()
+            .find_map(|g| report.runs.iter().find(|r| r.group == *g))
+            .map_or("", |r| r.id.as_str());
+        let run = opened(report, picked.as_deref().unwrap_or(first));
+        Callback::from(move |_: MouseEvent| {
+            let Some(mut run) = run.clone() else {
+                return;
+            };
+            let dispatch = dispatch.clone();
+            let loading = loading.clone();
+            loading.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                run.measured = series_text()
+                    .await
+                    .and_then(|text| Series::find(&text, &run.id))
+                    .map(|s| s.remaining());
+                loading.set(false);
+                dispatch.emit(Action::OpenLabRun(Box::new(run)));
+            });
+        })
+    };
+    let on_close = {
+        let dispatch = p.dispatch.clone();
+        Callback::from(move |_: MouseEvent| dispatch.emit(Action::CloseLabRun))
+    };
+    let on_host = HostProfile::lab().is_ok_and(|h| h.is_on(&p.trace.scenario));
+    let opened_view = p.opened.as_ref().map(|o| {
+        let qemu = o.qemu_total_s.map_or_else(
+            || lang.pick("did not finish within its timeout", "wurde innerhalb der Frist nicht fertig").to_string(),
+            |s| f.duration(s),
+        );
+        let engine = if p.trace.outcome.completed() {
+            f.duration(p.trace.total_time_s)
+        } else {
+            lang.pick("does not finish", "wird nicht fertig").to_string()
+        };
+        html! {
+            <div class="lab-opened" data-testid="lab-opened">
+                <h3>{lang.pick("Bytes left to send: ", "Noch zu senden: ")}<code>{o.id.clone()}</code></h3>
+                <p data-testid="lab-totals">
+                    {lang.pick("QEMU measured: ", "QEMU gemessen: ")}<strong>{qemu.clone()}</strong>
+                    {lang.pick(" · the engine, for the scenario as it is now: ", " · die Simulation für das Szenario, wie es jetzt ist: ")}<strong>{engine.clone()}</strong>
+                </p>
+                if !on_host {
+                    <p class="hint">{lang.pick(
+                        "The scenario is no longer on the lab's host: the engine's curve is for your settings, QEMU's for the run's.",
+                        "Das Szenario steht nicht mehr auf dem Host des Labors: Die Kurve der Simulation gilt für Ihre Einstellungen, die von QEMU für den Lauf.")}</p>
+                }
+                if o.measured.is_none() {
+                    <p class="error">{lang.pick(
+                        "QEMU's time series could not be loaded: only the engine's curve is drawn.",
+                        "Die Zeitreihe von QEMU konnte nicht geladen werden: Nur die Kurve der Simulation ist gezeichnet.")}</p>
+                }
+                <LeftChart trace={p.trace.clone()} opened={o.clone()} {lang}
+                    label={lang.pick(
+                        format!("Bytes left to send over time for lab run {}: QEMU measured {qemu}, the engine {engine}.", o.id),
+                        format!("Noch zu sendende Bytes im Zeitverlauf für Laborlauf {}: QEMU gemessen {qemu}, Simulation {engine}.", o.id))} />
+                <ul class="legend">
+                    <li><span class="swatch chart-pass"></span>{lang.pick("engine", "Simulation")}</li>
+                    <li><span class="swatch chart-stop"></span>{lang.pick("QEMU, measured every 100 ms", "QEMU, alle 100 ms gemessen")}</li>
+                </ul>
+                <button id="lab-close" onclick={on_close}>{lang.pick("Close the run", "Lauf schließen")}</button>
+            </div>
+        }
+    });
+    let h = &report.holdout;
+    let runs_measured = lab_runs().map_or(0, <[_]>::len);
+    html! {
+        <section class="panel lab-panel" id="lab" aria-labelledby="lab-title">
+            <h2 id="lab-title">{lang.pick("Checked against real QEMU", "Geprüft an echtem QEMU")}</h2>
+            <p>{lang.pick(
+                format!("The lab ran {} real migrations between two QEMU 10 processes on one machine and recorded every input. \
+                    The engine, given each run's inputs and the lab host's profile, predicts each one. \
+                    Half the runs were set aside before anything was compared: {} of them, never used to set a constant.",
+                    runs_measured, h.runs),
+                format!("Das Labor hat {} echte Migrationen zwischen zwei QEMU-10-Prozessen auf einem Rechner ausgeführt und jede Eingabe festgehalten. \
+                    Die Simulation sagt jeden Lauf aus seinen Eingaben und dem Profil des Labor-Hosts voraus. \
+                    Die Hälfte der Läufe wurde vor jedem Vergleich zurückgelegt: {} davon, nie zum Einstellen einer Konstante benutzt.",
+                    runs_measured, h.runs))}</p>
+            <table class="lab-targets" data-testid="lab-targets">
+                <caption>{lang.pick("The held-out half against the targets set before the comparison", "Die zurückgehaltene Hälfte gegen die vor dem Vergleich gesetzten Ziele")}</caption>
+                <thead><tr>
+                    <th scope="col">{lang.pick("target", "Ziel")}</th>
+                    <th scope="col">{lang.pick("held out", "zurückgehalten")}</th>
+                    <th scope="col">{lang.pick("verdict", "Ergebnis")}</th>
+                </tr></thead>
+                <tbody>{ for targets }</tbody>
+            </table>
+            <p class="small">{lang.pick(
+                format!("Run-to-run noise: the same run repeated varies by a median of {} in total time.", pct(report.noise.median_spread_total, lang)),
+                format!("Streuung von Lauf zu Lauf: derselbe Lauf wiederholt schwankt in der Gesamtzeit im Median um {}.", pct(report.noise.median_spread_total, lang)))}</p>
+            <div class="chart-wrap">
+                <canvas id="lab-scatter" ref={scatter} role="img"
+                    aria-label={lang.pick(
+                        format!("Total time, engine against QEMU, on log axes: {} runs both finished; the held-out half's median error is {}.", report.runs.iter().filter(|r| r.err_total.is_some()).count(), pct(h.median_abs_err_total, lang)),
+                        format!("Gesamtzeit, Simulation gegen QEMU, logarithmisch: {} Läufe, die beide beendeten; der Median des Fehlers der zurückgehaltenen Hälfte ist {}.", report.runs.iter().filter(|r| r.err_total.is_some()).count(), pct(h.median_abs_err_total, lang)))}>
+                </canvas>
+            </div>
+            <ul class="legend">
+                <li><span class="swatch line lab-agree"></span>{lang.pick("engine = QEMU (and ±20 %)", "Simulation = QEMU (und ±20 %)")}</li>
+                <li><span class="swatch ring chart-stop"></span>{lang.pick("calibration half", "Kalibrierhälfte")}</li>
+                <li><span class="swatch dot chart-pass"></span>{lang.pick("held-out half", "zurückgehaltene Hälfte")}</li>
+                if p.opened.is_some() {
+                    <li><span class="swatch ring lab-mark"></span>{lang.pick("the opened run", "der geöffnete Lauf")}</li>
+                }
+            </ul>
+            <div class="field lab-pick">
+                <label for="lab-run">{lang.pick("A lab run", "Ein Laborlauf")}</label>
+                <select id="lab-run" onchange={on_pick}>{ for options }</select>
+                <button id="lab-open" onclick={on_open} disabled={*loading}>
+                    {if *loading { lang.pick("Loading QEMU's series…", "Zeitreihe von QEMU wird geladen…") } else { lang.pick("Open in the playground", "In der Spielwiese öffnen") }}
+                </button>
+                <p class="hint">{lang.pick(
+                    "Opens the run's inputs on the lab's host, with what QEMU had left to send drawn over the engine's. Change anything and watch the engine's curve move.",
+                    "Öffnet die Eingaben des Laufs auf dem Host des Labors, mit dem, was QEMU noch zu senden hatte, über der Kurve der Simulation. Ändern Sie etwas und sehen Sie, wie sich die Kurve der Simulation bewegt.")}</p>
+            </div>
+            { for opened_view }
+            <p class="small">{lang.pick(
+                "Measure your own machine with cargo xtask lab; the method is in the project's docs/lab.md.",
+                "Messen Sie Ihren eigenen Rechner mit cargo xtask lab; die Methode steht in docs/lab.md des Projekts.")}</p>
+        </section>
+    }
+}
