@@ -69,6 +69,23 @@ fn the_host_profile_is_fitted_on_calibration_profile_runs_alone() {
         r.setup_time_ms += 500.0;
     }
     assert_ne!(HostProfile::fit(&cal).setup_s, before.setup_s);
+    // Unless they were disturbed by other work on the machine: then they set nothing, in the
+    // fit as in the comparison. Fifty slow copies of a profile run outvote the real ones
+    // when counted.
+    let slow = |foreign_cpu: f64| {
+        let mut with = rows.clone();
+        let mut copy = rows
+            .iter()
+            .find(|r| r.group == Group::Profile && r.split == Split::Calibration)
+            .unwrap()
+            .clone();
+        copy.setup_time_ms = 5000.0;
+        copy.foreign_cpu = foreign_cpu;
+        with.extend(std::iter::repeat_n(copy, 50));
+        HostProfile::fit(&with).setup_s
+    };
+    assert_ne!(slow(0.0), before.setup_s);
+    assert_eq!(slow(0.5), before.setup_s);
 }
 
 /// Whether the engine met each of `TARGETS` when the figures were last recorded in

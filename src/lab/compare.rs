@@ -70,10 +70,13 @@ fn quantile(mut v: Vec<f64>, q: f64) -> f64 {
 
 impl HostProfile {
     /// Fits the profile on the calibration half: the profile group's completed runs, and the
-    /// flat-out guests' rate before their migrations.
+    /// flat-out guests' rate before their migrations. Runs that are not measurements
+    /// ([`usable`]) set nothing.
     pub fn fit(rows: &[LabRun]) -> HostProfile {
+        let rows: Vec<&LabRun> = rows.iter().filter(|r| usable(r)).collect();
         let flat_out: Vec<&LabRun> = rows
             .iter()
+            .copied()
             .filter(|r| {
                 r.split == Split::Calibration
                     && r.rate_target_pps == FLAT_OUT_PPS
@@ -83,6 +86,7 @@ impl HostProfile {
             .collect();
         let profile: Vec<&LabRun> = rows
             .iter()
+            .copied()
             .filter(|r| r.group == Group::Profile && r.split == Split::Calibration && r.converged())
             .collect();
         let single = |r: &&&LabRun| r.multifd_channels == 0;
@@ -450,6 +454,12 @@ pub const TARGETS: [Target; 5] = [
     },
 ];
 
+/// Whether a run is a measurement: it did not fail, and nothing else took a core while it
+/// ran. The others set no constant and are judged in no figure.
+pub fn usable(r: &LabRun) -> bool {
+    r.status != Status::Failed && r.foreign_cpu <= MAX_FOREIGN_CPU
+}
+
 /// A run measured while something else used more than this many cores is left out.
 pub const MAX_FOREIGN_CPU: f64 = 0.25;
 /// Stop-time work outside the memory copy that no downtime limit covers, ms.
@@ -548,13 +558,10 @@ fn noise(rows: &[&LabRun]) -> Noise {
 
 /// Holds the engine against every usable run.
 pub fn compare(rows: &[LabRun]) -> Report {
-    let (usable, excluded): (Vec<&LabRun>, Vec<&LabRun>) = rows
-        .iter()
-        .partition(|r| r.status != Status::Failed && r.foreign_cpu <= MAX_FOREIGN_CPU);
-    let fit_rows: Vec<LabRun> = usable.iter().map(|r| (*r).clone()).collect();
-    let host = HostProfile::fit(&fit_rows);
+    let (measured, excluded): (Vec<&LabRun>, Vec<&LabRun>) = rows.iter().partition(|r| usable(r));
+    let host = HostProfile::fit(rows);
     // The profile runs set the host; the figures are over the runs that test the engine.
-    let runs: Vec<RunError> = usable
+    let runs: Vec<RunError> = measured
         .iter()
         .filter(|r| r.group != Group::Profile)
         .map(|r| run_error(r, &host))
@@ -582,7 +589,7 @@ pub fn compare(rows: &[LabRun]) -> Report {
         calibration: summarise(&of(Split::Calibration)),
         holdout: summarise(&of(Split::Holdout)),
         groups,
-        noise: noise(&usable),
+        noise: noise(&measured),
         excluded: excluded.iter().map(|r| r.id.clone()).collect(),
         host,
         runs,
