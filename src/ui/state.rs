@@ -328,11 +328,11 @@ impl Reducible for AppState {
             Action::ImportCluster(c) => return self.open_file("cluster", Action::SetCluster(c)),
             Action::ImportFailed(name, why) => next.import_error = Some((name, why)),
             Action::OpenLabRun(run) => {
+                // As an opened file: the playground with the run's scenario, the clock at 0
+                // (playing unless the reader prefers reduced motion).
                 let run = *run;
                 let scenario = Box::new(run.scenario.clone());
-                let next = self
-                    .open_file("playground", Action::SetScenario(scenario))
-                    .reduce(Action::Restart);
+                let next = self.open_file("playground", Action::SetScenario(scenario));
                 return Rc::new(AppState {
                     lab_run: Some(Rc::new(run)),
                     ..(*next).clone()
