@@ -183,9 +183,9 @@ fn bars(trace: &Trace, lang: Lang) -> Vec<(String, f64)> {
     v
 }
 
-/// Axis labels in MiB: log ticks are powers of ten (0.1, 1, 10, 1000 …), printed as they are
-/// (with a decimal comma in German).
-fn format_mib(v: f64, lang: Lang) -> String {
+/// Labels of a log axis: its ticks are powers of ten (0.1, 1, 10, 1000 …), printed as they
+/// are (with a decimal comma in German).
+pub(crate) fn log_tick(v: f64, lang: Lang) -> String {
     if v >= 1.0 {
         format!("{v:.0}")
     } else {
@@ -257,7 +257,7 @@ pub fn draw_passes<DB: DrawingBackend>(
                     String::new()
                 }
             })
-            .y_label_formatter(&|y| format_mib(*y, lang))
+            .y_label_formatter(&|y| log_tick(*y, lang))
             .x_desc(lang.pick(
                 "pre-copy pass (then the blackout)",
                 "Kopierdurchlauf (danach der Blackout)",

@@ -8,9 +8,9 @@ use plotters::prelude::*;
 
 use super::compare::Report;
 use super::grid::Split;
-use crate::charts::{svg, Colours};
+use crate::charts::{log_tick, svg, Colours};
 use crate::engine::units::MIB;
-use crate::engine::Lang;
+use crate::engine::{Fmt, Lang};
 
 /// The scatter's height for a width.
 pub fn scatter_height(width: f64) -> f64 {
@@ -81,8 +81,8 @@ pub fn draw_scatter<DB: DrawingBackend>(
             .configure_mesh()
             .x_desc(lang.pick("QEMU, measured (s)", "QEMU, gemessen (s)"))
             .y_desc(lang.pick("engine, predicted (s)", "Simulation, vorhergesagt (s)"))
-            .x_label_formatter(&|x| format!("{x}"))
-            .y_label_formatter(&|y| format!("{y}")),
+            .x_label_formatter(&|x| log_tick(*x, lang))
+            .y_label_formatter(&|y| log_tick(*y, lang)),
         11.0,
         dpr,
     )?;
@@ -168,11 +168,13 @@ pub fn draw_left<DB: DrawingBackend>(
         chart
             .configure_mesh()
             .x_desc(lang.pick(
-                "time since the migration started (s)",
-                "Zeit seit Beginn der Migration (s)",
+                "time since the migration started",
+                "Zeit seit Beginn der Migration",
             ))
             .y_desc(lang.pick("left to send (MiB)", "noch zu senden (MiB)"))
-            .x_label_formatter(&|x| format!("{x}"))
+            // A label per 80 CSS pixels at most, so they stay apart on a phone.
+            .x_labels((f64::from(root.dim_in_pixel().0) / dpr / 80.0).max(2.0) as usize)
+            .x_label_formatter(&|x| Fmt(lang).duration(*x))
             .y_label_formatter(&|y| format!("{y:.0}")),
         11.0,
         dpr,
