@@ -896,8 +896,7 @@ fn execute(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), String> {
             if svg.as_os_str() == "-" {
                 return emit(out, &text);
             }
-            return std::fs::write(&svg, text)
-                .map_err(|e| format!("cannot write {}: {e}", svg.display()));
+            return write_file(&svg, &text);
         }
         Command::Lab { command } => lab(command),
         Command::Scenario { policy } => {
@@ -910,6 +909,11 @@ fn execute(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), String> {
         }
     }?;
     emit(out, &text)
+}
+
+/// Writes `text` to the file at `path`, saying which file could not be written.
+fn write_file(path: &std::path::Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 fn lab(cmd: LabCommand) -> Result<String, String> {
@@ -940,8 +944,7 @@ fn lab(cmd: LabCommand) -> Result<String, String> {
             if let Some(path) = svg {
                 let text =
                     crate::lab::chart::scatter_svg(&report, 640, &crate::charts::Colours::LIGHT)?;
-                std::fs::write(&path, text)
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                write_file(&path, &text)?;
             }
             Ok(if json {
                 report.to_json()
