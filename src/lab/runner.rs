@@ -422,9 +422,7 @@ pub fn run_grid(cfg: &LabConfig, grid: &[RunSpec]) -> Result<usize, String> {
         Vec::new()
     };
     if cfg.retry_failed {
-        rows.retain(|r| {
-            r.status != Status::Failed && r.foreign_cpu <= super::compare::MAX_FOREIGN_CPU
-        });
+        rows.retain(super::compare::usable);
     }
     let done: HashSet<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut todo: Vec<&RunSpec> = grid
