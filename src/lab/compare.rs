@@ -465,7 +465,8 @@ pub const MAX_FOREIGN_CPU: f64 = 0.25;
 /// Stop-time work outside the memory copy that no downtime limit covers, ms.
 pub const DOWNTIME_SLACK_MS: f64 = 50.0;
 
-fn run_error(r: &LabRun, host: &HostProfile) -> RunError {
+/// What QEMU measured in run `r` and what the engine predicts for it on `host`.
+pub fn run_error(r: &LabRun, host: &HostProfile) -> RunError {
     let s = scenario_for(r, host);
     let t = simulate(&s).ok();
     let engine_converged = t.as_ref().is_some_and(|t| t.outcome.completed());
@@ -558,14 +559,22 @@ fn noise(rows: &[&LabRun]) -> Noise {
 
 /// Holds the engine against every usable run.
 pub fn compare(rows: &[LabRun]) -> Report {
-    let (measured, excluded): (Vec<&LabRun>, Vec<&LabRun>) = rows.iter().partition(|r| usable(r));
     let host = HostProfile::fit(rows);
-    // The profile runs set the host; the figures are over the runs that test the engine.
-    let runs: Vec<RunError> = measured
-        .iter()
-        .filter(|r| r.group != Group::Profile)
-        .map(|r| run_error(r, &host))
-        .collect();
+    let runs = judged(rows).map(|r| run_error(r, &host)).collect();
+    report(rows, host, runs)
+}
+
+/// The runs that test the engine, in file order: every measurement but the profile runs,
+/// which set the host.
+pub fn judged(rows: &[LabRun]) -> impl Iterator<Item = &LabRun> {
+    rows.iter()
+        .filter(|r| usable(r) && r.group != Group::Profile)
+}
+
+/// The report on `rows`, given the host they were judged on and the engine's errors on
+/// [`judged`]'s runs (the page computes those a slice at a time).
+pub fn report(rows: &[LabRun], host: HostProfile, runs: Vec<RunError>) -> Report {
+    let (measured, excluded): (Vec<&LabRun>, Vec<&LabRun>) = rows.iter().partition(|r| usable(r));
     let of =
         |split: Split| -> Vec<&RunError> { runs.iter().filter(|r| r.split == split).collect() };
     let groups = [

@@ -14,12 +14,15 @@ use yew::prelude::*;
 
 use super::chapter::fetch_text;
 use super::chart::{prepare, use_drawn_canvas, Surface};
+use super::incremental::use_incremental;
 use super::state::Action;
 use crate::engine::{Fmt, Lang, Scenario, Trace};
 use crate::lab::chart::{draw_left, draw_scatter, scatter_height, LEFT_HEIGHT};
-use crate::lab::compare::{compare, lab_runs, scenario_for, HostProfile, Report, TARGETS};
+use crate::lab::compare::{
+    judged, lab_runs, report, run_error, scenario_for, HostProfile, Report, RunError, TARGETS,
+};
 use crate::lab::grid::{Group, Split};
-use crate::lab::record::Series;
+use crate::lab::record::{LabRun, Series};
 
 /// The bundle's file of time series, one JSON object per run and line.
 pub const SERIES_FILE: &str = "lab-qemu.jsonl";
@@ -40,19 +43,50 @@ pub struct OpenedRun {
 }
 
 thread_local! {
-    /// The engine against every run, computed once per page.
-    static REPORT: RefCell<Option<Rc<Result<Report, String>>>> = const { RefCell::new(None) };
+    /// The engine against every run, once computed on this page.
+    static REPORT: RefCell<Option<Rc<Report>>> = const { RefCell::new(None) };
     /// The series file once fetched.
     static SERIES: RefCell<Option<Rc<str>>> = const { RefCell::new(None) };
 }
 
-/// The engine against the runs this build carries.
-pub fn report() -> Rc<Result<Report, String>> {
-    REPORT.with(|r| {
-        r.borrow_mut()
-            .get_or_insert_with(|| Rc::new(lab_runs().map(compare)))
-            .clone()
-    })
+/// How far the engine has got through the lab's runs.
+enum Progress {
+    Ready(Rc<Report>),
+    /// Runs simulated, of how many.
+    Running(usize, usize),
+    Failed(String),
+}
+
+/// The engine against the runs this build carries: a few runs at a time between frames the
+/// first time (a run is 0.2–1 ms, 166 of them would hold the page for a frame or three), then
+/// from the page's copy.
+#[hook]
+fn use_report() -> Progress {
+    let cached = REPORT.with(|r| r.borrow().clone());
+    let inputs = lab_runs().and_then(|rows| Ok((rows, HostProfile::lab()?)));
+    let runs: Vec<&'static LabRun> = match (&cached, &inputs) {
+        (None, Ok((rows, _))) => judged(rows).collect(),
+        _ => Vec::new(),
+    };
+    let n = runs.len();
+    let host = inputs.as_ref().ok().map(|(_, h)| *h);
+    let done = use_incremental(Rc::new(()), n, move |_, i| {
+        host.map(|h| run_error(runs[i], h))
+    });
+    if let Some(r) = cached {
+        return Progress::Ready(r);
+    }
+    let (rows, host) = match inputs {
+        Ok(inputs) => inputs,
+        Err(e) => return Progress::Failed(e),
+    };
+    let ready: Vec<RunError> = done.iter().flatten().flatten().cloned().collect();
+    if ready.len() < n {
+        return Progress::Running(ready.len(), n);
+    }
+    let r = Rc::new(report(rows, host.clone(), ready));
+    REPORT.with(|c| *c.borrow_mut() = Some(r.clone()));
+    Progress::Ready(r)
 }
 
 /// The series file, fetched once; None when it cannot be loaded.
@@ -106,10 +140,9 @@ pub struct LabPanelProps {
 fn draw_report(
     canvas: web_sys::HtmlCanvasElement,
     surface: &Surface,
-    deps: &(Rc<Result<Report, String>>, Option<usize>, Lang),
+    deps: &(Rc<Report>, Option<usize>, Lang),
 ) -> Result<(), String> {
     let (report, mark, lang) = deps;
-    let report = report.as_ref().as_ref().map_err(Clone::clone)?;
     let (root, dpr, palette) = prepare(canvas, surface, scatter_height)?;
     draw_scatter(&root, report, *mark, false, *lang, &palette.colours(), dpr)
 }
@@ -158,29 +191,53 @@ fn left_chart(p: &LeftChartProps) -> Html {
     }
 }
 
-/// The panel: the held-out figures against their targets, the scatter, a run picker, and the
-/// opened run's bytes left over time.
+#[derive(Properties, PartialEq)]
+struct ResultsProps {
+    report: Rc<Report>,
+    trace: Rc<Trace>,
+    opened: Option<Rc<OpenedRun>>,
+    dispatch: Callback<Action>,
+    lang: Lang,
+}
+
+/// The panel: while the engine runs the lab's runs, a progress bar; then the held-out figures
+/// against their targets, the scatter, a run picker, and the opened run's bytes left over time.
 #[function_component(LabPanel)]
 pub fn lab_panel(p: &LabPanelProps) -> Html {
     let lang = p.lang;
+    let body = match use_report() {
+        Progress::Ready(report) => html! {
+            <LabResults {report} trace={p.trace.clone()} opened={p.opened.clone()} dispatch={p.dispatch.clone()} {lang} />
+        },
+        Progress::Running(done, of) => html! {
+            <p role="status" data-testid="lab-progress">
+                <label for="lab-progress">{lang.pick(
+                    format!("Running the engine on the lab's runs: {done} of {of}"),
+                    format!("Die Simulation rechnet die Läufe des Labors nach: {done} von {of}"))}</label>
+                {" "}<progress id="lab-progress" max={of.to_string()} value={done.to_string()}></progress>
+            </p>
+        },
+        Progress::Failed(e) => html! {
+            <p class="error">{lang.pick("The lab's runs could not be read: ", "Die Läufe des Labors konnten nicht gelesen werden: ")}{e}</p>
+        },
+    };
+    html! {
+        <section class="panel lab-panel" id="lab" aria-labelledby="lab-title">
+            <h2 id="lab-title">{lang.pick("Checked against real QEMU", "Geprüft an echtem QEMU")}</h2>
+            { body }
+        </section>
+    }
+}
+
+#[function_component(LabResults)]
+fn lab_results(p: &ResultsProps) -> Html {
+    let lang = p.lang;
     let f = Fmt(lang);
-    let report = report();
     let mark = p.opened.as_ref().map(|o| o.index);
     let picked = use_state(|| p.opened.as_ref().map(|o| o.id.clone()));
     let loading = use_state(|| false);
-    let scatter = use_drawn_canvas("lab scatter", (Rc::clone(&report), mark, lang), draw_report);
-    let report: &Result<Report, String> = &report;
-    let report = match report {
-        Ok(r) => r,
-        Err(e) => {
-            return html! {
-                <section class="panel lab-panel" id="lab">
-                    <h2>{lang.pick("Checked against real QEMU", "Geprüft an echtem QEMU")}</h2>
-                    <p class="error">{lang.pick("The lab's runs could not be read: ", "Die Läufe des Labors konnten nicht gelesen werden: ")}{e}</p>
-                </section>
-            };
-        }
-    };
+    let scatter = use_drawn_canvas("lab scatter", (p.report.clone(), mark, lang), draw_report);
+    let report: &Report = &p.report;
     let targets = TARGETS.iter().map(|t| {
         let v = (t.figure)(report);
         let met = t.met(report);
@@ -296,8 +353,7 @@ pub fn lab_panel(p: &LabPanelProps) -> Html {
     let h = &report.holdout;
     let runs_measured = lab_runs().map_or(0, <[_]>::len);
     html! {
-        <section class="panel lab-panel" id="lab" aria-labelledby="lab-title">
-            <h2 id="lab-title">{lang.pick("Checked against real QEMU", "Geprüft an echtem QEMU")}</h2>
+        <>
             <p>{lang.pick(
                 format!("The lab ran {} real migrations between two QEMU 10 processes on one machine and recorded every input. \
                     The engine, given each run's inputs and the lab host's profile, predicts each one. \
@@ -348,6 +404,6 @@ pub fn lab_panel(p: &LabPanelProps) -> Html {
             <p class="small">{lang.pick(
                 "Measure your own machine with cargo xtask lab; the method is in the project's docs/lab.md.",
                 "Messen Sie Ihren eigenen Rechner mit cargo xtask lab; die Methode steht in docs/lab.md des Projekts.")}</p>
-        </section>
+        </>
     }
 }
