@@ -410,7 +410,7 @@ pub const TARGETS: [Target; 5] = [
     Target {
         what: (
             "verdict agreement ≥ 95 %",
-            "übereinstimmendes Urteil ≥ 95 %",
+            "überein\u{ad}stimmendes Urteil ≥ 95 %",
         ),
         figure: |r| r.holdout.verdict_agreement,
         at_most: false,

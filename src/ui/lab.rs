@@ -367,7 +367,8 @@ fn lab_results(p: &ResultsProps) -> Html {
                 <caption>{lang.pick("The held-out half against the targets set before the comparison", "Die zurückgehaltene Hälfte gegen die vor dem Vergleich gesetzten Ziele")}</caption>
                 <thead><tr>
                     <th scope="col">{lang.pick("target", "Ziel")}</th>
-                    <th scope="col">{lang.pick("held out", "zurückgehalten")}</th>
+                    // A soft hyphen lets the German header break on a phone.
+                    <th scope="col">{lang.pick("held out", "zurück\u{ad}gehalten")}</th>
                     <th scope="col">{lang.pick("verdict", "Ergebnis")}</th>
                 </tr></thead>
                 <tbody>{ for targets }</tbody>
