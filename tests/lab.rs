@@ -133,6 +133,29 @@ fn the_repeated_points_measure_the_noise() {
 }
 
 #[test]
+fn a_repeat_predicts_each_run_from_the_mean_of_the_others() {
+    // One point measured three times: 100, 100 and 130 ms. Each run "predicted" by the mean
+    // of the other two misses by 15 %, 15 % and 30/130; a single point stays out.
+    let mut rows: Vec<LabRun> = rows()
+        .into_iter()
+        .filter(|r| r.status == Status::Completed && r.group == Group::Precopy)
+        .take(4)
+        .collect();
+    for (i, (r, t)) in rows.iter_mut().zip([100.0, 100.0, 130.0, 50.0]).enumerate() {
+        r.point = if i < 3 { "p" } else { "q" }.to_string();
+        r.repeat = i as u32 % 3;
+        r.total_time_ms = t;
+        r.foreign_cpu = 0.0;
+    }
+    let noise = compare(&rows).noise;
+    assert_eq!(noise.points, 1);
+    assert!((noise.repeat_median_abs_err_total - 0.15).abs() < 1e-12);
+    // p75 interpolates between 15 % and 23.1 %.
+    let p75 = 0.15 + 0.5 * (30.0 / 130.0 - 0.15);
+    assert!((noise.repeat_p75_abs_err_total - p75).abs() < 1e-12);
+}
+
+#[test]
 fn a_scenario_moves_onto_the_lab_host_and_back_to_the_data_centre() {
     use migration_lab::engine::{simulate, Scenario, StopPolicy};
     let lab = HostProfile::lab().unwrap();

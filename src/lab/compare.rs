@@ -362,6 +362,10 @@ pub struct Noise {
     pub median_spread_total: f64,
     pub max_spread_total: f64,
     pub median_spread_bytes: f64,
+    /// The floor any deterministic model meets on these runs: each run "predicted" by the
+    /// mean of its repeats, scored as the engine is (|predicted − measured| / measured).
+    pub repeat_median_abs_err_total: f64,
+    pub repeat_p75_abs_err_total: f64,
 }
 
 /// The held-out figures of one group of runs.
@@ -533,6 +537,7 @@ fn noise(rows: &[&LabRun]) -> Noise {
     points.dedup();
     let mut spread_t = Vec::new();
     let mut spread_b = Vec::new();
+    let mut repeat_err = Vec::new();
     for p in &points {
         let runs: Vec<&&LabRun> = rows
             .iter()
@@ -548,12 +553,19 @@ fn noise(rows: &[&LabRun]) -> Noise {
         };
         spread_t.push(spread(runs.iter().map(|r| r.total_time_ms).collect()));
         spread_b.push(spread(runs.iter().map(|r| r.transferred_bytes).collect()));
+        let sum: f64 = runs.iter().map(|r| r.total_time_ms).sum();
+        for r in &runs {
+            let others = (sum - r.total_time_ms) / (runs.len() - 1) as f64;
+            repeat_err.push((others - r.total_time_ms).abs() / r.total_time_ms);
+        }
     }
     Noise {
         points: spread_t.len(),
         median_spread_total: median(spread_t.clone()),
         max_spread_total: spread_t.iter().copied().fold(f64::NAN, f64::max),
         median_spread_bytes: median(spread_b),
+        repeat_median_abs_err_total: median(repeat_err.clone()),
+        repeat_p75_abs_err_total: quantile(repeat_err, 0.75),
     }
 }
 
@@ -654,6 +666,11 @@ impl Report {
             pct(self.noise.median_spread_total),
             pct(self.noise.max_spread_total),
             pct(self.noise.median_spread_bytes)
+        ));
+        out.push_str(&format!(
+            "  a repeat as the prediction (the floor for any model): median|err| total {}, p75 {}\n",
+            pct(self.noise.repeat_median_abs_err_total),
+            pct(self.noise.repeat_p75_abs_err_total)
         ));
         if !self.excluded.is_empty() {
             out.push_str(&format!("excluded: {}\n", self.excluded.join(", ")));

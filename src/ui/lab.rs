@@ -374,8 +374,8 @@ fn lab_results(p: &ResultsProps) -> Html {
                 <tbody>{ for targets }</tbody>
             </table>
             <p class="small">{lang.pick(
-                format!("Run-to-run noise: the same run repeated varies by a median of {} in total time.", pct(report.noise.median_spread_total, lang)),
-                format!("Streuung von Lauf zu Lauf: derselbe Lauf wiederholt schwankt in der Gesamtzeit im Median um {}.", pct(report.noise.median_spread_total, lang)))}</p>
+                format!("Run-to-run noise: the same run repeated varies by a median of {} in total time. Even a second QEMU run, used as the prediction, misses by a median of {} (p75 {}).", pct(report.noise.median_spread_total, lang), pct(report.noise.repeat_median_abs_err_total, lang), pct(report.noise.repeat_p75_abs_err_total, lang)),
+                format!("Streuung von Lauf zu Lauf: derselbe Lauf wiederholt schwankt in der Gesamtzeit im Median um {}. Selbst ein zweiter QEMU-Lauf als Vorhersage liegt im Median um {} daneben (p75 {}).", pct(report.noise.median_spread_total, lang), pct(report.noise.repeat_median_abs_err_total, lang), pct(report.noise.repeat_p75_abs_err_total, lang)))}</p>
             <div class="chart-wrap">
                 <canvas id="lab-scatter" ref={scatter} role="img"
                     aria-label={lang.pick(
