@@ -11,6 +11,7 @@
 use crate::engine::fields::FieldError;
 use crate::engine::units::Lang;
 use crate::engine::{Scenario, ScenarioError};
+use crate::model::Param;
 
 /// The views the lite bundle, the page's first load, carries: those of the first chapter,
 /// which needs no chart library. The other chapters are shown by the full bundle; `www/boot.js`
@@ -382,54 +383,18 @@ pub const VIEWS: &[&str] = &[
     "cluster", "lab",
 ];
 
-/// Parameters a sweep may vary.
-pub const SWEEP_PARAMS: &[&str] = &["link-gbps", "dirty-rate-mibps", "memory-mib", "buffers"];
+/// Parameters a chapter's sweep (and the JS API's) may vary; their rules are the model's
+/// ([`Param`]).
+pub const SWEEP_PARAMS: [Param; 4] = [
+    Param::LinkGbps,
+    Param::DirtyRateMibps,
+    Param::MemoryMib,
+    Param::Buffers,
+];
 
-/// The value of sweep parameter `param` in `s`.
-pub fn param_value(s: &Scenario, param: &str) -> Option<f64> {
-    Some(match param {
-        "link-gbps" => s.network.link_gbps,
-        "dirty-rate-mibps" => s.vm.dirty_rate_mibps,
-        "memory-mib" => s.vm.memory_mib,
-        "buffers" => f64::from(s.network.ring_descriptors()),
-        _ => return None,
-    })
-}
-
-/// `s` with sweep parameter `param` set to `v`. Memory keeps the working set's and the
-/// never-written memory's shares of it.
-pub fn with_param(s: &Scenario, param: &str, v: f64) -> Scenario {
-    let mut s = s.clone();
-    match param {
-        "link-gbps" => s.network.link_gbps = v,
-        "dirty-rate-mibps" => s.vm.dirty_rate_mibps = v,
-        "memory-mib" => {
-            let old = s.vm.memory_mib.max(f64::MIN_POSITIVE);
-            s.vm.working_set_mib = (s.vm.working_set_mib / old * v).floor();
-            s.vm.untouched_mib = (s.vm.untouched_mib / old * v).floor();
-            s.vm.memory_mib = v;
-        }
-        "buffers" => s.network.buffers = Some(v.round().clamp(64.0, 8192.0) as u32),
-        _ => {}
-    }
-    s
-}
-
-/// `n` values from `from` to `to`: evenly spaced on a log scale when the range spans a
-/// factor of ten or more (link speeds, memory), linearly otherwise.
-pub fn sweep_values(from: f64, to: f64, n: usize) -> Vec<f64> {
-    let n = n.max(2);
-    let log = from > 0.0 && to / from >= 10.0;
-    (0..n)
-        .map(|i| {
-            let f = i as f64 / (n - 1) as f64;
-            if log {
-                (from.ln() + f * (to.ln() - from.ln())).exp()
-            } else {
-                from + f * (to - from)
-            }
-        })
-        .collect()
+/// The sweep parameter named `name`, if a chapter may vary it.
+pub fn sweep_param(name: &str) -> Option<Param> {
+    Param::from_name(name).filter(|p| SWEEP_PARAMS.contains(p))
 }
 
 /// Everything wrong with the chapter and glossary files, as sentences (empty when all is well).
@@ -498,7 +463,7 @@ pub fn problems() -> Vec<String> {
             out.push(format!("{at}: the sweep view needs a sweep"));
         }
         if let Some(s) = &c.sweep {
-            let known = SWEEP_PARAMS.contains(&s.param.0);
+            let known = sweep_param(s.param.0).is_some();
             let range = s.from.is_finite() && s.to.is_finite() && s.from < s.to;
             if !(known && range) {
                 out.push(format!(
@@ -537,28 +502,6 @@ mod tests {
             vec![Piece::Text("open "), Piece::Text("[[pass")]
         );
         assert_eq!(pieces(""), Vec::<Piece>::new());
-    }
-
-    #[test]
-    fn sweeps_set_one_parameter_and_keep_shares() {
-        let s = Scenario::default();
-        let big = with_param(&s, "memory-mib", 16384.0);
-        assert_eq!(big.vm.memory_mib, 16384.0);
-        assert_eq!(
-            big.vm.working_set_mib / 16384.0,
-            s.vm.working_set_mib / s.vm.memory_mib
-        );
-        assert_eq!(
-            param_value(&with_param(&s, "buffers", 4096.4), "buffers"),
-            Some(4096.0)
-        );
-        assert_eq!(
-            param_value(&with_param(&s, "link-gbps", 25.0), "link-gbps"),
-            Some(25.0)
-        );
-        let v = sweep_values(1.0, 100.0, 3);
-        assert!((v[1] - 10.0).abs() < 1e-9, "{v:?}");
-        assert_eq!(sweep_values(0.0, 1000.0, 3), vec![0.0, 500.0, 1000.0]);
     }
 
     /// The chapters' scenarios and comparisons, compiled to fields, give what the chapter

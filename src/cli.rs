@@ -11,6 +11,8 @@ use crate::engine::{
     rate_explanation, simulate, simulate_cluster, verdict, ClusterScenario, ClusterTrace, Lang,
     Multifd, MultifdCompression, Outcome, Pattern, Scenario, StopPolicy, Trace, TransportKind,
 };
+use crate::model::study::sweep_value;
+use crate::model::{pick_hypervisor, Hypervisor, Param, Spacing};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -44,9 +46,13 @@ enum Command {
         from: f64,
         #[arg(long, allow_negative_numbers = true)]
         to: f64,
-        /// Number of values, evenly spaced from --from to --to.
+        /// Number of values from --from to --to.
         #[arg(long, default_value_t = 11)]
         steps: u32,
+        /// How the values are spaced: `auto` is a log scale when both ends are above 0 and one
+        /// is 10 times the other or more (as the page's sweeps), else linear.
+        #[arg(long, value_enum, default_value_t = Spacing::Auto)]
+        spacing: Spacing,
     },
     /// Draw a chart as an SVG file: the page's pass or link chart of one migration, or the
     /// Gantt chart of a cluster file's migrations.
@@ -74,8 +80,8 @@ enum Command {
     },
     /// Print the default scenario as JSON (a starting point for --scenario files).
     Scenario {
-        #[arg(long, value_enum, default_value_t = PolicyArg::Hyperv)]
-        policy: PolicyArg,
+        #[arg(long, value_enum, default_value_t = Hypervisor::Hyperv)]
+        policy: Hypervisor,
     },
 }
 
@@ -120,13 +126,6 @@ enum LabCommand {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
-enum PolicyArg {
-    Hyperv,
-    Qemu,
-    Xen,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
 enum HostArg {
     /// The lab's host, fitted on its calibration runs.
     Lab,
@@ -167,20 +166,6 @@ enum CodecArg {
     None,
     Zlib,
     Zstd,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Param {
-    MemoryMib,
-    WorkingSetMib,
-    DirtyRateMibps,
-    LinkGbps,
-    MaxBandwidthMibps,
-    SmbLimitMibps,
-    Buffers,
-    DowntimeLimitMs,
-    MaxPasses,
-    Seed,
 }
 
 /// Scenario settings; each overrides the file given with --scenario (or the defaults).
@@ -229,7 +214,7 @@ struct Knobs {
     #[arg(long, allow_negative_numbers = true)]
     smb_limit_mibps: Option<f64>,
     #[arg(long, value_enum)]
-    policy: Option<PolicyArg>,
+    policy: Option<Hypervisor>,
     /// Hyper-V's pass cap, or Xen's round limit.
     #[arg(long)]
     max_passes: Option<u32>,
@@ -367,20 +352,8 @@ impl Knobs {
             }
             None => Scenario::default(),
         };
-        if let Some(p) = self.policy {
-            // A hypervisor comes with its overheads and its usual transport (unless a file set them).
-            let base = match p {
-                PolicyArg::Hyperv => Scenario::default(),
-                PolicyArg::Qemu => Scenario::qemu_defaults(),
-                PolicyArg::Xen => Scenario::xen_defaults(),
-            };
-            if std::mem::discriminant(&s.policy) != std::mem::discriminant(&base.policy) {
-                s.policy = base.policy;
-                if self.scenario.is_none() {
-                    s.overheads = base.overheads;
-                    s.transport.kind = base.transport.kind;
-                }
-            }
+        if let Some(h) = self.policy {
+            pick_hypervisor(&mut s, h);
         }
         if self.host_profile == Some(HostArg::Lab) {
             crate::lab::compare::HostProfile::lab()?.apply(&mut s);
@@ -607,87 +580,20 @@ fn cluster_report(t: &ClusterTrace) -> String {
     out
 }
 
-fn apply(s: &mut Scenario, p: Param, v: f64) {
-    match p {
-        Param::MemoryMib => s.vm.memory_mib = v,
-        Param::WorkingSetMib => s.vm.working_set_mib = v,
-        Param::DirtyRateMibps => s.vm.dirty_rate_mibps = v,
-        Param::LinkGbps => s.network.link_gbps = v,
-        Param::MaxBandwidthMibps => {
-            if let StopPolicy::Qemu {
-                max_bandwidth_mibps,
-                ..
-            } = &mut s.policy
-            {
-                *max_bandwidth_mibps = Some(v)
-            }
-        }
-        Param::SmbLimitMibps => s.network.smb_limit_mibps = Some(v),
-        Param::Buffers => {
-            s.network.buffers = Some(v.round().clamp(0.0, f64::from(u32::MAX)) as u32)
-        }
-        Param::DowntimeLimitMs => {
-            if let StopPolicy::Qemu {
-                downtime_limit_ms, ..
-            } = &mut s.policy
-            {
-                *downtime_limit_ms = v
-            }
-        }
-        Param::MaxPasses => match &mut s.policy {
-            StopPolicy::HyperV { max_passes, .. } => *max_passes = v.round().max(0.0) as u32,
-            StopPolicy::Xen { max_iterations, .. } => *max_iterations = v.round().max(0.0) as u32,
-            StopPolicy::Qemu { .. } => {}
-        },
-        // `sweep` has checked that seeds are whole numbers from 0 to 2^53.
-        Param::Seed => s.seed = v as u64,
-    }
-}
-
-/// The largest seed a sweep takes: every whole number up to 2^53 is exact in an `f64`.
-pub const MAX_SWEEP_SEED: f64 = 9_007_199_254_740_992.0;
-
-/// The whole numbers a parameter takes, inclusive; `None` for parameters that take any real.
-fn whole_range(p: Param) -> Option<(f64, f64)> {
-    match p {
-        Param::Seed => Some((0.0, MAX_SWEEP_SEED)),
-        Param::Buffers | Param::MaxPasses => Some((0.0, f64::from(u32::MAX))),
-        _ => None,
-    }
-}
-
-/// The `i`-th of `steps` evenly spaced values from `from` to `to`, both included. Weighting the
-/// ends (rather than adding a fraction of `to - from`) cannot overflow for finite ends.
-fn step_value(from: f64, to: f64, i: u32, steps: u32) -> f64 {
-    if steps <= 1 || i == 0 {
-        return from;
-    }
-    if i == steps - 1 {
-        return to;
-    }
-    let f = f64::from(i) / f64::from(steps - 1);
-    from * (1.0 - f) + to * f
-}
-
 /// Prints one CSV row per value as soon as it is simulated.
 fn sweep(
     base: &Scenario,
     p: Param,
-    from: f64,
-    to: f64,
-    steps: u32,
+    (from, to, steps, spacing): (f64, f64, u32, Spacing),
     out: &mut dyn std::io::Write,
 ) -> Result<(), String> {
-    let name = p
-        .to_possible_value()
-        .map(|v| v.get_name().to_string())
-        .unwrap_or_default();
+    let name = p.name();
     if steps == 0 || steps > MAX_SWEEP_STEPS {
         return Err(format!(
             "--steps must be 1 to {MAX_SWEEP_STEPS} (got {steps})"
         ));
     }
-    let whole = whole_range(p);
+    let whole = p.whole_range();
     for (flag, x) in [("--from", from), ("--to", to)] {
         if !x.is_finite() {
             return Err(format!("{flag} must be a finite number (got {x})"));
@@ -700,15 +606,17 @@ fn sweep(
             }
         }
     }
-    if matches!(p, Param::DowntimeLimitMs) && !matches!(base.policy, StopPolicy::Qemu { .. }) {
-        return Err("--vary downtime-limit-ms needs --policy qemu".into());
+    if let Some(why) = p.unavailable(base) {
+        return Err(format!("--vary {name} {why} (--policy)"));
     }
-    if matches!(p, Param::MaxPasses) && matches!(base.policy, StopPolicy::Qemu { .. }) {
-        return Err("--vary max-passes needs --policy hyperv or xen".into());
+    if spacing == Spacing::Log && !spacing.is_log(from, to) {
+        return Err(format!(
+            "--spacing log needs --from and --to above 0 (got {from} and {to})"
+        ));
     }
     let mut row = format!("{name},converged,outcome,total_time_ms,downtime_ms,bytes_sent,passes\n");
     for i in 0..steps {
-        let v = step_value(from, to, i, steps);
+        let v = sweep_value(from, to, i as usize, steps as usize, spacing);
         // Whole-number parameters run, and are printed, at the nearest whole number.
         let v = if whole.is_some() { v.round() } else { v };
         if !v.is_finite() {
@@ -717,9 +625,7 @@ fn sweep(
                 i + 1
             ));
         }
-        let mut s = base.clone();
-        apply(&mut s, p, v);
-        let t = simulate(&s).map_err(|e| format!("at {name} = {v}: {e}"))?;
+        let t = simulate(&p.with(base, v)).map_err(|e| format!("at {name} = {v}: {e}"))?;
         let outcome = serde_json::to_value(t.outcome)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
@@ -847,13 +753,14 @@ fn execute(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), String> {
             from,
             to,
             steps,
+            spacing,
         } => {
             if knobs.cluster()?.is_some() {
                 return Err(
                     "sweep varies one VM's parameter; cluster files can only be simulated".into(),
                 );
             }
-            return sweep(&knobs.scenario()?, vary, from, to, steps, out);
+            return sweep(&knobs.scenario()?, vary, (from, to, steps, spacing), out);
         }
         Command::Chart {
             knobs,
@@ -899,14 +806,7 @@ fn execute(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), String> {
             return write_file(&svg, &text);
         }
         Command::Lab { command } => lab(command),
-        Command::Scenario { policy } => {
-            let s = match policy {
-                PolicyArg::Hyperv => Scenario::default(),
-                PolicyArg::Qemu => Scenario::qemu_defaults(),
-                PolicyArg::Xen => Scenario::xen_defaults(),
-            };
-            Ok(s.to_json() + "\n")
-        }
+        Command::Scenario { policy } => Ok(policy.defaults().to_json() + "\n"),
     }?;
     emit(out, &text)
 }
@@ -1082,6 +982,91 @@ mod tests {
         assert_eq!(lines.len(), 6);
         assert!(lines[0].starts_with("dirty-rate-mibps,converged"));
         assert!(lines[1].starts_with("0,true,converged,"));
+    }
+
+    #[test]
+    fn sweep_spacing_is_the_pages_unless_asked() {
+        let run = |extra: &[&str]| {
+            let mut args = vec![
+                "sweep",
+                "--vary",
+                "link-gbps",
+                "--from",
+                "1",
+                "--to",
+                "100",
+                "--steps",
+                "3",
+            ];
+            args.extend_from_slice(extra);
+            exec(&args)
+        };
+        // A factor of 100: a log scale, as the page's sweep.
+        let auto = swept(&run(&[]).unwrap());
+        assert_eq!(auto[0], 1.0);
+        assert!((auto[1] - 10.0).abs() < 1e-9, "{auto:?}");
+        assert_eq!(
+            swept(&run(&["--spacing", "linear"]).unwrap()),
+            vec![1.0, 50.5, 100.0]
+        );
+        let log_from_0 = "sweep --vary dirty-rate-mibps --from 0 --to 100 --spacing log";
+        let err = exec(&log_from_0.split(' ').collect::<Vec<_>>()).unwrap_err();
+        assert!(err.contains("--spacing log needs"), "{err}");
+    }
+
+    #[test]
+    fn a_sweep_over_memory_keeps_the_working_sets_share() {
+        // At half the memory the working set halves too, so the run is shorter than with the
+        // working set kept whole.
+        let vm = [
+            "--working-set-mib",
+            "8192",
+            "--untouched-mib",
+            "0",
+            "--dirty-rate-mibps",
+            "0",
+        ];
+        let sweep = [
+            "sweep",
+            "--vary",
+            "memory-mib",
+            "--from",
+            "16384",
+            "--to",
+            "8192",
+        ];
+        let out =
+            exec(&[&sweep[..], &["--steps", "2", "--memory-mib", "16384"], &vm].concat()).unwrap();
+        let kept_whole =
+            exec(&[&["simulate", "--json", "--memory-mib", "8192"][..], &vm].concat()).unwrap();
+        let ms = |line: &str| -> f64 { line.split(',').nth(3).unwrap().parse().unwrap() };
+        let half = ms(out.lines().nth(2).unwrap());
+        let whole: serde_json::Value = serde_json::from_str(&kept_whole).unwrap();
+        assert!(half < whole["total_time_ms"].as_f64().unwrap(), "{out}");
+    }
+
+    #[test]
+    fn policy_brings_the_hypervisors_transport_over_a_file() {
+        let dir = std::env::temp_dir().join(format!("ml-cli-policy-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("hyperv.json");
+        std::fs::write(&file, Scenario::default().to_json()).unwrap();
+        let out = exec(&[
+            "simulate",
+            "--json",
+            "--scenario",
+            file.to_str().unwrap(),
+            "--policy",
+            "qemu",
+        ])
+        .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            v["scenario"]["transport"]["kind"], "tcp",
+            "{}",
+            v["scenario"]
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// The first column of a sweep's rows.

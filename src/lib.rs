@@ -1,13 +1,15 @@
 //! Migration Lab: a live-migration simulation engine and its browser explainer.
 //!
-//! `engine` is pure Rust (no web dependency) and deterministic; `ui` is the yew shell that
-//! only reads engine traces. The wasm entry point lives here.
+//! `engine` is pure Rust (no web dependency) and deterministic; `model` holds the app's state
+//! and rules over it, platform-free; `ui` is the yew shell that only shows the model and reads
+//! engine traces. The wasm entry point lives here.
 
 pub mod chapters;
 pub mod charts;
 pub mod engine;
 pub mod export;
 pub mod lab;
+pub mod model;
 pub mod permalink;
 pub mod playback;
 pub mod presets;

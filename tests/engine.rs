@@ -361,7 +361,7 @@ fn phases_tile_the_timeline() {
 fn same_seed_same_trace_and_shared_links_vary_by_seed() {
     let mut s = Scenario::default();
     s.network.dedicated = false;
-    assert_eq!(simulate(&s).unwrap(), simulate(&s).unwrap());
+    let (seed, first) = (s.seed, simulate(&s).unwrap());
     let times: Vec<f64> = (0..8)
         .map(|seed| {
             s.seed = seed;
@@ -371,6 +371,9 @@ fn same_seed_same_trace_and_shared_links_vary_by_seed() {
     let spread = times.iter().cloned().fold(f64::MIN, f64::max)
         - times.iter().cloned().fold(f64::MAX, f64::min);
     assert!(spread > 0.5, "shared network spread {spread} s: {times:?}");
+    // After seven runs with other seeds, the first seed's run is the same again.
+    s.seed = seed;
+    assert_eq!(simulate(&s).unwrap(), first);
     s.network.dedicated = true;
     let dedicated: Vec<f64> = (0..8)
         .map(|seed| {

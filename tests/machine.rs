@@ -6,7 +6,7 @@ mod common;
 
 use migration_lab::engine::cluster::{simulate_cluster, ClusterVm, Host, Nic, Stage};
 use migration_lab::engine::{
-    simulate, Overheads, Pattern, PhaseKind, StopPolicy, Trace, TransportKind,
+    simulate, Outcome, Overheads, Pattern, PhaseKind, StopPolicy, Trace, TransportKind,
 };
 
 fn host(name: &str, gbps: f64, rdma: bool) -> Host {
@@ -101,7 +101,7 @@ fn a_one_vm_cluster_runs_the_same_migration_as_simulate() {
         ),
         ("xen", StopPolicy::xen(), Overheads::xen()),
     ];
-    let mut checked = 0;
+    let mut outcomes = Vec::new();
     for (name, policy, overheads) in &policies {
         for transport in [
             TransportKind::Tcp,
@@ -139,10 +139,15 @@ fn a_one_vm_cluster_runs_the_same_migration_as_simulate() {
                         if dedicated { "dedicated" } else { "shared" }
                     );
                     same(&single, rec, &what);
-                    checked += 1;
+                    outcomes.push(single.outcome);
                 }
             }
         }
     }
-    assert_eq!(checked, 54);
+    // The grid holds runs that converge and runs the pass cap stops, so both of the
+    // machine's ways to the blackout were compared.
+    assert!(
+        outcomes.contains(&Outcome::Converged) && outcomes.contains(&Outcome::PassCap),
+        "{outcomes:?}"
+    );
 }

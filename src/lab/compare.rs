@@ -13,6 +13,7 @@ use super::record::{LabRun, Status};
 use crate::engine::scenario::{Multifd, MultifdCompression, Network, Overheads, Transport};
 use crate::engine::transport::{PAGE_BYTES, PAGE_HEADER_BYTES, ZERO_MARKER_BYTES};
 use crate::engine::{simulate, Pattern, Scenario, StopPolicy, TransportKind};
+use crate::model::study::{median, quantile};
 
 const MIB: f64 = 1024.0 * 1024.0;
 const GIB: f64 = 1024.0 * MIB;
@@ -50,22 +51,6 @@ pub struct HostProfile {
     pub cores: u32,
     /// Runs the profile was fitted on.
     pub fitted_on: Vec<String>,
-}
-
-fn median(v: Vec<f64>) -> f64 {
-    quantile(v, 0.5)
-}
-
-fn quantile(mut v: Vec<f64>, q: f64) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(f64::total_cmp);
-    // Linear interpolation between closest ranks (R's type 7, numpy's default).
-    let h = (v.len() - 1) as f64 * q;
-    let lo = h.floor() as usize;
-    let hi = h.ceil() as usize;
-    v[lo] + (h - lo as f64) * (v[hi] - v[lo])
 }
 
 impl HostProfile {

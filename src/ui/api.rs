@@ -246,18 +246,20 @@ mod js {
     /// Throws, naming the option, when one is not valid.
     #[wasm_bindgen]
     pub fn sweep(options: JsValue) -> Result<js_sys::Array, JsError> {
-        use crate::chapters::{sweep_values, with_param, SWEEP_PARAMS};
+        use crate::chapters::{sweep_param, SWEEP_PARAMS};
+        use crate::model::{sweep_values, Spacing};
         let scenario = match json(&options, "scenario")? {
             Some(text) => scenario_from(&text)?,
             None => Scenario::default(),
         };
-        let param = string(&options, "param")?.unwrap_or_default();
-        if !SWEEP_PARAMS.contains(&param.as_str()) {
+        let name = string(&options, "param")?.unwrap_or_default();
+        let Some(param) = sweep_param(&name) else {
+            let names: Vec<&str> = SWEEP_PARAMS.iter().map(|p| p.name()).collect();
             return Err(JsError::new(&format!(
-                "param \"{param}\" is not one of {}",
-                SWEEP_PARAMS.join(", ")
+                "param \"{name}\" is not one of {}",
+                names.join(", ")
             )));
-        }
+        };
         let number = |key: &str| {
             js_sys::Reflect::get(&options, &key.into())
                 .ok()
@@ -272,9 +274,9 @@ mod js {
             )));
         }
         let rows = js_sys::Array::new();
-        for x in sweep_values(from, to, points as usize) {
-            let run = crate::engine::simulate(&with_param(&scenario, &param, x))
-                .map_err(|e| JsError::new(&format!("{param} = {x}: {e}")))?;
+        for x in sweep_values(from, to, points as usize, Spacing::Auto) {
+            let run = crate::engine::simulate(&param.with(&scenario, x))
+                .map_err(|e| JsError::new(&format!("{name} = {x}: {e}")))?;
             let row = js_sys::Object::new();
             for (key, value) in [
                 ("x", JsValue::from(x)),

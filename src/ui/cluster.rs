@@ -16,11 +16,12 @@ use super::state::{preset, Action, AppState, PRESETS};
 use super::ByPtr;
 use crate::charts;
 use crate::engine::cluster::{
-    ClusterScenario, ClusterTrace, ClusterVm, MigrationRecord, Nic, Operation, Stage, MAX_HOSTS,
+    ClusterScenario, ClusterTrace, ClusterVm, MigrationRecord, Nic, Operation, Stage,
 };
 use crate::engine::scenario::MAX_DESCRIPTORS;
 use crate::engine::units::localize;
-use crate::engine::{Fmt, Lang, Pattern, TransportKind};
+use crate::engine::{Fmt, Lang, TransportKind};
+use crate::model::cluster::{can_add_host, can_remove_host, room_for_vm, ClusterEdit};
 
 /// One colour per migration (cycled), distinct from the stage colours' meanings: the
 /// stylesheet's `mig-0` … `mig-7` classes, per theme.
@@ -272,13 +273,6 @@ fn rate_at(m: &MigrationRecord, t: f64) -> f64 {
         .map_or(0.0, |s| s.wire_rate)
 }
 
-fn unique(base: &str, taken: impl Fn(&str) -> bool) -> String {
-    (1..)
-        .map(|i| format!("{base}{i}"))
-        .find(|n| !taken(n))
-        .expect("some name is free")
-}
-
 /// The totals' line about this moment: migrations running and queued, and the data moved.
 fn now_line(running: usize, queued: usize, moved: &str, lang: Lang) -> String {
     match lang {
@@ -327,14 +321,10 @@ fn editor(p: &EditProps) -> impl Fn(Change) + Clone + 'static {
     }
 }
 
-/// A button that makes the change `f` with `edit` (from `editor`).
-fn on_click(edit: &(impl Fn(Change) + Clone + 'static), f: Change) -> Callback<MouseEvent> {
-    let edit = edit.clone();
-    let f = Rc::new(f);
-    Callback::from(move |_: MouseEvent| {
-        let f = f.clone();
-        edit(Box::new(move |c| f(c)))
-    })
+/// A button that makes the model's cluster edit `e`.
+fn intent(p: &EditProps, e: ClusterEdit) -> Callback<MouseEvent> {
+    let d = p.dispatch.clone();
+    Callback::from(move |_: MouseEvent| d.dispatch(Action::EditCluster(e.clone())))
 }
 
 /// The cluster's toolbar above the topology: a preset, the selected host, hosts and VMs added
@@ -344,7 +334,6 @@ fn host_bar(p: &EditProps) -> Html {
     let lang = p.lang;
     let c = &*p.cluster;
     let host_ix = p.host_ix;
-    let edit = editor(p);
 
     let on_preset = {
         let d = p.dispatch.clone();
@@ -365,73 +354,26 @@ fn host_bar(p: &EditProps) -> Html {
             }
         })
     };
-    let add_host = on_click(
-        &edit,
-        Box::new(|c| {
-            let mut h = c.hosts.last().cloned().expect("a cluster has hosts");
-            h.name = unique("H", |n| c.hosts.iter().any(|x| x.name == n));
-            c.hosts.push(h);
-        }),
-    );
     let sel_host_name = c
         .hosts
         .get(host_ix)
         .map(|h| h.name.clone())
         .unwrap_or_default();
-    let remove_host = {
-        let name = sel_host_name.clone();
-        on_click(
-            &edit,
-            Box::new(move |c| {
-                if c.hosts.len() <= 2 {
-                    return;
-                }
-                c.hosts.retain(|h| h.name != name);
-                let gone: Vec<String> = c
-                    .vms
-                    .iter()
-                    .filter(|v| v.host == name)
-                    .map(|v| v.name.clone())
-                    .collect();
-                c.vms.retain(|v| v.host != name);
-                c.operations.retain(|o| match o {
-                    Operation::Move { vm, to } => to != &name && !gone.contains(vm),
-                    Operation::Drain { host } => host != &name,
-                });
-            }),
-        )
-    };
-    let add_vm = {
-        let name = sel_host_name.clone();
-        on_click(
-            &edit,
-            Box::new(move |c| {
-                let vm = unique("vm", |n| c.vms.iter().any(|x| x.name == n));
-                c.vms.push(ClusterVm {
-                    name: vm,
-                    host: name.clone(),
-                    memory_mib: 4096.0,
-                    working_set_mib: 1024.0,
-                    untouched_mib: 1024.0,
-                    dirty_rate_mibps: 20.0,
-                    pattern: Pattern::Random,
-                    disk_gib: 40.0,
-                });
-            }),
-        )
-    };
-    let drain = {
-        let name = sel_host_name.clone();
-        on_click(
-            &edit,
-            Box::new(move |c| c.operations.push(Operation::Drain { host: name.clone() })),
-        )
-    };
-    let vm_on_host: Vec<&ClusterVm> = c.vms.iter().filter(|v| v.host == sel_host_name).collect();
-    // A new VM takes 4 GiB; the host must have it free.
-    let room_for_vm = c.hosts.get(host_ix).is_some_and(|h| {
-        h.memory_gib * 1024.0 - vm_on_host.iter().map(|v| v.memory_mib).sum::<f64>() >= 4096.0
-    });
+    let add_host = intent(p, ClusterEdit::AddHost);
+    let remove_host = intent(p, ClusterEdit::RemoveHost(sel_host_name.clone()));
+    let add_vm = intent(
+        p,
+        ClusterEdit::AddVm {
+            host: sel_host_name.clone(),
+        },
+    );
+    let drain = intent(
+        p,
+        ClusterEdit::Drain {
+            host: sel_host_name.clone(),
+        },
+    );
+    let room_for_vm = room_for_vm(c, &sel_host_name);
     // The remembered choices count only while they still fit the selected host.
     html! {
         <div class="toolbar">
@@ -446,8 +388,8 @@ fn host_bar(p: &EditProps) -> Html {
                     { for c.hosts.iter().enumerate().map(|(i, h)| html! { <option value={i.to_string()} selected={i == host_ix}>{h.name.clone()}</option> }) }
                 </select>
             </label>
-            <button id="add-host" onclick={add_host} disabled={c.hosts.len() >= MAX_HOSTS}>{"+ Host"}</button>
-            <button id="remove-host" onclick={remove_host} disabled={c.hosts.len() <= 2}>{format!("− {sel_host_name}")}</button>
+            <button id="add-host" onclick={add_host} disabled={!can_add_host(c)}>{"+ Host"}</button>
+            <button id="remove-host" onclick={remove_host} disabled={!can_remove_host(c)}>{format!("− {sel_host_name}")}</button>
             <button id="add-vm" onclick={add_vm} disabled={!room_for_vm}
                 title={if room_for_vm { String::new() } else { lang.pick(
                     format!("{sel_host_name} has less than 4 GiB free for another VM"),
@@ -468,7 +410,6 @@ fn move_bar(p: &EditProps) -> Html {
     let host_ix = p.host_ix;
     let selected_vm = use_state(|| None::<String>);
     let target = use_state(|| None::<String>);
-    let edit = editor(p);
 
     let sel_host_name = c
         .hosts
@@ -489,18 +430,11 @@ fn move_bar(p: &EditProps) -> Html {
                 .find(|h| h.name != sel_host_name)
                 .map(|h| h.name.clone())
         });
-    let move_vm = {
-        let (vm, to) = (chosen_vm.clone(), chosen_to.clone());
-        on_click(
-            &edit,
-            Box::new(move |c| {
-                if let (Some(vm), Some(to)) = (vm.clone(), to.clone()) {
-                    c.operations.push(Operation::Move { vm, to });
-                }
-            }),
-        )
+    let move_vm = match (chosen_vm.clone(), chosen_to.clone()) {
+        (Some(vm), Some(to)) => intent(p, ClusterEdit::Move { vm, to }),
+        _ => Callback::noop(),
     };
-    let clear_ops = on_click(&edit, Box::new(|c| c.operations.clear()));
+    let clear_ops = intent(p, ClusterEdit::ClearOperations);
     let select_vm = {
         let s = selected_vm.clone();
         Callback::from(move |e: Event| {

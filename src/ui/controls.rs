@@ -15,6 +15,7 @@ use crate::engine::units::MIB;
 use crate::engine::{
     Lang, Multifd, MultifdCompression, Pattern, Scenario, StopPolicy, TransportKind,
 };
+use crate::model::{Edit, Hypervisor, Part};
 
 /// Link speeds offered by the slider, Gbit/s (0 shows what happens without a link).
 pub const LINKS: [f64; 8] = [0.0, 1.0, 2.5, 5.0, 10.0, 25.0, 40.0, 100.0];
@@ -272,16 +273,6 @@ pub(crate) fn to_count(v: f64) -> u32 {
     }
 }
 
-/// Sets one of memory's two parts (working set, never written) to `pct` % of `memory` and
-/// shrinks the other so that together they still fit.
-fn set_part(memory: f64, pct: f64, part: &mut f64, other: &mut f64) {
-    // Not rounded to whole MiB: the share stays exactly as typed, and survives a tiny memory.
-    *part = memory * pct / 100.0;
-    if part.is_finite() && *part <= memory {
-        *other = other.min(memory - *part);
-    }
-}
-
 fn fmt_value(v: f64) -> String {
     if !v.is_finite() {
         String::new()
@@ -349,6 +340,12 @@ fn editor<T: 'static>(p: &ControlsProps, edit: impl Fn(&mut Scenario, T) + 'stat
         edit(&mut next, v);
         d.dispatch(Action::SetScenario(Box::new(next)));
     })
+}
+
+/// Dispatches the model's edit for a value the reader gave.
+fn intent<T: 'static>(p: &ControlsProps, edit: impl Fn(T) -> Edit + 'static) -> Callback<T> {
+    let d = p.dispatch.clone();
+    Callback::from(move |v: T| d.dispatch(Action::Edit(edit(v))))
 }
 
 fn checkbox(
@@ -475,39 +472,12 @@ pub fn controls(p: &ControlsProps) -> Html {
         .position(|&l| l >= s.network.link_gbps)
         .unwrap_or(LINKS.len() - 1);
 
-    // Working set and never-written memory keep their shares of memory (the default shares
-    // after invalid input, so a typo does not wipe them out).
-    let set_memory = |s: &mut Scenario, gib: f64| {
-        let valid = s.vm.memory_mib.is_finite() && s.vm.memory_mib > 0.0;
-        let share = |part: f64, default: f64| {
-            let v = part / s.vm.memory_mib;
-            if valid && v.is_finite() {
-                v.clamp(0.0, 1.0)
-            } else {
-                default
-            }
-        };
-        let d = crate::engine::Vm::default();
-        let ws = share(s.vm.working_set_mib, d.working_set_mib / d.memory_mib);
-        let free = share(s.vm.untouched_mib, d.untouched_mib / d.memory_mib);
-        s.vm.memory_mib = gib * 1024.0;
-        s.vm.working_set_mib = s.vm.memory_mib * ws;
-        s.vm.untouched_mib = (s.vm.memory_mib * free).min(s.vm.memory_mib - s.vm.working_set_mib);
-    };
-    let on_memory_slide = editor(p, move |s, pos: f64| {
-        set_memory(s, memory_from_position(pos))
+    // Memory's parts keep their shares of it; raising one part takes room from the other.
+    let on_memory_slide = intent(p, |pos: f64| {
+        Edit::Memory(memory_from_position(pos) * 1024.0)
     });
-    let on_memory_value = editor(p, set_memory);
-    // Raising the working set takes room from never-written memory, and the other way round.
-    let on_ws = editor(p, |s, pct: f64| {
-        let memory = s.vm.memory_mib;
-        set_part(
-            memory,
-            pct,
-            &mut s.vm.working_set_mib,
-            &mut s.vm.untouched_mib,
-        )
-    });
+    let on_memory_value = intent(p, |gib: f64| Edit::Memory(gib * 1024.0));
+    let on_ws = intent(p, |pct: f64| Edit::Share(Part::WorkingSet, pct));
     let on_dirty = editor(p, |s, v: f64| s.vm.dirty_rate_mibps = v);
     let on_link_slide = editor(p, |s, pos: f64| {
         s.network.link_gbps = LINKS[(pos.max(0.0) as usize).min(LINKS.len() - 1)]
@@ -530,36 +500,16 @@ pub fn controls(p: &ControlsProps) -> Html {
     } else {
         0.0
     };
-    let on_free = editor(p, |s, pct: f64| {
-        let memory = s.vm.memory_mib;
-        set_part(
-            memory,
-            pct,
-            &mut s.vm.untouched_mib,
-            &mut s.vm.working_set_mib,
-        )
-    });
+    let on_free = intent(p, |pct: f64| Edit::Share(Part::Untouched, pct));
     let on_content = editor(p, |s, pct: f64| s.vm.compressible_fraction = pct / 100.0);
-    // A hypervisor comes with its overheads and its usual transport: Hyper-V compresses by
-    // default, QEMU and Xen send over plain TCP.
-    let on_policy = editor(p, |s, v: String| {
-        let base = match v.as_str() {
-            "qemu" => Scenario::qemu_defaults(),
-            "xen" => Scenario::xen_defaults(),
-            _ => Scenario::default(),
-        };
-        s.policy = base.policy;
-        s.overheads = base.overheads;
-        s.transport.kind = base.transport.kind;
+    // A hypervisor comes with its overheads and its usual transport (`pick_hypervisor`).
+    let on_policy = intent(p, |v: String| {
+        Edit::Hypervisor(Hypervisor::from_name(&v).unwrap_or(Hypervisor::Hyperv))
     });
     // The lab's host is only in the full bundle: its profile is fitted on the lab's runs.
     let on_host = editor(p, |s, v: String| set_lab_host(s, v == "lab"));
     let host = if on_lab_host(s) { "lab" } else { "datacentre" };
-    let policy = match s.policy {
-        StopPolicy::HyperV { .. } => "hyperv",
-        StopPolicy::Qemu { .. } => "qemu",
-        StopPolicy::Xen { .. } => "xen",
-    };
+    let policy = Hypervisor::of(s).name();
     let on_policy_param = editor(p, |s, v: f64| {
         let count = to_count(v);
         match &mut s.policy {

@@ -16,7 +16,7 @@ use super::chapter::fetch_text;
 use super::chart::{prepare, use_drawn_canvas, Surface};
 use super::incremental::use_incremental;
 use super::state::Action;
-use crate::engine::{Fmt, Lang, Scenario, Trace};
+use crate::engine::{Fmt, Lang, Trace};
 use crate::lab::chart::{draw_left, draw_scatter, scatter_height, LEFT_HEIGHT};
 use crate::lab::compare::{
     judged, lab_runs, report, run_error, scenario_for, HostProfile, Report, RunError, TARGETS,
@@ -27,20 +27,7 @@ use crate::lab::record::{LabRun, Series};
 /// The bundle's file of time series, one JSON object per run and line.
 pub const SERIES_FILE: &str = "lab-qemu.jsonl";
 
-/// A lab run opened in the playground.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OpenedRun {
-    /// Index into the report's runs.
-    pub index: usize,
-    pub id: String,
-    /// The run's inputs on the lab host.
-    pub scenario: Scenario,
-    /// QEMU's total time, s, when it converged.
-    pub qemu_total_s: Option<f64>,
-    /// QEMU's `ram.remaining` over time, `(s, bytes)`; None when the series could not be
-    /// loaded.
-    pub measured: Option<Vec<(f64, f64)>>,
-}
+pub use crate::model::OpenedRun;
 
 thread_local! {
     /// The engine against every run, once computed on this page.

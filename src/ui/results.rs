@@ -6,11 +6,11 @@ use yew::prelude::*;
 
 use super::incremental::use_incremental;
 
-use crate::engine::sort::sort_by;
 use crate::engine::units::MIB;
 use crate::engine::{
     rate_explanation_in, simulate, verdict_in, Fmt, Lang, Scenario, Severity, Trace,
 };
+use crate::model::study::{self, seeded};
 
 #[derive(Properties, PartialEq)]
 pub struct VerdictProps {
@@ -132,9 +132,7 @@ pub struct SpreadProps {
 pub fn spread(p: &SpreadProps) -> Html {
     // Computed a slice at a time, so a slow scenario never freezes the page.
     let all = use_incremental(p.scenario.clone(), SPREAD_RUNS as usize, |s, i| {
-        let mut s = s.clone();
-        s.seed = s.seed.wrapping_add(i as u64);
-        simulate(&s)
+        simulate(&seeded(s, i))
             .ok()
             .map(|t| (t.total_time_s, t.outcome.completed()))
     });
@@ -153,11 +151,10 @@ pub fn spread(p: &SpreadProps) -> Html {
     if runs.is_empty() {
         return html! {};
     }
+    // The dots span every run; the sentences speak of the finished ones.
     let lo = runs.iter().map(|r| r.0).fold(f64::INFINITY, f64::min);
     let hi = runs.iter().map(|r| r.0).fold(0.0, f64::max);
-    let mut sorted: Vec<f64> = runs.iter().map(|r| r.0).collect();
-    sort_by(&mut sorted, f64::total_cmp);
-    let median = sorted[sorted.len() / 2];
+    let found = study::Spread::of(&runs.iter().map(|r| r.1.then_some(r.0)).collect::<Vec<_>>());
     let span = (hi - lo).max(hi * 1e-6).max(1e-9);
     let x = |v: f64| 10.0 + (v - lo) / span * 280.0;
     let dots = runs.iter().enumerate().map(|(i, (v, done))| {
@@ -165,7 +162,7 @@ pub fn spread(p: &SpreadProps) -> Html {
         let y = if *done { 22.0 } else { 12.0 };
         html! { <circle class={class} cx={format!("{:.1}", x(*v))} cy={format!("{y}")} r="4" /> }
     });
-    let unfinished = runs.iter().filter(|r| !r.1).count();
+    let unfinished = found.unfinished;
     let lang = p.lang;
     let f = Fmt(lang);
     let n = runs.len();
@@ -175,21 +172,23 @@ pub fn spread(p: &SpreadProps) -> Html {
             format!("Keiner von {n} Läufen mit anderem Hintergrundverkehr wurde fertig."),
         )
     } else if unfinished > 0 {
-        let done = runs.iter().filter(|r| r.1).map(|r| r.0);
-        let (a, b) = done.fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
-        let (a, b) = (f.duration(a), f.duration(b));
+        let (a, b) = (f.duration(found.lo), f.duration(found.hi));
         lang.pick(
             format!("{unfinished} of {n} runs with different background traffic did not complete; the others took {a} to {b}."),
             format!("{unfinished} von {n} Läufen mit anderem Hintergrundverkehr wurden nicht fertig; die übrigen dauerten {a} bis {b}."),
         )
     } else if p.scenario.network.dedicated {
-        let m = f.duration(median);
+        let m = f.duration(found.median);
         lang.pick(
             format!("{n} runs with different background traffic all take {m}: a dedicated network makes migration time consistent."),
             format!("{n} Läufe mit anderem Hintergrundverkehr dauern alle {m}: ein dediziertes Netzwerk macht die Migrationsdauer gleichmäßig."),
         )
     } else {
-        let (a, b, m) = (f.duration(lo), f.duration(hi), f.duration(median));
+        let (a, b, m) = (
+            f.duration(found.lo),
+            f.duration(found.hi),
+            f.duration(found.median),
+        );
         lang.pick(
             format!("{n} runs with different background traffic take {a} to {b} (median {m}): that spread is what a dedicated network removes."),
             format!("{n} Läufe mit anderem Hintergrundverkehr dauern {a} bis {b} (Median {m}): diese Streuung beseitigt ein dediziertes Netzwerk."),

@@ -11,6 +11,7 @@ use super::chart::use_view_env;
 use super::incremental::use_incremental;
 use crate::engine::sort::sort_by;
 use crate::engine::{simulate, Fmt, Lang, Scenario};
+use crate::model::study::{seeded, Spread};
 
 /// Seeds per distribution.
 pub const SEEDS: usize = 64;
@@ -21,14 +22,6 @@ pub struct SpreadProps {
     pub scenario: Rc<Scenario>,
     #[prop_or_default]
     pub lang: Lang,
-}
-
-/// The p-quantile of sorted values.
-fn quantile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
 #[function_component(SpreadView)]
@@ -43,9 +36,8 @@ pub fn spread_view(p: &SpreadProps) -> Html {
         .round();
     // Index 0 is the dedicated run; 1..=SEEDS the shared ones.
     let runs = use_incremental(p.scenario.clone(), SEEDS + 1, |s, i| {
-        let mut s = s.clone();
+        let mut s = seeded(s, i);
         s.network.dedicated = i == 0;
-        s.seed = s.seed.wrapping_add(i as u64);
         simulate(&s)
             .ok()
             .filter(|t| t.outcome.completed())
@@ -105,7 +97,7 @@ pub fn spread_view(p: &SpreadProps) -> Html {
             </g>
         }
     });
-    let median = quantile(&shared, 0.5);
+    let found = Spread::of(&shared.iter().copied().map(Some).collect::<Vec<_>>());
     let text = if shared.is_empty() {
         lang.pick(
             "No run on the shared network completed.".to_string(),
@@ -114,9 +106,9 @@ pub fn spread_view(p: &SpreadProps) -> Html {
     } else {
         let (a, m, b, p90) = (
             f.duration(shared[0]),
-            f.duration(median),
+            f.duration(found.median),
             f.duration(shared[shared.len() - 1]),
-            f.duration(quantile(&shared, 0.9)),
+            f.duration(found.p90),
         );
         let d = dedicated.map_or("—".to_string(), |d| f.duration(d));
         lang.pick(

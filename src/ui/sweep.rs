@@ -11,8 +11,9 @@ use super::inspect::data_table;
 
 use super::chart::use_view_env;
 use super::incremental::use_incremental;
-use crate::chapters::{param_value, sweep_values, with_param};
+use crate::chapters::sweep_param;
 use crate::engine::{simulate, Fmt, Lang, Scenario};
+use crate::model::{sweep_values, Spacing};
 
 /// A chapter's sweep names its parameter by id; as a prop it is a static string.
 impl yew::html::IntoPropValue<AttrValue> for crate::chapters::Name {
@@ -103,9 +104,9 @@ pub fn sweep_chart(p: &SweepProps) -> Html {
         to.to_bits(),
     ));
     let points = use_incremental(key, SWEEP_POINTS, |(s, param, from, to), i| {
-        let xs = sweep_values(f64::from_bits(*from), f64::from_bits(*to), SWEEP_POINTS);
-        let x = xs[i];
-        let run = simulate(&with_param(s, param, x)).ok();
+        let (from, to) = (f64::from_bits(*from), f64::from_bits(*to));
+        let x = crate::model::study::sweep_value(from, to, i, SWEEP_POINTS, Spacing::Auto);
+        let run = sweep_param(param).and_then(|p| simulate(&p.with(s, x)).ok());
         Point {
             x,
             done: run
@@ -114,9 +115,12 @@ pub fn sweep_chart(p: &SweepProps) -> Html {
         }
     });
     let (name, unit) = param_label(&param, lang);
-    let current = param_value(&p.scenario, &param).unwrap_or(from);
-    let xs = sweep_values(from, to, SWEEP_POINTS);
-    let log = from > 0.0 && to / from >= 10.0;
+    let scenario = p.scenario.clone();
+    let current = sweep_param(&param)
+        .and_then(|p| p.get(&scenario))
+        .unwrap_or(from);
+    let xs = sweep_values(from, to, SWEEP_POINTS, Spacing::Auto);
+    let log = Spacing::Auto.is_log(from, to);
     let sx = |x: f64| {
         let f = if log {
             (x.max(from).ln() - from.ln()) / (to.ln() - from.ln())

@@ -3,12 +3,12 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
     use criterion::{criterion_group, Criterion};
-    use migration_lab::chapters::{sweep_values, with_param};
     use migration_lab::engine::cluster::{
         ClusterNetwork, ClusterScenario, ClusterVm, Host, MigrationSettings, NetworkRole, Nic,
         Operation,
     };
     use migration_lab::engine::{simulate, simulate_cluster, Pattern, Scenario};
+    use migration_lab::model::{sweep_values, Param, Spacing};
     use std::hint::black_box;
 
     fn scenario(memory_gib: f64, dedicated: bool) -> Scenario {
@@ -115,11 +115,11 @@ mod native {
         // The playground's sweep (link speed, 1 to 100 Gbit/s) at 200 points instead of its 24:
         // what a 200-point sweep costs to compute, spread over frames by the page.
         let base = Scenario::default();
-        let links = sweep_values(1.0, 100.0, 200);
+        let links = sweep_values(1.0, 100.0, 200, Spacing::Auto);
         c.bench_function("sweep 200 link speeds of the default VM", |b| {
             b.iter(|| {
                 for &v in &links {
-                    black_box(simulate(&with_param(&base, "link-gbps", v)).unwrap());
+                    black_box(simulate(&Param::LinkGbps.with(&base, v)).unwrap());
                 }
             })
         });

@@ -1,0 +1,13 @@
+//! The app model: the state and its actions, the rules of every edit and the studies (sweep,
+//! spread). Platform-free, so `cargo test` checks it natively; the page (`ui`), the command
+//! line (`cli`) and the JS API are front ends over it, and it runs the `engine`.
+
+pub mod cluster;
+pub mod edits;
+pub mod state;
+pub mod study;
+
+pub use cluster::ClusterEdit;
+pub use edits::{pick_hypervisor, set_memory, set_share, Edit, Hypervisor, Param, Part};
+pub use state::{Action, AppState, Mode, OpenedRun};
+pub use study::{quantile, sweep_values, Spacing, Spread};

@@ -1,0 +1,439 @@
+//! App state: the scenario, its trace and the playback clock, changed only through actions.
+//! Platform-free: the page wraps it in its reducer, and `tests/model.rs` drives it natively.
+
+use std::rc::Rc;
+
+use super::{ClusterEdit, Edit};
+use crate::chapters::{chapter_index, chapters, View};
+use crate::engine::{simulate, ClusterScenario, ClusterTrace, Lang, Scenario, Trace};
+use crate::permalink::{Link, Notice};
+use crate::playback::{slow_motion, Clock};
+
+/// A lab run opened in the playground.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenedRun {
+    /// Index into the lab report's runs.
+    pub index: usize,
+    pub id: String,
+    /// The run's inputs on the lab host.
+    pub scenario: Scenario,
+    /// QEMU's total time, s, when it converged.
+    pub qemu_total_s: Option<f64>,
+    /// QEMU's `ram.remaining` over time, `(s, bytes)`; None when the series could not be
+    /// loaded.
+    pub measured: Option<Vec<(f64, f64)>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppState {
+    pub scenario: Rc<Scenario>,
+    /// The trace of the last valid scenario.
+    pub trace: Rc<Trace>,
+    /// Why the current scenario could not be simulated (the previous trace stays on screen).
+    pub error: Option<String>,
+    pub mode: Mode,
+    pub cluster: Rc<ClusterScenario>,
+    pub cluster_trace: Rc<ClusterTrace>,
+    pub cluster_error: Option<String>,
+    pub clock: Clock,
+    pub lang: Lang,
+    /// The chapter being read (an index into `chapters()`).
+    pub chapter: usize,
+    /// Whether a new run starts playing by itself (not when the reader prefers reduced motion).
+    pub autoplay: bool,
+    /// The chapter's side-by-side configurations, run on the reader's scenario.
+    pub compare: Rc<Vec<Rc<Trace>>>,
+    /// Slow playback down through the blackout so it can be watched.
+    pub slow_blackout: bool,
+    pub theme: Theme,
+    /// What an opened link asked for that could not be shown, until dismissed.
+    pub notices: Rc<Vec<Notice>>,
+    /// The file that could not be opened last, and why (until one opens).
+    pub import_error: Option<(String, String)>,
+    /// The lab run opened in the playground, whose measurements are drawn over the engine's.
+    pub lab_run: Option<Rc<OpenedRun>>,
+}
+
+pub use crate::permalink::Theme;
+pub use crate::presets::{preset, PRESETS};
+
+/// Wall-clock seconds the blackout lasts at least when slowed down.
+pub const BLACKOUT_WALL_S: f64 = 2.0;
+
+/// Which view the playback clock drives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Single,
+    Cluster,
+}
+
+pub enum Action {
+    /// One change of the reader's scenario, with what its rule changes besides.
+    Edit(Edit),
+    /// One change of the cluster, with what must follow it.
+    EditCluster(ClusterEdit),
+    /// A whole scenario: a preset, an opened link, a chapter's configuration.
+    SetScenario(Box<Scenario>),
+    SetCluster(Box<ClusterScenario>),
+    SetMode(Mode),
+    /// Wall-clock seconds since the previous animation frame.
+    Tick(f64),
+    Toggle,
+    Restart,
+    Seek(f64),
+    Speed(f64),
+    SetLang(Lang),
+    SlowBlackout(bool),
+    SetTheme(Theme),
+    /// Open chapter i: its scenario or cluster, its view, the clock at 0.
+    Chapter(usize),
+    /// Start playback (a no-op when playing).
+    Play,
+    /// Stop playback (a no-op when paused).
+    Pause,
+    /// Hide the notices about an opened link.
+    DismissNotices,
+    /// A scenario file was opened: show it in the playground.
+    Import(Box<Scenario>),
+    /// A cluster file was opened: show it in the cluster view.
+    ImportCluster(Box<ClusterScenario>),
+    /// A file could not be opened: its name and why.
+    ImportFailed(String, String),
+    /// Open a lab run in the playground: its scenario, and its measurements beside the
+    /// engine's.
+    OpenLabRun(Box<OpenedRun>),
+    /// Stop drawing the opened lab run.
+    CloseLabRun,
+}
+
+impl AppState {
+    pub fn new(scenario: Scenario, autoplay: bool) -> AppState {
+        let (scenario, trace, error) = match simulate(&scenario) {
+            Ok(trace) => (scenario, trace, None),
+            Err(e) => {
+                let s = Scenario::default();
+                let trace = simulate(&s).expect("the default scenario is valid");
+                (s, trace, Some(e.to_string()))
+            }
+        };
+        let mut clock = Clock::new(trace.duration_s());
+        if autoplay {
+            clock.play();
+        }
+        let cluster = cluster_preset(0).unwrap_or_else(ClusterScenario::empty);
+        let cluster_trace = run_cluster(&cluster).expect("presets simulate");
+        AppState {
+            scenario: Rc::new(scenario),
+            trace: Rc::new(trace),
+            error,
+            mode: Mode::Single,
+            cluster: Rc::new(cluster),
+            cluster_trace: Rc::new(cluster_trace),
+            cluster_error: None,
+            clock,
+            lang: Lang::En,
+            chapter: 0,
+            autoplay,
+            compare: Rc::new(Vec::new()),
+            slow_blackout: true,
+            theme: Theme::System,
+            notices: Rc::new(Vec::new()),
+            import_error: None,
+            lab_run: None,
+        }
+    }
+
+    /// The current chapter's comparison, each configuration applied to the reader's scenario.
+    fn variants(&self) -> Vec<Rc<Trace>> {
+        let Some(c) = chapters().get(self.chapter) else {
+            return Vec::new();
+        };
+        if self.mode != Mode::Single || !c.views.iter().any(|v| v == "compare") {
+            return Vec::new();
+        }
+        (0..c.compare.len())
+            .filter_map(|i| c.variant_of(&self.scenario, i)?.ok())
+            .filter_map(|s| simulate(&s).ok())
+            .map(Rc::new)
+            .collect()
+    }
+
+    /// The clock's span: the run, or the longest of the compared ones.
+    fn span(&self) -> f64 {
+        self.compare
+            .iter()
+            .map(|t| t.duration_s())
+            .fold(self.trace.duration_s(), f64::max)
+    }
+
+    /// The state a reader lands in: chapter `chapter` in `lang`, or, when one is given,
+    /// `scenario` in chapter `chapter` (the playground, see `link_chapter`) as it is.
+    pub fn open(
+        scenario: Option<Scenario>,
+        chapter: usize,
+        lang: Lang,
+        autoplay: bool,
+    ) -> AppState {
+        let given = scenario.is_some();
+        let state = AppState::new(scenario.unwrap_or_default(), autoplay);
+        let state = AppState { lang, ..state };
+        if given {
+            return AppState { chapter, ..state };
+        }
+        let next = std::rc::Rc::new(state).apply(Action::Chapter(chapter));
+        (*next).clone()
+    }
+
+    /// The chapter a link opens: the one it names, else the playground when it carries a
+    /// scenario, else the first.
+    pub fn link_chapter(link: &Link) -> usize {
+        match link.chapter.as_deref().and_then(chapter_index) {
+            Some(i) => i,
+            None if link.scenario.is_some() => chapter_index("playground").unwrap_or(0),
+            None => 0,
+        }
+    }
+
+    /// The state a link describes: its chapter with its scenario and cluster, paused at its
+    /// time when it has one; what it could not restore listed in `notices`.
+    pub fn from_link(link: &Link, notices: Vec<Notice>, lang: Lang, autoplay: bool) -> AppState {
+        let named = link.chapter.as_deref().and_then(chapter_index).is_some();
+        let autoplay = autoplay && link.t.is_none();
+        // A scenario without a chapter opens the playground as it is; with one, it is applied
+        // to the chapter's.
+        let scenario = link.scenario.clone().filter(|_| !named);
+        let mut state = AppState::open(scenario, AppState::link_chapter(link), lang, autoplay);
+        let then = |state: AppState, action: Action| (*Rc::new(state).apply(action)).clone();
+        if let (true, Some(s)) = (named, &link.scenario) {
+            state = then(state, Action::SetScenario(Box::new(s.clone())));
+        }
+        if let Some(c) = &link.cluster {
+            state = then(state, Action::SetCluster(Box::new(c.clone())));
+        }
+        if let Some(v) = link.speed {
+            state = then(state, Action::Speed(v));
+        }
+        if let Some(t) = link.t {
+            state = then(state, Action::Pause);
+            state = then(state, Action::Seek(t));
+        }
+        AppState {
+            theme: link.theme.unwrap_or_default(),
+            notices: Rc::new(notices),
+            ..state
+        }
+    }
+
+    /// The link that restores this state (the time only while paused: a playing run's time
+    /// changes every frame). The scenario and cluster go in whole; `encode` writes only what
+    /// differs from the chapter's own.
+    pub fn link(&self, embed: Option<crate::permalink::Embed>) -> Link {
+        Link {
+            scenario: Some((*self.scenario).clone()),
+            cluster: Some((*self.cluster).clone()),
+            ..self.view_link(embed)
+        }
+    }
+
+    /// `link` without the scenario and cluster: what `permalink::encode_with` needs besides
+    /// their pairs.
+    pub fn view_link(&self, embed: Option<crate::permalink::Embed>) -> Link {
+        Link {
+            chapter: chapters().get(self.chapter).map(|c| c.id.to_string()),
+            lang: Some(self.lang),
+            theme: (self.theme != Theme::System).then_some(self.theme),
+            t: (!self.clock.playing && self.clock.t > 0.0).then_some(self.clock.t),
+            speed: Some(self.clock.speed),
+            scenario: None,
+            cluster: None,
+            embed,
+        }
+    }
+
+    /// Starts the clock on a new run of `duration` seconds.
+    fn fresh_clock(&self, duration: f64) -> Clock {
+        let mut clock = Clock::new(duration);
+        clock.set_speed(self.clock.speed);
+        if self.autoplay {
+            clock.play();
+        }
+        clock
+    }
+}
+
+impl AppState {
+    /// An opened file: the free view `chapter` with the file's scenario or cluster (`set`),
+    /// and no error left from an earlier file.
+    fn open_file(self: Rc<Self>, chapter: &str, set: Action) -> Rc<Self> {
+        let view = chapter_index(chapter).unwrap_or(0);
+        let next = self.apply(Action::Chapter(view)).apply(set);
+        Rc::new(AppState {
+            import_error: None,
+            ..(*next).clone()
+        })
+    }
+}
+
+impl AppState {
+    /// The state after `action`: every change of the app goes through here (the page's
+    /// reducer calls it).
+    pub fn apply(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::Edit(e) => {
+                let mut s = (*self.scenario).clone();
+                e.apply(&mut s);
+                return self.apply(Action::SetScenario(Box::new(s)));
+            }
+            Action::EditCluster(e) => {
+                let mut c = (*self.cluster).clone();
+                e.apply(&mut c);
+                return self.apply(Action::SetCluster(Box::new(c)));
+            }
+            Action::SetScenario(s) => {
+                let s = *s;
+                match simulate(&s) {
+                    Ok(trace) => {
+                        next.trace = Rc::new(trace);
+                        next.error = None;
+                    }
+                    Err(e) => next.error = Some(e.to_string()),
+                }
+                next.scenario = Rc::new(s);
+                next.compare = Rc::new(next.variants());
+                if self.mode == Mode::Single && next.error.is_none() {
+                    next.clock.retarget(next.span());
+                }
+            }
+            Action::SetCluster(c) => {
+                let c = *c;
+                match run_cluster(&c) {
+                    Ok(trace) => {
+                        if self.mode == Mode::Cluster {
+                            next.clock.retarget(trace.makespan_s);
+                        }
+                        next.cluster_trace = Rc::new(trace);
+                        next.cluster_error = None;
+                    }
+                    Err(e) => next.cluster_error = Some(e),
+                }
+                next.cluster = Rc::new(c);
+            }
+            Action::SetMode(mode) => {
+                if mode == self.mode {
+                    return self;
+                }
+                next.mode = mode;
+                let duration = match mode {
+                    Mode::Single => next.trace.duration_s(),
+                    Mode::Cluster => next.cluster_trace.makespan_s,
+                };
+                next.clock = Clock::new(duration);
+            }
+            Action::Tick(dt) => {
+                if !self.clock.playing {
+                    return self;
+                }
+                let factor = match (self.mode, &self.trace.stop_copy) {
+                    (Mode::Single, Some(sc)) if self.slow_blackout => slow_motion(
+                        self.clock.t,
+                        (sc.start_s, sc.start_s + sc.duration_s + sc.switchover_s),
+                        self.clock.speed,
+                        BLACKOUT_WALL_S,
+                    ),
+                    _ => 1.0,
+                };
+                next.clock.tick(dt * factor);
+            }
+            Action::Toggle => next.clock.toggle(),
+            Action::Play | Action::Pause => {
+                if self.clock.playing == matches!(action, Action::Play) {
+                    return self;
+                }
+                next.clock.toggle();
+            }
+            Action::DismissNotices => next.notices = Rc::new(Vec::new()),
+            Action::Import(s) => return self.open_file("playground", Action::SetScenario(s)),
+            Action::ImportCluster(c) => return self.open_file("cluster", Action::SetCluster(c)),
+            Action::ImportFailed(name, why) => next.import_error = Some((name, why)),
+            Action::OpenLabRun(run) => {
+                // As an opened file: the playground with the run's scenario, the clock at 0
+                // (playing unless the reader prefers reduced motion).
+                let run = *run;
+                let scenario = Box::new(run.scenario.clone());
+                let next = self.open_file("playground", Action::SetScenario(scenario));
+                return Rc::new(AppState {
+                    lab_run: Some(Rc::new(run)),
+                    ..(*next).clone()
+                });
+            }
+            Action::CloseLabRun => next.lab_run = None,
+            Action::Restart => next.clock.restart(),
+            Action::Seek(t) => next.clock.seek(t),
+            Action::Speed(v) => next.clock.set_speed(v),
+            Action::SetLang(lang) => next.lang = lang,
+            Action::SlowBlackout(on) => next.slow_blackout = on,
+            Action::SetTheme(theme) => next.theme = theme,
+            Action::Chapter(i) => {
+                let Some(c) = chapters().get(i) else {
+                    return self;
+                };
+                next.chapter = i;
+                match c.view {
+                    View::Single => {
+                        // A chapter without a scenario (the playground) keeps the reader's.
+                        if c.scenario.is_some() {
+                            if let Ok(s) = c.scenario() {
+                                if let Ok(trace) = simulate(&s) {
+                                    next.trace = Rc::new(trace);
+                                    next.scenario = Rc::new(s);
+                                    next.error = None;
+                                }
+                            }
+                        }
+                        next.mode = Mode::Single;
+                        next.compare = Rc::new(next.variants());
+                        next.clock = self.fresh_clock(next.span());
+                    }
+                    View::Cluster => {
+                        if let Some(cluster) = c.cluster_preset.and_then(cluster_preset) {
+                            if let Ok(trace) = run_cluster(&cluster) {
+                                next.cluster_trace = Rc::new(trace);
+                                next.cluster = Rc::new(cluster);
+                                next.cluster_error = None;
+                            }
+                        }
+                        next.mode = Mode::Cluster;
+                        next.compare = Rc::new(Vec::new());
+                        next.clock = self.fresh_clock(next.cluster_trace.makespan_s);
+                    }
+                }
+            }
+        }
+        Rc::new(next)
+    }
+}
+
+/// Preset `i` of the cluster view. The lite bundle carries no presets (nor the JSON parser
+/// they are written for): it shows no cluster and keeps an empty one.
+#[cfg(feature = "full")]
+fn cluster_preset(i: usize) -> Option<ClusterScenario> {
+    Some(preset(i))
+}
+
+#[cfg(not(feature = "full"))]
+fn cluster_preset(_: usize) -> Option<ClusterScenario> {
+    None
+}
+
+/// The cluster engine, which only the full bundle carries: the lite one hands every cluster
+/// view over to the full bundle before it is shown, so its cluster trace stays empty.
+#[cfg(feature = "full")]
+fn run_cluster(c: &ClusterScenario) -> Result<ClusterTrace, String> {
+    crate::engine::simulate_cluster(c).map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "full"))]
+fn run_cluster(c: &ClusterScenario) -> Result<ClusterTrace, String> {
+    Ok(ClusterTrace::empty(c.clone()))
+}

@@ -1,0 +1,324 @@
+//! The app model, natively: the reducer, the edits' rules, the cluster edits and the studies.
+//! Each rule the page, the command line and the JS API share is checked here once.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::rc::Rc;
+
+use migration_lab::engine::cluster::Operation;
+use migration_lab::engine::{Scenario, StopPolicy, TransportKind, Vm};
+use migration_lab::model::cluster::{
+    can_remove_host, free_mib, room_for_vm, ClusterEdit, NEW_VM_MIB,
+};
+use migration_lab::model::state::preset;
+use migration_lab::model::study::{quantile, seeded, sweep_value, Spread};
+use migration_lab::model::{
+    pick_hypervisor, set_memory, set_share, sweep_values, Action, AppState, Edit, Hypervisor,
+    Param, Part, Spacing,
+};
+
+fn shares(s: &Scenario) -> (f64, f64) {
+    (
+        s.vm.working_set_mib / s.vm.memory_mib,
+        s.vm.untouched_mib / s.vm.memory_mib,
+    )
+}
+
+#[test]
+fn memory_keeps_its_parts_shares_exactly() {
+    let mut s = Scenario::default();
+    s.vm.memory_mib = 1000.0;
+    s.vm.working_set_mib = 333.0;
+    s.vm.untouched_mib = 100.0;
+    let before = shares(&s);
+    set_memory(&mut s, 1.0);
+    // Not floored to whole MiB: a third of 1 MiB stays a third.
+    assert_eq!(s.vm.memory_mib, 1.0);
+    assert!((shares(&s).0 - before.0).abs() < 1e-12);
+    assert!((shares(&s).1 - before.1).abs() < 1e-12);
+}
+
+#[test]
+fn memory_after_invalid_input_takes_the_default_shares() {
+    let mut s = Scenario::default();
+    s.vm.memory_mib = f64::NAN;
+    set_memory(&mut s, 8192.0);
+    let d = Vm::default();
+    assert_eq!(s.vm.memory_mib, 8192.0);
+    assert!((shares(&s).0 - d.working_set_mib / d.memory_mib).abs() < 1e-12);
+    assert!((shares(&s).1 - d.untouched_mib / d.memory_mib).abs() < 1e-12);
+}
+
+#[test]
+fn a_sweep_over_memory_follows_the_same_rule_as_the_field() {
+    // The page's sweep, the JS API's and the command line's all go through `Param::set`.
+    let s = Scenario::default();
+    let mut by_field = s.clone();
+    set_memory(&mut by_field, 16384.0);
+    assert_eq!(Param::MemoryMib.with(&s, 16384.0), by_field);
+    assert_ne!(by_field.vm.working_set_mib, s.vm.working_set_mib);
+}
+
+#[test]
+fn a_part_grown_takes_room_from_the_other() {
+    let mut s = Scenario::default();
+    s.vm.memory_mib = 1000.0;
+    s.vm.working_set_mib = 200.0;
+    s.vm.untouched_mib = 700.0;
+    set_share(&mut s, Part::WorkingSet, 50.0);
+    assert_eq!((s.vm.working_set_mib, s.vm.untouched_mib), (500.0, 500.0));
+    set_share(&mut s, Part::Untouched, 90.0);
+    assert_eq!((s.vm.working_set_mib, s.vm.untouched_mib), (100.0, 900.0));
+    // A share over 100 % is left for validation to explain; the other part is not wiped.
+    set_share(&mut s, Part::WorkingSet, 150.0);
+    assert_eq!((s.vm.working_set_mib, s.vm.untouched_mib), (1500.0, 900.0));
+}
+
+#[test]
+fn choosing_a_hypervisor_brings_its_overheads_and_transport() {
+    let mut s = Scenario::default();
+    s.vm.memory_mib = 2048.0;
+    s.vm.working_set_mib = 512.0;
+    pick_hypervisor(&mut s, Hypervisor::Qemu);
+    let q = Scenario::qemu_defaults();
+    assert_eq!(s.policy, q.policy);
+    assert_eq!(s.overheads, q.overheads);
+    assert_eq!(s.transport.kind, q.transport.kind);
+    assert_eq!(s.vm.memory_mib, 2048.0, "the VM stays");
+    // Back to Hyper-V: its compression comes back.
+    pick_hypervisor(&mut s, Hypervisor::Hyperv);
+    assert_eq!(s.transport.kind, TransportKind::Compression);
+    assert_eq!(s.overheads, Scenario::default().overheads);
+}
+
+#[test]
+fn choosing_the_hypervisor_already_chosen_keeps_its_tuning() {
+    let mut s = Scenario::qemu_defaults();
+    Param::DowntimeLimitMs.set(&mut s, 50.0);
+    pick_hypervisor(&mut s, Hypervisor::Qemu);
+    assert_eq!(Param::DowntimeLimitMs.get(&s), Some(50.0));
+}
+
+#[test]
+fn a_link_that_names_the_policy_restores_only_the_fields_it_names() {
+    // Not a choice: a file or a link restores a scenario as it was, so a QEMU policy with
+    // Hyper-V's overheads round-trips through `policy.kind`.
+    let mut s = Scenario::default();
+    s.set_field("policy.kind", "qemu").unwrap();
+    assert_eq!(Hypervisor::of(&s), Hypervisor::Qemu);
+    assert_eq!(s.overheads, Scenario::default().overheads);
+    assert_eq!(s.transport.kind, TransportKind::Compression);
+}
+
+#[test]
+fn parameters_round_trip_by_name_and_value() {
+    for p in Param::ALL {
+        assert_eq!(Param::from_name(p.name()), Some(p));
+    }
+    let s = Scenario::qemu_defaults();
+    assert_eq!(
+        Param::Buffers.get(&Param::Buffers.with(&s, 4096.4)),
+        Some(4096.0)
+    );
+    assert_eq!(
+        Param::LinkGbps.get(&Param::LinkGbps.with(&s, 25.0)),
+        Some(25.0)
+    );
+    // QEMU has no pass limit: setting one changes nothing and says why.
+    assert_eq!(Param::MaxPasses.with(&s, 3.0), s);
+    assert!(Param::MaxPasses.unavailable(&s).is_some());
+    assert!(Param::DowntimeLimitMs
+        .unavailable(&Scenario::default())
+        .is_some());
+    assert!(matches!(
+        Param::MaxPasses.with(&Scenario::default(), 7.6).policy,
+        StopPolicy::HyperV { max_passes: 8, .. }
+    ));
+}
+
+#[test]
+fn sweeps_space_wide_ranges_on_a_log_scale_and_keep_their_ends_exact() {
+    let v = sweep_values(1.0, 100.0, 3, Spacing::Auto);
+    assert_eq!(v[0], 1.0);
+    assert!((v[1] - 10.0).abs() < 1e-9, "{v:?}");
+    assert_eq!(v[2], 100.0);
+    // Narrow, or through zero: linear.
+    assert_eq!(
+        sweep_values(2.0, 10.0, 3, Spacing::Auto),
+        vec![2.0, 6.0, 10.0]
+    );
+    assert_eq!(
+        sweep_values(0.0, 1000.0, 3, Spacing::Auto),
+        vec![0.0, 500.0, 1000.0]
+    );
+    // Downwards as upwards.
+    assert!((sweep_values(100.0, 1.0, 3, Spacing::Auto)[1] - 10.0).abs() < 1e-9);
+    // Forced either way.
+    assert_eq!(
+        sweep_values(1.0, 100.0, 3, Spacing::Linear),
+        vec![1.0, 50.5, 100.0]
+    );
+    assert!((sweep_values(2.0, 8.0, 3, Spacing::Log)[1] - 4.0).abs() < 1e-12);
+    assert!(!Spacing::Log.is_log(0.0, 8.0));
+    // Huge finite ends do not overflow.
+    assert!(sweep_value(-f64::MAX, f64::MAX, 1, 3, Spacing::Auto).is_finite());
+    assert_eq!(sweep_values(5.0, 9.0, 1, Spacing::Auto), vec![5.0]);
+}
+
+#[test]
+fn a_spread_counts_the_unfinished_and_takes_the_median_between_ranks() {
+    let s = Spread::of(&[Some(4.0), None, Some(1.0), Some(3.0), Some(2.0)]);
+    assert_eq!((s.runs, s.unfinished), (5, 1));
+    assert_eq!((s.lo, s.hi), (1.0, 4.0));
+    // An even count: halfway between the middle two, not the upper one.
+    assert_eq!(s.median, 2.5);
+    assert!((s.p90 - 3.7).abs() < 1e-12);
+    assert!(!s.consistent());
+    assert!(Spread::of(&[Some(2.0), Some(2.0)]).consistent());
+    assert!(quantile(Vec::new(), 0.5).is_nan());
+}
+
+#[test]
+fn a_spreads_runs_differ_only_in_their_seed() {
+    let s = Scenario::default();
+    let r = seeded(&s, 3);
+    assert_eq!(r.seed, s.seed + 3);
+    assert_eq!(Scenario { seed: s.seed, ..r }, s);
+}
+
+#[test]
+fn removing_a_host_takes_its_vms_and_the_operations_that_name_them() {
+    let mut c = preset(1);
+    assert!(c.hosts.len() > 2, "the preset has hosts to spare");
+    let host = c.hosts[0].name.clone();
+    let other = c.hosts[1].name.clone();
+    let gone: Vec<String> = c
+        .vms
+        .iter()
+        .filter(|v| v.host == host)
+        .map(|v| v.name.clone())
+        .collect();
+    let kept = c.vms.iter().find(|v| v.host != host).unwrap().name.clone();
+    assert!(!gone.is_empty());
+    c.operations = vec![
+        Operation::Move {
+            vm: gone[0].clone(),
+            to: other.clone(),
+        },
+        Operation::Move {
+            vm: kept.clone(),
+            to: host.clone(),
+        },
+        Operation::Drain { host: host.clone() },
+        Operation::Drain {
+            host: other.clone(),
+        },
+    ];
+    ClusterEdit::RemoveHost(host.clone()).apply(&mut c);
+    assert!(c.hosts.iter().all(|h| h.name != host));
+    assert!(c.vms.iter().all(|v| v.host != host));
+    assert_eq!(c.operations, vec![Operation::Drain { host: other }]);
+}
+
+#[test]
+fn a_cluster_keeps_two_hosts() {
+    let mut c = preset(0);
+    while can_remove_host(&c) {
+        let name = c.hosts.last().unwrap().name.clone();
+        ClusterEdit::RemoveHost(name).apply(&mut c);
+    }
+    assert_eq!(c.hosts.len(), 2);
+    let before = c.clone();
+    ClusterEdit::RemoveHost(c.hosts[0].name.clone()).apply(&mut c);
+    assert_eq!(c, before);
+}
+
+#[test]
+fn a_vm_is_added_only_where_there_is_room() {
+    let mut c = preset(0);
+    let host = c.hosts[0].name.clone();
+    let mut added = 0;
+    while room_for_vm(&c, &host) {
+        ClusterEdit::AddVm { host: host.clone() }.apply(&mut c);
+        added += 1;
+        assert!(added < 10_000);
+    }
+    let free = free_mib(&c, &host).unwrap();
+    assert!((0.0..NEW_VM_MIB).contains(&free), "{free} MiB left");
+    assert!(added > 0, "the preset's first host had room");
+    let before = c.vms.len();
+    ClusterEdit::AddVm { host: host.clone() }.apply(&mut c);
+    assert_eq!(c.vms.len(), before, "a full host takes no VM");
+    // Names stay unique.
+    let mut names: Vec<&str> = c.vms.iter().map(|v| v.name.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), c.vms.len());
+}
+
+#[test]
+fn a_new_host_copies_the_last_under_a_free_name() {
+    let mut c = preset(0);
+    let n = c.hosts.len();
+    ClusterEdit::AddHost.apply(&mut c);
+    assert_eq!(c.hosts.len(), n + 1);
+    let new = &c.hosts[n];
+    assert!(c.hosts[..n].iter().all(|h| h.name != new.name));
+    assert_eq!(new.memory_gib, c.hosts[n - 1].memory_gib);
+}
+
+fn state() -> Rc<AppState> {
+    Rc::new(AppState::new(Scenario::default(), false))
+}
+
+#[test]
+fn an_edit_re_simulates_the_scenario() {
+    let s = state();
+    let next = s.clone().apply(Action::Edit(Edit::Memory(2048.0)));
+    assert_eq!(next.scenario.vm.memory_mib, 2048.0);
+    assert!(next.error.is_none());
+    assert_ne!(next.trace.total_time_s, s.trace.total_time_s);
+    assert_eq!(
+        next.clock.duration,
+        next.trace.duration_s(),
+        "the clock spans the new run"
+    );
+}
+
+#[test]
+fn an_invalid_edit_keeps_the_last_run_and_says_why() {
+    let s = state();
+    let next = s
+        .clone()
+        .apply(Action::Edit(Edit::Param(Param::LinkGbps, -1.0)));
+    assert_eq!(
+        next.scenario.network.link_gbps, -1.0,
+        "what the reader typed stays"
+    );
+    assert!(next.error.as_deref().is_some_and(|e| e.contains("link")));
+    assert_eq!(next.trace, s.trace);
+}
+
+#[test]
+fn a_cluster_edit_re_runs_the_cluster() {
+    let s = state();
+    let host = s.cluster.hosts[0].name.clone();
+    let next = s
+        .clone()
+        .apply(Action::EditCluster(ClusterEdit::Drain { host }));
+    assert_eq!(
+        next.cluster.operations.len(),
+        s.cluster.operations.len() + 1
+    );
+    assert!(next.cluster_error.is_none());
+    assert_ne!(next.cluster_trace, s.cluster_trace);
+}
+
+#[test]
+fn the_clock_moves_only_while_playing() {
+    let s = state();
+    assert!(!s.clock.playing);
+    let paused = s.clone().apply(Action::Tick(0.5));
+    assert_eq!(paused.clock.t, 0.0);
+    let playing = s.apply(Action::Play).apply(Action::Tick(0.5));
+    assert!(playing.clock.t > 0.0);
+}
