@@ -322,3 +322,49 @@ fn the_clock_moves_only_while_playing() {
     let playing = s.apply(Action::Play).apply(Action::Tick(0.5));
     assert!(playing.clock.t > 0.0);
 }
+
+#[test]
+fn a_field_refuses_what_a_reader_cannot_mean_and_says_why_in_its_unit() {
+    use migration_lab::engine::Lang;
+    use migration_lab::model::bounds::{check, field_bounds, to_count};
+    assert_eq!(check("memory", 8.0, Lang::En), Ok(8.0));
+    assert_eq!(
+        check("memory", 0.001, Lang::En),
+        Err("Memory must be at least 0.0625 GiB".to_string())
+    );
+    assert_eq!(
+        check("nics", 2.5, Lang::De),
+        Err("Netzwerkadapter je Host muss eine ganze Zahl sein".to_string())
+    );
+    assert_eq!(
+        check("link", 900.0, Lang::En),
+        Err("Link speed must be at most 800 Gbit/s".to_string())
+    );
+    assert!(check("seed", f64::NAN, Lang::En).is_err());
+    // A field without bounds takes anything; the engine's validation explains the rest.
+    assert_eq!(check("no-such-field", -1.0, Lang::En), Ok(-1.0));
+    // The link's and the seed's limits are the engine's and the sweep's.
+    assert_eq!(
+        field_bounds("link").unwrap().max,
+        migration_lab::engine::scenario::MAX_LINK_GBPS
+    );
+    assert_eq!(
+        field_bounds("seed").unwrap().max,
+        migration_lab::model::edits::MAX_SEED
+    );
+    assert_eq!(
+        (to_count(2.6), to_count(-3.0), to_count(f64::NAN)),
+        (3, 0, 0)
+    );
+}
+
+#[test]
+fn the_lab_host_is_a_choice_that_goes_back_to_the_data_centre() {
+    use migration_lab::model::edits::{on_lab_host, set_lab_host};
+    let mut s = Scenario::qemu_defaults();
+    assert!(!on_lab_host(&s));
+    set_lab_host(&mut s, true);
+    assert!(on_lab_host(&s));
+    set_lab_host(&mut s, false);
+    assert!(!on_lab_host(&s));
+}

@@ -279,5 +279,30 @@ impl Param {
     }
 }
 
+/// Whether `s` is on the lab's host (`lab::compare::HostProfile`). Only the full bundle
+/// carries the lab's runs, which the profile is fitted on.
+#[cfg(feature = "full")]
+pub fn on_lab_host(s: &Scenario) -> bool {
+    crate::lab::compare::HostProfile::lab().is_ok_and(|h| h.is_on(s))
+}
+
+#[cfg(not(feature = "full"))]
+pub fn on_lab_host(_: &Scenario) -> bool {
+    false
+}
+
+/// Puts `s` on the lab's host, or back on a data centre's.
+#[cfg(feature = "full")]
+pub fn set_lab_host(s: &mut Scenario, lab: bool) {
+    use crate::lab::compare::HostProfile;
+    match HostProfile::lab() {
+        Ok(h) if lab => h.apply(s),
+        _ => HostProfile::data_centre(s),
+    }
+}
+
+#[cfg(not(feature = "full"))]
+pub fn set_lab_host(_: &mut Scenario, _: bool) {}
+
 /// The largest seed a sweep takes: every whole number up to 2^53 is exact in an `f64`.
 pub const MAX_SEED: f64 = 9_007_199_254_740_992.0;

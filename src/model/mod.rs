@@ -2,6 +2,7 @@
 //! spread). Platform-free, so `cargo test` checks it natively; the page (`ui`), the command
 //! line (`cli`) and the JS API are front ends over it, and it runs the `engine`.
 
+pub mod bounds;
 pub mod cluster;
 pub mod edits;
 pub mod state;
@@ -9,5 +10,5 @@ pub mod study;
 
 pub use cluster::ClusterEdit;
 pub use edits::{pick_hypervisor, set_memory, set_share, Edit, Hypervisor, Param, Part};
-pub use state::{Action, AppState, Mode, OpenedRun};
+pub use state::{Action, AppState, ClockAction, Mode, OpenedRun};
 pub use study::{quantile, sweep_values, Spacing, Spread};

@@ -106,6 +106,27 @@ pub enum Action {
     CloseLabRun,
 }
 
+/// What the timeline's buttons ask of the playback clock.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ClockAction {
+    Toggle,
+    Restart,
+    /// To this many seconds into the run.
+    Seek(f64),
+    Speed(f64),
+}
+
+impl From<ClockAction> for Action {
+    fn from(a: ClockAction) -> Action {
+        match a {
+            ClockAction::Toggle => Action::Toggle,
+            ClockAction::Restart => Action::Restart,
+            ClockAction::Seek(t) => Action::Seek(t),
+            ClockAction::Speed(v) => Action::Speed(v),
+        }
+    }
+}
+
 impl AppState {
     pub fn new(scenario: Scenario, autoplay: bool) -> AppState {
         let (scenario, trace, error) = match simulate(&scenario) {

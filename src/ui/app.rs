@@ -18,6 +18,7 @@ use super::compare::CompareView;
 use super::controls::Controls;
 use super::files::{self, Files};
 use super::handover::{self, needs_full, Handover, FULL};
+use super::intents::Intents;
 use super::lab::LabPanel;
 use super::memory_map::MemoryMap;
 use super::results::{Results, VerdictBanner};
@@ -197,6 +198,11 @@ pub fn app(props: &AppProps) -> Html {
         })
     };
     let dispatch = state.dispatcher();
+    // Made once: the children's callbacks stay equal from frame to frame.
+    let intents = {
+        let d = dispatch.clone();
+        use_memo((), move |()| Intents::new(d))
+    };
 
     // The single animation loop: runs only while playing; dropped (cancelled) on pause or unmount.
     {
@@ -380,10 +386,6 @@ pub fn app(props: &AppProps) -> Html {
         let d = dispatch.clone();
         Callback::from(move |_: MouseEvent| d.dispatch(Action::SetLang(l)))
     };
-    let nav_dispatch = {
-        let d = dispatch.clone();
-        Callback::from(move |a: Action| d.dispatch(a))
-    };
     let has_text = chapter.is_some_and(|c| !c.body.en.is_empty());
     let shows_spread = named("spread");
     let playground = chapter.is_some_and(|c| c.id == "playground");
@@ -437,7 +439,7 @@ pub fn app(props: &AppProps) -> Html {
                       Lesen Sie die Kapitel, oder ändern Sie den Computer, das Netzwerk und die Stellschrauben aus Microsofts Hyper-V-Leistungsleitfaden und sehen Sie, was geschieht.")}
                 </p>
             </header>
-            <ChapterNav chapter={state.chapter} lang={lang} dispatch={nav_dispatch.clone()} />
+            <ChapterNav chapter={state.chapter} lang={lang} on_chapter={intents.chapter.clone()} />
             <div class="tabs" role="group" aria-label={lang.pick("Free views", "Freie Ansichten")}>
                 <button id="tab-single" aria-pressed={playground.to_string()}
                     class={classes!("tab", playground.then_some("active"))} onclick={to_single}>{lang.pick("Playground: one VM", "Spielwiese: ein Computer")}</button>
@@ -445,7 +447,7 @@ pub fn app(props: &AppProps) -> Html {
                     class={classes!("tab", cluster_free.then_some("active"))} onclick={to_cluster}>{lang.pick("Cluster", "Cluster")}</button>
             </div>
             }
-            <Notices notices={state.notices.clone()} dispatch={dispatch.clone()} {lang} />
+            <Notices notices={state.notices.clone()} on_dismiss={intents.dismiss_notices.clone()} {lang} />
             if hand_over {
                 if has_text && !embedded {
                     <ChapterText chapter={state.chapter} lang={lang} />
@@ -455,9 +457,10 @@ pub fn app(props: &AppProps) -> Html {
                 if has_text && !embedded {
                     <ChapterText chapter={state.chapter} lang={lang} />
                 }
-                <Timeline clock={clock} dispatch={dispatch.clone()} lang={lang} />
-                <ClusterView cluster={state.cluster.clone()} trace={state.cluster_trace.clone()}
-                    error={state.cluster_error.clone()} t={clock.t} dispatch={dispatch.clone()} lang={lang} />
+                <Timeline clock={clock} on_clock={intents.clock.clone()} lang={lang} />
+                <ClusterView cluster={ByPtr(state.cluster.clone())} trace={ByPtr(state.cluster_trace.clone())}
+                    error={state.cluster_error.clone()} t={clock.t}
+                    on_edit={intents.cluster_edit.clone()} on_cluster={intents.cluster.clone()} lang={lang} />
             } else {
             <div class="layout">
                     <div class="side">
@@ -465,7 +468,7 @@ pub fn app(props: &AppProps) -> Html {
                             <ChapterText chapter={state.chapter} lang={lang} />
                         }
                         if only.as_ref().map_or(chapter.is_none_or(|c| !c.controls.is_empty()), |o| !o.is_empty()) {
-                            <Controls scenario={state.scenario.clone()} dispatch={dispatch.clone()} chapter={Some(state.chapter)} only={only.clone()} lang={lang} />
+                            <Controls scenario={state.scenario.clone()} on_edit={intents.edit.clone()} on_scenario={intents.scenario.clone()} chapter={Some(state.chapter)} only={only.clone()} lang={lang} />
                         }
                     </div>
                     <div class="view">
@@ -476,7 +479,7 @@ pub fn app(props: &AppProps) -> Html {
                             <Stage trace={trace.clone()} t={clock.t} speed={clock.speed} lang={lang} />
                         }
                         <PhaseBar trace={trace.clone()} t={clock.t} lang={lang} />
-                        <Timeline clock={clock} dispatch={dispatch.clone()} lang={lang} />
+                        <Timeline clock={clock} on_clock={intents.clock.clone()} lang={lang} />
                         if shows("memory") {
                             <section class="panel">
                                 <h2>{lang.pick("Memory map", "Speicherkarte")}</h2>
@@ -490,7 +493,7 @@ pub fn app(props: &AppProps) -> Html {
                             </section>
                         }
                         if FULL && named("blackout") {
-                            <BlackoutView trace={trace.clone()} t={clock.t} slow={state.slow_blackout} dispatch={nav_dispatch.clone()} lang={lang} />
+                            <BlackoutView trace={trace.clone()} t={clock.t} slow={state.slow_blackout} on_slow={intents.slow_blackout.clone()} lang={lang} />
                         }
                         if FULL && shows_spread {
                             <SpreadView scenario={state.scenario.clone()} lang={lang} />
@@ -515,13 +518,19 @@ pub fn app(props: &AppProps) -> Html {
                             }
                         </div>
                         if FULL && shows("lab") {
-                            <LabPanel trace={trace} opened={state.lab_run.clone()} dispatch={nav_dispatch.clone()} lang={lang} />
+                            <LabPanel trace={trace} opened={state.lab_run.clone()} on_open={intents.open_lab_run.clone()} on_close={intents.close_lab_run.clone()} lang={lang} />
                         }
                     </div>
                 </div>
             }
             if FULL && (playground || cluster_free) && !embedded {
-                <Files state={state.clone()} dispatch={dispatch.clone()} cluster={state.mode == Mode::Cluster}
+                <Files saved={files::Saved {
+                        scenario: ByPtr(state.scenario.clone()),
+                        trace: ByPtr(state.trace.clone()),
+                        cluster: ByPtr(state.cluster.clone()),
+                        cluster_trace: ByPtr(state.cluster_trace.clone()),
+                    }}
+                    on_open={intents.open_file.clone()} cluster={state.mode == Mode::Cluster}
                     import_error={state.import_error.clone()} {lang} />
             }
             if embedded {

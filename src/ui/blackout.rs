@@ -9,7 +9,7 @@ use yew::prelude::*;
 use super::files::SaveDrawing;
 
 use super::chart::use_view_env;
-use super::state::Action;
+
 use crate::engine::{Fmt, Lang, Trace};
 
 #[derive(Properties, PartialEq)]
@@ -17,7 +17,7 @@ pub struct BlackoutProps {
     pub trace: Rc<Trace>,
     pub t: f64,
     pub slow: bool,
-    pub dispatch: Callback<Action>,
+    pub on_slow: Callback<bool>,
     #[prop_or_default]
     pub lang: Lang,
 }
@@ -38,10 +38,10 @@ pub fn blackout_view(p: &BlackoutProps) -> Html {
         .round();
     let x1 = w - X0;
     let on_slow = {
-        let d = p.dispatch.clone();
+        let d = p.on_slow.clone();
         Callback::from(move |e: Event| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            d.emit(Action::SlowBlackout(input.checked()));
+            d.emit(input.checked());
         })
     };
     let slow_box = html! {

@@ -10,7 +10,6 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
-use super::state::Action;
 use crate::chapters::{self, chapters, glossary_sorted, pieces, term, Chapter, Piece};
 use crate::engine::Lang;
 
@@ -119,7 +118,7 @@ fn text_placeholder(state: Texts, lang: Lang) -> Html {
 pub struct NavProps {
     pub chapter: usize,
     pub lang: Lang,
-    pub dispatch: Callback<Action>,
+    pub on_chapter: Callback<usize>,
 }
 
 /// Previous and next, "Chapter 3 of 11", a progress bar and a list of every chapter.
@@ -128,18 +127,15 @@ pub fn chapter_nav(p: &NavProps) -> Html {
     let all = chapters();
     let n = all.len();
     let lang = p.lang;
-    let go = |i: usize| {
-        let d = p.dispatch.clone();
-        Callback::from(move |_: MouseEvent| d.emit(Action::Chapter(i)))
-    };
+    let go = |i: usize| p.on_chapter.reform(move |_: MouseEvent| i);
     let prev = p.chapter.checked_sub(1);
     let next = (p.chapter + 1 < n).then_some(p.chapter + 1);
     let on_pick = {
-        let d = p.dispatch.clone();
+        let d = p.on_chapter.clone();
         Callback::from(move |e: Event| {
             let sel: web_sys::HtmlSelectElement = e.target_unchecked_into();
             if let Ok(i) = sel.value().parse::<usize>() {
-                d.emit(Action::Chapter(i));
+                d.emit(i);
             }
         })
     };

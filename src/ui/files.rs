@@ -7,9 +7,10 @@ use web_sys::{DragEvent, HtmlCanvasElement, HtmlInputElement};
 use yew::prelude::*;
 
 use super::state::{Action, AppState};
+use super::ByPtr;
 use crate::charts::{self, Colours};
 use crate::engine::scenario::{describes_cluster, MAX_SCENARIO_FILE_BYTES};
-use crate::engine::{ClusterScenario, Lang, Scenario, Trace};
+use crate::engine::{ClusterScenario, ClusterTrace, Lang, Scenario, Trace};
 use crate::export;
 
 /// Offers `text` as a file download named `name`.
@@ -138,11 +139,21 @@ pub fn on_drag_over() -> Callback<DragEvent> {
     })
 }
 
-#[derive(Properties)]
+/// What the panel saves: the run and the cluster shown, by identity (none of them changes
+/// while the clock ticks, so the panel does not render again every frame).
+#[derive(Clone, PartialEq)]
+pub struct Saved {
+    pub scenario: ByPtr<Scenario>,
+    pub trace: ByPtr<Trace>,
+    pub cluster: ByPtr<ClusterScenario>,
+    pub cluster_trace: ByPtr<ClusterTrace>,
+}
+
+#[derive(Properties, PartialEq)]
 pub struct FilesProps {
-    /// Read when a button is pressed: the handle reads the reducer's current state.
-    pub state: UseReducerHandle<AppState>,
-    pub dispatch: UseReducerDispatcher<AppState>,
+    pub saved: Saved,
+    /// A file the reader picked, to open.
+    pub on_open: Callback<web_sys::File>,
     /// The cluster view's files rather than the single VM's.
     pub cluster: bool,
     /// The last file that could not be opened, and why.
@@ -150,24 +161,14 @@ pub struct FilesProps {
     pub lang: Lang,
 }
 
-impl PartialEq for FilesProps {
-    /// What the panel shows; not the state handle, which always reads the current state (so
-    /// the panel does not render again on every tick of the clock).
-    fn eq(&self, other: &Self) -> bool {
-        self.lang == other.lang
-            && self.cluster == other.cluster
-            && self.import_error == other.import_error
-    }
-}
-
 /// "Save and open": the scenario, the results and the charts as files, and a file picker.
 #[function_component(Files)]
 pub fn files(p: &FilesProps) -> Html {
     let lang = p.lang;
-    let s = p.state.clone();
+    let s = p.saved.clone();
     let cluster = p.cluster;
     let failed = p.import_error.clone();
-    let save = |name: &'static str, mime: &'static str, make: fn(&AppState) -> String| {
+    let save = |name: &'static str, mime: &'static str, make: fn(&Saved) -> String| {
         let s = s.clone();
         Callback::from(move |_: MouseEvent| download_text(name, mime, &make(&s)))
     };
@@ -176,7 +177,7 @@ pub fn files(p: &FilesProps) -> Html {
     let svg = |name: &'static str, draw: Svg| {
         let s = s.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Ok(text) = draw(&s.trace, lang, 800, &Colours::LIGHT) {
+            if let Ok(text) = draw(&s.trace.0, lang, 800, &Colours::LIGHT) {
                 download_text(name, "image/svg+xml", &text);
             }
         })
@@ -184,7 +185,7 @@ pub fn files(p: &FilesProps) -> Html {
     let gantt_svg = {
         let s = s.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Ok(text) = charts::gantt_svg(&s.cluster_trace, lang, 800, &Colours::LIGHT) {
+            if let Ok(text) = charts::gantt_svg(&s.cluster_trace.0, lang, 800, &Colours::LIGHT) {
                 download_text("migrations.svg", "image/svg+xml", &text);
             }
         })
@@ -201,14 +202,14 @@ pub fn files(p: &FilesProps) -> Html {
         })
     };
     let on_pick = {
-        let d = p.dispatch.clone();
+        let open = p.on_open.clone();
         Callback::from(move |e: Event| {
             let input = e
                 .target()
                 .and_then(|t| t.dyn_into::<HtmlInputElement>().ok());
             if let Some(input) = input {
                 if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                    open_file(file, d.clone());
+                    open.emit(file);
                 }
                 // The same file can be chosen again after editing it.
                 input.set_value("");
@@ -230,15 +231,15 @@ pub fn files(p: &FilesProps) -> Html {
                 "Speichern Sie, was Sie sehen, oder öffnen Sie eine Szenariodatei (oder ziehen Sie sie auf die Seite). Die Dateien haben das Format der Befehlszeile.")}</p>
             <div class="file-buttons">
                 if cluster {
-                    <button id="save-cluster" onclick={save("cluster.json", "application/json", |s| s.cluster.to_json())}>{lang.pick("Cluster (JSON)", "Cluster (JSON)")}</button>
-                    <button id="save-cluster-result" onclick={save("cluster-result.json", "application/json", |s| export::cluster_json(&s.cluster_trace))}>{lang.pick("Results (JSON)", "Ergebnis (JSON)")}</button>
-                    <button id="save-migrations-csv" onclick={save("migrations.csv", "text/csv", |s| export::migrations_csv(&s.cluster_trace))}>{lang.pick("Migrations (CSV)", "Migrationen (CSV)")}</button>
+                    <button id="save-cluster" onclick={save("cluster.json", "application/json", |s| s.cluster.0.to_json())}>{lang.pick("Cluster (JSON)", "Cluster (JSON)")}</button>
+                    <button id="save-cluster-result" onclick={save("cluster-result.json", "application/json", |s| export::cluster_json(&s.cluster_trace.0))}>{lang.pick("Results (JSON)", "Ergebnis (JSON)")}</button>
+                    <button id="save-migrations-csv" onclick={save("migrations.csv", "text/csv", |s| export::migrations_csv(&s.cluster_trace.0))}>{lang.pick("Migrations (CSV)", "Migrationen (CSV)")}</button>
                     <button id="save-gantt-svg" onclick={gantt_svg}>{lang.pick("Gantt chart (SVG)", "Gantt-Diagramm (SVG)")}</button>
                     <button id="save-gantt-png" onclick={png("gantt", "migrations.png")}>{lang.pick("Gantt chart (PNG)", "Gantt-Diagramm (PNG)")}</button>
                 } else {
-                    <button id="save-scenario" onclick={save("scenario.json", "application/json", |s| s.scenario.to_json())}>{lang.pick("Scenario (JSON)", "Szenario (JSON)")}</button>
-                    <button id="save-result" onclick={save("result.json", "application/json", |s| export::summary_json(&s.trace))}>{lang.pick("Results (JSON)", "Ergebnis (JSON)")}</button>
-                    <button id="save-passes-csv" onclick={save("passes.csv", "text/csv", |s| export::passes_csv(&s.trace))}>{lang.pick("Passes (CSV)", "Durchläufe (CSV)")}</button>
+                    <button id="save-scenario" onclick={save("scenario.json", "application/json", |s| s.scenario.0.to_json())}>{lang.pick("Scenario (JSON)", "Szenario (JSON)")}</button>
+                    <button id="save-result" onclick={save("result.json", "application/json", |s| export::summary_json(&s.trace.0))}>{lang.pick("Results (JSON)", "Ergebnis (JSON)")}</button>
+                    <button id="save-passes-csv" onclick={save("passes.csv", "text/csv", |s| export::passes_csv(&s.trace.0))}>{lang.pick("Passes (CSV)", "Durchläufe (CSV)")}</button>
                     <button id="save-pass-svg" onclick={svg("passes.svg", charts::passes_svg)}>{lang.pick("Pass chart (SVG)", "Durchlaufdiagramm (SVG)")}</button>
                     <button id="save-pass-png" onclick={png("pass-chart", "passes.png")}>{lang.pick("Pass chart (PNG)", "Durchlaufdiagramm (PNG)")}</button>
                     <button id="save-link-svg" onclick={svg("link.svg", charts::link_svg)}>{lang.pick("Link chart (SVG)", "Auslastungsdiagramm (SVG)")}</button>

@@ -15,7 +15,7 @@ use yew::prelude::*;
 use super::chapter::fetch_text;
 use super::chart::{prepare, use_drawn_canvas, Surface};
 use super::incremental::use_incremental;
-use super::state::Action;
+
 use crate::engine::{Fmt, Lang, Trace};
 use crate::lab::chart::{draw_left, draw_scatter, scatter_height, LEFT_HEIGHT};
 use crate::lab::compare::{
@@ -119,7 +119,9 @@ pub struct LabPanelProps {
     /// The playground's current run, drawn against an opened run's measurements.
     pub trace: Rc<Trace>,
     pub opened: Option<Rc<OpenedRun>>,
-    pub dispatch: Callback<Action>,
+    /// A run to open in the playground, with its measurements.
+    pub on_open: Callback<OpenedRun>,
+    pub on_close: Callback<()>,
     #[prop_or_default]
     pub lang: Lang,
 }
@@ -183,7 +185,8 @@ struct ResultsProps {
     report: Rc<Report>,
     trace: Rc<Trace>,
     opened: Option<Rc<OpenedRun>>,
-    dispatch: Callback<Action>,
+    on_open: Callback<OpenedRun>,
+    on_close: Callback<()>,
     lang: Lang,
 }
 
@@ -194,7 +197,7 @@ pub fn lab_panel(p: &LabPanelProps) -> Html {
     let lang = p.lang;
     let body = match use_report() {
         Progress::Ready(report) => html! {
-            <LabResults {report} trace={p.trace.clone()} opened={p.opened.clone()} dispatch={p.dispatch.clone()} {lang} />
+            <LabResults {report} trace={p.trace.clone()} opened={p.opened.clone()} on_open={p.on_open.clone()} on_close={p.on_close.clone()} {lang} />
         },
         Progress::Running(done, of) => html! {
             <p role="status" data-testid="lab-progress">
@@ -268,7 +271,7 @@ fn lab_results(p: &ResultsProps) -> Html {
         html! { <optgroup label={group_name(g, lang)}>{ for runs }</optgroup> }
     });
     let on_open = {
-        let dispatch = p.dispatch.clone();
+        let open = p.on_open.clone();
         let loading = loading.clone();
         // Nothing picked yet: the first option, the first run of the first group.
         let first = groups
@@ -280,7 +283,7 @@ fn lab_results(p: &ResultsProps) -> Html {
             let Some(mut run) = run.clone() else {
                 return;
             };
-            let dispatch = dispatch.clone();
+            let open = open.clone();
             let loading = loading.clone();
             loading.set(true);
             wasm_bindgen_futures::spawn_local(async move {
@@ -289,14 +292,11 @@ fn lab_results(p: &ResultsProps) -> Html {
                     .and_then(|text| Series::find(&text, &run.id))
                     .map(|s| s.remaining());
                 loading.set(false);
-                dispatch.emit(Action::OpenLabRun(Box::new(run)));
+                open.emit(run);
             });
         })
     };
-    let on_close = {
-        let dispatch = p.dispatch.clone();
-        Callback::from(move |_: MouseEvent| dispatch.emit(Action::CloseLabRun))
-    };
+    let on_close = p.on_close.reform(|_: MouseEvent| ());
     let on_host = HostProfile::lab().is_ok_and(|h| h.is_on(&p.trace.scenario));
     let opened_view = p.opened.as_ref().map(|o| {
         let qemu = o.qemu_total_s.map_or_else(

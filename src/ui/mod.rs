@@ -4,6 +4,7 @@
 mod api;
 mod app;
 mod blackout;
+mod canvas;
 mod chapter;
 mod chart;
 mod cluster;
@@ -14,6 +15,7 @@ mod files;
 mod handover;
 mod incremental;
 mod inspect;
+mod intents;
 mod lab;
 pub(crate) mod memory_map;
 mod results;
@@ -49,6 +51,13 @@ impl<T> Clone for ByPtr<T> {
 impl<T> PartialEq for ByPtr<T> {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> std::ops::Deref for ByPtr<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
     }
 }
 

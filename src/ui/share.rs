@@ -7,7 +7,6 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, ResizeObserver};
 use yew::prelude::*;
 
-use super::state::{Action, AppState};
 use crate::engine::Lang;
 use crate::permalink::Notice;
 
@@ -112,7 +111,7 @@ pub fn copy_link(p: &CopyLinkProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct NoticesProps {
     pub notices: std::rc::Rc<Vec<Notice>>,
-    pub dispatch: UseReducerDispatcher<AppState>,
+    pub on_dismiss: Callback<()>,
     pub lang: Lang,
 }
 
@@ -123,10 +122,7 @@ pub fn notices(p: &NoticesProps) -> Html {
         return html! {};
     }
     let lang = p.lang;
-    let dismiss = {
-        let d = p.dispatch.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(Action::DismissNotices))
-    };
+    let dismiss = p.on_dismiss.reform(|_: MouseEvent| ());
     html! {
         <div class="verdict warn notices" role="status" data-testid="link-notices">
             <p>{lang.pick(

@@ -6,15 +6,15 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::controls::parse_number;
-use super::state::{Action, AppState};
 use crate::engine::units::localize;
 use crate::engine::{Fmt, Lang, PhaseKind, Trace};
+use crate::model::ClockAction;
 use crate::playback::{Clock, SPEEDS};
 
 #[derive(Properties, PartialEq)]
 pub struct TimelineProps {
     pub clock: Clock,
-    pub dispatch: UseReducerDispatcher<AppState>,
+    pub on_clock: Callback<ClockAction>,
     /// The language of the labels; English when not given.
     #[prop_or_default]
     pub lang: Lang,
@@ -33,21 +33,15 @@ pub fn timeline(props: &TimelineProps) -> Html {
     let c = props.clock;
     let lang = props.lang;
     let f = Fmt(lang);
-    let d = props.dispatch.clone();
-    let toggle = {
-        let d = d.clone();
-        Callback::from(move |_| d.dispatch(Action::Toggle))
-    };
-    let restart = {
-        let d = d.clone();
-        Callback::from(move |_| d.dispatch(Action::Restart))
-    };
+    let d = props.on_clock.clone();
+    let toggle = d.reform(|_| ClockAction::Toggle);
+    let restart = d.reform(|_| ClockAction::Restart);
     let seek = {
         let d = d.clone();
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
             if let Some(ms) = parse_number(&input.value()) {
-                d.dispatch(Action::Seek(ms / 1000.0));
+                d.emit(ClockAction::Seek(ms / 1000.0));
             }
         })
     };
@@ -56,7 +50,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
         Callback::from(move |e: Event| {
             let sel: HtmlSelectElement = e.target_unchecked_into();
             if let Some(v) = parse_number(&sel.value()) {
-                d.dispatch(Action::Speed(v));
+                d.emit(ClockAction::Speed(v));
             }
         })
     };

@@ -1,13 +1,11 @@
 //! The knobs: VM, network, stop policy and the four levers of the tuning guide. Every change
-//! dispatches a new scenario, which is re-simulated at once.
+//! sends a new scenario or a model edit, which is re-simulated at once.
 
 use std::rc::Rc;
 
-use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::handover::FULL;
-use super::state::{Action, AppState};
 use crate::chapters::chapters;
 use crate::engine::scenario::{MAX_DESCRIPTORS, QEMU_MAX_BANDWIDTH_MIBPS};
 use crate::engine::transport::driver_default_descriptors;
@@ -15,312 +13,26 @@ use crate::engine::units::MIB;
 use crate::engine::{
     Lang, Multifd, MultifdCompression, Pattern, Scenario, StopPolicy, TransportKind,
 };
+use crate::model::bounds::{check, to_count};
+use crate::model::edits::{on_lab_host, set_lab_host};
 use crate::model::{Edit, Hypervisor, Part};
+
+mod widgets;
+
+pub(crate) use widgets::parse_number;
+use widgets::*;
 
 /// Link speeds offered by the slider, Gbit/s (0 shows what happens without a link).
 pub const LINKS: [f64; 8] = [0.0, 1.0, 2.5, 5.0, 10.0, 25.0, 40.0, 100.0];
 pub const MAX_DIRTY_SLIDER: f64 = 4000.0;
 
 #[derive(Properties, PartialEq)]
-struct SliderProps {
-    id: AttrValue,
-    label: AttrValue,
-    unit: AttrValue,
-    min: f64,
-    max: f64,
-    step: f64,
-    /// Slider position (may be on a transformed scale).
-    position: f64,
-    /// The value in `unit`, shown and editable in the number box.
-    value: f64,
-    on_slide: Callback<f64>,
-    on_value: Callback<Typed>,
-    #[prop_or_default]
-    hint: Option<AttrValue>,
-    /// Why the last typed value was refused, and what was typed, shown in and next to the field.
-    #[prop_or_default]
-    error: Option<(AttrValue, AttrValue)>,
-}
-
-/// A typed value: the number read from it and the text as typed.
-pub type Typed = (f64, String);
-
-fn typed(e: &Event) -> Typed {
-    let input: HtmlInputElement = e.target_unchecked_into();
-    let text = input.value();
-    (parse_number(text.trim()).unwrap_or(f64::NAN), text)
-}
-
-fn input_value(e: &Event) -> f64 {
-    let input: HtmlInputElement = e.target_unchecked_into();
-    parse_number(input.value().trim()).unwrap_or(f64::NAN)
-}
-
-/// A number as `str::parse::<f64>` reads it (`"1.5"`, `"-2e3"`, `".5"`, `"inf"`; None for
-/// `""`, `"0x10"`, `"1,5"` or `" 1"`), but with the browser's own parser doing the digits:
-/// Rust's would add its tables to the bundle. On these characters the two grammars agree and
-/// both round correctly.
-pub(crate) fn parse_number(text: &str) -> Option<f64> {
-    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
-    let negative = text.starts_with('-');
-    if body.eq_ignore_ascii_case("inf") || body.eq_ignore_ascii_case("infinity") {
-        return Some(if negative {
-            f64::NEG_INFINITY
-        } else {
-            f64::INFINITY
-        });
-    }
-    if body.eq_ignore_ascii_case("nan") {
-        return Some(f64::NAN);
-    }
-    let plain = !body.is_empty()
-        && body
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
-    if !plain {
-        return None;
-    }
-    // JS `+text`; NaN where the text is not a number.
-    let v = wasm_bindgen::JsValue::from_str(text).unchecked_into_f64();
-    (!v.is_nan()).then_some(v)
-}
-
-/// What a field accepts: its name in messages (English, German), unit, range and whether it
-/// takes whole numbers only. The ranges are what a reader can mean; the engine checks its own.
-pub struct Bounds {
-    pub name: (&'static str, &'static str),
-    pub unit: &'static str,
-    pub min: f64,
-    pub max: f64,
-    pub integer: bool,
-}
-
-pub const fn bounds(
-    name: (&'static str, &'static str),
-    unit: &'static str,
-    min: f64,
-    max: f64,
-    integer: bool,
-) -> Bounds {
-    Bounds {
-        name,
-        unit,
-        min,
-        max,
-        integer,
-    }
-}
-
-/// The bounds of every number field, by id.
-pub fn field_bounds(id: &str) -> Option<Bounds> {
-    Some(match id {
-        // 64 MiB to 24 TiB: the smallest VM worth migrating to Hyper-V's largest (WS2022).
-        "memory" => bounds(("Memory", "Arbeitsspeicher"), "GiB", 0.0625, 24576.0, false),
-        "working-set" => bounds(("Working set", "Arbeitssatz"), "%", 0.0, 100.0, false),
-        "free" => bounds(
-            ("Never-written memory", "Nie beschriebener Speicher"),
-            "%",
-            0.0,
-            100.0,
-            false,
-        ),
-        "content" => bounds(
-            ("Compressible pages", "Komprimierbare Seiten"),
-            "%",
-            0.0,
-            100.0,
-            false,
-        ),
-        // Memory bandwidth of a large host is of the order of 100 GiB/s.
-        "dirty-rate" => bounds(
-            ("Dirty rate", "Änderungsrate"),
-            "MiB/s",
-            0.0,
-            102_400.0,
-            false,
-        ),
-        "link" => bounds(
-            ("Link speed", "Verbindungsgeschwindigkeit"),
-            "Gbit/s",
-            0.0,
-            800.0,
-            false,
-        ),
-        "nics" => bounds(
-            ("NICs per host", "Netzwerkadapter je Host"),
-            "",
-            1.0,
-            16.0,
-            true,
-        ),
-        "policy-param-passes" => bounds(
-            ("Maximum passes", "Höchstzahl der Durchläufe"),
-            "",
-            1.0,
-            1000.0,
-            true,
-        ),
-        "policy-param-ms" => bounds(
-            ("Downtime limit", "Ausfallzeit-Grenze"),
-            "ms",
-            1.0,
-            2_000_000.0,
-            false,
-        ),
-        "max-bandwidth" => bounds(
-            ("max-bandwidth", "max-bandwidth"),
-            "MiB/s",
-            1.0,
-            1_000_000.0,
-            false,
-        ),
-        "multifd-channels" => bounds(("multifd channels", "multifd-Kanäle"), "", 0.0, 255.0, true),
-        "rtt" => bounds(("Round-trip time", "Umlaufzeit"), "ms", 0.01, 1000.0, false),
-        "window" => bounds(
-            ("TCP window", "TCP-Fenster"),
-            "KiB",
-            1.0,
-            1_048_576.0,
-            false,
-        ),
-        "smb-limit" => bounds(
-            ("SMB bandwidth limit", "SMB-Bandbreitenlimit"),
-            "MiB/s",
-            0.0,
-            1_000_000.0,
-            false,
-        ),
-        "cores" => bounds(
-            ("Host CPU cores", "CPU-Kerne des Hosts"),
-            "",
-            1.0,
-            1024.0,
-            true,
-        ),
-        "load" => bounds(
-            ("Host CPU load", "CPU-Last des Hosts"),
-            "%",
-            0.0,
-            100.0,
-            false,
-        ),
-        "seed" => bounds(
-            ("Random seed", "Zufallsstartwert"),
-            "",
-            0.0,
-            9_007_199_254_740_992.0,
-            true,
-        ),
-        _ => return None,
-    })
-}
-
-/// `v` if field `id` accepts it, else a sentence naming the field as labelled, in its unit.
-pub fn check(id: &str, v: f64, lang: Lang) -> Result<f64, String> {
-    let Some(b) = field_bounds(id) else {
-        return Ok(v);
-    };
-    let name = lang.pick(b.name.0, b.name.1);
-    let f = crate::engine::Fmt(lang);
-    let amount = |x: f64| {
-        let n = if x.fract() == 0.0 {
-            f.num(x, 0)
-        } else {
-            f.num(x, 4).trim_end_matches('0').to_string()
-        };
-        if b.unit.is_empty() {
-            n
-        } else if b.unit == "%" {
-            format!("{n} %")
-        } else {
-            format!("{n} {}", b.unit)
-        }
-    };
-    if !v.is_finite() {
-        return Err(lang.pick(
-            format!("{name} needs a number"),
-            format!("{name} braucht eine Zahl"),
-        ));
-    }
-    if v < b.min {
-        return Err(lang.pick(
-            format!("{name} must be at least {}", amount(b.min)),
-            format!("{name} muss mindestens {} sein", amount(b.min)),
-        ));
-    }
-    if v > b.max {
-        return Err(lang.pick(
-            format!("{name} must be at most {}", amount(b.max)),
-            format!("{name} darf höchstens {} sein", amount(b.max)),
-        ));
-    }
-    if b.integer && v.fract() != 0.0 {
-        return Err(lang.pick(
-            format!("{name} must be a whole number"),
-            format!("{name} muss eine ganze Zahl sein"),
-        ));
-    }
-    Ok(v)
-}
-
-/// A typed count (passes, NICs, cores): negative or unreadable input becomes 0, which the
-/// engine's validation then explains.
-pub(crate) fn to_count(v: f64) -> u32 {
-    if v.is_finite() && v >= 0.0 {
-        v.round() as u32
-    } else {
-        0
-    }
-}
-
-fn fmt_value(v: f64) -> String {
-    if !v.is_finite() {
-        String::new()
-    } else if (v - v.round()).abs() < 1e-9 {
-        format!("{v:.0}")
-    } else {
-        format!("{}", (v * 1000.0).round() / 1000.0)
-    }
-}
-
-#[function_component(Slider)]
-fn slider(p: &SliderProps) -> Html {
-    let on_slide = {
-        let cb = p.on_slide.clone();
-        Callback::from(move |e: InputEvent| cb.emit(input_value(&e.into())))
-    };
-    let on_value = {
-        let cb = p.on_value.clone();
-        Callback::from(move |e: Event| cb.emit(typed(&e)))
-    };
-    let num_id = format!("{}-value", p.id);
-    let shown = match &p.error {
-        Some((_, text)) => text.to_string(),
-        None => fmt_value(p.value),
-    };
-    let err_id = format!("{}-error", p.id);
-    html! {
-        <div class={classes!("field", p.error.is_some().then_some("invalid"))}>
-            <label for={p.id.clone()}>{p.label.clone()}</label>
-            <div class="field-row">
-                <input type="range" id={p.id.clone()} min={p.min.to_string()} max={p.max.to_string()}
-                    step={p.step.to_string()} value={p.position.to_string()} oninput={on_slide} />
-                <input type="number" id={num_id} class="num" value={shown} onchange={on_value}
-                    aria-label={format!("{} in {}", p.label, p.unit)} step="any"
-                    aria-invalid={p.error.is_some().then_some("true")}
-                    aria-describedby={p.error.is_some().then(|| err_id.clone())} />
-                <span class="unit">{p.unit.clone()}</span>
-            </div>
-            if let Some((e, _)) = &p.error { <p class="field-error" id={err_id} role="alert">{e.clone()}</p> }
-            if let Some(h) = &p.hint { <p class="hint">{h.clone()}</p> }
-        </div>
-    }
-}
-
-#[derive(Properties, PartialEq)]
 pub struct ControlsProps {
     pub scenario: Rc<Scenario>,
-    pub dispatch: UseReducerDispatcher<AppState>,
+    /// An edit with a rule (memory, shares, hypervisor).
+    pub on_edit: Callback<Edit>,
+    /// The scenario with one plain field changed.
+    pub on_scenario: Callback<Scenario>,
     /// The chapter whose controls to show; all of them without one.
     #[prop_or_default]
     pub chapter: Option<usize>,
@@ -334,91 +46,17 @@ pub struct ControlsProps {
 /// A callback that applies `edit(scenario, value)` to a copy of the current scenario.
 fn editor<T: 'static>(p: &ControlsProps, edit: impl Fn(&mut Scenario, T) + 'static) -> Callback<T> {
     let s = p.scenario.clone();
-    let d = p.dispatch.clone();
+    let d = p.on_scenario.clone();
     Callback::from(move |v: T| {
         let mut next = (*s).clone();
         edit(&mut next, v);
-        d.dispatch(Action::SetScenario(Box::new(next)));
+        d.emit(next);
     })
 }
 
 /// Dispatches the model's edit for a value the reader gave.
 fn intent<T: 'static>(p: &ControlsProps, edit: impl Fn(T) -> Edit + 'static) -> Callback<T> {
-    let d = p.dispatch.clone();
-    Callback::from(move |v: T| d.dispatch(Action::Edit(edit(v))))
-}
-
-fn checkbox(
-    id: &'static str,
-    label: &'static str,
-    hint: String,
-    checked: bool,
-    cb: Callback<bool>,
-) -> Html {
-    let onchange = Callback::from(move |e: Event| {
-        let input: HtmlInputElement = e.target_unchecked_into();
-        cb.emit(input.checked());
-    });
-    html! {
-        <div class="lever">
-            <input type="checkbox" {id} {checked} {onchange} />
-            <label for={id}>{label}<span class="hint">{hint}</span></label>
-        </div>
-    }
-}
-
-/// A labelled drop-down; emits the chosen option's value.
-fn choice(
-    id: &'static str,
-    label: &'static str,
-    options: &[(&str, &str)],
-    selected: &str,
-    cb: Callback<String>,
-) -> Html {
-    let onchange = Callback::from(move |e: Event| {
-        let sel: HtmlSelectElement = e.target_unchecked_into();
-        cb.emit(sel.value())
-    });
-    let opts = options.iter().map(|(value, text)| {
-        html! { <option value={value.to_string()} selected={*value == selected}>{*text}</option> }
-    });
-    html! {
-        <div class="field">
-            <label for={id}>{label}</label>
-            <select {id} {onchange}>{ for opts }</select>
-        </div>
-    }
-}
-
-/// A labelled number box with its unit and an optional hint.
-fn number(
-    id: &'static str,
-    label: &str,
-    unit: &str,
-    value: f64,
-    hint: &str,
-    cb: (Callback<Typed>, Option<(String, String)>),
-) -> Html {
-    let (cb, error) = cb;
-    let onchange = Callback::from(move |e: Event| cb.emit(typed(&e)));
-    let shown = match &error {
-        Some((_, text)) => text.clone(),
-        None => fmt_value(value),
-    };
-    let err_id = format!("{id}-error");
-    html! {
-        <div class={classes!("field", error.is_some().then_some("invalid"))}>
-            <label for={id}>{label.to_string()}</label>
-            <div class="field-row">
-                <input type="number" {id} class="num" value={shown} {onchange} step="any"
-                    aria-invalid={error.is_some().then_some("true")}
-                    aria-describedby={error.is_some().then(|| err_id.clone())} />
-                <span class="unit">{unit.to_string()}</span>
-            </div>
-            if let Some((e, _)) = error { <p class="field-error" id={err_id} role="alert">{e}</p> }
-            if !hint.is_empty() { <p class="hint">{hint.to_string()}</p> }
-        </div>
-    }
+    p.on_edit.reform(edit)
 }
 
 /// Nice rounding for log-scale memory: 0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 8 … GiB.
@@ -932,87 +570,5 @@ pub fn controls(p: &ControlsProps) -> Html {
                 </details>
             }
         </section>
-    }
-}
-
-/// Whether `s` is on the lab's host (`lab::compare::HostProfile`).
-#[cfg(feature = "full")]
-fn on_lab_host(s: &Scenario) -> bool {
-    crate::lab::compare::HostProfile::lab().is_ok_and(|h| h.is_on(s))
-}
-
-#[cfg(not(feature = "full"))]
-fn on_lab_host(_: &Scenario) -> bool {
-    false
-}
-
-/// Puts `s` on the lab's host, or back on a data centre's.
-#[cfg(feature = "full")]
-fn set_lab_host(s: &mut Scenario, lab: bool) {
-    use crate::lab::compare::HostProfile;
-    match HostProfile::lab() {
-        Ok(h) if lab => h.apply(s),
-        _ => HostProfile::data_centre(s),
-    }
-}
-
-#[cfg(not(feature = "full"))]
-fn set_lab_host(_: &mut Scenario, _: bool) {}
-
-#[cfg(test)]
-mod tests {
-    use wasm_bindgen_test::wasm_bindgen_test;
-
-    use super::*;
-
-    #[wasm_bindgen_test]
-    fn numbers_read_as_rust_reads_them() {
-        for text in [
-            "0",
-            "64",
-            "-8",
-            "+4",
-            "1.5",
-            ".5",
-            "5.",
-            "-.25",
-            "1e3",
-            "2E-3",
-            "1e+2",
-            "1e400",
-            "-0",
-            "0.1",
-            "123456789.123456789",
-            "00012",
-            "inf",
-            "-Infinity",
-            "NaN",
-            "",
-            " ",
-            " 1",
-            "1 ",
-            "banana",
-            "0x10",
-            "0b1",
-            "1,5",
-            "1_000",
-            "1e",
-            "e5",
-            ".",
-            "-",
-            "+-1",
-            "1.5.2",
-            "--1",
-            "Infinity1",
-            "١",
-        ] {
-            let ours = parse_number(text);
-            let rust = text.parse::<f64>().ok();
-            let same = match (ours, rust) {
-                (Some(a), Some(b)) => a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
-                (a, b) => a.is_none() && b.is_none(),
-            };
-            assert!(same, "{text:?}: {ours:?} against {rust:?}");
-        }
     }
 }

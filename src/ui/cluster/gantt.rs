@@ -1,0 +1,134 @@
+//! The Gantt chart of every migration, with a table of its figures for screen readers.
+
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+use super::topology::migrations;
+use crate::charts;
+use crate::engine::cluster::{ClusterTrace, Stage};
+use crate::engine::{Fmt, Lang};
+use crate::ui::chart::{prepare, time_cursor, use_drawn_canvas, Surface};
+use crate::ui::inspect::{self, Inspector};
+use crate::ui::ByPtr;
+
+/// The trace by identity, as in `ClusterProps`.
+#[derive(Properties, PartialEq)]
+pub struct GanttProps {
+    pub trace: ByPtr<ClusterTrace>,
+    pub t: f64,
+    /// The language of the labels and numbers; English when not given.
+    #[prop_or_default]
+    pub lang: Lang,
+}
+
+fn draw_gantt(
+    canvas: HtmlCanvasElement,
+    surface: &Surface,
+    trace: &ClusterTrace,
+    lang: Lang,
+) -> Result<(), String> {
+    let rows = charts::gantt_rows(trace).len();
+    let (root, dpr, palette) = prepare(canvas, surface, |_| charts::gantt_height(rows))?;
+    charts::draw_gantt(&root, trace, lang, &palette.colours(), dpr)
+}
+
+/// The Gantt chart's description for screen readers; it counts the migrations drawn (refused
+/// ones have no row).
+pub(super) fn gantt_label(drawn: usize, over: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!(
+            "Gantt chart of {} over {over}: queued, setup, memory passes, blackout, handoff. The table below lists {}.",
+            migrations(drawn, lang),
+            if drawn == 1 { "it" } else { "them" }
+        ),
+        Lang::De => format!(
+            "Gantt-Diagramm mit {} über einen Zeitraum von {over}: Warteschlange, Einrichtung, Speicherdurchläufe, Blackout, Übergabe. Die Tabelle darunter listet sie auf.",
+            migrations(drawn, lang)
+        ),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct GanttTableProps {
+    trace: ByPtr<ClusterTrace>,
+    lang: Lang,
+}
+
+/// The Gantt chart's figures as a table for screen readers: a row per migration, rendered
+/// again only for another trace (not every frame, with the chart's time cursor).
+#[function_component(GanttTable)]
+fn gantt_table(p: &GanttTableProps) -> Html {
+    let lang = p.lang;
+    let f = Fmt(lang);
+    let rows = charts::gantt_rows(&p.trace).into_iter().map(|m| {
+        let blackout = m.stages.iter().find(|s| s.stage == Stage::Blackout);
+        html! {
+            <tr>
+                <td>{m.vm.clone()}</td><td>{format!("{} → {}", m.from, m.to)}</td>
+                <td>{f.duration(m.stages.first().map_or(0.0, |s| s.end_s - s.start_s))}</td>
+                <td>{m.passes}</td>
+                <td>{blackout.map_or("—".into(), |b| f.duration(b.start_s))}</td>
+                <td>{f.duration(m.downtime_s)}</td>
+                <td>{f.duration(m.end_s)}</td>
+                <td>{f.bytes(m.wire_bytes)}</td>
+            </tr>
+        }
+    });
+    html! {
+        <div class="sr-only"><table data-testid="gantt-table">
+            <thead><tr>
+                <th>{"VM"}</th>
+                <th>{lang.pick("move", "Verschiebung")}</th>
+                <th>{lang.pick("queued", "in der Warteschlange")}</th>
+                <th>{lang.pick("passes", "Durchläufe")}</th>
+                <th>{lang.pick("blackout at", "Blackout bei")}</th>
+                <th>{lang.pick("downtime", "Ausfallzeit")}</th>
+                <th>{lang.pick("done at", "fertig bei")}</th>
+                <th>{lang.pick("sent", "gesendet")}</th>
+            </tr></thead>
+            <tbody>{ for rows }</tbody>
+        </table></div>
+    }
+}
+
+#[function_component(Gantt)]
+pub fn gantt(p: &GanttProps) -> Html {
+    let lang = p.lang;
+    let f = Fmt(lang);
+    let (probe, on_select) = inspect::use_probe();
+    let canvas_ref = use_drawn_canvas(
+        "gantt",
+        (p.trace.clone(), lang),
+        |canvas, surface, (ByPtr(trace), lang)| draw_gantt(canvas, surface, trace, *lang),
+    );
+    let rows = charts::gantt_rows(&p.trace);
+    let drawn = rows.len();
+    let reading = probe.and_then(|i| Some(inspect::migration(rows.get(i)?, lang)));
+    html! {
+        <div class="gantt">
+            <div class="chart-wrap plot-gantt">
+                <canvas id="gantt" ref={canvas_ref} role="img"
+                    aria-label={gantt_label(drawn, &f.duration(p.trace.makespan_s), lang)}>
+                </canvas>
+                { time_cursor(p.t, p.trace.makespan_s) }
+                if drawn > 0 {
+                    <Inspector class="gantt-hits" vertical=true slots={drawn} count={drawn} selected={probe} {on_select}
+                        label={lang.pick("Inspect the migrations", "Migrationen ablesen")}
+                        valuetext={reading.clone().unwrap_or_default()} />
+                }
+            </div>
+            { inspect::readout("gantt-readout", reading, lang.pick(
+                "Point at a row, or focus the chart and use the arrow keys, for that migration's figures.",
+                "Zeigen Sie auf eine Zeile oder fokussieren Sie das Diagramm und nutzen Sie die Pfeiltasten, um die Werte dieser Migration zu sehen.")) }
+            <ul class="legend">
+                <li><span class="swatch ph-queued"></span>{lang.pick("queued", "in der Warteschlange")}</li>
+                <li><span class="swatch ph-setup"></span>{lang.pick("setup", "Einrichtung")}</li>
+                <li><span class="swatch ph-storage"></span>{lang.pick("disk copy (shared-nothing)", "Datenträgerkopie (Shared Nothing)")}</li>
+                <li><span class="swatch ph-pass"></span>{lang.pick("memory passes", "Speicherdurchläufe")}</li>
+                <li><span class="swatch ph-blackout"></span>{lang.pick("blackout and switchover", "Blackout und Umschaltung")}</li>
+                <li><span class="swatch ph-cleanup"></span>{lang.pick("handoff: ARP, clean-up", "Übergabe: ARP, Bereinigung")}</li>
+            </ul>
+            <GanttTable trace={p.trace.clone()} {lang} />
+        </div>
+    }
+}

@@ -1,0 +1,340 @@
+//! The cluster view: hosts, NICs and networks, VMs on hosts; moves and drains; concurrent
+//! flows on the links, a Gantt chart of every migration, and the totals — all on the shared
+//! playback clock.
+
+mod edit;
+mod gantt;
+mod nics;
+mod topology;
+
+pub use gantt::Gantt;
+
+use edit::{EditProps, HostBar, MoveBar};
+use nics::NicPanel;
+use topology::*;
+#[cfg(test)]
+use {gantt::gantt_label, nics::nic_label};
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::engine::cluster::{ClusterScenario, ClusterTrace, MigrationRecord, Stage};
+use crate::engine::{Fmt, Lang};
+use crate::model::cluster::ClusterEdit;
+use crate::ui::chart::use_view_env;
+use crate::ui::memory_map::{labels, MemoryMap, COLOURS};
+use crate::ui::ByPtr;
+
+/// The scenario and the trace by identity: the app hands down the same `Rc`s until they
+/// change, and comparing a trace of many migrations field by field every frame costs more than
+/// a render it could save.
+#[derive(Properties, PartialEq)]
+pub struct ClusterProps {
+    pub cluster: ByPtr<ClusterScenario>,
+    pub trace: ByPtr<ClusterTrace>,
+    pub error: Option<String>,
+    pub t: f64,
+    /// An edit with what must follow it (a host removed with its VMs, …).
+    pub on_edit: Callback<ClusterEdit>,
+    /// The cluster with one setting changed, or a preset.
+    pub on_cluster: Callback<ClusterScenario>,
+    /// The language of the labels and numbers; English when not given.
+    #[prop_or_default]
+    pub lang: Lang,
+}
+
+#[function_component(ClusterView)]
+pub fn cluster_view(p: &ClusterProps) -> Html {
+    let lang = p.lang;
+    let f = Fmt(lang);
+    let selected_host = use_state(|| 0usize);
+    let topology_ref = use_node_ref();
+    let topology_env = use_view_env(topology_ref.clone());
+    let narrow = topology_env.width > 0.0 && topology_env.width < NARROW_PX;
+    let c = &*p.cluster;
+    let host_ix = (*selected_host).min(c.hosts.len().saturating_sub(1));
+
+    // The editing panels, which render again only when what they show changes.
+    let edit_props = EditProps {
+        cluster: p.cluster.clone(),
+        host_ix,
+        select_host: selected_host.setter(),
+        on_edit: p.on_edit.clone(),
+        on_cluster: p.on_cluster.clone(),
+        lang,
+    };
+    let trace = &p.trace;
+    // Per trace: where the VMs move, and the memory maps of the migrations (the small
+    // multiples below).
+    let per_trace = use_memo(p.trace.clone(), |ByPtr(t)| {
+        let maps = (0..t.migrations.len())
+            .map(|i| t.migration_trace(i).map(Rc::new))
+            .collect::<Vec<_>>();
+        (moves_of(t), maps)
+    });
+    let (moves, traces) = &*per_trace;
+    let now = hosts_at(trace, moves, p.t);
+    let lay = Layout::new(c.hosts.len(), narrow);
+    let (cols, bw, bh, gap) = (lay.cols, lay.bw, lay.bh, lay.gap);
+    let pos = |i: usize| {
+        let (col, row) = (i % cols, i / cols);
+        (
+            lay.margin + col as f64 * (bw + gap),
+            lay.top + row as f64 * (bh + gap + 90.0),
+        )
+    };
+    let rows = c.hosts.len().div_ceil(cols);
+    let view_w = lay.margin * 2.0 + cols as f64 * bw + (cols as f64 - 1.0) * gap;
+    let view_h = lay.top + 20.0 + rows as f64 * bh + (rows as f64 - 1.0) * (gap + 90.0);
+    let peak = trace
+        .migrations
+        .iter()
+        .flat_map(|m| m.segments.iter().map(|s| s.wire_rate))
+        .fold(1.0, f64::max);
+    let flows = trace.migrations.iter().enumerate().filter_map(|(k, m)| {
+        let rate = rate_at(m, p.t);
+        if rate <= 0.0 {
+            return None;
+        }
+        let a = c.hosts.iter().position(|h| h.name == m.from)?;
+        let b = c.hosts.iter().position(|h| h.name == m.to)?;
+        let ((ax, ay), (bx, by)) = (pos(a), pos(b));
+        let width = 2.0 + 12.0 * rate / peak;
+        let d = if a / cols == b / cols {
+            // Within a row: an arc from the top edge of one host to the other's, bowed upwards
+            // so it never runs across the hosts in between; one arc per migration, offset by
+            // its index.
+            let (x1, y1, x2, y2) = (ax + bw / 2.0, ay + 8.0, bx + bw / 2.0, by + 8.0);
+            let lift = 30.0 + 0.25 * (x2 - x1).abs() + 6.0 * (k % 4) as f64;
+            format!(
+                "M {x1:.0} {y1:.0} Q {:.0} {:.0} {x2:.0} {y2:.0}",
+                (x1 + x2) / 2.0,
+                (y1 + y2) / 2.0 - lift
+            )
+        } else {
+            // Between rows: from the bottom edge of the upper host to the top edge of the
+            // lower one, through the gap between the rows, bowed sideways by its index.
+            let ((ux, uy), (lx, ly)) = if ay < by {
+                ((ax, ay), (bx, by))
+            } else {
+                ((bx, by), (ax, ay))
+            };
+            let (x1, y1, x2, y2) = (ux + bw / 2.0, uy + bh - 8.0, lx + bw / 2.0, ly + 8.0);
+            let bow = 16.0 * (k % 4) as f64 - 24.0;
+            format!(
+                "M {x1:.0} {y1:.0} Q {:.0} {:.0} {x2:.0} {y2:.0}",
+                (x1 + x2) / 2.0 + bow,
+                (y1 + y2) / 2.0
+            )
+        };
+        Some(html! {
+            <path class={format!("flow mig-{}", k % MIG_COLOURS)} d={d} fill="none"
+                stroke-width={format!("{width:.1}")}>
+                <title>{format!("{} → {}: {}/s", m.vm, m.to, f.bytes(rate))}</title>
+            </path>
+        })
+    });
+    // Where the run has each VM of the scenario now. VM names are unique in the run's
+    // scenario, and it is the scenario shown unless that one cannot be simulated: then the
+    // VMs are looked up by name.
+    let placed: Vec<Option<&str>> = c
+        .vms
+        .iter()
+        .enumerate()
+        .map(|(k, v)| host_of(&now, k, &v.name))
+        .collect();
+    // The migrations under way now, as (from host, VM): a few, found once per frame.
+    let under_way: Vec<(&str, &str)> = trace
+        .migrations
+        .iter()
+        .filter(|m| stage_at(m, p.t).is_some_and(|s| s.0 != Stage::Queued))
+        .map(|m| (m.from.as_str(), m.vm.as_str()))
+        .collect();
+    let host_boxes = c.hosts.iter().enumerate().map(|(i, h)| {
+        let (x, y) = pos(i);
+        let vms: Vec<String> = now
+            .iter()
+            .filter(|(_, host)| *host == h.name)
+            .map(|(v, _)| v.to_string())
+            .collect();
+        let moving: Vec<bool> = vms
+            .iter()
+            .map(|v| under_way.contains(&(h.name.as_str(), v.as_str())))
+            .collect();
+        let used = c
+            .vms
+            .iter()
+            .zip(&placed)
+            .filter(|(_, host)| **host == Some(h.name.as_str()))
+            .map(|(v, _)| v.memory_mib)
+            .sum::<f64>()
+            + 0.0;
+        html! {
+            <HostBox index={i} name={h.name.clone()} memory_gib={h.memory_gib} {used} {vms} {moving}
+                {x} {y} {lay} selected={i == host_ix} select={selected_host.setter()} {lang} />
+        }
+    });
+
+    let ok: Vec<&MigrationRecord> = trace
+        .migrations
+        .iter()
+        .filter(|m| m.refused.is_none())
+        .collect();
+    let refused = trace.migrations.iter().filter_map(|m| {
+        m.refused
+            .as_ref()
+            .map(|why| html! { <li>{format!("{} ({} → {}): {}", m.vm, m.from, m.to, why.text(lang))}</li> })
+    });
+    // Memory maps of the migrations under way (small multiples).
+    let minis = trace
+        .migrations
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| stage_at(m, p.t).is_some_and(|s| !matches!(s.0, Stage::Queued | Stage::Cleanup)))
+        .filter_map(|(i, m)| traces.get(i).cloned().flatten().map(|tr| (i, m, tr)))
+        .take(8)
+        .map(|(i, m, tr)| {
+            html! {
+                <figure class="mini">
+                    <MemoryMap trace={tr} t={p.t} window={0.5} compact={AttrValue::from(format!("mini-{i}"))} {lang} />
+                    <figcaption class={format!("mig-{}", i % MIG_COLOURS)}>{format!("{} → {}", m.vm, m.to)}</figcaption>
+                </figure>
+            }
+        })
+        .collect::<Html>();
+    let state_names = labels(lang);
+    let mini_legend = (0..COLOURS.len()).map(|i| {
+        html! {
+            <li><span class={format!("swatch block-{i}")}></span>{state_names[i]}</li>
+        }
+    });
+    let active_now = ok
+        .iter()
+        .filter(|m| stage_at(m, p.t).is_some_and(|s| s.0 != Stage::Queued))
+        .count();
+    let queued_now = ok
+        .iter()
+        .filter(|m| stage_at(m, p.t).is_some_and(|s| s.0 == Stage::Queued))
+        .count();
+    let progress = ok.iter().filter_map(|m| {
+        let (stage, pass) = stage_at(m, p.t)?;
+        if stage == Stage::Queued {
+            return None;
+        }
+        let (class, label) = stage_label(stage, pass, lang);
+        let frac = ((p.t - m.start_s) / (m.end_s - m.start_s).max(1e-9)).clamp(0.0, 1.0);
+        Some(html! {
+            <li>
+                <span class="vmname">{m.vm.clone()}</span>
+                <span class="bar"><svg focusable="false" aria-hidden="true">
+                    <rect class={classes!("fill", class)} width={format!("{:.1}%", frac * 100.0)} height="100%" />
+                </svg></span>
+                <span class="small">{format!("{label} · {}/s", f.bytes(rate_at(m, p.t)))}</span>
+            </li>
+        })
+    });
+
+    html! {
+        <div class="cluster">
+            if let Some(e) = &p.error {
+                <div class="verdict bad" role="alert" data-testid="cluster-error">{lang.pick(format!("Cannot simulate this cluster — {e}. Showing the last valid run."),
+                    format!("Dieser Cluster lässt sich nicht simulieren — {e}. Gezeigt wird der letzte gültige Lauf."))}</div>
+            }
+            <section class="panel">
+                <HostBar ..edit_props.clone() />
+                <svg class={classes!("topology", narrow.then_some("narrow"))} ref={topology_ref} viewBox={format!("0 0 {view_w} {view_h}")} role="img"
+                    aria-label={topology_label(c.hosts.len(), active_now, queued_now, lang)}>
+                    // Each list in its own group: yew matches a parent's unkeyed children
+                    // from the end, so with the two lists side by side a flow starting or
+                    // ending would hand every host box's elements to its neighbour (a frame
+                    // of 3 ms of DOM writes instead of 0.1).
+                    <g>{ for host_boxes }</g>
+                    <g>{ for flows }</g>
+                </svg>
+                <MoveBar ..edit_props.clone() />
+            </section>
+            <div class="panels">
+                <section class="panel">
+                    <h2>{lang.pick("Networks and NICs", "Netzwerke und Netzwerkadapter")}</h2>
+                    <NicPanel ..edit_props />
+                </section>
+                <section class="panel">
+                    <h2>{lang.pick("Totals", "Gesamtwerte")}</h2>
+                    <dl class="numbers">
+                        <div><dt>{lang.pick("All done after", "Alles erledigt nach")}</dt><dd data-testid="makespan">{f.duration(trace.makespan_s)}</dd></div>
+                        <div><dt>{lang.pick("Worst blackout", "Längster Blackout")}</dt><dd data-testid="worst-blackout">{f.duration(trace.worst_blackout_s)}</dd></div>
+                        <div><dt>{lang.pick("Migrations", "Migrationen")}</dt><dd data-testid="migration-count">{lang.pick(
+                            format!("{} of {}", ok.len(), trace.migrations.len()),
+                            format!("{} von {}", ok.len(), trace.migrations.len()))}</dd></div>
+                        <div><dt>{lang.pick("Peak link use", "Höchste Verbindungsauslastung")}</dt><dd data-testid="peak-link">{format!("{} Gbit/s", f.num(trace.peak_link_gbps, 2))}</dd></div>
+                    </dl>
+                    <p class="small">{now_line(active_now, queued_now, &f.bytes(ok.iter().map(|m| m.wire_bytes).sum()), lang)}</p>
+                    <ul class="progress" data-testid="running">{ for progress }</ul>
+                    <ul class="refused" data-testid="refused">{ for refused }</ul>
+                </section>
+            </div>
+            <section class="panel">
+                <h2>{lang.pick("Memory of the VMs migrating now", "Arbeitsspeicher der VMs, die gerade migriert werden")}</h2>
+                <div class="minis" data-testid="minis">{ minis }</div>
+                <ul class="legend">{ for mini_legend }</ul>
+            </section>
+            <section class="panel">
+                <h2>{lang.pick("Every migration over time", "Alle Migrationen im Zeitverlauf")}</h2>
+                <Gantt trace={p.trace.clone()} t={p.t} {lang} />
+            </section>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    #[wasm_bindgen_test]
+    fn counts_read_as_sentences() {
+        assert_eq!(
+            topology_label(4, 1, 2, Lang::En),
+            "4 hosts; 1 migration running and 2 queued at this moment."
+        );
+        assert_eq!(
+            topology_label(2, 3, 0, Lang::En),
+            "2 hosts; 3 migrations running and 0 queued at this moment."
+        );
+        assert_eq!(
+            topology_label(4, 1, 1, Lang::De),
+            "4 Hosts; im Moment läuft 1 Migration, 1 wartet in der Warteschlange."
+        );
+        assert_eq!(
+            topology_label(4, 2, 3, Lang::De),
+            "4 Hosts; im Moment laufen 2 Migrationen, 3 warten in der Warteschlange."
+        );
+        assert!(
+            gantt_label(1, "12 s", Lang::En).starts_with("Gantt chart of 1 migration over 12 s:")
+        );
+        assert!(gantt_label(1, "12 s", Lang::En).ends_with("lists it."));
+        assert!(
+            gantt_label(4, "1,50 s", Lang::De).starts_with("Gantt-Diagramm mit 4 Migrationen über")
+        );
+        assert_eq!(
+            now_line(1, 0, "8,50 GiB", Lang::De),
+            "Jetzt: 1 läuft, 0 in der Warteschlange. Übertragene Daten: 8,50 GiB."
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn stages_keep_english_classes() {
+        assert_eq!(
+            stage_label(Stage::Precopy, 2, Lang::De),
+            ("st-pass-2".to_string(), "Durchlauf 2".to_string())
+        );
+        assert_eq!(
+            stage_label(Stage::Switchover, 0, Lang::En),
+            ("st-switchover".to_string(), "switchover".to_string())
+        );
+        assert_eq!(nic_label((2, 2.5), Lang::De), "2 × 2,5 GbE");
+        assert_eq!(nic_label((0, 0.0), Lang::De), "keine");
+    }
+}

@@ -1,0 +1,50 @@
+//! The app's intents as narrow callbacks, made once per app from its reducer: children take
+//! the one they need (`on_edit`, `on_chapter`, …), never the dispatcher or the state handle.
+//! Made once, they compare equal from frame to frame, so a child whose data did not change
+//! does not render again while the clock ticks.
+
+use yew::prelude::*;
+
+use super::files;
+use super::state::{Action, AppState};
+use crate::engine::{ClusterScenario, Scenario};
+use crate::model::{ClockAction, ClusterEdit, Edit, OpenedRun};
+
+#[derive(Clone, PartialEq)]
+pub struct Intents {
+    pub edit: Callback<Edit>,
+    pub scenario: Callback<Scenario>,
+    pub cluster_edit: Callback<ClusterEdit>,
+    pub cluster: Callback<ClusterScenario>,
+    pub clock: Callback<ClockAction>,
+    pub chapter: Callback<usize>,
+    pub slow_blackout: Callback<bool>,
+    pub dismiss_notices: Callback<()>,
+    pub open_file: Callback<web_sys::File>,
+    pub open_lab_run: Callback<OpenedRun>,
+    pub close_lab_run: Callback<()>,
+}
+
+impl Intents {
+    pub fn new(d: UseReducerDispatcher<AppState>) -> Intents {
+        let to = |f: fn(Action) -> Action| {
+            let d = d.clone();
+            Callback::from(move |a: Action| d.dispatch(f(a)))
+        };
+        let all = to(|a| a);
+        let d2 = d.clone();
+        Intents {
+            edit: all.reform(Action::Edit),
+            scenario: all.reform(|s| Action::SetScenario(Box::new(s))),
+            cluster_edit: all.reform(Action::EditCluster),
+            cluster: all.reform(|c| Action::SetCluster(Box::new(c))),
+            clock: all.reform(Action::from),
+            chapter: all.reform(Action::Chapter),
+            slow_blackout: all.reform(Action::SlowBlackout),
+            dismiss_notices: all.reform(|()| Action::DismissNotices),
+            open_file: Callback::from(move |f| files::open_file(f, d2.clone())),
+            open_lab_run: all.reform(|r| Action::OpenLabRun(Box::new(r))),
+            close_lab_run: all.reform(|()| Action::CloseLabRun),
+        }
+    }
+}
