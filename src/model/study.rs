@@ -77,7 +77,7 @@ pub fn quantile(mut v: Vec<f64>, q: f64) -> f64 {
     if v.is_empty() {
         return f64::NAN;
     }
-    v.sort_by(f64::total_cmp);
+    crate::engine::sort::sort_by(&mut v, f64::total_cmp);
     let h = (v.len() - 1) as f64 * q.clamp(0.0, 1.0);
     let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
     v[lo] + (h - lo as f64) * (v[hi] - v[lo])

@@ -6,6 +6,7 @@
 use yew::prelude::*;
 
 use super::files;
+use super::handover::FULL;
 use super::state::{Action, AppState};
 use crate::engine::{ClusterScenario, Scenario};
 use crate::model::{ClockAction, ClusterEdit, Edit, OpenedRun};
@@ -42,7 +43,12 @@ impl Intents {
             chapter: all.reform(Action::Chapter),
             slow_blackout: all.reform(Action::SlowBlackout),
             dismiss_notices: all.reform(|()| Action::DismissNotices),
-            open_file: Callback::from(move |f| files::open_file(f, d2.clone())),
+            // Only the full bundle reads files (and carries the JSON parser that takes).
+            open_file: if FULL {
+                Callback::from(move |f| files::open_file(f, d2.clone()))
+            } else {
+                Callback::noop()
+            },
             open_lab_run: all.reform(|r| Action::OpenLabRun(Box::new(r))),
             close_lab_run: all.reform(|()| Action::CloseLabRun),
         }
