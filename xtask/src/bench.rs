@@ -26,7 +26,7 @@ pub fn run(ctx: &Ctx, extra: &[String]) -> Result<()> {
     step("browser benchmark (tests/e2e/bench.mjs)");
     let browser = tools::ensure_browser()?;
     tools::ensure_npm_deps(ctx)?;
-    let server = Server::bind("127.0.0.1:0", &dist, false)?.spawn();
+    let server = Server::bind("127.0.0.1:0", &dist, false)?.spawn()?;
     let result = Cmd::new("node")
         .arg("bench.mjs")
         .dir(&ctx.path("tests/e2e"))

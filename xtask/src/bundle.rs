@@ -1,8 +1,9 @@
 //! The pieces of the static bundle that are plain text work: content hashes for file names,
-//! a whitespace-and-comment minifier for the JS and the CSS, gzip, and the checks that keep
-//! the page loadable under a strict Content Security Policy.
+//! the JS and CSS minifier (esbuild), gzip (flate2), and the checks that keep the page loadable
+//! under a strict Content Security Policy.
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 /// A short content hash for a file name (`app.3f9c2a7d51e0.js`): FNV-1a over the bytes, 48 bits
@@ -21,23 +22,20 @@ pub fn hashed_name(stem: &str, ext: &str, content: &[u8]) -> String {
     format!("{stem}.{}.{ext}", content_hash(content))
 }
 
-/// `gzip -9 -n` of `bytes` (no name or time in the header, so the output is reproducible), or
-/// None when gzip cannot run.
-pub fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
-    let mut child = Command::new("gzip")
-        .args(["-9", "-n", "-c"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let mut stdin = child.stdin.take()?;
-    let input = bytes.to_vec();
-    // Write from another thread so a full stdout pipe cannot deadlock us.
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let output = child.wait_with_output().ok()?;
-    writer.join().ok()?.ok()?;
-    output.status.success().then_some(output.stdout)
+/// `bytes` gzipped at the best level, with no name or time in the header, so the output is
+/// reproducible.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(bytes).expect("writing to memory cannot fail");
+    gz.finish().expect("writing to memory cannot fail")
+}
+
+/// What `wasm-opt --minify-imports-and-exports` prints: `[module, old, new]` per import and
+/// `[old, new]` per export.
+#[derive(serde::Deserialize)]
+struct Mapping {
+    imports: Vec<Vec<String>>,
+    exports: Vec<Vec<String>>,
 }
 
 /// The JS glue with the wasm's imports and exports renamed as `mapping` (the JSON that
@@ -46,16 +44,15 @@ pub fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
 /// not read at all). Err when an import is not where expected or an old export name is left
 /// anywhere, so a changed glue cannot go out half renamed.
 pub fn rename_wasm_names(glue: &str, mapping: &str, new_module: &str) -> Result<String, String> {
-    let (imports, exports) = mapping
-        .split_once("\"exports\"")
-        .ok_or("no \"exports\" in wasm-opt's mapping")?;
+    let mapping: Mapping =
+        serde_json::from_str(mapping).map_err(|e| format!("wasm-opt's mapping: {e}"))?;
     let mut out = glue.to_string();
     let mut old_module = None;
-    for entry in string_lists(imports) {
+    for entry in &mapping.imports {
         let [module, old, new] = entry.as_slice() else {
             return Err(format!("unexpected import entry {entry:?}"));
         };
-        if *old_module.get_or_insert(*module) != *module {
+        if *old_module.get_or_insert(module) != module {
             return Err("the wasm imports from more than one module".into());
         }
         let (renamed, n) = replace_token(&out, &format!("{old}:"), &format!("{new}:"));
@@ -75,7 +72,7 @@ pub fn rename_wasm_names(glue: &str, mapping: &str, new_module: &str) -> Result<
         }
         out = renamed;
     }
-    for entry in string_lists(exports) {
+    for entry in &mapping.exports {
         let [old, new] = entry.as_slice() else {
             return Err(format!("unexpected export entry {entry:?}"));
         };
@@ -123,20 +120,6 @@ pub fn wasm_import_module(wasm: &[u8]) -> Option<String> {
     None
 }
 
-/// The lists of strings in a JSON text (`["a", "b"]` → `["a", "b"]`), in order; strings without
-/// escapes only, which is all wasm-opt's mapping holds.
-fn string_lists(json: &str) -> Vec<Vec<&str>> {
-    let mut lists = Vec::new();
-    for part in json.split('[').skip(1) {
-        let body = part.split(']').next().unwrap_or_default();
-        let strings: Vec<&str> = body.split('"').skip(1).step_by(2).collect();
-        if !strings.is_empty() {
-            lists.push(strings);
-        }
-    }
-    lists
-}
-
 /// Replaces every `from` in `text` that is not part of a longer name, and counts them.
 fn replace_token(text: &str, from: &str, to: &str) -> (String, usize) {
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
@@ -159,241 +142,50 @@ fn replace_token(text: &str, from: &str, to: &str) -> (String, usize) {
     (out, found)
 }
 
-/// What the JS minifier is reading.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Js {
-    Code,
-    Str(char),
-    Template,
-    Regex { in_class: bool },
-    LineComment,
-    BlockComment { newline: bool },
+/// What a minifier reads: the bundle's JavaScript or its stylesheet.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Loader {
+    Js,
+    Css,
 }
 
-/// Removes comments, indentation, trailing spaces and blank lines from JavaScript, and nothing
-/// else: line breaks stay where they were (so automatic semicolon insertion reads the code the
-/// same), and strings, template literals and regular expressions are copied untouched.
-pub fn minify_js(src: &str) -> String {
-    let chars: Vec<char> = src.chars().collect();
-    let mut out = String::with_capacity(src.len());
-    let mut state = Js::Code;
-    // The last character of code written (not whitespace), to tell a regex from a division.
-    let mut last = '\n';
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let next = chars.get(i + 1).copied();
-        match state {
-            Js::Code => match c {
-                '/' if next == Some('/') => {
-                    state = Js::LineComment;
-                    i += 1;
-                }
-                '/' if next == Some('*') => {
-                    state = Js::BlockComment { newline: false };
-                    i += 1;
-                }
-                '\n' => newline(&mut out),
-                ' ' | '\t' | '\r' => {
-                    if !out.is_empty() && !out.ends_with(['\n', ' ']) {
-                        out.push(' ');
-                    }
-                }
-                _ => {
-                    match c {
-                        '\'' | '"' => state = Js::Str(c),
-                        '`' => state = Js::Template,
-                        '/' if regex_may_follow(last, &out) => {
-                            state = Js::Regex { in_class: false }
-                        }
-                        _ => {}
-                    }
-                    out.push(c);
-                    last = c;
-                }
-            },
-            Js::Str(quote) => {
-                out.push(c);
-                if c == '\\' {
-                    if let Some(n) = next {
-                        out.push(n);
-                        i += 1;
-                    }
-                } else if c == quote || c == '\n' {
-                    state = Js::Code;
-                    last = c;
-                }
-            }
-            Js::Template => {
-                out.push(c);
-                if c == '\\' {
-                    if let Some(n) = next {
-                        out.push(n);
-                        i += 1;
-                    }
-                } else if c == '`' {
-                    state = Js::Code;
-                    last = c;
-                }
-            }
-            Js::Regex { in_class } => {
-                out.push(c);
-                match c {
-                    '\\' => {
-                        if let Some(n) = next {
-                            out.push(n);
-                            i += 1;
-                        }
-                    }
-                    '[' => state = Js::Regex { in_class: true },
-                    ']' => state = Js::Regex { in_class: false },
-                    '/' if !in_class => {
-                        state = Js::Code;
-                        last = 'x';
-                    }
-                    '\n' => state = Js::Code,
-                    _ => {}
-                }
-            }
-            Js::LineComment => {
-                if c == '\n' {
-                    state = Js::Code;
-                    newline(&mut out);
-                }
-            }
-            Js::BlockComment { newline: seen } => {
-                if c == '*' && next == Some('/') {
-                    state = Js::Code;
-                    i += 1;
-                    // A comment with a line break in it ends a line as far as ASI is concerned.
-                    if seen {
-                        newline(&mut out);
-                    } else if !out.is_empty() && !out.ends_with(['\n', ' ']) {
-                        out.push(' ');
-                    }
-                } else if c == '\n' {
-                    state = Js::BlockComment { newline: true };
-                }
-            }
+/// esbuild (npm, in tests/e2e/node_modules) as the bundle's minifier; without it the files go
+/// out as written.
+pub struct Minifier {
+    pub esbuild: Option<PathBuf>,
+}
+
+impl Minifier {
+    /// `src` minified: whitespace, comments and what else esbuild's `--minify` drops in a
+    /// transform (no bundling, the module format kept).
+    pub fn minify(&self, src: &str, loader: Loader) -> Result<String, String> {
+        let Some(esbuild) = &self.esbuild else {
+            return Ok(src.to_string());
+        };
+        let loader = match loader {
+            Loader::Js => "--loader=js",
+            Loader::Css => "--loader=css",
+        };
+        let mut child = Command::new(esbuild)
+            .args(["--minify", loader, "--log-level=error"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", esbuild.display()))?;
+        let mut stdin = child.stdin.take().ok_or("esbuild has no stdin")?;
+        let input = src.to_string();
+        // Write from another thread so a full stdout pipe cannot deadlock us.
+        let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+        let out = child.wait_with_output().map_err(|e| e.to_string())?;
+        let _ = writer.join();
+        if !out.status.success() {
+            return Err(format!(
+                "esbuild --minify {loader} failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
         }
-        i += 1;
-    }
-    let trimmed = out.trim_end().len();
-    out.truncate(trimmed);
-    out.push('\n');
-    out
-}
-
-/// Ends a line of code: drops the spaces before the break and never writes a blank line.
-fn newline(out: &mut String) {
-    let trimmed = out.trim_end_matches([' ', '\t']).len();
-    out.truncate(trimmed);
-    if !out.is_empty() && !out.ends_with('\n') {
-        out.push('\n');
-    }
-}
-
-/// Whether a `/` after `last` (the previous code character) starts a regular expression
-/// rather than dividing: after an operator, an opening bracket or `return`.
-fn regex_may_follow(last: char, out: &str) -> bool {
-    if "(,=:[!&|?{};+-*%<>~^\n".contains(last) {
-        return true;
-    }
-    let word: String = out
-        .trim_end()
-        .chars()
-        .rev()
-        .take_while(|&c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
-        .collect();
-    matches!(
-        word.as_str(),
-        "nruter" | "foepyt" | "esle" | "ni" | "wen" | "eteled" | "diov"
-    )
-}
-
-/// Removes comments and the whitespace that carries no meaning from CSS: runs of whitespace
-/// become one space, and none is kept around `{ } ; , :` or before `!important`. Strings are
-/// copied untouched; a space before `:` stays (it is a descendant combinator in a selector).
-pub fn minify_css(src: &str) -> String {
-    let chars: Vec<char> = src.chars().collect();
-    let mut out = String::with_capacity(src.len());
-    let mut i = 0;
-    let mut pending_space = false;
-    while i < chars.len() {
-        let c = chars[i];
-        match c {
-            '/' if chars.get(i + 1) == Some(&'*') => {
-                let end = (i + 2..chars.len().saturating_sub(1))
-                    .find(|&j| chars[j] == '*' && chars[j + 1] == '/')
-                    .map_or(chars.len(), |j| j + 2);
-                i = end;
-                pending_space = true;
-                continue;
-            }
-            c if c.is_whitespace() => pending_space = true,
-            '"' | '\'' => {
-                flush_space(&mut out, &mut pending_space);
-                out.push(c);
-                i += 1;
-                while i < chars.len() {
-                    out.push(chars[i]);
-                    if chars[i] == '\\' && i + 1 < chars.len() {
-                        out.push(chars[i + 1]);
-                        i += 1;
-                    } else if chars[i] == c {
-                        break;
-                    }
-                    i += 1;
-                }
-            }
-            _ => {
-                if "{};,:!".contains(c) {
-                    // No space before these (except ':' after a space: `a :hover`).
-                    if c == ':' {
-                        flush_space(&mut out, &mut pending_space);
-                    } else {
-                        pending_space = false;
-                    }
-                    if c == '}' && out.ends_with(';') {
-                        out.pop();
-                    }
-                    out.push(c);
-                    // ... and none after them but '!'.
-                    if c != '!' {
-                        skip_space(&chars, &mut i);
-                    }
-                } else {
-                    flush_space(&mut out, &mut pending_space);
-                    out.push(c);
-                }
-            }
-        }
-        i += 1;
-    }
-    out.trim().to_string()
-}
-
-fn flush_space(out: &mut String, pending: &mut bool) {
-    if *pending && !out.is_empty() && !out.ends_with(['{', '}', ';', ',', ':', ' ']) {
-        out.push(' ');
-    }
-    *pending = false;
-}
-
-/// Moves `i` past the whitespace (and comments) that follow it.
-fn skip_space(chars: &[char], i: &mut usize) {
-    loop {
-        let j = *i + 1;
-        if j < chars.len() && chars[j].is_whitespace() {
-            *i = j;
-        } else if j + 1 < chars.len() && chars[j] == '/' && chars[j + 1] == '*' {
-            let end = (j + 2..chars.len().saturating_sub(1))
-                .find(|&k| chars[k] == '*' && chars[k + 1] == '/')
-                .map_or(chars.len() - 1, |k| k + 1);
-            *i = end;
-        } else {
-            return;
-        }
+        String::from_utf8(out.stdout).map_err(|e| e.to_string())
     }
 }
 
@@ -453,20 +245,14 @@ mod tests {
     }
 
     #[test]
-    fn js_loses_comments_and_indentation_only() {
-        let src = "/**\n * Doc with `ticks` and 'quotes'\n */\nfunction f(a) {\n    // a comment\n    const s = 'http://x // y';\n    const t = `a\n    b ${a}`;\n    return /[/]\\//.test(s) ? a / 2 : a; /* inline */ \n}\n\n\nexport { f };\n";
-        let out = minify_js(src);
-        assert_eq!(
-            out,
-            "function f(a) {\nconst s = 'http://x // y';\nconst t = `a\n    b ${a}`;\nreturn /[/]\\//.test(s) ? a / 2 : a;\n}\nexport { f };\n"
-        );
-    }
-
-    #[test]
-    fn js_block_comment_on_one_line_keeps_tokens_apart() {
-        assert_eq!(minify_js("a/* x */b\n"), "a b\n");
-        assert_eq!(minify_js("x = y / z; // half\n"), "x = y / z;\n");
-        assert_eq!(minify_js("return /a b/g;"), "return /a b/g;\n");
+    fn without_esbuild_files_go_out_as_written_and_a_failing_one_is_an_error() {
+        let none = Minifier { esbuild: None };
+        assert_eq!(none.minify("a  =  1;\n", Loader::Js).unwrap(), "a  =  1;\n");
+        let broken = Minifier {
+            esbuild: Some(PathBuf::from("false")),
+        };
+        let err = broken.minify("p{}", Loader::Css).unwrap_err();
+        assert!(err.contains("--loader=css"), "{err}");
     }
 
     #[test]
@@ -505,19 +291,6 @@ mod tests {
         wasm.extend([2, 7, 1, 1, b'a', 2, b'f', b'n', 0, 0]); // import "a" "fn"
         assert_eq!(wasm_import_module(&wasm).as_deref(), Some("a"));
         assert_eq!(wasm_import_module(b"\0asm\x01\0\0\0"), None);
-    }
-
-    #[test]
-    fn css_keeps_meaningful_spaces() {
-        let src = "/* c */\n.a :hover, .b > p {\n  color: red !important;\n  margin: 0 auto;\n}\n@media (max-width: 600px) {\n  .c { content: \"a  ;  b\"; }\n}\n";
-        assert_eq!(
-            minify_css(src),
-            ".a :hover,.b > p{color:red!important;margin:0 auto}@media (max-width:600px){.c{content:\"a  ;  b\"}}"
-        );
-        assert_eq!(
-            minify_css("a{width:calc(1px + 2px)}"),
-            "a{width:calc(1px + 2px)}"
-        );
     }
 
     #[test]

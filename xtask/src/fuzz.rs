@@ -60,7 +60,13 @@ pub fn layer(ctx: &Ctx, replay: bool) -> LayerResult {
     if replay {
         let out = ctx
             .cargo()
-            .args(["test", "--test", "fuzz_regressions"])
+            .args([
+                "test",
+                "--features",
+                "fuzzing",
+                "--test",
+                "fuzz_regressions",
+            ])
             .run_tee()?;
         let replayed = parse_cargo_counts(&out.lines);
         counts.passed += replayed.passed;

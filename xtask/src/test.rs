@@ -163,6 +163,8 @@ fn lint(ctx: &Ctx) -> LayerResult {
                 "clippy",
                 "--workspace",
                 "--all-targets",
+                "--features",
+                "migration-lab/fuzzing",
                 "--",
                 "-D",
                 "warnings",
@@ -224,6 +226,8 @@ fn native(ctx: &Ctx) -> LayerResult {
     let out = ctx
         .cargo()
         .args(["test", "--workspace", "--no-fail-fast"])
+        // The fuzz targets' regression inputs run with the rest (`tests/fuzz_regressions.rs`).
+        .args(["--features", "migration-lab/fuzzing"])
         .env("PROPTEST_RNG_SEED", &seed)
         .run_tee()?;
     let counts = parse_cargo_counts(&out.lines);
@@ -279,7 +283,7 @@ fn e2e(ctx: &Ctx, browser: &mut BrowserSetup) -> LayerResult {
     // The size budget counts as one test of this layer.
     let budget = dist.sizes.check_budget();
 
-    let server = Server::bind("127.0.0.1:0", &dist.dir, false)?.spawn();
+    let server = Server::bind("127.0.0.1:0", &dist.dir, false)?.spawn()?;
     println!("serving dist/ at {} for the e2e tests", server.url());
     let screenshots = screenshot_dir(ctx);
     let out = Cmd::new("node")

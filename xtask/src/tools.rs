@@ -31,36 +31,21 @@ pub fn ensure_wasm_target() -> Result<()> {
 
 /// The version of package `name` in a Cargo.lock text (the first one if several are locked).
 pub fn locked_version(lock: &str, name: &str) -> Option<String> {
-    let mut current_name: Option<&str> = None;
-    let mut current_version: Option<&str> = None;
-    for line in lock.lines().map(str::trim) {
-        if line == "[[package]]" {
-            current_name = None;
-            current_version = None;
-            continue;
-        }
-        if let Some(v) = toml_string(line, "name") {
-            current_name = Some(v);
-        } else if let Some(v) = toml_string(line, "version") {
-            current_version = Some(v);
-        }
-        if let (Some(n), Some(v)) = (current_name, current_version) {
-            if n == name {
-                return Some(v.to_string());
-            }
-        }
+    #[derive(serde::Deserialize)]
+    struct Lock {
+        #[serde(default)]
+        package: Vec<Package>,
     }
-    None
-}
-
-/// The value of `key = "value"` on one line, or None.
-fn toml_string<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let rest = line
-        .strip_prefix(key)?
-        .trim_start()
-        .strip_prefix('=')?
-        .trim();
-    rest.strip_prefix('"')?.strip_suffix('"')
+    #[derive(serde::Deserialize)]
+    struct Package {
+        name: String,
+        version: String,
+    }
+    let lock: Lock = toml::from_str(lock).ok()?;
+    lock.package
+        .into_iter()
+        .find(|p| p.name == name)
+        .map(|p| p.version)
 }
 
 /// The version printed by `wasm-bindgen --version` ("wasm-bindgen 0.2.130" → "0.2.130").
@@ -212,6 +197,12 @@ pub fn ensure_npm_deps(ctx: &Ctx) -> Result<()> {
 /// wasm-opt are too old to parse wasm-bindgen 0.2.130 output, so they are never used).
 pub fn wasm_opt(ctx: &Ctx) -> Option<PathBuf> {
     let path = ctx.path("tests/e2e/node_modules/.bin/wasm-opt");
+    path.exists().then_some(path)
+}
+
+/// npm esbuild in tests/e2e/node_modules, if installed: the bundle's JS and CSS minifier.
+pub fn esbuild(ctx: &Ctx) -> Option<PathBuf> {
+    let path = ctx.path("tests/e2e/node_modules/.bin/esbuild");
     path.exists().then_some(path)
 }
 
