@@ -8,11 +8,12 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use crate::engine::scenario::{describes_cluster, MAX_SCENARIO_FILE_BYTES};
 use crate::engine::units::{fmt_bytes, fmt_duration, fmt_rate, MIB};
 use crate::engine::{
-    rate_explanation, simulate, simulate_cluster, verdict, ClusterScenario, ClusterTrace, Lang,
-    Multifd, MultifdCompression, Outcome, Pattern, Scenario, StopPolicy, Trace, TransportKind,
+    simulate, simulate_cluster, ClusterScenario, ClusterTrace, Lang, Multifd, MultifdCompression,
+    Outcome, Pattern, Scenario, StopPolicy, Trace, TransportKind,
 };
 use crate::model::study::sweep_value;
 use crate::model::{pick_hypervisor, Hypervisor, Param, Spacing};
+use crate::text::{rate_explanation, verdict};
 
 #[derive(Parser, Debug)]
 #[command(

@@ -6,9 +6,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::engine::cluster::ClusterTrace;
-use crate::engine::{
-    rate_explanation, verdict, Outcome, PassRecord, Scenario, StopCopyRecord, Trace,
-};
+use crate::engine::{Outcome, PassRecord, Scenario, StopCopyRecord, Trace};
+use crate::text::{rate_explanation, verdict};
 
 /// The machine-readable result.
 #[derive(Serialize)]

@@ -13,10 +13,11 @@ pub mod model;
 pub mod permalink;
 pub mod playback;
 pub mod presets;
+pub mod text;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(not(target_arch = "wasm32"), feature = "fuzzing"))]
 pub mod fuzz_checks;
 
 #[cfg(target_arch = "wasm32")]

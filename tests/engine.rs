@@ -5,9 +5,10 @@
 use migration_lab::engine::transport::RDMA_EFFICIENCY;
 use migration_lab::engine::units::MIB;
 use migration_lab::engine::{
-    simulate, verdict, BlockState, Multifd, MultifdCompression, Outcome, Overheads, Pattern,
-    PhaseKind, Scenario, Severity, StopPolicy, Trace, TransportKind,
+    simulate, BlockState, Multifd, MultifdCompression, Outcome, Overheads, Pattern, PhaseKind,
+    Scenario, StopPolicy, Trace, TransportKind,
 };
+use migration_lab::text::{verdict, Severity};
 
 /// A scenario in the geometric regime of the canonical model (Liu et al.'s geometric pre-copy
 /// series, as tabulated in SpringerPlus 2016,

@@ -4,7 +4,6 @@
 
 pub mod background;
 pub mod cluster;
-pub mod explain;
 pub mod fields;
 pub mod memory;
 pub mod memory_view;
@@ -19,7 +18,6 @@ pub mod units;
 pub mod workload;
 
 pub use cluster::{simulate_cluster, ClusterScenario, ClusterTrace};
-pub use explain::{rate_explanation, rate_explanation_in, verdict, verdict_in, Severity, Verdict};
 pub use memory::{BlockState, MemoryLayout};
 pub use scenario::{
     Multifd, MultifdCompression, Network, Overheads, Pattern, Scenario, ScenarioError, StopPolicy,

@@ -5,7 +5,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::transport::driver_default_descriptors;
 use super::units::{fmt_bytes, MIB, TIB};
 
 /// Bumped whenever a field changes meaning; older files are rejected with a clear message.
@@ -132,6 +131,21 @@ impl Default for Vm {
 /// (`E1000_MAX_RXD`, `IXGBE_MAX_RXD`, `I40E_MAX_NUM_DESCRIPTORS`). Without a setting each
 /// link speed gets its driver's default ([`driver_default_descriptors`]).
 pub const MAX_DESCRIPTORS: u32 = 4096;
+
+/// Receive descriptors per ring that Intel's Linux drivers set by default, by link speed:
+/// e1000e 256 (`E1000_DEFAULT_RXD`) for 1 GbE, ixgbe 512 (`IXGBE_DEFAULT_RXD`) and i40e 512
+/// (`I40E_DEFAULT_NUM_DESCRIPTORS`) up to 40 GbE, ice 2048 (`ICE_DFLT_NUM_RX_DESC`) for the
+/// 100 and 200 GbE E810/E830, taken for faster links too. (NVIDIA's mlx5 defaults to 1024,
+/// `MLX5E_PARAMS_DEFAULT_LOG_RQ_SIZE`.)
+pub fn driver_default_descriptors(link_gbps: f64) -> u32 {
+    if link_gbps <= 1.0 {
+        256
+    } else if link_gbps <= 40.0 {
+        512
+    } else {
+        2048
+    }
+}
 /// The range a ring size may take: ice and mlx5 allow up to 8160 and 8192.
 pub const DESCRIPTOR_RANGE: (u32, u32) = (64, 8192);
 

@@ -11,6 +11,8 @@
 
 use serde::Serialize;
 
+#[cfg(test)]
+use super::scenario::driver_default_descriptors;
 use super::scenario::{MultifdCompression, Scenario, StopPolicy, TransportKind};
 use super::units::{gbps_to_bytes_per_s, GIB, MIB};
 
@@ -127,21 +129,6 @@ pub fn qemu_cap(s: &Scenario) -> Option<f64> {
         .multifd()
         .map_or(0.0, |m| f64::from(m.channels + 1) * MULTIFD_PACKET_BYTES);
     Some(cap + in_flight / super::migration::BANDWIDTH_WINDOW_S)
-}
-
-/// Receive descriptors per ring that Intel's Linux drivers set by default, by link speed:
-/// e1000e 256 (`E1000_DEFAULT_RXD`) for 1 GbE, ixgbe 512 (`IXGBE_DEFAULT_RXD`) and i40e 512
-/// (`I40E_DEFAULT_NUM_DESCRIPTORS`) up to 40 GbE, ice 2048 (`ICE_DFLT_NUM_RX_DESC`) for the
-/// 100 and 200 GbE E810/E830, taken for faster links too. (NVIDIA's mlx5 defaults to 1024,
-/// `MLX5E_PARAMS_DEFAULT_LOG_RQ_SIZE`.)
-pub fn driver_default_descriptors(link_gbps: f64) -> u32 {
-    if link_gbps <= 1.0 {
-        256
-    } else if link_gbps <= 40.0 {
-        512
-    } else {
-        2048
-    }
 }
 
 /// What limits the transfer rate.

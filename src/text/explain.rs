@@ -1,10 +1,10 @@
 //! Plain-language verdicts and explanations of a trace, shared by the UI and the CLI.
 
-use super::scenario::{Multifd, MultifdCompression, StopPolicy, TransportKind};
-use super::sort::sort_by;
-use super::trace::{Outcome, Trace};
-use super::transport::{Bottleneck, MIN_IDLE_CORES_FOR_COMPRESSION};
-use super::units::{localize, Fmt, Lang, MIB};
+use crate::engine::scenario::{Multifd, MultifdCompression, StopPolicy, TransportKind};
+use crate::engine::sort::sort_by;
+use crate::engine::trace::{Outcome, Trace};
+use crate::engine::transport::{Bottleneck, MIN_IDLE_CORES_FOR_COMPRESSION};
+use crate::engine::units::{localize, Fmt, Lang, MIB};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Severity {
@@ -403,7 +403,7 @@ impl<'a> Explainer<'a> {
         let absorb = f.num(r.ring_absorb_s(rate, worst) * 1e3, 2);
         let stall = f.num(r.stall_mean_s * 1e3, 2);
         let dropped = f.num(r.loss_probability(rate, worst) * 100.0, 3);
-        let rto = f.num(super::transport::RTO_S * 1e3, 0);
+        let rto = f.num(crate::engine::transport::RTO_S * 1e3, 0);
         let held = f.rate(rate);
         self.pick(
             format!(
@@ -421,7 +421,7 @@ impl<'a> Explainer<'a> {
         let n = plain(r.flows, lang);
         let own_cores = r.flow_cpu_ceiling <= r.cpu_ceiling;
         let idle = f.num(r.idle_cores.max(1.0), 1);
-        let ghz = plain(super::transport::TCP_GHZ_PER_GBPS, lang);
+        let ghz = plain(crate::engine::transport::TCP_GHZ_PER_GBPS, lang);
         let core = f.num(s.transport.core_ghz, 1);
         let carry = f.rate(r.flow_cpu_ceiling.min(r.cpu_ceiling));
         let hint = if matches!(s.policy, StopPolicy::Qemu { .. }) {

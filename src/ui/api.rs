@@ -16,92 +16,8 @@
 //! their defaults), `autoplay` (`true`/`false`). Each mounted instance runs on its own: its
 //! own state, animation loop and listeners, all released by `destroy`.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
-#[cfg(feature = "full")]
-use wasm_bindgen::prelude::*;
-use yew::prelude::*;
-
-use super::state::AppState;
-
 #[cfg(feature = "full")]
 pub use js::{mount, Handle};
-
-/// The link between a mounted app and its handle: the app's dispatcher once it runs, and the
-/// page's change listeners.
-#[derive(Default)]
-pub struct BridgeInner {
-    dispatch: RefCell<Option<UseReducerDispatcher<AppState>>>,
-    #[cfg(feature = "full")]
-    listeners: RefCell<Vec<js_sys::Function>>,
-    /// The permalink's query string of what is shown, for the panel after a panic.
-    query: Rc<RefCell<String>>,
-}
-
-/// Shared by the app and its handle; equal only to itself.
-#[derive(Clone, Default)]
-pub struct Bridge(pub Rc<BridgeInner>);
-
-impl PartialEq for Bridge {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl Bridge {
-    pub fn connect(&self, dispatch: UseReducerDispatcher<AppState>) {
-        *self.0.dispatch.borrow_mut() = Some(dispatch);
-    }
-
-    #[cfg(feature = "full")]
-    fn dispatch(&self, action: super::state::Action) {
-        if let Some(d) = self.0.dispatch.borrow().as_ref() {
-            d.dispatch(action);
-        }
-    }
-
-    /// Tells the page's listeners what is shown now (`query` is its permalink). Only the
-    /// JavaScript API adds listeners, so the lite bundle only keeps the query.
-    pub fn changed(&self, state: &AppState, query: &str) {
-        query.clone_into(&mut self.0.query.borrow_mut());
-        #[cfg(feature = "full")]
-        self.notify(state);
-        #[cfg(not(feature = "full"))]
-        let _ = state;
-    }
-
-    #[cfg(feature = "full")]
-    fn notify(&self, state: &AppState) {
-        let query = self.0.query.borrow().clone();
-        let listeners = self.0.listeners.borrow().clone();
-        if listeners.is_empty() {
-            return;
-        }
-        let t = &state.trace;
-        let event = serde_json::json!({
-            "query": query,
-            "chapter": crate::chapters::chapters().get(state.chapter).map(|c| c.id),
-            "lang": state.lang.code(),
-            "scenario": &*state.scenario,
-            "result": {
-                "outcome": t.outcome,
-                "completed": t.outcome.completed(),
-                "total_time_s": t.total_time_s,
-                "downtime_s": t.downtime_s,
-                "passes": t.passes.len(),
-                "wire_bytes": t.wire_bytes,
-            },
-        });
-        let Ok(value) = js_sys::JSON::parse(&event.to_string()) else {
-            return;
-        };
-        for f in listeners {
-            // A listener that throws does not stop the others.
-            let _ = f.call1(&JsValue::NULL, &value);
-        }
-    }
-}
 
 /// What the module exports to JavaScript: only the full bundle has it.
 #[cfg(feature = "full")]
@@ -110,8 +26,8 @@ mod js {
     use web_sys::Element;
 
     use super::super::app::{App, AppProps};
+    use super::super::bridge::Bridge;
     use super::super::state::{Action, Theme};
-    use super::Bridge;
     use crate::engine::{ClusterScenario, Lang, Scenario};
     use crate::permalink::Embed;
 

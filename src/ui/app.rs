@@ -9,8 +9,8 @@ use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
-use super::api::Bridge;
 use super::blackout::BlackoutView;
+use super::bridge::Bridge;
 use super::chapter::{ChapterNav, ChapterText, Glossary};
 use super::chart::{LinkChart, PassChart};
 use super::cluster::ClusterView;

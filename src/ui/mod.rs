@@ -4,6 +4,7 @@
 mod api;
 mod app;
 mod blackout;
+mod bridge;
 mod canvas;
 mod chapter;
 mod chart;

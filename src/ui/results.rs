@@ -7,10 +7,9 @@ use yew::prelude::*;
 use super::incremental::use_incremental;
 
 use crate::engine::units::MIB;
-use crate::engine::{
-    rate_explanation_in, simulate, verdict_in, Fmt, Lang, Scenario, Severity, Trace,
-};
+use crate::engine::{simulate, Fmt, Lang, Scenario, Trace};
 use crate::model::study::{self, seeded};
+use crate::text::{rate_explanation_in, verdict_in, Severity};
 
 #[derive(Properties, PartialEq)]
 pub struct VerdictProps {

@@ -21,11 +21,11 @@ use crate::engine::units::{Fmt, Lang, MIB};
 
 pub use crate::engine::migration::{Stage, StageSpan};
 pub use fair::{max_min, Demand};
-pub use path::Path;
+
 pub use run::simulate_cluster;
 pub use scenario::{
     ClusterNetwork, ClusterScenario, ClusterVm, Host, MigrationSettings, NetworkRole, Nic,
-    Operation, MAX_HOSTS,
+    Operation, Path, MAX_HOSTS,
 };
 
 /// Why a requested migration did not run. Kept as data so that each view words it in its own

@@ -1,25 +1,10 @@
 //! Which network and NICs a migration between two hosts takes.
 
-use serde::Serialize;
-
+use super::scenario::Path;
 use super::scenario::{ClusterNetwork, ClusterScenario, Host, NetworkRole, Nic};
+use crate::engine::scenario::driver_default_descriptors;
 use crate::engine::scenario::TransportKind;
 use crate::engine::sort::sort_by;
-use crate::engine::transport::driver_default_descriptors;
-
-/// The network path a migration takes between two hosts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Path {
-    pub network: String,
-    /// Speed of one NIC, and how many NIC pairs the migration uses (SMB Multichannel: all of
-    /// the fastest; TCP/IP and Compression: one).
-    pub gbps: f64,
-    pub nics: u32,
-    /// The smallest ring any of the NICs has, when one is set; otherwise the drivers' default.
-    pub buffers: Option<u32>,
-    pub rdma: bool,
-    pub dedicated: bool,
-}
 
 /// Hyper-V's network choice: the first network in the priority list (or any, live-migration
 /// networks first and the cluster network last) on which both hosts have NICs.

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::path::Path;
 use crate::engine::scenario::{
     Network, Overheads, Pattern, Scenario, ScenarioError, StopPolicy, Transport, TransportKind, Vm,
     DESCRIPTOR_RANGE, MAX_LINK_GBPS, SCENARIO_VERSION,
@@ -85,6 +84,20 @@ pub struct ClusterVm {
 
 fn default_disk() -> f64 {
     40.0
+}
+
+/// The network path a migration takes between two hosts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Path {
+    pub network: String,
+    /// Speed of one NIC, and how many NIC pairs the migration uses (SMB Multichannel: all of
+    /// the fastest; TCP/IP and Compression: one).
+    pub gbps: f64,
+    pub nics: u32,
+    /// The smallest ring any of the NICs has, when one is set; otherwise the drivers' default.
+    pub buffers: Option<u32>,
+    pub rdma: bool,
+    pub dedicated: bool,
 }
 
 /// Hyper-V's migration settings for the cluster.

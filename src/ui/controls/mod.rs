@@ -7,8 +7,8 @@ use yew::prelude::*;
 
 use super::handover::FULL;
 use crate::chapters::chapters;
+use crate::engine::scenario::driver_default_descriptors;
 use crate::engine::scenario::{MAX_DESCRIPTORS, QEMU_MAX_BANDWIDTH_MIBPS};
-use crate::engine::transport::driver_default_descriptors;
 use crate::engine::units::MIB;
 use crate::engine::{
     Lang, Multifd, MultifdCompression, Pattern, Scenario, StopPolicy, TransportKind,

@@ -1,0 +1,7 @@
+//! What the app says about a run, in English and German: the verdict and why the transfer
+//! ran at its rate. Outside the engine, which only computes; the page, the command line and
+//! the exports all word a trace through here.
+
+pub mod explain;
+
+pub use explain::{rate_explanation, rate_explanation_in, verdict, verdict_in, Severity, Verdict};
