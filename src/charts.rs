@@ -38,54 +38,40 @@ pub struct Colours {
 }
 
 impl Colours {
-    /// The light theme's (the page's stylesheet has the same values).
-    pub const LIGHT: Colours = Colours {
-        card: RGBColor(0xff, 0xff, 0xff),
-        ink: RGBColor(0x1c, 0x24, 0x30),
-        axis: RGBColor(0x5b, 0x66, 0x76),
-        grid: RGBColor(0xe3, 0xe7, 0xed),
-        grid_light: RGBColor(0xf1, 0xf3, 0xf6),
-        pass: RGBColor(0x1a, 0x66, 0xd6),
-        pass_now: RGBColor(0x0b, 0x2f, 0x6b),
-        stop: RGBColor(0xe8, 0x71, 0x0a),
-        threshold: RGBColor(0xb0, 0x1d, 0x48),
-        other: RGBColor(0xb7, 0xbf, 0xcb),
-        line_rate: RGBColor(0x6b, 0x73, 0x80),
-        queued: RGBColor(0xe4, 0xe8, 0xee),
-        setup: RGBColor(0x8a, 0x93, 0xa1),
-        storage: RGBColor(0xa8, 0x47, 0x7f),
-        pass_odd: RGBColor(0x5b, 0x8f, 0xdf),
-        pass_even: RGBColor(0x2f, 0x5f, 0xae),
-        blackout: RGBColor(0xe8, 0x71, 0x0a),
-        cleanup: RGBColor(0x3f, 0x9f, 0x6f),
-    };
+    /// The light theme's, as the stylesheet sets them (`palette`): for SVG files and the
+    /// command line.
+    pub fn light() -> Colours {
+        Colours::from_properties(|_| None)
+    }
 
     /// The colours a page's CSS custom properties name (`get("--ink")` …), the light
     /// theme's where one is not set.
     pub fn from_properties(get: impl Fn(&str) -> Option<(u8, u8, u8)>) -> Colours {
-        let l = Colours::LIGHT;
-        let pick = |name: &str, fallback: RGBColor| {
-            get(name).map_or(fallback, |(r, g, b)| RGBColor(r, g, b))
+        let pick = |name: &str| {
+            let (r, g, b) = get(name)
+                .or_else(|| crate::palette::light(name))
+                .unwrap_or_default();
+            RGBColor(r, g, b)
         };
         Colours {
-            card: pick("--card", l.card),
-            ink: pick("--ink", l.ink),
-            axis: pick("--chart-axis", l.axis),
-            grid: pick("--chart-grid", l.grid),
-            grid_light: pick("--chart-grid-light", l.grid_light),
-            pass: pick("--chart-pass", l.pass),
-            pass_now: pick("--chart-pass-now", l.pass_now),
-            stop: pick("--chart-stop", l.stop),
-            threshold: pick("--chart-threshold", l.threshold),
-            other: pick("--chart-other", l.other),
-            line_rate: pick("--chart-line-rate", l.line_rate),
-            queued: pick("--ph-queued", l.queued),
-            setup: pick("--ph-setup", l.setup),
-            storage: pick("--ph-storage", l.storage),
-            pass_odd: pick("--ph-pass-odd", l.pass_odd),
-            pass_even: pick("--ph-pass-even", l.pass_even),
-            blackout: pick("--ph-blackout", l.blackout),
-            cleanup: pick("--ph-cleanup", l.cleanup),
+            card: pick("--card"),
+            ink: pick("--ink"),
+            axis: pick("--chart-axis"),
+            grid: pick("--chart-grid"),
+            grid_light: pick("--chart-grid-light"),
+            pass: pick("--chart-pass"),
+            pass_now: pick("--chart-pass-now"),
+            stop: pick("--chart-stop"),
+            threshold: pick("--chart-threshold"),
+            other: pick("--chart-other"),
+            line_rate: pick("--chart-line-rate"),
+            queued: pick("--ph-queued"),
+            setup: pick("--ph-setup"),
+            storage: pick("--ph-storage"),
+            pass_odd: pick("--ph-pass-odd"),
+            pass_even: pick("--ph-pass-even"),
+            blackout: pick("--ph-blackout"),
+            cleanup: pick("--ph-cleanup"),
         }
     }
 
@@ -522,7 +508,7 @@ mod tests {
     #[test]
     fn svg_charts_show_every_bar_and_their_labels() {
         let t = simulate(&Scenario::default()).unwrap();
-        let svg = passes_svg(&t, Lang::En, 640, &Colours::LIGHT).unwrap();
+        let svg = passes_svg(&t, Lang::En, 640, &Colours::light()).unwrap();
         assert!(
             svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
             "{svg}"
@@ -531,12 +517,12 @@ mod tests {
         // One filled rectangle per pass in the pass colour, one in the blackout colour.
         let fill = |c: RGBColor| format!("fill=\"#{:02X}{:02X}{:02X}\"", c.0, c.1, c.2);
         assert_eq!(
-            svg.matches(&fill(Colours::LIGHT.pass)).count(),
+            svg.matches(&fill(Colours::light().pass)).count(),
             t.passes.len(),
             "{svg}"
         );
-        assert!(svg.contains(&fill(Colours::LIGHT.stop)));
-        let de = link_svg(&t, Lang::De, 640, &Colours::LIGHT).unwrap();
+        assert!(svg.contains(&fill(Colours::light().stop)));
+        let de = link_svg(&t, Lang::De, 640, &Colours::light()).unwrap();
         assert!(de.contains("Gbit/s") && de.contains(",00 s"), "{de}");
     }
 
@@ -546,7 +532,7 @@ mod tests {
         let t = crate::engine::simulate_cluster(&cluster).unwrap();
         let rows = gantt_rows(&t);
         assert!(rows.len() >= 8, "the drain moves 8 VMs");
-        let svg = gantt_svg(&t, Lang::En, 800, &Colours::LIGHT).unwrap();
+        let svg = gantt_svg(&t, Lang::En, 800, &Colours::light()).unwrap();
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
         assert!(svg.contains(&format!("height=\"{}\"", gantt_height(rows.len()) as u32)));
         for m in &rows {
@@ -561,10 +547,10 @@ mod tests {
         let ran = rows.iter().filter(|m| m.downtime_s > 0.0).count();
         assert!(ran > 0);
         assert!(
-            svg.matches(&fill(Colours::LIGHT.blackout)).count() >= ran,
+            svg.matches(&fill(Colours::light().blackout)).count() >= ran,
             "{svg}"
         );
-        let de = gantt_svg(&t, Lang::De, 800, &Colours::LIGHT).unwrap();
+        let de = gantt_svg(&t, Lang::De, 800, &Colours::light()).unwrap();
         assert!(de.contains(",") && de != svg);
     }
 }

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod export;
 pub mod lab;
 pub mod model;
+pub mod palette;
 pub mod permalink;
 pub mod playback;
 pub mod presets;

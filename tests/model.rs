@@ -368,3 +368,33 @@ fn the_lab_host_is_a_choice_that_goes_back_to_the_data_centre() {
     set_lab_host(&mut s, false);
     assert!(!on_lab_host(&s));
 }
+
+#[test]
+fn every_chart_colour_comes_from_the_stylesheet() {
+    use migration_lab::charts::Colours;
+    use migration_lab::palette;
+    use std::cell::RefCell;
+    let asked = RefCell::new(Vec::new());
+    let _ = Colours::from_properties(|name| {
+        asked.borrow_mut().push(name.to_string());
+        None
+    });
+    let asked = asked.into_inner();
+    assert!(asked.len() >= 18, "{asked:?}");
+    for name in &asked {
+        assert!(
+            palette::light(name).is_some(),
+            "www/style.css's :root sets no {name}"
+        );
+    }
+    // The light colours are the stylesheet's, not a copy.
+    let ink = palette::light("--ink").unwrap();
+    assert_eq!(
+        Colours::light().ink,
+        plotters::style::RGBColor(ink.0, ink.1, ink.2)
+    );
+    assert_eq!(
+        palette::light_hex("--map-dirty").as_deref(),
+        Some("#e8710a")
+    );
+}

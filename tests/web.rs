@@ -143,9 +143,10 @@ fn paused() -> AppProps {
     }
 }
 
-const GREY: (u8, u8, u8) = (0xc9, 0xce, 0xd6);
-const GREEN: (u8, u8, u8) = (0x2f, 0x7d, 0x4f);
-const ORANGE: (u8, u8, u8) = (0xe8, 0x71, 0x0a);
+/// The memory map's light colours, as the stylesheet sets them (`palette`).
+fn map_colour(var: &str) -> (u8, u8, u8) {
+    migration_lab::palette::light(var).expect("the stylesheet sets the map's colours")
+}
 
 #[wasm_bindgen_test]
 async fn renders_hosts_numbers_and_verdict() {
@@ -162,8 +163,8 @@ async fn renders_hosts_numbers_and_verdict() {
     assert!(m.text("stage").contains("Host A"));
     assert_eq!(m.text("play").trim(), "▶ Play");
     // Before anything is sent the memory map is all grey.
-    assert!(m.pixels_like("#memory-map", GREY) > 1000);
-    assert_eq!(m.pixels_like("#memory-map", GREEN), 0);
+    assert!(m.pixels_like("#memory-map", map_colour("--map-unsent")) > 1000);
+    assert_eq!(m.pixels_like("#memory-map", map_colour("--map-clean")), 0);
     // The plotters chart drew its bars.
     assert!(m.pixels_like("#pass-chart", (0x1a, 0x66, 0xd6)) > 500);
 }
@@ -184,19 +185,19 @@ async fn scrubbing_moves_phase_and_memory_map_both_ways() {
         "{}",
         m.text("phase")
     );
-    let green = m.pixels_like("#memory-map", GREEN);
+    let green = m.pixels_like("#memory-map", map_colour("--map-clean"));
     assert!(green > 500, "{green}");
     assert!(
-        m.pixels_like("#memory-map", ORANGE) > 0,
+        m.pixels_like("#memory-map", map_colour("--map-dirty")) > 0,
         "pages dirtied after sending"
     );
     m.set("[data-testid=timeline]", &format!("{end}"), "input")
         .await;
     assert_eq!(m.text("phase"), "Running on B");
-    assert_eq!(m.pixels_like("#memory-map", GREY), 0);
+    assert_eq!(m.pixels_like("#memory-map", map_colour("--map-unsent")), 0);
     m.set("[data-testid=timeline]", "0", "input").await;
     assert_eq!(m.text("phase"), "Setup");
-    assert_eq!(m.pixels_like("#memory-map", GREEN), 0);
+    assert_eq!(m.pixels_like("#memory-map", map_colour("--map-clean")), 0);
 }
 
 #[wasm_bindgen_test]

@@ -148,7 +148,7 @@ fn execute(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), CliError> {
                 LangArg::En => Lang::En,
                 LangArg::De => Lang::De,
             };
-            let c = &crate::charts::Colours::LIGHT;
+            let c = &crate::charts::Colours::light();
             let text = match (knobs.cluster()?, chart) {
                 (Some(cluster), None | Some(ChartArg::Gantt)) => {
                     let t = simulate_cluster(&cluster).map_err(scenario_error)?;
@@ -227,7 +227,7 @@ fn lab(cmd: LabCommand) -> Result<String, CliError> {
             let report = compare::compare(&rows);
             if let Some(path) = svg {
                 let text =
-                    crate::lab::chart::scatter_svg(&report, 640, &crate::charts::Colours::LIGHT)
+                    crate::lab::chart::scatter_svg(&report, 640, &crate::charts::Colours::light())
                         .map_err(CliError::Chart)?;
                 write_file(&path, &text)?;
             }

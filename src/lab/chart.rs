@@ -235,7 +235,7 @@ mod tests {
     fn the_bytes_left_chart_draws_both_curves_with_a_legend() {
         let measured = [(0.1, 900.0 * MIB), (0.2, 400.0 * MIB), (0.3, 0.0)];
         let engine = [(0.0, 1024.0 * MIB), (0.28, 0.0)];
-        let svg = left_svg(&measured, &engine, Lang::De, 600, &Colours::LIGHT).unwrap();
+        let svg = left_svg(&measured, &engine, Lang::De, 600, &Colours::light()).unwrap();
         assert!(svg.contains("Simulation") && svg.contains("QEMU, alle 100 ms gemessen"));
         assert!(svg.contains("noch zu senden (MiB)"));
         // Three measured points, each a circle.

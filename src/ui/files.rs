@@ -177,7 +177,7 @@ pub fn files(p: &FilesProps) -> Html {
     let svg = |name: &'static str, draw: Svg| {
         let s = s.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Ok(text) = draw(&s.trace.0, lang, 800, &Colours::LIGHT) {
+            if let Ok(text) = draw(&s.trace.0, lang, 800, &Colours::light()) {
                 download_text(name, "image/svg+xml", &text);
             }
         })
@@ -185,7 +185,7 @@ pub fn files(p: &FilesProps) -> Html {
     let gantt_svg = {
         let s = s.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Ok(text) = charts::gantt_svg(&s.cluster_trace.0, lang, 800, &Colours::LIGHT) {
+            if let Ok(text) = charts::gantt_svg(&s.cluster_trace.0, lang, 800, &Colours::light()) {
                 download_text("migrations.svg", "image/svg+xml", &text);
             }
         })

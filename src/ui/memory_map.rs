@@ -2,6 +2,7 @@
 //! changed since the last frame; sized to the device pixel ratio so it stays sharp, redrawn
 //! whole when its width, the ratio or the colour theme changes.
 
+use crate::palette::hex;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -16,9 +17,15 @@ use crate::engine::{BlockState, Fmt, Lang, Trace};
 pub const COLS: usize = 128;
 /// Fill colours per state, indexed by `BlockState as usize`. Chosen to stay distinct for the
 /// common colour-vision deficiencies (blue/orange contrast, grey and green differ in lightness).
-/// These are the light theme's; the page's stylesheet sets them per theme as `COLOUR_VARS`,
-/// and these are used where a property cannot be read.
-pub const COLOURS: [&str; 5] = ["#c9ced6", "#2f7d4f", "#e8710a", "#1a66d6", "#e9ebef"];
+/// The page's stylesheet sets them per theme as `COLOUR_VARS`; the light theme's
+/// (`palette::hex`, read from the stylesheet) are used where a property cannot be read.
+pub const COLOURS: [&str; 5] = [
+    hex::MAP_UNSENT,
+    hex::MAP_CLEAN,
+    hex::MAP_DIRTY,
+    hex::MAP_FLIGHT,
+    hex::MAP_ZERO,
+];
 /// The CSS custom properties holding the colour of each state; the legend's swatches are
 /// `swatch block-{i}`.
 pub const COLOUR_VARS: [&str; 5] = [
@@ -139,7 +146,7 @@ fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
 fn paint(canvas: &HtmlCanvasElement, states: &[BlockState], painted: &mut Painted, env: ViewEnv) {
     let Some(ctx) = context(canvas) else { return };
     let surface = painted.measured.of(canvas, env, 512.0);
-    let mut full = painted.env != Some(env) || painted.colours.len() != COLOURS.len();
+    let mut full = painted.env != Some(env) || painted.colours.len() != COLOUR_VARS.len();
     if full {
         painted.colours = COLOUR_VARS
             .iter()
@@ -232,7 +239,7 @@ pub fn memory_map(props: &MemoryMapProps) -> Html {
     let block = Fmt(lang).bytes(layout.block_bytes);
     let aria = aria_label(layout.blocks, &block, &counts, lang);
     let names = labels(lang);
-    let legend = (0..COLOURS.len()).map(|i| {
+    let legend = (0..COLOUR_VARS.len()).map(|i| {
         html! {
             <li>
                 <span class={format!("swatch block-{i}")}></span>
@@ -275,7 +282,7 @@ pub fn memory_map(props: &MemoryMapProps) -> Html {
     let reading =
         hovered.map(|(i, state)| inspect::block(&props.trace, i, names[state as usize], lang));
     let f = Fmt(lang);
-    let rows = (0..COLOURS.len()).map(|i| {
+    let rows = (0..COLOUR_VARS.len()).map(|i| {
         html! {
             <tr><td>{names[i]}</td><td>{counts[i]}</td><td>{f.bytes(counts[i] as f64 * layout.block_bytes)}</td></tr>
         }
@@ -301,6 +308,17 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
+
+    #[wasm_bindgen_test]
+    fn fallback_colours_are_their_properties_light_values() {
+        for (var, hex) in COLOUR_VARS.iter().zip(COLOURS) {
+            assert_eq!(
+                crate::palette::light_hex(var).as_deref(),
+                Some(hex),
+                "{var}"
+            );
+        }
+    }
 
     #[wasm_bindgen_test]
     fn counts_read_as_sentences() {

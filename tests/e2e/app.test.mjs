@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { APP_URL, launch, openApp, pixels, screenshot, scrubTo, text } from './helpers.mjs';
+import { APP_URL, launch, lightColour, openApp, pixels, screenshot, scrubTo, text } from './helpers.mjs';
 
 let browser;
 
@@ -25,9 +25,10 @@ async function open(options = {}) {
 
 
 
-const GREEN = [0x2f, 0x7d, 0x4f];
-const ORANGE = [0xe8, 0x71, 0x0a];
-const GREY = [0xc9, 0xce, 0xd6];
+// The memory map's light colours, as the stylesheet sets them.
+const GREEN = lightColour('--map-clean');
+const ORANGE = lightColour('--map-dirty');
+const GREY = lightColour('--map-unsent');
 
 
 test('the page shows hosts, link, memory map, chart, controls and numbers', async () => {

@@ -5,7 +5,7 @@
 //   CHROMIUM        the browser binary (default /usr/bin/chromium)
 //   SCREENSHOT_DIR  where screenshot() writes (default ../target/screenshots)
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -29,6 +29,18 @@ export const CHROMIUM_ARGS = [
 
 /** Default time for the app to mount, in ms. */
 export const APP_TIMEOUT = 20_000;
+
+/**
+ * The light theme's value of a CSS custom property as [r, g, b], read from the stylesheet's
+ * first `:root` block (as build.rs reads it for the app's own fallbacks and SVG files).
+ */
+export function lightColour(name) {
+  const css = readFileSync(path.join(here, '../../www/style.css'), 'utf8');
+  const root = css.slice(css.indexOf(':root {'), css.indexOf('}', css.indexOf(':root {')));
+  const m = root.match(new RegExp(`${name}:\\s*#([0-9a-f]{6});`, 'i'));
+  if (!m) throw new Error(`www/style.css sets no ${name} as #rrggbb in :root`);
+  return [0, 2, 4].map((i) => parseInt(m[1].slice(i, i + 2), 16));
+}
 
 /** Launches the system Chromium headless. Close it with `await browser.close()`. */
 export function launch(options = {}) {

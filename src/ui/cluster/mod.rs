@@ -23,7 +23,7 @@ use crate::engine::cluster::{ClusterScenario, ClusterTrace, MigrationRecord, Sta
 use crate::engine::{Fmt, Lang};
 use crate::model::cluster::ClusterEdit;
 use crate::ui::chart::use_view_env;
-use crate::ui::memory_map::{labels, MemoryMap, COLOURS};
+use crate::ui::memory_map::{labels, MemoryMap, COLOUR_VARS};
 use crate::ui::ByPtr;
 
 /// The scenario and the trace by identity: the app hands down the same `Rc`s until they
@@ -204,7 +204,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         })
         .collect::<Html>();
     let state_names = labels(lang);
-    let mini_legend = (0..COLOURS.len()).map(|i| {
+    let mini_legend = (0..COLOUR_VARS.len()).map(|i| {
         html! {
             <li><span class={format!("swatch block-{i}")}></span>{state_names[i]}</li>
         }
