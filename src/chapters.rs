@@ -164,9 +164,11 @@ impl Chapter {
             && self.views.iter().all(|v| LITE_VIEWS.contains(&v.0))
     }
 
-    /// Whether the control with this id is shown.
-    pub fn shows_control(&self, id: &str) -> bool {
-        self.controls.iter().any(|c| c.0 == "*" || c.0 == id)
+    /// Whether the control is shown.
+    pub fn shows_control(&self, control: Control) -> bool {
+        self.controls
+            .iter()
+            .any(|c| c.0 == Control::All.id() || c.0 == control.id())
     }
 
     /// Whether the panel with this id is shown.
@@ -347,35 +349,144 @@ pub fn pieces(text: &str) -> Vec<Piece<'_>> {
     out
 }
 
-/// Control ids a chapter may name.
-pub const CONTROLS: &[&str] = &[
-    "*",
-    "memory",
-    "working-set",
-    "dirty-rate",
-    "pattern",
-    "free",
-    "content",
-    "link",
-    "nics",
-    "policy",
-    "policy-param",
-    "auto-converge",
-    "max-bandwidth-choice",
-    "multifd-channels",
-    "multifd-compression",
-    "lever-dedicated",
-    "lever-buffers",
-    "lever-option",
-    "lever-rdma",
-    "smb-limit",
-    "rtt",
-    "window",
-    "cores",
-    "load",
-    "seed",
-    "host",
-];
+/// A control a chapter (or an embed's `controls=`) may show, by the id the chapter files, the
+/// links and the page's elements use. `All` (`*`) shows every one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    All,
+    Memory,
+    WorkingSet,
+    DirtyRate,
+    Pattern,
+    Free,
+    Content,
+    Link,
+    Nics,
+    Policy,
+    PolicyParam,
+    AutoConverge,
+    MaxBandwidthChoice,
+    MultifdChannels,
+    MultifdCompression,
+    LeverDedicated,
+    LeverBuffers,
+    LeverOption,
+    LeverRdma,
+    SmbLimit,
+    Rtt,
+    Window,
+    Cores,
+    Load,
+    Seed,
+    Host,
+}
+
+/// The panel of the controls a control sits in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    Vm,
+    Network,
+    Levers,
+    More,
+}
+
+impl Control {
+    pub const ALL: [Control; 26] = [
+        Control::All,
+        Control::Memory,
+        Control::WorkingSet,
+        Control::DirtyRate,
+        Control::Pattern,
+        Control::Free,
+        Control::Content,
+        Control::Link,
+        Control::Nics,
+        Control::Policy,
+        Control::PolicyParam,
+        Control::AutoConverge,
+        Control::MaxBandwidthChoice,
+        Control::MultifdChannels,
+        Control::MultifdCompression,
+        Control::LeverDedicated,
+        Control::LeverBuffers,
+        Control::LeverOption,
+        Control::LeverRdma,
+        Control::SmbLimit,
+        Control::Rtt,
+        Control::Window,
+        Control::Cores,
+        Control::Load,
+        Control::Seed,
+        Control::Host,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Control::All => "*",
+            Control::Memory => "memory",
+            Control::WorkingSet => "working-set",
+            Control::DirtyRate => "dirty-rate",
+            Control::Pattern => "pattern",
+            Control::Free => "free",
+            Control::Content => "content",
+            Control::Link => "link",
+            Control::Nics => "nics",
+            Control::Policy => "policy",
+            Control::PolicyParam => "policy-param",
+            Control::AutoConverge => "auto-converge",
+            Control::MaxBandwidthChoice => "max-bandwidth-choice",
+            Control::MultifdChannels => "multifd-channels",
+            Control::MultifdCompression => "multifd-compression",
+            Control::LeverDedicated => "lever-dedicated",
+            Control::LeverBuffers => "lever-buffers",
+            Control::LeverOption => "lever-option",
+            Control::LeverRdma => "lever-rdma",
+            Control::SmbLimit => "smb-limit",
+            Control::Rtt => "rtt",
+            Control::Window => "window",
+            Control::Cores => "cores",
+            Control::Load => "load",
+            Control::Seed => "seed",
+            Control::Host => "host",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Control> {
+        Control::ALL.into_iter().find(|c| c.id() == id)
+    }
+
+    /// Where it sits (`None` for `All`).
+    pub fn panel(self) -> Option<Panel> {
+        match self {
+            Control::All => None,
+            Control::Memory => Some(Panel::Vm),
+            Control::WorkingSet => Some(Panel::Vm),
+            Control::DirtyRate => Some(Panel::Vm),
+            Control::Pattern => Some(Panel::Vm),
+            Control::Free => Some(Panel::Vm),
+            Control::Content => Some(Panel::Vm),
+            Control::Link => Some(Panel::Network),
+            Control::Nics => Some(Panel::Network),
+            Control::Policy => Some(Panel::Network),
+            Control::PolicyParam => Some(Panel::Network),
+            Control::AutoConverge => Some(Panel::Network),
+            Control::MaxBandwidthChoice => Some(Panel::Network),
+            Control::MultifdChannels => Some(Panel::Levers),
+            Control::MultifdCompression => Some(Panel::Levers),
+            Control::LeverDedicated => Some(Panel::Levers),
+            Control::LeverBuffers => Some(Panel::Levers),
+            Control::LeverOption => Some(Panel::Levers),
+            Control::LeverRdma => Some(Panel::Levers),
+            Control::SmbLimit => Some(Panel::More),
+            Control::Rtt => Some(Panel::More),
+            Control::Window => Some(Panel::More),
+            Control::Cores => Some(Panel::More),
+            Control::Load => Some(Panel::More),
+            Control::Seed => Some(Panel::More),
+            Control::Host => Some(Panel::Network),
+        }
+    }
+}
 
 /// Panel ids a chapter may name.
 pub const VIEWS: &[&str] = &[
@@ -433,7 +544,7 @@ pub fn problems() -> Vec<String> {
             }
         }
         for id in c.controls {
-            if !CONTROLS.contains(&id.0) {
+            if Control::from_id(id.0).is_none() {
                 out.push(format!("{at}: unknown control {}", id.0));
             }
         }

@@ -398,3 +398,35 @@ fn every_chart_colour_comes_from_the_stylesheet() {
         Some("#e8710a")
     );
 }
+
+#[test]
+fn names_are_one_table_for_files_links_the_page_and_the_command_line() {
+    use clap::ValueEnum;
+    use migration_lab::chapters::Control;
+    use migration_lab::engine::{MultifdCompression, Pattern};
+    // The command line's derived names are the model's.
+    for h in Hypervisor::ALL {
+        assert_eq!(h.to_possible_value().unwrap().get_name(), h.name());
+        assert_eq!(Hypervisor::from_name(h.name()), Some(h));
+    }
+    for p in Param::ALL {
+        assert_eq!(p.to_possible_value().unwrap().get_name(), p.name());
+    }
+    // The engine's enums round-trip through their names, which are serde's.
+    for name in Pattern::NAMES {
+        let p = Pattern::from_name(name).unwrap();
+        assert_eq!(p.name(), *name);
+        assert_eq!(serde_json::to_value(p).unwrap(), *name);
+    }
+    for name in MultifdCompression::NAMES.iter().chain(TransportKind::NAMES) {
+        let known = MultifdCompression::from_name(name)
+            .map(|c| c.name())
+            .or_else(|| TransportKind::from_name(name).map(|t| t.name()));
+        assert_eq!(known, Some(*name));
+    }
+    // Controls by id, both ways.
+    for c in Control::ALL {
+        assert_eq!(Control::from_id(c.id()), Some(c));
+    }
+    assert_eq!(Control::from_id("no-such-control"), None);
+}

@@ -138,25 +138,14 @@ pub(super) enum LangArg {
     De,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub(super) enum PatternArg {
-    Random,
-    Sequential,
-    Hotcold,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub(super) enum TransportArg {
-    Tcp,
-    Compression,
-    Smb,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub(super) enum CodecArg {
-    None,
-    Zlib,
-    Zstd,
+/// A flag that takes one of an engine enum's names (`Pattern::NAMES` …), listed in --help.
+pub(super) fn named<T: Clone + Send + Sync + 'static>(
+    names: &'static [&'static str],
+    from_name: fn(&str) -> Option<T>,
+) -> impl clap::builder::TypedValueParser<Value = T> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(names)
+        .map(move |name| from_name(&name).expect("clap takes only the listed names"))
 }
 
 /// A bandwidth limit on the command line: MiB/s, or `None` for "unlimited".

@@ -3,7 +3,7 @@
 
 use clap::Args;
 
-use super::args::{parse_limit, CodecArg, HostArg, Limit, PatternArg, TransportArg};
+use super::args::{named, parse_limit, HostArg, Limit};
 use super::error::CliError;
 use crate::engine::scenario::{describes_cluster, MAX_SCENARIO_FILE_BYTES};
 use crate::engine::{
@@ -29,8 +29,8 @@ pub(super) struct Knobs {
     untouched_mib: Option<f64>,
     #[arg(long, allow_negative_numbers = true)]
     dirty_rate_mibps: Option<f64>,
-    #[arg(long, value_enum)]
-    pattern: Option<PatternArg>,
+    #[arg(long, value_parser = named(Pattern::NAMES, Pattern::from_name))]
+    pattern: Option<Pattern>,
     /// Share of written pages that compress like text (0..1).
     #[arg(long, allow_negative_numbers = true)]
     compressible_fraction: Option<f64>,
@@ -71,12 +71,12 @@ pub(super) struct Knobs {
     #[arg(long)]
     multifd_channels: Option<u32>,
     /// QEMU multifd compression (level 1); turns multifd on with 2 channels if it is off.
-    #[arg(long, value_enum)]
-    multifd_compression: Option<CodecArg>,
+    #[arg(long, value_parser = named(MultifdCompression::NAMES, MultifdCompression::from_name))]
+    multifd_compression: Option<MultifdCompression>,
     #[arg(long, allow_negative_numbers = true)]
     timeout_s: Option<f64>,
-    #[arg(long, value_enum)]
-    transport: Option<TransportArg>,
+    #[arg(long, value_parser = named(TransportKind::NAMES, TransportKind::from_name))]
+    transport: Option<TransportKind>,
     /// Both hosts have RDMA NICs (SMB Direct with --transport smb).
     #[arg(long)]
     rdma: bool,
@@ -210,13 +210,7 @@ impl Knobs {
         set(&mut s.vm.sparse_fraction, self.sparse_fraction);
         set(&mut s.vm.write_cpu_share, self.write_cpu_share);
         set(&mut s.vm.dirty_rate_mibps, self.dirty_rate_mibps);
-        if let Some(p) = self.pattern {
-            s.vm.pattern = match p {
-                PatternArg::Random => Pattern::Random,
-                PatternArg::Sequential => Pattern::Sequential,
-                PatternArg::Hotcold => Pattern::HotCold,
-            };
-        }
+        set(&mut s.vm.pattern, self.pattern);
         set(&mut s.network.link_gbps, self.link_gbps);
         if self.smb_limit_mibps.is_some() {
             s.network.smb_limit_mibps = self.smb_limit_mibps;
@@ -235,13 +229,7 @@ impl Knobs {
         if self.shared {
             s.network.dedicated = false;
         }
-        if let Some(t) = self.transport {
-            s.transport.kind = match t {
-                TransportArg::Tcp => TransportKind::Tcp,
-                TransportArg::Compression => TransportKind::Compression,
-                TransportArg::Smb => TransportKind::Smb,
-            };
-        }
+        set(&mut s.transport.kind, self.transport);
         if self.rdma {
             s.network.rdma = true;
         }
@@ -287,11 +275,7 @@ impl Knobs {
                     let channels = multifd.map_or(2, |m| m.channels);
                     *multifd = Some(Multifd {
                         channels,
-                        compression: match codec {
-                            CodecArg::None => MultifdCompression::None,
-                            CodecArg::Zlib => MultifdCompression::Zlib,
-                            CodecArg::Zstd => MultifdCompression::Zstd,
-                        },
+                        compression: codec,
                     });
                 }
                 if self.max_passes.is_some() {

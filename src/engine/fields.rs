@@ -31,44 +31,31 @@ trait Choice {
     fn choose(&mut self, name: &str) -> bool;
 }
 
-/// `Choice` for a plain enum, from its names as the scenario file spells them.
+/// `Choice` for a plain enum, from its names (`scenario.rs`'s `names!`).
 macro_rules! named {
-    ($t:ty: $($v:path = $n:literal),+) => {
-        impl Choice for $t {
+    ($($t:ty),+) => {
+        $(impl Choice for $t {
             fn code(&self) -> &'static str {
-                match self { $($v => $n,)+ }
+                self.name()
             }
             fn choose(&mut self, name: &str) -> bool {
-                match name {
-                    $($n => *self = $v,)+
-                    _ => return false,
-                }
-                true
+                <$t>::from_name(name).map(|v| *self = v).is_some()
             }
-        }
+        })+
     };
 }
 
-named!(Pattern: Pattern::Random = "random", Pattern::Sequential = "sequential", Pattern::HotCold = "hotcold");
-named!(TransportKind: TransportKind::Tcp = "tcp", TransportKind::Compression = "compression", TransportKind::Smb = "smb");
-named!(MultifdCompression: MultifdCompression::None = "none", MultifdCompression::Zlib = "zlib", MultifdCompression::Zstd = "zstd");
+named!(Pattern, TransportKind, MultifdCompression);
 
 /// The policy's `kind`: choosing another kind starts from that policy's defaults (its
 /// fields follow it in a link).
 impl Choice for StopPolicy {
     fn code(&self) -> &'static str {
-        match self {
-            StopPolicy::HyperV { .. } => "hyperv",
-            StopPolicy::Qemu { .. } => "qemu",
-            StopPolicy::Xen { .. } => "xen",
-        }
+        self.kind()
     }
     fn choose(&mut self, name: &str) -> bool {
-        let fresh = match name {
-            "hyperv" => StopPolicy::hyperv(),
-            "qemu" => StopPolicy::qemu(),
-            "xen" => StopPolicy::xen(),
-            _ => return false,
+        let Some(fresh) = StopPolicy::kinds().into_iter().find(|p| p.kind() == name) else {
+            return false;
         };
         if self.code() != name {
             *self = fresh;

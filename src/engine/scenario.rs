@@ -330,6 +330,31 @@ pub enum MultifdCompression {
     Zstd,
 }
 
+/// The names an enum's values take in files, links, the page's choices and the command
+/// line (serde's lowercase names, so one table for all of them).
+macro_rules! names {
+    ($t:ty: $($v:path = $n:literal),+) => {
+        impl $t {
+            pub const NAMES: &'static [&'static str] = &[$($n),+];
+
+            pub fn name(self) -> &'static str {
+                match self { $($v => $n,)+ }
+            }
+
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name {
+                    $($n => Some($v),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+names!(Pattern: Pattern::Random = "random", Pattern::Sequential = "sequential", Pattern::HotCold = "hotcold");
+names!(TransportKind: TransportKind::Tcp = "tcp", TransportKind::Compression = "compression", TransportKind::Smb = "smb");
+names!(MultifdCompression: MultifdCompression::None = "none", MultifdCompression::Zlib = "zlib", MultifdCompression::Zstd = "zstd");
+
 /// QEMU's default `max-bandwidth`, MiB/s.
 pub const QEMU_MAX_BANDWIDTH_MIBPS: f64 = 128.0;
 
@@ -393,6 +418,18 @@ impl StopPolicy {
             max_factor: 3.0,
             rate_adaptive: false,
         }
+    }
+    /// The policy's `kind` as files, links, the page's choice and the command line name it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            StopPolicy::HyperV { .. } => "hyperv",
+            StopPolicy::Qemu { .. } => "qemu",
+            StopPolicy::Xen { .. } => "xen",
+        }
+    }
+    /// Every policy at its defaults, one of each kind.
+    pub fn kinds() -> [StopPolicy; 3] {
+        [StopPolicy::hyperv(), StopPolicy::qemu(), StopPolicy::xen()]
     }
     pub fn name(&self) -> &'static str {
         match self {

@@ -48,13 +48,9 @@ impl Hypervisor {
         }
     }
 
-    /// The name the page, links and files use (`policy.kind`).
+    /// The name the page, links and files use (`policy.kind`, the engine's).
     pub fn name(self) -> &'static str {
-        match self {
-            Hypervisor::Hyperv => "hyperv",
-            Hypervisor::Qemu => "qemu",
-            Hypervisor::Xen => "xen",
-        }
+        self.defaults().policy.kind()
     }
 
     pub fn from_name(name: &str) -> Option<Hypervisor> {

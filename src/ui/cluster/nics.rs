@@ -80,11 +80,7 @@ pub(super) fn nic_panel(p: &EditProps) -> Html {
         let edit = edit.clone();
         Callback::from(move |e: Event| {
             let sel: HtmlSelectElement = e.target_unchecked_into();
-            let kind = match sel.value().as_str() {
-                "tcp" => TransportKind::Tcp,
-                "smb" => TransportKind::Smb,
-                _ => TransportKind::Compression,
-            };
+            let kind = TransportKind::from_name(&sel.value()).unwrap_or_default();
             edit(Box::new(move |c| c.settings.transport = kind))
         })
     };
@@ -176,9 +172,13 @@ pub(super) fn nic_panel(p: &EditProps) -> Html {
                 { number("cluster-limit", lang.pick("In the cluster ", "Im Cluster "), c.settings.cluster_limit, |c, v| c.settings.cluster_limit = v) }
                 <label class="inline">{lang.pick("Performance option ", "Leistungsoption ")}
                     <select id="cluster-transport" onchange={on_transport}>
-                        <option value="tcp" selected={c.settings.transport == TransportKind::Tcp}>{"TCP/IP"}</option>
-                        <option value="compression" selected={c.settings.transport == TransportKind::Compression}>{lang.pick("Compression", "Komprimierung")}</option>
-                        <option value="smb" selected={c.settings.transport == TransportKind::Smb}>{"SMB"}</option>
+                        { for [
+                            (TransportKind::Tcp, "TCP/IP"),
+                            (TransportKind::Compression, lang.pick("Compression", "Komprimierung")),
+                            (TransportKind::Smb, "SMB"),
+                        ].into_iter().map(|(kind, label)| html! {
+                            <option value={kind.name()} selected={c.settings.transport == kind}>{label}</option>
+                        }) }
                     </select>
                 </label>
                 { check("shared-storage", lang.pick(" shared storage (CSV)", " freigegebener Speicher (CSV)"), c.shared_storage, |c, v| c.shared_storage = v) }

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::handover::FULL;
-use crate::chapters::chapters;
+use crate::chapters::{chapters, Control, Panel};
 use crate::engine::scenario::driver_default_descriptors;
 use crate::engine::scenario::{MAX_DESCRIPTORS, QEMU_MAX_BANDWIDTH_MIBPS};
 use crate::engine::units::MIB;
@@ -122,17 +122,9 @@ pub fn controls(p: &ControlsProps) -> Html {
     });
     let on_link_value = editor(p, |s, v: f64| s.network.link_gbps = v);
     let on_pattern = editor(p, |s, v: String| {
-        s.vm.pattern = match v.as_str() {
-            "sequential" => Pattern::Sequential,
-            "hotcold" => Pattern::HotCold,
-            _ => Pattern::Random,
-        }
+        s.vm.pattern = Pattern::from_name(&v).unwrap_or_default()
     });
-    let pattern = match s.vm.pattern {
-        Pattern::Random => "random",
-        Pattern::Sequential => "sequential",
-        Pattern::HotCold => "hotcold",
-    };
+    let pattern = s.vm.pattern.name();
     let free_pct = if s.vm.memory_mib > 0.0 {
         s.vm.untouched_mib / s.vm.memory_mib * 100.0
     } else {
@@ -258,11 +250,7 @@ pub fn controls(p: &ControlsProps) -> Html {
     // Set-VMHost -VirtualMachineMigrationPerformanceOption and the NIC's properties: changing
     // one never changes the other.
     let on_option = editor(p, |s, v: String| {
-        s.transport.kind = match v.as_str() {
-            "tcp" => TransportKind::Tcp,
-            "smb" => TransportKind::Smb,
-            _ => TransportKind::Compression,
-        };
+        s.transport.kind = TransportKind::from_name(&v).unwrap_or_default();
     });
     let on_rdma = editor(p, |s, v: bool| s.network.rdma = v);
     let multifd = s.policy.multifd();
@@ -287,11 +275,7 @@ pub fn controls(p: &ControlsProps) -> Html {
         );
     });
     let on_codec = editor(p, move |s, v: String| {
-        let compression = match v.as_str() {
-            "zlib" => MultifdCompression::Zlib,
-            "zstd" => MultifdCompression::Zstd,
-            _ => MultifdCompression::None,
-        };
+        let compression = MultifdCompression::from_name(&v).unwrap_or_default();
         let channels = s.policy.multifd().map_or(2, |m| m.channels);
         set_multifd(
             s,
@@ -301,16 +285,8 @@ pub fn controls(p: &ControlsProps) -> Html {
             }),
         );
     });
-    let codec = match multifd.map(|m| m.compression) {
-        Some(MultifdCompression::Zlib) => "zlib",
-        Some(MultifdCompression::Zstd) => "zstd",
-        _ => "none",
-    };
-    let option_value = match s.transport.kind {
-        TransportKind::Tcp => "tcp",
-        TransportKind::Compression => "compression",
-        TransportKind::Smb => "smb",
-    };
+    let codec = multifd.map(|m| m.compression).unwrap_or_default().name();
+    let option_value = s.transport.kind.name();
     let option = match (s.transport.kind, s.network.rdma) {
         (TransportKind::Tcp, _) => "TCP/IP",
         (TransportKind::Compression, _) => "Compression",
@@ -355,45 +331,22 @@ pub fn controls(p: &ControlsProps) -> Html {
     };
     // Which controls this chapter shows: every one in the playground.
     let chapter = p.chapter.and_then(|i| chapters().get(i));
-    let show = |id: &str| match &p.only {
-        Some(only) => only.iter().any(|o| o == id),
-        None => chapter.is_none_or(|c| c.shows_control(id)),
+    let show = |c: Control| match &p.only {
+        Some(only) => only.iter().any(|o| o == c.id()),
+        None => chapter.is_none_or(|ch| ch.shows_control(c)),
     };
-    let show_vm = [
-        "memory",
-        "working-set",
-        "dirty-rate",
-        "pattern",
-        "free",
-        "content",
-    ]
-    .iter()
-    .any(|id| show(id));
-    let show_net = [
-        "link",
-        "nics",
-        "policy",
-        "host",
-        "policy-param",
-        "auto-converge",
-        "max-bandwidth-choice",
-    ]
-    .iter()
-    .any(|id| show(id));
-    let show_levers = [
-        "lever-dedicated",
-        "lever-buffers",
-        "lever-option",
-        "lever-rdma",
-        "multifd-channels",
-        "multifd-compression",
-    ]
-    .iter()
-    .any(|id| show(id));
-    let show_more = ["rtt", "window", "smb-limit", "cores", "load", "seed"]
-        .iter()
-        .any(|id| show(id));
-    let all = p.only.is_none() && chapter.is_none_or(|c| c.shows_control("*"));
+    let shows_panel = |panel: Panel| {
+        Control::ALL
+            .into_iter()
+            .any(|c| c.panel() == Some(panel) && show(c))
+    };
+    let (show_vm, show_net, show_levers, show_more) = (
+        shows_panel(Panel::Vm),
+        shows_panel(Panel::Network),
+        shows_panel(Panel::Levers),
+        shows_panel(Panel::More),
+    );
+    let all = p.only.is_none() && chapter.is_none_or(|c| c.shows_control(Control::All));
 
     let mem_g = guard("memory", on_memory_value);
     let ws_g = guard("working-set", on_ws.clone());
@@ -411,34 +364,34 @@ pub fn controls(p: &ControlsProps) -> Html {
             if show_vm {
                 <h2>{lang.pick("The VM", "Der virtuelle Computer")}</h2>
             }
-            if show("memory") {
+            if show(Control::Memory) {
                 <Slider id="memory" label={lang.pick("Memory", "Arbeitsspeicher")} unit="GiB" min={-1.0} max={10.0} step={0.25}
                     position={memory_gib.max(0.5).log2()} value={memory_gib}
                     on_slide={on_memory_slide} on_value={mem_g.0} error={mem_g.1.map(|(m, t)| (AttrValue::from(m), AttrValue::from(t)))} />
             }
-            if show("working-set") {
+            if show(Control::WorkingSet) {
                 <Slider id="working-set" label={lang.pick("Working set (share of memory the guest writes to)", "Arbeitssatz (Anteil des Speichers, in den der Gast schreibt)")} unit="%" min={0.0} max={100.0} step={1.0}
                     position={ws_pct} value={ws_pct} on_slide={on_ws.clone()} on_value={ws_g.0} error={ws_g.1.map(|(m, t)| (AttrValue::from(m), AttrValue::from(t)))} />
             }
-            if show("dirty-rate") {
+            if show(Control::DirtyRate) {
                 <Slider id="dirty-rate" label={lang.pick("Dirty rate (how fast the guest writes memory)", "Änderungsrate (wie schnell der Gast in den Speicher schreibt)")} unit="MiB/s" min={0.0} max={MAX_DIRTY_SLIDER} step={10.0}
                     position={s.vm.dirty_rate_mibps.min(MAX_DIRTY_SLIDER)} value={s.vm.dirty_rate_mibps}
                     on_slide={on_dirty.clone()} on_value={dirty_g.0} error={dirty_g.1.map(|(m, t)| (AttrValue::from(m), AttrValue::from(t)))} />
             }
-            if show("pattern") {
+            if show(Control::Pattern) {
                 { choice("pattern", lang.pick("Write pattern", "Schreibmuster"), &[
-                    ("random", lang.pick("random over the working set", "zufällig über den Arbeitssatz")),
-                    ("sequential", lang.pick("sequential sweep", "fortlaufend")),
-                    ("hotcold", lang.pick("hot/cold: 80 % of writes to 20 % of the set", "heiß/kalt: 80 % der Schreibzugriffe auf 20 % der Menge")),
+                    (Pattern::Random.name(), lang.pick("random over the working set", "zufällig über den Arbeitssatz")),
+                    (Pattern::Sequential.name(), lang.pick("sequential sweep", "fortlaufend")),
+                    (Pattern::HotCold.name(), lang.pick("hot/cold: 80 % of writes to 20 % of the set", "heiß/kalt: 80 % der Schreibzugriffe auf 20 % der Menge")),
                 ], pattern, on_pattern) }
             }
-            if show("free") {
+            if show(Control::Free) {
                 <Slider id="free" label={lang.pick("Never written (all-zero pages)", "Nie beschrieben (Nullseiten)")} unit="%" min={0.0} max={100.0} step={1.0}
                     position={free_pct} value={free_pct} on_slide={on_free.clone()} on_value={free_g.0} error={free_g.1.map(|(m, t)| (AttrValue::from(m), AttrValue::from(t)))}
                     hint={lang.pick("Free memory the guest never touched: QEMU sends it as tiny markers, compression squeezes it.",
                         "Freier Speicher, den der Gast nie berührt hat: QEMU sendet ihn als winzige Markierungen, Komprimierung presst ihn zusammen.")} />
             }
-            if show("content") {
+            if show(Control::Content) {
                 <Slider id="content" label={lang.pick("Compressible pages (text-like content)", "Komprimierbare Seiten (textartiger Inhalt)")} unit="%" min={0.0} max={100.0} step={5.0}
                     position={s.vm.compressible_fraction * 100.0} value={s.vm.compressible_fraction * 100.0}
                     on_slide={on_content.clone()} on_value={content_g.0} error={content_g.1.map(|(m, t)| (AttrValue::from(m), AttrValue::from(t)))} />
@@ -446,33 +399,33 @@ pub fn controls(p: &ControlsProps) -> Html {
             if show_net {
                 <h2>{lang.pick("Network and policy", "Netzwerk und Richtlinie")}</h2>
             }
-            if show("link") {
+            if show(Control::Link) {
                 <Slider id="link" label={lang.pick("Link speed", "Verbindungsgeschwindigkeit")} unit="Gbit/s" min={0.0} max={(LINKS.len() - 1) as f64} step={1.0}
                     position={link_pos as f64} value={s.network.link_gbps}
                     on_slide={on_link_slide} on_value={link_g.0} error={link_g.1.map(|(m, t)| (AttrValue::from(m), AttrValue::from(t)))} />
             }
-            if show("nics") {
+            if show(Control::Nics) {
                 { number("nics", lang.pick("NICs per host", "Netzwerkadapter je Host"), lang.pick("NICs", "Adapter"), f64::from(s.network.nics),
                     lang.pick("SMB Multichannel spreads one migration over all of them; TCP/IP uses one.",
                         "SMB Multichannel verteilt eine Migration auf alle; TCP/IP nutzt einen."), guard("nics", on_nics)) }
             }
-            if show("policy") {
+            if show(Control::Policy) {
                 { choice("policy", lang.pick("Stop policy", "Stopp-Richtlinie"), &[
-                    ("hyperv", lang.pick("Hyper-V: pass cap, then pause", "Hyper-V: Durchlaufgrenze, dann anhalten")),
-                    ("qemu", lang.pick("QEMU/KVM: pause when it fits the downtime limit", "QEMU/KVM: anhalten, wenn der Rest in die Ausfallzeit-Grenze passt")),
-                    ("xen", lang.pick("Xen: 5 rounds or under 50 dirty pages", "Xen: 5 Runden oder unter 50 geänderte Seiten")),
+                    (Hypervisor::Hyperv.name(), lang.pick("Hyper-V: pass cap, then pause", "Hyper-V: Durchlaufgrenze, dann anhalten")),
+                    (Hypervisor::Qemu.name(), lang.pick("QEMU/KVM: pause when it fits the downtime limit", "QEMU/KVM: anhalten, wenn der Rest in die Ausfallzeit-Grenze passt")),
+                    (Hypervisor::Xen.name(), lang.pick("Xen: 5 rounds or under 50 dirty pages", "Xen: 5 Runden oder unter 50 geänderte Seiten")),
                 ], policy, on_policy) }
             }
-            if FULL && show("host") {
+            if FULL && show(Control::Host) {
                 { choice("host", lang.pick("Host", "Host"), &[
                     ("datacentre", lang.pick("a data centre's (the hypervisor's defaults)", "eines Rechenzentrums (Standardwerte des Hypervisors)")),
                     ("lab", lang.pick("the lab's: QEMU 10 under TCG, loopback, 2 cores", "der des Labors: QEMU 10 unter TCG, Loopback, 2 Kerne")),
                 ], host, on_host) }
             }
-            if show("policy-param") {
+            if show(Control::PolicyParam) {
                 { number("policy-param", param_label, param_unit, param_value, param_hint, guard(policy_param_id, on_policy_param)) }
             }
-            if let Some(limit) = qemu_bandwidth.filter(|_| show("max-bandwidth-choice")) {
+            if let Some(limit) = qemu_bandwidth.filter(|_| show(Control::MaxBandwidthChoice)) {
                 { choice("max-bandwidth-choice", lang.pick("QEMU max-bandwidth", "QEMU max-bandwidth"), &[
                     ("default", lang.pick("128 MiB/s (QEMU's default)", "128 MiB/s (QEMU-Standard)")),
                     ("unlimited", lang.pick("unlimited (as libvirt sets it)", "unbegrenzt (wie libvirt es setzt)")),
@@ -484,7 +437,7 @@ pub fn controls(p: &ControlsProps) -> Html {
                             "QEMUs Ratenbegrenzung für das Vorab-Kopieren; für die letzte Kopie wird sie aufgehoben."), guard("max-bandwidth", on_bandwidth)) }
                 }
             }
-            if matches!(s.policy, StopPolicy::Qemu { .. }) && show("auto-converge") {
+            if matches!(s.policy, StopPolicy::Qemu { .. }) && show(Control::AutoConverge) {
                 { checkbox("auto-converge", lang.pick("Auto-converge", "Auto-converge"),
                     lang.pick(" throttle the guest's vCPUs (20 %, then +10 %) while it dirties faster than pages are sent",
                         " drosselt die vCPUs des Gasts (20 %, dann +10 %), solange er schneller ändert, als Seiten gesendet werden").into(),
@@ -493,13 +446,13 @@ pub fn controls(p: &ControlsProps) -> Html {
             if show_levers {
                 <fieldset class="levers">
                     <legend>{lang.pick("The tuning guide's levers", "Die Stellschrauben des Leitfadens")}</legend>
-                    if show("lever-dedicated") {
+                    if show(Control::LeverDedicated) {
                         { checkbox("lever-dedicated", lang.pick("Dedicated migration network", "Dediziertes Migrationsnetzwerk"),
                             lang.pick(" no VM, cluster or backup traffic on the link: shorter and consistent",
                                 " kein VM-, Cluster- oder Sicherungsverkehr auf der Verbindung: kürzer und gleichmäßig").into(),
                             s.network.dedicated, on_dedicated) }
                     }
-                    if show("lever-buffers") {
+                    if show(Control::LeverBuffers) {
                         { checkbox("lever-buffers", lang.pick("More send/receive buffers", "Mehr Sende- und Empfangspuffer"),
                             match lang {
                                 Lang::En => format!(" {} NIC descriptors instead of the driver's {}", MAX_DESCRIPTORS,
@@ -510,28 +463,28 @@ pub fn controls(p: &ControlsProps) -> Html {
                             s.network.buffers.is_some_and(|b| b >= MAX_DESCRIPTORS), on_buffers) }
                     }
                     if qemu {
-                        if show("multifd-channels") || all {
+                        if show(Control::MultifdChannels) || all {
                             { number("multifd-channels", lang.pick("multifd channels (0 = off)", "multifd-Kanäle (0 = aus)"), lang.pick("channels", "Kanäle"),
                                 f64::from(multifd.map_or(0, |m| m.channels)),
                                 lang.pick("Parallel connections, each with a thread that finds zero pages and compresses (QEMU's default: off; 2 when on).",
                                     "Parallele Verbindungen, jede mit einem Thread, der Nullseiten findet und komprimiert (QEMU-Standard: aus; eingeschaltet 2)."),
                                 guard("multifd-channels", on_channels)) }
                         }
-                        if show("multifd-compression") || all {
+                        if show(Control::MultifdCompression) || all {
                             { choice("multifd-compression", lang.pick("multifd compression", "multifd-Komprimierung"), &[
-                                ("none", lang.pick("none", "keine")),
-                                ("zlib", lang.pick("zlib level 1", "zlib Stufe 1")),
-                                ("zstd", lang.pick("zstd level 1 (5.6× faster per core)", "zstd Stufe 1 (5,6-mal schneller je Kern)")),
+                                (MultifdCompression::None.name(), lang.pick("none", "keine")),
+                                (MultifdCompression::Zlib.name(), lang.pick("zlib level 1", "zlib Stufe 1")),
+                                (MultifdCompression::Zstd.name(), lang.pick("zstd level 1 (5.6× faster per core)", "zstd Stufe 1 (5,6-mal schneller je Kern)")),
                             ], codec, on_codec) }
                         }
-                    } else if show("lever-option") {
+                    } else if show(Control::LeverOption) {
                         { choice("lever-option", lang.pick("Performance option", "Leistungsoption"), &[
-                            ("tcp", "TCP/IP"),
-                            ("compression", lang.pick("Compression (Hyper-V's default)", "Komprimierung (Hyper-V-Standard)")),
-                            ("smb", lang.pick("SMB (Multichannel; SMB Direct on RDMA NICs)", "SMB (Multichannel; SMB Direct auf RDMA-Adaptern)")),
+                            (TransportKind::Tcp.name(), "TCP/IP"),
+                            (TransportKind::Compression.name(), lang.pick("Compression (Hyper-V's default)", "Komprimierung (Hyper-V-Standard)")),
+                            (TransportKind::Smb.name(), lang.pick("SMB (Multichannel; SMB Direct on RDMA NICs)", "SMB (Multichannel; SMB Direct auf RDMA-Adaptern)")),
                         ], option_value, on_option) }
                     }
-                    if show("lever-rdma") {
+                    if show(Control::LeverRdma) {
                         { checkbox("lever-rdma", lang.pick("RDMA-capable NICs", "RDMA-fähige Netzwerkadapter"),
                             lang.pick(" on both hosts (iWARP, RoCE, InfiniBand); only the SMB option uses them",
                                 " auf beiden Hosts (iWARP, RoCE, InfiniBand); nur die SMB-Option nutzt sie").into(),
@@ -543,27 +496,27 @@ pub fn controls(p: &ControlsProps) -> Html {
             if show_more {
                 <details class="more" open={!all}>
                     <summary>{lang.pick("More settings", "Weitere Einstellungen")}</summary>
-                    if show("rtt") {
+                    if show(Control::Rtt) {
                         { number("rtt", lang.pick("Round-trip time", "Umlaufzeit (RTT)"), "ms", s.network.rtt_ms,
                             lang.pick("0.2 ms in one rack; more across a campus.", "0,2 ms in einem Rack; mehr über einen Campus."), guard("rtt", on_rtt)) }
                     }
-                    if show("window") {
+                    if show(Control::Window) {
                         { number("window", lang.pick("TCP window", "TCP-Fenster"), "KiB", s.network.tcp_window_kib,
                             lang.pick("Autotuning reaches 16 MiB; a fixed 64 KiB caps long paths.", "Die automatische Optimierung erreicht 16 MiB; feste 64 KiB begrenzen lange Wege."), guard("window", on_window)) }
                     }
-                    if show("smb-limit") {
+                    if show(Control::SmbLimit) {
                         { number("smb-limit", lang.pick("SMB bandwidth limit (0 = none)", "SMB-Bandbreitenlimit (0 = keins)"), "MiB/s", s.network.smb_limit_mibps.unwrap_or(0.0),
                             lang.pick("Set-SmbBandwidthLimit -Category LiveMigration: limits the SMB option only.",
                                 "Set-SmbBandwidthLimit -Category LiveMigration: begrenzt nur die SMB-Option."), guard("smb-limit", on_smb_limit)) }
                     }
-                    if show("cores") {
+                    if show(Control::Cores) {
                         { number("cores", lang.pick("Host CPU cores", "CPU-Kerne des Hosts"), lang.pick("cores", "Kerne"), f64::from(s.transport.host_cores), "", guard("cores", on_cores)) }
                     }
-                    if show("load") {
+                    if show(Control::Load) {
                         { number("load", lang.pick("Host CPU load", "CPU-Last des Hosts"), "%", s.transport.host_load * 100.0,
                             lang.pick("Compression only uses idle cores.", "Komprimierung nutzt nur freie Kerne."), guard("load", on_load)) }
                     }
-                    if show("seed") {
+                    if show(Control::Seed) {
                         { number("seed", lang.pick("Random seed", "Zufallsstartwert"), "", s.seed as f64,
                             lang.pick("Background bursts and which pages are hot.", "Lastspitzen im Hintergrund und welche Seiten heiß sind."), guard("seed", on_seed)) }
                     }
