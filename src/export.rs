@@ -9,20 +9,45 @@ use crate::engine::cluster::ClusterTrace;
 use crate::engine::{Outcome, PassRecord, Scenario, StopCopyRecord, Trace};
 use crate::text::{rate_explanation, verdict};
 
-/// The machine-readable result.
-#[derive(Serialize)]
-pub struct Summary<'a> {
+/// A run's result in brief: the one shape of the result file's first fields, the JavaScript
+/// API's change events and its sweep rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Headline {
+    /// Pre-copy converged below the stop threshold.
     pub converged: bool,
+    /// The VM reached the destination (converged, or forced to stop by a pass cap).
+    pub completed: bool,
     pub outcome: Outcome,
-    pub verdict: String,
     pub total_time_ms: f64,
     pub downtime_ms: f64,
     /// Bytes on the wire (after compression), excluding protocol headers.
     pub bytes_sent: f64,
-    /// Memory content moved (before compression).
-    pub memory_bytes_sent: f64,
     /// Pre-copy passes; the final stop-and-copy is not counted.
     pub passes: usize,
+}
+
+impl Headline {
+    pub fn new(t: &Trace) -> Headline {
+        Headline {
+            converged: t.outcome == Outcome::Converged,
+            completed: t.outcome.completed(),
+            outcome: t.outcome,
+            total_time_ms: t.total_time_s * 1e3,
+            downtime_ms: t.downtime_s * 1e3,
+            bytes_sent: t.wire_bytes,
+            passes: t.precopy_passes(),
+        }
+    }
+}
+
+/// The machine-readable result: the headline, then the details.
+#[derive(Serialize)]
+pub struct Summary<'a> {
+    #[serde(flatten)]
+    pub headline: Headline,
+    pub verdict: String,
+    /// Memory content moved (before compression).
+    pub memory_bytes_sent: f64,
     pub pass_records: &'a [PassRecord],
     /// CPU core-seconds the migration used on the source and destination hosts.
     pub cpu_source_core_s: f64,
@@ -35,14 +60,9 @@ pub struct Summary<'a> {
 impl<'a> Summary<'a> {
     pub fn new(t: &'a Trace) -> Summary<'a> {
         Summary {
-            converged: t.outcome == Outcome::Converged,
-            outcome: t.outcome,
+            headline: Headline::new(t),
             verdict: verdict(t).headline,
-            total_time_ms: t.total_time_s * 1e3,
-            downtime_ms: t.downtime_s * 1e3,
-            bytes_sent: t.wire_bytes,
             memory_bytes_sent: t.memory_bytes,
-            passes: t.precopy_passes(),
             pass_records: &t.passes,
             cpu_source_core_s: t.cpu_source_core_s,
             cpu_dest_core_s: t.cpu_dest_core_s,

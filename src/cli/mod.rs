@@ -271,6 +271,7 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         for key in [
             "converged",
+            "completed",
             "total_time_ms",
             "downtime_ms",
             "bytes_sent",

@@ -158,7 +158,8 @@ mod js {
     /// Simulates `scenario` (the default one when not given) with `param` (`link-gbps`,
     /// `dirty-rate-mibps`, `memory-mib` or `buffers`) at `points` values from `from` to `to`,
     /// spaced as the page's sweep chart spaces them (on a log scale across a factor of ten
-    /// or more). Returns a row per value: `{ x, completed, total_time_s, downtime_s }`.
+    /// or more). Returns a row per value: `{ x, …export::Headline }` (`completed`,
+    /// `total_time_ms`, `downtime_ms`, …).
     /// Throws, naming the option, when one is not valid.
     #[wasm_bindgen]
     pub fn sweep(options: JsValue) -> Result<js_sys::Array, JsError> {
@@ -189,22 +190,18 @@ mod js {
                 "points must be from 2 to {MAX_SWEEP_POINTS}"
             )));
         }
-        let rows = js_sys::Array::new();
+        let mut rows = Vec::new();
         for x in sweep_values(from, to, points as usize, Spacing::Auto) {
             let run = crate::engine::simulate(&param.with(&scenario, x))
                 .map_err(|e| JsError::new(&format!("{name} = {x}: {e}")))?;
-            let row = js_sys::Object::new();
-            for (key, value) in [
-                ("x", JsValue::from(x)),
-                ("completed", run.outcome.completed().into()),
-                ("total_time_s", run.total_time_s.into()),
-                ("downtime_s", run.downtime_s.into()),
-            ] {
-                let _ = js_sys::Reflect::set(&row, &key.into(), &value);
-            }
-            rows.push(&row);
+            let mut row = serde_json::json!(crate::export::Headline::new(&run));
+            row["x"] = x.into();
+            rows.push(row);
         }
-        Ok(rows)
+        let text = serde_json::Value::Array(rows).to_string();
+        js_sys::JSON::parse(&text)
+            .map(|v| v.unchecked_into())
+            .map_err(|_| JsError::new("the sweep's rows could not be handed over"))
     }
 
     #[wasm_bindgen]

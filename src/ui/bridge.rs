@@ -67,14 +67,7 @@ impl Bridge {
             "chapter": crate::chapters::chapters().get(state.chapter).map(|c| c.id),
             "lang": state.lang.code(),
             "scenario": &*state.scenario,
-            "result": {
-                "outcome": t.outcome,
-                "completed": t.outcome.completed(),
-                "total_time_s": t.total_time_s,
-                "downtime_s": t.downtime_s,
-                "passes": t.passes.len(),
-                "wire_bytes": t.wire_bytes,
-            },
+            "result": crate::export::Headline::new(t),
         });
         let Ok(value) = js_sys::JSON::parse(&event.to_string()) else {
             return;

@@ -23,7 +23,7 @@ let changes = 0;
 first.on_change((e) => {
   changes += 1;
   document.getElementById('events').textContent =
-    `changes: ${changes}; total time ${e.result.total_time_s.toFixed(2)} s`;
+    `changes: ${changes}; total time ${(e.result.total_time_ms / 1000).toFixed(2)} s`;
 });
 
 document.getElementById('host-button').addEventListener('click', () => {
