@@ -7,6 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::files::SaveDrawing;
+use super::svg::{self, Anchor};
 
 use super::chart::use_view_env;
 
@@ -110,9 +111,7 @@ pub fn blackout_view(p: &BlackoutProps) -> Html {
             </rect>
         }
     });
-    let cursor = (p.t >= a && p.t <= b).then(|| {
-        html! { <line class="cursor" x1={format!("{:.1}", x(p.t))} x2={format!("{:.1}", x(p.t))} y1="14" y2="56" /> }
-    });
+    let cursor = (p.t >= a && p.t <= b).then(|| svg::vline("cursor", x(p.t), 14.0, 56.0));
     let share = |v: f64| if down > 0.0 { v / down * 100.0 } else { 0.0 };
     let breakdown = [
         (pages, "pages", lang.pick("dirty pages", "geänderte Seiten")),
@@ -155,8 +154,8 @@ pub fn blackout_view(p: &BlackoutProps) -> Html {
                 <svg viewBox={format!("0 0 {w} 70")} role="img" aria-label={text}>
                     { for rects }
                     { for cursor }
-                    <text class="tick" x={format!("{:.1}", x(sc.start_s))} y="66" text-anchor="middle">{lang.pick("pause", "Anhalten")}</text>
-                    <text class="tick" x={format!("{:.1}", x(sc.start_s + down))} y="66" text-anchor="middle">{lang.pick("resume on B", "weiter auf B")}</text>
+                    { svg::tick(x(sc.start_s), 66.0, Anchor::Middle, lang.pick("pause", "Anhalten")) }
+                    { svg::tick(x(sc.start_s + down), 66.0, Anchor::Middle, lang.pick("resume on B", "weiter auf B")) }
                 </svg>
                 <svg class="breakdown" viewBox={format!("0 0 {w} 26")} role="img"
                     aria-label={lang.pick("Downtime breakdown", "Aufteilung der Ausfallzeit")}>{ for bar }</svg>

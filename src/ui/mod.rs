@@ -24,6 +24,7 @@ mod share;
 mod spread;
 mod stage;
 mod state;
+mod svg;
 mod sweep;
 mod timeline;
 

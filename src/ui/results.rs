@@ -5,6 +5,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::incremental::use_incremental;
+use super::svg;
 
 use crate::engine::units::MIB;
 use crate::engine::{simulate, Fmt, Lang, Scenario, Trace};
@@ -198,10 +199,8 @@ pub fn spread(p: &SpreadProps) -> Html {
             <h3>{lang.pick("Run to run", "Von Lauf zu Lauf")}</h3>
             <p data-testid="spread">{text.clone()}</p>
             <svg viewBox="0 0 300 50" role="img" aria-label={text}>
-                <line class="axis" x1="10" y1="30" x2="290" y2="30" />
                 { for dots }
-                <text x="10" y="46">{f.duration(lo)}</text>
-                <text x="290" y="46" text-anchor="end">{f.duration(hi)}</text>
+                { svg::range_axis(10.0, 290.0, 30.0, 16.0, f.duration(lo), f.duration(hi)) }
             </svg>
         </div>
     }

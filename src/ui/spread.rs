@@ -6,6 +6,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::files::SaveDrawing;
+use super::svg;
 
 use super::chart::use_view_env;
 use super::incremental::use_incremental;
@@ -92,7 +93,7 @@ pub fn spread_view(p: &SpreadProps) -> Html {
         );
         html! {
             <g class="dedicated" tabindex="0">
-                <line x1={format!("{:.1}", x(d))} x2={format!("{:.1}", x(d))} y1="4" y2="84" />
+                { svg::vline("", x(d), 4.0, 84.0) }
                 <title>{tip}</title>
             </g>
         }
@@ -122,11 +123,9 @@ pub fn spread_view(p: &SpreadProps) -> Html {
             <SaveDrawing name="spread" {lang} />
             <p data-testid="spread-text">{text.clone()}</p>
             <svg viewBox={format!("0 0 {w} 100")} ref={svg} role="img" aria-label={text}>
-                <line class="axis" x1={x0.to_string()} x2={x1.to_string()} y1="80" y2="80" />
                 { for bars }
                 { for ded }
-                <text class="tick" x={x0.to_string()} y="96">{f.duration(lo)}</text>
-                <text class="tick" x={x1.to_string()} y="96" text-anchor="end">{f.duration(hi)}</text>
+                { svg::range_axis(x0, x1, 80.0, 16.0, f.duration(lo), f.duration(hi)) }
             </svg>
             <ul class="legend">
                 <li><span class="swatch bin"></span>{lang.pick("runs on the shared network (count per bar)", "Läufe im gemeinsam genutzten Netzwerk (Anzahl je Balken)")}</li>

@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use super::files::SaveDrawing;
 use super::inspect::data_table;
+use super::svg::{self, Anchor};
 
 use super::chart::use_view_env;
 use super::incremental::use_incremental;
@@ -179,12 +180,12 @@ pub fn sweep_chart(p: &SweepProps) -> Html {
         html! {
             <svg class="sweep-panel" viewBox={format!("0 0 {w} {H}")} role="group" aria-label={title.to_string()}>
                 <text class="axis-label" x="4" y="12">{title.to_string()}</text>
-                <text class="tick" x={(LEFT - 6.0).to_string()} y={format!("{:.1}", sy(hi) + 4.0)} text-anchor="end">{f.duration(hi)}</text>
-                <text class="tick" x={(LEFT - 6.0).to_string()} y={format!("{:.1}", sy(0.0))} text-anchor="end">{"0"}</text>
-                <line class="axis" x1={LEFT.to_string()} y1={format!("{:.1}", sy(0.0))} x2={(w - RIGHT).to_string()} y2={format!("{:.1}", sy(0.0))} />
+                { svg::tick(LEFT - 6.0, sy(hi) + 4.0, Anchor::End, f.duration(hi)) }
+                { svg::tick(LEFT - 6.0, sy(0.0), Anchor::End, "0") }
+                <line class="axis" x1={svg::at(LEFT)} y1={svg::at(sy(0.0))} x2={svg::at(w - RIGHT)} y2={svg::at(sy(0.0))} />
                 <polyline class={classes!("series", class)} points={line.join(" ")} />
                 { for dots }
-                <line class="now" x1={format!("{:.1}", sx(current))} x2={format!("{:.1}", sx(current))} y1={TOP.to_string()} y2={format!("{:.1}", H - BOTTOM)} />
+                { svg::vline("now", sx(current), TOP, H - BOTTOM) }
             </svg>
         }
     };
