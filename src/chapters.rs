@@ -9,9 +9,9 @@
 //! is there they read as `None`. Native builds compile both files in.
 
 use crate::engine::fields::FieldError;
-use crate::engine::units::Lang;
 use crate::engine::{Scenario, ScenarioError};
 use crate::model::Param;
+use crate::text::Lang;
 
 /// The views the lite bundle, the page's first load, carries: those of the first chapter,
 /// which needs no chart library. The other chapters are shown by the full bundle; `www/boot.js`

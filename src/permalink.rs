@@ -13,8 +13,9 @@
 
 use crate::chapters::{chapter_index, chapters};
 use crate::engine::fields::{diff_fields, FieldError};
-use crate::engine::{ClusterScenario, Lang, Scenario};
+use crate::engine::{ClusterScenario, Scenario};
 use crate::playback::SPEEDS;
+use crate::text::Lang;
 
 /// The format written by `encode`; links without `v` are read as this version.
 pub const VERSION: u32 = 1;

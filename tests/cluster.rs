@@ -8,7 +8,8 @@ use migration_lab::engine::cluster::{
     simulate_cluster, ClusterNetwork, ClusterScenario, ClusterTrace, ClusterVm, Host,
     MigrationSettings, NetworkRole, Nic, Operation, Stage,
 };
-use migration_lab::engine::{Lang, Overheads, Pattern, StopPolicy, TransportKind};
+use migration_lab::engine::{Overheads, Pattern, StopPolicy, TransportKind};
+use migration_lab::text::Lang;
 
 fn net(name: &str, role: NetworkRole, dedicated: bool) -> ClusterNetwork {
     ClusterNetwork {
@@ -227,7 +228,7 @@ fn without_shared_storage_live_migration_is_refused_and_shared_nothing_copies_di
     let why = t.migrations[0].refused.as_ref().unwrap().to_string();
     assert!(why.starts_with("no shared storage"), "{why}");
     assert!(why.contains("40 GiB of disks"), "{why}");
-    let de = t.migrations[0].refused.as_ref().unwrap().text(Lang::De);
+    let de = migration_lab::text::refusal(t.migrations[0].refused.as_ref().unwrap(), Lang::De);
     assert!(
         de.starts_with("kein freigegebener Speicher") && de.contains("40 GiB Festplatten von db"),
         "{de}"

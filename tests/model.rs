@@ -2,6 +2,7 @@
 //! Each rule the page, the command line and the JS API share is checked here once.
 #![cfg(not(target_arch = "wasm32"))]
 
+use migration_lab::text::Lang;
 use std::rc::Rc;
 
 use migration_lab::engine::cluster::Operation;
@@ -325,7 +326,6 @@ fn the_clock_moves_only_while_playing() {
 
 #[test]
 fn a_field_refuses_what_a_reader_cannot_mean_and_says_why_in_its_unit() {
-    use migration_lab::engine::Lang;
     use migration_lab::model::bounds::{check, field_bounds, to_count};
     assert_eq!(check("memory", 8.0, Lang::En), Ok(8.0));
     assert_eq!(

@@ -4,16 +4,17 @@
 use migration_lab::chapters::chapters;
 use migration_lab::engine::migration::BURST_S;
 use migration_lab::engine::units::MIB;
+use migration_lab::engine::ClusterScenario;
 use migration_lab::engine::{
     simulate, Multifd, MultifdCompression, Network, Outcome, Overheads, Pattern, Scenario,
     StopPolicy, Trace, Transport, TransportKind, Vm,
 };
-use migration_lab::engine::{ClusterScenario, Lang};
 use migration_lab::permalink::{
     chapter_cluster, chapter_scenario, decode, encode, Embed, Link, Theme,
 };
 use migration_lab::playback::SPEEDS;
 use migration_lab::presets::{preset, PRESETS};
+use migration_lab::text::Lang;
 use proptest::prelude::*;
 
 fn pattern() -> impl Strategy<Value = Pattern> {

@@ -25,4 +25,3 @@ pub use scenario::{
 };
 pub use sim::simulate;
 pub use trace::{Outcome, PassRecord, PhaseKind, PhaseSpan, StopCopyRecord, Trace};
-pub use units::{Fmt, Lang};

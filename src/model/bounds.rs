@@ -4,7 +4,7 @@
 
 use super::edits::MAX_SEED;
 use crate::engine::scenario::MAX_LINK_GBPS;
-use crate::engine::Lang;
+use crate::text::Lang;
 
 /// What a field accepts: its name in messages (English, German), unit, range and whether it
 /// takes whole numbers only. The ranges are what a reader can mean; the engine checks its own.
@@ -136,7 +136,7 @@ pub fn check(id: &str, v: f64, lang: Lang) -> Result<f64, String> {
         return Ok(v);
     };
     let name = lang.pick(b.name.0, b.name.1);
-    let f = crate::engine::Fmt(lang);
+    let f = crate::text::Fmt(lang);
     let amount = |x: f64| {
         let n = if x.fract() == 0.0 {
             f.num(x, 0)

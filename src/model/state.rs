@@ -1,11 +1,12 @@
 //! App state: the scenario, its trace and the playback clock, changed only through actions.
 //! Platform-free: the page wraps it in its reducer, and `tests/model.rs` drives it natively.
 
+use crate::text::Lang;
 use std::rc::Rc;
 
 use super::{ClusterEdit, Edit};
 use crate::chapters::{chapter_index, chapters, View};
-use crate::engine::{simulate, ClusterScenario, ClusterTrace, Lang, Scenario, Trace};
+use crate::engine::{simulate, ClusterScenario, ClusterTrace, Scenario, Trace};
 use crate::permalink::{Link, Notice};
 use crate::playback::{slow_motion, Clock};
 

@@ -4,7 +4,8 @@ use crate::engine::scenario::{Multifd, MultifdCompression, StopPolicy, Transport
 use crate::engine::sort::sort_by;
 use crate::engine::trace::{Outcome, Trace};
 use crate::engine::transport::{Bottleneck, MIN_IDLE_CORES_FOR_COMPRESSION};
-use crate::engine::units::{localize, Fmt, Lang, MIB};
+use crate::engine::units::MIB;
+use crate::text::{localize, Fmt, Lang};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Severity {

@@ -1,7 +1,11 @@
 //! What the app says about a run, in English and German: the verdict and why the transfer
-//! ran at its rate. Outside the engine, which only computes; the page, the command line and
+//! ran at its rate, why a cluster refused a migration, and numbers in the reader's format. Outside the engine, which only computes; the page, the command line and
 //! the exports all word a trace through here.
 
 pub mod explain;
+pub mod format;
+pub mod refusal;
 
 pub use explain::{rate_explanation, rate_explanation_in, verdict, verdict_in, Severity, Verdict};
+pub use format::{localize, Fmt, Lang};
+pub use refusal::refusal;

@@ -28,8 +28,9 @@ mod js {
     use super::super::app::{App, AppProps};
     use super::super::bridge::Bridge;
     use super::super::state::{Action, Theme};
-    use crate::engine::{ClusterScenario, Lang, Scenario};
+    use crate::engine::{ClusterScenario, Scenario};
     use crate::permalink::Embed;
+    use crate::text::Lang;
 
     /// A mounted simulator.
     #[wasm_bindgen]

@@ -1,6 +1,7 @@
 //! The page: one reducer holds scenario, trace and clock; one requestAnimationFrame loop
 //! advances the clock while playing and is cancelled when playback stops or the app unmounts.
 
+use crate::text::Lang;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -30,7 +31,7 @@ use super::sweep::SweepChart;
 use super::timeline::{PhaseBar, Timeline};
 use super::ByPtr;
 use crate::chapters::{chapter_index, chapters};
-use crate::engine::{ClusterScenario, Lang, Scenario};
+use crate::engine::{ClusterScenario, Scenario};
 use crate::permalink::{self, encode_with, Embed, Link, Notice};
 
 #[derive(Properties, PartialEq, Clone, Default)]

@@ -1,13 +1,14 @@
 //! Memory sent per pass (log scale) against the stop policy's threshold, drawn with plotters,
 //! and the link-use chart, on the page's canvases (`canvas`).
 
+use crate::text::{Fmt, Lang};
 use std::rc::Rc;
 
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use crate::charts::{self};
-use crate::engine::{Fmt, Lang, Trace};
+use crate::engine::Trace;
 
 pub(crate) use super::canvas::*;
 use super::inspect::{self, Inspector};

@@ -1,6 +1,7 @@
 //! Two or three configurations side by side on one clock: each with its memory map, its phase
 //! and its numbers, and a sentence saying how they differ.
 
+use crate::text::{Fmt, Lang};
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -9,7 +10,7 @@ use super::memory_map::MemoryMap;
 use super::timeline::PhaseBar;
 use crate::chapters::chapters;
 use crate::engine::units::MIB;
-use crate::engine::{Fmt, Lang, Trace};
+use crate::engine::Trace;
 
 #[derive(Properties, PartialEq)]
 pub struct CompareProps {

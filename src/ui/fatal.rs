@@ -7,13 +7,12 @@
 //! (`www/boot.js` for the page, `www/migration-lab.js` for mounted instances), which starts
 //! a fresh instance.
 
+use crate::text::Lang;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
-
-use crate::engine::Lang;
 
 /// A mounted app: its element, and where to read the link to what it shows.
 struct Root {

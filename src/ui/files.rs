@@ -1,6 +1,7 @@
 //! Files in and out: the scenario as JSON (saved, and opened again from a file picker or by
 //! dropping it on the page), the results as JSON and CSV, and the charts as pictures.
 
+use crate::text::Lang;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{DragEvent, HtmlCanvasElement, HtmlInputElement};
@@ -10,7 +11,7 @@ use super::state::{Action, AppState};
 use super::ByPtr;
 use crate::charts::{self, Colours};
 use crate::engine::scenario::{describes_cluster, MAX_SCENARIO_FILE_BYTES};
-use crate::engine::{ClusterScenario, ClusterTrace, Lang, Scenario, Trace};
+use crate::engine::{ClusterScenario, ClusterTrace, Scenario, Trace};
 use crate::export;
 
 /// Offers `text` as a file download named `name`.

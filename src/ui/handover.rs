@@ -8,6 +8,7 @@
 //! (`migrationLabFull`) for the full bundle, which unmounts the lite app and mounts the full
 //! one from that address: the same chapter, scenario, language, colours and speed.
 
+use crate::text::Lang;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -16,7 +17,6 @@ use super::files::dropped_file;
 use super::share::write_address;
 use super::state::{AppState, Mode};
 use crate::chapters::{chapters, LITE_VIEWS};
-use crate::engine::Lang;
 use crate::permalink::Link;
 
 /// Whether this build carries everything; false in the lite bundle.

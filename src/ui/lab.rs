@@ -6,6 +6,7 @@
 //! The runs are in the bundle; their time series (`lab-qemu.jsonl`) are fetched the first time
 //! a run is opened.
 
+use crate::text::{Fmt, Lang};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -16,7 +17,7 @@ use super::chapter::fetch_text;
 use super::chart::{prepare, use_drawn_canvas, Surface};
 use super::incremental::use_incremental;
 
-use crate::engine::{Fmt, Lang, Trace};
+use crate::engine::Trace;
 use crate::lab::chart::{draw_left, draw_scatter, scatter_height, LEFT_HEIGHT};
 use crate::lab::compare::{
     judged, lab_runs, report, run_error, scenario_for, HostProfile, Report, RunError, TARGETS,

@@ -3,6 +3,7 @@
 //! whole when its width, the ratio or the colour theme changes.
 
 use crate::palette::hex;
+use crate::text::{Fmt, Lang};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -12,7 +13,7 @@ use yew::prelude::*;
 
 use super::chart::{use_view_env_measured, Measured, ViewEnv};
 use super::inspect;
-use crate::engine::{BlockState, Fmt, Lang, Trace};
+use crate::engine::{BlockState, Trace};
 
 pub const COLS: usize = 128;
 /// Fill colours per state, indexed by `BlockState as usize`. Chosen to stay distinct for the

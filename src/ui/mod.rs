@@ -36,9 +36,9 @@ pub use state::{Action, AppState, Mode, Theme};
 #[cfg(test)]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+use crate::text::Lang;
 use std::rc::Rc;
 
-use crate::engine::Lang;
 use crate::permalink::{self, Decoded};
 
 /// An `Rc` compared by identity, for hook dependencies and props.

@@ -1,5 +1,6 @@
 //! The verdict and the numbers: total time, downtime, data sent, passes, and why.
 
+use crate::text::{Fmt, Lang};
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -8,7 +9,7 @@ use super::incremental::use_incremental;
 use super::svg;
 
 use crate::engine::units::MIB;
-use crate::engine::{simulate, Fmt, Lang, Scenario, Trace};
+use crate::engine::{simulate, Scenario, Trace};
 use crate::model::study::{self, seeded};
 use crate::text::{rate_explanation_in, verdict_in, Severity};
 

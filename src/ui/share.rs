@@ -2,12 +2,12 @@
 //! button, the notices about a link that could not be restored in full, and the height an
 //! embedded widget reports to the page around it.
 
+use crate::text::Lang;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, ResizeObserver};
 use yew::prelude::*;
 
-use crate::engine::Lang;
 use crate::permalink::Notice;
 
 /// The message an embedded widget posts to its parent page whenever its height changes:

@@ -1,6 +1,7 @@
 //! The run-to-run spread as a distribution: the same migration with many seeds on a shared
 //! network, against the one time it takes on a dedicated network. Computed between frames.
 
+use crate::text::{Fmt, Lang};
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -11,7 +12,7 @@ use super::svg;
 use super::chart::use_view_env;
 use super::incremental::use_incremental;
 use crate::engine::sort::sort_by;
-use crate::engine::{simulate, Fmt, Lang, Scenario};
+use crate::engine::{simulate, Scenario};
 use crate::model::study::{seeded, Spread};
 
 /// Seeds per distribution.

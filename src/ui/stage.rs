@@ -2,13 +2,14 @@
 //! on a wide screen; on a narrow one (a phone) stacked, host A above host B, so the labels
 //! keep a readable size.
 
+use crate::text::{localize, Fmt, Lang};
 use std::rc::Rc;
 
 use yew::prelude::*;
 
 use super::chart::use_view_env;
-use crate::engine::units::{localize, MIB};
-use crate::engine::{Fmt, Lang, PhaseKind, Trace, TransportKind};
+use crate::engine::units::MIB;
+use crate::engine::{PhaseKind, Trace, TransportKind};
 
 #[derive(Properties, PartialEq)]
 pub struct StageProps {

@@ -2,6 +2,7 @@
 //! marked. Recomputed a slice at a time whenever the scenario changes, so it never holds up
 //! the animation.
 
+use crate::text::{Fmt, Lang};
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -13,7 +14,7 @@ use super::svg::{self, Anchor};
 use super::chart::use_view_env;
 use super::incremental::use_incremental;
 use crate::chapters::sweep_param;
-use crate::engine::{simulate, Fmt, Lang, Scenario};
+use crate::engine::{simulate, Scenario};
 use crate::model::{sweep_values, Spacing};
 
 /// A chapter's sweep names its parameter by id; as a prop it is a static string.

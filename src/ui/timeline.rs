@@ -1,13 +1,13 @@
 //! Playback controls, the scrubbable timeline with its phase track, and the phase indicator.
 
+use crate::text::{localize, Fmt, Lang};
 use std::rc::Rc;
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::controls::parse_number;
-use crate::engine::units::localize;
-use crate::engine::{Fmt, Lang, PhaseKind, Trace};
+use crate::engine::{PhaseKind, Trace};
 use crate::model::ClockAction;
 use crate::playback::{Clock, SPEEDS};
 

@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::engine::memory::MemoryLayout;
 use crate::engine::trace::{LinkSegment, Outcome, PassRecord, PhaseSpan, StopCopyRecord, Trace};
 use crate::engine::transport::RateBreakdown;
-use crate::engine::units::{Fmt, Lang, MIB};
+use crate::engine::units::{fmt_bytes, MIB};
 
 pub use crate::engine::migration::{Stage, StageSpan};
 pub use fair::{max_min, Demand};
@@ -58,65 +58,47 @@ pub enum Refusal {
     NeverStarted,
 }
 
-impl Refusal {
-    /// The reason as a phrase in `lang`, with sizes in its number format.
-    pub fn text(&self, lang: Lang) -> String {
-        let f = Fmt(lang);
+/// The reason in English (the engine's language; `text::refusal` words it for a reader).
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Refusal::AlreadyThere { vm, host } => lang.pick(
-                format!("{vm} already runs on {host}"),
-                format!("{vm} läuft bereits auf {host}"),
-            ),
+            Refusal::AlreadyThere { vm, host } => write!(f, "{vm} already runs on {host}"),
             Refusal::NoRoom {
                 host,
                 free_bytes,
                 vm,
                 needs_bytes,
-            } => {
-                let (free, needs) = (f.bytes(*free_bytes), f.bytes(*needs_bytes));
-                lang.pick(
-                    format!("{host} has {free} free, {vm} needs {needs}"),
-                    format!("{host} hat {free} frei, {vm} braucht {needs}"),
-                )
-            }
-            Refusal::NoNetwork { from, to } => lang.pick(
-                format!("{from} and {to} share no network for live migration"),
-                format!("{from} und {to} haben kein gemeinsames Netzwerk für die Livemigration"),
+            } => write!(
+                f,
+                "{host} has {} free, {vm} needs {}",
+                fmt_bytes(*free_bytes),
+                fmt_bytes(*needs_bytes)
             ),
-            Refusal::NoSharedStorage { vm, disk_bytes } => {
-                let disks = f.bytes(*disk_bytes);
-                lang.pick(
-                    format!("no shared storage: a failover cluster needs it for live migration; a shared-nothing migration would first copy {vm}'s {disks} of disks"),
-                    format!("kein freigegebener Speicher: ein Failovercluster braucht ihn für die Livemigration; eine Migration ohne gemeinsame Nutzung würde zuerst die {disks} Festplatten von {vm} kopieren"),
-                )
+            Refusal::NoNetwork { from, to } => {
+                write!(f, "{from} and {to} share no network for live migration")
             }
+            Refusal::NoSharedStorage { vm, disk_bytes } => write!(
+                f,
+                "no shared storage: a failover cluster needs it for live migration; a shared-nothing migration would first copy {vm}'s {} of disks",
+                fmt_bytes(*disk_bytes)
+            ),
             Refusal::NoTarget {
                 from,
                 vm,
                 needs_bytes,
                 drained,
             } => {
-                let needs = f.bytes(*needs_bytes);
-                let list = drained.join(", ");
-                match (lang, drained.is_empty()) {
-                    (Lang::En, true) => format!("no other host reachable from {from} has {needs} free for {vm}"),
-                    (Lang::En, false) => format!("no other host reachable from {from} has {needs} free for {vm} (hosts drained earlier take none: {list})"),
-                    (Lang::De, true) => format!("kein anderer von {from} erreichbarer Host hat {needs} frei für {vm}"),
-                    (Lang::De, false) => format!("kein anderer von {from} erreichbarer Host hat {needs} frei für {vm} (zuvor geleerte Hosts nehmen keine auf: {list})"),
+                let needs = fmt_bytes(*needs_bytes);
+                write!(f, "no other host reachable from {from} has {needs} free for {vm}")?;
+                if !drained.is_empty() {
+                    write!(f, " (hosts drained earlier take none: {})", drained.join(", "))?;
                 }
+                Ok(())
             }
-            Refusal::NeverStarted => lang.pick(
-                "never started: the migrations before it could not finish".to_string(),
-                "nie gestartet: die Migrationen davor konnten nicht abgeschlossen werden"
-                    .to_string(),
-            ),
+            Refusal::NeverStarted => {
+                f.write_str("never started: the migrations before it could not finish")
+            }
         }
-    }
-}
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text(Lang::En))
     }
 }
 
@@ -214,54 +196,5 @@ impl ClusterTrace {
             cpu_source_core_s: 0.0,
             cpu_dest_core_s: 0.0,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn refusals_read_in_either_language_with_its_number_format() {
-        let no_room = Refusal::NoRoom {
-            host: "H2".into(),
-            free_bytes: 1536.0 * MIB,
-            vm: "db".into(),
-            needs_bytes: 4096.0 * MIB,
-        };
-        assert_eq!(no_room.to_string(), "H2 has 1.50 GiB free, db needs 4 GiB");
-        assert_eq!(
-            no_room.text(Lang::De),
-            "H2 hat 1,50 GiB frei, db braucht 4 GiB"
-        );
-        let none_left = Refusal::NoTarget {
-            from: "H3".into(),
-            vm: "web".into(),
-            needs_bytes: 4096.0 * MIB,
-            drained: vec!["H1".into(), "H2".into()],
-        };
-        assert!(none_left
-            .text(Lang::De)
-            .ends_with("(zuvor geleerte Hosts nehmen keine auf: H1, H2)"));
-        // Every reason has a German wording of its own.
-        for r in [
-            no_room,
-            none_left,
-            Refusal::AlreadyThere {
-                vm: "a".into(),
-                host: "b".into(),
-            },
-            Refusal::NoNetwork {
-                from: "a".into(),
-                to: "b".into(),
-            },
-            Refusal::NoSharedStorage {
-                vm: "a".into(),
-                disk_bytes: 1e9,
-            },
-            Refusal::NeverStarted,
-        ] {
-            assert_ne!(r.text(Lang::En), r.text(Lang::De));
-        }
     }
 }

@@ -9,6 +9,7 @@ mod topology;
 
 pub use gantt::Gantt;
 
+use crate::text::{Fmt, Lang};
 use edit::{EditProps, HostBar, MoveBar};
 use nics::NicPanel;
 use topology::*;
@@ -20,7 +21,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::engine::cluster::{ClusterScenario, ClusterTrace, MigrationRecord, Stage};
-use crate::engine::{Fmt, Lang};
+
 use crate::model::cluster::ClusterEdit;
 use crate::ui::chart::use_view_env;
 use crate::ui::memory_map::{labels, MemoryMap, COLOUR_VARS};
@@ -184,7 +185,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
     let refused = trace.migrations.iter().filter_map(|m| {
         m.refused
             .as_ref()
-            .map(|why| html! { <li>{format!("{} ({} → {}): {}", m.vm, m.from, m.to, why.text(lang))}</li> })
+            .map(|why| html! { <li>{format!("{} ({} → {}): {}", m.vm, m.from, m.to, crate::text::refusal(why, lang))}</li> })
     });
     // Memory maps of the migrations under way (small multiples).
     let minis = trace

@@ -1,13 +1,13 @@
 //! The networks and NICs of every host, and the cluster's migration settings.
 
+use crate::text::{localize, Lang};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::edit::{editor, EditProps};
 use crate::engine::cluster::{ClusterScenario, Nic};
 use crate::engine::scenario::MAX_DESCRIPTORS;
-use crate::engine::units::localize;
-use crate::engine::{Lang, TransportKind};
+use crate::engine::TransportKind;
 use crate::model::bounds::to_count;
 use crate::ui::controls::parse_number;
 

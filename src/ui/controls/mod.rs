@@ -1,6 +1,7 @@
 //! The knobs: VM, network, stop policy and the four levers of the tuning guide. Every change
 //! sends a new scenario or a model edit, which is re-simulated at once.
 
+use crate::text::Lang;
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -10,9 +11,7 @@ use crate::chapters::{chapters, Control, Panel};
 use crate::engine::scenario::driver_default_descriptors;
 use crate::engine::scenario::{MAX_DESCRIPTORS, QEMU_MAX_BANDWIDTH_MIBPS};
 use crate::engine::units::MIB;
-use crate::engine::{
-    Lang, Multifd, MultifdCompression, Pattern, Scenario, StopPolicy, TransportKind,
-};
+use crate::engine::{Multifd, MultifdCompression, Pattern, Scenario, StopPolicy, TransportKind};
 use crate::model::bounds::{check, to_count};
 use crate::model::edits::{on_lab_host, set_lab_host};
 use crate::model::{Edit, Hypervisor, Part};
