@@ -4,7 +4,7 @@
 //! each); reproducing them only shows the constant was set right. *Predictions* were never used
 //! to set anything. Each point's tolerance was decided from the source's precision before the
 //! engine was run against it, and a prediction that misses is recorded as a miss: the test fails
-//! when a verdict changes in either direction, so the README's tables (printed by
+//! when a verdict changes in either direction, so docs/validation.md's tables (printed by
 //! `VALIDATION_TABLE=1 cargo test --test validation -- --nocapture`) stay true.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -33,7 +33,7 @@ struct Point {
     /// Relative tolerance, from the source's precision.
     tol: f64,
     kind: Kind,
-    /// The verdict recorded in the README (calibration points must always hold).
+    /// The verdict recorded in docs/validation.md (calibration points must always hold).
     hit: bool,
     /// What the number was set from (calibration) or what a miss means (prediction).
     note: &'static str,
@@ -489,7 +489,7 @@ fn published_points_keep_their_recorded_verdicts() {
                 if pt.kind == Kind::Calibration {
                     " of a calibration point: the constant it sets is off"
                 } else {
-                    "; update the README's table and the recorded verdict"
+                    "; update docs/validation.md's table and the recorded verdict"
                 }
             ));
         }

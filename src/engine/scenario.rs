@@ -1,7 +1,7 @@
 //! The scenario: everything that determines one simulated migration.
 //!
 //! One versioned serde type serves the UI, the CLI (`--scenario FILE.json`) and permalinks.
-//! Every default below names its source; `docs/model.md`-style explanations live in the README.
+//! Every default below names its source; `docs/model.md` explains the model with them.
 
 use serde::{Deserialize, Serialize};
 
