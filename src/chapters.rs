@@ -10,7 +10,6 @@
 
 use crate::engine::fields::FieldError;
 use crate::engine::{Scenario, ScenarioError};
-use crate::model::Param;
 use crate::text::Lang;
 
 /// The views the lite bundle, the page's first load, carries: those of the first chapter,
@@ -494,19 +493,9 @@ pub const VIEWS: &[&str] = &[
     "cluster", "lab",
 ];
 
-/// Parameters a chapter's sweep (and the JS API's) may vary; their rules are the model's
-/// ([`Param`]).
-pub const SWEEP_PARAMS: [Param; 4] = [
-    Param::LinkGbps,
-    Param::DirtyRateMibps,
-    Param::MemoryMib,
-    Param::Buffers,
-];
-
-/// The sweep parameter named `name`, if a chapter may vary it.
-pub fn sweep_param(name: &str) -> Option<Param> {
-    Param::from_name(name).filter(|p| SWEEP_PARAMS.contains(p))
-}
+/// Parameters a chapter's sweep (and the JS API's) may vary, by name; their rules are the
+/// model's (`model::study::sweep_param`).
+pub const SWEEP_PARAMS: [&str; 4] = ["link-gbps", "dirty-rate-mibps", "memory-mib", "buffers"];
 
 /// Everything wrong with the chapter and glossary files, as sentences (empty when all is well).
 pub fn problems() -> Vec<String> {
@@ -574,7 +563,7 @@ pub fn problems() -> Vec<String> {
             out.push(format!("{at}: the sweep view needs a sweep"));
         }
         if let Some(s) = &c.sweep {
-            let known = sweep_param(s.param.0).is_some();
+            let known = SWEEP_PARAMS.contains(&s.param.0);
             let range = s.from.is_finite() && s.to.is_finite() && s.from < s.to;
             if !(known && range) {
                 out.push(format!(

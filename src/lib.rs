@@ -14,6 +14,7 @@ pub mod palette;
 pub mod permalink;
 pub mod playback;
 pub mod presets;
+pub mod stats;
 pub mod text;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -424,6 +424,14 @@ fn names_are_one_table_for_files_links_the_page_and_the_command_line() {
             .or_else(|| TransportKind::from_name(name).map(|t| t.name()));
         assert_eq!(known, Some(*name));
     }
+    // What a chapter may sweep is a parameter the model knows.
+    for name in migration_lab::chapters::SWEEP_PARAMS {
+        assert!(
+            migration_lab::model::study::sweep_param(name).is_some(),
+            "{name}"
+        );
+    }
+    assert!(migration_lab::model::study::sweep_param("seed").is_none());
     // Controls by id, both ways.
     for c in Control::ALL {
         assert_eq!(Control::from_id(c.id()), Some(c));

@@ -13,6 +13,7 @@ use std::ffi::OsString;
 use clap::{CommandFactory, Parser};
 
 use crate::engine::{simulate, simulate_cluster};
+pub use crate::text::one_line;
 use args::{ChartArg, Cli, Command, LabCommand, LangArg};
 pub use error::{CliError, EXIT_BAD_INPUT};
 use report::{cluster_report, report};
@@ -25,20 +26,6 @@ fn emit(out: &mut dyn std::io::Write, text: &str) -> Result<(), CliError> {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Output(e)),
         _ => Ok(()),
     }
-}
-
-/// `text` on one line: line breaks and other control characters (which a file name or a JSON
-/// key in a parser's message may hold) are shown escaped, as `\n`.
-pub fn one_line(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.trim_end().chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// What a command-line parsing error says, without the usage block and the pointer to --help:

@@ -13,7 +13,7 @@ use super::record::{LabRun, Status};
 use crate::engine::scenario::{Multifd, MultifdCompression, Network, Overheads, Transport};
 use crate::engine::transport::{PAGE_BYTES, PAGE_HEADER_BYTES, ZERO_MARKER_BYTES};
 use crate::engine::{simulate, Pattern, Scenario, StopPolicy, TransportKind};
-use crate::model::study::{median, quantile};
+use crate::stats::{median, quantile};
 
 const MIB: f64 = 1024.0 * 1024.0;
 const GIB: f64 = 1024.0 * MIB;

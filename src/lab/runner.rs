@@ -466,7 +466,7 @@ pub fn run_grid(cfg: &LabConfig, grid: &[RunSpec]) -> Result<usize, String> {
         let t = Instant::now();
         if let Err(e) = migrate(cfg, spec, &work, &mut row, &mut series) {
             row.status = Status::Failed;
-            row.error = crate::cli::one_line(&e);
+            row.error = crate::text::one_line(&e);
             failed += 1;
         }
         row.wall_s = t.elapsed().as_secs_f64();

@@ -5,6 +5,8 @@
 use crate::engine::{simulate, Scenario, Trace};
 
 use super::edits::Param;
+use crate::chapters::SWEEP_PARAMS;
+pub use crate::stats::{median, quantile};
 
 /// How a sweep spaces its values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -55,6 +57,11 @@ pub fn sweep_values(from: f64, to: f64, n: usize, spacing: Spacing) -> Vec<f64> 
         .collect()
 }
 
+/// The sweep parameter named `name`, if a chapter (or the JS API) may vary it.
+pub fn sweep_param(name: &str) -> Option<Param> {
+    Param::from_name(name).filter(|_| SWEEP_PARAMS.contains(&name))
+}
+
 /// One point of a sweep: the value the parameter took (whole-number parameters at the nearest
 /// whole number) and the run, or why it could not run.
 pub struct SweepPoint {
@@ -69,22 +76,6 @@ pub fn sweep_point(base: &Scenario, param: Param, x: f64) -> SweepPoint {
         value: param.get(&s).unwrap_or(x),
         run: simulate(&s).map_err(|e| e.to_string()),
     }
-}
-
-/// The `q`-quantile of `v` by linear interpolation between closest ranks (R's type 7, numpy's
-/// default); NaN when `v` is empty.
-pub fn quantile(mut v: Vec<f64>, q: f64) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    crate::engine::sort::sort_by(&mut v, f64::total_cmp);
-    let h = (v.len() - 1) as f64 * q.clamp(0.0, 1.0);
-    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
-    v[lo] + (h - lo as f64) * (v[hi] - v[lo])
-}
-
-pub fn median(v: Vec<f64>) -> f64 {
-    quantile(v, 0.5)
 }
 
 /// The `i`-th run of a spread: the same migration with another seed, so other background

@@ -82,6 +82,20 @@ impl Fmt {
     }
 }
 
+/// `text` on one line: line breaks and other control characters (which a file name or a JSON
+/// key in a parser's message may hold) are shown escaped, as `\n`.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.trim_end().chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,5 +7,5 @@ pub mod format;
 pub mod refusal;
 
 pub use explain::{rate_explanation, rate_explanation_in, verdict, verdict_in, Severity, Verdict};
-pub use format::{localize, Fmt, Lang};
+pub use format::{localize, one_line, Fmt, Lang};
 pub use refusal::refusal;

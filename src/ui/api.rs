@@ -164,7 +164,8 @@ mod js {
     /// Throws, naming the option, when one is not valid.
     #[wasm_bindgen]
     pub fn sweep(options: JsValue) -> Result<js_sys::Array, JsError> {
-        use crate::chapters::{sweep_param, SWEEP_PARAMS};
+        use crate::chapters::SWEEP_PARAMS;
+        use crate::model::study::sweep_param;
         use crate::model::{sweep_values, Spacing};
         let scenario = match json(&options, "scenario")? {
             Some(text) => scenario_from(&text)?,
@@ -172,10 +173,9 @@ mod js {
         };
         let name = string(&options, "param")?.unwrap_or_default();
         let Some(param) = sweep_param(&name) else {
-            let names: Vec<&str> = SWEEP_PARAMS.iter().map(|p| p.name()).collect();
             return Err(JsError::new(&format!(
                 "param \"{name}\" is not one of {}",
-                names.join(", ")
+                SWEEP_PARAMS.join(", ")
             )));
         };
         let number = |key: &str| {

@@ -13,8 +13,8 @@ use super::svg::{self, Anchor};
 
 use super::chart::use_view_env;
 use super::incremental::use_incremental;
-use crate::chapters::sweep_param;
 use crate::engine::{simulate, Scenario};
+use crate::model::study::sweep_param;
 use crate::model::{sweep_values, Spacing};
 
 /// A chapter's sweep names its parameter by id; as a prop it is a static string.
