@@ -142,6 +142,28 @@ fn replace_token(text: &str, from: &str, to: &str) -> (String, usize) {
     (out, found)
 }
 
+/// The rule of www/style.css that holds the dark theme's colours, for a reader who chose it.
+const CHOSEN_DARK: &str = ":is(.lab[data-theme=dark], :root:has(.lab[data-theme=dark])) {";
+/// Where the rule for a system set to dark takes the same declarations.
+const DARK_MARKER: &str =
+    "/* dark-theme: the build writes the chosen dark theme's declarations here */";
+
+/// The stylesheet with its dark theme in both rules: the declarations of the rule for a chosen
+/// dark theme replace the marker in the rule for a system set to dark, so www/style.css writes
+/// each dark colour once. Err when either is not there exactly once.
+pub fn expand_dark_theme(css: &str) -> Result<String, String> {
+    if css.matches(CHOSEN_DARK).count() != 1 || css.matches(DARK_MARKER).count() != 1 {
+        return Err("www/style.css needs one chosen-dark rule and one dark-theme marker".into());
+    }
+    let start = css.find(CHOSEN_DARK).expect("counted") + CHOSEN_DARK.len();
+    let end = start
+        + css[start..]
+            .find('}')
+            .ok_or("the chosen-dark rule of www/style.css is not closed")?;
+    let declarations = css[start..end].trim();
+    Ok(css.replacen(DARK_MARKER, declarations, 1))
+}
+
 /// What a minifier reads: the bundle's JavaScript or its stylesheet.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Loader {
@@ -253,6 +275,28 @@ mod tests {
         };
         let err = broken.minify("p{}", Loader::Css).unwrap_err();
         assert!(err.contains("--loader=css"), "{err}");
+    }
+
+    #[test]
+    fn the_dark_theme_is_written_once_and_copied_for_a_dark_system() {
+        let css = format!(
+            "a {{}}\n{CHOSEN_DARK}\n  --bg: #000;\n  --ink: #fff;\n}}\n\
+             @media (prefers-color-scheme: dark) {{\n  .x {{\n    {DARK_MARKER}\n  }}\n}}\n"
+        );
+        let out = expand_dark_theme(&css).unwrap();
+        assert!(!out.contains(DARK_MARKER));
+        assert_eq!(out.matches("--bg: #000;").count(), 2);
+        assert!(
+            out.contains(".x {\n    --bg: #000;\n  --ink: #fff;\n  }"),
+            "{out}"
+        );
+        assert!(expand_dark_theme("a {}").is_err());
+        // The real stylesheet expands, and both rules then hold the same colours.
+        let real =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../www/style.css"))
+                .unwrap();
+        let out = expand_dark_theme(&real).unwrap();
+        assert_eq!(out.matches("--bg: #0f1318;").count(), 2);
     }
 
     #[test]

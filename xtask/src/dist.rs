@@ -485,7 +485,8 @@ fn assemble(
     }
     let boot = w.minify(&boot, Loader::Js)?;
     let boot = w.put_hashed("JS", "boot", "js", boot.as_bytes())?;
-    let css = w.minify(&read_text(&www.join(STYLE))?, Loader::Css)?;
+    let css = bundle::expand_dark_theme(&read_text(&www.join(STYLE))?).map_err(Error::new)?;
+    let css = w.minify(&css, Loader::Css)?;
     // The stylesheet under a name that stays, for pages that use the JavaScript API.
     w.write(API_STYLE, css.as_bytes())?;
     let css = w.put_hashed("CSS", "style", "css", css.as_bytes())?;
