@@ -2,7 +2,6 @@
 //! command line (`migration-lab chart`). Colours come in as a `Colours`: the page reads them
 //! from its CSS custom properties; files use the light theme's.
 
-use crate::text::{localize, Fmt, Lang};
 use plotters::chart::MeshStyle;
 use plotters::coord::combinators::IntoLogRange;
 use plotters::coord::ranged1d::ValueFormatter;
@@ -12,6 +11,7 @@ use plotters::prelude::*;
 use crate::engine::cluster::{ClusterTrace, MigrationRecord, Stage};
 use crate::engine::units::MIB;
 use crate::engine::Trace;
+use crate::text::{localize, Fmt, Lang};
 
 /// Every colour a chart uses.
 #[derive(Debug, Clone, Copy, PartialEq)]

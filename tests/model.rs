@@ -2,7 +2,6 @@
 //! Each rule the page, the command line and the JS API share is checked here once.
 #![cfg(not(target_arch = "wasm32"))]
 
-use migration_lab::text::Lang;
 use std::rc::Rc;
 
 use migration_lab::engine::cluster::Operation;
@@ -16,6 +15,7 @@ use migration_lab::model::{
     pick_hypervisor, set_memory, set_share, sweep_values, Action, AppState, Edit, Hypervisor,
     Param, Part, Spacing,
 };
+use migration_lab::text::Lang;
 
 fn shares(s: &Scenario) -> (f64, f64) {
     (

@@ -7,13 +7,13 @@ mod knobs;
 mod report;
 mod sweep;
 
-use crate::text::Lang;
 use std::ffi::OsString;
 
 use clap::{CommandFactory, Parser};
 
 use crate::engine::{simulate, simulate_cluster};
 pub use crate::text::one_line;
+use crate::text::Lang;
 use args::{ChartArg, Cli, Command, LabCommand, LangArg};
 pub use error::{CliError, EXIT_BAD_INPUT};
 use report::{cluster_report, report};

@@ -2,7 +2,6 @@
 //! (`migration-lab lab compare FILE --svg OUT`, and the page's "Checked against real QEMU"
 //! panel), and one run's bytes left over time, QEMU's against the engine's.
 
-use crate::text::{Fmt, Lang};
 use plotters::coord::combinators::IntoLogRange;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -11,6 +10,7 @@ use super::compare::Report;
 use super::grid::Split;
 use crate::charts::{log_tick, svg, Colours};
 use crate::engine::units::MIB;
+use crate::text::{Fmt, Lang};
 
 /// The scatter's height for a width.
 pub fn scatter_height(width: f64) -> f64 {

@@ -1,7 +1,6 @@
 //! App state: the scenario, its trace and the playback clock, changed only through actions.
 //! Platform-free: the page wraps it in its reducer, and `tests/model.rs` drives it natively.
 
-use crate::text::Lang;
 use std::rc::Rc;
 
 use super::{ClusterEdit, Edit};
@@ -9,6 +8,7 @@ use crate::chapters::{chapter_index, chapters, View};
 use crate::engine::{simulate, ClusterScenario, ClusterTrace, Scenario, Trace};
 use crate::permalink::{Link, Notice};
 use crate::playback::{slow_motion, Clock};
+use crate::text::Lang;
 
 /// A lab run opened in the playground.
 #[derive(Debug, Clone, PartialEq)]

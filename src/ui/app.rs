@@ -1,7 +1,6 @@
 //! The page: one reducer holds scenario, trace and clock; one requestAnimationFrame loop
 //! advances the clock while playing and is cancelled when playback stops or the app unmounts.
 
-use crate::text::Lang;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -33,6 +32,7 @@ use super::ByPtr;
 use crate::chapters::{chapter_index, chapters};
 use crate::engine::{ClusterScenario, Scenario};
 use crate::permalink::{self, encode_with, Embed, Link, Notice};
+use crate::text::Lang;
 
 #[derive(Properties, PartialEq, Clone, Default)]
 pub struct AppProps {

@@ -2,7 +2,6 @@
 //! dirty pages, the device state, the switchover, the VM running on B), with the playback
 //! cursor, and the downtime's breakdown drawn as a bar.
 
-use crate::text::{Fmt, Lang};
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -13,6 +12,7 @@ use super::svg::{self, Anchor};
 use super::chart::use_view_env;
 
 use crate::engine::Trace;
+use crate::text::{Fmt, Lang};
 
 #[derive(Properties, PartialEq)]
 pub struct BlackoutProps {

@@ -4,7 +4,6 @@
 //! The long texts come in one file per language, fetched the first time a language is shown
 //! ([`use_long_texts`]); titles and navigation are there at once, the paragraphs a moment later.
 
-use crate::text::Lang;
 use std::cell::RefCell;
 
 use wasm_bindgen::JsCast;
@@ -12,6 +11,7 @@ use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
 use crate::chapters::{self, chapters, glossary_sorted, pieces, term, Chapter, Piece};
+use crate::text::Lang;
 
 /// Where a language's long texts are when they are not loaded yet.
 enum Fetch {

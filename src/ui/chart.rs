@@ -1,7 +1,6 @@
 //! Memory sent per pass (log scale) against the stop policy's threshold, drawn with plotters,
 //! and the link-use chart, on the page's canvases (`canvas`).
 
-use crate::text::{Fmt, Lang};
 use std::rc::Rc;
 
 use web_sys::HtmlCanvasElement;
@@ -9,6 +8,7 @@ use yew::prelude::*;
 
 use crate::charts::{self};
 use crate::engine::Trace;
+use crate::text::{Fmt, Lang};
 
 pub(crate) use super::canvas::*;
 use super::inspect::{self, Inspector};

@@ -1,7 +1,6 @@
 //! Two or three configurations side by side on one clock: each with its memory map, its phase
 //! and its numbers, and a sentence saying how they differ.
 
-use crate::text::{Fmt, Lang};
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -11,6 +10,7 @@ use super::timeline::PhaseBar;
 use crate::chapters::chapters;
 use crate::engine::units::MIB;
 use crate::engine::Trace;
+use crate::text::{Fmt, Lang};
 
 #[derive(Properties, PartialEq)]
 pub struct CompareProps {

@@ -1,7 +1,6 @@
 //! Files in and out: the scenario as JSON (saved, and opened again from a file picker or by
 //! dropping it on the page), the results as JSON and CSV, and the charts as pictures.
 
-use crate::text::Lang;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{DragEvent, HtmlCanvasElement, HtmlInputElement};
@@ -13,6 +12,7 @@ use crate::charts::{self, Colours};
 use crate::engine::scenario::{describes_cluster, MAX_SCENARIO_FILE_BYTES};
 use crate::engine::{ClusterScenario, ClusterTrace, Scenario, Trace};
 use crate::export;
+use crate::text::Lang;
 
 /// Offers `text` as a file download named `name`.
 pub fn download_text(name: &str, mime: &str, text: &str) {

@@ -8,7 +8,6 @@
 //! (`migrationLabFull`) for the full bundle, which unmounts the lite app and mounts the full
 //! one from that address: the same chapter, scenario, language, colours and speed.
 
-use crate::text::Lang;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -18,6 +17,7 @@ use super::share::write_address;
 use super::state::{AppState, Mode};
 use crate::chapters::{chapters, LITE_VIEWS};
 use crate::permalink::Link;
+use crate::text::Lang;
 
 /// Whether this build carries everything; false in the lite bundle.
 pub const FULL: bool = cfg!(feature = "full");

@@ -2,11 +2,11 @@
 //! instant of the link chart or a block of the memory map stands for, as one sentence in the
 //! reader's language, and the link chart's data table.
 
-use crate::text::{Fmt, Lang};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::engine::Trace;
+use crate::text::{Fmt, Lang};
 
 use super::timeline::describe_phase;
 

@@ -6,7 +6,6 @@
 //! The runs are in the bundle; their time series (`lab-qemu.jsonl`) are fetched the first time
 //! a run is opened.
 
-use crate::text::{Fmt, Lang};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -24,6 +23,7 @@ use crate::lab::compare::{
 };
 use crate::lab::grid::{Group, Split};
 use crate::lab::record::{LabRun, Series};
+use crate::text::{Fmt, Lang};
 
 /// The bundle's file of time series, one JSON object per run and line.
 pub const SERIES_FILE: &str = "lab-qemu.jsonl";

@@ -36,10 +36,10 @@ pub use state::{Action, AppState, Mode, Theme};
 #[cfg(test)]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-use crate::text::Lang;
 use std::rc::Rc;
 
 use crate::permalink::{self, Decoded};
+use crate::text::Lang;
 
 /// An `Rc` compared by identity, for hook dependencies and props.
 pub(crate) struct ByPtr<T>(pub Rc<T>);

@@ -1,6 +1,5 @@
 //! The verdict and the numbers: total time, downtime, data sent, passes, and why.
 
-use crate::text::{Fmt, Lang};
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -12,6 +11,7 @@ use crate::engine::units::MIB;
 use crate::engine::{simulate, Scenario, Trace};
 use crate::model::study::{self, seeded};
 use crate::text::{rate_explanation_in, verdict_in, Severity};
+use crate::text::{Fmt, Lang};
 
 #[derive(Properties, PartialEq)]
 pub struct VerdictProps {

@@ -2,13 +2,13 @@
 //! button, the notices about a link that could not be restored in full, and the height an
 //! embedded widget reports to the page around it.
 
-use crate::text::Lang;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, ResizeObserver};
 use yew::prelude::*;
 
 use crate::permalink::Notice;
+use crate::text::Lang;
 
 /// The message an embedded widget posts to its parent page whenever its height changes:
 /// `{ type: "migration-lab:height", height: <CSS pixels> }`. A page with several embeds tells

@@ -1,7 +1,6 @@
 //! The run-to-run spread as a distribution: the same migration with many seeds on a shared
 //! network, against the one time it takes on a dedicated network. Computed between frames.
 
-use crate::text::{Fmt, Lang};
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -14,6 +13,7 @@ use super::incremental::use_incremental;
 use crate::engine::sort::sort_by;
 use crate::engine::{simulate, Scenario};
 use crate::model::study::{seeded, Spread};
+use crate::text::{Fmt, Lang};
 
 /// Seeds per distribution.
 pub const SEEDS: usize = 64;

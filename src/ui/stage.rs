@@ -2,7 +2,6 @@
 //! on a wide screen; on a narrow one (a phone) stacked, host A above host B, so the labels
 //! keep a readable size.
 
-use crate::text::{localize, Fmt, Lang};
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -10,6 +9,7 @@ use yew::prelude::*;
 use super::chart::use_view_env;
 use crate::engine::units::MIB;
 use crate::engine::{PhaseKind, Trace, TransportKind};
+use crate::text::{localize, Fmt, Lang};
 
 #[derive(Properties, PartialEq)]
 pub struct StageProps {

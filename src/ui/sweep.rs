@@ -2,7 +2,6 @@
 //! marked. Recomputed a slice at a time whenever the scenario changes, so it never holds up
 //! the animation.
 
-use crate::text::{Fmt, Lang};
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -16,6 +15,7 @@ use super::incremental::use_incremental;
 use crate::engine::{simulate, Scenario};
 use crate::model::study::sweep_param;
 use crate::model::{sweep_values, Spacing};
+use crate::text::{Fmt, Lang};
 
 /// A chapter's sweep names its parameter by id; as a prop it is a static string.
 impl yew::html::IntoPropValue<AttrValue> for crate::chapters::Name {

@@ -1,6 +1,5 @@
 //! Playback controls, the scrubbable timeline with its phase track, and the phase indicator.
 
-use crate::text::{localize, Fmt, Lang};
 use std::rc::Rc;
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -10,6 +9,7 @@ use super::controls::parse_number;
 use crate::engine::{PhaseKind, Trace};
 use crate::model::ClockAction;
 use crate::playback::{Clock, SPEEDS};
+use crate::text::{localize, Fmt, Lang};
 
 #[derive(Properties, PartialEq)]
 pub struct TimelineProps {

@@ -1,11 +1,11 @@
 //! The cluster's toolbars: a preset, hosts and VMs added or removed, moves and drains.
 
-use crate::text::Lang;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::engine::cluster::{ClusterScenario, ClusterVm, Operation};
 use crate::model::cluster::{can_add_host, can_remove_host, room_for_vm, ClusterEdit};
+use crate::text::Lang;
 use crate::ui::files::SaveDrawing;
 use crate::ui::state::{preset, PRESETS};
 use crate::ui::ByPtr;

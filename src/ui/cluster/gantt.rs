@@ -1,12 +1,12 @@
 //! The Gantt chart of every migration, with a table of its figures for screen readers.
 
-use crate::text::{Fmt, Lang};
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::topology::migrations;
 use crate::charts;
 use crate::engine::cluster::{ClusterTrace, Stage};
+use crate::text::{Fmt, Lang};
 
 use crate::ui::chart::{prepare, time_cursor, use_drawn_canvas, Surface};
 use crate::ui::inspect::{self, Inspector};

@@ -9,7 +9,6 @@ mod topology;
 
 pub use gantt::Gantt;
 
-use crate::text::{Fmt, Lang};
 use edit::{EditProps, HostBar, MoveBar};
 use nics::NicPanel;
 use topology::*;
@@ -21,6 +20,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::engine::cluster::{ClusterScenario, ClusterTrace, MigrationRecord, Stage};
+use crate::text::{Fmt, Lang};
 
 use crate::model::cluster::ClusterEdit;
 use crate::ui::chart::use_view_env;

@@ -1,6 +1,5 @@
 //! The networks and NICs of every host, and the cluster's migration settings.
 
-use crate::text::{localize, Lang};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -9,6 +8,7 @@ use crate::engine::cluster::{ClusterScenario, Nic};
 use crate::engine::scenario::MAX_DESCRIPTORS;
 use crate::engine::TransportKind;
 use crate::model::bounds::to_count;
+use crate::text::{localize, Lang};
 use crate::ui::controls::parse_number;
 
 /// NIC configurations offered per host and network: (count, Gbit/s).

@@ -1,10 +1,10 @@
 //! The topology drawing: its geometry, its labels, where each VM is at a moment, and a host's
 //! box with its VM chips.
 
-use crate::text::{localize, Lang};
 use yew::prelude::*;
 
 use crate::engine::cluster::{ClusterTrace, MigrationRecord, Stage};
+use crate::text::{localize, Lang};
 
 /// One colour per migration (cycled), distinct from the stage colours' meanings: the
 /// stylesheet's `mig-0` … `mig-7` classes, per theme.

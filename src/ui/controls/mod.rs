@@ -1,7 +1,6 @@
 //! The knobs: VM, network, stop policy and the four levers of the tuning guide. Every change
 //! sends a new scenario or a model edit, which is re-simulated at once.
 
-use crate::text::Lang;
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -15,6 +14,7 @@ use crate::engine::{Multifd, MultifdCompression, Pattern, Scenario, StopPolicy, 
 use crate::model::bounds::{check, to_count};
 use crate::model::edits::{on_lab_host, set_lab_host};
 use crate::model::{Edit, Hypervisor, Part};
+use crate::text::Lang;
 
 mod widgets;
 
