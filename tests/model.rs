@@ -352,6 +352,16 @@ fn a_field_refuses_what_a_reader_cannot_mean_and_says_why_in_its_unit() {
         field_bounds("seed").unwrap().max,
         migration_lab::model::edits::MAX_SEED
     );
+    use migration_lab::engine::scenario::{MAX_MULTIFD_CHANNELS, MAX_POLICY_PASSES, MAX_RTT_MS};
+    assert_eq!(field_bounds("rtt").unwrap().max, MAX_RTT_MS);
+    assert_eq!(
+        field_bounds("policy-param-passes").unwrap().max,
+        f64::from(MAX_POLICY_PASSES)
+    );
+    assert_eq!(
+        field_bounds("multifd-channels").unwrap().max,
+        f64::from(MAX_MULTIFD_CHANNELS)
+    );
     assert_eq!(
         (to_count(2.6), to_count(-3.0), to_count(f64::NAN)),
         (3, 0, 0)

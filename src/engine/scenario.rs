@@ -131,6 +131,12 @@ impl Default for Vm {
 /// (`E1000_MAX_RXD`, `IXGBE_MAX_RXD`, `I40E_MAX_NUM_DESCRIPTORS`). Without a setting each
 /// link speed gets its driver's default ([`driver_default_descriptors`]).
 pub const MAX_DESCRIPTORS: u32 = 4096;
+/// The most pre-copy passes (Hyper-V) or rounds (Xen) a policy may allow.
+pub const MAX_POLICY_PASSES: u32 = 1000;
+/// The longest round-trip time a network may have, ms.
+pub const MAX_RTT_MS: f64 = 1000.0;
+/// QEMU's `multifd-channels` range is 1 to 255 (`migration/options.c`).
+pub const MAX_MULTIFD_CHANNELS: u32 = 255;
 
 /// Receive descriptors per ring that Intel's Linux drivers set by default, by link speed:
 /// e1000e 256 (`E1000_DEFAULT_RXD`) for 1 GbE, ixgbe 512 (`IXGBE_DEFAULT_RXD`) and i40e 512
@@ -871,10 +877,13 @@ impl Scenario {
             finite_non_negative("policy.max_bandwidth_mibps", cap)?;
         }
         if let Some(m) = self.policy.multifd() {
-            if !(1..=255).contains(&m.channels) {
+            if !(1..=MAX_MULTIFD_CHANNELS).contains(&m.channels) {
                 return err(
                     "policy.multifd.channels",
-                    format!("multifd uses 1 to 255 channels (got {})", m.channels),
+                    format!(
+                        "multifd uses 1 to {MAX_MULTIFD_CHANNELS} channels (got {})",
+                        m.channels
+                    ),
                 );
             }
         }
@@ -888,10 +897,10 @@ impl Scenario {
             }
         }
         finite_non_negative("network.rtt_ms", net.rtt_ms)?;
-        if net.rtt_ms == 0.0 || net.rtt_ms > 1000.0 {
+        if net.rtt_ms == 0.0 || net.rtt_ms > MAX_RTT_MS {
             return err(
                 "network.rtt_ms",
-                "round-trip time must be between 0 and 1000 ms",
+                format!("round-trip time must be between 0 and {MAX_RTT_MS} ms"),
             );
         }
         let tr = &self.transport;
@@ -948,8 +957,11 @@ impl Scenario {
                 max_passes,
                 remainder_ms,
             } => {
-                if max_passes == 0 || max_passes > 1000 {
-                    return err("policy.max_passes", "between 1 and 1000 pre-copy passes");
+                if max_passes == 0 || max_passes > MAX_POLICY_PASSES {
+                    return err(
+                        "policy.max_passes",
+                        format!("between 1 and {MAX_POLICY_PASSES} pre-copy passes"),
+                    );
                 }
                 finite_non_negative("policy.remainder_ms", remainder_ms)?;
             }
@@ -958,8 +970,11 @@ impl Scenario {
                 max_factor,
                 ..
             } => {
-                if max_iterations == 0 || max_iterations > 1000 {
-                    return err("policy.max_iterations", "between 1 and 1000 iterations");
+                if max_iterations == 0 || max_iterations > MAX_POLICY_PASSES {
+                    return err(
+                        "policy.max_iterations",
+                        format!("between 1 and {MAX_POLICY_PASSES} iterations"),
+                    );
                 }
                 finite_non_negative("policy.max_factor", max_factor)?;
                 if max_factor < 1.0 {

@@ -3,7 +3,7 @@
 //! engine's own limit, it is the engine's constant.
 
 use super::edits::MAX_SEED;
-use crate::engine::scenario::MAX_LINK_GBPS;
+use crate::engine::scenario::{MAX_LINK_GBPS, MAX_MULTIFD_CHANNELS, MAX_POLICY_PASSES, MAX_RTT_MS};
 use crate::text::Lang;
 
 /// What a field accepts: its name in messages (English, German), unit, range and whether it
@@ -78,7 +78,7 @@ pub fn field_bounds(id: &str) -> Option<Bounds> {
             ("Maximum passes", "Höchstzahl der Durchläufe"),
             "",
             1.0,
-            1000.0,
+            MAX_POLICY_PASSES as f64,
             true,
         ),
         "policy-param-ms" => bounds(
@@ -95,8 +95,21 @@ pub fn field_bounds(id: &str) -> Option<Bounds> {
             1_000_000.0,
             false,
         ),
-        "multifd-channels" => bounds(("multifd channels", "multifd-Kanäle"), "", 0.0, 255.0, true),
-        "rtt" => bounds(("Round-trip time", "Umlaufzeit"), "ms", 0.01, 1000.0, false),
+        // 0 turns multifd off.
+        "multifd-channels" => bounds(
+            ("multifd channels", "multifd-Kanäle"),
+            "",
+            0.0,
+            MAX_MULTIFD_CHANNELS as f64,
+            true,
+        ),
+        "rtt" => bounds(
+            ("Round-trip time", "Umlaufzeit"),
+            "ms",
+            0.01,
+            MAX_RTT_MS,
+            false,
+        ),
         "window" => bounds(
             ("TCP window", "TCP-Fenster"),
             "KiB",
