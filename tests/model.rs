@@ -448,3 +448,36 @@ fn names_are_one_table_for_files_links_the_page_and_the_command_line() {
     }
     assert_eq!(Control::from_id("no-such-control"), None);
 }
+
+#[test]
+fn each_lever_sets_its_one_setting() {
+    use migration_lab::engine::scenario::MAX_DESCRIPTORS;
+    use migration_lab::model::Lever;
+    let base = Scenario::default();
+    let with = |l: Lever| {
+        let mut s = base.clone();
+        Edit::Lever(l).apply(&mut s);
+        s
+    };
+    let rdma = with(Lever::Rdma(true));
+    assert!(rdma.network.rdma);
+    // RDMA never changes the performance option, nor the option RDMA.
+    assert_eq!(rdma.transport.kind, base.transport.kind);
+    let smb = with(Lever::Option(TransportKind::Smb));
+    assert_eq!(smb.transport.kind, TransportKind::Smb);
+    assert_eq!(smb.network.rdma, base.network.rdma);
+    assert_eq!(
+        with(Lever::MaxBuffers(true)).network.buffers,
+        Some(MAX_DESCRIPTORS)
+    );
+    assert_eq!(with(Lever::MaxBuffers(false)).network.buffers, None);
+    let dedicated = with(Lever::Dedicated(!base.network.dedicated));
+    assert_ne!(dedicated.network.dedicated, base.network.dedicated);
+    assert_eq!(
+        Scenario {
+            network: base.network.clone(),
+            ..dedicated
+        },
+        base
+    );
+}

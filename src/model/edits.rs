@@ -1,7 +1,8 @@
 //! Scenario edits that carry a rule: what else changes when the reader changes one thing.
 //! The page, the command line and the JS API all edit through these, so each rule exists once.
 
-use crate::engine::{Scenario, StopPolicy, Vm};
+use crate::engine::scenario::MAX_DESCRIPTORS;
+use crate::engine::{Scenario, StopPolicy, TransportKind, Vm};
 
 /// An edit of the reader's scenario that carries a rule ([`crate::model::Action::Edit`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -14,6 +15,35 @@ pub enum Edit {
     Hypervisor(Hypervisor),
     /// A number a sweep varies ([`Param::set`]).
     Param(Param, f64),
+    /// One of the tuning guide's levers.
+    Lever(Lever),
+}
+
+/// The levers of Microsoft's Hyper-V tuning guide, each one setting that nothing else follows:
+/// the performance option and the NICs' RDMA capability are separate settings, as in
+/// `Set-VMHost -VirtualMachineMigrationPerformanceOption` and the NIC's properties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lever {
+    /// A network for live migration alone (no other traffic to share it with).
+    Dedicated(bool),
+    /// The NICs' receive rings at their largest ([`MAX_DESCRIPTORS`]), or at the driver's
+    /// default.
+    MaxBuffers(bool),
+    /// Both hosts have RDMA NICs (SMB Direct, with the SMB option).
+    Rdma(bool),
+    /// The performance option: TCP/IP, compression or SMB.
+    Option(TransportKind),
+}
+
+impl Lever {
+    pub fn apply(self, s: &mut Scenario) {
+        match self {
+            Lever::Dedicated(on) => s.network.dedicated = on,
+            Lever::MaxBuffers(on) => s.network.buffers = on.then_some(MAX_DESCRIPTORS),
+            Lever::Rdma(on) => s.network.rdma = on,
+            Lever::Option(kind) => s.transport.kind = kind,
+        }
+    }
 }
 
 impl Edit {
@@ -23,6 +53,7 @@ impl Edit {
             Edit::Share(part, pct) => set_share(s, part, pct),
             Edit::Hypervisor(h) => pick_hypervisor(s, h),
             Edit::Param(p, v) => p.set(s, v),
+            Edit::Lever(l) => l.apply(s),
         }
     }
 }

@@ -9,6 +9,6 @@ pub mod state;
 pub mod study;
 
 pub use cluster::ClusterEdit;
-pub use edits::{pick_hypervisor, set_memory, set_share, Edit, Hypervisor, Param, Part};
+pub use edits::{pick_hypervisor, set_memory, set_share, Edit, Hypervisor, Lever, Param, Part};
 pub use state::{Action, AppState, ClockAction, Mode, OpenedRun};
 pub use study::{quantile, sweep_values, Spacing, Spread};

@@ -13,7 +13,7 @@ use crate::engine::units::MIB;
 use crate::engine::{Multifd, MultifdCompression, Pattern, Scenario, StopPolicy, TransportKind};
 use crate::model::bounds::{check, to_count};
 use crate::model::edits::{on_lab_host, set_lab_host};
-use crate::model::{Edit, Hypervisor, Part};
+use crate::model::{Edit, Hypervisor, Lever, Part};
 use crate::text::Lang;
 
 mod widgets;
@@ -241,17 +241,16 @@ pub fn controls(p: &ControlsProps) -> Html {
         }
     });
 
-    let on_dedicated = editor(p, |s, v: bool| s.network.dedicated = v);
-    let on_buffers = editor(p, |s, v: bool| {
-        s.network.buffers = v.then_some(MAX_DESCRIPTORS);
+    // The levers: each sets its one setting (`model::Lever`); the performance option and the
+    // NICs' RDMA capability never change each other.
+    let on_dedicated = intent(p, |v: bool| Edit::Lever(Lever::Dedicated(v)));
+    let on_buffers = intent(p, |v: bool| Edit::Lever(Lever::MaxBuffers(v)));
+    let on_option = intent(p, |v: String| {
+        Edit::Lever(Lever::Option(
+            TransportKind::from_name(&v).unwrap_or_default(),
+        ))
     });
-    // The performance option and the NICs' RDMA capability are separate settings, as in
-    // Set-VMHost -VirtualMachineMigrationPerformanceOption and the NIC's properties: changing
-    // one never changes the other.
-    let on_option = editor(p, |s, v: String| {
-        s.transport.kind = TransportKind::from_name(&v).unwrap_or_default();
-    });
-    let on_rdma = editor(p, |s, v: bool| s.network.rdma = v);
+    let on_rdma = intent(p, |v: bool| Edit::Lever(Lever::Rdma(v)));
     let multifd = s.policy.multifd();
     let set_multifd = |s: &mut Scenario, v: Option<Multifd>| {
         if let StopPolicy::Qemu { multifd, .. } = &mut s.policy {
