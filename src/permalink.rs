@@ -378,7 +378,7 @@ mod tree {
     use serde_json::{Map, Value};
 
     use super::Failure;
-    use crate::engine::scenario::deserialize_named;
+    use crate::engine::scenario::json::deserialize_named;
 
     pub(super) fn to_value<T: Serialize>(v: &T) -> Value {
         serde_json::to_value(v).unwrap_or(Value::Null)

@@ -1,0 +1,312 @@
+//! What a scenario must satisfy to describe a real migration, and the error that says which
+//! field does not and why.
+
+use super::*;
+use crate::engine::units::{fmt_bytes, MIB};
+
+/// Input that cannot describe a real migration. The message says which field and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+fn err(field: &'static str, message: impl Into<String>) -> Result<(), ScenarioError> {
+    Err(ScenarioError {
+        field,
+        message: message.into(),
+    })
+}
+
+fn finite_non_negative(field: &'static str, v: f64) -> Result<(), ScenarioError> {
+    if !v.is_finite() {
+        return err(field, "must be a finite number");
+    }
+    if v < 0.0 {
+        return err(field, format!("must not be negative (got {v})"));
+    }
+    Ok(())
+}
+
+impl Scenario {
+    /// Rejects values no migration can have. Values that are merely hopeless (a 0 Gbit/s link,
+    /// a dirty rate above the bandwidth) are *not* errors: the simulation explains them.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        if self.version != SCENARIO_VERSION {
+            return err(
+                "version",
+                format!(
+                    "scenario version {} is not supported (this build reads version {SCENARIO_VERSION})",
+                    self.version
+                ),
+            );
+        }
+        let vm = &self.vm;
+        finite_non_negative("vm.memory_mib", vm.memory_mib)?;
+        if vm.memory_mib == 0.0 {
+            return err("vm.memory_mib", "a VM needs some memory (got 0 MiB)");
+        }
+        if vm.memory_mib * MIB > MAX_MEMORY_BYTES {
+            return err(
+                "vm.memory_mib",
+                format!(
+                    "{} is more memory than any hypervisor gives one VM (at most {})",
+                    fmt_bytes(vm.memory_mib * MIB),
+                    fmt_bytes(MAX_MEMORY_BYTES)
+                ),
+            );
+        }
+        finite_non_negative("vm.working_set_mib", vm.working_set_mib)?;
+        if vm.working_set_mib > vm.memory_mib {
+            return err(
+                "vm.working_set_mib",
+                format!(
+                    "the working set ({} MiB) cannot exceed the VM's memory ({} MiB)",
+                    vm.working_set_mib, vm.memory_mib
+                ),
+            );
+        }
+        finite_non_negative("vm.untouched_mib", vm.untouched_mib)?;
+        if vm.working_set_mib + vm.untouched_mib > vm.memory_mib * (1.0 + 1e-9) {
+            return err(
+                "vm.untouched_mib",
+                format!(
+                    "the working set ({} MiB) and never-written memory ({} MiB) do not fit in {} MiB",
+                    vm.working_set_mib, vm.untouched_mib, vm.memory_mib
+                ),
+            );
+        }
+        for (field, v) in [
+            ("vm.hot_fraction", vm.hot_fraction),
+            ("vm.hot_share", vm.hot_share),
+            ("vm.compressible_fraction", vm.compressible_fraction),
+            ("vm.zero_fraction", vm.zero_fraction),
+            ("vm.sparse_fraction", vm.sparse_fraction),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return err(field, format!("a fraction from 0 to 1 (got {v})"));
+            }
+        }
+        if !(vm.write_cpu_share > 0.0 && vm.write_cpu_share <= 1.0) {
+            return err(
+                "vm.write_cpu_share",
+                format!(
+                    "a share of the vCPU's time above 0 and at most 1 (got {})",
+                    vm.write_cpu_share
+                ),
+            );
+        }
+        if vm.zero_fraction + vm.sparse_fraction > 1.0 + 1e-9 {
+            return err(
+                "vm.sparse_fraction",
+                format!(
+                    "all-zero ({}) and nearly empty ({}) pages are more than all written pages",
+                    vm.zero_fraction, vm.sparse_fraction
+                ),
+            );
+        }
+        if vm.pattern == Pattern::HotCold && (vm.hot_fraction == 0.0 || vm.hot_fraction == 1.0) {
+            return err(
+                "vm.hot_fraction",
+                "a hot/cold pattern needs a hot part between 0 and 1",
+            );
+        }
+        finite_non_negative("vm.dirty_rate_mibps", vm.dirty_rate_mibps)?;
+        if vm.dirty_rate_mibps > MAX_DIRTY_RATE_MIBPS {
+            return err(
+                "vm.dirty_rate_mibps",
+                format!(
+                    "{} MiB/s is faster than any memory writes (at most {MAX_DIRTY_RATE_MIBPS} MiB/s)",
+                    vm.dirty_rate_mibps
+                ),
+            );
+        }
+        if vm.dirty_rate_mibps > 0.0 && vm.working_set_mib == 0.0 {
+            return err(
+                "vm.working_set_mib",
+                "a VM that writes memory needs a working set larger than 0",
+            );
+        }
+        let net = &self.network;
+        finite_non_negative("network.link_gbps", net.link_gbps)?;
+        if net.link_gbps > MAX_LINK_GBPS {
+            return err(
+                "network.link_gbps",
+                format!(
+                    "{} Gbit/s is faster than any Ethernet link (at most {MAX_LINK_GBPS})",
+                    net.link_gbps
+                ),
+            );
+        }
+        if net.nics == 0 || net.nics > 16 {
+            return err("network.nics", "1 to 16 NICs per host");
+        }
+        finite_non_negative("network.tcp_window_kib", net.tcp_window_kib)?;
+        if net.tcp_window_kib < 1.0 {
+            return err(
+                "network.tcp_window_kib",
+                "a TCP window holds at least 1 KiB",
+            );
+        }
+        if let Some(cap) = net.smb_limit_mibps {
+            finite_non_negative("network.smb_limit_mibps", cap)?;
+        }
+        if let StopPolicy::Qemu {
+            max_bandwidth_mibps: Some(cap),
+            ..
+        } = self.policy
+        {
+            finite_non_negative("policy.max_bandwidth_mibps", cap)?;
+        }
+        if let Some(m) = self.policy.multifd() {
+            if !(1..=MAX_MULTIFD_CHANNELS).contains(&m.channels) {
+                return err(
+                    "policy.multifd.channels",
+                    format!(
+                        "multifd uses 1 to {MAX_MULTIFD_CHANNELS} channels (got {})",
+                        m.channels
+                    ),
+                );
+            }
+        }
+        if let Some(b) = net.buffers {
+            let (lo, hi) = DESCRIPTOR_RANGE;
+            if !(lo..=hi).contains(&b) {
+                return err(
+                    "network.buffers",
+                    format!("NIC rings hold {lo} to {hi} descriptors (got {b})"),
+                );
+            }
+        }
+        finite_non_negative("network.rtt_ms", net.rtt_ms)?;
+        if net.rtt_ms == 0.0 || net.rtt_ms > MAX_RTT_MS {
+            return err(
+                "network.rtt_ms",
+                format!("round-trip time must be between 0 and {MAX_RTT_MS} ms"),
+            );
+        }
+        let tr = &self.transport;
+        if tr.host_cores == 0 || tr.host_cores > 1024 {
+            return err("transport.host_cores", "a host has 1 to 1024 cores");
+        }
+        if !(0.0..=1.0).contains(&tr.host_load) {
+            return err(
+                "transport.host_load",
+                "host CPU load is a fraction from 0 to 1",
+            );
+        }
+        finite_non_negative("transport.core_ghz", tr.core_ghz)?;
+        if tr.core_ghz < 0.1 || tr.core_ghz > 10.0 {
+            return err("transport.core_ghz", "a core runs at 0.1 to 10 GHz");
+        }
+        if tr.compress_threads > 1024 {
+            return err("transport.compress_threads", "at most 1024 threads");
+        }
+        finite_non_negative(
+            "transport.compress_mibps_per_thread",
+            tr.compress_mibps_per_thread,
+        )?;
+        if tr.compress_mibps_per_thread == 0.0 {
+            return err(
+                "transport.compress_mibps_per_thread",
+                "compression must make progress",
+            );
+        }
+        for (field, v) in [
+            ("transport.zlib_mibps_per_thread", tr.zlib_mibps_per_thread),
+            ("transport.zstd_mibps_per_thread", tr.zstd_mibps_per_thread),
+        ] {
+            finite_non_negative(field, v)?;
+            if !(0.01..=1e5).contains(&v) {
+                return err(
+                    field,
+                    format!("a codec thread compresses 0.01 to 100000 MiB/s (got {v})"),
+                );
+            }
+        }
+        finite_non_negative("transport.zero_scan_gibps", tr.zero_scan_gibps)?;
+        if !(0.01..=1024.0).contains(&tr.zero_scan_gibps) {
+            return err(
+                "transport.zero_scan_gibps",
+                format!(
+                    "a zero-page scan runs at 0.01 to 1024 GiB/s (got {})",
+                    tr.zero_scan_gibps
+                ),
+            );
+        }
+        match self.policy {
+            StopPolicy::HyperV {
+                max_passes,
+                remainder_ms,
+            } => {
+                if max_passes == 0 || max_passes > MAX_POLICY_PASSES {
+                    return err(
+                        "policy.max_passes",
+                        format!("between 1 and {MAX_POLICY_PASSES} pre-copy passes"),
+                    );
+                }
+                finite_non_negative("policy.remainder_ms", remainder_ms)?;
+            }
+            StopPolicy::Xen {
+                max_iterations,
+                max_factor,
+                ..
+            } => {
+                if max_iterations == 0 || max_iterations > MAX_POLICY_PASSES {
+                    return err(
+                        "policy.max_iterations",
+                        format!("between 1 and {MAX_POLICY_PASSES} iterations"),
+                    );
+                }
+                finite_non_negative("policy.max_factor", max_factor)?;
+                if max_factor < 1.0 {
+                    return err("policy.max_factor", "at least 1 (memory must be sent once)");
+                }
+            }
+            StopPolicy::Qemu {
+                downtime_limit_ms, ..
+            } => {
+                finite_non_negative("policy.downtime_limit_ms", downtime_limit_ms)?;
+                // QEMU accepts at most 2000 s (`MAX_MIGRATE_DOWNTIME_SECONDS`).
+                if downtime_limit_ms > 2_000_000.0 {
+                    return err("policy.downtime_limit_ms", "QEMU accepts at most 2000 s");
+                }
+            }
+        }
+        let o = &self.overheads;
+        for (field, v, max, unit) in [
+            ("overheads.setup_s", o.setup_s, MAX_DAY_S, "s"),
+            (
+                "overheads.device_state_mib",
+                o.device_state_mib,
+                1024.0 * 1024.0,
+                "MiB",
+            ),
+            (
+                "overheads.switchover_ms",
+                o.switchover_ms,
+                MAX_DAY_S * 1e3,
+                "ms",
+            ),
+            ("overheads.cleanup_s", o.cleanup_s, MAX_DAY_S, "s"),
+            ("timeout_s", self.timeout_s, MAX_TIMEOUT_S, "s"),
+        ] {
+            finite_non_negative(field, v)?;
+            if v > max {
+                return err(field, format!("at most {max} {unit} (got {v})"));
+            }
+        }
+        if self.timeout_s == 0.0 {
+            return err("timeout_s", "the timeout must be longer than 0 s");
+        }
+        Ok(())
+    }
+}
