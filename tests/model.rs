@@ -481,3 +481,125 @@ fn each_lever_sets_its_one_setting() {
         base
     );
 }
+
+mod which_lever {
+    use migration_lab::engine::{Scenario, TransportKind};
+    use migration_lab::model::levers::{
+        lever_run, lever_sets, rank, recommend, LeverRun, LeverSet, Limit,
+    };
+
+    fn ranked(s: &Scenario) -> Vec<LeverRun> {
+        let mut runs: Vec<LeverRun> = lever_sets(s)
+            .into_iter()
+            .filter_map(|l| lever_run(s, l))
+            .collect();
+        rank(&mut runs);
+        runs
+    }
+
+    #[test]
+    fn every_combination_of_the_guides_levers_is_tried_once() {
+        let hyperv = lever_sets(&Scenario::default());
+        assert_eq!(hyperv.len(), 3 * 2 * 2 * 2);
+        for (i, a) in hyperv.iter().enumerate() {
+            assert!(!hyperv[i + 1..].contains(a), "{a:?} twice");
+        }
+        // QEMU has no performance option: its own transport stays.
+        let qemu = lever_sets(&Scenario::qemu_defaults());
+        assert_eq!(qemu.len(), 8);
+        assert!(qemu.iter().all(|l| l.option == TransportKind::Tcp));
+        // A combination changes only its levers.
+        let s = Scenario::default();
+        let set = LeverSet {
+            option: TransportKind::Smb,
+            rdma: true,
+            dedicated: true,
+            max_buffers: true,
+        };
+        let applied = set.apply(&s);
+        assert_eq!(LeverSet::of(&applied), set);
+        assert_eq!(applied.vm, s.vm);
+        assert_eq!(applied.policy, s.policy);
+    }
+
+    #[test]
+    fn the_ranking_is_fastest_first_and_names_each_runs_limit() {
+        let runs = ranked(&Scenario::default());
+        for w in runs.windows(2) {
+            assert!(
+                !w[1].completed || (w[0].completed && w[0].total_s <= w[1].total_s),
+                "{:?} before {:?}",
+                w[0],
+                w[1]
+            );
+        }
+        // On 10 GbE with idle cores, compression is CPU-bound, SMB with RDMA is the link's.
+        let find = |option, rdma, dedicated| {
+            runs.iter()
+                .find(|r| {
+                    r.set.option == option && r.set.rdma == rdma && r.set.dedicated == dedicated
+                })
+                .unwrap()
+        };
+        assert_eq!(
+            find(TransportKind::Compression, false, true).limit,
+            Limit::Cpu
+        );
+        assert_eq!(find(TransportKind::Smb, true, true).limit, Limit::Link);
+        // RDMA takes SMB's CPU away.
+        assert!(
+            find(TransportKind::Smb, true, true).cpu_source_core_s
+                < find(TransportKind::Smb, false, true).cpu_source_core_s / 4.0
+        );
+    }
+
+    #[test]
+    fn under_the_smb_limit_rdma_changes_nothing_and_the_study_says_why() {
+        // The admin's question: RDMA NICs or Compression? With SMB held to 100 MiB/s, RDMA buys
+        // no time and the limit is the cap.
+        let mut s = Scenario::default();
+        s.network.smb_limit_mibps = Some(100.0);
+        let runs = ranked(&s);
+        let smb = |rdma| {
+            runs.iter()
+                .find(|r| {
+                    r.set.option == TransportKind::Smb && r.set.rdma == rdma && r.set.dedicated
+                })
+                .unwrap()
+        };
+        assert_eq!(smb(true).limit, Limit::Cap);
+        assert_eq!(smb(true).total_s, smb(false).total_s);
+        let pick = recommend(&runs, LeverSet::of(&s)).unwrap();
+        assert_ne!(pick.set.option, TransportKind::Smb);
+        // Without the limit, SMB over RDMA is not held back by a cap.
+        s.network.smb_limit_mibps = None;
+        let free = ranked(&s);
+        let rdma = free
+            .iter()
+            .find(|r| r.set.option == TransportKind::Smb && r.set.rdma && r.set.dedicated)
+            .unwrap();
+        assert_ne!(rdma.limit, Limit::Cap);
+        assert!(rdma.total_s < smb(true).total_s / 2.0);
+    }
+
+    #[test]
+    fn the_recommendation_changes_the_fewest_levers_among_the_nearly_fastest() {
+        let s = Scenario::default();
+        let runs = ranked(&s);
+        let now = LeverSet::of(&s);
+        let pick = recommend(&runs, now).unwrap();
+        let best = runs[0].total_s;
+        assert!(pick.completed && pick.total_s <= best * 1.05);
+        // Nothing as fast changes fewer levers.
+        for r in runs
+            .iter()
+            .filter(|r| r.completed && r.total_s <= best * 1.05)
+        {
+            assert!(
+                r.set.changes_from(now) >= pick.set.changes_from(now),
+                "{r:?}"
+            );
+        }
+        assert!(recommend(&[], now).is_none());
+    }
+}

@@ -5,6 +5,7 @@
 pub mod bounds;
 pub mod cluster;
 pub mod edits;
+pub mod levers;
 pub mod state;
 pub mod study;
 

@@ -1,0 +1,173 @@
+//! "Which lever?": the reader's scenario tried with every combination of the tuning guide's
+//! levers (performance option × RDMA × dedicated network × largest rings), each run with what
+//! limited it, ranked by total time. The page computes it a run at a time (`lever_run`); the
+//! ranking and the recommendation are plain functions of the runs.
+
+use super::edits::{Hypervisor, Lever};
+use crate::engine::transport::Bottleneck;
+use crate::engine::{simulate, Outcome, Scenario, TransportKind};
+
+/// One combination of the levers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LeverSet {
+    pub option: TransportKind,
+    pub rdma: bool,
+    pub dedicated: bool,
+    pub max_buffers: bool,
+}
+
+impl LeverSet {
+    /// The levers as `s` has them.
+    pub fn of(s: &Scenario) -> LeverSet {
+        LeverSet {
+            option: s.transport.kind,
+            rdma: s.network.rdma,
+            dedicated: s.network.dedicated,
+            max_buffers: s
+                .network
+                .buffers
+                .is_some_and(|b| b >= crate::engine::scenario::MAX_DESCRIPTORS),
+        }
+    }
+
+    /// `s` with these levers, nothing else changed.
+    pub fn apply(self, s: &Scenario) -> Scenario {
+        let mut s = s.clone();
+        for lever in [
+            Lever::Option(self.option),
+            Lever::Rdma(self.rdma),
+            Lever::Dedicated(self.dedicated),
+            Lever::MaxBuffers(self.max_buffers),
+        ] {
+            lever.apply(&mut s);
+        }
+        s
+    }
+
+    /// How many levers differ from `other`'s.
+    pub fn changes_from(self, other: LeverSet) -> usize {
+        usize::from(self.option != other.option)
+            + usize::from(self.rdma != other.rdma)
+            + usize::from(self.dedicated != other.dedicated)
+            + usize::from(self.max_buffers != other.max_buffers)
+    }
+}
+
+/// Every combination worth trying on `s`: the performance option is Hyper-V's setting, so
+/// other hypervisors keep their own transport.
+pub fn lever_sets(s: &Scenario) -> Vec<LeverSet> {
+    let options: Vec<TransportKind> = if Hypervisor::of(s) == Hypervisor::Hyperv {
+        TransportKind::NAMES
+            .iter()
+            .filter_map(|n| TransportKind::from_name(n))
+            .collect()
+    } else {
+        vec![s.transport.kind]
+    };
+    let mut out = Vec::new();
+    for option in options {
+        for rdma in [false, true] {
+            for dedicated in [false, true] {
+                for max_buffers in [false, true] {
+                    out.push(LeverSet {
+                        option,
+                        rdma,
+                        dedicated,
+                        max_buffers,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What held a run's transfer rate back. (Whether the guest's dirtying outran it is the run's
+/// `converged`.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// CPU: TCP's per-byte cost or compression on the cores left.
+    Cpu,
+    /// The link's line rate (or no link at all).
+    Link,
+    /// The TCP window over the round-trip time.
+    Window,
+    /// Packet loss on a shared network (other traffic overflowing the NIC rings).
+    Loss,
+    /// A bandwidth limit: the SMB limit, or QEMU's `max-bandwidth`.
+    Cap,
+    /// Xen's adaptive rounds.
+    Rounds,
+}
+
+impl Limit {
+    pub fn of(bottleneck: Bottleneck) -> Limit {
+        match bottleneck {
+            Bottleneck::TransportCpu | Bottleneck::CompressionCpu => Limit::Cpu,
+            Bottleneck::NoLink | Bottleneck::LineRate => Limit::Link,
+            Bottleneck::TcpWindow => Limit::Window,
+            Bottleneck::PacketLoss => Limit::Loss,
+            Bottleneck::BandwidthCap => Limit::Cap,
+            Bottleneck::RoundLimit => Limit::Rounds,
+        }
+    }
+}
+
+/// One combination's run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LeverRun {
+    pub set: LeverSet,
+    /// Pre-copy got below the stop threshold (else the dirty rate outran the transfer and
+    /// the policy forced the stop, or the migration did not finish).
+    pub converged: bool,
+    /// The VM reached the destination.
+    pub completed: bool,
+    pub total_s: f64,
+    pub downtime_s: f64,
+    pub cpu_source_core_s: f64,
+    pub cpu_dest_core_s: f64,
+    pub limit: Limit,
+}
+
+/// `base` run with `set`; `None` when that combination is not a valid scenario.
+pub fn lever_run(base: &Scenario, set: LeverSet) -> Option<LeverRun> {
+    let t = simulate(&set.apply(base)).ok()?;
+    Some(LeverRun {
+        set,
+        converged: t.outcome == Outcome::Converged,
+        completed: t.outcome.completed(),
+        total_s: t.total_time_s,
+        downtime_s: t.downtime_s,
+        cpu_source_core_s: t.cpu_source_core_s,
+        cpu_dest_core_s: t.cpu_dest_core_s,
+        limit: Limit::of(t.bottleneck()),
+    })
+}
+
+/// The runs fastest first: completed runs by total time (then downtime), the others after.
+pub fn rank(runs: &mut [LeverRun]) {
+    crate::engine::sort::sort_by(runs, |a, b| {
+        b.completed
+            .cmp(&a.completed)
+            .then(a.total_s.total_cmp(&b.total_s))
+            .then(a.downtime_s.total_cmp(&b.downtime_s))
+    });
+}
+
+/// What to do: of the runs within 5 % of the fastest completed one, the one that changes the
+/// fewest levers from `now` (a lever that buys less than that is not worth buying).
+pub fn recommend(runs: &[LeverRun], now: LeverSet) -> Option<&LeverRun> {
+    let best = runs
+        .iter()
+        .filter(|r| r.completed)
+        .map(|r| r.total_s)
+        .fold(f64::INFINITY, f64::min);
+    runs.iter()
+        .filter(|r| r.completed && r.total_s <= best * 1.05)
+        .min_by(|a, b| {
+            a.set
+                .changes_from(now)
+                .cmp(&b.set.changes_from(now))
+                .then(a.total_s.total_cmp(&b.total_s))
+        })
+}
