@@ -490,7 +490,7 @@ impl Control {
 /// Panel ids a chapter may name.
 pub const VIEWS: &[&str] = &[
     "*", "stage", "memory", "link", "passes", "result", "blackout", "sweep", "compare", "spread",
-    "cluster", "lab",
+    "cluster", "lab", "levers",
 ];
 
 /// Parameters a chapter's sweep (and the JS API's) may vary, by name; their rules are the

@@ -583,6 +583,48 @@ mod which_lever {
     }
 
     #[test]
+    fn the_study_speaks_both_languages() {
+        use migration_lab::model::levers::{describe_limit, describe_set, recommendation};
+        use migration_lab::text::Lang;
+        let mut s = Scenario::default();
+        s.network.smb_limit_mibps = Some(100.0);
+        let runs = ranked(&s);
+        let now_set = LeverSet::of(&s);
+        let now = runs.iter().find(|r| r.set == now_set);
+        let pick = recommend(&runs, now_set).unwrap();
+        let en = recommendation(pick, now, Lang::En);
+        let de = recommendation(pick, now, Lang::De);
+        if pick.set == now_set {
+            assert!(
+                en.starts_with("Keep") && de.starts_with("Behalten"),
+                "{en} / {de}"
+            );
+        } else {
+            assert!(
+                en.starts_with("Use ") && de.starts_with("Verwenden Sie"),
+                "{en} / {de}"
+            );
+            assert!(en.contains(" instead of "), "{en}");
+        }
+        let capped = runs
+            .iter()
+            .find(|r| r.set.option == TransportKind::Smb)
+            .unwrap();
+        assert!(describe_limit(capped, Lang::En).contains("bandwidth limit"));
+        assert!(describe_limit(capped, Lang::De).contains("Bandbreitengrenze"));
+        let all = LeverSet {
+            option: TransportKind::Compression,
+            rdma: true,
+            dedicated: true,
+            max_buffers: true,
+        };
+        assert_eq!(
+            describe_set(all, Lang::De),
+            "Komprimierung, RDMA-Adapter, dediziertes Netzwerk, größte Adapterpuffer"
+        );
+    }
+
+    #[test]
     fn the_recommendation_changes_the_fewest_levers_among_the_nearly_fastest() {
         let s = Scenario::default();
         let runs = ranked(&s);

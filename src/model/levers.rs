@@ -6,6 +6,7 @@
 use super::edits::{Hypervisor, Lever};
 use crate::engine::transport::Bottleneck;
 use crate::engine::{simulate, Outcome, Scenario, TransportKind};
+use crate::text::{Fmt, Lang};
 
 /// One combination of the levers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,4 +171,76 @@ pub fn recommend(runs: &[LeverRun], now: LeverSet) -> Option<&LeverRun> {
                 .cmp(&b.set.changes_from(now))
                 .then(a.total_s.total_cmp(&b.total_s))
         })
+}
+
+// The study in words, in English and German.
+
+/// The combination as the reader sets it: "Compression, dedicated network".
+pub fn describe_set(set: LeverSet, lang: Lang) -> String {
+    let option = match set.option {
+        TransportKind::Tcp => "TCP/IP",
+        TransportKind::Compression => lang.pick("Compression", "Komprimierung"),
+        TransportKind::Smb => "SMB",
+    };
+    let mut parts = vec![option.to_string()];
+    if set.rdma {
+        parts.push(lang.pick("RDMA NICs", "RDMA-Adapter").into());
+    }
+    if set.dedicated {
+        parts.push(
+            lang.pick("dedicated network", "dediziertes Netzwerk")
+                .into(),
+        );
+    }
+    if set.max_buffers {
+        parts.push(
+            lang.pick("largest NIC rings", "größte Adapterpuffer")
+                .into(),
+        );
+    }
+    parts.join(", ")
+}
+
+/// What limits the run, as a phrase.
+pub fn describe_limit(run: &LeverRun, lang: Lang) -> String {
+    let why = match run.limit {
+        Limit::Cpu => lang.pick("the CPU", "die CPU"),
+        Limit::Link => lang.pick("the link's line rate", "die Leitungsrate der Verbindung"),
+        Limit::Window => lang.pick("the TCP window", "das TCP-Fenster"),
+        Limit::Loss => lang.pick(
+            "packet loss from other traffic",
+            "Paketverluste durch anderen Verkehr",
+        ),
+        Limit::Cap => lang.pick("a bandwidth limit (SMB)", "eine Bandbreitengrenze (SMB)"),
+        Limit::Rounds => lang.pick("Xen's adaptive rounds", "Xens adaptive Runden"),
+    };
+    if run.converged {
+        why.to_string()
+    } else {
+        lang.pick(
+            format!("{why}; the guest dirties faster than that"),
+            format!("{why}; der Gast schreibt schneller"),
+        )
+    }
+}
+
+/// The recommendation and its reason, against the run as the reader has it now.
+pub fn recommendation(pick: &LeverRun, now: Option<&LeverRun>, lang: Lang) -> String {
+    let f = Fmt(lang);
+    let set = describe_set(pick.set, lang);
+    let (time, down) = (f.duration(pick.total_s), f.duration(pick.downtime_s));
+    match now {
+        Some(now) if now.set == pick.set => lang.pick(
+            format!("Keep what you have ({set}): nothing else is more than 5 % faster. It takes {time}, {down} of downtime."),
+            format!("Behalten Sie die Einstellungen ({set}): nichts anderes ist mehr als 5 % schneller. Dauer {time}, Ausfallzeit {down}."),
+        ),
+        Some(now) => lang.pick(
+            format!("Use {set}: {time} instead of {}, {down} of downtime; what limits it then: {}.", f.duration(now.total_s), describe_limit(pick, lang)),
+            format!("Verwenden Sie {set}: {time} statt {}, Ausfallzeit {down}; dann begrenzt: {}.", f.duration(now.total_s), describe_limit(pick, lang)),
+        ),
+        None => lang.pick(
+            format!("Use {set}: {time}, {down} of downtime."),
+            format!("Verwenden Sie {set}: {time}, Ausfallzeit {down}."),
+        ),
+    }
 }

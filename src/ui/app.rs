@@ -20,6 +20,7 @@ use super::files::{self, Files};
 use super::handover::{self, needs_full, Handover, FULL};
 use super::intents::Intents;
 use super::lab::LabPanel;
+use super::levers::LeverView;
 use super::memory_map::MemoryMap;
 use super::results::{Results, VerdictBanner};
 use super::share::{address_with, use_height_reporter, use_url_sync, CopyLink, Notices};
@@ -518,6 +519,9 @@ pub fn app(props: &AppProps) -> Html {
                                 <Results trace={trace.clone()} scenario={state.scenario.clone()} lang={lang} spread={!shows_spread} />
                             }
                         </div>
+                        if FULL && named("levers") {
+                            <LeverView scenario={state.scenario.clone()} lang={lang} />
+                        }
                         if FULL && shows("lab") {
                             <LabPanel trace={trace} opened={state.lab_run.clone()} on_open={intents.open_lab_run.clone()} on_close={intents.close_lab_run.clone()} lang={lang} />
                         }

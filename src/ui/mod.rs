@@ -18,6 +18,7 @@ mod incremental;
 mod inspect;
 mod intents;
 mod lab;
+mod levers;
 pub(crate) mod memory_map;
 mod results;
 mod share;
