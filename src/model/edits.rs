@@ -79,9 +79,10 @@ impl Hypervisor {
         }
     }
 
-    /// The name the page, links and files use (`policy.kind`, the engine's).
+    /// The name the page, links and files use (`policy.kind`, the engine's; `Hypervisor`'s
+    /// variants are in `StopPolicy`'s order).
     pub fn name(self) -> &'static str {
-        self.defaults().policy.kind()
+        StopPolicy::KINDS[self as usize]
     }
 
     pub fn from_name(name: &str) -> Option<Hypervisor> {

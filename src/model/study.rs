@@ -2,7 +2,7 @@
 //! spread views, the command line's `sweep` and the JS API's `sweep` all take their values and
 //! their statistics from here.
 
-use crate::engine::{simulate, Scenario, Trace};
+use crate::engine::Scenario;
 
 use super::edits::Param;
 use crate::chapters::SWEEP_PARAMS;
@@ -60,22 +60,6 @@ pub fn sweep_values(from: f64, to: f64, n: usize, spacing: Spacing) -> Vec<f64> 
 /// The sweep parameter named `name`, if a chapter (or the JS API) may vary it.
 pub fn sweep_param(name: &str) -> Option<Param> {
     Param::from_name(name).filter(|_| SWEEP_PARAMS.contains(&name))
-}
-
-/// One point of a sweep: the value the parameter took (whole-number parameters at the nearest
-/// whole number) and the run, or why it could not run.
-pub struct SweepPoint {
-    pub value: f64,
-    pub run: Result<Trace, String>,
-}
-
-/// Runs `base` with `param` at `x`.
-pub fn sweep_point(base: &Scenario, param: Param, x: f64) -> SweepPoint {
-    let s = param.with(base, x);
-    SweepPoint {
-        value: param.get(&s).unwrap_or(x),
-        run: simulate(&s).map_err(|e| e.to_string()),
-    }
 }
 
 /// The `i`-th run of a spread: the same migration with another seed, so other background

@@ -28,12 +28,10 @@ pub struct Intents {
 
 impl Intents {
     pub fn new(d: UseReducerDispatcher<AppState>) -> Intents {
-        let to = |f: fn(Action) -> Action| {
+        let all = {
             let d = d.clone();
-            Callback::from(move |a: Action| d.dispatch(f(a)))
+            Callback::from(move |a: Action| d.dispatch(a))
         };
-        let all = to(|a| a);
-        let d2 = d.clone();
         Intents {
             edit: all.reform(Action::Edit),
             scenario: all.reform(|s| Action::SetScenario(Box::new(s))),
@@ -45,7 +43,7 @@ impl Intents {
             dismiss_notices: all.reform(|()| Action::DismissNotices),
             // Only the full bundle reads files (and carries the JSON parser that takes).
             open_file: if FULL {
-                Callback::from(move |f| files::open_file(f, d2.clone()))
+                Callback::from(move |f| files::open_file(f, d.clone()))
             } else {
                 Callback::noop()
             },

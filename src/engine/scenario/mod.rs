@@ -432,13 +432,17 @@ impl StopPolicy {
             rate_adaptive: false,
         }
     }
-    /// The policy's `kind` as files, links, the page's choice and the command line name it.
+    /// The kinds' names as files, links, the page's choice and the command line write them, in
+    /// the order of the variants.
+    pub const KINDS: [&'static str; 3] = ["hyperv", "qemu", "xen"];
+
+    /// The policy's `kind` (one of [`StopPolicy::KINDS`]).
     pub fn kind(&self) -> &'static str {
-        match self {
-            StopPolicy::HyperV { .. } => "hyperv",
-            StopPolicy::Qemu { .. } => "qemu",
-            StopPolicy::Xen { .. } => "xen",
-        }
+        Self::KINDS[match self {
+            StopPolicy::HyperV { .. } => 0,
+            StopPolicy::Qemu { .. } => 1,
+            StopPolicy::Xen { .. } => 2,
+        }]
     }
     /// Every policy at its defaults, one of each kind.
     pub fn kinds() -> [StopPolicy; 3] {

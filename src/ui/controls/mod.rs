@@ -13,6 +13,7 @@ use crate::engine::units::MIB;
 use crate::engine::{Multifd, MultifdCompression, Pattern, Scenario, StopPolicy, TransportKind};
 use crate::model::bounds::{check, to_count};
 use crate::model::edits::{on_lab_host, set_lab_host};
+use crate::model::levers::LeverSet;
 use crate::model::{Edit, Hypervisor, Lever, Part};
 use crate::text::Lang;
 
@@ -458,7 +459,7 @@ pub fn controls(p: &ControlsProps) -> Html {
                                 Lang::De => format!(" {} Deskriptoren je Adapter statt der {} des Treibers", MAX_DESCRIPTORS,
                                     driver_default_descriptors(s.network.link_gbps)),
                             },
-                            s.network.buffers.is_some_and(|b| b >= MAX_DESCRIPTORS), on_buffers) }
+                            LeverSet::of(s).max_buffers, on_buffers) }
                     }
                     if qemu {
                         if show(Control::MultifdChannels) || all {
