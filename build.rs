@@ -21,6 +21,8 @@ const CHAPTERS: &str = "www/chapters.json";
 const GLOSSARY: &str = "www/glossary.json";
 /// Separates the texts in a language's text file (ASCII record separator).
 const RS: char = '\u{1e}';
+/// Separates a source's title from its address (ASCII unit separator).
+const US: char = '\u{1f}';
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
@@ -119,6 +121,20 @@ impl Long {
         };
         let en = span(&mut self.en, "en");
         let de = span(&mut self.de, "de");
+        format!("Paragraphs {{ en: {en}, de: {de} }}")
+    }
+
+    /// Adds the same paragraphs to both languages and returns their `Paragraphs`.
+    fn same_paragraphs(&mut self, items: &[String], at: &str) -> String {
+        let span = |texts: &mut Vec<String>| {
+            let start = texts.len();
+            for item in items {
+                push(texts, item, at);
+            }
+            format!("Span {{ start: {start}, len: {} }}", items.len())
+        };
+        let en = span(&mut self.en);
+        let de = span(&mut self.de);
         format!("Paragraphs {{ en: {en}, de: {de} }}")
     }
 
@@ -381,18 +397,18 @@ fn chapters(file: &Value, long: &mut Long, out: &mut String) {
             .unwrap();
         }
         compare.push(']');
-        let mut sources = String::from("&[");
-        for (j, s) in c.list("sources").iter().enumerate() {
-            let s = Obj::new(s, format!("{}[{j}]", c.at("sources")), &["title", "url"]);
-            write!(
-                sources,
-                "Source {{ title: {}, url: {} }}, ",
-                lit(s.str("title")),
-                lit(s.str("url"))
-            )
-            .unwrap();
-        }
-        sources.push(']');
+        // The sources are read only when the reader opens them: they go to the long texts,
+        // "title US url" each, the same in both languages.
+        let sources: Vec<String> = c
+            .list("sources")
+            .iter()
+            .enumerate()
+            .map(|(j, s)| {
+                let s = Obj::new(s, format!("{}[{j}]", c.at("sources")), &["title", "url"]);
+                format!("{}{US}{}", s.str("title"), s.str("url"))
+            })
+            .collect();
+        let sources = long.same_paragraphs(&sources, &c.at("sources"));
         writeln!(
             out,
             "    Chapter {{\n        id: {},\n        view: {view},\n        title: {},\n        \

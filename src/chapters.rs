@@ -121,10 +121,21 @@ pub struct Variant {
     pub set: Fields,
 }
 
+/// A source: its title and address.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Source {
     pub title: &'static str,
     pub url: &'static str,
+}
+
+impl Paragraphs {
+    /// The sources these texts hold ("title US url" each), once the texts are loaded.
+    pub fn sources(&self, lang: Lang) -> impl Iterator<Item = Source> {
+        self.get(lang).unwrap_or_default().iter().filter_map(|s| {
+            let (title, url) = s.split_once('\u{1f}')?;
+            Some(Source { title, url })
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -143,7 +154,8 @@ pub struct Chapter {
     pub sweep: Option<Sweep>,
     pub compare: &'static [Variant],
     pub settings: &'static [&'static str],
-    pub sources: &'static [Source],
+    /// Its sources (`Paragraphs::sources`), fetched with the long texts.
+    pub sources: Paragraphs,
 }
 
 impl Chapter {

@@ -645,3 +645,99 @@ mod which_lever {
         assert!(recommend(&[], now).is_none());
     }
 }
+
+mod chapters {
+    use super::*;
+    use migration_lab::chapters::{chapter_index, chapters};
+    use migration_lab::model::state::Theme;
+    use migration_lab::permalink::{decode, encode};
+
+    fn at(id: &str) -> Rc<AppState> {
+        let i = chapter_index(id).expect("a chapter");
+        state().apply(Action::Chapter(i))
+    }
+
+    #[test]
+    fn next_carries_only_language_theme_and_speed() {
+        let s = at("smb-rdma")
+            .apply(Action::Edit(Edit::Memory(4096.0)))
+            .apply(Action::SetLang(Lang::De))
+            .apply(Action::SetTheme(Theme::Dark))
+            .apply(Action::Speed(4.0))
+            .apply(Action::EditCluster(ClusterEdit::Drain {
+                host: state().cluster.hosts[0].name.clone(),
+            }));
+        let playground = chapter_index("playground").unwrap();
+        let next = s.clone().apply(Action::Chapter(playground));
+        assert_eq!(
+            *next.scenario,
+            Scenario::default(),
+            "the playground starts from Hyper-V's defaults, as its text says"
+        );
+        assert_eq!(
+            *next.cluster,
+            preset(0),
+            "the cluster starts from its preset"
+        );
+        assert_eq!(next.lang, Lang::De);
+        assert_eq!(next.theme, Theme::Dark);
+        assert_eq!(next.clock.speed, 4.0);
+        assert_eq!(next.clock.t, 0.0);
+    }
+
+    #[test]
+    fn reset_returns_to_the_chapters_start_and_closes_nothing_else() {
+        for (i, c) in chapters().iter().enumerate() {
+            let start = state().apply(Action::Chapter(i));
+            let host = start.cluster.hosts[0].name.clone();
+            let changed = start
+                .clone()
+                .apply(Action::Edit(Edit::Memory(3000.0)))
+                .apply(Action::EditCluster(ClusterEdit::Drain { host }))
+                .apply(Action::Speed(2.0))
+                .apply(Action::Seek(1.0));
+            assert_ne!(*changed.scenario, *start.scenario, "{}", c.id);
+            let reset = changed.apply(Action::Reset);
+            assert_eq!(reset.chapter, i);
+            assert_eq!(*reset.scenario, *start.scenario, "{}", c.id);
+            assert_eq!(*reset.cluster, *start.cluster, "{}", c.id);
+            assert_eq!(reset.mode, start.mode);
+            assert_eq!(reset.clock.t, 0.0);
+            assert_eq!(reset.clock.speed, 2.0, "the speed is the reader's");
+        }
+    }
+
+    #[test]
+    fn a_link_holds_only_what_differs_from_what_the_chapter_shows() {
+        // A reader who drained a host in chapter 9, then went on to the playground and
+        // changed one thing: the link names that one thing.
+        let sim = at("simultaneous");
+        let host = sim.cluster.hosts[0].name.clone();
+        let sim = sim.apply(Action::EditCluster(ClusterEdit::Drain { host }));
+        let playground = chapter_index("playground").unwrap();
+        let s = sim
+            .apply(Action::Chapter(playground))
+            .apply(Action::Edit(Edit::Param(Param::LinkGbps, 40.0)));
+        let pairs = s.state_pairs();
+        assert_eq!(
+            pairs,
+            vec![("s.network.link_gbps".to_string(), "40".to_string())]
+        );
+        let query = encode(&s.link(None));
+        assert!(query.len() < 100, "{query}");
+        assert!(!query.contains("c."), "{query}");
+        // It opens the same scenario.
+        let back = decode(&query);
+        assert_eq!(back.link.scenario.as_ref(), Some(&*s.scenario));
+
+        // The cluster view's link holds the cluster and no scenario.
+        let cluster = at("cluster").apply(Action::Edit(Edit::Memory(4096.0)));
+        let (scenario, shown) = cluster.shown();
+        assert!(scenario.is_none());
+        assert_eq!(shown, Some(&*cluster.cluster));
+        assert!(cluster
+            .state_pairs()
+            .iter()
+            .all(|(k, _)| k.starts_with("c.")));
+    }
+}

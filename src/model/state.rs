@@ -86,8 +86,12 @@ pub enum Action {
     SetLang(Lang),
     SlowBlackout(bool),
     SetTheme(Theme),
-    /// Open chapter i: its scenario or cluster, its view, the clock at 0.
+    /// Open chapter i from its own start: its scenario (the default one when it has none) and
+    /// its cluster preset, its view, the clock at 0. Only the language, the theme and the
+    /// playback speed carry over.
     Chapter(usize),
+    /// Back to the current chapter's start (as `Chapter` of the same chapter).
+    Reset,
     /// Start playback (a no-op when playing).
     Play,
     /// Stop playback (a no-op when paused).
@@ -247,14 +251,31 @@ impl AppState {
     }
 
     /// The link that restores this state (the time only while paused: a playing run's time
-    /// changes every frame). The scenario and cluster go in whole; `encode` writes only what
-    /// differs from the chapter's own.
+    /// changes every frame). It holds what the chapter shows, the scenario or the cluster, and
+    /// `encode` writes only what differs from the chapter's own.
     pub fn link(&self, embed: Option<crate::permalink::Embed>) -> Link {
+        let (scenario, cluster) = self.shown();
         Link {
-            scenario: Some((*self.scenario).clone()),
-            cluster: Some((*self.cluster).clone()),
+            scenario: scenario.cloned(),
+            cluster: cluster.cloned(),
             ..self.view_link(embed)
         }
+    }
+
+    /// What a link of this state holds besides the view: the scenario in a single-VM chapter,
+    /// the cluster in a cluster chapter.
+    pub fn shown(&self) -> (Option<&Scenario>, Option<&ClusterScenario>) {
+        match self.mode {
+            Mode::Single => (Some(&*self.scenario), None),
+            Mode::Cluster => (None, Some(&*self.cluster)),
+        }
+    }
+
+    /// The scenario's or the cluster's part of this state's link (`permalink::state_pairs`).
+    pub fn state_pairs(&self) -> Vec<(String, String)> {
+        let (scenario, cluster) = self.shown();
+        let chapter = chapters().get(self.chapter).map(|c| c.id);
+        crate::permalink::state_pairs(chapter, scenario, cluster)
     }
 
     /// `link` without the scenario and cluster: what `permalink::encode_with` needs besides
@@ -396,35 +417,38 @@ impl AppState {
             Action::SetLang(lang) => next.lang = lang,
             Action::SlowBlackout(on) => next.slow_blackout = on,
             Action::SetTheme(theme) => next.theme = theme,
+            Action::Reset => {
+                let next = self.clone().apply(Action::Chapter(self.chapter));
+                return Rc::new(AppState {
+                    lab_run: None,
+                    ..(*next).clone()
+                });
+            }
             Action::Chapter(i) => {
                 let Some(c) = chapters().get(i) else {
                     return self;
                 };
                 next.chapter = i;
+                let s = c.scenario().unwrap_or_default();
+                if let Ok(trace) = simulate(&s) {
+                    next.trace = Rc::new(trace);
+                    next.scenario = Rc::new(s);
+                    next.error = None;
+                }
+                if let Some(cluster) = cluster_preset(c.cluster_preset.unwrap_or(0)) {
+                    if let Ok(trace) = run_cluster(&cluster) {
+                        next.cluster_trace = Rc::new(trace);
+                        next.cluster = Rc::new(cluster);
+                        next.cluster_error = None;
+                    }
+                }
                 match c.view {
                     View::Single => {
-                        // A chapter without a scenario (the playground) keeps the reader's.
-                        if c.scenario.is_some() {
-                            if let Ok(s) = c.scenario() {
-                                if let Ok(trace) = simulate(&s) {
-                                    next.trace = Rc::new(trace);
-                                    next.scenario = Rc::new(s);
-                                    next.error = None;
-                                }
-                            }
-                        }
                         next.mode = Mode::Single;
                         next.compare = Rc::new(next.variants());
                         next.clock = self.fresh_clock(next.span());
                     }
                     View::Cluster => {
-                        if let Some(cluster) = c.cluster_preset.and_then(cluster_preset) {
-                            if let Ok(trace) = run_cluster(&cluster) {
-                                next.cluster_trace = Rc::new(trace);
-                                next.cluster = Rc::new(cluster);
-                                next.cluster_error = None;
-                            }
-                        }
                         next.mode = Mode::Cluster;
                         next.compare = Rc::new(Vec::new());
                         next.clock = self.fresh_clock(next.cluster_trace.makespan_s);

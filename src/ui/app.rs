@@ -248,12 +248,15 @@ pub fn app(props: &AppProps) -> Html {
     // every frame. Its costly part, the scenario's and cluster's differences from the
     // chapter's, only when those change (not on every seek while paused).
     let pairs = {
-        let chapter_id = chapter.map(|c| c.id);
+        let state = state.clone();
         use_memo(
-            (state.chapter, state.scenario.clone(), state.cluster.clone()),
-            move |(_, scenario, cluster)| {
-                permalink::state_pairs(chapter_id, Some(scenario), Some(cluster))
-            },
+            (
+                state.chapter,
+                state.scenario.clone(),
+                state.cluster.clone(),
+                state.mode,
+            ),
+            move |_| state.state_pairs(),
         )
     };
     let links = {
@@ -441,7 +444,7 @@ pub fn app(props: &AppProps) -> Html {
                       Lesen Sie die Kapitel, oder ändern Sie den Computer, das Netzwerk und die Stellschrauben aus Microsofts Hyper-V-Leistungsleitfaden und sehen Sie, was geschieht.")}
                 </p>
             </header>
-            <ChapterNav chapter={state.chapter} lang={lang} on_chapter={intents.chapter.clone()} />
+            <ChapterNav chapter={state.chapter} lang={lang} on_chapter={intents.chapter.clone()} on_reset={intents.reset.clone()} />
             <div class="tabs" role="group" aria-label={lang.pick("Free views", "Freie Ansichten")}>
                 <button id="tab-single" aria-pressed={playground.to_string()}
                     class={classes!("tab", playground.then_some("active"))} onclick={to_single}>{lang.pick("Playground: one VM", "Spielwiese: ein Computer")}</button>

@@ -119,6 +119,8 @@ pub struct NavProps {
     pub chapter: usize,
     pub lang: Lang,
     pub on_chapter: Callback<usize>,
+    /// Back to the chapter's start.
+    pub on_reset: Callback<()>,
 }
 
 /// Previous and next, "Chapter 3 of 11", a progress bar and a list of every chapter.
@@ -165,6 +167,10 @@ pub fn chapter_nav(p: &NavProps) -> Html {
             <span class="chapter-count" data-testid="chapter-count">
                 {lang.pick(format!("Chapter {} of {n}", p.chapter + 1), format!("Kapitel {} von {n}", p.chapter + 1))}
             </span>
+            <button id="chapter-reset" onclick={p.on_reset.reform(|_: MouseEvent| ())}
+                title={lang.pick("Reset to the chapter's start: its settings, the run from 0 s", "Zurück zum Anfang des Kapitels: seine Einstellungen, der Lauf ab 0 s")}>
+                {lang.pick("↺ Reset", "↺ Zurücksetzen")}
+            </button>
             <button id="chapter-next" class="primary" disabled={next.is_none()}
                 onclick={next.map(go).unwrap_or_default()}
                 title={lang.pick("Next chapter (])", "Nächstes Kapitel (])")}>
@@ -238,16 +244,16 @@ pub fn chapter_text(p: &TextProps) -> Html {
             if let Some(t) = try_this {
                 <p class="try"><strong>{lang.pick("Try it: ", "Ausprobieren: ")}</strong>{ rich(t, lang) }</p>
             }
-            if !c.settings.is_empty() || !c.sources.is_empty() {
+            if !c.settings.is_empty() || !c.sources.en.is_empty() {
                 <details class="chapter-refs">
                     <summary>{lang.pick("Settings and sources", "Einstellungen und Quellen")}</summary>
                     if !c.settings.is_empty() {
                         <p class="small">{lang.pick("The real settings: ", "Die echten Einstellungen: ")}</p>
                         <ul class="settings">{ for c.settings.iter().map(|s| html! { <li><code>{s}</code></li> }) }</ul>
                     }
-                    if !c.sources.is_empty() {
+                    if !c.sources.en.is_empty() {
                         <p class="small">{lang.pick("Sources: ", "Quellen: ")}</p>
-                        <ul class="sources">{ for c.sources.iter().map(|s| html! {
+                        <ul class="sources">{ for c.sources.sources(lang).map(|s| html! {
                             <li><a href={s.url} rel="noopener" target="_blank">{s.title}</a></li>
                         }) }</ul>
                     }

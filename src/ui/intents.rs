@@ -19,6 +19,7 @@ pub struct Intents {
     pub cluster: Callback<ClusterScenario>,
     pub clock: Callback<ClockAction>,
     pub chapter: Callback<usize>,
+    pub reset: Callback<()>,
     pub slow_blackout: Callback<bool>,
     pub dismiss_notices: Callback<()>,
     pub open_file: Callback<web_sys::File>,
@@ -39,6 +40,7 @@ impl Intents {
             cluster: all.reform(|c| Action::SetCluster(Box::new(c))),
             clock: all.reform(Action::from),
             chapter: all.reform(Action::Chapter),
+            reset: all.reform(|()| Action::Reset),
             slow_blackout: all.reform(Action::SlowBlackout),
             dismiss_notices: all.reform(|()| Action::DismissNotices),
             // Only the full bundle reads files (and carries the JSON parser that takes).

@@ -429,6 +429,52 @@ test('typed values survive: memory to its 0.0625 GiB minimum and back to 8 keeps
 
 // 6. Screenshots.
 
+test('each chapter starts from its own start: Next carries only language, theme and speed, Reset goes back, the link names only what differs', async () => {
+  const { page, context, errors } = await openChapter('simultaneous', 'de', {
+    extra: '&theme=dark&speed=2',
+    contextOptions: { reducedMotion: 'reduce' },
+  });
+  // The reader changes the chapter's cluster, then goes on to the playground.
+  await page.click('#drain');
+  // The address follows the state once the page settles.
+  await page.waitForFunction(() => location.search.includes('c.operations'), null, { timeout: 5000 });
+  const before = await page.evaluate(() => location.search);
+  await page.click('#chapter-next');
+  await page.waitForSelector('#chapter-playground [data-testid=chapter-title]');
+  await page.waitForSelector('#memory-value');
+  await page.waitForFunction(() => location.search.includes('chapter=playground'), null, { timeout: 5000 });
+  const search = await page.evaluate(() => location.search);
+  const params = new URLSearchParams(search);
+  assert.equal(params.get('chapter'), 'playground');
+  assert.equal(params.get('lang'), 'de', `the language carries over (${before} → ${search})`);
+  assert.equal(params.get('theme'), 'dark', 'the theme carries over');
+  assert.equal(params.get('speed'), '2', 'the speed carries over');
+  const state = [...params.keys()].filter((k) => k.startsWith('s.') || k.startsWith('c.'));
+  assert.deepEqual(state, [], `the playground opens at its own start, so the link holds no scenario or cluster: ${search}`);
+  assert.ok(search.length < 80, `a short link: ${search.length} characters`);
+  // Hyper-V's defaults, as the playground's text says.
+  assert.equal(await page.inputValue('#memory-value'), '8');
+  assert.equal(await page.inputValue('#link-value'), '10');
+
+  // One change is all the link holds; Reset takes it back.
+  await typeValue(page, '#link-value', '40');
+  await page.waitForFunction(() => location.search.includes('s.network'), null, { timeout: 5000 });
+  const changed = new URLSearchParams(await page.evaluate(() => location.search));
+  assert.deepEqual(
+    [...changed.keys()].filter((k) => k.startsWith('s.') || k.startsWith('c.')),
+    ['s.network.link_gbps'],
+  );
+  await page.click('#chapter-reset');
+  await page.waitForFunction(() => !location.search.includes('s.network'), null, { timeout: 5000 });
+  assert.equal(await page.inputValue('#link-value'), '10', 'Reset restores the chapter\'s link speed');
+  const reset = new URLSearchParams(await page.evaluate(() => location.search));
+  assert.equal(reset.get('s.network.link_gbps'), null);
+  assert.equal(reset.get('speed'), '2', 'Reset keeps the speed');
+  assert.equal(await page.locator('#chapter-reset').innerText(), '↺ Zurücksetzen');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('screenshots of every chapter, desktop and phone, English and German', async () => {
   const dir = path.join(SCREENSHOT_DIR, 'chapters');
   mkdirSync(dir, { recursive: true });
