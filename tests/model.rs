@@ -221,6 +221,16 @@ fn removing_a_host_takes_its_vms_and_the_operations_that_name_them() {
 }
 
 #[test]
+fn draining_a_host_twice_lists_the_drain_once() {
+    let mut c = preset(0);
+    c.operations.clear();
+    let host = c.hosts[0].name.clone();
+    ClusterEdit::Drain { host: host.clone() }.apply(&mut c);
+    ClusterEdit::Drain { host: host.clone() }.apply(&mut c);
+    assert_eq!(c.operations, vec![Operation::Drain { host }]);
+}
+
+#[test]
 fn a_cluster_keeps_two_hosts() {
     let mut c = preset(0);
     while can_remove_host(&c) {
@@ -485,8 +495,71 @@ fn each_lever_sets_its_one_setting() {
 mod which_lever {
     use migration_lab::engine::{Scenario, TransportKind};
     use migration_lab::model::levers::{
-        lever_run, lever_sets, rank, recommend, LeverRun, LeverSet, Limit,
+        lever_run, lever_sets, rank, recommend, speed_rows, study_points, study_run, LeverRun,
+        LeverSet, Limit, LINK_SPEEDS,
     };
+
+    fn chapter_scenario() -> Scenario {
+        use migration_lab::chapters::{chapter_index, chapters};
+        let i = chapter_index("which-lever").expect("the chapter");
+        assert_eq!(
+            chapters()[i - 1].id,
+            "smb-rdma",
+            "it follows the chapter on SMB and RDMA"
+        );
+        chapters()[i].scenario().unwrap()
+    }
+
+    #[test]
+    fn the_chapters_admin_learns_rdma_buys_no_time_under_the_smb_limit_but_saves_cpu() {
+        let s = chapter_scenario();
+        let runs = ranked(&s);
+        let smb = |rdma| {
+            *runs
+                .iter()
+                .find(|r| {
+                    r.set.option == TransportKind::Smb
+                        && r.set.rdma == rdma
+                        && !r.set.dedicated
+                        && !r.set.max_buffers
+                })
+                .unwrap()
+        };
+        assert_eq!(smb(true).limit, Limit::Cap);
+        assert_eq!(smb(true).total_s, smb(false).total_s);
+        assert!(smb(true).cpu_source_core_s < smb(false).cpu_source_core_s / 10.0);
+        let pick = recommend(&runs, LeverSet::of(&s)).unwrap();
+        assert_eq!(pick.set.option, TransportKind::Compression);
+        assert!(!pick.set.rdma, "no RDMA NICs to buy");
+    }
+
+    #[test]
+    fn the_link_speed_table_changes_only_the_link() {
+        let s = chapter_scenario();
+        let points = study_points(&s);
+        let per = lever_sets(&s).len();
+        assert_eq!(points.len(), per * (1 + LINK_SPEEDS.len()));
+        let runs: Vec<Option<LeverRun>> = points.iter().map(|p| study_run(&s, *p)).collect();
+        let rows = speed_rows(&runs, per, LeverSet::of(&s));
+        assert_eq!(
+            rows.iter().map(|r| r.gbps).collect::<Vec<_>>(),
+            LINK_SPEEDS.to_vec()
+        );
+        for row in &rows {
+            let mut at = s.clone();
+            at.network.link_gbps = row.gbps;
+            let now = lever_run(&at, LeverSet::of(&s)).unwrap();
+            assert_eq!(row.now, Some(now), "{} GbE", row.gbps);
+            let pick = row.pick.unwrap();
+            assert!(pick.total_s <= now.total_s, "{} GbE", row.gbps);
+        }
+        // The reader's group is the study at the reader's own speed.
+        assert_eq!(runs[0], lever_run(&s, points[0].1));
+        // A slower link never makes the recommendation faster.
+        for w in rows.windows(2) {
+            assert!(w[0].pick.unwrap().total_s >= w[1].pick.unwrap().total_s);
+        }
+    }
 
     fn ranked(s: &Scenario) -> Vec<LeverRun> {
         let mut runs: Vec<LeverRun> = lever_sets(s)

@@ -128,8 +128,10 @@ impl ClusterEdit {
                 }
             }
             ClusterEdit::Drain { host } => {
-                if c.hosts.iter().any(|h| &h.name == host) {
-                    c.operations.push(Operation::Drain { host: host.clone() });
+                let drain = Operation::Drain { host: host.clone() };
+                // Draining a host already being drained changes nothing: it is not listed twice.
+                if c.hosts.iter().any(|h| &h.name == host) && !c.operations.contains(&drain) {
+                    c.operations.push(drain);
                 }
             }
             ClusterEdit::ClearOperations => c.operations.clear(),

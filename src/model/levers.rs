@@ -83,6 +83,68 @@ pub fn lever_sets(s: &Scenario) -> Vec<LeverSet> {
     out
 }
 
+/// The link speeds the study's table tries besides the reader's, Gbit/s: what a data centre
+/// buys (1, 10, 25 and 100 GbE).
+pub const LINK_SPEEDS: [f64; 4] = [1.0, 10.0, 25.0, 100.0];
+
+/// Every run of the study: each combination (`lever_sets`) at the reader's link speed
+/// (`None`), then at each of `LINK_SPEEDS`. Only the link speed changes between the groups;
+/// a limit the reader set (the SMB limit, the rings) stays as set.
+pub fn study_points(s: &Scenario) -> Vec<(Option<f64>, LeverSet)> {
+    let sets = lever_sets(s);
+    std::iter::once(None)
+        .chain(LINK_SPEEDS.iter().copied().map(Some))
+        .flat_map(|gbps| sets.iter().map(move |set| (gbps, *set)))
+        .collect()
+}
+
+/// One run of the study (a point of `study_points(s)`).
+pub fn study_run(s: &Scenario, point: (Option<f64>, LeverSet)) -> Option<LeverRun> {
+    let (gbps, set) = point;
+    match gbps {
+        None => lever_run(s, set),
+        Some(g) => {
+            let mut at = s.clone();
+            at.network.link_gbps = g;
+            lever_run(&at, set)
+        }
+    }
+}
+
+/// One row of the link-speed table: at `gbps`, what to do and how long the migration takes
+/// as the reader has it and with the recommendation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpeedRow {
+    pub gbps: f64,
+    pub now: Option<LeverRun>,
+    pub pick: Option<LeverRun>,
+}
+
+/// The table's rows from the study's runs at `LINK_SPEEDS` (in `study_points` order after the
+/// reader's group of `per_speed` runs).
+pub fn speed_rows(runs: &[Option<LeverRun>], per_speed: usize, now: LeverSet) -> Vec<SpeedRow> {
+    LINK_SPEEDS
+        .iter()
+        .enumerate()
+        .map(|(k, &gbps)| {
+            let start = per_speed * (k + 1);
+            let mut group: Vec<LeverRun> = runs
+                .get(start..start + per_speed)
+                .unwrap_or_default()
+                .iter()
+                .flatten()
+                .copied()
+                .collect();
+            rank(&mut group);
+            SpeedRow {
+                gbps,
+                now: group.iter().find(|r| r.set == now).copied(),
+                pick: recommend(&group, now).copied(),
+            }
+        })
+        .collect()
+}
+
 /// What held a run's transfer rate back. (Whether the guest's dirtying outran it is the run's
 /// `converged`.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -32,7 +32,7 @@ use super::timeline::{PhaseBar, Timeline};
 use super::ByPtr;
 use crate::chapters::{chapter_index, chapters};
 use crate::engine::{ClusterScenario, Scenario};
-use crate::permalink::{self, encode_with, Embed, Link, Notice};
+use crate::permalink::{encode_with, Embed, Link, Notice};
 use crate::text::Lang;
 
 #[derive(Properties, PartialEq, Clone, Default)]
@@ -322,6 +322,8 @@ pub fn app(props: &AppProps) -> Html {
         Some(list) => list.iter().any(|v| v == view),
         None => chapter.is_some_and(|c| c.views.iter().any(|v| v == view)),
     };
+    // A chapter that leads with the lever study shows it first, before the run.
+    let levers_first = chapter.is_some_and(|c| c.views.first().is_some_and(|v| v == "levers"));
     let jump = |id: &'static str| {
         let d = dispatch.clone();
         let i = chapter_index(id).unwrap_or(0);
@@ -477,6 +479,9 @@ pub fn app(props: &AppProps) -> Html {
                         }
                     </div>
                     <div class="view">
+                        if FULL && levers_first && named("levers") {
+                            <LeverView scenario={state.scenario.clone()} lang={lang} />
+                        }
                         <VerdictBanner trace={trace.clone()} error={state.error.clone()} lang={lang} />
                         // Views other than `chapters::LITE_VIEWS` are only in the full bundle
                         // (`FULL &&`): the lite one hands their chapters over to it.
@@ -522,7 +527,7 @@ pub fn app(props: &AppProps) -> Html {
                                 <Results trace={trace.clone()} scenario={state.scenario.clone()} lang={lang} spread={!shows_spread} />
                             }
                         </div>
-                        if FULL && named("levers") {
+                        if FULL && !levers_first && named("levers") {
                             <LeverView scenario={state.scenario.clone()} lang={lang} />
                         }
                         if FULL && shows("lab") {

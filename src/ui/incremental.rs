@@ -19,10 +19,37 @@ fn now_ms() -> f64 {
 
 type Callback0 = Closure<dyn FnMut()>;
 
+/// How long a key must stay unchanged before a settled study starts, ms: a slider being
+/// dragged changes it every frame, and a study of a value the reader has already left is
+/// wasted work in the frames of the drag.
+const SETTLE_MS: i32 = 250;
+
 /// Computes `item(&key, i)` for i in 0..n, a time slice at a time, starting again whenever
 /// `key` changes. Returns the items done so far (in order; `None` for those not yet done).
 #[hook]
 pub fn use_incremental<K, T, F>(key: Rc<K>, n: usize, item: F) -> Rc<Vec<Option<T>>>
+where
+    K: PartialEq + 'static,
+    T: Clone + 'static,
+    F: Fn(&K, usize) -> T + 'static,
+{
+    use_sliced(key, n, 0, item)
+}
+
+/// `use_incremental` for a large study: it starts only once `key` has stayed the same for
+/// `SETTLE_MS`.
+#[hook]
+pub fn use_settled_incremental<K, T, F>(key: Rc<K>, n: usize, item: F) -> Rc<Vec<Option<T>>>
+where
+    K: PartialEq + 'static,
+    T: Clone + 'static,
+    F: Fn(&K, usize) -> T + 'static,
+{
+    use_sliced(key, n, SETTLE_MS, item)
+}
+
+#[hook]
+fn use_sliced<K, T, F>(key: Rc<K>, n: usize, delay_ms: i32, item: F) -> Rc<Vec<Option<T>>>
 where
     K: PartialEq + 'static,
     T: Clone + 'static,
@@ -85,11 +112,12 @@ where
                 let run = run.clone();
                 *tick.borrow_mut() = Some(Closure::new(move || run()));
             }
-            // The first slice runs in the next task, after this render is on screen.
+            // The first slice runs in a later task, after this render is on screen (and, for a
+            // settled study, after the key has stayed the same for `delay_ms`).
             if let (Some(w), Some(cb)) = (web_sys::window(), tick.borrow().as_ref()) {
                 if let Ok(id) = w.set_timeout_with_callback_and_timeout_and_arguments_0(
                     cb.as_ref().unchecked_ref(),
-                    0,
+                    delay_ms,
                 ) {
                     *pending.borrow_mut() = Some(id);
                 }

@@ -435,9 +435,9 @@ test('each chapter starts from its own start: Next carries only language, theme 
     contextOptions: { reducedMotion: 'reduce' },
   });
   // The reader changes the chapter's cluster, then goes on to the playground.
-  await page.click('#drain');
+  await page.click('#add-host');
   // The address follows the state once the page settles.
-  await page.waitForFunction(() => location.search.includes('c.operations'), null, { timeout: 5000 });
+  await page.waitForFunction(() => location.search.includes('c.hosts'), null, { timeout: 5000 });
   const before = await page.evaluate(() => location.search);
   await page.click('#chapter-next');
   await page.waitForSelector('#chapter-playground [data-testid=chapter-title]');

@@ -1,5 +1,6 @@
-// End to end: the playground's "Which lever?" panel ranks every combination of the tuning
-// guide's levers for the reader's scenario and recommends one, in English and German.
+// End to end: the "Which lever?" chapter and the playground's panel rank every combination of
+// the tuning guide's levers for the reader's scenario, recommend one with its reason and show how
+// the advice changes at 1, 10, 25 and 100 GbE, in English and German.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -13,8 +14,8 @@ after(async () => {
   await browser?.close();
 });
 
-async function open(lang) {
-  const opened = await openApp(browser, { wait: false, url: `${APP_URL}?chapter=playground&lang=${lang}` });
+async function open(lang, chapter = 'playground', contextOptions = {}) {
+  const opened = await openApp(browser, { wait: false, url: `${APP_URL}?chapter=${chapter}&lang=${lang}`, contextOptions });
   await opened.page.waitForSelector('[data-testid=lever-advice]', { timeout: 30_000 });
   return opened;
 }
@@ -23,7 +24,7 @@ test('which lever: every combination ranked, the reader\'s marked, and a recomme
   const { page, context, errors } = await open('en');
   const advice = await page.locator('[data-testid=lever-advice]').innerText();
   assert.match(advice, /^(Use |Keep what you have)/, advice);
-  const rows = await page.$$eval('[data-testid=levers] tbody tr', (trs) =>
+  const rows = await page.$$eval('[data-testid=levers] details tbody tr', (trs) =>
     trs.map((tr) => ({ now: tr.classList.contains('now'), cells: [...tr.children].map((td) => td.textContent) })),
   );
   assert.equal(rows.length, 24, 'three options × RDMA × dedicated × buffers');
@@ -46,3 +47,40 @@ test('which lever in German', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+/** The link-speed table's rows, as text cells. */
+const speedRows = (page) =>
+  page.$$eval('[data-testid=lever-speeds] tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+
+for (const lang of ['en', 'de']) {
+  for (const width of [1280, 375]) {
+    test(`the which-lever chapter answers the admin on one screen (${lang}, ${width} px)`, async () => {
+      const { page, context, errors } = await open(lang, 'which-lever', { viewport: { width, height: 800 } });
+      await page.waitForSelector('[data-testid=lever-speeds]', { timeout: 30_000 });
+      const advice = await page.locator('[data-testid=lever-advice]').innerText();
+      // The chapter's case: Compression with a network of its own; RDMA buys no time under the
+      // SMB limit.
+      if (lang === 'en') {
+        assert.match(advice, /^Use Compression, dedicated network: .* instead of .*the CPU/, advice);
+      } else {
+        assert.match(advice, /^Verwenden Sie Komprimierung, dediziertes Netzwerk: .* statt .*die CPU/, advice);
+        assert.doesNotMatch(advice, /\d\.\d/, 'German numbers use a decimal comma');
+      }
+      const rows = await speedRows(page);
+      assert.deepEqual(rows.map((r) => r[0]), ['1 GbE', '10 GbE', '25 GbE', '100 GbE']);
+      for (const r of rows) assert.match(r[3], /\d (ms|s|min)/, r.join(' | '));
+      const ranked = await page.$$eval('[data-testid=levers] details tbody tr td:last-child', (tds) => tds.map((td) => td.textContent));
+      assert.equal(ranked.length, 24);
+      assert.ok(ranked.some((t) => /SMB|Bandbreitengrenze/.test(t)), 'SMB runs are limited by the SMB limit');
+      if (width === 1280) {
+        // The answer is on the first screen at a desktop width.
+        const box = await page.locator('[data-testid=lever-advice]').boundingBox();
+        assert.ok(box.y + box.height <= 800, `the advice ends at ${Math.round(box.y + box.height)} px`);
+      }
+      await page.locator('[data-testid=levers] summary').click();
+      await screenshot(page, `which-lever-chapter-${lang}-${width}.png`);
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+  }
+}
