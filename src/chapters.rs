@@ -17,6 +17,9 @@ use crate::text::Lang;
 /// loads it at once for a link to one of them (its `LITE_CHAPTERS` lists the others).
 pub const LITE_VIEWS: [&str; 3] = ["stage", "memory", "result"];
 
+/// The chapters that are free views rather than guided ones.
+pub const FREE_VIEWS: [&str; 2] = ["playground", "cluster"];
+
 /// A text in both languages.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Text {
@@ -166,6 +169,12 @@ impl Chapter {
             set(&mut s, fields)?;
         }
         Ok(s)
+    }
+
+    /// Whether this is one of the free views (the playground and the cluster): one workspace,
+    /// whose scenario and cluster stay as the reader left them when moving between the two.
+    pub fn is_free(&self) -> bool {
+        FREE_VIEWS.contains(&self.id)
     }
 
     /// Whether the lite bundle can show this chapter: a single VM in `LITE_VIEWS` only.

@@ -605,3 +605,88 @@ fn a_move_to_a_drained_host_by_name_still_runs() {
     let on = |h: &str| t.placement.iter().filter(|(_, x)| x == h).count();
     assert_eq!((on("H1"), on("H2"), on("H3")), (1, 0, 5));
 }
+
+mod limits {
+    use super::*;
+    use migration_lab::engine::cluster::ClusterLimit;
+    use migration_lab::engine::transport::Bottleneck;
+    use migration_lab::model::state::preset;
+
+    /// The admin's two nodes, draining NODE1 with `transport` (and RDMA on every NIC when
+    /// asked), the cluster's SMB limit on or off.
+    fn drain(transport: TransportKind, rdma: bool, smb_limit: bool) -> ClusterTrace {
+        let mut c = preset(0);
+        c.settings.transport = transport;
+        c.settings.smb_limit_pct = smb_limit.then_some(25.0);
+        for h in &mut c.hosts {
+            for n in &mut h.nics {
+                n.rdma = rdma;
+            }
+        }
+        c.operations = vec![Operation::Drain {
+            host: "NODE1".into(),
+        }];
+        simulate_cluster(&c).unwrap()
+    }
+
+    #[test]
+    fn each_migration_says_what_held_it_and_for_how_long() {
+        let t = drain(TransportKind::Smb, true, true);
+        for m in &t.migrations {
+            let transferring: f64 = m
+                .stages
+                .iter()
+                .filter(|s| matches!(s.stage, Stage::Precopy | Stage::Blackout))
+                .map(|s| s.end_s - s.start_s)
+                .sum();
+            let held: f64 = m.limits.iter().map(|(_, s)| s).sum();
+            assert!(
+                (held - transferring).abs() <= 1e-6 * transferring.max(1.0),
+                "{}: {held} s held of {transferring} s sending",
+                m.vm
+            );
+        }
+        // Under the cluster's 25 % SMB limit, RDMA's migrations are held by that limit.
+        let (limit, share) = t.main_limit().unwrap();
+        assert_eq!(limit, ClusterLimit::SmbLimit);
+        assert!(share > 0.9, "{share}");
+        // Without it, SMB Direct runs into the NICs' line rate.
+        let free = drain(TransportKind::Smb, true, false);
+        let (limit, _) = free.main_limit().unwrap();
+        assert!(
+            matches!(
+                limit,
+                ClusterLimit::Nic | ClusterLimit::Own(Bottleneck::LineRate)
+            ),
+            "{limit:?}"
+        );
+        assert!(free.makespan_s < t.makespan_s / 2.0);
+    }
+
+    #[test]
+    fn the_totals_count_the_cpu_each_host_spent() {
+        let tcp = drain(TransportKind::Tcp, false, false);
+        let rdma = drain(TransportKind::Smb, true, false);
+        let compression = drain(TransportKind::Compression, false, false);
+        let on = |t: &ClusterTrace, host: &str| {
+            t.host_cpu_core_s
+                .iter()
+                .find(|(h, _)| h == host)
+                .map(|(_, c)| *c)
+                .unwrap()
+        };
+        for t in [&tcp, &rdma, &compression] {
+            assert_eq!(t.host_cpu_core_s.len(), t.scenario.hosts.len());
+        }
+        assert!(on(&tcp, "NODE1") > 1.0 && on(&tcp, "NODE2") > 1.0);
+        assert!(
+            on(&rdma, "NODE1") < on(&tcp, "NODE1") / 10.0,
+            "RDMA spares the CPU"
+        );
+        assert!(
+            on(&compression, "NODE1") > on(&compression, "NODE2"),
+            "compressing costs more than decompressing"
+        );
+        assert!(on(&compression, "NODE1") > on(&tcp, "NODE1"));
+    }
+}

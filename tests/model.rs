@@ -499,6 +499,78 @@ mod which_lever {
         LeverSet, Limit, LINK_SPEEDS,
     };
 
+    mod cluster {
+        use super::*;
+        use migration_lab::engine::cluster::{ClusterLimit, Operation};
+        use migration_lab::model::levers::{
+            cluster_lever_run, cluster_lever_sets, ClusterLeverRun,
+        };
+        use migration_lab::model::state::preset;
+
+        /// The admin's two nodes on 10 GbE, NODE1 drained, the cluster's 25 % SMB limit on.
+        fn admins() -> migration_lab::engine::cluster::ClusterScenario {
+            let mut c = preset(0);
+            c.operations = vec![Operation::Drain {
+                host: "NODE1".into(),
+            }];
+            c
+        }
+
+        #[test]
+        fn each_combination_is_set_on_the_migration_network_and_read_back() {
+            let c = admins();
+            for set in cluster_lever_sets() {
+                let applied = set.apply_cluster(&c);
+                assert_eq!(LeverSet::of_cluster(&applied), set);
+                // The management network is not the migration network: it keeps its NICs.
+                for (h, before) in applied.hosts.iter().zip(&c.hosts) {
+                    let mgmt = |h: &migration_lab::engine::cluster::Host| {
+                        h.nics.iter().find(|n| n.network == "Management").cloned()
+                    };
+                    assert_eq!(mgmt(h), mgmt(before));
+                }
+            }
+        }
+
+        #[test]
+        fn the_admins_drain_rdma_buys_nothing_under_the_smb_limit() {
+            let c = admins();
+            let mut runs: Vec<ClusterLeverRun> = cluster_lever_sets()
+                .into_iter()
+                .filter_map(|set| cluster_lever_run(&c, set))
+                .collect();
+            assert_eq!(runs.len(), 24);
+            rank(&mut runs);
+            let smb = |rdma| {
+                runs.iter()
+                    .find(|r| {
+                        r.set.option == TransportKind::Smb
+                            && r.set.rdma == rdma
+                            && r.set.dedicated
+                            && !r.set.max_buffers
+                    })
+                    .unwrap()
+            };
+            assert_eq!(smb(true).held.unwrap().0, ClusterLimit::SmbLimit);
+            assert!(
+                (smb(true).makespan_s - smb(false).makespan_s).abs() < 0.02 * smb(false).makespan_s,
+                "{} vs {}",
+                smb(true).makespan_s,
+                smb(false).makespan_s
+            );
+            let cpu = |r: &ClusterLeverRun| r.host_cpu_core_s.iter().map(|(_, c)| c).sum::<f64>();
+            assert!(
+                cpu(smb(true)) < cpu(smb(false)) / 5.0,
+                "RDMA spares the CPU"
+            );
+            let pick = recommend(&runs, LeverSet::of_cluster(&c)).unwrap();
+            assert!(!pick.set.rdma, "{:?}", pick.set);
+            assert!(runs
+                .windows(2)
+                .all(|w| !w[1].completed || w[0].makespan_s <= w[1].makespan_s));
+        }
+    }
+
     fn chapter_scenario() -> Scenario {
         use migration_lab::chapters::{chapter_index, chapters};
         let i = chapter_index("which-lever").expect("the chapter");
@@ -715,7 +787,7 @@ mod which_lever {
                 "{r:?}"
             );
         }
-        assert!(recommend(&[], now).is_none());
+        assert!(recommend::<LeverRun>(&[], now).is_none());
     }
 }
 
@@ -756,6 +828,29 @@ mod chapters {
         assert_eq!(next.theme, Theme::Dark);
         assert_eq!(next.clock.speed, 4.0);
         assert_eq!(next.clock.t, 0.0);
+    }
+
+    #[test]
+    fn the_free_views_keep_the_readers_work_between_them() {
+        let playground = chapter_index("playground").unwrap();
+        let cluster = chapter_index("cluster").unwrap();
+        let s = at("playground").apply(Action::Edit(Edit::Param(Param::LinkGbps, 40.0)));
+        let host = s.cluster.hosts[0].name.clone();
+        let s = s
+            .apply(Action::Chapter(cluster))
+            .apply(Action::EditCluster(ClusterEdit::Drain { host }));
+        let back = s.clone().apply(Action::Chapter(playground));
+        assert_eq!(back.scenario.network.link_gbps, 40.0);
+        assert_eq!(back.cluster, s.cluster);
+        // Reset, or a guided chapter, starts over.
+        assert_eq!(
+            *back.clone().apply(Action::Reset).scenario,
+            Scenario::default()
+        );
+        let guided = back
+            .apply(Action::Chapter(0))
+            .apply(Action::Chapter(playground));
+        assert_eq!(*guided.scenario, Scenario::default());
     }
 
     #[test]

@@ -247,6 +247,11 @@ impl Machine {
     }
 
     /// The path the current transfer runs on (QEMU lifts its bandwidth cap once the VM stops).
+    /// Whether Xen's stop policy runs it (its adaptive rounds cap the rate).
+    pub fn is_xen(&self) -> bool {
+        matches!(self.policy, StopPolicy::Xen { .. })
+    }
+
     pub fn send_rates(&self) -> &RateBreakdown {
         if self.stage == Stage::Blackout {
             &self.stop_rates

@@ -5,7 +5,12 @@
 use std::cmp::Ordering;
 
 /// Sorts `v` stably by `cmp`, with the same result as `slice::sort_by`.
-pub fn sort_by<T: Copy>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
+pub fn sort_by<T: Copy>(v: &mut [T], cmp: impl FnMut(&T, &T) -> Ordering) {
+    sort_clone_by(v, cmp)
+}
+
+/// `sort_by` for items that are cloned rather than copied.
+pub fn sort_clone_by<T: Clone>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
     if v.len() < 2 {
         return;
     }
@@ -15,8 +20,8 @@ pub fn sort_by<T: Copy>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
             cmp(&items[a], &items[b]) == Ordering::Greater
         })
     };
-    let sorted: Vec<T> = order.iter().map(|&i| v[i]).collect();
-    v.copy_from_slice(&sorted);
+    let sorted: Vec<T> = order.iter().map(|&i| v[i].clone()).collect();
+    v.clone_from_slice(&sorted);
 }
 
 /// The indices `0..n` in stable sorted order, where `after(a, b)` says that item `a` sorts

@@ -4,6 +4,8 @@
 //! ranking and the recommendation are plain functions of the runs.
 
 use super::edits::{Hypervisor, Lever};
+use crate::engine::cluster::{ClusterLimit, ClusterScenario, NetworkRole};
+use crate::engine::scenario::MAX_DESCRIPTORS;
 use crate::engine::transport::Bottleneck;
 use crate::engine::{simulate, Outcome, Scenario, TransportKind};
 use crate::text::{Fmt, Lang};
@@ -24,10 +26,7 @@ impl LeverSet {
             option: s.transport.kind,
             rdma: s.network.rdma,
             dedicated: s.network.dedicated,
-            max_buffers: s
-                .network
-                .buffers
-                .is_some_and(|b| b >= crate::engine::scenario::MAX_DESCRIPTORS),
+            max_buffers: s.network.buffers.is_some_and(|b| b >= MAX_DESCRIPTORS),
         }
     }
 
@@ -207,32 +206,182 @@ pub fn lever_run(base: &Scenario, set: LeverSet) -> Option<LeverRun> {
     })
 }
 
+/// What ranking and recommending read of a run, single-VM or cluster.
+pub trait Ranked {
+    fn set(&self) -> LeverSet;
+    fn completed(&self) -> bool;
+    /// The migration's total time, or the cluster's time until every migration is done.
+    fn total_s(&self) -> f64;
+    /// The downtime, or the cluster's worst.
+    fn downtime_s(&self) -> f64;
+}
+
+impl Ranked for LeverRun {
+    fn set(&self) -> LeverSet {
+        self.set
+    }
+    fn completed(&self) -> bool {
+        self.completed
+    }
+    fn total_s(&self) -> f64 {
+        self.total_s
+    }
+    fn downtime_s(&self) -> f64 {
+        self.downtime_s
+    }
+}
+
 /// The runs fastest first: completed runs by total time (then downtime), the others after.
-pub fn rank(runs: &mut [LeverRun]) {
-    crate::engine::sort::sort_by(runs, |a, b| {
-        b.completed
-            .cmp(&a.completed)
-            .then(a.total_s.total_cmp(&b.total_s))
-            .then(a.downtime_s.total_cmp(&b.downtime_s))
+pub fn rank<R: Ranked + Clone>(runs: &mut [R]) {
+    crate::engine::sort::sort_clone_by(runs, |a, b| {
+        b.completed()
+            .cmp(&a.completed())
+            .then(a.total_s().total_cmp(&b.total_s()))
+            .then(a.downtime_s().total_cmp(&b.downtime_s()))
     });
 }
 
 /// What to do: of the runs within 5 % of the fastest completed one, the one that changes the
 /// fewest levers from `now` (a lever that buys less than that is not worth buying).
-pub fn recommend(runs: &[LeverRun], now: LeverSet) -> Option<&LeverRun> {
+pub fn recommend<R: Ranked>(runs: &[R], now: LeverSet) -> Option<&R> {
     let best = runs
         .iter()
-        .filter(|r| r.completed)
-        .map(|r| r.total_s)
+        .filter(|r| r.completed())
+        .map(|r| r.total_s())
         .fold(f64::INFINITY, f64::min);
     runs.iter()
-        .filter(|r| r.completed && r.total_s <= best * 1.05)
+        .filter(|r| r.completed() && r.total_s() <= best * 1.05)
         .min_by(|a, b| {
-            a.set
+            a.set()
                 .changes_from(now)
-                .cmp(&b.set.changes_from(now))
-                .then(a.total_s.total_cmp(&b.total_s))
+                .cmp(&b.set().changes_from(now))
+                .then(a.total_s().total_cmp(&b.total_s()))
         })
+}
+
+// The same study on a cluster: the levers set on its migration networks and their NICs.
+
+/// The networks a cluster's migrations use: those its settings name, else those for live
+/// migration, else all of them (the path picks one of them).
+fn migration_networks(c: &ClusterScenario) -> Vec<String> {
+    if !c.settings.networks.is_empty() {
+        return c.settings.networks.clone();
+    }
+    let lm: Vec<String> = c
+        .networks
+        .iter()
+        .filter(|n| n.role == NetworkRole::LiveMigration)
+        .map(|n| n.name.clone())
+        .collect();
+    if lm.is_empty() {
+        c.networks.iter().map(|n| n.name.clone()).collect()
+    } else {
+        lm
+    }
+}
+
+impl LeverSet {
+    /// The levers as the cluster has them: its performance option, and RDMA, dedicated
+    /// networks and the largest rings where every migration network (and NIC on one) has them.
+    pub fn of_cluster(c: &ClusterScenario) -> LeverSet {
+        let nets = migration_networks(c);
+        let nics: Vec<&crate::engine::cluster::Nic> = c
+            .hosts
+            .iter()
+            .flat_map(|h| &h.nics)
+            .filter(|n| nets.contains(&n.network))
+            .collect();
+        LeverSet {
+            option: c.settings.transport,
+            rdma: !nics.is_empty() && nics.iter().all(|n| n.rdma),
+            dedicated: c
+                .networks
+                .iter()
+                .filter(|n| nets.contains(&n.name))
+                .all(|n| n.dedicated),
+            max_buffers: !nics.is_empty()
+                && nics
+                    .iter()
+                    .all(|n| n.buffers.is_some_and(|b| b >= MAX_DESCRIPTORS)),
+        }
+    }
+
+    /// `c` with these levers on its migration networks and their NICs, nothing else changed
+    /// (rings not at their largest keep what they had).
+    pub fn apply_cluster(self, c: &ClusterScenario) -> ClusterScenario {
+        let mut c = c.clone();
+        let nets = migration_networks(&c);
+        c.settings.transport = self.option;
+        for n in c.networks.iter_mut().filter(|n| nets.contains(&n.name)) {
+            n.dedicated = self.dedicated;
+        }
+        let was = LeverSet::of_cluster(&c);
+        for nic in c
+            .hosts
+            .iter_mut()
+            .flat_map(|h| &mut h.nics)
+            .filter(|n| nets.contains(&n.network))
+        {
+            nic.rdma = self.rdma;
+            if self.max_buffers {
+                nic.buffers = Some(MAX_DESCRIPTORS);
+            } else if was.max_buffers {
+                nic.buffers = None;
+            }
+        }
+        c
+    }
+}
+
+/// Every combination worth trying on a cluster (Hyper-V's three options).
+pub fn cluster_lever_sets() -> Vec<LeverSet> {
+    lever_sets(&Scenario::default())
+}
+
+/// One combination's run on a cluster.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterLeverRun {
+    pub set: LeverSet,
+    /// Every requested migration ran and finished.
+    pub completed: bool,
+    /// Until the last migration is done, s.
+    pub makespan_s: f64,
+    pub worst_downtime_s: f64,
+    /// Core-seconds each host spent on the migrations.
+    pub host_cpu_core_s: Vec<(String, f64)>,
+    /// What held the migrations longest, and for what share of their transfer time.
+    pub held: Option<(ClusterLimit, f64)>,
+}
+
+impl Ranked for ClusterLeverRun {
+    fn set(&self) -> LeverSet {
+        self.set
+    }
+    fn completed(&self) -> bool {
+        self.completed
+    }
+    fn total_s(&self) -> f64 {
+        self.makespan_s
+    }
+    fn downtime_s(&self) -> f64 {
+        self.worst_downtime_s
+    }
+}
+
+/// `c` run with `set`; `None` when that is not a valid cluster.
+pub fn cluster_lever_run(c: &ClusterScenario, set: LeverSet) -> Option<ClusterLeverRun> {
+    let t = crate::engine::simulate_cluster(&set.apply_cluster(c)).ok()?;
+    Some(ClusterLeverRun {
+        set,
+        completed: t
+            .migrations
+            .iter()
+            .all(|m| m.refused.is_none() && m.outcome.is_some_and(|o| o.completed())),
+        makespan_s: t.makespan_s,
+        worst_downtime_s: t.worst_blackout_s,
+        held: t.main_limit(),
+        host_cpu_core_s: t.host_cpu_core_s,
+    })
 }
 
 // The study in words, in English and German.
@@ -263,9 +412,9 @@ pub fn describe_set(set: LeverSet, lang: Lang) -> String {
     parts.join(", ")
 }
 
-/// What limits the run, as a phrase.
-pub fn describe_limit(run: &LeverRun, lang: Lang) -> String {
-    let why = match run.limit {
+/// A limit as a phrase ("the CPU").
+pub fn limit_phrase(limit: Limit, lang: Lang) -> &'static str {
+    match limit {
         Limit::Cpu => lang.pick("the CPU", "die CPU"),
         Limit::Link => lang.pick("the link's line rate", "die Leitungsrate der Verbindung"),
         Limit::Window => lang.pick("the TCP window", "das TCP-Fenster"),
@@ -275,7 +424,12 @@ pub fn describe_limit(run: &LeverRun, lang: Lang) -> String {
         ),
         Limit::Cap => lang.pick("a bandwidth limit (SMB)", "eine Bandbreitengrenze (SMB)"),
         Limit::Rounds => lang.pick("Xen's adaptive rounds", "Xens adaptive Runden"),
-    };
+    }
+}
+
+/// What limits the run, as a phrase.
+pub fn describe_limit(run: &LeverRun, lang: Lang) -> String {
+    let why = limit_phrase(run.limit, lang);
     if run.converged {
         why.to_string()
     } else {
@@ -284,6 +438,41 @@ pub fn describe_limit(run: &LeverRun, lang: Lang) -> String {
             format!("{why}; der Gast schreibt schneller"),
         )
     }
+}
+
+/// What held a cluster migration, as a phrase.
+pub fn cluster_limit_phrase(limit: ClusterLimit, lang: Lang) -> &'static str {
+    match limit {
+        ClusterLimit::Own(b) => limit_phrase(Limit::of(b), lang),
+        ClusterLimit::Nic => lang.pick(
+            "the NICs, shared with the other migrations",
+            "die Netzwerkadapter, geteilt mit den anderen Migrationen",
+        ),
+        ClusterLimit::NicPair => lang.pick(
+            "the one NIC pair its TCP connections hash onto",
+            "das eine Adapterpaar, auf das ihre TCP-Verbindungen verteilt werden",
+        ),
+        ClusterLimit::Cpu => lang.pick(
+            "the host's idle cores, shared with its other migrations",
+            "die freien Kerne des Hosts, geteilt mit seinen anderen Migrationen",
+        ),
+        ClusterLimit::SmbLimit => lang.pick(
+            "the cluster's SMB bandwidth limit",
+            "die SMB-Bandbreitengrenze des Clusters",
+        ),
+    }
+}
+
+/// "Limited by the cluster's SMB bandwidth limit for 96 % of the transfer" (a sentence
+/// without its full stop).
+pub fn held_for(limit: ClusterLimit, share: f64, lang: Lang) -> String {
+    let f = Fmt(lang);
+    let pct = f.num(share * 100.0, 0);
+    let what = cluster_limit_phrase(limit, lang);
+    lang.pick(
+        format!("Limited by {what} for {pct} % of the transfer"),
+        format!("Begrenzt durch {what}, {pct} % der Übertragungszeit"),
+    )
 }
 
 /// The recommendation and its reason, against the run as the reader has it now.
@@ -303,6 +492,38 @@ pub fn recommendation(pick: &LeverRun, now: Option<&LeverRun>, lang: Lang) -> St
         None => lang.pick(
             format!("Use {set}: {time}, {down} of downtime."),
             format!("Verwenden Sie {set}: {time}, Ausfallzeit {down}."),
+        ),
+    }
+}
+
+/// The cluster's recommendation and its reason, against the cluster as the reader has it.
+pub fn cluster_recommendation(
+    pick: &ClusterLeverRun,
+    now: Option<&ClusterLeverRun>,
+    lang: Lang,
+) -> String {
+    let f = Fmt(lang);
+    let set = describe_set(pick.set, lang);
+    let (time, down) = (
+        f.duration(pick.makespan_s),
+        f.duration(pick.worst_downtime_s),
+    );
+    let held = pick
+        .held
+        .map(|(l, share)| format!(" {}.", held_for(l, share, lang)))
+        .unwrap_or_default();
+    match now {
+        Some(now) if now.set == pick.set => lang.pick(
+            format!("Keep what you have ({set}): nothing else is more than 5 % faster. All done after {time}, worst downtime {down}.{held}"),
+            format!("Behalten Sie die Einstellungen ({set}): nichts anderes ist mehr als 5 % schneller. Alles erledigt nach {time}, längste Ausfallzeit {down}.{held}"),
+        ),
+        Some(now) => lang.pick(
+            format!("Use {set}: all done after {time} instead of {}, worst downtime {down}.{held}", f.duration(now.makespan_s)),
+            format!("Verwenden Sie {set}: alles erledigt nach {time} statt {}, längste Ausfallzeit {down}.{held}", f.duration(now.makespan_s)),
+        ),
+        None => lang.pick(
+            format!("Use {set}: all done after {time}, worst downtime {down}.{held}"),
+            format!("Verwenden Sie {set}: alles erledigt nach {time}, längste Ausfallzeit {down}.{held}"),
         ),
     }
 }

@@ -88,7 +88,8 @@ pub enum Action {
     SetTheme(Theme),
     /// Open chapter i from its own start: its scenario (the default one when it has none) and
     /// its cluster preset, its view, the clock at 0. Only the language, the theme and the
-    /// playback speed carry over.
+    /// playback speed carry over, except between the two free views (the playground and the
+    /// cluster), which keep the reader's scenario and cluster.
     Chapter(usize),
     /// Back to the current chapter's start (as `Chapter` of the same chapter).
     Reset,
@@ -429,17 +430,26 @@ impl AppState {
                     return self;
                 };
                 next.chapter = i;
-                let s = c.scenario().unwrap_or_default();
-                if let Ok(trace) = simulate(&s) {
-                    next.trace = Rc::new(trace);
-                    next.scenario = Rc::new(s);
-                    next.error = None;
-                }
-                if let Some(cluster) = cluster_preset(c.cluster_preset.unwrap_or(0)) {
-                    if let Ok(trace) = run_cluster(&cluster) {
-                        next.cluster_trace = Rc::new(trace);
-                        next.cluster = Rc::new(cluster);
-                        next.cluster_error = None;
+                // Between the two free views the reader's work stays; anywhere else the
+                // chapter starts from its own scenario and cluster.
+                let within_free = c.is_free()
+                    && chapters()
+                        .get(self.chapter)
+                        .is_some_and(|from| from.is_free())
+                    && self.chapter != i;
+                if !within_free {
+                    let s = c.scenario().unwrap_or_default();
+                    if let Ok(trace) = simulate(&s) {
+                        next.trace = Rc::new(trace);
+                        next.scenario = Rc::new(s);
+                        next.error = None;
+                    }
+                    if let Some(cluster) = cluster_preset(c.cluster_preset.unwrap_or(0)) {
+                        if let Ok(trace) = run_cluster(&cluster) {
+                            next.cluster_trace = Rc::new(trace);
+                            next.cluster = Rc::new(cluster);
+                            next.cluster_error = None;
+                        }
                     }
                 }
                 match c.view {

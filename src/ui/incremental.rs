@@ -33,13 +33,14 @@ where
     T: Clone + 'static,
     F: Fn(&K, usize) -> T + 'static,
 {
-    use_sliced(key, n, 0, item)
+    use_sliced(key, n, 0, item).0
 }
 
 /// `use_incremental` for a large study: it starts only once `key` has stayed the same for
-/// `SETTLE_MS`.
+/// `SETTLE_MS`. Until then the results are those of the previous key, and the flag that comes
+/// with them is false (a view shows them as out of date rather than as the new key's).
 #[hook]
-pub fn use_settled_incremental<K, T, F>(key: Rc<K>, n: usize, item: F) -> Rc<Vec<Option<T>>>
+pub fn use_settled_incremental<K, T, F>(key: Rc<K>, n: usize, item: F) -> (Rc<Vec<Option<T>>>, bool)
 where
     K: PartialEq + 'static,
     T: Clone + 'static,
@@ -48,18 +49,20 @@ where
     use_sliced(key, n, SETTLE_MS, item)
 }
 
+/// The items done so far, and whether they are `key`'s.
 #[hook]
-fn use_sliced<K, T, F>(key: Rc<K>, n: usize, delay_ms: i32, item: F) -> Rc<Vec<Option<T>>>
+fn use_sliced<K, T, F>(key: Rc<K>, n: usize, delay_ms: i32, item: F) -> (Rc<Vec<Option<T>>>, bool)
 where
     K: PartialEq + 'static,
     T: Clone + 'static,
     F: Fn(&K, usize) -> T + 'static,
 {
-    let results = use_state(|| Rc::new(Vec::<Option<T>>::new()));
+    let results = use_state(|| (None::<Rc<K>>, Rc::new(Vec::<Option<T>>::new())));
+    let current = results.0.as_ref().is_some_and(|k| **k == *key);
     let item = Rc::new(item);
     {
         let results = results.clone();
-        use_effect_with((key, n), move |(key, n)| {
+        use_effect_with((key.clone(), n), move |(key, n)| {
             let n = *n;
             let key = key.clone();
             let done = Rc::new(RefCell::new(vec![None; n]));
@@ -90,7 +93,7 @@ where
                             break;
                         }
                     }
-                    results.set(Rc::new(done.borrow().clone()));
+                    results.set((Some(key.clone()), Rc::new(done.borrow().clone())));
                     if *next.borrow() < n {
                         if let (Some(w), Some(t)) = (web_sys::window(), tick.upgrade()) {
                             if let Some(cb) = t.borrow().as_ref() {
@@ -130,5 +133,5 @@ where
             }
         });
     }
-    (*results).clone()
+    (results.1.clone(), current)
 }

@@ -274,13 +274,16 @@ pub(crate) fn migration(m: &crate::engine::cluster::MigrationRecord, lang: Lang)
         f.duration(m.downtime_s),
     );
     let (vm, from, to, passes) = (&m.vm, &m.from, &m.to, m.passes);
+    let held = m.main_limit().map_or(String::new(), |(l, share)| {
+        format!(" {}.", crate::model::levers::held_for(l, share, lang))
+    });
     match lang {
         Lang::En => format!(
-            "{vm}, {from} → {to}: {wait} in the queue, {passes} {}, blackout at {at} for {down}, done at {end}, {sent} sent.",
+            "{vm}, {from} → {to}: {wait} in the queue, {passes} {}, blackout at {at} for {down}, done at {end}, {sent} sent.{held}",
             if passes == 1 { "pass" } else { "passes" }
         ),
         Lang::De => format!(
-            "{vm}, {from} → {to}: {wait} in der Warteschlange, {passes} {}, Blackout bei {at} für {down}, fertig bei {end}, {sent} gesendet.",
+            "{vm}, {from} → {to}: {wait} in der Warteschlange, {passes} {}, Blackout bei {at} für {down}, fertig bei {end}, {sent} gesendet.{held}",
             if passes == 1 { "Durchlauf" } else { "Durchläufe" }
         ),
     }

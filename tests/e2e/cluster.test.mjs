@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { launch, openApp, pixels, screenshot, scrubTo, text } from './helpers.mjs';
+import { APP_URL, launch, openApp, pixels, screenshot, scrubTo, text } from './helpers.mjs';
 
 let browser;
 before(async () => {
@@ -43,7 +43,13 @@ test('build a 4-host cluster by clicking, drain a host, check the Gantt chart an
   const gantt = page.locator('.gantt-hits');
   await gantt.focus();
   await page.keyboard.press('End');
-  assert.match(await text(page, 'gantt-readout'), /^\S+, NODE1 → \S+: .+ in the queue, \d+ pass(es)?, blackout at .+, done at .+ sent\.$/);
+  assert.match(
+    await text(page, 'gantt-readout'),
+    /^\S+, NODE1 → \S+: .+ in the queue, \d+ pass(es)?, blackout at .+, done at .+ sent\. Limited by .+ for \d+ % of the transfer\.$/,
+  );
+  // The totals: what held the migrations, and the CPU each host spent on them.
+  assert.match(await text(page, 'cluster-limit'), /^Limited by .+ for \d+ % of the transfer\.$/);
+  assert.match(await text(page, 'host-cpu'), /^NODE1\s[\d.]+\score‑s · NODE2\s[\d.]+\score‑s/);
   await gantt.scrollIntoViewIfNeeded();
   const g = await gantt.boundingBox();
   await page.mouse.move(g.x + g.width / 2, g.y + 2);
@@ -70,6 +76,9 @@ test('build a 4-host cluster by clicking, drain a host, check the Gantt chart an
 
 test('the presets load and the one-VM view keeps its own run', async () => {
   const { page, errors } = await openApp(browser);
+  await page.click('#tab-single');
+  await page.fill('#link-value', '40');
+  await page.press('#link-value', 'Enter');
   const single = await text(page, 'total-time');
   await page.click('#tab-cluster');
   await page.selectOption('#preset', '2');
@@ -81,3 +90,31 @@ test('the presets load and the one-VM view keeps its own run', async () => {
   assert.equal(await text(page, 'total-time'), single);
   assert.deepEqual(errors, []);
 });
+
+for (const lang of ['en', 'de']) {
+  for (const width of [1280, 375]) {
+    test(`the admin's question in the cluster view: drain NODE1, RDMA or Compression? (${lang}, ${width} px)`, async () => {
+      const { page, errors } = await openApp(browser, {
+        url: `${APP_URL}?chapter=cluster&lang=${lang}`,
+        viewport: { width, height: 900 },
+      });
+      await page.waitForSelector('.topology');
+      await page.click('#clear-ops');
+      await page.click('#drain');
+      const advice = page.locator('[data-testid=cluster-levers][aria-busy=false] [data-testid=cluster-lever-advice]');
+      await advice.waitFor({ timeout: 30_000 });
+      const said = await advice.innerText();
+      if (lang === 'en') assert.match(said, /^(Use|Keep what you have) .*all done after .*Limited by .+ for \d+ % of the transfer\.$/is, said);
+      else assert.match(said, /^(Verwenden Sie|Behalten Sie) .*erledigt nach .*Begrenzt durch .+ \d+ % der Übertragungszeit\.$/is, said);
+      assert.doesNotMatch(said, /RDMA/, 'under the 25 % SMB limit, RDMA NICs are not the answer');
+      await page.locator('[data-testid=cluster-levers] summary').click();
+      const rows = await page.$$eval('[data-testid=cluster-levers] tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+      assert.equal(rows.length, 24);
+      const smbRdma = rows.filter((r) => /^SMB, RDMA/.test(r[1]));
+      assert.ok(smbRdma.length > 0 && smbRdma.every((r) => /SMB/.test(r[5])), 'SMB with RDMA is held by the SMB limit');
+      await page.locator('[data-testid=cluster-levers]').scrollIntoViewIfNeeded();
+      await screenshot(page, `cluster-levers-${lang}-${width}.png`);
+      assert.deepEqual(errors, []);
+    });
+  }
+}

@@ -16,7 +16,7 @@ after(async () => {
 
 async function open(lang, chapter = 'playground', contextOptions = {}) {
   const opened = await openApp(browser, { wait: false, url: `${APP_URL}?chapter=${chapter}&lang=${lang}`, contextOptions });
-  await opened.page.waitForSelector('[data-testid=lever-advice]', { timeout: 30_000 });
+  await opened.page.waitForSelector('[data-testid=levers][aria-busy=false] [data-testid=lever-advice]', { timeout: 30_000 });
   return opened;
 }
 

@@ -42,11 +42,29 @@ impl Ord for Event {
     }
 }
 
+/// What held a flow at its rate in a max-min allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// Its own cap.
+    Cap,
+    /// A resource (its index) that filled up.
+    Resource(usize),
+    /// Nothing: no cap and no finite resource.
+    Unbounded,
+}
+
 /// Rates for `demands` over resources with `capacity` (same units as weight × rate).
 pub fn max_min(demands: &[Demand], capacity: &[f64]) -> Vec<f64> {
+    max_min_held(demands, capacity).0
+}
+
+/// `max_min`, with what held each flow: its cap or the resource that filled first among those
+/// it uses (on a tie, the one with the lower index).
+pub fn max_min_held(demands: &[Demand], capacity: &[f64]) -> (Vec<f64>, Vec<Held>) {
     let n = demands.len();
     let r = capacity.len();
     let mut rate = vec![0.0; n];
+    let mut held = vec![Held::Unbounded; n];
     let mut frozen = vec![false; n];
     // Per resource: capacity used by frozen flows, weight of unfrozen flows, and who uses it.
     let mut used = vec![0.0; r];
@@ -90,24 +108,33 @@ pub fn max_min(demands: &[Demand], capacity: &[f64]) -> Vec<f64> {
     while left > 0 {
         let Some(ev) = heap.pop() else { break };
         let level = ev.level.max(floor);
-        let to_freeze: Vec<usize> = if ev.what >= r && usize::MAX - ev.what < n {
+        let (to_freeze, why): (Vec<usize>, Held) = if ev.what >= r && usize::MAX - ev.what < n {
             let i = usize::MAX - ev.what;
             if frozen[i] {
                 continue;
             }
-            vec![i]
+            let why = if demands[i].cap.is_finite() {
+                Held::Cap
+            } else {
+                Held::Unbounded
+            };
+            (vec![i], why)
         } else {
             let res = ev.what;
             if full[res] || ev.version != version[res] {
                 continue;
             }
             full[res] = true;
-            users[res].iter().copied().filter(|&i| !frozen[i]).collect()
+            (
+                users[res].iter().copied().filter(|&i| !frozen[i]).collect(),
+                Held::Resource(res),
+            )
         };
         floor = level;
         for i in to_freeze {
             frozen[i] = true;
             rate[i] = level;
+            held[i] = why;
             left -= 1;
             for &(res, w) in &demands[i].uses {
                 used[res] += w * level;
@@ -132,7 +159,7 @@ pub fn max_min(demands: &[Demand], capacity: &[f64]) -> Vec<f64> {
             rate[i] = f64::INFINITY;
         }
     }
-    rate
+    (rate, held)
 }
 
 #[cfg(test)]
@@ -177,6 +204,31 @@ mod tests {
             &[10.0, 4.0],
         );
         assert_eq!(r, vec![2.0, 8.0, 2.0]);
+    }
+
+    #[test]
+    fn each_flow_is_told_what_held_it() {
+        // Flow 0 is capped at 2; flows 1 and 2 share resource 0 (10), flow 2 also crosses
+        // resource 1 (3), which fills first.
+        let (r, held) = max_min_held(
+            &[
+                d(2.0, &[(0, 1.0)]),
+                d(f64::INFINITY, &[(0, 1.0)]),
+                d(f64::INFINITY, &[(0, 1.0), (1, 1.0)]),
+                d(f64::INFINITY, &[]),
+            ],
+            &[10.0, 3.0],
+        );
+        assert_eq!(r[..3], [2.0, 5.0, 3.0]);
+        assert_eq!(
+            held,
+            vec![
+                Held::Cap,
+                Held::Resource(0),
+                Held::Resource(1),
+                Held::Unbounded
+            ]
+        );
     }
 
     #[test]

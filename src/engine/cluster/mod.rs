@@ -16,11 +16,11 @@ use serde::Serialize;
 
 use crate::engine::memory::MemoryLayout;
 use crate::engine::trace::{LinkSegment, Outcome, PassRecord, PhaseSpan, StopCopyRecord, Trace};
-use crate::engine::transport::RateBreakdown;
+use crate::engine::transport::{Bottleneck, RateBreakdown};
 use crate::engine::units::{fmt_bytes, MIB};
 
 pub use crate::engine::migration::{Stage, StageSpan};
-pub use fair::{max_min, Demand};
+pub use fair::{max_min, max_min_held, Demand, Held};
 
 pub use run::simulate_cluster;
 pub use scenario::{
@@ -102,6 +102,24 @@ impl std::fmt::Display for Refusal {
     }
 }
 
+/// What held a migration's rate for a spell of its transfer in the cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "by", rename_all = "snake_case")]
+pub enum ClusterLimit {
+    /// Its own path, as if it ran alone: the line rate, the TCP window, a flow's CPU, packet
+    /// loss, a bandwidth cap, compression's CPU, Xen's rounds.
+    Own(Bottleneck),
+    /// A host's NICs on the migration network, shared with the cluster's other migrations.
+    Nic,
+    /// The one NIC pair that the TCP connections between two hosts hash onto (TCP/IP and
+    /// Compression on a team).
+    NicPair,
+    /// A host's idle cores, shared with its other migrations.
+    Cpu,
+    /// The cluster's SMB bandwidth limit on what a host sends.
+    SmbLimit,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MigrationRecord {
     pub vm: String,
@@ -122,6 +140,32 @@ pub struct MigrationRecord {
     /// Per-pass records in the single-VM format (segment ranges index `segments`).
     pub pass_records: Vec<PassRecord>,
     pub stop_copy: Option<StopCopyRecord>,
+    /// Seconds of its transfer that each limit held the rate, in the order first seen.
+    pub limits: Vec<(ClusterLimit, f64)>,
+}
+
+impl MigrationRecord {
+    /// The limit that held the rate longest, with its share of the transfer time (0–1).
+    pub fn main_limit(&self) -> Option<(ClusterLimit, f64)> {
+        longest(&self.limits)
+    }
+}
+
+/// Of `(limit, seconds)` spells, the limit that held longest, with its share of the time.
+fn longest(limits: &[(ClusterLimit, f64)]) -> Option<(ClusterLimit, f64)> {
+    let total: f64 = limits.iter().map(|(_, s)| s).sum();
+    limits
+        .iter()
+        .copied()
+        .fold(
+            None,
+            |best: Option<(ClusterLimit, f64)>, (l, s)| match best {
+                Some((_, b)) if b >= s => best,
+                _ => Some((l, s)),
+            },
+        )
+        .filter(|_| total > 0.0)
+        .map(|(l, s)| (l, s / total))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -135,6 +179,24 @@ pub struct ClusterTrace {
     pub peak_link_gbps: f64,
     /// Where each VM ends up.
     pub placement: Vec<(String, String)>,
+    /// Core-seconds each host spent on migrations (TCP and compression, sending and
+    /// receiving), in the scenario's host order.
+    pub host_cpu_core_s: Vec<(String, f64)>,
+}
+
+impl ClusterTrace {
+    /// The limit that held the cluster's migrations longest, with its share of all their
+    /// transfer time (0–1).
+    pub fn main_limit(&self) -> Option<(ClusterLimit, f64)> {
+        let mut all: Vec<(ClusterLimit, f64)> = Vec::new();
+        for (l, s) in self.migrations.iter().flat_map(|m| &m.limits) {
+            match all.iter_mut().find(|(k, _)| k == l) {
+                Some((_, t)) => *t += s,
+                None => all.push((*l, *s)),
+            }
+        }
+        longest(&all)
+    }
 }
 
 impl ClusterTrace {
@@ -147,6 +209,7 @@ impl ClusterTrace {
             worst_blackout_s: 0.0,
             peak_link_gbps: 0.0,
             placement: Vec::new(),
+            host_cpu_core_s: Vec::new(),
         }
     }
 

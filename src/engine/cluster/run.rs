@@ -8,16 +8,16 @@
 
 use std::collections::VecDeque;
 
-use super::fair::{max_min, Demand};
+use super::fair::{max_min_held, Demand, Held};
 use super::path::choose_path;
 use super::plan::plan;
 use super::scenario::ClusterScenario;
-use super::{ClusterTrace, MigrationRecord, Refusal, Stage, StageSpan};
+use super::{ClusterLimit, ClusterTrace, MigrationRecord, Refusal, Stage, StageSpan};
 use crate::engine::background::{long_run, long_run_mean, Background, MAX_SEGMENTS_PER_TRANSFER};
 use crate::engine::migration::{Machine, Step};
 use crate::engine::scenario::{Scenario, ScenarioError, TransportKind};
 use crate::engine::trace::{LinkSegment, Outcome};
-use crate::engine::transport::{link_payload, MIN_NETWORK_CORES};
+use crate::engine::transport::{link_payload, Bottleneck, MIN_NETWORK_CORES};
 use crate::engine::units::MIB;
 
 /// A resource migrations share.
@@ -110,6 +110,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
     let st = &sc.settings;
     let mut records: Vec<MigrationRecord> = Vec::new();
     let mut queue: VecDeque<Queued> = VecDeque::new();
+    let mut host_cpu = vec![0.0; sc.hosts.len()];
     let mut placement: Vec<usize> = sc
         .vms
         .iter()
@@ -135,6 +136,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
             end_s: 0.0,
             pass_records: Vec::new(),
             stop_copy: None,
+            limits: Vec::new(),
         });
         let (Some(path), None) = (path, refused) else {
             continue;
@@ -333,7 +335,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
                 }
             })
             .collect();
-        let rates = max_min(&demands, &resources.capacity);
+        let (rates, held) = max_min_held(&demands, &resources.capacity);
         // Peak traffic on any port.
         let mut load = vec![0.0; resources.capacity.len()];
         for (d, r) in demands.iter().zip(&rates) {
@@ -382,9 +384,33 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
             break;
         }
         let dt = (next - t).max(0.0);
-        for &i in &transferring {
+        for (k, &i) in transferring.iter().enumerate() {
             let l = &mut active[i];
             let rate = rate_of[i];
+            if dt > 0.0 {
+                let Step::Send { limit, .. } = steps[i] else {
+                    unreachable!("only transfers are listed")
+                };
+                let held = match held[k] {
+                    Held::Resource(res) => match resources.keys[res] {
+                        Key::Port { .. } => ClusterLimit::Nic,
+                        Key::Pair { .. } => ClusterLimit::NicPair,
+                        Key::Cpu(_) => ClusterLimit::Cpu,
+                        Key::SmbLimit(_) => ClusterLimit::SmbLimit,
+                    },
+                    Held::Cap | Held::Unbounded => {
+                        ClusterLimit::Own(own_limit(&l.m, offered[l.network].0, limit))
+                    }
+                };
+                let r = &mut records[l.record];
+                match r.limits.iter_mut().find(|(h, _)| *h == held) {
+                    Some((_, s)) => *s += dt,
+                    None => r.limits.push((held, dt)),
+                }
+                let (src, dst) = l.m.cpu_per_wire_byte();
+                host_cpu[l.from] += rate * dt * src;
+                host_cpu[l.to] += rate * dt * dst;
+            }
             // A transfer whose predicted finish is this event is done: subtracting could leave
             // a residue too small to ever advance the clock again.
             if rate > 0.0 && t + l.wire_left / rate <= next {
@@ -465,5 +491,27 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
         worst_blackout_s: worst,
         peak_link_gbps: peak,
         placement,
+        host_cpu_core_s: sc
+            .hosts
+            .iter()
+            .zip(host_cpu)
+            .map(|(h, c)| (h.name.clone(), c))
+            .collect(),
     })
+}
+
+/// What holds a migration at its own cap: its path's bottleneck at the other traffic
+/// `background`, or the step's `limit` (compression's CPU, Xen's rounds) when that is lower.
+fn own_limit(m: &Machine, background: f64, limit: f64) -> Bottleneck {
+    let rates = m.send_rates();
+    let path = rates.bottleneck(background);
+    if limit < rates.wire_rate(background) * (1.0 - 1e-9) && path != Bottleneck::CompressionCpu {
+        if m.is_xen() {
+            Bottleneck::RoundLimit
+        } else {
+            Bottleneck::CompressionCpu
+        }
+    } else {
+        path
+    }
 }

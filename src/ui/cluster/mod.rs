@@ -23,7 +23,9 @@ use crate::engine::cluster::{ClusterScenario, ClusterTrace, MigrationRecord, Sta
 use crate::text::{Fmt, Lang};
 
 use crate::model::cluster::ClusterEdit;
+use crate::model::levers::held_for;
 use crate::ui::chart::use_view_env;
+use crate::ui::levers::ClusterLeverView;
 use crate::ui::memory_map::{labels, MemoryMap, COLOUR_VARS};
 use crate::ui::ByPtr;
 
@@ -269,12 +271,21 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                             format!("{} of {}", ok.len(), trace.migrations.len()),
                             format!("{} von {}", ok.len(), trace.migrations.len()))}</dd></div>
                         <div><dt>{lang.pick("Peak link use", "Höchste Verbindungsauslastung")}</dt><dd data-testid="peak-link">{format!("{} Gbit/s", f.num(trace.peak_link_gbps, 2))}</dd></div>
+                        <div><dt>{lang.pick("CPU on each host", "CPU je Host")}</dt><dd data-testid="host-cpu">{
+                            trace.host_cpu_core_s.iter()
+                                .map(|(h, c)| format!("{h}\u{a0}{}\u{a0}{}", f.num(*c, 1), lang.pick("core\u{2011}s", "Kern\u{2011}s")))
+                                .collect::<Vec<_>>().join(" · ")
+                        }</dd></div>
                     </dl>
+                    if let Some((limit, share)) = trace.main_limit() {
+                        <p class="small" data-testid="cluster-limit">{format!("{}.", held_for(limit, share, lang))}</p>
+                    }
                     <p class="small">{now_line(active_now, queued_now, &f.bytes(ok.iter().map(|m| m.wire_bytes).sum()), lang)}</p>
                     <ul class="progress" data-testid="running">{ for progress }</ul>
                     <ul class="refused" data-testid="refused">{ for refused }</ul>
                 </section>
             </div>
+            <ClusterLeverView cluster={p.cluster.0.clone()} {lang} />
             <section class="panel">
                 <h2>{lang.pick("Memory of the VMs migrating now", "Arbeitsspeicher der VMs, die gerade migriert werden")}</h2>
                 <div class="minis" data-testid="minis">{ minis }</div>
