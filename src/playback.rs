@@ -129,6 +129,27 @@ pub fn suggested_speed(duration: f64) -> f64 {
         .unwrap_or(1.0)
 }
 
+/// A migration's first pass should end within this many wall-clock seconds at the suggested
+/// speed, so that a reader sees the second pass begin without waiting.
+pub const FIRST_PASS_WALL_S: f64 = 10.0;
+
+/// `suggested_speed(duration)`, but fast enough that a first pass ending at `first_pass_end`
+/// s plays within `FIRST_PASS_WALL_S`.
+pub fn suggested_speed_for(duration: f64, first_pass_end: Option<f64>) -> f64 {
+    let base = suggested_speed(duration);
+    let Some(end) = first_pass_end.filter(|e| e.is_finite() && *e > 0.0) else {
+        return base;
+    };
+    if end / base <= FIRST_PASS_WALL_S {
+        return base;
+    }
+    SPEEDS
+        .iter()
+        .copied()
+        .find(|v| end / v <= FIRST_PASS_WALL_S)
+        .unwrap_or(SPEEDS[SPEEDS.len() - 1])
+}
+
 /// The factor by which to slow playback at simulated time `t` so that `span` (the blackout)
 /// lasts at least `min_wall_s` seconds of wall time at `speed`; 1 outside it or when it is
 /// long enough already.

@@ -831,6 +831,66 @@ mod chapters {
     }
 
     #[test]
+    fn at_the_default_speed_every_chapter_shows_pass_2_within_10_seconds() {
+        use migration_lab::playback::FIRST_PASS_WALL_S;
+        // Read in order, as a reader who never touches the speed.
+        let mut s = state();
+        for (i, c) in chapters().iter().enumerate() {
+            s = s.apply(Action::Chapter(i));
+            if s.mode != migration_lab::model::Mode::Single {
+                continue;
+            }
+            if let Some(second) = s.trace.passes.get(1) {
+                let wall = second.start_s / s.clock.speed;
+                assert!(
+                    wall <= FIRST_PASS_WALL_S,
+                    "{}: pass 2 after {wall:.1} s at {}×",
+                    c.id,
+                    s.clock.speed
+                );
+            }
+            // Nor so fast that the whole timeline flashes by.
+            assert!(
+                s.clock.duration / s.clock.speed >= 2.0,
+                "{}: {} s at {}×",
+                c.id,
+                s.clock.duration,
+                s.clock.speed
+            );
+        }
+        // A speed the reader chose stays.
+        let chosen = state().apply(Action::Speed(0.25)).apply(Action::Chapter(1));
+        assert_eq!(chosen.clock.speed, 0.25);
+    }
+
+    #[test]
+    fn the_timeline_spans_only_what_is_shown() {
+        use migration_lab::permalink::decode;
+        let open = |query: &str| {
+            let d = decode(query);
+            AppState::from_link(&d.link, d.notices, Lang::En, false)
+        };
+        let full = open("chapter=convergence");
+        assert!(!full.compare.is_empty());
+        let longest = full
+            .compare
+            .iter()
+            .map(|t| t.duration_s())
+            .fold(full.trace.duration_s(), f64::max);
+        assert!(
+            longest > full.trace.duration_s(),
+            "a compared run is longer"
+        );
+        assert_eq!(full.clock.duration, longest);
+        // The embed shows no comparison: none is run, and the timeline is its run's.
+        let embed = open("chapter=convergence&embed=1&views=stage,passes,result");
+        assert!(embed.compare.is_empty());
+        assert_eq!(embed.clock.duration, embed.trace.duration_s());
+        let with = open("chapter=convergence&embed=1&views=passes,compare");
+        assert_eq!(with.compare.len(), full.compare.len());
+    }
+
+    #[test]
     fn the_free_views_keep_the_readers_work_between_them() {
         let playground = chapter_index("playground").unwrap();
         let cluster = chapter_index("cluster").unwrap();
@@ -907,5 +967,50 @@ mod chapters {
             .state_pairs()
             .iter()
             .all(|(k, _)| k.starts_with("c.")));
+    }
+}
+
+mod scales {
+    use migration_lab::chapters::chapters;
+    use migration_lab::model::scale::DIRTY_RATE;
+
+    #[test]
+    fn the_dirty_rate_slider_reaches_every_rate_a_chapter_names() {
+        let s = DIRTY_RATE;
+        // The chapters' own rates, and the round numbers their texts ask for.
+        let mut targets: Vec<f64> = chapters()
+            .iter()
+            .filter_map(|c| c.scenario().ok())
+            .map(|sc| sc.vm.dirty_rate_mibps)
+            .collect();
+        targets.extend([
+            0.0, 1.0, 2.0, 5.0, 250.0, 300.0, 400.0, 500.0, 1000.0, 2000.0, 4000.0,
+        ]);
+        targets.extend((10..=45).map(f64::from));
+        targets.extend((5..=20).map(|k| f64::from(k) * 10.0));
+        for v in targets {
+            assert_eq!(s.value(s.position(v)), v, "{v} MiB/s");
+        }
+    }
+
+    #[test]
+    fn the_dirty_rate_slider_rises_by_at_most_5_percent_a_step_beyond_whole_numbers() {
+        let s = DIRTY_RATE;
+        assert_eq!(s.value(0.0), 0.0);
+        assert_eq!(s.value(f64::from(s.steps())), s.high);
+        let mut last = 0.0;
+        for p in 1..=s.steps() {
+            let v = s.value(f64::from(p));
+            assert!(v > last, "{p}: {v} after {last}");
+            // Whole MiB/s while small, never more than 5 % a step beyond.
+            assert!(v - last <= 1.0 || v <= last * 1.05, "{p}: {v} after {last}");
+            assert_eq!(s.position(v), f64::from(p), "{v} MiB/s");
+            last = v;
+        }
+        // Fine enough to drag: fewer than 200 positions, so about a pixel each.
+        assert!(s.steps() < 200, "{}", s.steps());
+        // A typed rate beyond the slider sits at its end, a fraction at the nearest value.
+        assert_eq!(s.position(100_000.0), f64::from(s.steps()));
+        assert_eq!(s.value(s.position(40.3)), 40.0);
     }
 }

@@ -6,6 +6,7 @@ pub mod bounds;
 pub mod cluster;
 pub mod edits;
 pub mod levers;
+pub mod scale;
 pub mod state;
 pub mod study;
 

@@ -7,7 +7,7 @@ use super::{ClusterEdit, Edit};
 use crate::chapters::{chapter_index, chapters, View};
 use crate::engine::{simulate, ClusterScenario, ClusterTrace, Scenario, Trace};
 use crate::permalink::{Link, Notice};
-use crate::playback::{slow_motion, Clock};
+use crate::playback::{slow_motion, suggested_speed_for, Clock};
 use crate::text::Lang;
 
 /// A lab run opened in the playground.
@@ -53,6 +53,12 @@ pub struct AppState {
     pub import_error: Option<(String, String)>,
     /// The lab run opened in the playground, whose measurements are drawn over the engine's.
     pub lab_run: Option<Rc<OpenedRun>>,
+    /// The views an embed shows (`Embed::views`); the chapter's when `None`. Runs for a view
+    /// not shown are not made, and the clock spans only what is shown.
+    pub shown_views: Option<Rc<Vec<String>>>,
+    /// The reader chose the playback speed (or a link named it): it stays from chapter to
+    /// chapter. Until then each run gets the speed that suits it.
+    pub speed_chosen: bool,
 }
 
 pub use crate::permalink::Theme;
@@ -144,6 +150,10 @@ impl AppState {
             }
         };
         let mut clock = Clock::new(trace.duration_s());
+        clock.set_speed(suggested_speed_for(
+            trace.duration_s(),
+            first_pass_end(&trace),
+        ));
         if autoplay {
             clock.play();
         }
@@ -167,6 +177,8 @@ impl AppState {
             notices: Rc::new(Vec::new()),
             import_error: None,
             lab_run: None,
+            shown_views: None,
+            speed_chosen: false,
         }
     }
 
@@ -175,7 +187,11 @@ impl AppState {
         let Some(c) = chapters().get(self.chapter) else {
             return Vec::new();
         };
-        if self.mode != Mode::Single || !c.views.iter().any(|v| v == "compare") {
+        let shown = self
+            .shown_views
+            .as_ref()
+            .is_none_or(|v| v.iter().any(|v| v == "compare"));
+        if self.mode != Mode::Single || !shown || !c.views.iter().any(|v| v == "compare") {
             return Vec::new();
         }
         (0..c.compare.len())
@@ -185,7 +201,7 @@ impl AppState {
             .collect()
     }
 
-    /// The clock's span: the run, or the longest of the compared ones.
+    /// The clock's span: the run, or the longest of the compared ones (made only when shown).
     fn span(&self) -> f64 {
         self.compare
             .iter()
@@ -230,6 +246,13 @@ impl AppState {
         // to the chapter's.
         let scenario = link.scenario.clone().filter(|_| !named);
         let mut state = AppState::open(scenario, AppState::link_chapter(link), lang, autoplay);
+        if let Some(views) = link.embed.as_ref().and_then(|e| e.views.clone()) {
+            // An embed that does not show the comparison runs none, and its clock spans its
+            // own run.
+            state.shown_views = Some(Rc::new(views));
+            state.compare = Rc::new(state.variants());
+            state.clock.retarget(state.span());
+        }
         let then = |state: AppState, action: Action| (*Rc::new(state).apply(action)).clone();
         if let (true, Some(s)) = (named, &link.scenario) {
             state = then(state, Action::SetScenario(Box::new(s.clone())));
@@ -287,22 +310,32 @@ impl AppState {
             lang: Some(self.lang),
             theme: (self.theme != Theme::System).then_some(self.theme),
             t: (!self.clock.playing && self.clock.t > 0.0).then_some(self.clock.t),
-            speed: Some(self.clock.speed),
+            speed: self.speed_chosen.then_some(self.clock.speed),
             scenario: None,
             cluster: None,
             embed,
         }
     }
 
-    /// Starts the clock on a new run of `duration` seconds.
+    /// Starts the clock on a new run of `duration` seconds: at the reader's speed when they
+    /// chose one, else at the speed that suits the run shown.
     fn fresh_clock(&self, duration: f64) -> Clock {
         let mut clock = Clock::new(duration);
-        clock.set_speed(self.clock.speed);
+        if self.speed_chosen {
+            clock.set_speed(self.clock.speed);
+        } else if self.mode == Mode::Single {
+            clock.set_speed(suggested_speed_for(duration, first_pass_end(&self.trace)));
+        }
         if self.autoplay {
             clock.play();
         }
         clock
     }
+}
+
+/// When the run's first pass ends, s.
+fn first_pass_end(trace: &Trace) -> Option<f64> {
+    trace.passes.first().map(|p| p.end_s)
 }
 
 impl AppState {
@@ -414,7 +447,10 @@ impl AppState {
             Action::CloseLabRun => next.lab_run = None,
             Action::Restart => next.clock.restart(),
             Action::Seek(t) => next.clock.seek(t),
-            Action::Speed(v) => next.clock.set_speed(v),
+            Action::Speed(v) => {
+                next.clock.set_speed(v);
+                next.speed_chosen = true;
+            }
             Action::SetLang(lang) => next.lang = lang,
             Action::SlowBlackout(on) => next.slow_blackout = on,
             Action::SetTheme(theme) => next.theme = theme,
@@ -456,12 +492,12 @@ impl AppState {
                     View::Single => {
                         next.mode = Mode::Single;
                         next.compare = Rc::new(next.variants());
-                        next.clock = self.fresh_clock(next.span());
+                        next.clock = next.fresh_clock(next.span());
                     }
                     View::Cluster => {
                         next.mode = Mode::Cluster;
                         next.compare = Rc::new(Vec::new());
-                        next.clock = self.fresh_clock(next.cluster_trace.makespan_s);
+                        next.clock = next.fresh_clock(next.cluster_trace.makespan_s);
                     }
                 }
             }

@@ -475,6 +475,44 @@ test('each chapter starts from its own start: Next carries only language, theme 
   await context.close();
 });
 
+test('controls fit their range: the dirty rate a chapter asks for is reached by keys and by dragging; the timeline spans what is shown', async () => {
+  const { page, context, errors } = await openChapter('precopy', 'en', { contextOptions: { reducedMotion: 'reduce' } });
+  await page.waitForSelector('#dirty-rate');
+  assert.equal(await page.inputValue('#dirty-rate-value'), '20');
+  // "Try 40 MiB/s": twenty steps of the arrow key from 20.
+  await page.focus('#dirty-rate');
+  for (let i = 0; i < 20; i++) await page.keyboard.press('ArrowRight');
+  assert.equal(await page.inputValue('#dirty-rate-value'), '40');
+  // And by the mouse: the slider's position for 40 MiB/s, dragged to from its left end.
+  await page.focus('#dirty-rate');
+  await page.keyboard.press('Home');
+  assert.equal(await page.inputValue('#dirty-rate-value'), '0');
+  const box = await page.locator('#dirty-rate').boundingBox();
+  const max = await page.$eval('#dirty-rate', (el) => Number(el.max));
+  assert.ok(max >= 150, `fine steps: ${max}`);
+  const reached = new Set();
+  for (let px = 0; px < box.width; px += 1) {
+    await page.mouse.move(box.x + 1, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + px, box.y + box.height / 2);
+    await page.mouse.up();
+    const v = Number(await page.inputValue('#dirty-rate-value'));
+    reached.add(v);
+    if (v > 45) break;
+  }
+  assert.ok(reached.has(40), `40 MiB/s under the pointer (reached ${[...reached].join(', ')})`);
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  // An embed of the convergence chapter without its comparison: the timeline is its own run's.
+  const embed = await openApp(browser, { url: `${APP_URL}?chapter=convergence&embed=1&views=stage,passes,result&lang=en` });
+  await embed.page.waitForSelector('[data-testid=time]');
+  const total = (await embed.page.locator('[data-testid=time]').innerText()).split(' / ')[1];
+  const run = await embed.page.locator('[data-testid=total-time]').innerText();
+  assert.equal(total, run, 'the timeline ends with the run shown');
+  await embed.context.close();
+});
+
 test('screenshots of every chapter, desktop and phone, English and German', async () => {
   const dir = path.join(SCREENSHOT_DIR, 'chapters');
   mkdirSync(dir, { recursive: true });

@@ -14,6 +14,7 @@ use crate::engine::{Multifd, MultifdCompression, Pattern, Scenario, StopPolicy, 
 use crate::model::bounds::{check, to_count};
 use crate::model::edits::{on_lab_host, set_lab_host};
 use crate::model::levers::LeverSet;
+use crate::model::scale::DIRTY_RATE;
 use crate::model::{Edit, Hypervisor, Lever, Part};
 use crate::text::Lang;
 
@@ -24,7 +25,6 @@ use widgets::*;
 
 /// Link speeds offered by the slider, Gbit/s (0 shows what happens without a link).
 pub const LINKS: [f64; 8] = [0.0, 1.0, 2.5, 5.0, 10.0, 25.0, 40.0, 100.0];
-pub const MAX_DIRTY_SLIDER: f64 = 4000.0;
 
 #[derive(Properties, PartialEq)]
 pub struct ControlsProps {
@@ -117,6 +117,9 @@ pub fn controls(p: &ControlsProps) -> Html {
     let on_memory_value = intent(p, |gib: f64| Edit::Memory(gib * 1024.0));
     let on_ws = intent(p, |pct: f64| Edit::Share(Part::WorkingSet, pct));
     let on_dirty = editor(p, |s, v: f64| s.vm.dirty_rate_mibps = v);
+    let on_dirty_slide = editor(p, |s, pos: f64| {
+        s.vm.dirty_rate_mibps = DIRTY_RATE.value(pos)
+    });
     let on_link_slide = editor(p, |s, pos: f64| {
         s.network.link_gbps = LINKS[(pos.max(0.0) as usize).min(LINKS.len() - 1)]
     });
@@ -373,9 +376,9 @@ pub fn controls(p: &ControlsProps) -> Html {
                     position={ws_pct} value={ws_pct} on_slide={on_ws.clone()} on_value={ws_g.0} error={ws_g.1.map(|(m, t)| (AttrValue::from(m), AttrValue::from(t)))} />
             }
             if show(Control::DirtyRate) {
-                <Slider id="dirty-rate" label={lang.pick("Dirty rate (how fast the guest writes memory)", "Änderungsrate (wie schnell der Gast in den Speicher schreibt)")} unit="MiB/s" min={0.0} max={MAX_DIRTY_SLIDER} step={10.0}
-                    position={s.vm.dirty_rate_mibps.min(MAX_DIRTY_SLIDER)} value={s.vm.dirty_rate_mibps}
-                    on_slide={on_dirty.clone()} on_value={dirty_g.0} error={dirty_g.1.map(|(m, t)| (AttrValue::from(m), AttrValue::from(t)))} />
+                <Slider id="dirty-rate" label={lang.pick("Dirty rate (how fast the guest writes memory)", "Änderungsrate (wie schnell der Gast in den Speicher schreibt)")} unit="MiB/s" min={0.0} max={f64::from(DIRTY_RATE.steps())} step={1.0}
+                    position={DIRTY_RATE.position(s.vm.dirty_rate_mibps)} value={s.vm.dirty_rate_mibps}
+                    on_slide={on_dirty_slide} on_value={dirty_g.0} error={dirty_g.1.map(|(m, t)| (AttrValue::from(m), AttrValue::from(t)))} />
             }
             if show(Control::Pattern) {
                 { choice("pattern", lang.pick("Write pattern", "Schreibmuster"), &[
