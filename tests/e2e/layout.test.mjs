@@ -1,0 +1,133 @@
+// End to end: the page's layout measured in the browser at a desktop (1280 px) and a phone
+// (375 px) width, in English and German: what overlaps, overflows, is oversized or too small.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { APP_URL, collectErrors, launch, lightColour, openApp, screenshot, scrubTo, waitForApp } from './helpers.mjs';
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+const PHONE = { width: 375, height: 800 };
+const DESKTOP = { width: 1280, height: 900 };
+
+/** Opens `query` at `viewport` as `openApp` does, with every text the page's canvases draw
+ * recorded from the first frame in `window.__drawn`: canvas id, text, x, width and font size
+ * in CSS pixels. */
+async function openRecorded(query, viewport) {
+  const context = await browser.newContext({ viewport });
+  await context.addInitScript(() => {
+    window.__drawn = [];
+    const fill = CanvasRenderingContext2D.prototype.fillText;
+    CanvasRenderingContext2D.prototype.fillText = function (text, x, y, ...rest) {
+      const canvas = this.canvas;
+      const k = canvas.width ? canvas.clientWidth / canvas.width : 1;
+      const size = Number((this.font.match(/([\d.]+)px/) || [0, 0])[1]);
+      window.__drawn.push({
+        canvas: canvas.id || canvas.className,
+        text: String(text),
+        x: x * k,
+        width: this.measureText(String(text)).width * k,
+        px: size * k,
+      });
+      return fill.call(this, text, x, y, ...rest);
+    };
+  });
+  const page = await context.newPage();
+  const errors = collectErrors(page);
+  await page.goto(`${APP_URL}${query}`, { waitUntil: 'load' });
+  await waitForApp(page);
+  return { page, context, errors };
+}
+
+/** The pixels of `selector`'s canvas within ±12 of one of `rgbs`, as [x, y], and the CSS
+ * pixels per pixel of the canvas. */
+function colourMap(page, selector, rgbs) {
+  return page.$eval(
+    selector,
+    (canvas, rgbs) => {
+      const { data, width, height } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      const hits = [];
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const i = (y * width + x) * 4;
+          if (data[i + 3] < 250) continue;
+          if (rgbs.some(([r, g, b]) => Math.abs(data[i] - r) < 12 && Math.abs(data[i + 1] - g) < 12 && Math.abs(data[i + 2] - b) < 12)) {
+            hits.push([x, y]);
+          }
+        }
+      }
+      return { hits, scale: canvas.clientWidth / canvas.width };
+    },
+    rgbs,
+  );
+}
+
+// The Gantt chart's row labels ("sql01 → NODE2") end before its plot area, where the bars
+// are drawn.
+for (const [query, what] of [
+  ['?chapter=cluster', 'the 2-node preset'],
+  ['?chapter=simultaneous', 'the drain of chapter 9'],
+  // A VM with a long name, as real ones have.
+  ['?chapter=simultaneous&c.vms.0.name=exchange-mailbox-01', 'a long VM name'],
+]) {
+  for (const [viewport, lang] of [
+    [DESKTOP, 'en'],
+    [DESKTOP, 'de'],
+    [PHONE, 'en'],
+  ]) {
+    test(`Gantt row labels end before the bars: ${what}, ${viewport.width} px, ${lang}`, async () => {
+      const { page, context, errors } = await openRecorded(`${query}&lang=${lang}`, viewport);
+      await page.waitForSelector('#gantt');
+      const rows = await page.locator('[data-testid=gantt-table] tbody tr').count();
+      assert.ok(rows >= 1);
+      await page.waitForFunction((rows) => window.__drawn.filter((d) => d.canvas === 'gantt' && d.text.includes(' → ')).length >= rows, rows);
+      const labels = (await page.evaluate(() => window.__drawn.filter((d) => d.canvas === 'gantt' && d.text.includes(' → ')))).slice(-rows);
+      // The plot area starts where the time axis does: at its "0" label, centred on t = 0.
+      const zero = await page.evaluate(() => window.__drawn.filter((d) => d.canvas === 'gantt' && /^0 m?s$/.test(d.text)).at(-1));
+      assert.ok(zero, 'the time axis starts at 0');
+      const plotLeft = zero.x;
+      for (const l of labels) {
+        assert.ok(
+          l.x + l.width <= plotLeft - 2,
+          `"${l.text}" ends at ${(l.x + l.width).toFixed(1)} px, the bars start at ${plotLeft.toFixed(1)} px`,
+        );
+      }
+      // The time cursor and the pointer's hit area start there too.
+      const hits = await page.locator('.gantt-hits').boundingBox();
+      const canvas = await page.locator('#gantt').boundingBox();
+      assert.ok(Math.abs(hits.x - canvas.x - plotLeft) <= 2, `hit area at ${hits.x - canvas.x}, plot at ${plotLeft}`);
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+  }
+}
+
+test('chart text is at least 12 px on a phone', async () => {
+  const small = [];
+  for (const chapter of ['precopy', 'blackout', 'dedicated-network', 'buffers', 'simultaneous', 'playground']) {
+    const { page, context } = await openRecorded(`?chapter=${chapter}`, PHONE);
+    // Every drawing of the chapter drawn: its canvases and SVGs.
+    await page.waitForFunction(() => [...document.querySelectorAll('canvas[role=img]')].every((c) => c.width > 0));
+    await page.waitForTimeout(800);
+    const found = await page.evaluate(() => {
+      const out = window.__drawn.filter((d) => d.text.trim()).map((d) => [d.canvas, d.text, d.px]);
+      for (const t of document.querySelectorAll('svg text')) {
+        if (!t.getClientRects().length || !t.textContent.trim()) continue;
+        const m = t.getScreenCTM();
+        out.push([t.closest('svg').getAttribute('class') || t.closest('[class]')?.getAttribute('class'), t.textContent, parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b)]);
+      }
+      return out;
+    });
+    assert.ok(found.length > 5, `${chapter}: texts drawn`);
+    small.push(...found.filter(([, , px]) => px < 12 - 0.05).map(([what, text, px]) => `${chapter}: ${what} "${text}" ${px.toFixed(1)} px`));
+    await context.close();
+  }
+  assert.deepEqual([...new Set(small)], []);
+});
+
