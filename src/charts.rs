@@ -27,6 +27,8 @@ pub struct Colours {
     pub threshold: RGBColor,
     pub other: RGBColor,
     pub line_rate: RGBColor,
+    /// The device state the blackout sends besides the last pages.
+    pub state: RGBColor,
     /// The Gantt chart's stages: queued, setup, storage copy, odd and even pre-copy passes,
     /// blackout (and switchover), cleanup.
     pub queued: RGBColor,
@@ -66,6 +68,7 @@ impl Colours {
             threshold: pick("--chart-threshold"),
             other: pick("--chart-other"),
             line_rate: pick("--chart-line-rate"),
+            state: pick("--bo-state"),
             queued: pick("--ph-queued"),
             setup: pick("--ph-setup"),
             storage: pick("--ph-storage"),
@@ -156,7 +159,8 @@ pub fn time_labels<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, dpr: f64) 
     ((f64::from(area.dim_in_pixel().0) / dpr / 100.0) as usize).clamp(2, 8)
 }
 
-/// (label, MiB) per bar: each pre-copy pass, then what the blackout sends.
+/// (label, MiB) per bar: each pre-copy pass, then the memory the blackout sends (the pages the
+/// stop policy judged against its threshold; the device state is drawn on top of it).
 fn bars(trace: &Trace, lang: Lang) -> Vec<(String, f64)> {
     let mut v: Vec<(String, f64)> = trace
         .passes
@@ -166,7 +170,7 @@ fn bars(trace: &Trace, lang: Lang) -> Vec<(String, f64)> {
     if let Some(sc) = &trace.stop_copy {
         v.push((
             lang.pick("stop", "Stopp").to_string(),
-            (sc.memory_bytes + sc.device_state_bytes) / MIB,
+            sc.memory_bytes / MIB,
         ));
     }
     v
@@ -182,8 +186,8 @@ pub(crate) fn log_tick(v: f64, lang: Lang) -> String {
     }
 }
 
-/// Memory sent per pass (log scale), the blackout's bar, and each pass's stop threshold,
-/// on `root` (its size in device pixels, `dpr` device pixels per CSS pixel); bar `highlight`
+/// Memory sent per pass (log scale), the blackout's bar (its memory, then its device state on
+/// top), and each pass's stop threshold, on `root` (its size in device pixels, `dpr` device pixels per CSS pixel); bar `highlight`
 /// in the "now" colour.
 pub fn draw_passes<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -194,6 +198,10 @@ pub fn draw_passes<DB: DrawingBackend>(
     dpr: f64,
 ) -> Result<(), String> {
     let (pass, pass_now, stop, threshold) = (c.pass, c.pass_now, c.stop, c.threshold);
+    let state = trace
+        .stop_copy
+        .as_ref()
+        .map_or(0.0, |sc| sc.device_state_bytes / MIB);
     let px = |v: f64| (v * dpr) as u32;
     let font = |size: f64| c.text(size, dpr);
     let data = bars(trace, lang);
@@ -211,9 +219,11 @@ pub fn draw_passes<DB: DrawingBackend>(
         .iter()
         .map(|p| p.stop_threshold_bytes / MIB)
         .collect();
+    let stacked = data.last().map_or(0.0, |d| d.1) + state;
     let positive = data
         .iter()
         .map(|d| d.1)
+        .chain([stacked])
         .chain(thresholds.iter().copied())
         .filter(|v| *v > 0.0);
     let lo = positive.clone().fold(f64::INFINITY, f64::min);
@@ -273,16 +283,19 @@ pub fn draw_passes<DB: DrawingBackend>(
         .map_err(|e| e.to_string())?;
     if let Some(si) = stop_index {
         let x = (si + 1) as f64;
-        let style = if highlight == Some(si) {
-            stop.mix(1.0)
-        } else {
-            stop.mix(0.85)
-        };
+        let alpha = if highlight == Some(si) { 1.0 } else { 0.85 };
+        let memory = data[si].1.max(lo);
         chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(x - 0.38, lo), (x + 0.38, data[si].1.max(lo))],
-                style.filled(),
-            )))
+            .draw_series([
+                Rectangle::new(
+                    [(x - 0.38, lo), (x + 0.38, memory)],
+                    stop.mix(alpha).filled(),
+                ),
+                Rectangle::new(
+                    [(x - 0.38, memory), (x + 0.38, memory + state)],
+                    c.state.mix(alpha).filled(),
+                ),
+            ])
             .map_err(|e| e.to_string())?;
     }
     if !thresholds.is_empty() {
@@ -565,6 +578,8 @@ mod tests {
             "{svg}"
         );
         assert!(svg.contains(&fill(Colours::light().stop)));
+        // The blackout's device state is drawn on its memory, in a colour of its own.
+        assert!(svg.contains(&fill(Colours::light().state)));
         let de = link_svg(&t, Lang::De, 640, &Colours::light()).unwrap();
         assert!(de.contains("Gbit/s") && de.contains(",00 s"), "{de}");
     }

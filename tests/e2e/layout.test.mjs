@@ -131,3 +131,33 @@ test('chart text is at least 12 px on a phone', async () => {
   assert.deepEqual([...new Set(small)], []);
 });
 
+// The pass chart: the threshold judges the memory left, which the blackout's bar shows
+// below it for a migration that converged; the blackout close-up has a time axis.
+for (const [chapter, lang] of [
+  ['precopy', 'en'],
+  ['blackout', 'de'],
+]) {
+  test(`the blackout's memory sits below the stop threshold when it converged: ${chapter}, ${lang}`, async () => {
+    const { page, errors } = await openApp(browser, { url: `${APP_URL}?chapter=${chapter}&lang=${lang}`, viewport: DESKTOP });
+    await page.waitForSelector('#pass-chart');
+    assert.match(await page.locator('[data-testid=verdict]').innerText(), /^(Converged|Konvergiert)/);
+    await page.waitForTimeout(500);
+    const stop = lightColour('--chart-stop');
+    const faded = stop.map((v) => Math.round(v * 0.85 + 255 * 0.15));
+    const bars = await colourMap(page, '#pass-chart', [stop, faded]);
+    const line = await colourMap(page, '#pass-chart', [lightColour('--chart-threshold')]);
+    // The blackout's bar: the rightmost columns in the stop colour.
+    const right = Math.max(...bars.hits.map(([x]) => x));
+    const cols = bars.hits.filter(([x]) => x > right - 8);
+    const stopTop = Math.min(...cols.map(([, y]) => y));
+    const over = line.hits.filter(([x]) => x > right - 8 && x <= right);
+    assert.ok(over.length > 0, 'the threshold line runs over the blackout bar');
+    const lineY = Math.max(...over.map(([, y]) => y));
+    assert.ok(stopTop >= lineY - 1, `the blackout's memory reaches ${stopTop}, above the threshold line at ${lineY}`);
+    // The legend says what the line is compared with.
+    const legend = await page.locator('.pass-chart .legend').innerText();
+    assert.match(legend, lang === 'en' ? /device state/ : /Gerätezustand/);
+    assert.deepEqual(errors, []);
+  });
+}
+
