@@ -161,3 +161,40 @@ for (const [chapter, lang] of [
   });
 }
 
+for (const [viewport, lang] of [
+  [DESKTOP, 'en'],
+  [PHONE, 'de'],
+]) {
+  test(`the blackout close-up has a time axis with units: ${viewport.width} px, ${lang}`, async () => {
+    const { page, errors } = await openApp(browser, { url: `${APP_URL}?chapter=blackout&lang=${lang}`, viewport });
+    await page.waitForSelector('[data-testid=blackout] svg');
+    const ticks = await page.$$eval('[data-testid=blackout-axis] text', (ts) =>
+      ts.map((t) => {
+        const r = t.getBoundingClientRect();
+        return { text: t.textContent, x: r.left + r.width / 2, left: r.left, right: r.right };
+      }),
+    );
+    assert.ok(ticks.length >= 3, `${ticks.length} time ticks`);
+    const unit = /^[−-]?\d+([.,]\d+)? (ms|s)$/;
+    for (const t of ticks) assert.match(t.text, unit);
+    // Evenly spaced in time and on the page, left to right, not overlapping.
+    const ms = ticks.map((t) => {
+      const v = Number(t.text.replace('−', '-').replace(',', '.').split(' ')[0]);
+      return t.text.endsWith(' ms') ? v : v * 1000;
+    });
+    for (let i = 1; i < ticks.length; i++) {
+      assert.ok(ticks[i].left >= ticks[i - 1].right, `ticks ${i - 1} and ${i} overlap`);
+      const perMs = (ticks[i].x - ticks[i - 1].x) / (ms[i] - ms[i - 1]);
+      const first = (ticks[1].x - ticks[0].x) / (ms[1] - ms[0]);
+      assert.ok(perMs > 0 && Math.abs(perMs - first) / first < 0.05, `tick ${i} off the scale`);
+    }
+    // The pause is at 0 on that scale.
+    const pause = await page.$eval('[data-testid=blackout] rect.bo.pages', (r) => r.getBoundingClientRect().left);
+    const perMs = (ticks[1].x - ticks[0].x) / (ms[1] - ms[0]);
+    const zero = ticks[0].x - ms[0] * perMs;
+    assert.ok(Math.abs(zero - pause) < 2, `0 ms at ${zero.toFixed(1)}, the pause at ${pause.toFixed(1)}`);
+    await screenshot(page, `layout-blackout-${viewport.width}-${lang}.png`);
+    assert.deepEqual(errors, []);
+  });
+}
+
