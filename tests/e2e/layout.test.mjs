@@ -108,6 +108,53 @@ for (const [query, what] of [
   }
 }
 
+// The cluster drawing is as large as what it holds: above the hosts only the room the arcs
+// between them need, and the hosts at their own size, not blown up to the page's width.
+for (const [viewport, preset] of [
+  [DESKTOP, null],
+  [DESKTOP, '2'],
+  [PHONE, null],
+]) {
+  test(`the cluster drawing fits its content: ${viewport.width} px, preset ${preset ?? '2 nodes'}`, async () => {
+    const { page, errors } = await openApp(browser, { url: `${APP_URL}?chapter=cluster`, viewport });
+    await page.waitForSelector('.topology');
+    if (preset) await page.selectOption('#preset', preset);
+    await page.click('[data-testid=play]');
+    await scrubTo(page, 0.3);
+    await page.waitForSelector('.topology .flow');
+    const m = await page.evaluate(() => {
+      const box = (e) => e.getBoundingClientRect();
+      const svg = box(document.querySelector('.topology'));
+      const hosts = [...document.querySelectorAll('.chost > rect')].map(box);
+      const flows = [...document.querySelectorAll('.topology .flow')].map(box);
+      const name = document.querySelector('.chost .host-name');
+      const scale = name.getScreenCTM().a;
+      return {
+        svgTop: svg.top,
+        svgBottom: svg.bottom,
+        hostTop: Math.min(...hosts.map((h) => h.top)),
+        hostBottom: Math.max(...hosts.map((h) => h.bottom)),
+        hostHeight: hosts[0].height,
+        flowTop: Math.min(...flows.map((f) => f.top)),
+        namePx: parseFloat(getComputedStyle(name).fontSize) * scale,
+        scale,
+      };
+    });
+    // The arcs drawn now, and the room for the highest one a migration could draw: a little
+    // higher (28 units of the drawing at most), for one bowed more or joining hosts farther apart.
+    const arcs = m.hostTop - m.flowTop;
+    assert.ok(m.flowTop >= m.svgTop - 1, `an arc is cut off: ${m.flowTop} above the drawing's top ${m.svgTop}`);
+    assert.ok(
+      m.hostTop - m.svgTop <= arcs + 28 * m.scale,
+      `${(m.hostTop - m.svgTop).toFixed(0)} px above the hosts, the arcs need ${arcs.toFixed(0)}`,
+    );
+    assert.ok(m.svgBottom - m.hostBottom <= 32, `${(m.svgBottom - m.hostBottom).toFixed(0)} px under the hosts`);
+    assert.ok(m.namePx <= 20.5, `host names at ${m.namePx.toFixed(1)} px`);
+    assert.ok(m.hostHeight <= 200, `a host box ${m.hostHeight.toFixed(0)} px tall`);
+    assert.deepEqual(errors, []);
+  });
+}
+
 test('chart text is at least 12 px on a phone', async () => {
   const small = [];
   for (const chapter of ['precopy', 'blackout', 'dedicated-network', 'buffers', 'simultaneous', 'playground']) {
