@@ -155,6 +155,30 @@ for (const [viewport, preset] of [
   });
 }
 
+// The network table of chapter 9 fits its panel.
+for (const lang of ['en', 'de']) {
+  for (const width of [1280, 1024]) {
+    test(`the NIC table fits its panel: chapter 9, ${width} px, ${lang}`, async () => {
+      const { page, errors } = await openApp(browser, { url: `${APP_URL}?chapter=simultaneous&lang=${lang}`, viewport: { width, height: 900 } });
+      await page.waitForSelector('table.nics');
+      const m = await page.$eval('table.nics', (t) => {
+        const box = t.parentElement;
+        const panel = t.closest('.panel');
+        const pad = parseFloat(getComputedStyle(panel).paddingRight);
+        return {
+          scroll: box.scrollWidth,
+          client: box.clientWidth,
+          right: t.getBoundingClientRect().right,
+          inner: panel.getBoundingClientRect().right - pad - parseFloat(getComputedStyle(panel).borderRightWidth),
+        };
+      });
+      assert.ok(m.scroll <= m.client, `the table is ${m.scroll - m.client} px wider than its box`);
+      assert.ok(m.right <= m.inner + 0.5, `the table ends ${(m.right - m.inner).toFixed(1)} px past the panel's padding`);
+      assert.deepEqual(errors, []);
+    });
+  }
+}
+
 test('chart text is at least 12 px on a phone', async () => {
   const small = [];
   for (const chapter of ['precopy', 'blackout', 'dedicated-network', 'buffers', 'simultaneous', 'playground']) {
