@@ -179,6 +179,42 @@ for (const lang of ['en', 'de']) {
   }
 }
 
+// On a phone: the demo right after the chapter's first paragraph, memory blocks of at
+// least 3 px, chart text of at least 12 px, "core-s" on one line.
+for (const [chapter, lang] of [
+  ['precopy', 'en'],
+  ['compression', 'de'],
+]) {
+  test(`on a phone the demo follows the first paragraph: ${chapter}, ${lang}`, async () => {
+    const { page, errors } = await openApp(browser, { url: `${APP_URL}?chapter=${chapter}&lang=${lang}`, viewport: PHONE });
+    await page.waitForSelector('[data-testid=chapter] p:nth-of-type(2)');
+    const m = await page.evaluate(() => {
+      const y = (e) => {
+        const r = e.getBoundingClientRect();
+        return { top: r.top + scrollY, bottom: r.bottom + scrollY };
+      };
+      const paras = [...document.querySelectorAll('[data-testid=chapter] > p')].map(y);
+      const map = document.querySelector('#memory-map');
+      return {
+        paras,
+        stage: y(document.querySelector('[data-testid=stage]')),
+        timeline: y(document.querySelector('.timeline')),
+        map: map ? y(map) : null,
+        controls: y(document.querySelector('.controls')),
+      };
+    });
+    const [first, second] = m.paras;
+    assert.ok(m.stage.top >= first.bottom, 'the stage below the first paragraph');
+    assert.ok(m.stage.top - first.bottom <= 150, `the stage ${(m.stage.top - first.bottom).toFixed(0)} px below the first paragraph`);
+    assert.ok(m.stage.bottom <= second.top, 'the stage before the second paragraph');
+    assert.ok(m.timeline.bottom <= second.top, 'the playback controls before the second paragraph');
+    if (m.map) assert.ok(m.map.bottom <= second.top, 'the memory map before the second paragraph');
+    assert.ok(m.controls.top >= m.paras.at(-1).bottom, 'the scenario controls after the text');
+    await screenshot(page, `layout-phone-${chapter}-${lang}.png`);
+    assert.deepEqual(errors, []);
+  });
+}
+
 test('chart text is at least 12 px on a phone', async () => {
   const small = [];
   for (const chapter of ['precopy', 'blackout', 'dedicated-network', 'buffers', 'simultaneous', 'playground']) {
@@ -269,3 +305,17 @@ for (const [viewport, lang] of [
   });
 }
 
+// Screenshots to look at: the cluster view and a chapter, on a desktop and a phone, in both
+// languages.
+test('screenshots of the cluster view and a chapter', async () => {
+  for (const lang of ['en', 'de']) {
+    for (const viewport of [DESKTOP, PHONE]) {
+      for (const chapter of ['cluster', 'precopy']) {
+        const { page, context } = await openApp(browser, { url: `${APP_URL}?chapter=${chapter}&lang=${lang}`, viewport });
+        await page.waitForTimeout(1200);
+        await screenshot(page, `layout-${chapter}-${viewport.width}-${lang}.png`);
+        await context.close();
+      }
+    }
+  }
+});
