@@ -215,6 +215,39 @@ for (const [chapter, lang] of [
   });
 }
 
+for (const deviceScaleFactor of [1, 2, 3]) {
+  test(`memory blocks are at least 3 px on a phone at ${deviceScaleFactor}× pixels`, async () => {
+    const { page, errors } = await openApp(browser, {
+      url: `${APP_URL}?chapter=precopy`,
+      viewport: PHONE,
+      contextOptions: { deviceScaleFactor },
+    });
+    await page.waitForSelector('#memory-map[data-block-px]');
+    const m = await page.$eval('#memory-map', (c) => ({
+      block: Number(c.dataset.blockPx),
+      cols: Number(c.dataset.cols),
+      cssWidth: c.clientWidth,
+      scale: c.clientWidth / c.width,
+      // The narrowest run of painted pixels along the first row: one block, or several of a
+      // colour drawn without a gap between them.
+      run: (() => {
+        const { data, width } = c.getContext('2d').getImageData(0, 0, c.width, 1);
+        let run = 0;
+        let least = Infinity;
+        for (let x = 0; x < width; x++) {
+          if (data[x * 4 + 3] > 0) run++;
+          else if (run) [least, run] = [Math.min(least, run), 0];
+        }
+        return Math.min(least, run || Infinity);
+      })(),
+    }));
+    assert.ok(m.block >= 3, `blocks of ${m.block} px`);
+    assert.ok(m.cols * m.block <= m.cssWidth + 0.5, `${m.cols} columns of ${m.block} px in ${m.cssWidth} px`);
+    assert.ok(m.run * m.scale >= 3 - 1e-6, `a block painted ${(m.run * m.scale).toFixed(2)} px wide`);
+    assert.deepEqual(errors, []);
+  });
+}
+
 test('chart text is at least 12 px on a phone', async () => {
   const small = [];
   for (const chapter of ['precopy', 'blackout', 'dedicated-network', 'buffers', 'simultaneous', 'playground']) {
