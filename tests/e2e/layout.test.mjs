@@ -271,6 +271,30 @@ test('chart text is at least 12 px on a phone', async () => {
   assert.deepEqual([...new Set(small)], []);
 });
 
+for (const lang of ['en', 'de']) {
+  test(`"core-s" stays on one line on a phone: ${lang}`, async () => {
+    const { page, errors } = await openApp(browser, { url: `${APP_URL}?chapter=precopy&lang=${lang}`, viewport: PHONE });
+    await page.waitForSelector('.results');
+    const split = await page.evaluate(() => {
+      const walk = document.createTreeWalker(document.querySelector('.lab'), NodeFilter.SHOW_TEXT);
+      const found = [];
+      for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        for (const m of n.data.matchAll(/(core|Kern)\S?s\b/g)) {
+          const r = document.createRange();
+          r.setStart(n, m.index);
+          r.setEnd(n, m.index + m[0].length);
+          const tops = new Set([...r.getClientRects()].map((q) => Math.round(q.top)));
+          found.push([m[0], tops.size]);
+        }
+      }
+      return found;
+    });
+    assert.ok(split.length >= 2, `the CPU figures name their unit: ${JSON.stringify(split)}`);
+    for (const [word, lines] of split) assert.equal(lines, 1, `"${word}" over ${lines} lines`);
+    assert.deepEqual(errors, []);
+  });
+}
+
 // The pass chart: the threshold judges the memory left, which the blackout's bar shows
 // below it for a migration that converged; the blackout close-up has a time axis.
 for (const [chapter, lang] of [
