@@ -27,6 +27,8 @@ pub struct Colours {
     pub threshold: RGBColor,
     pub other: RGBColor,
     pub line_rate: RGBColor,
+    /// The device state the blackout sends besides the last pages.
+    pub state: RGBColor,
     /// The Gantt chart's stages: queued, setup, storage copy, odd and even pre-copy passes,
     /// blackout (and switchover), cleanup.
     pub queued: RGBColor,
@@ -66,6 +68,7 @@ impl Colours {
             threshold: pick("--chart-threshold"),
             other: pick("--chart-other"),
             line_rate: pick("--chart-line-rate"),
+            state: pick("--bo-state"),
             queued: pick("--ph-queued"),
             setup: pick("--ph-setup"),
             storage: pick("--ph-storage"),
@@ -89,12 +92,11 @@ impl Colours {
         }
     }
 
-    /// Draws a mesh in the charts' style: labels `label_px` CSS pixels, axis titles 12, the
-    /// axis and grid colours.
+    /// Draws a mesh in the charts' style: labels and axis titles `LABEL_PX`, the axis and
+    /// grid colours.
     pub fn draw_mesh<'a, 'b, X, Y, XT, YT, DB>(
         &self,
         mesh: &mut MeshStyle<'a, 'b, X, Y, DB>,
-        label_px: f64,
         dpr: f64,
     ) -> Result<(), String>
     where
@@ -102,8 +104,8 @@ impl Colours {
         Y: Ranged<ValueType = YT> + ValueFormatter<YT>,
         DB: DrawingBackend,
     {
-        mesh.label_style(self.text(label_px, dpr))
-            .axis_desc_style(self.text(12.0, dpr))
+        mesh.label_style(self.text(LABEL_PX, dpr))
+            .axis_desc_style(self.text(LABEL_PX, dpr))
             .axis_style(self.axis)
             .bold_line_style(self.grid)
             .light_line_style(self.grid_light)
@@ -123,7 +125,7 @@ impl Colours {
             .position(position)
             .background_style(self.card.mix(0.9))
             .border_style(self.grid)
-            .label_font(self.text(11.0, dpr))
+            .label_font(self.text(LABEL_PX, dpr))
             .draw()
             .map_err(|e| e.to_string())
     }
@@ -137,6 +139,9 @@ impl Colours {
             .color(&self.ink)
     }
 }
+
+/// The size of the charts' labels (CSS pixels): the least that reads well on a phone.
+pub const LABEL_PX: f64 = 12.0;
 
 /// The pass chart's height for a width (CSS pixels).
 pub fn passes_height(width: f64) -> f64 {
@@ -154,7 +159,8 @@ pub fn time_labels<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, dpr: f64) 
     ((f64::from(area.dim_in_pixel().0) / dpr / 100.0) as usize).clamp(2, 8)
 }
 
-/// (label, MiB) per bar: each pre-copy pass, then what the blackout sends.
+/// (label, MiB) per bar: each pre-copy pass, then the memory the blackout sends (the pages the
+/// stop policy judged against its threshold; the device state is drawn on top of it).
 fn bars(trace: &Trace, lang: Lang) -> Vec<(String, f64)> {
     let mut v: Vec<(String, f64)> = trace
         .passes
@@ -164,7 +170,7 @@ fn bars(trace: &Trace, lang: Lang) -> Vec<(String, f64)> {
     if let Some(sc) = &trace.stop_copy {
         v.push((
             lang.pick("stop", "Stopp").to_string(),
-            (sc.memory_bytes + sc.device_state_bytes) / MIB,
+            sc.memory_bytes / MIB,
         ));
     }
     v
@@ -180,8 +186,8 @@ pub(crate) fn log_tick(v: f64, lang: Lang) -> String {
     }
 }
 
-/// Memory sent per pass (log scale), the blackout's bar, and each pass's stop threshold,
-/// on `root` (its size in device pixels, `dpr` device pixels per CSS pixel); bar `highlight`
+/// Memory sent per pass (log scale), the blackout's bar (its memory, then its device state on
+/// top), and each pass's stop threshold, on `root` (its size in device pixels, `dpr` device pixels per CSS pixel); bar `highlight`
 /// in the "now" colour.
 pub fn draw_passes<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -192,6 +198,10 @@ pub fn draw_passes<DB: DrawingBackend>(
     dpr: f64,
 ) -> Result<(), String> {
     let (pass, pass_now, stop, threshold) = (c.pass, c.pass_now, c.stop, c.threshold);
+    let state = trace
+        .stop_copy
+        .as_ref()
+        .map_or(0.0, |sc| sc.device_state_bytes / MIB);
     let px = |v: f64| (v * dpr) as u32;
     let font = |size: f64| c.text(size, dpr);
     let data = bars(trace, lang);
@@ -209,9 +219,11 @@ pub fn draw_passes<DB: DrawingBackend>(
         .iter()
         .map(|p| p.stop_threshold_bytes / MIB)
         .collect();
+    let stacked = data.last().map_or(0.0, |d| d.1) + state;
     let positive = data
         .iter()
         .map(|d| d.1)
+        .chain([stacked])
         .chain(thresholds.iter().copied())
         .filter(|v| *v > 0.0);
     let lo = positive.clone().fold(f64::INFINITY, f64::min);
@@ -253,7 +265,6 @@ pub fn draw_passes<DB: DrawingBackend>(
                 "MiB sent (log scale)",
                 "gesendete MiB (logarithmische Skala)",
             )),
-        12.0,
         dpr,
     )?;
 
@@ -272,16 +283,19 @@ pub fn draw_passes<DB: DrawingBackend>(
         .map_err(|e| e.to_string())?;
     if let Some(si) = stop_index {
         let x = (si + 1) as f64;
-        let style = if highlight == Some(si) {
-            stop.mix(1.0)
-        } else {
-            stop.mix(0.85)
-        };
+        let alpha = if highlight == Some(si) { 1.0 } else { 0.85 };
+        let memory = data[si].1.max(lo);
         chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(x - 0.38, lo), (x + 0.38, data[si].1.max(lo))],
-                style.filled(),
-            )))
+            .draw_series([
+                Rectangle::new(
+                    [(x - 0.38, lo), (x + 0.38, memory)],
+                    stop.mix(alpha).filled(),
+                ),
+                Rectangle::new(
+                    [(x - 0.38, memory), (x + 0.38, memory + state)],
+                    c.state.mix(alpha).filled(),
+                ),
+            ])
             .map_err(|e| e.to_string())?;
     }
     if !thresholds.is_empty() {
@@ -330,8 +344,8 @@ pub fn draw_link<DB: DrawingBackend>(
         .x_label_formatter(&|x| f.duration(*x))
         .y_label_formatter(&|y| f.num(*y, 1))
         .y_desc("Gbit/s")
-        .label_style(font(11.0))
-        .axis_desc_style(font(11.0))
+        .label_style(font(LABEL_PX))
+        .axis_desc_style(font(LABEL_PX))
         .axis_style(c.axis)
         .bold_line_style(c.grid)
         .light_line_style(c.grid_light)
@@ -378,10 +392,12 @@ pub fn draw_link<DB: DrawingBackend>(
     root.present().map_err(|e| e.to_string())
 }
 
-/// The Gantt chart's label column and right margin, and the height of one row (CSS pixels),
-/// which the page's stylesheet repeats to place its cursor and inspector
-/// (`.chart-wrap.plot-gantt`).
+/// The Gantt chart's narrowest label column and its right margin, and the height of one row
+/// (CSS pixels), which the page's stylesheet repeats to place its cursor and inspector
+/// (`.chart-wrap.plot-gantt`); the page sets the column's width as drawn.
 pub const GANTT_LEFT: f64 = 90.0;
+/// The most of the Gantt chart's width its label column takes.
+const GANTT_LEFT_SHARE: f64 = 0.4;
 pub const GANTT_RIGHT: f64 = 28.0;
 pub const GANTT_ROW: f64 = 18.0;
 
@@ -399,24 +415,62 @@ pub fn gantt_height(rows: usize) -> f64 {
     40.0 + GANTT_ROW * rows.max(1) as f64
 }
 
-/// A row per migration (`VM → host`), its stages as bars on the cluster's clock.
+/// The Gantt chart's row labels (`VM → host`) and the width of its label column (CSS
+/// pixels) in a chart `width` wide, given the width of a label at `LABEL_PX`: the column
+/// holds the widest label, up to `GANTT_LEFT_SHARE` of the chart; a label wider than that
+/// loses the end of its VM's name to "…", and keeps its host.
+pub fn gantt_labels(
+    rows: &[&MigrationRecord],
+    width: f64,
+    measure: impl Fn(&str) -> f64,
+) -> (Vec<String>, f64) {
+    // 4 pixels before a label, 8 between it and the bars.
+    let room = (width * GANTT_LEFT_SHARE).max(GANTT_LEFT) - 12.0;
+    let labels: Vec<String> = rows
+        .iter()
+        .map(|m| {
+            let mut vm: Vec<char> = m.vm.chars().collect();
+            let mut label = format!("{} → {}", m.vm, m.to);
+            while measure(&label) > room && !vm.is_empty() {
+                vm.pop();
+                label = format!("{}… → {}", vm.iter().collect::<String>(), m.to);
+            }
+            label
+        })
+        .collect();
+    let widest = labels.iter().map(|l| measure(l)).fold(0.0, f64::max);
+    let left = (widest.min(room) + 12.0).max(GANTT_LEFT).ceil();
+    (labels, left)
+}
+
+/// The width of `text` at `LABEL_PX` where no font can be measured (an SVG file): a sans-serif
+/// character's width at most.
+pub fn estimated_width(text: &str) -> f64 {
+    text.chars().count() as f64 * LABEL_PX * 0.62
+}
+
+/// A row per migration (`VM → host`), its stages as bars on the cluster's clock; `measure`
+/// gives a label's width (CSS pixels, at `LABEL_PX`). Returns the label column's width.
 pub fn draw_gantt<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     trace: &ClusterTrace,
     lang: Lang,
     c: &Colours,
     dpr: f64,
-) -> Result<(), String> {
+    measure: impl Fn(&str) -> f64,
+) -> Result<f64, String> {
     let f = Fmt(lang);
     let rows = gantt_rows(trace);
     let px = |v: f64| (v * dpr) as u32;
     let end = trace.makespan_s.max(1e-3);
     let n = rows.len().max(1) as f64;
+    let width = f64::from(root.dim_in_pixel().0) / dpr;
+    let (labels, left) = gantt_labels(&rows, width, measure);
     let mut chart = ChartBuilder::on(root)
         .margin_top(px(6.0))
         .margin_right(px(GANTT_RIGHT))
         .x_label_area_size(px(28.0))
-        .y_label_area_size(px(GANTT_LEFT))
+        .y_label_area_size(px(left))
         .build_cartesian_2d(0f64..end, 0f64..n)
         .map_err(|e| e.to_string())?;
     chart
@@ -425,17 +479,17 @@ pub fn draw_gantt<DB: DrawingBackend>(
         .disable_y_axis()
         .x_labels(time_labels(root, dpr))
         .x_label_formatter(&|x| f.duration(*x))
-        .label_style(c.text(11.0, dpr))
+        .label_style(c.text(LABEL_PX, dpr))
         .axis_style(c.axis)
         .draw()
         .map_err(|e| e.to_string())?;
     // Row names in the label area, centred on their bars.
-    for (i, m) in rows.iter().enumerate() {
+    for (i, label) in labels.into_iter().enumerate() {
         let (_, y) = chart.backend_coord(&(0.0, n - i as f64 - 0.5));
         root.draw(&Text::new(
-            format!("{} → {}", m.vm, m.to),
-            (px(4.0) as i32, y - (5.5 * dpr) as i32),
-            c.text(11.0, dpr),
+            label,
+            (px(4.0) as i32, y - (LABEL_PX / 2.0 * dpr) as i32),
+            c.text(LABEL_PX, dpr),
         ))
         .map_err(|e| e.to_string())?;
     }
@@ -454,7 +508,8 @@ pub fn draw_gantt<DB: DrawingBackend>(
         }
     }
     chart.draw_series(bars).map_err(|e| e.to_string())?;
-    root.present().map_err(|e| e.to_string())
+    root.present().map_err(|e| e.to_string())?;
+    Ok(left)
 }
 
 /// A chart drawn by `draw` as an SVG document `width` × `height` pixels on the card colour.
@@ -497,7 +552,7 @@ pub fn gantt_svg(
 ) -> Result<String, String> {
     let height = gantt_height(gantt_rows(trace).len()).round() as u32;
     svg(width, height, c, |root| {
-        draw_gantt(root, trace, lang, c, 1.0)
+        draw_gantt(root, trace, lang, c, 1.0, estimated_width).map(|_| ())
     })
 }
 
@@ -523,6 +578,8 @@ mod tests {
             "{svg}"
         );
         assert!(svg.contains(&fill(Colours::light().stop)));
+        // The blackout's device state is drawn on its memory, in a colour of its own.
+        assert!(svg.contains(&fill(Colours::light().state)));
         let de = link_svg(&t, Lang::De, 640, &Colours::light()).unwrap();
         assert!(de.contains("Gbit/s") && de.contains(",00 s"), "{de}");
     }
@@ -553,5 +610,39 @@ mod tests {
         );
         let de = gantt_svg(&t, Lang::De, 800, &Colours::light()).unwrap();
         assert!(de.contains(",") && de != svg);
+    }
+
+    #[test]
+    fn gantt_labels_fit_their_column_and_keep_the_host() {
+        let mut cluster = crate::presets::preset(2);
+        cluster.vms[0].name = "exchange-mailbox-01".into();
+        let t = crate::engine::simulate_cluster(&cluster).unwrap();
+        let rows = gantt_rows(&t);
+        // A wide chart: the column grows to hold the long name.
+        let (labels, left) = gantt_labels(&rows, 1000.0, estimated_width);
+        let widest = labels
+            .iter()
+            .map(|l| estimated_width(l))
+            .fold(0.0, f64::max);
+        assert!(labels
+            .iter()
+            .any(|l| l.starts_with("exchange-mailbox-01 → ")));
+        assert!(
+            left >= widest + 12.0 && left > GANTT_LEFT,
+            "{left} for {widest}"
+        );
+        // A phone's: at most 40 % of it, the name shortened, the host kept.
+        let (labels, left) = gantt_labels(&rows, 300.0, estimated_width);
+        assert!(left <= 120.0, "{left}");
+        for (l, m) in labels.iter().zip(&rows) {
+            assert!(estimated_width(l) + 12.0 <= left, "{l}");
+            assert!(l.ends_with(&format!(" → {}", m.to)), "{l}");
+        }
+        assert!(labels
+            .iter()
+            .any(|l| l.starts_with("exch") && l.contains("… → ")));
+        // Short names: the narrowest column.
+        let (_, left) = gantt_labels(&rows[1..], 1000.0, |_| 40.0);
+        assert_eq!(left, GANTT_LEFT);
     }
 }

@@ -83,7 +83,6 @@ pub fn draw_scatter<DB: DrawingBackend>(
             .y_desc(lang.pick("engine, predicted (s)", "Simulation, vorhergesagt (s)"))
             .x_label_formatter(&|x| log_tick(*x, lang))
             .y_label_formatter(&|y| log_tick(*y, lang)),
-        11.0,
         dpr,
     )?;
     let line = |k: f64| vec![(lo, lo * k), (hi / k.max(1.0), hi * k.min(1.0))];
@@ -176,7 +175,6 @@ pub fn draw_left<DB: DrawingBackend>(
             .x_labels((f64::from(root.dim_in_pixel().0) / dpr / 80.0).max(2.0) as usize)
             .x_label_formatter(&|x| Fmt(lang).duration(*x))
             .y_label_formatter(&|y| format!("{y:.0}")),
-        11.0,
         dpr,
     )?;
     let mib = |p: &(f64, f64)| (p.0, p.1 / MIB);

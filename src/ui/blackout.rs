@@ -113,6 +113,24 @@ pub fn blackout_view(p: &BlackoutProps) -> Html {
         }
     });
     let cursor = (p.t >= a && p.t <= b).then(|| svg::vline("cursor", x(p.t), 14.0, 56.0));
+    // Time from the pause, in ms (or s for a long blackout), at round steps.
+    let ms = |time: f64| (time - sc.start_s) * 1000.0;
+    let axis = svg::value_axis(
+        ms(a),
+        ms(b),
+        ((x1 - X0) / 50.0).clamp(2.0, 10.0) as usize,
+        76.0,
+        |v| x(sc.start_s + v / 1000.0),
+        |v, step| {
+            let (v, step, unit) = if step >= 1000.0 {
+                (v / 1000.0, step / 1000.0, "s")
+            } else {
+                (v, step, "ms")
+            };
+            let places = (-step.log10().floor()).max(0.0) as usize;
+            format!("{} {unit}", f.num(v, places).replace('-', "−"))
+        },
+    );
     let share = |v: f64| if down > 0.0 { v / down * 100.0 } else { 0.0 };
     let breakdown = [
         (pages, "pages", lang.pick("dirty pages", "geänderte Seiten")),
@@ -152,11 +170,12 @@ pub fn blackout_view(p: &BlackoutProps) -> Html {
             <h2>{lang.pick("The blackout up close", "Die Ausfallzeit aus der Nähe")}</h2>
             <div class="bo-body" ref={body}>
                 <p data-testid="blackout-text">{text.clone()}</p>
-                <svg viewBox={format!("0 0 {w} 70")} role="img" aria-label={text}>
+                <svg viewBox={format!("0 0 {w} 104")} role="img" aria-label={text}>
                     { for rects }
                     { for cursor }
                     { svg::tick(x(sc.start_s), 66.0, Anchor::Middle, lang.pick("pause", "Anhalten")) }
                     { svg::tick(x(sc.start_s + down), 66.0, Anchor::Middle, lang.pick("resume on B", "weiter auf B")) }
+                    <g data-testid="blackout-axis">{ axis }</g>
                 </svg>
                 <svg class="breakdown" viewBox={format!("0 0 {w} 26")} role="img"
                     aria-label={lang.pick("Downtime breakdown", "Aufteilung der Ausfallzeit")}>{ for bar }</svg>

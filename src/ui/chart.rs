@@ -110,10 +110,11 @@ pub fn pass_chart(props: &PassChartProps) -> Html {
             <ul class="legend">
                 <li><span class="swatch chart-pass"></span>{lang.pick("pre-copy pass: VM running", "Kopierdurchlauf: VM läuft")}</li>
                 <li><span class="swatch chart-pass-now"></span>{lang.pick("the pass shown now", "der gerade gezeigte Durchlauf")}</li>
-                <li><span class="swatch chart-stop"></span>{lang.pick("blackout: last pages + device state, VM paused", "Blackout: letzte Seiten + Gerätezustand, VM angehalten")}</li>
+                <li><span class="swatch chart-stop"></span>{lang.pick("blackout: the last dirty pages, VM paused", "Blackout: die letzten geänderten Seiten, VM angehalten")}</li>
+                <li><span class="swatch bo state"></span>{lang.pick("and the device state, sent in the blackout too", "und der Gerätezustand, ebenfalls im Blackout gesendet")}</li>
                 <li><span class="swatch line chart-threshold"></span>{lang.pick(
-                    format!("stop threshold ({policy}): pause once what is left is below it"),
-                    format!("Stoppschwelle ({policy}): anhalten, sobald der Rest darunter liegt"))}</li>
+                    format!("stop threshold ({policy}): pause once the dirty memory left is below it"),
+                    format!("Stoppschwelle ({policy}): anhalten, sobald der noch zu sendende geänderte Speicher darunter liegt"))}</li>
             </ul>
             <div class="sr-only"><table data-testid="pass-table">
                 <caption>{lang.pick("Memory sent per pass", "Gesendeter Speicher je Durchlauf")}</caption>

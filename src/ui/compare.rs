@@ -82,8 +82,8 @@ pub fn differences(labels: &[String], traces: &[Rc<Trace>], lang: Lang) -> Strin
                 let (la, lb) = (&labels[a], &labels[b]);
                 let (ca, cb) = (f.num(cpu(thrifty), 1), f.num(cpu(hungry), 1));
                 out.push(lang.pick(
-                    format!("{la} needs the least CPU ({ca} core-s), {lb} the most ({cb} core-s)."),
-                    format!("{la} braucht am wenigsten CPU ({ca} Kern-s), {lb} am meisten ({cb} Kern-s)."),
+                    format!("{la} needs the least CPU ({ca}\u{a0}core\u{2011}s), {lb} the most ({cb}\u{a0}core\u{2011}s)."),
+                    format!("{la} braucht am wenigsten CPU ({ca}\u{a0}Kern\u{2011}s), {lb} am meisten ({cb}\u{a0}Kern\u{2011}s)."),
                 ));
             }
         }
@@ -130,7 +130,7 @@ pub fn compare_view(p: &CompareProps) -> Html {
                     <div><dt>{lang.pick("Bytes on the wire", "Bytes auf der Leitung")}</dt><dd>{f.bytes(t.wire_bytes)}</dd>
                         <dd class="note">{format!("{}×", f.num(t.wire_bytes / memory.max(1.0), 2))}</dd></div>
                     <div><dt>{lang.pick("CPU, both hosts", "CPU, beide Hosts")}</dt>
-                        <dd>{format!("{} {}", f.num(t.cpu_source_core_s + t.cpu_dest_core_s, 1), lang.pick("core-s", "Kern-s"))}</dd></div>
+                        <dd>{format!("{}\u{a0}{}", f.num(t.cpu_source_core_s + t.cpu_dest_core_s, 1), lang.pick("core\u{2011}s", "Kern\u{2011}s"))}</dd></div>
                 </dl>
             </div>
         }

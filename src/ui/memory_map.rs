@@ -15,7 +15,10 @@ use super::chart::{use_view_env_measured, Measured, ViewEnv};
 use super::inspect;
 use crate::engine::{BlockState, Trace};
 
+/// Blocks per row where they fit at `MIN_BLOCK_PX` or more; a narrower map has fewer.
 pub const COLS: usize = 128;
+/// The least a block shows as (CSS pixels), so that one can be seen and pointed at on a phone.
+const MIN_BLOCK_PX: f64 = 3.0;
 /// Fill colours per state, indexed by `BlockState as usize`. Chosen to stay distinct for the
 /// common colour-vision deficiencies (blue/orange contrast, grey and green differ in lightness).
 /// The page's stylesheet sets them per theme as `COLOUR_VARS`; the light theme's
@@ -129,8 +132,31 @@ fn caption(total: usize, block: &str, ws: usize, zero: usize, lang: Lang) -> Str
     }
 }
 
+/// The map's grid in a box `css_w` CSS pixels wide at `dpr`: the columns, the pitch of a block
+/// and the gap between blocks (device pixels), and the size a block shows as (CSS pixels; the
+/// canvas is stretched to its box). `COLS` columns, or as many fewer as it takes for a block
+/// to show at `MIN_BLOCK_PX`; a small multiple keeps `COLS`.
+fn grid(css_w: f64, dpr: f64, small: bool) -> (usize, f64, f64, f64) {
+    let mut cols = COLS;
+    loop {
+        let cell = ((css_w * dpr) / cols as f64).floor().max(1.0);
+        let gap = if cell >= 4.0 {
+            dpr.round().max(1.0)
+        } else {
+            0.0
+        };
+        let shown = (cell - gap) * css_w / (cell * cols as f64);
+        if small || shown >= MIN_BLOCK_PX || cols <= 8 {
+            return (cols, cell, gap, shown);
+        }
+        cols -= 1;
+    }
+}
+
 #[derive(Default)]
 struct Painted {
+    /// Columns of the grid painted.
+    cols: usize,
     states: Vec<BlockState>,
     width: u32,
     height: u32,
@@ -144,7 +170,13 @@ fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
     canvas.get_context("2d").ok().flatten()?.dyn_into().ok()
 }
 
-fn paint(canvas: &HtmlCanvasElement, states: &[BlockState], painted: &mut Painted, env: ViewEnv) {
+fn paint(
+    canvas: &HtmlCanvasElement,
+    states: &[BlockState],
+    painted: &mut Painted,
+    env: ViewEnv,
+    small: bool,
+) {
     let Some(ctx) = context(canvas) else { return };
     let surface = painted.measured.of(canvas, env, 512.0);
     let mut full = painted.env != Some(env) || painted.colours.len() != COLOUR_VARS.len();
@@ -160,25 +192,26 @@ fn paint(canvas: &HtmlCanvasElement, states: &[BlockState], painted: &mut Painte
         .map_or(1.0, |w| w.device_pixel_ratio())
         .max(1.0);
     let css_w = surface.width;
-    let rows = states.len().div_ceil(COLS).max(1);
-    let cell = ((css_w * dpr) / COLS as f64).floor().max(1.0);
-    let width = (cell * COLS as f64) as u32;
+    let (cols, cell, gap, shown) = grid(css_w, dpr, small);
+    let rows = states.len().div_ceil(cols).max(1);
+    let width = (cell * cols as f64) as u32;
     let height = (cell * rows as f64) as u32;
     // Another trace of the same size is painted by difference too: `painted.states` is what
     // the canvas shows, whichever trace it came from (a slider drag changes the trace on
     // every step).
     full |=
         painted.width != width || painted.height != height || painted.states.len() != states.len();
-    if canvas.width() != width || canvas.height() != height {
+    if canvas.width() != width || canvas.height() != height || painted.cols != cols {
         canvas.set_width(width);
         canvas.set_height(height);
+        // The grid as painted, for the pointer and the browser tests.
+        canvas.set_attribute("data-cols", &cols.to_string()).ok();
+        canvas
+            .set_attribute("data-block-px", &format!("{shown:.2}"))
+            .ok();
+        painted.cols = cols;
         full = true;
     }
-    let gap = if cell >= 4.0 {
-        dpr.round().max(1.0)
-    } else {
-        0.0
-    };
     if full {
         ctx.clear_rect(0.0, 0.0, f64::from(width), f64::from(height));
     }
@@ -193,7 +226,7 @@ fn paint(canvas: &HtmlCanvasElement, states: &[BlockState], painted: &mut Painte
                 ctx.set_fill_style_str(colour);
                 styled = true;
             }
-            let (c, r) = ((i % COLS) as f64, (i / COLS) as f64);
+            let (c, r) = ((i % cols) as f64, (i / cols) as f64);
             ctx.fill_rect(c * cell, r * cell, cell - gap, cell - gap);
         }
     }
@@ -207,7 +240,8 @@ fn paint(canvas: &HtmlCanvasElement, states: &[BlockState], painted: &mut Painte
 pub fn memory_map(props: &MemoryMapProps) -> Html {
     let canvas_ref = use_node_ref();
     // A small multiple is measured (and first painted) a frame after it appears.
-    let env = use_view_env_measured(canvas_ref.clone(), props.compact.is_none());
+    let small = props.compact.is_some();
+    let env = use_view_env_measured(canvas_ref.clone(), !small);
     let painted = use_mut_ref(Painted::default);
     let scratch = use_mut_ref(Vec::<BlockState>::new);
     let hover = use_state_eq(|| None::<usize>);
@@ -231,7 +265,13 @@ pub fn memory_map(props: &MemoryMapProps) -> Html {
                 return;
             }
             if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
-                paint(&canvas, &scratch.borrow(), &mut painted.borrow_mut(), env);
+                paint(
+                    &canvas,
+                    &scratch.borrow(),
+                    &mut painted.borrow_mut(),
+                    env,
+                    small,
+                );
             }
         });
     }
@@ -257,6 +297,7 @@ pub fn memory_map(props: &MemoryMapProps) -> Html {
     let total = layout.blocks;
     let onpointermove = {
         let hover = hover.clone();
+        let painted = painted.clone();
         Callback::from(move |e: PointerEvent| {
             // The target, not the current target: yew listens on the app's root.
             let Some(el) = e
@@ -266,13 +307,14 @@ pub fn memory_map(props: &MemoryMapProps) -> Html {
                 return;
             };
             let r = el.get_bounding_client_rect();
-            let rows = total.div_ceil(COLS).max(1);
+            let cols = painted.borrow().cols.max(1);
+            let rows = total.div_ceil(cols).max(1);
             let col =
-                ((f64::from(e.client_x()) - r.left()) / r.width().max(1.0) * COLS as f64).floor();
+                ((f64::from(e.client_x()) - r.left()) / r.width().max(1.0) * cols as f64).floor();
             let row =
                 ((f64::from(e.client_y()) - r.top()) / r.height().max(1.0) * rows as f64).floor();
-            let i = row * COLS as f64 + col;
-            let inside = (0.0..COLS as f64).contains(&col) && row >= 0.0 && i < total as f64;
+            let i = row * cols as f64 + col;
+            let inside = (0.0..cols as f64).contains(&col) && row >= 0.0 && i < total as f64;
             hover.set(inside.then_some(i as usize));
         })
     };
@@ -319,6 +361,26 @@ mod tests {
                 "{var}"
             );
         }
+    }
+
+    #[wasm_bindgen_test]
+    fn blocks_show_at_3_px_or_more_where_there_is_room() {
+        // A desktop's map: all the columns, blocks of 4 px and more.
+        let (cols, _, _, shown) = grid(700.0, 1.0, false);
+        assert_eq!(cols, COLS);
+        assert!(shown >= 4.0, "{shown}");
+        // A phone's, at any pixel ratio: fewer columns, blocks of at least 3 px, the grid
+        // within the box.
+        for dpr in [1.0, 2.0, 2.625, 3.0] {
+            let (cols, cell, gap, shown) = grid(333.0, dpr, false);
+            assert!(
+                cols < COLS && shown >= MIN_BLOCK_PX,
+                "{dpr}: {cols} columns of {shown}"
+            );
+            assert!(cell * cols as f64 <= 333.0 * dpr && gap < cell, "{dpr}");
+        }
+        // A small multiple keeps its columns.
+        assert_eq!(grid(200.0, 3.0, true).0, COLS);
     }
 
     #[wasm_bindgen_test]

@@ -103,8 +103,8 @@ pub fn results(p: &ResultsProps) -> Html {
                     <dd class="note">{lang.pick("memory moved per second; the link chart shows bytes on the wire per second",
                         "übertragener Speicher je Sekunde; das Leitungsdiagramm zeigt Bytes auf der Leitung je Sekunde")}</dd></div>
                 <div class="wide"><dt>{lang.pick("CPU used by the migration", "CPU-Aufwand der Migration")}</dt><dd data-testid="cpu">{lang.pick(
-                    format!("{} core-s on A · {} core-s on B", f.num(t.cpu_source_core_s, 1), f.num(t.cpu_dest_core_s, 1)),
-                    format!("{} Kern-s auf A · {} Kern-s auf B", f.num(t.cpu_source_core_s, 1), f.num(t.cpu_dest_core_s, 1)))}</dd>
+                    format!("{}\u{a0}core\u{2011}s on A · {}\u{a0}core\u{2011}s on B", f.num(t.cpu_source_core_s, 1), f.num(t.cpu_dest_core_s, 1)),
+                    format!("{}\u{a0}Kern\u{2011}s auf A · {}\u{a0}Kern\u{2011}s auf B", f.num(t.cpu_source_core_s, 1), f.num(t.cpu_dest_core_s, 1)))}</dd>
                     <dd class="note">{lang.pick("compression, zero-page scans and TCP processing; RDMA needs almost none",
                         "Komprimierung, Nullseitensuche und TCP-Verarbeitung; RDMA braucht fast keine")}</dd></div>
             </dl>

@@ -1,6 +1,7 @@
 //! The Gantt chart of every migration, with a table of its figures for screen readers.
 
-use web_sys::HtmlCanvasElement;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlElement};
 use yew::prelude::*;
 
 use super::topology::migrations;
@@ -22,6 +23,8 @@ pub struct GanttProps {
     pub lang: Lang,
 }
 
+/// Draws the chart with its labels measured in the canvas's font, and places the time cursor
+/// and the inspector over its plot area (`--plot-left` of its `.chart-wrap`).
 fn draw_gantt(
     canvas: HtmlCanvasElement,
     surface: &Surface,
@@ -29,8 +32,30 @@ fn draw_gantt(
     lang: Lang,
 ) -> Result<(), String> {
     let rows = charts::gantt_rows(trace).len();
-    let (root, dpr, palette) = prepare(canvas, surface, |_| charts::gantt_height(rows))?;
-    charts::draw_gantt(&root, trace, lang, &palette.colours(), dpr)
+    let wrap = canvas.parent_element();
+    let (root, dpr, palette) = prepare(canvas.clone(), surface, |_| charts::gantt_height(rows))?;
+    let ctx = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
+    let measure = |text: &str| {
+        ctx.as_ref().map_or_else(
+            || charts::estimated_width(text),
+            |ctx| {
+                ctx.set_font(&format!("{}px sans-serif", charts::LABEL_PX));
+                ctx.measure_text(text)
+                    .map_or_else(|_| charts::estimated_width(text), |m| m.width())
+            },
+        )
+    };
+    let left = charts::draw_gantt(&root, trace, lang, &palette.colours(), dpr, measure)?;
+    if let Some(wrap) = wrap.and_then(|w| w.dyn_into::<HtmlElement>().ok()) {
+        wrap.style()
+            .set_property("--plot-left", &format!("{left}px"))
+            .ok();
+    }
+    Ok(())
 }
 
 /// The Gantt chart's description for screen readers; it counts the migrations drawn (refused

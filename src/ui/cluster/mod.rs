@@ -109,7 +109,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
             // so it never runs across the hosts in between; one arc per migration, offset by
             // its index.
             let (x1, y1, x2, y2) = (ax + bw / 2.0, ay + 8.0, bx + bw / 2.0, by + 8.0);
-            let lift = 30.0 + 0.25 * (x2 - x1).abs() + 6.0 * (k % 4) as f64;
+            let lift = lay.lift(x2 - x1, k);
             format!(
                 "M {x1:.0} {y1:.0} Q {:.0} {:.0} {x2:.0} {y2:.0}",
                 (x1 + x2) / 2.0,
@@ -244,9 +244,11 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                 <div class="verdict bad" role="alert" data-testid="cluster-error">{lang.pick(format!("Cannot simulate this cluster — {e}. Showing the last valid run."),
                     format!("Dieser Cluster lässt sich nicht simulieren — {e}. Gezeigt wird der letzte gültige Lauf."))}</div>
             }
-            <section class="panel">
+            // The panel's width picks the layout; the drawing is as wide as its content at
+            // `SCALE`, narrower where the panel is.
+            <section class="panel" ref={topology_ref}>
                 <HostBar ..edit_props.clone() />
-                <svg class={classes!("topology", narrow.then_some("narrow"))} ref={topology_ref} viewBox={format!("0 0 {view_w} {view_h}")} role="img"
+                <svg class={classes!("topology", narrow.then_some("narrow"))} width={format!("{}", view_w * SCALE)} viewBox={format!("0 0 {view_w} {view_h}")} role="img"
                     aria-label={topology_label(c.hosts.len(), active_now, queued_now, lang)}>
                     // Each list in its own group: yew matches a parent's unkeyed children
                     // from the end, so with the two lists side by side a flow starting or

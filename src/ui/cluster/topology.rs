@@ -15,7 +15,8 @@ pub(super) const MIG_COLOURS: usize = 8;
 #[derive(Clone, Copy, PartialEq)]
 pub(super) struct Layout {
     pub(super) cols: usize,
-    /// Room above the first row for the arcs between hosts of a row.
+    /// Room above the first row for the arcs between hosts of a row: as much as the highest
+    /// arc needs.
     pub(super) top: f64,
     pub(super) margin: f64,
     pub(super) bw: f64,
@@ -36,10 +37,10 @@ pub(super) struct Layout {
 
 impl Layout {
     pub(super) fn new(hosts: usize, narrow: bool) -> Layout {
-        if narrow {
+        let mut lay = if narrow {
             Layout {
                 cols: hosts.clamp(1, 2),
-                top: 80.0,
+                top: 0.0,
                 margin: 10.0,
                 bw: 170.0,
                 bh: 180.0,
@@ -59,7 +60,7 @@ impl Layout {
         } else {
             Layout {
                 cols: hosts.clamp(1, 4),
-                top: 110.0,
+                top: 0.0,
                 margin: 20.0,
                 bw: 190.0,
                 bh: 130.0,
@@ -76,9 +77,33 @@ impl Layout {
                 text_dx: 4.0,
                 text_dy: 11.0,
             }
-        }
+        };
+        // The highest arc joins the ends of a row, for the migration bowed the most; its
+        // apex is half its lift above its ends, 8 below the hosts' top, and its stroke is at
+        // most 14 wide.
+        let span = (lay.cols - 1) as f64 * (lay.bw + lay.gap);
+        lay.top = if lay.cols > 1 {
+            (lay.lift(span, ARC_BOWS - 1) / 2.0 - 8.0 + 7.0 + 4.0).ceil()
+        } else {
+            lay.margin
+        };
+        lay
+    }
+
+    /// How far the control point of the arc of migration `k` between two hosts of a row
+    /// `dx` apart lies above their top edges: more for hosts farther apart, and a little more
+    /// per migration, so that arcs between the same hosts stay apart.
+    pub(super) fn lift(&self, dx: f64, k: usize) -> f64 {
+        30.0 + 0.25 * dx.abs() + 6.0 * (k % ARC_BOWS) as f64
     }
 }
+
+/// How many arcs between the same two hosts are bowed apart before they repeat.
+const ARC_BOWS: usize = 4;
+
+/// CSS pixels per unit of the drawing where the page has room: the scale its text sizes are
+/// chosen for. Where it has less, the drawing shrinks to the page's width.
+pub(super) const SCALE: f64 = 1.25;
 
 /// Below this width (CSS pixels) the topology uses its narrow layout.
 pub(super) const NARROW_PX: f64 = 600.0;
