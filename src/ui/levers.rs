@@ -67,7 +67,7 @@ pub fn lever_view(p: &LeverProps) -> Html {
         lang.pick("total time", "Gesamtdauer"),
         lang.pick("downtime", "Ausfallzeit"),
         lang.pick(
-            "CPU core-s (source / destination)",
+            "CPU core\u{2011}s (source / destination)",
             "CPU-Kernsekunden (Quelle / Ziel)",
         ),
         lang.pick("what limits it", "was begrenzt"),
@@ -297,7 +297,7 @@ pub fn cluster_lever_view(p: &ClusterLeverProps) -> Html {
     let headers = [
         lang.pick("all done after", "alles erledigt nach"),
         lang.pick("worst downtime", "längste Ausfallzeit"),
-        lang.pick("CPU core-s per host", "CPU-Kernsekunden je Host"),
+        lang.pick("CPU core\u{2011}s per host", "CPU-Kernsekunden je Host"),
         lang.pick("what limits it", "was begrenzt"),
     ];
     let advice = advice.unwrap_or_else(|| {
