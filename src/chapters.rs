@@ -9,6 +9,7 @@
 //! is there they read as `None`. Native builds compile both files in.
 
 use crate::engine::fields::FieldError;
+use crate::engine::scenario::Problem;
 use crate::engine::{Scenario, ScenarioError};
 use crate::text::Lang;
 
@@ -197,8 +198,11 @@ fn set(s: &mut Scenario, fields: Fields) -> Result<(), ScenarioError> {
     s.set_fields(fields.iter().copied())
         .map_err(|(path, e)| ScenarioError {
             field: "scenario",
-            message: match e {
-                FieldError::Unknown => format!("{path}: no such setting"),
+            problem: match e {
+                FieldError::Unknown => Problem::In {
+                    at: path.into(),
+                    problem: Box::new(Problem::NoSuchSetting),
+                },
                 FieldError::Value(why) => why,
             },
         })?;
