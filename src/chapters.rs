@@ -122,6 +122,16 @@ pub struct Variant {
     pub set: Fields,
 }
 
+/// A real setting a chapter teaches.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Setting {
+    /// A command line: the same in every language.
+    Code(&'static str),
+    /// Where a setting is or what it does, in both languages, with the commands in it marked
+    /// as `` `code` ``.
+    Text(Text),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Source {
     pub title: &'static str,
@@ -143,7 +153,7 @@ pub struct Chapter {
     pub views: &'static [Name],
     pub sweep: Option<Sweep>,
     pub compare: &'static [Variant],
-    pub settings: &'static [&'static str],
+    pub settings: &'static [Setting],
     pub sources: &'static [Source],
 }
 
@@ -350,6 +360,17 @@ pub fn pieces(text: &str) -> Vec<Piece<'_>> {
         break;
     }
     out
+}
+
+/// The `` `code` `` pieces of a text, in order.
+fn code(text: &str) -> Vec<&str> {
+    pieces(text)
+        .into_iter()
+        .filter_map(|p| match p {
+            Piece::Code(c) => Some(c),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A control a chapter (or an embed's `controls=`) may show, by the id the chapter files, the
@@ -574,6 +595,16 @@ pub fn problems() -> Vec<String> {
                     "{at}: sweep {} from {} to {}",
                     s.param.0, s.from, s.to
                 ));
+            }
+        }
+        for s in c.settings {
+            if let Setting::Text(t) = s {
+                if code(t.en) != code(t.de) {
+                    out.push(format!(
+                        "{at}: the setting “{}” names other commands in German",
+                        t.en
+                    ));
+                }
             }
         }
         if names("compare") && !(2..=3).contains(&c.compare.len()) {
