@@ -33,7 +33,7 @@ use super::ByPtr;
 use crate::chapters::{chapter_index, chapters};
 use crate::engine::{ClusterScenario, Scenario};
 use crate::permalink::{self, encode_with, Embed, Link, Notice};
-use crate::text::{scenario_error, Lang};
+use crate::text::Lang;
 
 #[derive(Properties, PartialEq, Clone, Default)]
 pub struct AppProps {
@@ -461,7 +461,7 @@ pub fn app(props: &AppProps) -> Html {
                 }
                 <Timeline clock={clock} on_clock={intents.clock.clone()} lang={lang} />
                 <ClusterView cluster={ByPtr(state.cluster.clone())} trace={ByPtr(state.cluster_trace.clone())}
-                    error={state.cluster_error.as_ref().map(|e| scenario_error(e, lang))} t={clock.t}
+                    error={state.cluster_error.clone()} t={clock.t}
                     on_edit={intents.cluster_edit.clone()} on_cluster={intents.cluster.clone()} lang={lang} />
             } else {
             <div class="layout">
@@ -474,7 +474,7 @@ pub fn app(props: &AppProps) -> Html {
                         }
                     </div>
                     <div class="view">
-                        <VerdictBanner trace={trace.clone()} error={state.error.as_ref().map(|e| scenario_error(e, lang))} lang={lang} />
+                        <VerdictBanner trace={trace.clone()} error={state.error.clone()} lang={lang} />
                         // Views other than `chapters::LITE_VIEWS` are only in the full bundle
                         // (`FULL &&`): the lite one hands their chapters over to it.
                         if shows("stage") {

@@ -20,11 +20,13 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::engine::cluster::{ClusterScenario, ClusterTrace, MigrationRecord, Stage};
+use crate::engine::ScenarioError;
 use crate::text::{Fmt, Lang};
 
 use crate::model::cluster::ClusterEdit;
 use crate::ui::chart::use_view_env;
 use crate::ui::memory_map::{labels, MemoryMap, COLOUR_VARS};
+use crate::ui::results::field_error;
 use crate::ui::ByPtr;
 
 /// The scenario and the trace by identity: the app hands down the same `Rc`s until they
@@ -34,7 +36,7 @@ use crate::ui::ByPtr;
 pub struct ClusterProps {
     pub cluster: ByPtr<ClusterScenario>,
     pub trace: ByPtr<ClusterTrace>,
-    pub error: Option<String>,
+    pub error: Option<ScenarioError>,
     pub t: f64,
     /// An edit with what must follow it (a host removed with its VMs, …).
     pub on_edit: Callback<ClusterEdit>,
@@ -239,8 +241,11 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
     html! {
         <div class="cluster">
             if let Some(e) = &p.error {
-                <div class="verdict bad" role="alert" data-testid="cluster-error">{lang.pick(format!("Cannot simulate this cluster — {e}. Showing the last valid run."),
-                    format!("Dieser Cluster lässt sich nicht simulieren — {e}. Gezeigt wird der letzte gültige Lauf."))}</div>
+                <div class="verdict bad" role="alert" data-testid="cluster-error">
+                    {lang.pick("Cannot simulate this cluster — ", "Dieser Cluster lässt sich nicht simulieren — ")}
+                    { field_error(e, lang) }
+                    {lang.pick(". Showing the last valid run.", ". Gezeigt wird der letzte gültige Lauf.")}
+                </div>
             }
             <section class="panel">
                 <HostBar ..edit_props.clone() />
