@@ -1,12 +1,12 @@
 //! Why the engine refuses a scenario or a cluster, in the reader's language. English is the
-//! engine's own wording (`Problem`'s `Display`); German is written here, with the same
-//! numbers and units.
+//! engine's own wording (`Problem::wording`); German is written here, with the same values in
+//! the same order, numbers in German format.
 
 use super::format::{localize, Fmt, Lang};
-use crate::engine::scenario::{Input, Named, Problem};
+use crate::engine::scenario::{fill, Arg, Input, Named, Problem};
 use crate::engine::ScenarioError;
 
-/// The error as the page shows it: the field, then why, in `lang`.
+/// The error as one line: the field, then why, in `lang`.
 pub fn scenario_error(e: &ScenarioError, lang: Lang) -> String {
     format!("{}: {}", e.field, problem(&e.problem, lang))
 }
@@ -16,175 +16,111 @@ pub fn problem(p: &Problem, lang: Lang) -> String {
     if lang == Lang::En {
         return p.to_string();
     }
-    let f = Fmt(lang);
-    // A number as the engine writes it, with the German decimal comma.
-    let n = |v: f64| localize(&v.to_string(), lang);
+    let (_, args) = p.wording();
+    fill(german(p), &args, |a| match a {
+        Arg::Str(s) => s.to_string(),
+        Arg::Num(v) => localize(&v.to_string(), lang),
+        Arg::Bytes(b) => Fmt(lang).bytes(b),
+        Arg::Problem(inner) => problem(inner, lang),
+    })
+}
+
+/// The German wording of `p`, with `{}` where its values go (in `wording`'s order).
+fn german(p: &Problem) -> &'static str {
     use Problem as P;
     match p {
-        P::Unreadable { what, detail } => {
-            let what = match what {
-                Input::ScenarioFile => "keine gültige Szenariodatei",
-                Input::ClusterFile => "keine gültige Clusterszenario-Datei",
-                Input::Link => "kein gültiger Link",
-            };
-            format!("{what} (der Parser meldet: {detail})")
+        P::Unreadable { what, .. } => match what {
+            Input::ScenarioFile => "keine gültige Szenariodatei (der Parser meldet: {})",
+            Input::ClusterFile => "keine gültige Clusterszenario-Datei (der Parser meldet: {})",
+            Input::Link => "kein gültiger Link (der Parser meldet: {})",
+        },
+        P::FileTooLarge { .. } => "die Datei ist größer als {} MiB",
+        P::NoSuchSetting => "keine solche Einstellung",
+        P::NotANumber(_) => "erwartet wird eine Zahl, nicht „{}“",
+        P::NotAWholeNumber(_) => "erwartet wird eine ganze Zahl, nicht „{}“",
+        P::NotTrueOrFalse(_) => "erwartet wird true oder false, nicht „{}“",
+        P::NotAChoice(_) => "„{}“ ist keine der möglichen Angaben",
+        P::NotOnOrOff(_) => "erwartet wird {} oder null, nicht „{}“",
+        P::AGroup(_) => "{} ist eine Gruppe von Einstellungen, kein Wert",
+        P::UnsupportedVersion { reads: None, .. } => "Szenarioversion {} wird nicht unterstützt",
+        P::UnsupportedVersion { reads: Some(_), .. } => {
+            "Szenarioversion {} wird nicht unterstützt (diese Version liest Version {})"
         }
-        P::FileTooLarge { max_mib } => format!("die Datei ist größer als {max_mib} MiB"),
-        P::NoSuchSetting => "keine solche Einstellung".into(),
-        P::NotANumber(raw) => format!("erwartet wird eine Zahl, nicht „{raw}“"),
-        P::NotAWholeNumber(raw) => format!("erwartet wird eine ganze Zahl, nicht „{raw}“"),
-        P::NotTrueOrFalse(raw) => format!("erwartet wird true oder false, nicht „{raw}“"),
-        P::NotAChoice(raw) => format!("„{raw}“ ist keine der möglichen Angaben"),
-        P::NotOnOrOff(raw) => format!("erwartet wird {{}} oder null, nicht „{raw}“"),
-        P::AGroup(path) => format!("{path} ist eine Gruppe von Einstellungen, kein Wert"),
-        P::UnsupportedVersion { got, reads: None } => {
-            format!("Szenarioversion {got} wird nicht unterstützt")
+        P::NotFinite => "muss eine endliche Zahl sein",
+        P::Negative(_) => "darf nicht negativ sein ({} angegeben)",
+        P::NoMemory => "eine VM braucht Arbeitsspeicher (0 MiB angegeben)",
+        P::TooMuchMemory { .. } => {
+            "{} sind mehr Arbeitsspeicher, als ein Hypervisor einer VM gibt (höchstens {})"
         }
-        P::UnsupportedVersion {
-            got,
-            reads: Some(v),
-        } => format!(
-            "Szenarioversion {got} wird nicht unterstützt (diese Version liest Version {v})"
-        ),
-        P::NotFinite => "muss eine endliche Zahl sein".into(),
-        P::Negative(v) => format!("darf nicht negativ sein ({} angegeben)", n(*v)),
-        P::NoMemory => "eine VM braucht Arbeitsspeicher (0 MiB angegeben)".into(),
-        P::TooMuchMemory { bytes, max_bytes } => format!(
-            "{} sind mehr Arbeitsspeicher, als ein Hypervisor einer VM gibt (höchstens {})",
-            f.bytes(*bytes),
-            f.bytes(*max_bytes)
-        ),
-        P::WorkingSetAboveMemory {
-            working_set_mib,
-            memory_mib,
-        } => format!(
-            "der Arbeitssatz ({} MiB) kann nicht größer sein als der Arbeitsspeicher der VM ({} MiB)",
-            n(*working_set_mib),
-            n(*memory_mib)
-        ),
-        P::UntouchedDoesNotFit {
-            working_set_mib,
-            untouched_mib,
-            memory_mib,
-        } => format!(
-            "Arbeitssatz ({} MiB) und nie beschriebener Speicher ({} MiB) passen nicht in {} MiB",
-            n(*working_set_mib),
-            n(*untouched_mib),
-            n(*memory_mib)
-        ),
-        P::Fraction(v) => format!("ein Anteil von 0 bis 1 ({} angegeben)", n(*v)),
-        P::WriteCpuShare(v) => format!(
-            "ein Anteil der vCPU-Zeit über 0 und höchstens 1 ({} angegeben)",
-            n(*v)
-        ),
-        P::ZeroAndSparse { zero, sparse } => format!(
-            "Nullseiten ({}) und fast leere Seiten ({}) sind zusammen mehr als alle beschriebenen Seiten",
-            n(*zero),
-            n(*sparse)
-        ),
-        P::HotColdNeedsHotPart => {
-            "ein Heiß-kalt-Muster braucht einen heißen Teil zwischen 0 und 1".into()
+        P::WorkingSetAboveMemory { .. } => {
+            "der Arbeitssatz ({} MiB) kann nicht größer sein als der Arbeitsspeicher der VM ({} MiB)"
         }
-        P::DirtyRateTooHigh { mibps, max_mibps } => format!(
-            "{} MiB/s sind schneller, als Arbeitsspeicher beschrieben wird (höchstens {} MiB/s)",
-            n(*mibps),
-            n(*max_mibps)
-        ),
+        P::UntouchedDoesNotFit { .. } => {
+            "Arbeitssatz ({} MiB) und nie beschriebener Speicher ({} MiB) passen nicht in {} MiB"
+        }
+        P::Fraction(_) => "ein Anteil von 0 bis 1 ({} angegeben)",
+        P::WriteCpuShare(_) => "ein Anteil der vCPU-Zeit über 0 und höchstens 1 ({} angegeben)",
+        P::ZeroAndSparse { .. } => {
+            "Nullseiten ({}) und fast leere Seiten ({}) sind zusammen mehr als alle beschriebenen Seiten"
+        }
+        P::HotColdNeedsHotPart => "ein Heiß-kalt-Muster braucht einen heißen Teil zwischen 0 und 1",
+        P::DirtyRateTooHigh { .. } => {
+            "{} MiB/s sind schneller, als Arbeitsspeicher beschrieben wird (höchstens {} MiB/s)"
+        }
         P::WritesNeedWorkingSet => {
-            "eine VM, die Speicher beschreibt, braucht einen Arbeitssatz über 0".into()
+            "eine VM, die Speicher beschreibt, braucht einen Arbeitssatz über 0"
         }
-        P::LinkTooFast { gbps, max_gbps } => format!(
-            "{} Gbit/s sind schneller als jede Ethernet-Verbindung (höchstens {} Gbit/s)",
-            n(*gbps),
-            n(*max_gbps)
-        ),
-        P::NicCount { max } => format!("1 bis {max} Netzwerkadapter je Host"),
-        P::TcpWindow => "ein TCP-Fenster fasst mindestens 1 KiB".into(),
-        P::MultifdChannels { got, max } => {
-            format!("multifd nutzt 1 bis {max} Kanäle ({got} angegeben)")
+        P::LinkTooFast { .. } => {
+            "{} Gbit/s sind schneller als jede Ethernet-Verbindung (höchstens {} Gbit/s)"
         }
-        P::Descriptors { lo, hi, got } => format!(
-            "die Ringe eines Netzwerkadapters fassen {lo} bis {hi} Deskriptoren ({got} angegeben)"
-        ),
-        P::Rtt { max_ms } => format!(
-            "die Umlaufzeit muss zwischen 0 und {} ms liegen",
-            n(*max_ms)
-        ),
-        P::Cores { max } => format!("ein Host hat 1 bis {max} Kerne"),
-        P::HostLoad => "die CPU-Last eines Hosts ist ein Anteil von 0 bis 1".into(),
-        P::CoreGhz { lo, hi } => {
-            format!("ein Kern läuft mit {} bis {} GHz", n(*lo), n(*hi))
+        P::NicCount { .. } => "1 bis {} Netzwerkadapter je Host",
+        P::TcpWindow => "ein TCP-Fenster fasst mindestens 1 KiB",
+        P::MultifdChannels { .. } => "multifd nutzt 1 bis {} Kanäle ({} angegeben)",
+        P::Descriptors { .. } => {
+            "die Ringe eines Netzwerkadapters fassen {} bis {} Deskriptoren ({} angegeben)"
         }
-        P::CompressThreads { max } => format!("höchstens {max} Threads"),
-        P::NoCompressionProgress => "die Komprimierung muss vorankommen".into(),
-        P::CodecRate(v) => format!(
-            "ein Codec-Thread komprimiert 0,01 bis 100000 MiB/s ({} angegeben)",
-            n(*v)
-        ),
-        P::ZeroScan(v) => format!(
-            "die Suche nach Nullseiten läuft mit 0,01 bis 1024 GiB/s ({} angegeben)",
-            n(*v)
-        ),
-        P::Passes { max } => format!("zwischen 1 und {max} Pre-Copy-Durchläufe"),
-        P::Iterations { max } => format!("zwischen 1 und {max} Iterationen"),
-        P::MaxFactor => {
-            "mindestens 1 (der Arbeitsspeicher muss einmal gesendet werden)".into()
+        P::Rtt { .. } => "die Umlaufzeit muss zwischen 0 und {} ms liegen",
+        P::Cores { .. } => "ein Host hat 1 bis {} Kerne",
+        P::HostLoad => "die CPU-Last eines Hosts ist ein Anteil von 0 bis 1",
+        P::CoreGhz { .. } => "ein Kern läuft mit {} bis {} GHz",
+        P::CompressThreads { .. } => "höchstens {} Threads",
+        P::NoCompressionProgress => "die Komprimierung muss vorankommen",
+        P::CodecRate(_) => "ein Codec-Thread komprimiert 0,01 bis 100000 MiB/s ({} angegeben)",
+        P::ZeroScan(_) => "die Suche nach Nullseiten läuft mit 0,01 bis 1024 GiB/s ({} angegeben)",
+        P::Passes { .. } => "zwischen 1 und {} Pre-Copy-Durchläufe",
+        P::Iterations { .. } => "zwischen 1 und {} Iterationen",
+        P::MaxFactor => "mindestens 1 (der Arbeitsspeicher muss einmal gesendet werden)",
+        P::DowntimeLimit { .. } => "QEMU nimmt höchstens {} s an",
+        P::AtMost { .. } => "höchstens {} {} ({} angegeben)",
+        P::NoTimeout => "die Zeitgrenze muss länger als 0 s sein",
+        P::HostCount { .. } => "ein Cluster hat 2 bis {} Hosts ({} angegeben)",
+        P::TwoCalled { what, .. } => match what {
+            Named::Network => "zwei Netzwerke heißen {}",
+            Named::Host => "zwei Hosts heißen {}",
+            Named::Vm => "zwei VMs heißen {}",
+        },
+        P::HostWithoutMemory { .. } => "{} braucht Arbeitsspeicher für VMs",
+        P::HostCoresAndLoad { .. } => "{}: mindestens ein Kern und eine Last von 0 bis 1",
+        P::NicOnUnknownNetwork { .. } => {
+            "{} hat einen Netzwerkadapter im unbekannten Netzwerk {}"
         }
-        P::DowntimeLimit { max_s } => format!("QEMU nimmt höchstens {} s an", n(*max_s)),
-        P::AtMost { max, unit, got } => format!(
-            "höchstens {} {unit} ({} angegeben)",
-            n(*max),
-            n(*got)
-        ),
-        P::NoTimeout => "die Zeitgrenze muss länger als 0 s sein".into(),
-        P::HostCount { max, got } => {
-            format!("ein Cluster hat 2 bis {max} Hosts ({got} angegeben)")
+        P::NicSpeed { .. } => {
+            "{}: Netzwerkadapter sind schneller als 0 und höchstens {} Gbit/s schnell"
         }
-        P::TwoCalled { what, name } => {
-            let what = match what {
-                Named::Network => "Netzwerke",
-                Named::Host => "Hosts",
-                Named::Vm => "VMs",
-            };
-            format!("zwei {what} heißen {name}")
+        P::NicRings { .. } => "{}: die Ringe eines Netzwerkadapters fassen {} bis {} Deskriptoren",
+        P::VmOnUnknownHost { .. } => "{} läuft auf dem unbekannten Host {}",
+        P::In { .. } => "{}: {}",
+        P::NegativeDisk { .. } => "{}: die Datenträgergröße muss 0 oder mehr sein",
+        P::HostOverfull { .. } => {
+            "{} hat {} für VMs; die VMs darauf brauchen {} (vms[{}], {}, passt als erste nicht mehr)"
         }
-        P::HostWithoutMemory { host } => format!("{host} braucht Arbeitsspeicher für VMs"),
-        P::HostCoresAndLoad { host } => {
-            format!("{host}: mindestens ein Kern und eine Last von 0 bis 1")
+        P::SmbLimit => {
+            "das SMB-Bandbreitenlimit beträgt 0,01 bis 100 % der Bandbreite der Netzwerkadapter eines Knotens (oder null für keines)"
         }
-        P::NicOnUnknownNetwork { host, network } => format!(
-            "{host} hat einen Netzwerkadapter im unbekannten Netzwerk {network}"
-        ),
-        P::NicSpeed { host, max_gbps } => format!(
-            "{host}: Netzwerkadapter sind schneller als 0 und höchstens {} Gbit/s schnell",
-            n(*max_gbps)
-        ),
-        P::NicRings { host, lo, hi } => format!(
-            "{host}: die Ringe eines Netzwerkadapters fassen {lo} bis {hi} Deskriptoren"
-        ),
-        P::VmOnUnknownHost { vm, host } => format!("{vm} läuft auf dem unbekannten Host {host}"),
-        P::In { at, problem: inner } => format!("{at}: {}", problem(inner, lang)),
-        P::NegativeDisk { vm } => {
-            format!("{vm}: die Datenträgergröße muss 0 oder mehr sein")
-        }
-        P::HostOverfull {
-            host,
-            has_bytes,
-            needs_bytes,
-            index,
-            vm,
-        } => format!(
-            "{host} hat {} für VMs; die VMs darauf brauchen {} (vms[{index}], {vm}, passt als erste nicht mehr)",
-            f.bytes(*has_bytes),
-            f.bytes(*needs_bytes)
-        ),
-        P::SmbLimit => "das SMB-Bandbreitenlimit beträgt 0,01 bis 100 % der Bandbreite der Netzwerkadapter eines Knotens (oder null für keines)".into(),
-        P::NoMigrationAllowed => {
-            "die Migrationslimits müssen mindestens eine Migration zulassen".into()
-        }
-        P::UnknownNetwork(name) => format!("unbekanntes Netzwerk {name}"),
-        P::NoVmCalled(name) => format!("keine VM namens {name}"),
-        P::NoHostCalled(name) => format!("kein Host namens {name}"),
+        P::NoMigrationAllowed => "die Migrationslimits müssen mindestens eine Migration zulassen",
+        P::UnknownNetwork(_) => "unbekanntes Netzwerk {}",
+        P::NoVmCalled(_) => "keine VM namens {}",
+        P::NoHostCalled(_) => "kein Host namens {}",
     }
 }
 

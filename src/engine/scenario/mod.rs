@@ -11,7 +11,7 @@ mod validate;
 
 pub use json::{describes_cluster, MAX_SCENARIO_FILE_BYTES};
 pub(crate) use json::{object_from_value, parse_object};
-pub use problem::{Input, Named, Problem};
+pub use problem::{fill, Arg, Input, Named, Problem};
 pub(crate) use validate::err;
 pub use validate::ScenarioError;
 
