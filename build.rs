@@ -304,10 +304,19 @@ fn fields(v: &Value, at: &str) -> String {
     format!("&[{}]", out.join(", "))
 }
 
-/// `&[a, b, c]` of string literals.
-fn lits(items: &[&str]) -> String {
-    let inner: Vec<String> = items.iter().map(|s| lit(s)).collect();
-    format!("&[{}]", inner.join(", "))
+/// The settings a chapter teaches: a string is a command line (`Setting::Code`), the same in
+/// both languages; `{ "en": …, "de": … }` is words with the commands in them marked as
+/// `` `code` `` (`Setting::Text`).
+fn settings(items: &[Value], at: &str) -> String {
+    let items: Vec<String> = items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| match v {
+            Value::String(s) => format!("Setting::Code({})", lit(s)),
+            _ => format!("Setting::Text({})", text(v, &format!("{at}[{i}]"))),
+        })
+        .collect();
+    format!("&[{}]", items.join(", "))
 }
 
 /// `Text { en, de }` from an object `{ "en": …, "de": … }`.
@@ -420,7 +429,7 @@ fn chapters(file: &Value, long: &mut Long, out: &mut String) {
             text(c.need("title"), &c.at("title")),
             names("controls"),
             names("views"),
-            lits(&c.strs("settings")),
+            settings(c.list("settings"), &c.at("settings")),
         )
         .unwrap();
     }

@@ -9,6 +9,7 @@
 //! is there they read as `None`. Native builds compile both files in.
 
 use crate::engine::fields::FieldError;
+use crate::engine::scenario::Problem;
 use crate::engine::{Scenario, ScenarioError};
 use crate::text::Lang;
 
@@ -124,6 +125,16 @@ pub struct Variant {
     pub set: Fields,
 }
 
+/// A real setting a chapter teaches.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Setting {
+    /// A command line: the same in every language.
+    Code(&'static str),
+    /// Where a setting is or what it does, in both languages, with the commands in it marked
+    /// as `` `code` ``.
+    Text(Text),
+}
+
 /// A source: its title and address.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Source {
@@ -156,7 +167,7 @@ pub struct Chapter {
     pub views: &'static [Name],
     pub sweep: Option<Sweep>,
     pub compare: &'static [Variant],
-    pub settings: &'static [&'static str],
+    pub settings: &'static [Setting],
     /// Its sources (`Paragraphs::sources`), fetched with the long texts.
     pub sources: Paragraphs,
 }
@@ -218,8 +229,11 @@ fn set(s: &mut Scenario, fields: Fields) -> Result<(), ScenarioError> {
     s.set_fields(fields.iter().copied())
         .map_err(|(path, e)| ScenarioError {
             field: "scenario",
-            message: match e {
-                FieldError::Unknown => format!("{path}: no such setting"),
+            problem: match e {
+                FieldError::Unknown => Problem::In {
+                    at: path.into(),
+                    problem: Box::new(Problem::NoSuchSetting),
+                },
                 FieldError::Value(why) => why,
             },
         })?;
@@ -367,6 +381,17 @@ pub fn pieces(text: &str) -> Vec<Piece<'_>> {
         break;
     }
     out
+}
+
+/// The `` `code` `` pieces of a text, in order.
+fn code(text: &str) -> Vec<&str> {
+    pieces(text)
+        .into_iter()
+        .filter_map(|p| match p {
+            Piece::Code(c) => Some(c),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A control a chapter (or an embed's `controls=`) may show, by the id the chapter files, the
@@ -591,6 +616,16 @@ pub fn problems() -> Vec<String> {
                     "{at}: sweep {} from {} to {}",
                     s.param.0, s.from, s.to
                 ));
+            }
+        }
+        for s in c.settings {
+            if let Setting::Text(t) = s {
+                if code(t.en) != code(t.de) {
+                    out.push(format!(
+                        "{at}: the setting “{}” names other commands in German",
+                        t.en
+                    ));
+                }
             }
         }
         if names("compare") && !(2..=3).contains(&c.compare.len()) {

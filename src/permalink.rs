@@ -13,6 +13,7 @@
 
 use crate::chapters::{chapter_index, chapters};
 use crate::engine::fields::{diff_fields, FieldError};
+use crate::engine::scenario::Problem;
 use crate::engine::{ClusterScenario, Scenario};
 use crate::playback::SPEEDS;
 use crate::text::Lang;
@@ -87,7 +88,7 @@ pub enum Notice {
     /// A part that does not mean anything here (an unknown key, or a value out of range).
     Ignored { key: String, value: String },
     /// A scenario change that would make the scenario invalid, with the engine's reason.
-    Invalid { key: String, reason: String },
+    Invalid { key: String, reason: Problem },
 }
 
 impl Notice {
@@ -101,10 +102,13 @@ impl Notice {
                 format!("“{key}={value}” was ignored: it is not something this page knows or allows."),
                 format!("„{key}={value}“ wurde ignoriert: diese Seite kennt oder erlaubt es nicht."),
             ),
-            Notice::Invalid { key, reason } => lang.pick(
-                format!("The change to “{key}” was not applied: {reason}."),
-                format!("Die Änderung an „{key}“ wurde nicht übernommen: {reason}."),
-            ),
+            Notice::Invalid { key, reason } => {
+                let reason = crate::text::problem(reason, lang);
+                lang.pick(
+                    format!("The change to “{key}” was not applied: {reason}."),
+                    format!("Die Änderung an „{key}“ wurde nicht übernommen: {reason}."),
+                )
+            }
         }
     }
 }
@@ -284,8 +288,7 @@ pub fn decode(query: &str) -> Decoded {
                     FieldError::Unknown => Failure::Unknown(path.to_string()),
                     FieldError::Value(why) => Failure::Invalid(why),
                 })?;
-            next.validate()
-                .map_err(|e| Failure::Invalid(e.to_string()))?;
+            next.validate().map_err(|e| Failure::Invalid(e.located()))?;
             Ok(next)
         });
         link.scenario = (s != base).then_some(s);
@@ -297,7 +300,7 @@ pub fn decode(query: &str) -> Decoded {
         let base = chapter_cluster(chapter);
         let c = apply(&base, "c", &cluster_pairs, &mut notices, |from, pairs| {
             tree::attempt(from, pairs, |c: &ClusterScenario| {
-                c.validate().map_err(|e| e.to_string())
+                c.validate().map_err(|e| e.located())
             })
         });
         link.cluster = (c != base).then_some(c);
@@ -321,7 +324,7 @@ enum Failure {
     /// A path (relative to `s.`/`c.`) that names nothing.
     Unknown(String),
     /// The changes read, but do not make a valid scenario: the reason.
-    Invalid(String),
+    Invalid(Problem),
 }
 
 /// `base` with the link's changes applied (`attempt` applies a group of them, or says why
@@ -379,6 +382,7 @@ mod tree {
 
     use super::Failure;
     use crate::engine::scenario::json::deserialize_named;
+    use crate::engine::scenario::{Input, Problem};
 
     pub(super) fn to_value<T: Serialize>(v: &T) -> Value {
         serde_json::to_value(v).unwrap_or(Value::Null)
@@ -538,14 +542,19 @@ mod tree {
     pub(super) fn attempt<T: Serialize + DeserializeOwned>(
         from: &T,
         pairs: &[(String, String)],
-        valid: impl Fn(&T) -> Result<(), String>,
+        valid: impl Fn(&T) -> Result<(), Problem>,
     ) -> Result<T, Failure> {
         let mut value = to_value(from);
         for (path, raw) in pairs {
             set(&mut value, path, parse_scalar(raw))
                 .map_err(|()| Failure::Unknown(path.clone()))?;
         }
-        let next: T = deserialize_named(&value.to_string()).map_err(Failure::Invalid)?;
+        let next: T = deserialize_named(&value.to_string()).map_err(|detail| {
+            Failure::Invalid(Problem::Unreadable {
+                what: Input::Link,
+                detail,
+            })
+        })?;
         valid(&next).map_err(Failure::Invalid)?;
         Ok(next)
     }

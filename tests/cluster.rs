@@ -320,16 +320,20 @@ fn smb_multichannel_uses_every_nic() {
 #[test]
 fn bad_cluster_files_name_the_problem() {
     let e = ClusterScenario::from_json("{\"hosts\": []}").unwrap_err();
-    assert!(e.message.contains("missing field"), "{e}");
+    assert!(e.message().contains("missing field"), "{e}");
     let mut s = pair(vec![vm("a", "A", 1024.0, 0.0)], 2);
     s.hosts.truncate(1);
-    assert!(s.validate().unwrap_err().message.contains("2 to 16 hosts"));
+    assert!(s
+        .validate()
+        .unwrap_err()
+        .message()
+        .contains("2 to 16 hosts"));
     let mut s = pair(vec![vm("a", "nowhere", 1024.0, 0.0)], 2);
     s.operations.clear();
     assert!(s
         .validate()
         .unwrap_err()
-        .message
+        .message()
         .contains("unknown host nowhere"));
     let json = serde_json::to_string(&pair(vec![vm("a", "A", 1024.0, 0.0)], 2)).unwrap();
     assert!(ClusterScenario::from_json(&json).is_ok());
@@ -456,11 +460,11 @@ fn a_host_too_small_for_its_vms_is_rejected() {
     let e = s.validate().unwrap_err();
     assert_eq!(e.field, "vms.host", "{e}");
     assert!(
-        e.message
+        e.message()
             .starts_with("A has 1 GiB for VMs; the VMs placed on it need 64.50 GiB"),
         "{e}"
     );
-    assert!(e.message.contains("vms[2], big,"), "{e}");
+    assert!(e.message().contains("vms[2], big,"), "{e}");
     // The same file is refused when read, and simulate_cluster refuses to run it.
     let json = serde_json::to_string(&s).unwrap();
     assert_eq!(ClusterScenario::from_json(&json).unwrap_err(), e);
@@ -487,11 +491,11 @@ fn validation_of_thousands_of_vms_finds_the_overfilled_host() {
     let e = s.validate().unwrap_err();
     assert_eq!(e.field, "vms.host");
     assert!(
-        e.message
+        e.message()
             .starts_with("H7 has 256 GiB for VMs; the VMs placed on it need 258 GiB"),
         "{e}"
     );
-    assert!(e.message.contains("vms[1991], vm1991,"), "{e}");
+    assert!(e.message().contains("vms[1991], vm1991,"), "{e}");
 }
 
 #[test]
@@ -506,19 +510,19 @@ fn duplicate_names_are_rejected_with_the_field() {
     s.networks.push(net("lm", NetworkRole::Management, false));
     let e = s.validate().unwrap_err();
     assert_eq!(e.field, "networks.name", "{e}");
-    assert!(e.message.contains("two networks are called lm"), "{e}");
+    assert!(e.message().contains("two networks are called lm"), "{e}");
 
     let mut s = base.clone();
     s.hosts[1].name = "A".into();
     let e = s.validate().unwrap_err();
     assert_eq!(e.field, "hosts.name", "{e}");
-    assert!(e.message.contains("two hosts are called A"), "{e}");
+    assert!(e.message().contains("two hosts are called A"), "{e}");
 
     let mut s = base.clone();
     s.vms[1].name = "a".into();
     let e = s.validate().unwrap_err();
     assert_eq!(e.field, "vms.name", "{e}");
-    assert!(e.message.contains("two VMs are called a"), "{e}");
+    assert!(e.message().contains("two VMs are called a"), "{e}");
 }
 
 /// Three 64 GiB hosts on one dedicated network, two 4 GiB VMs on each, shared storage.

@@ -305,7 +305,10 @@ fn an_invalid_edit_keeps_the_last_run_and_says_why() {
         next.scenario.network.link_gbps, -1.0,
         "what the reader typed stays"
     );
-    assert!(next.error.as_deref().is_some_and(|e| e.contains("link")));
+    assert!(next
+        .error
+        .as_ref()
+        .is_some_and(|e| e.to_string().contains("link")));
     assert_eq!(next.trace, s.trace);
 }
 

@@ -9,7 +9,9 @@
 //! optional setting left unset. An optional group (QEMU's `multifd`) is `{}` when present;
 //! its fields follow under its path.
 
-use super::scenario::{Multifd, MultifdCompression, Pattern, Scenario, StopPolicy, TransportKind};
+use super::scenario::{
+    Multifd, MultifdCompression, Pattern, Problem, Scenario, StopPolicy, TransportKind,
+};
 
 /// One setting, to read or write.
 enum Leaf<'a> {
@@ -187,16 +189,16 @@ impl Leaf<'_> {
     }
 
     /// Sets the value from `raw`; the reason when it cannot be read.
-    fn set(self, raw: &str) -> Result<(), String> {
-        fn num(raw: &str) -> Result<f64, String> {
+    fn set(self, raw: &str) -> Result<(), Problem> {
+        fn num(raw: &str) -> Result<f64, Problem> {
             raw.parse::<f64>()
                 .ok()
                 .filter(|v| v.is_finite())
-                .ok_or_else(|| format!("expected a number, got “{raw}”"))
+                .ok_or_else(|| Problem::NotANumber(raw.into()))
         }
-        fn int<T: std::str::FromStr>(raw: &str) -> Result<T, String> {
+        fn int<T: std::str::FromStr>(raw: &str) -> Result<T, Problem> {
             raw.parse()
-                .map_err(|_| format!("expected a whole number, got “{raw}”"))
+                .map_err(|_| Problem::NotAWholeNumber(raw.into()))
         }
         match self {
             Leaf::Num(v) => *v = num(raw)?,
@@ -206,7 +208,7 @@ impl Leaf<'_> {
                 *v = match raw {
                     "true" => true,
                     "false" => false,
-                    _ => return Err(format!("expected true or false, got “{raw}”")),
+                    _ => return Err(Problem::NotTrueOrFalse(raw.into())),
                 }
             }
             Leaf::MaybeNum(v) => *v = if raw == "null" { None } else { Some(num(raw)?) },
@@ -215,7 +217,7 @@ impl Leaf<'_> {
                 // A link may quote a name with a leading ' (see `permalink`).
                 let name = raw.strip_prefix('\'').unwrap_or(raw);
                 if !c.choose(name) {
-                    return Err(format!("“{raw}” is not one of its choices"));
+                    return Err(Problem::NotAChoice(raw.into()));
                 }
             }
             Leaf::Multifd(m) => match raw {
@@ -226,7 +228,7 @@ impl Leaf<'_> {
                         compression: MultifdCompression::None,
                     });
                 }
-                _ => return Err(format!("expected {{}} or null, got “{raw}”")),
+                _ => return Err(Problem::NotOnOrOff(raw.into())),
             },
         }
         Ok(())
@@ -234,12 +236,12 @@ impl Leaf<'_> {
 }
 
 /// Why a field could not be set.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum FieldError {
     /// No setting has this path.
     Unknown,
-    /// The setting exists; the value is not one it takes.
-    Value(String),
+    /// The setting exists; the value is not one it takes (the path is in the problem).
+    Value(Problem),
 }
 
 impl Scenario {
@@ -260,17 +262,18 @@ impl Scenario {
         if GROUPS.contains(&path) {
             return match raw {
                 "{}" => Ok(()),
-                _ => Err(FieldError::Value(format!(
-                    "{path} is a group of settings, not a value"
-                ))),
+                _ => Err(FieldError::Value(Problem::AGroup(path.into()))),
             };
         }
         let mut outcome = Err(FieldError::Unknown);
         visit(self, &mut |p, leaf| {
             if p == path && outcome == Err(FieldError::Unknown) {
-                outcome = leaf
-                    .set(raw)
-                    .map_err(|why| FieldError::Value(format!("{path}: {why}")));
+                outcome = leaf.set(raw).map_err(|why| {
+                    FieldError::Value(Problem::In {
+                        at: path.into(),
+                        problem: Box::new(why),
+                    })
+                });
             }
         });
         // A field of an optional group that is off (`policy.multifd.channels`): the group is
@@ -383,12 +386,15 @@ mod tests {
     #[test]
     fn a_bad_value_or_path_says_which() {
         let mut s = Scenario::default();
-        assert_eq!(
-            s.set_field("vm.memory_mib", "lots"),
-            Err(FieldError::Value(
-                "vm.memory_mib: expected a number, got “lots”".into()
-            ))
-        );
+        match s.set_field("vm.memory_mib", "lots") {
+            Err(FieldError::Value(why)) => {
+                assert_eq!(
+                    why.to_string(),
+                    "vm.memory_mib: expected a number, got “lots”"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
         assert_eq!(s.set_field("vm.nope", "1"), Err(FieldError::Unknown));
         assert!(s.set_field("network.nics", "2.5").is_err());
         assert!(s.set_field("vm.memory_mib", "inf").is_err());

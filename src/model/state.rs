@@ -5,7 +5,8 @@ use std::rc::Rc;
 
 use super::{ClusterEdit, Edit};
 use crate::chapters::{chapter_index, chapters, View};
-use crate::engine::{simulate, ClusterScenario, ClusterTrace, Scenario, Trace};
+use crate::engine::scenario::Problem;
+use crate::engine::{simulate, ClusterScenario, ClusterTrace, Scenario, ScenarioError, Trace};
 use crate::permalink::{Link, Notice};
 use crate::playback::{slow_motion, suggested_speed_for, Clock};
 use crate::text::Lang;
@@ -31,11 +32,11 @@ pub struct AppState {
     /// The trace of the last valid scenario.
     pub trace: Rc<Trace>,
     /// Why the current scenario could not be simulated (the previous trace stays on screen).
-    pub error: Option<String>,
+    pub error: Option<ScenarioError>,
     pub mode: Mode,
     pub cluster: Rc<ClusterScenario>,
     pub cluster_trace: Rc<ClusterTrace>,
-    pub cluster_error: Option<String>,
+    pub cluster_error: Option<ScenarioError>,
     pub clock: Clock,
     pub lang: Lang,
     /// The chapter being read (an index into `chapters()`).
@@ -50,7 +51,7 @@ pub struct AppState {
     /// What an opened link asked for that could not be shown, until dismissed.
     pub notices: Rc<Vec<Notice>>,
     /// The file that could not be opened last, and why (until one opens).
-    pub import_error: Option<(String, String)>,
+    pub import_error: Option<(String, Problem)>,
     /// The lab run opened in the playground, whose measurements are drawn over the engine's.
     pub lab_run: Option<Rc<OpenedRun>>,
     /// The views an embed shows (`Embed::views`); the chapter's when `None`. Runs for a view
@@ -110,7 +111,7 @@ pub enum Action {
     /// A cluster file was opened: show it in the cluster view.
     ImportCluster(Box<ClusterScenario>),
     /// A file could not be opened: its name and why.
-    ImportFailed(String, String),
+    ImportFailed(String, Problem),
     /// Open a lab run in the playground: its scenario, and its measurements beside the
     /// engine's.
     OpenLabRun(Box<OpenedRun>),
@@ -146,7 +147,7 @@ impl AppState {
             Err(e) => {
                 let s = Scenario::default();
                 let trace = simulate(&s).expect("the default scenario is valid");
-                (s, trace, Some(e.to_string()))
+                (s, trace, Some(e))
             }
         };
         let mut clock = Clock::new(trace.duration_s());
@@ -374,7 +375,7 @@ impl AppState {
                         next.trace = Rc::new(trace);
                         next.error = None;
                     }
-                    Err(e) => next.error = Some(e.to_string()),
+                    Err(e) => next.error = Some(e),
                 }
                 next.scenario = Rc::new(s);
                 next.compare = Rc::new(next.variants());
@@ -521,11 +522,11 @@ fn cluster_preset(_: usize) -> Option<ClusterScenario> {
 /// The cluster engine, which only the full bundle carries: the lite one hands every cluster
 /// view over to the full bundle before it is shown, so its cluster trace stays empty.
 #[cfg(feature = "full")]
-fn run_cluster(c: &ClusterScenario) -> Result<ClusterTrace, String> {
-    crate::engine::simulate_cluster(c).map_err(|e| e.to_string())
+fn run_cluster(c: &ClusterScenario) -> Result<ClusterTrace, ScenarioError> {
+    crate::engine::simulate_cluster(c)
 }
 
 #[cfg(not(feature = "full"))]
-fn run_cluster(c: &ClusterScenario) -> Result<ClusterTrace, String> {
+fn run_cluster(c: &ClusterScenario) -> Result<ClusterTrace, ScenarioError> {
     Ok(ClusterTrace::empty(c.clone()))
 }

@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
-use crate::chapters::{self, chapters, glossary_sorted, pieces, term, Chapter, Piece};
+use crate::chapters::{self, chapters, glossary_sorted, pieces, term, Chapter, Piece, Setting};
 use crate::text::Lang;
 
 /// Where a language's long texts are when they are not loaded yet.
@@ -249,7 +249,10 @@ pub fn chapter_text(p: &TextProps) -> Html {
                     <summary>{lang.pick("Settings and sources", "Einstellungen und Quellen")}</summary>
                     if !c.settings.is_empty() {
                         <p class="small">{lang.pick("The real settings: ", "Die echten Einstellungen: ")}</p>
-                        <ul class="settings">{ for c.settings.iter().map(|s| html! { <li><code>{s}</code></li> }) }</ul>
+                        <ul class="settings">{ for c.settings.iter().map(|s| match s {
+                            Setting::Code(line) => html! { <li><code>{line}</code></li> },
+                            Setting::Text(t) => html! { <li>{ rich(t.get(lang), lang) }</li> },
+                        }) }</ul>
                     }
                     if !c.sources.en.is_empty() {
                         <p class="small">{lang.pick("Sources: ", "Quellen: ")}</p>

@@ -9,8 +9,8 @@ use yew::prelude::*;
 use super::state::{Action, AppState};
 use super::ByPtr;
 use crate::charts::{self, Colours};
-use crate::engine::scenario::{describes_cluster, MAX_SCENARIO_FILE_BYTES};
-use crate::engine::{ClusterScenario, ClusterTrace, Scenario, Trace};
+use crate::engine::scenario::{describes_cluster, Problem, MAX_SCENARIO_FILE_BYTES};
+use crate::engine::{ClusterScenario, ClusterTrace, Scenario, ScenarioError, Trace};
 use crate::export;
 use crate::text::Lang;
 
@@ -74,15 +74,15 @@ pub enum Opened {
 
 /// Reads a scenario file's text with the same validation and field-named errors as the
 /// command line.
-pub fn parse_scenario_file(text: &str) -> Result<Opened, String> {
+pub fn parse_scenario_file(text: &str) -> Result<Opened, Problem> {
     if describes_cluster(text) {
         ClusterScenario::from_json(text)
             .map(|c| Opened::Cluster(Box::new(c)))
-            .map_err(|e| e.to_string())
+            .map_err(ScenarioError::located)
     } else {
         Scenario::from_json(text)
             .map(|s| Opened::Single(Box::new(s)))
-            .map_err(|e| e.to_string())
+            .map_err(ScenarioError::located)
     }
 }
 
@@ -93,10 +93,9 @@ pub fn open_file(file: web_sys::File, dispatch: UseReducerDispatcher<AppState>) 
     if file.size() > most {
         dispatch.dispatch(Action::ImportFailed(
             name,
-            format!(
-                "the file is larger than {} MiB",
-                MAX_SCENARIO_FILE_BYTES >> 20
-            ),
+            Problem::FileTooLarge {
+                max_mib: MAX_SCENARIO_FILE_BYTES >> 20,
+            },
         ));
         return;
     }
@@ -158,7 +157,7 @@ pub struct FilesProps {
     /// The cluster view's files rather than the single VM's.
     pub cluster: bool,
     /// The last file that could not be opened, and why.
-    pub import_error: Option<(String, String)>,
+    pub import_error: Option<(String, Problem)>,
     pub lang: Lang,
 }
 
@@ -218,6 +217,7 @@ pub fn files(p: &FilesProps) -> Html {
         })
     };
     let failed = failed.map(|(name, why)| {
+        let why = crate::text::problem(&why, lang);
         html! {
             <p class="verdict bad" role="alert" data-testid="import-error">{lang.pick(
                 format!("Could not open {name}: {why}"),

@@ -8,7 +8,7 @@ use super::incremental::use_incremental;
 use super::svg;
 
 use crate::engine::units::MIB;
-use crate::engine::{simulate, Scenario, Trace};
+use crate::engine::{simulate, Scenario, ScenarioError, Trace};
 use crate::model::study::{self, seeded};
 use crate::text::{rate_explanation_in, verdict_in, Severity};
 use crate::text::{Fmt, Lang};
@@ -16,9 +16,15 @@ use crate::text::{Fmt, Lang};
 #[derive(Properties, PartialEq)]
 pub struct VerdictProps {
     pub trace: Rc<Trace>,
-    pub error: Option<String>,
+    pub error: Option<ScenarioError>,
     #[prop_or_default]
     pub lang: Lang,
+}
+
+/// Why the engine refused the input: the field as the file names it (code, the same in every
+/// language), then why in `lang`.
+pub fn field_error(e: &ScenarioError, lang: Lang) -> Html {
+    html! { <><code>{e.field}</code>{": "}{crate::text::problem(&e.problem, lang)}</> }
 }
 
 #[function_component(VerdictBanner)]
@@ -27,8 +33,9 @@ pub fn verdict_banner(p: &VerdictProps) -> Html {
     if let Some(e) = &p.error {
         return html! {
             <div class="verdict bad" role="alert" data-testid="verdict">
-                {lang.pick(format!("Cannot simulate this input — {e}. Showing the last valid run."),
-                    format!("Diese Eingabe lässt sich nicht simulieren — {e}. Gezeigt wird der letzte gültige Lauf."))}
+                {lang.pick("Cannot simulate this input — ", "Diese Eingabe lässt sich nicht simulieren — ")}
+                { field_error(e, lang) }
+                {lang.pick(". Showing the last valid run.", ". Gezeigt wird der letzte gültige Lauf.")}
             </div>
         };
     }

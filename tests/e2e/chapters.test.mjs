@@ -8,13 +8,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 
-import { APP_URL, SCREENSHOT_DIR, axeViolations, frames, launch, openApp, scrubTo, text } from './helpers.mjs';
+import { APP_URL, SCREENSHOT_DIR, axeViolations, frames, launch, openApp, screenshot, scrubTo, text } from './helpers.mjs';
 import {
   ENGLISH_WORDS,
   GERMAN_WORDS,
   allowedInGerman,
+  collectSettingsCode,
   collectVisibleText,
   decimalPointHits,
+  openAllDetails,
   wordHits,
 } from './i18n.mjs';
 
@@ -266,11 +268,13 @@ async function chapterTexts(lang) {
       await frames(page);
       await collect();
     }
-    // What the disclosures (more settings, data tables) show once opened.
-    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
-    await frames(page);
+    // What the disclosures (more settings, data tables, the settings and sources) show once
+    // opened; in German also the settings' command lines, which must hold no English words
+    // (only words: a command's numbers are its own, 192.168.10.0/24 included).
+    await openAllDetails(page, () => frames(page));
     await collect();
-    texts.push({ chapter: chapter.id, fragments: [...fragments.values()] });
+    const code = lang === 'de' ? await page.evaluate(collectSettingsCode) : [];
+    texts.push({ chapter: chapter.id, fragments: [...fragments.values()], code });
   }
   await context.close();
   const result = { texts, errors };
@@ -294,8 +298,8 @@ function listing(hits) {
 
 test('German: no English UI words on any chapter', async () => {
   const { texts, errors } = await chapterTexts('de');
-  const hits = texts.flatMap(({ chapter, fragments }) =>
-    wordHits(fragments, ENGLISH_WORDS, allowedInGerman(PRESET_NAMES)).map((h) => ({ chapter, ...h })),
+  const hits = texts.flatMap(({ chapter, fragments, code }) =>
+    wordHits([...fragments, ...code], ENGLISH_WORDS, allowedInGerman(PRESET_NAMES)).map((h) => ({ chapter, ...h })),
   );
   console.log(`# German: ${hits.length} English words on ${new Set(hits.map((h) => h.chapter)).size} chapters`);
   assert.deepEqual(errors, []);
@@ -318,6 +322,51 @@ test('English: no German words on any chapter', async () => {
   );
   assert.deepEqual(errors, []);
   assert.equal(hits.length, 0, `German words in English (${hits.length}):\n  ${listing(hits)}`);
+});
+
+/** The English words in `text` outside the names German keeps, as "word: …context…" lines. */
+const englishIn = (text, where) =>
+  wordHits([{ where, text }], ENGLISH_WORDS, allowedInGerman(PRESET_NAMES)).map((h) => `${h.match}: …${h.context}…`);
+
+/** The text of the element with this data-testid without its code (a field's name is code). */
+const prose = (page, id) =>
+  page.locator(`[data-testid=${id}]`).evaluate((el) => {
+    const copy = el.cloneNode(true);
+    for (const c of copy.querySelectorAll('code')) c.remove();
+    return copy.textContent;
+  });
+
+test('German: what the engine and the cluster refuse is said in German, with its numbers', async () => {
+  // A link whose working set is larger than the VM: the engine refuses the change.
+  const { page, context, errors } = await openApp(browser, {
+    url: `${APP_URL}?lang=de&s.vm.memory_mib=4096&s.vm.working_set_mib=9000`,
+    contextOptions: { reducedMotion: 'reduce' },
+  });
+  await page.waitForSelector('[data-testid=link-notices]');
+  const notice = await text(page, 'link-notices');
+  assert.deepEqual(englishIn(await prose(page, 'link-notices'), 'link notice'), [], `the engine's reason in German: ${notice}`);
+  assert.match(notice, /9000 MiB|9\.000 MiB/, `the working set with its unit: ${notice}`);
+  assert.match(notice, /4096 MiB|4\.096 MiB/, `the memory with its unit: ${notice}`);
+
+  // The cluster: a drain without shared storage is refused for every VM.
+  await page.click('#tab-cluster');
+  await page.waitForSelector('[data-testid=refused]', { state: 'attached' });
+  await page.click('#shared-storage');
+  await page.waitForSelector('[data-testid=refused] li');
+  const refused = await text(page, 'refused');
+  assert.deepEqual(englishIn(await prose(page, 'refused'), 'refused'), [], `the refusals in German: ${refused}`);
+  assert.match(refused, /\d+(,\d+)? GiB/, `the disks' size with its unit: ${refused}`);
+
+  // A limit of no migrations at a time: the cluster engine refuses the whole cluster.
+  await page.fill('#per-host-limit', '0');
+  await page.press('#per-host-limit', 'Enter');
+  await page.locator('#per-host-limit').dispatchEvent('change');
+  await page.waitForSelector('[data-testid=cluster-error]');
+  const clusterError = await text(page, 'cluster-error');
+  assert.deepEqual(englishIn(await prose(page, 'cluster-error'), 'cluster error'), [], `the cluster's error in German: ${clusterError}`);
+  await screenshot(page, 'de-cluster-refusal.png');
+  assert.deepEqual(errors, []);
+  await context.close();
 });
 
 // 3. Accessibility.

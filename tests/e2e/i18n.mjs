@@ -13,7 +13,8 @@ export const ENGLISH_WORDS = [
   'Setup', 'running', 'Result', 'Results', 'Settings', 'Previous', 'Next', 'Chapter', 'Chapters',
   'Computing', 'does not complete', 'Speed', 'Restart', 'Play', 'Glossary', 'Language', 'Colours',
   'Try it', 'Sources', 'Converged', 'converge', 'Cannot', 'seconds', 'minutes', 'Data sent',
-  'Dirty rate', 'Working set', 'Never written', 'to', 'from', 'is', 'are',
+  'Dirty rate', 'Working set', 'Never written', 'to', 'from', 'is', 'are', 'must', 'not', 'least',
+  'than', 'has', 'needs', 'between', 'or', 'at', 'by default', 'shows',
 ].map((w) => ({ label: w, re: word(w) }));
 
 /**
@@ -89,6 +90,37 @@ export function collectVisibleText(exclude) {
     }
   }
   return out;
+}
+
+/**
+ * Runs in the page: the lines of the chapters' settings lists shown whole as code, as
+ * { where, text }. `collectVisibleText` skips code; such a line must be a command and nothing
+ * else, so words about it (where a setting is, what it defaults to) show up as English.
+ */
+export function collectSettingsCode() {
+  const clean = (s) => s.replace(/\s+/g, ' ').trim();
+  return [...document.querySelectorAll('ul.settings > li')]
+    .filter((li) => li.checkVisibility({ visibilityProperty: true }))
+    .filter((li) => li.children.length === 1 && li.firstElementChild.tagName === 'CODE')
+    .filter((li) => clean(li.textContent) === clean(li.firstElementChild.textContent))
+    .map((li) => ({ where: 'code in ul.settings', text: clean(li.textContent) }));
+}
+
+/**
+ * Opens every `<details>` of the page, again until none is left closed (one opened may
+ * render others), so that what they hold is scanned too.
+ */
+export async function openAllDetails(page, settle) {
+  for (let round = 0; round < 5; round++) {
+    const opened = await page.evaluate(() => {
+      const closed = [...document.querySelectorAll('details:not([open])')];
+      for (const d of closed) d.open = true;
+      return closed.length;
+    });
+    if (opened === 0) return;
+    await settle();
+  }
+  throw new Error('<details> kept appearing closed after opening every one five times');
 }
 
 /** `text` with every match of `patterns` blanked out, keeping positions. */

@@ -69,8 +69,10 @@ const MINIFY_NAMES: &str = "--minify-imports-and-exports-and-modules";
 /// 410 kB for the panic panel and saving the page's own SVG drawings (408.5 kB). Lowered to
 /// 355 kB when the first load became the lite build (352.6 kB); to 295 kB when the lite build
 /// stopped carrying a JSON parser (scenario fields without JSON, no cluster presets: 293.6 kB);
-/// to 240 kB when it became the first chapter only, without the chart library (234.2 kB).
-pub const BUDGET_GZIP: u64 = 240_000;
+/// to 240 kB when it became the first chapter only, without the chart library (234.2 kB); to
+/// 246 kB when the engine's reasons for refusing an input became data worded in English and
+/// German, so that a German link's notices read in German from the first load (244.9 kB).
+pub const BUDGET_GZIP: u64 = 246_000;
 /// What the first load should weigh at most (issue 9): reported with every build.
 pub const GOAL_GZIP: u64 = 250_000;
 /// The lab's time series, and its name in the bundle (`ui::lab::SERIES_FILE`).

@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::scenario::{
-    Network, Overheads, Pattern, Scenario, ScenarioError, StopPolicy, Transport, TransportKind, Vm,
-    DESCRIPTOR_RANGE, MAX_LINK_GBPS, SCENARIO_VERSION,
+    err, Named, Network, Overheads, Pattern, Problem, Scenario, ScenarioError, StopPolicy,
+    Transport, TransportKind, Vm, DESCRIPTOR_RANGE, MAX_LINK_GBPS, SCENARIO_VERSION,
 };
-use crate::engine::units::{fmt_bytes, MIB};
+use crate::engine::units::MIB;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -182,13 +182,6 @@ fn default_timeout() -> f64 {
 
 pub const MAX_HOSTS: usize = 16;
 
-fn err(field: &'static str, message: impl Into<String>) -> Result<(), ScenarioError> {
-    Err(ScenarioError {
-        field,
-        message: message.into(),
-    })
-}
-
 /// Whether `placed_mib` of VM memory fits in `memory_gib` (with room for rounding in the sums).
 fn fits(placed_mib: f64, memory_gib: f64) -> bool {
     placed_mib <= memory_gib * 1024.0 * (1.0 + 1e-12)
@@ -219,16 +212,19 @@ impl ClusterScenario {
         if self.version != SCENARIO_VERSION {
             return err(
                 "version",
-                format!("scenario version {} is not supported", self.version),
+                Problem::UnsupportedVersion {
+                    got: self.version,
+                    reads: None,
+                },
             );
         }
         if self.hosts.len() < 2 || self.hosts.len() > MAX_HOSTS {
             return err(
                 "hosts",
-                format!(
-                    "a cluster has 2 to {MAX_HOSTS} hosts (got {})",
-                    self.hosts.len()
-                ),
+                Problem::HostCount {
+                    max: MAX_HOSTS,
+                    got: self.hosts.len(),
+                },
             );
         }
         // Names to their index (one map type for all three, which keeps the wasm smaller).
@@ -237,48 +233,68 @@ impl ClusterScenario {
             if network_names.insert(n.name.as_str(), i).is_some() {
                 return err(
                     "networks.name",
-                    format!("two networks are called {}", n.name),
+                    Problem::TwoCalled {
+                        what: Named::Network,
+                        name: n.name.clone(),
+                    },
                 );
             }
         }
         let mut host_ix: HashMap<&str, usize> = HashMap::with_capacity(self.hosts.len());
         for (i, h) in self.hosts.iter().enumerate() {
             if host_ix.insert(h.name.as_str(), i).is_some() {
-                return err("hosts.name", format!("two hosts are called {}", h.name));
+                return err(
+                    "hosts.name",
+                    Problem::TwoCalled {
+                        what: Named::Host,
+                        name: h.name.clone(),
+                    },
+                );
             }
             if !(h.memory_gib.is_finite() && h.memory_gib > 0.0) {
                 return err(
                     "hosts.memory_gib",
-                    format!("{} needs memory for VMs", h.name),
+                    Problem::HostWithoutMemory {
+                        host: h.name.clone(),
+                    },
                 );
             }
             if h.cores == 0 || !(0.0..=1.0).contains(&h.load) {
                 return err(
                     "hosts",
-                    format!("{}: at least one core and a load from 0 to 1", h.name),
+                    Problem::HostCoresAndLoad {
+                        host: h.name.clone(),
+                    },
                 );
             }
             for n in &h.nics {
                 if !network_names.contains_key(n.network.as_str()) {
                     return err(
                         "hosts.nics",
-                        format!("{} has a NIC on unknown network {}", h.name, n.network),
+                        Problem::NicOnUnknownNetwork {
+                            host: h.name.clone(),
+                            network: n.network.clone(),
+                        },
                     );
                 }
                 if !(n.gbps.is_finite() && n.gbps > 0.0 && n.gbps <= MAX_LINK_GBPS) {
                     return err(
                         "hosts.nics",
-                        format!(
-                            "{}: NIC speeds are above 0 and at most {MAX_LINK_GBPS} Gbit/s",
-                            h.name
-                        ),
+                        Problem::NicSpeed {
+                            host: h.name.clone(),
+                            max_gbps: MAX_LINK_GBPS,
+                        },
                     );
                 }
                 let (lo, hi) = DESCRIPTOR_RANGE;
                 if n.buffers.is_some_and(|b| !(lo..=hi).contains(&b)) {
                     return err(
                         "hosts.nics",
-                        format!("{}: NIC rings hold {lo} to {hi} descriptors", h.name),
+                        Problem::NicRings {
+                            host: h.name.clone(),
+                            lo,
+                            hi,
+                        },
                     );
                 }
             }
@@ -289,12 +305,21 @@ impl ClusterScenario {
         let mut first_over: Vec<Option<usize>> = vec![None; self.hosts.len()];
         for (v, vm) in self.vms.iter().enumerate() {
             if vm_names.insert(vm.name.as_str(), v).is_some() {
-                return err("vms.name", format!("two VMs are called {}", vm.name));
+                return err(
+                    "vms.name",
+                    Problem::TwoCalled {
+                        what: Named::Vm,
+                        name: vm.name.clone(),
+                    },
+                );
             }
             let Some(&h) = host_ix.get(vm.host.as_str()) else {
                 return err(
                     "vms.host",
-                    format!("{} runs on unknown host {}", vm.name, vm.host),
+                    Problem::VmOnUnknownHost {
+                        vm: vm.name.clone(),
+                        host: vm.host.clone(),
+                    },
                 );
             };
             let host = &self.hosts[h];
@@ -303,12 +328,17 @@ impl ClusterScenario {
                 .validate()
                 .map_err(|e| ScenarioError {
                     field: e.field,
-                    message: format!("{}: {}", vm.name, e.message),
+                    problem: Problem::In {
+                        at: vm.name.clone(),
+                        problem: Box::new(e.problem),
+                    },
                 })?;
             if !(vm.disk_gib.is_finite() && vm.disk_gib >= 0.0) {
                 return err(
                     "vms.disk_gib",
-                    format!("{}: disk size must be 0 or more", vm.name),
+                    Problem::NegativeDisk {
+                        vm: vm.name.clone(),
+                    },
                 );
             }
             placed[h] += vm.memory_mib;
@@ -327,54 +357,48 @@ impl ClusterScenario {
             let host = &self.hosts[h];
             return err(
                 "vms.host",
-                format!(
-                    "{} has {} for VMs; the VMs placed on it need {} (vms[{v}], {}, is the first that does not fit)",
-                    host.name,
-                    fmt_bytes(host.memory_gib * 1024.0 * MIB),
-                    fmt_bytes(placed[h] * MIB),
-                    self.vms[v].name
-                ),
+                Problem::HostOverfull {
+                    host: host.name.clone(),
+                    has_bytes: host.memory_gib * 1024.0 * MIB,
+                    needs_bytes: placed[h] * MIB,
+                    index: v,
+                    vm: self.vms[v].name.clone(),
+                },
             );
         }
         let st = &self.settings;
         if let Some(pct) = st.smb_limit_pct {
             if !(pct.is_finite() && pct > 0.0 && pct <= 100.0) {
-                return err(
-                    "settings.smb_limit_pct",
-                    "the SMB bandwidth limit is 0.01 to 100 % of a node's NIC bandwidth (or null for none)",
-                );
+                return err("settings.smb_limit_pct", Problem::SmbLimit);
             }
         }
         if st.per_host_limit == 0 || st.cluster_limit == 0 {
-            return err(
-                "settings",
-                "migration limits must allow at least one migration",
-            );
+            return err("settings", Problem::NoMigrationAllowed);
         }
         for n in &st.networks {
             if !network_names.contains_key(n.as_str()) {
-                return err("settings.networks", format!("unknown network {n}"));
+                return err("settings.networks", Problem::UnknownNetwork(n.clone()));
             }
         }
         for op in &self.operations {
             match op {
                 Operation::Move { vm, to } => {
                     if !vm_names.contains_key(vm.as_str()) {
-                        return err("operations", format!("no VM called {vm}"));
+                        return err("operations", Problem::NoVmCalled(vm.clone()));
                     }
                     if !host_ix.contains_key(to.as_str()) {
-                        return err("operations", format!("no host called {to}"));
+                        return err("operations", Problem::NoHostCalled(to.clone()));
                     }
                 }
                 Operation::Drain { host } => {
                     if !host_ix.contains_key(host.as_str()) {
-                        return err("operations", format!("no host called {host}"));
+                        return err("operations", Problem::NoHostCalled(host.clone()));
                     }
                 }
             }
         }
         if !(self.timeout_s.is_finite() && self.timeout_s > 0.0) {
-            return err("timeout_s", "the timeout must be longer than 0 s");
+            return err("timeout_s", Problem::NoTimeout);
         }
         Ok(())
     }
@@ -427,8 +451,10 @@ impl ClusterScenario {
     }
 
     pub fn from_json(text: &str) -> Result<ClusterScenario, ScenarioError> {
-        let s: ClusterScenario =
-            crate::engine::scenario::parse_object(text, "cluster scenario file")?;
+        let s: ClusterScenario = crate::engine::scenario::parse_object(
+            text,
+            crate::engine::scenario::Input::ClusterFile,
+        )?;
         s.validate()?;
         Ok(s)
     }

@@ -1,5 +1,6 @@
 //! Scenario files: JSON in and out, with errors that name the field they are in.
 
+use super::problem::{Input, Problem};
 use super::validate::ScenarioError;
 
 /// Scenario files larger than this are refused before they are parsed (a scenario is a few
@@ -18,11 +19,11 @@ pub fn describes_cluster(text: &str) -> bool {
 /// …"), found from the position serde reports.
 pub(crate) fn parse_object<T: serde::de::DeserializeOwned>(
     text: &str,
-    what: &str,
+    what: Input,
 ) -> Result<T, ScenarioError> {
-    let bad = |e: String| ScenarioError {
+    let bad = |detail: String| ScenarioError {
         field: "scenario",
-        message: format!("not a valid {what}: {e}"),
+        problem: Problem::Unreadable { what, detail },
     };
     if !text.trim_start().starts_with('{') {
         // Not an object: the parser's own message when it is not JSON at all.
@@ -139,7 +140,7 @@ pub(super) fn json_path_at(text: &str, line: usize, column: usize) -> Vec<String
 /// in the browser bundle).
 pub(crate) fn object_from_value<T: serde::de::DeserializeOwned>(
     value: serde_json::Value,
-    what: &str,
+    what: Input,
 ) -> Result<T, ScenarioError> {
     parse_object(&value.to_string(), what)
 }

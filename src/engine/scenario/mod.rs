@@ -6,10 +6,13 @@
 use serde::{Deserialize, Serialize};
 
 pub(crate) mod json;
+mod problem;
 mod validate;
 
 pub use json::{describes_cluster, MAX_SCENARIO_FILE_BYTES};
 pub(crate) use json::{object_from_value, parse_object};
+pub use problem::{fill, Arg, Input, Named, Problem};
+pub(crate) use validate::err;
 pub use validate::ScenarioError;
 
 use super::units::TIB;
@@ -585,14 +588,14 @@ impl Scenario {
     }
 
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
-        let s: Scenario = parse_object(text, "scenario file")?;
+        let s: Scenario = parse_object(text, Input::ScenarioFile)?;
         s.validate()?;
         Ok(s)
     }
 
     /// [`Scenario::from_json`] for JSON already parsed (a scenario edited as a JSON value).
     pub fn from_value(value: serde_json::Value) -> Result<Scenario, ScenarioError> {
-        let s: Scenario = object_from_value(value, "scenario file")?;
+        let s: Scenario = object_from_value(value, Input::ScenarioFile)?;
         s.validate()?;
         Ok(s)
     }
@@ -640,21 +643,24 @@ mod tests {
         let e = Scenario::from_json(r#"{"vm":{"memory_mib":-1}}"#).unwrap_err();
         assert_eq!(e.field, "vm.memory_mib");
         let e = Scenario::from_json(r#"{"vm":{"memroy_mib":1}}"#).unwrap_err();
-        assert!(e.message.contains("memroy_mib"), "{e}");
+        assert!(e.message().contains("memroy_mib"), "{e}");
         // A value of the wrong type is named by its path, on one line or many.
         let e = Scenario::from_json(r#"{"network":{"link_gbps":"fast"}}"#).unwrap_err();
-        assert!(e.message.contains("network.link_gbps: invalid type"), "{e}");
+        assert!(
+            e.message().contains("network.link_gbps: invalid type"),
+            "{e}"
+        );
         let e = Scenario::from_json(
             "{\n \"vm\": {\"pattern\": \"random\"},\n \"network\": {\n  \"nics\": -2\n }\n}",
         )
         .unwrap_err();
-        assert!(e.message.contains("network.nics: invalid value"), "{e}");
+        assert!(e.message().contains("network.nics: invalid value"), "{e}");
         let e = Scenario::from_json(r#"{"vm":{"pattern":"spiral"}}"#).unwrap_err();
-        assert!(e.message.contains("vm.pattern: unknown variant"), "{e}");
+        assert!(e.message().contains("vm.pattern: unknown variant"), "{e}");
         let e = Scenario::from_json(r#"{"vm":{"nope":1}}"#).unwrap_err();
-        assert!(e.message.contains(": vm: unknown field `nope`"), "{e}");
+        assert!(e.message().contains(": vm: unknown field `nope`"), "{e}");
         let e = Scenario::from_json(r#"{"version":99}"#).unwrap_err();
-        assert!(e.message.contains("version 99"), "{e}");
+        assert!(e.message().contains("version 99"), "{e}");
         let e = Scenario::from_json("{not json").unwrap_err();
         assert_eq!(e.field, "scenario");
         let mut s = Scenario::default();
@@ -662,10 +668,10 @@ mod tests {
         assert_eq!(s.validate().unwrap_err().field, "vm.working_set_mib");
         s = Scenario::default();
         s.vm.memory_mib = f64::NAN;
-        assert!(s.validate().unwrap_err().message.contains("finite"));
+        assert!(s.validate().unwrap_err().message().contains("finite"));
         s = Scenario::default();
         s.vm.memory_mib = 1e12;
-        assert!(s.validate().unwrap_err().message.contains("more memory"));
+        assert!(s.validate().unwrap_err().message().contains("more memory"));
     }
 
     #[test]

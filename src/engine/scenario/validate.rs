@@ -1,37 +1,50 @@
 //! What a scenario must satisfy to describe a real migration, and the error that says which
 //! field does not and why.
 
+use super::problem::Problem;
 use super::*;
-use crate::engine::units::{fmt_bytes, MIB};
+use crate::engine::units::MIB;
 
-/// Input that cannot describe a real migration. The message says which field and why.
+/// Input that cannot describe a real migration: which field, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScenarioError {
     pub field: &'static str,
-    pub message: String,
+    pub problem: Problem,
+}
+
+impl ScenarioError {
+    /// Why, in English.
+    pub fn message(&self) -> String {
+        self.problem.to_string()
+    }
+
+    /// The problem, with the field as the place it is in.
+    pub fn located(self) -> Problem {
+        Problem::In {
+            at: self.field.into(),
+            problem: Box::new(self.problem),
+        }
+    }
 }
 
 impl std::fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)
+        write!(f, "{}: {}", self.field, self.problem)
     }
 }
 
 impl std::error::Error for ScenarioError {}
 
-fn err(field: &'static str, message: impl Into<String>) -> Result<(), ScenarioError> {
-    Err(ScenarioError {
-        field,
-        message: message.into(),
-    })
+pub(crate) fn err(field: &'static str, problem: Problem) -> Result<(), ScenarioError> {
+    Err(ScenarioError { field, problem })
 }
 
 fn finite_non_negative(field: &'static str, v: f64) -> Result<(), ScenarioError> {
     if !v.is_finite() {
-        return err(field, "must be a finite number");
+        return err(field, Problem::NotFinite);
     }
     if v < 0.0 {
-        return err(field, format!("must not be negative (got {v})"));
+        return err(field, Problem::Negative(v));
     }
     Ok(())
 }
@@ -43,45 +56,45 @@ impl Scenario {
         if self.version != SCENARIO_VERSION {
             return err(
                 "version",
-                format!(
-                    "scenario version {} is not supported (this build reads version {SCENARIO_VERSION})",
-                    self.version
-                ),
+                Problem::UnsupportedVersion {
+                    got: self.version,
+                    reads: Some(SCENARIO_VERSION),
+                },
             );
         }
         let vm = &self.vm;
         finite_non_negative("vm.memory_mib", vm.memory_mib)?;
         if vm.memory_mib == 0.0 {
-            return err("vm.memory_mib", "a VM needs some memory (got 0 MiB)");
+            return err("vm.memory_mib", Problem::NoMemory);
         }
         if vm.memory_mib * MIB > MAX_MEMORY_BYTES {
             return err(
                 "vm.memory_mib",
-                format!(
-                    "{} is more memory than any hypervisor gives one VM (at most {})",
-                    fmt_bytes(vm.memory_mib * MIB),
-                    fmt_bytes(MAX_MEMORY_BYTES)
-                ),
+                Problem::TooMuchMemory {
+                    bytes: vm.memory_mib * MIB,
+                    max_bytes: MAX_MEMORY_BYTES,
+                },
             );
         }
         finite_non_negative("vm.working_set_mib", vm.working_set_mib)?;
         if vm.working_set_mib > vm.memory_mib {
             return err(
                 "vm.working_set_mib",
-                format!(
-                    "the working set ({} MiB) cannot exceed the VM's memory ({} MiB)",
-                    vm.working_set_mib, vm.memory_mib
-                ),
+                Problem::WorkingSetAboveMemory {
+                    working_set_mib: vm.working_set_mib,
+                    memory_mib: vm.memory_mib,
+                },
             );
         }
         finite_non_negative("vm.untouched_mib", vm.untouched_mib)?;
         if vm.working_set_mib + vm.untouched_mib > vm.memory_mib * (1.0 + 1e-9) {
             return err(
                 "vm.untouched_mib",
-                format!(
-                    "the working set ({} MiB) and never-written memory ({} MiB) do not fit in {} MiB",
-                    vm.working_set_mib, vm.untouched_mib, vm.memory_mib
-                ),
+                Problem::UntouchedDoesNotFit {
+                    working_set_mib: vm.working_set_mib,
+                    untouched_mib: vm.untouched_mib,
+                    memory_mib: vm.memory_mib,
+                },
             );
         }
         for (field, v) in [
@@ -92,69 +105,57 @@ impl Scenario {
             ("vm.sparse_fraction", vm.sparse_fraction),
         ] {
             if !(0.0..=1.0).contains(&v) {
-                return err(field, format!("a fraction from 0 to 1 (got {v})"));
+                return err(field, Problem::Fraction(v));
             }
         }
         if !(vm.write_cpu_share > 0.0 && vm.write_cpu_share <= 1.0) {
             return err(
                 "vm.write_cpu_share",
-                format!(
-                    "a share of the vCPU's time above 0 and at most 1 (got {})",
-                    vm.write_cpu_share
-                ),
+                Problem::WriteCpuShare(vm.write_cpu_share),
             );
         }
         if vm.zero_fraction + vm.sparse_fraction > 1.0 + 1e-9 {
             return err(
                 "vm.sparse_fraction",
-                format!(
-                    "all-zero ({}) and nearly empty ({}) pages are more than all written pages",
-                    vm.zero_fraction, vm.sparse_fraction
-                ),
+                Problem::ZeroAndSparse {
+                    zero: vm.zero_fraction,
+                    sparse: vm.sparse_fraction,
+                },
             );
         }
         if vm.pattern == Pattern::HotCold && (vm.hot_fraction == 0.0 || vm.hot_fraction == 1.0) {
-            return err(
-                "vm.hot_fraction",
-                "a hot/cold pattern needs a hot part between 0 and 1",
-            );
+            return err("vm.hot_fraction", Problem::HotColdNeedsHotPart);
         }
         finite_non_negative("vm.dirty_rate_mibps", vm.dirty_rate_mibps)?;
         if vm.dirty_rate_mibps > MAX_DIRTY_RATE_MIBPS {
             return err(
                 "vm.dirty_rate_mibps",
-                format!(
-                    "{} MiB/s is faster than any memory writes (at most {MAX_DIRTY_RATE_MIBPS} MiB/s)",
-                    vm.dirty_rate_mibps
-                ),
+                Problem::DirtyRateTooHigh {
+                    mibps: vm.dirty_rate_mibps,
+                    max_mibps: MAX_DIRTY_RATE_MIBPS,
+                },
             );
         }
         if vm.dirty_rate_mibps > 0.0 && vm.working_set_mib == 0.0 {
-            return err(
-                "vm.working_set_mib",
-                "a VM that writes memory needs a working set larger than 0",
-            );
+            return err("vm.working_set_mib", Problem::WritesNeedWorkingSet);
         }
         let net = &self.network;
         finite_non_negative("network.link_gbps", net.link_gbps)?;
         if net.link_gbps > MAX_LINK_GBPS {
             return err(
                 "network.link_gbps",
-                format!(
-                    "{} Gbit/s is faster than any Ethernet link (at most {MAX_LINK_GBPS})",
-                    net.link_gbps
-                ),
+                Problem::LinkTooFast {
+                    gbps: net.link_gbps,
+                    max_gbps: MAX_LINK_GBPS,
+                },
             );
         }
         if net.nics == 0 || net.nics > 16 {
-            return err("network.nics", "1 to 16 NICs per host");
+            return err("network.nics", Problem::NicCount { max: 16 });
         }
         finite_non_negative("network.tcp_window_kib", net.tcp_window_kib)?;
         if net.tcp_window_kib < 1.0 {
-            return err(
-                "network.tcp_window_kib",
-                "a TCP window holds at least 1 KiB",
-            );
+            return err("network.tcp_window_kib", Problem::TcpWindow);
         }
         if let Some(cap) = net.smb_limit_mibps {
             finite_non_negative("network.smb_limit_mibps", cap)?;
@@ -170,45 +171,39 @@ impl Scenario {
             if !(1..=MAX_MULTIFD_CHANNELS).contains(&m.channels) {
                 return err(
                     "policy.multifd.channels",
-                    format!(
-                        "multifd uses 1 to {MAX_MULTIFD_CHANNELS} channels (got {})",
-                        m.channels
-                    ),
+                    Problem::MultifdChannels {
+                        got: m.channels,
+                        max: MAX_MULTIFD_CHANNELS,
+                    },
                 );
             }
         }
         if let Some(b) = net.buffers {
             let (lo, hi) = DESCRIPTOR_RANGE;
             if !(lo..=hi).contains(&b) {
-                return err(
-                    "network.buffers",
-                    format!("NIC rings hold {lo} to {hi} descriptors (got {b})"),
-                );
+                return err("network.buffers", Problem::Descriptors { lo, hi, got: b });
             }
         }
         finite_non_negative("network.rtt_ms", net.rtt_ms)?;
         if net.rtt_ms == 0.0 || net.rtt_ms > MAX_RTT_MS {
-            return err(
-                "network.rtt_ms",
-                format!("round-trip time must be between 0 and {MAX_RTT_MS} ms"),
-            );
+            return err("network.rtt_ms", Problem::Rtt { max_ms: MAX_RTT_MS });
         }
         let tr = &self.transport;
         if tr.host_cores == 0 || tr.host_cores > 1024 {
-            return err("transport.host_cores", "a host has 1 to 1024 cores");
+            return err("transport.host_cores", Problem::Cores { max: 1024 });
         }
         if !(0.0..=1.0).contains(&tr.host_load) {
-            return err(
-                "transport.host_load",
-                "host CPU load is a fraction from 0 to 1",
-            );
+            return err("transport.host_load", Problem::HostLoad);
         }
         finite_non_negative("transport.core_ghz", tr.core_ghz)?;
         if tr.core_ghz < 0.1 || tr.core_ghz > 10.0 {
-            return err("transport.core_ghz", "a core runs at 0.1 to 10 GHz");
+            return err("transport.core_ghz", Problem::CoreGhz { lo: 0.1, hi: 10.0 });
         }
         if tr.compress_threads > 1024 {
-            return err("transport.compress_threads", "at most 1024 threads");
+            return err(
+                "transport.compress_threads",
+                Problem::CompressThreads { max: 1024 },
+            );
         }
         finite_non_negative(
             "transport.compress_mibps_per_thread",
@@ -217,7 +212,7 @@ impl Scenario {
         if tr.compress_mibps_per_thread == 0.0 {
             return err(
                 "transport.compress_mibps_per_thread",
-                "compression must make progress",
+                Problem::NoCompressionProgress,
             );
         }
         for (field, v) in [
@@ -226,20 +221,14 @@ impl Scenario {
         ] {
             finite_non_negative(field, v)?;
             if !(0.01..=1e5).contains(&v) {
-                return err(
-                    field,
-                    format!("a codec thread compresses 0.01 to 100000 MiB/s (got {v})"),
-                );
+                return err(field, Problem::CodecRate(v));
             }
         }
         finite_non_negative("transport.zero_scan_gibps", tr.zero_scan_gibps)?;
         if !(0.01..=1024.0).contains(&tr.zero_scan_gibps) {
             return err(
                 "transport.zero_scan_gibps",
-                format!(
-                    "a zero-page scan runs at 0.01 to 1024 GiB/s (got {})",
-                    tr.zero_scan_gibps
-                ),
+                Problem::ZeroScan(tr.zero_scan_gibps),
             );
         }
         match self.policy {
@@ -250,7 +239,9 @@ impl Scenario {
                 if max_passes == 0 || max_passes > MAX_POLICY_PASSES {
                     return err(
                         "policy.max_passes",
-                        format!("between 1 and {MAX_POLICY_PASSES} pre-copy passes"),
+                        Problem::Passes {
+                            max: MAX_POLICY_PASSES,
+                        },
                     );
                 }
                 finite_non_negative("policy.remainder_ms", remainder_ms)?;
@@ -263,12 +254,14 @@ impl Scenario {
                 if max_iterations == 0 || max_iterations > MAX_POLICY_PASSES {
                     return err(
                         "policy.max_iterations",
-                        format!("between 1 and {MAX_POLICY_PASSES} iterations"),
+                        Problem::Iterations {
+                            max: MAX_POLICY_PASSES,
+                        },
                     );
                 }
                 finite_non_negative("policy.max_factor", max_factor)?;
                 if max_factor < 1.0 {
-                    return err("policy.max_factor", "at least 1 (memory must be sent once)");
+                    return err("policy.max_factor", Problem::MaxFactor);
                 }
             }
             StopPolicy::Qemu {
@@ -277,7 +270,10 @@ impl Scenario {
                 finite_non_negative("policy.downtime_limit_ms", downtime_limit_ms)?;
                 // QEMU accepts at most 2000 s (`MAX_MIGRATE_DOWNTIME_SECONDS`).
                 if downtime_limit_ms > 2_000_000.0 {
-                    return err("policy.downtime_limit_ms", "QEMU accepts at most 2000 s");
+                    return err(
+                        "policy.downtime_limit_ms",
+                        Problem::DowntimeLimit { max_s: 2000.0 },
+                    );
                 }
             }
         }
@@ -301,11 +297,11 @@ impl Scenario {
         ] {
             finite_non_negative(field, v)?;
             if v > max {
-                return err(field, format!("at most {max} {unit} (got {v})"));
+                return err(field, Problem::AtMost { max, unit, got: v });
             }
         }
         if self.timeout_s == 0.0 {
-            return err("timeout_s", "the timeout must be longer than 0 s");
+            return err("timeout_s", Problem::NoTimeout);
         }
         Ok(())
     }

@@ -20,6 +20,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::engine::cluster::{ClusterScenario, ClusterTrace, MigrationRecord, Stage};
+use crate::engine::ScenarioError;
 use crate::text::{Fmt, Lang};
 
 use crate::model::cluster::ClusterEdit;
@@ -27,6 +28,7 @@ use crate::model::levers::held_for;
 use crate::ui::chart::use_view_env;
 use crate::ui::levers::ClusterLeverView;
 use crate::ui::memory_map::{labels, MemoryMap, COLOUR_VARS};
+use crate::ui::results::field_error;
 use crate::ui::ByPtr;
 
 /// The scenario and the trace by identity: the app hands down the same `Rc`s until they
@@ -36,7 +38,7 @@ use crate::ui::ByPtr;
 pub struct ClusterProps {
     pub cluster: ByPtr<ClusterScenario>,
     pub trace: ByPtr<ClusterTrace>,
-    pub error: Option<String>,
+    pub error: Option<ScenarioError>,
     pub t: f64,
     /// An edit with what must follow it (a host removed with its VMs, …).
     pub on_edit: Callback<ClusterEdit>,
@@ -241,8 +243,11 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
     html! {
         <div class="cluster">
             if let Some(e) = &p.error {
-                <div class="verdict bad" role="alert" data-testid="cluster-error">{lang.pick(format!("Cannot simulate this cluster — {e}. Showing the last valid run."),
-                    format!("Dieser Cluster lässt sich nicht simulieren — {e}. Gezeigt wird der letzte gültige Lauf."))}</div>
+                <div class="verdict bad" role="alert" data-testid="cluster-error">
+                    {lang.pick("Cannot simulate this cluster — ", "Dieser Cluster lässt sich nicht simulieren — ")}
+                    { field_error(e, lang) }
+                    {lang.pick(". Showing the last valid run.", ". Gezeigt wird der letzte gültige Lauf.")}
+                </div>
             }
             // The panel's width picks the layout; the drawing is as wide as its content at
             // `SCALE`, narrower where the panel is.
