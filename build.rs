@@ -138,6 +138,32 @@ impl Long {
         format!("Paragraphs {{ en: {en}, de: {de} }}")
     }
 
+    /// The settings a chapter teaches, read only when the reader opens them: a string is a
+    /// command line, the same in both languages, stored after `GS`; `{ "en": …, "de": … }` is
+    /// words with the commands in them marked as `` `code` ``. Returns their `Paragraphs`.
+    fn settings(&mut self, items: &[Value], at: &str) -> String {
+        let (en, de) = (self.en.len(), self.de.len());
+        for (i, v) in items.iter().enumerate() {
+            let at = format!("{at}[{i}]");
+            match v {
+                Value::String(s) => {
+                    let code = format!("{GS}{s}");
+                    push(&mut self.en, &code, &at);
+                    push(&mut self.de, &code, &at);
+                }
+                _ => {
+                    let o = Obj::new(v, &at, &["en", "de"]);
+                    push(&mut self.en, o.str("en"), &at);
+                    push(&mut self.de, o.str("de"), &at);
+                }
+            }
+        }
+        format!(
+            "Paragraphs {{ en: Span {{ start: {en}, len: {n} }}, de: Span {{ start: {de}, len: {n} }} }}",
+            n = items.len()
+        )
+    }
+
     /// Writes one file per language into `dir` (removing those of earlier builds) and the
     /// statics that name them (wasm) or hold them (elsewhere).
     fn write(&self, dir: &Path, out: &mut String) {
@@ -304,20 +330,8 @@ fn fields(v: &Value, at: &str) -> String {
     format!("&[{}]", out.join(", "))
 }
 
-/// The settings a chapter teaches: a string is a command line (`Setting::Code`), the same in
-/// both languages; `{ "en": …, "de": … }` is words with the commands in them marked as
-/// `` `code` `` (`Setting::Text`).
-fn settings(items: &[Value], at: &str) -> String {
-    let items: Vec<String> = items
-        .iter()
-        .enumerate()
-        .map(|(i, v)| match v {
-            Value::String(s) => format!("Setting::Code({})", lit(s)),
-            _ => format!("Setting::Text({})", text(v, &format!("{at}[{i}]"))),
-        })
-        .collect();
-    format!("&[{}]", items.join(", "))
-}
+/// Marks a setting that is a command line (ASCII group separator), in the long texts.
+const GS: char = '\u{1d}';
 
 /// `Text { en, de }` from an object `{ "en": …, "de": … }`.
 fn text(v: &Value, at: &str) -> String {
@@ -429,7 +443,7 @@ fn chapters(file: &Value, long: &mut Long, out: &mut String) {
             text(c.need("title"), &c.at("title")),
             names("controls"),
             names("views"),
-            settings(c.list("settings"), &c.at("settings")),
+            long.settings(c.list("settings"), &c.at("settings")),
         )
         .unwrap();
     }

@@ -130,9 +130,22 @@ pub struct Variant {
 pub enum Setting {
     /// A command line: the same in every language.
     Code(&'static str),
-    /// Where a setting is or what it does, in both languages, with the commands in it marked
-    /// as `` `code` ``.
-    Text(Text),
+    /// Where a setting is or what it does, with the commands in it marked as `` `code` ``.
+    Text(&'static str),
+}
+
+impl Paragraphs {
+    /// The settings these texts hold (a command line after U+001D, else words), once the
+    /// texts are loaded.
+    pub fn settings(&self, lang: Lang) -> impl Iterator<Item = Setting> {
+        self.get(lang)
+            .unwrap_or_default()
+            .iter()
+            .map(|s| match s.strip_prefix('\u{1d}') {
+                Some(code) => Setting::Code(code),
+                None => Setting::Text(s),
+            })
+    }
 }
 
 /// A source: its title and address.
@@ -167,7 +180,8 @@ pub struct Chapter {
     pub views: &'static [Name],
     pub sweep: Option<Sweep>,
     pub compare: &'static [Variant],
-    pub settings: &'static [Setting],
+    /// The real settings it teaches (`Paragraphs::settings`), fetched with the long texts.
+    pub settings: Paragraphs,
     /// Its sources (`Paragraphs::sources`), fetched with the long texts.
     pub sources: Paragraphs,
 }
@@ -618,12 +632,12 @@ pub fn problems() -> Vec<String> {
                 ));
             }
         }
-        for s in c.settings {
-            if let Setting::Text(t) = s {
-                if code(t.en) != code(t.de) {
+        let settings = |lang| c.settings.settings(lang).collect::<Vec<_>>();
+        for (en, de) in settings(Lang::En).into_iter().zip(settings(Lang::De)) {
+            if let (Setting::Text(en), Setting::Text(de)) = (en, de) {
+                if code(en) != code(de) {
                     out.push(format!(
-                        "{at}: the setting “{}” names other commands in German",
-                        t.en
+                        "{at}: the setting “{en}” names other commands in German"
                     ));
                 }
             }

@@ -244,14 +244,14 @@ pub fn chapter_text(p: &TextProps) -> Html {
             if let Some(t) = try_this {
                 <p class="try"><strong>{lang.pick("Try it: ", "Ausprobieren: ")}</strong>{ rich(t, lang) }</p>
             }
-            if !c.settings.is_empty() || !c.sources.en.is_empty() {
+            if !c.settings.en.is_empty() || !c.sources.en.is_empty() {
                 <details class="chapter-refs">
                     <summary>{lang.pick("Settings and sources", "Einstellungen und Quellen")}</summary>
-                    if !c.settings.is_empty() {
+                    if !c.settings.en.is_empty() {
                         <p class="small">{lang.pick("The real settings: ", "Die echten Einstellungen: ")}</p>
-                        <ul class="settings">{ for c.settings.iter().map(|s| match s {
+                        <ul class="settings">{ for c.settings.settings(lang).map(|s| match s {
                             Setting::Code(line) => html! { <li><code>{line}</code></li> },
-                            Setting::Text(t) => html! { <li>{ rich(t.get(lang), lang) }</li> },
+                            Setting::Text(t) => html! { <li>{ rich(t, lang) }</li> },
                         }) }</ul>
                     }
                     if !c.sources.en.is_empty() {
