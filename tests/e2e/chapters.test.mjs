@@ -562,6 +562,29 @@ test('controls fit their range: the dirty rate a chapter asks for is reached by 
   await embed.context.close();
 });
 
+/** "35.9 s", "1 min 2 s", "172 ms" as seconds. */
+const seconds = (text) => {
+  let s = 0;
+  for (const [, n, unit] of text.replaceAll(',', '.').matchAll(/([\d.]+)\s*(ms|s|min|h)\b/g)) {
+    s += Number(n) * { ms: 0.001, s: 1, min: 60, h: 3600 }[unit];
+  }
+  return s;
+};
+
+test('reading on from chapter 1 at the default speed, pass 2 begins within about 10 s', async () => {
+  const { page, context, errors } = await openChapter('live-migration', 'en', { contextOptions: { reducedMotion: 'reduce' } });
+  await page.click('#chapter-next');
+  await page.waitForSelector('#chapter-precopy [data-testid=chapter-title]');
+  const speed = Number(await page.inputValue('[data-testid=speed]'));
+  // Pass 1's duration, plus Hyper-V's setup before it (2.5 s), is when pass 2 begins.
+  const pass1 = seconds(await page.$eval('[data-testid=pass-table] tbody tr td:nth-child(3)', (td) => td.textContent));
+  assert.ok(pass1 > 10, `a pass 1 long enough to matter: ${pass1} s`);
+  const wall = (pass1 + 2.5) / speed;
+  assert.ok(wall <= 10.5, `pass 2 after ${wall.toFixed(1)} s of playing at ${speed}×`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('screenshots of every chapter, desktop and phone, English and German', async () => {
   const dir = path.join(SCREENSHOT_DIR, 'chapters');
   mkdirSync(dir, { recursive: true });
