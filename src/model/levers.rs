@@ -1,7 +1,9 @@
 //! "Which lever?": the reader's scenario tried with every combination of the tuning guide's
 //! levers (performance option × RDMA × dedicated network × largest rings), each run with what
-//! limited it, ranked by total time. The page computes it a run at a time (`lever_run`); the
-//! ranking and the recommendation are plain functions of the runs.
+//! limited it, ranked by total time, and again at 1, 10, 25 and 100 GbE (`study_points`); the
+//! same on a cluster, ranked by the time until every migration is done (`cluster_lever_run`).
+//! The page computes it a run at a time; the ranking and the recommendation are plain
+//! functions of the runs, single-VM or cluster (`Ranked`).
 
 use super::edits::{Hypervisor, Lever};
 use crate::engine::cluster::{ClusterLimit, ClusterScenario, NetworkRole};

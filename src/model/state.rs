@@ -94,9 +94,9 @@ pub enum Action {
     SlowBlackout(bool),
     SetTheme(Theme),
     /// Open chapter i from its own start: its scenario (the default one when it has none) and
-    /// its cluster preset, its view, the clock at 0. Only the language, the theme and the
-    /// playback speed carry over, except between the two free views (the playground and the
-    /// cluster), which keep the reader's scenario and cluster.
+    /// its cluster preset, its view, the clock at 0. Only the language, the theme and a
+    /// playback speed the reader chose carry over, except between the two free views (the
+    /// playground and the cluster), which keep the reader's scenario and cluster.
     Chapter(usize),
     /// Back to the current chapter's start (as `Chapter` of the same chapter).
     Reset,
