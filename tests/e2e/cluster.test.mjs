@@ -49,7 +49,7 @@ test('build a 4-host cluster by clicking, drain a host, check the Gantt chart an
   );
   // The totals: what held the migrations, and the CPU each host spent on them.
   assert.match(await text(page, 'cluster-limit'), /^Limited by .+ for \d+ % of the transfer\.$/);
-  assert.match(await text(page, 'host-cpu'), /^NODE1\s[\d.]+\score‑s · NODE2\s[\d.]+\score‑s/);
+  assert.match(await text(page, 'host-cpu'), /^NODE1\s[\d.]+\score‑s\nNODE2\s[\d.]+\score‑s/);
   await gantt.scrollIntoViewIfNeeded();
   const g = await gantt.boundingBox();
   await page.mouse.move(g.x + g.width / 2, g.y + 2);
@@ -112,6 +112,12 @@ for (const lang of ['en', 'de']) {
       assert.equal(rows.length, 24);
       const smbRdma = rows.filter((r) => /^SMB, RDMA/.test(r[1]));
       assert.ok(smbRdma.length > 0 && smbRdma.every((r) => /SMB/.test(r[5])), 'SMB with RDMA is held by the SMB limit');
+      // The totals, with the CPU on each host, fit their panel.
+      const overflow = await page.$eval('[data-testid=host-cpu]', (dd) => {
+        const panel = dd.closest('.panel');
+        return panel.scrollWidth - panel.clientWidth;
+      });
+      assert.ok(overflow <= 0, `the totals overflow their panel by ${overflow} px`);
       await page.locator('[data-testid=cluster-levers]').scrollIntoViewIfNeeded();
       await screenshot(page, `cluster-levers-${lang}-${width}.png`);
       assert.deepEqual(errors, []);

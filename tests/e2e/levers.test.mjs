@@ -72,10 +72,15 @@ for (const lang of ['en', 'de']) {
       const ranked = await page.$$eval('[data-testid=levers] details tbody tr td:last-child', (tds) => tds.map((td) => td.textContent));
       assert.equal(ranked.length, 24);
       assert.ok(ranked.some((t) => /SMB|Bandbreitengrenze/.test(t)), 'SMB runs are limited by the SMB limit');
+      const box = await page.locator('[data-testid=lever-advice]').boundingBox();
       if (width === 1280) {
         // The answer is on the first screen at a desktop width.
-        const box = await page.locator('[data-testid=lever-advice]').boundingBox();
         assert.ok(box.y + box.height <= 800, `the advice ends at ${Math.round(box.y + box.height)} px`);
+      } else {
+        // On a phone the study, the chapter's demo, follows its first paragraph.
+        const first = await page.locator('[data-testid=chapter] h2 + p').boundingBox();
+        const second = await page.locator('[data-testid=chapter] h2 + p + p').boundingBox();
+        assert.ok(box.y > first.y && box.y < second.y, `advice at ${box.y} px, paragraphs at ${first.y} and ${second.y} px`);
       }
       await page.locator('[data-testid=levers] summary').click();
       await screenshot(page, `which-lever-chapter-${lang}-${width}.png`);

@@ -278,11 +278,9 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                             format!("{} of {}", ok.len(), trace.migrations.len()),
                             format!("{} von {}", ok.len(), trace.migrations.len()))}</dd></div>
                         <div><dt>{lang.pick("Peak link use", "Höchste Verbindungsauslastung")}</dt><dd data-testid="peak-link">{format!("{} Gbit/s", f.num(trace.peak_link_gbps, 2))}</dd></div>
-                        <div><dt>{lang.pick("CPU on each host", "CPU je Host")}</dt><dd data-testid="host-cpu">{
-                            trace.host_cpu_core_s.iter()
-                                .map(|(h, c)| format!("{h}\u{a0}{}\u{a0}{}", f.num(*c, 1), lang.pick("core\u{2011}s", "Kern\u{2011}s")))
-                                .collect::<Vec<_>>().join(" · ")
-                        }</dd></div>
+                        <div class="wide"><dt>{lang.pick("CPU on each host", "CPU je Host")}</dt><dd data-testid="host-cpu">{ for trace.host_cpu_core_s.iter().map(|(h, c)| html! {
+                            <span class="line">{format!("{h}\u{a0}{}\u{a0}{}", f.num(*c, 1), lang.pick("core\u{2011}s", "Kern\u{2011}s"))}</span>
+                        }) }</dd></div>
                     </dl>
                     if let Some((limit, share)) = trace.main_limit() {
                         <p class="small" data-testid="cluster-limit">{format!("{}.", held_for(limit, share, lang))}</p>
