@@ -216,6 +216,23 @@ impl Chapter {
             .any(|c| c.0 == Control::All.id() || c.0 == control.id())
     }
 
+    /// Whether an embed of this chapter can show the control `id` (`controls=`): any control
+    /// of the page (an embed may show one its chapter does not).
+    pub fn offers_control(&self, id: &str) -> bool {
+        Control::from_id(id).is_some_and(|c| c != Control::All)
+    }
+
+    /// Whether an embed of this chapter can show the view `id` (`views=`): a known view, and for
+    /// the comparison and the sweep, one the chapter defines.
+    pub fn offers_view(&self, id: &str) -> bool {
+        VIEWS.contains(&id)
+            && match id {
+                "compare" => !self.compare.is_empty(),
+                "sweep" => self.sweep.is_some() || self.id == "playground",
+                _ => true,
+            }
+    }
+
     /// Whether the panel with this id is shown.
     pub fn shows_view(&self, id: &str) -> bool {
         self.views.iter().any(|v| v.0 == "*" || v.0 == id)

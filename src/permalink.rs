@@ -276,6 +276,26 @@ pub fn decode(query: &str) -> Decoded {
         }
     }
     if embed {
+        // What the chapter cannot show is named in a notice, not dropped in silence.
+        let c = &chapters()[link.chapter.as_deref().and_then(chapter_index).unwrap_or(0)];
+        let mut keep = |key: &str, list: Option<Vec<String>>, ok: &dyn Fn(&str) -> bool| {
+            list.map(|l| {
+                l.into_iter()
+                    .filter(|name| {
+                        let known = ok(name);
+                        if !known {
+                            notices.push(Notice::Ignored {
+                                key: key.to_string(),
+                                value: name.clone(),
+                            });
+                        }
+                        known
+                    })
+                    .collect()
+            })
+        };
+        let controls = keep("controls", controls, &|n| c.offers_control(n));
+        let views = keep("views", views, &|n| c.offers_view(n));
         link.embed = Some(Embed { controls, views });
     }
     let chapter = link.chapter.as_deref();

@@ -1017,3 +1017,40 @@ mod scales {
         assert_eq!(s.value(s.position(40.3)), 40.0);
     }
 }
+
+mod embeds {
+    use migration_lab::permalink::{decode, Notice};
+
+    #[test]
+    fn an_embed_names_the_controls_and_views_it_cannot_show() {
+        let d = decode("embed=1&chapter=precopy&controls=memory,nope,dirty-rate&views=stage,compare,bogus,passes");
+        let embed = d.link.embed.expect("an embed");
+        assert_eq!(
+            embed.controls,
+            Some(vec!["memory".to_string(), "dirty-rate".to_string()])
+        );
+        assert_eq!(
+            embed.views,
+            Some(vec!["stage".to_string(), "passes".to_string()])
+        );
+        let ignored: Vec<(String, String)> = d
+            .notices
+            .iter()
+            .filter_map(|n| match n {
+                Notice::Ignored { key, value } => Some((key.clone(), value.clone())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            ignored,
+            vec![
+                ("controls".into(), "nope".into()),
+                ("views".into(), "compare".into()),
+                ("views".into(), "bogus".into()),
+            ]
+        );
+        // A chapter with a comparison offers it.
+        let d = decode("embed=1&chapter=convergence&views=compare");
+        assert!(d.notices.is_empty());
+    }
+}

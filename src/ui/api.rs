@@ -85,6 +85,7 @@ mod js {
     /// names the option or scenario field when an option is not valid.
     #[wasm_bindgen]
     pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsError> {
+        use crate::chapters::Chapter;
         let flag = |key: &str| {
             js_sys::Reflect::get(&options, &key.into())
                 .ok()
@@ -127,10 +128,30 @@ mod js {
                         .collect::<Vec<_>>()
                 })
         };
-        let embed = flag("embed").unwrap_or(false).then(|| Embed {
-            controls: strings("controls"),
-            views: strings("views"),
-        });
+        let (controls, views) = (strings("controls"), strings("views"));
+        // A control or view the chapter cannot show is an error naming it, not a silent drop.
+        let shown = &crate::chapters::chapters()[chapter
+            .as_deref()
+            .and_then(crate::chapters::chapter_index)
+            .unwrap_or(0)];
+        for (key, list, ok) in [
+            (
+                "controls",
+                &controls,
+                Chapter::offers_control as fn(&Chapter, &str) -> bool,
+            ),
+            ("views", &views, Chapter::offers_view),
+        ] {
+            if let Some(bad) = list.iter().flatten().find(|n| !ok(shown, n)) {
+                return Err(JsError::new(&format!(
+                    "option {key}: chapter {:?} has no {bad:?}",
+                    shown.id
+                )));
+            }
+        }
+        let embed = flag("embed")
+            .unwrap_or(false)
+            .then_some(Embed { controls, views });
         let bridge = Bridge::default();
         element.set_inner_html("");
         super::super::fatal::register(element.clone(), Some(bridge.0.query.clone()));

@@ -152,7 +152,19 @@ fn parent_origin() -> Option<String> {
     Some(url.origin())
 }
 
-/// Posts the element's height to the embedding page whenever it changes (a chapter, a tab or
+/// The height the widget's document needs: its root element's box, which (without a minimum
+/// height, and with no margin of its own in the stylesheet) is its content's, `el` with every
+/// margin and padding around it: what a frame must be for its page not to scroll. `el`'s own
+/// box when there is no document.
+fn document_height(el: &Element) -> f64 {
+    web_sys::window()
+        .and_then(|w| w.document()?.document_element())
+        .unwrap_or_else(|| el.clone())
+        .get_bounding_client_rect()
+        .height()
+}
+
+/// Posts the document's height to the embedding page whenever the element's changes (a chapter, a tab or
 /// a disclosure opening), as `HEIGHT_MESSAGE` to that page's origin only.
 #[hook]
 pub fn use_height_reporter(node: NodeRef, enabled: bool) {
@@ -166,7 +178,7 @@ pub fn use_height_reporter(node: NodeRef, enabled: bool) {
                 let notify = Closure::<dyn Fn()>::new({
                     let el = el.clone();
                     move || {
-                        let height = el.get_bounding_client_rect().height().ceil();
+                        let height = document_height(&el).ceil();
                         if height == last.get() {
                             return;
                         }

@@ -14,10 +14,11 @@ after(async () => {
 });
 
 /** Opens an example page (no app of its own) and counts animation frames requested. */
-async function example(name) {
+async function example(name, viewport = { width: 1280, height: 800 }) {
   const opened = await openApp(browser, {
     url: `${APP_URL}www/examples/${name}`,
     wait: false,
+    viewport,
     contextOptions: { reducedMotion: 'reduce' },
   });
   await opened.page.addInitScript(() => {
@@ -27,6 +28,11 @@ async function example(name) {
       window.framesRequested += 1;
       return raf(cb);
     };
+  });
+  // Every file the example asks for exists (a page without an icon link makes the browser ask
+  // for /favicon.ico).
+  opened.page.on('response', (r) => {
+    if (r.status() >= 400) opened.errors.push(`${r.status()} for ${r.url()}`);
   });
   await opened.page.reload();
   return opened;
@@ -141,13 +147,43 @@ test('two instances on one page run independently and destroy leaves nothing run
   assert.deepEqual(errors, []);
 });
 
+/** The height a frame's page needs: its root element's box (its content with every margin and
+ * padding around it) and the root's margins. */
+const needed = () => {
+  const html = document.documentElement;
+  const cs = getComputedStyle(html);
+  return html.getBoundingClientRect().height + parseFloat(cs.marginTop) + parseFloat(cs.marginBottom);
+};
+
+for (const width of [375, 800, 1280]) {
+  test(`the iframe example's frame is exactly as tall as the widget, with no inner scrollbar (${width} px)`, async () => {
+    const { page, errors } = await example('iframe.html', { width, height: 900 });
+    await page.waitForFunction(() => document.getElementById('lab').style.height !== '');
+    const inner = page.frameLocator('#lab');
+    await inner.locator('.embed-foot').waitFor();
+    // Let the widget settle (fonts, charts), then compare.
+    await page.waitForTimeout(500);
+    const frameHeight = await page.locator('#lab').evaluate((f) => f.clientHeight);
+    const { scroll, client, foot } = await inner.locator('html').evaluate((html) => ({
+      scroll: html.scrollHeight,
+      client: html.clientHeight,
+      foot: document.querySelector('.embed-foot').getBoundingClientRect().bottom,
+    }));
+    assert.equal(scroll, client, `no inner scrollbar: the page inside is ${scroll} px in a ${client} px frame`);
+    assert.ok(foot <= frameHeight, `"Open the full page" ends at ${foot} px, inside the ${frameHeight} px frame`);
+    const content = await inner.locator('.lab').evaluate(needed);
+    assert.ok(Math.abs(frameHeight - Math.ceil(content)) <= 1, `frame ${frameHeight} px for ${content} px of page`);
+    assert.deepEqual(errors, []);
+  });
+}
+
 test('the iframe example takes the height the widget reports, and follows it', async () => {
   const { page, errors } = await example('iframe.html');
   const frame = page.locator('#lab');
   await page.waitForFunction(() => document.getElementById('lab').style.height !== '');
   const first = await frame.evaluate((f) => f.clientHeight);
   const inner = page.frameLocator('#lab');
-  const content = await inner.locator('.lab').evaluate((el) => el.getBoundingClientRect().height);
+  const content = await inner.locator('.lab').evaluate(needed);
   assert.ok(Math.abs(first - Math.ceil(content)) <= 1, `frame ${first} px for content ${content} px`);
   // Opening a data table makes the widget taller; the frame follows.
   await inner.locator('details.data summary').first().click();
@@ -157,9 +193,35 @@ test('the iframe example takes the height the widget reports, and follows it', a
   await inner.locator('.lab').focus();
   await page.keyboard.press(']');
   await page.waitForFunction((h) => Math.abs(document.getElementById('lab').clientHeight - h) > 20, opened);
-  const next = await inner.locator('.lab').evaluate((el) => el.getBoundingClientRect().height);
+  const next = await inner.locator('.lab').evaluate(needed);
   await page.waitForFunction((h) => Math.abs(document.getElementById('lab').clientHeight - Math.ceil(h)) <= 1, next);
   // The widget offers the full page, without the embed options.
   assert.doesNotMatch(await inner.locator('.embed-foot a').getAttribute('href'), /embed=/);
   assert.deepEqual(errors, []);
+});
+
+test('a control or view the widget cannot show: a notice in the widget, an error from mount', async () => {
+  const { page, errors } = await openApp(browser, {
+    url: `${APP_URL}?embed=1&chapter=precopy&lang=en&controls=dirty-rate,nope&views=stage,compare`,
+  });
+  const notices = await page.locator('[data-testid=link-notices]').innerText();
+  assert.match(notices, /“controls=nope” was ignored/);
+  assert.match(notices, /“views=compare” was ignored/);
+  assert.deepEqual(errors, []);
+
+  const api = await example('two-instances.html');
+  await api.page.waitForSelector('#first .lab [data-testid=verdict]');
+  const thrown = await api.page.evaluate(async () => {
+    const { mount } = await import(new URL('../../migration-lab.js', location.href));
+    const el = document.createElement('div');
+    document.body.append(el);
+    try {
+      mount(el, { chapter: 'precopy', embed: true, views: ['stage', 'compare'] });
+      return 'no error';
+    } catch (e) {
+      return String(e.message ?? e);
+    }
+  });
+  assert.match(thrown, /option views: chapter "precopy" has no "compare"/);
+  assert.deepEqual(api.errors, []);
 });

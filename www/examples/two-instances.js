@@ -15,7 +15,7 @@ const second = mount(document.getElementById('second'), {
   chapter: 'dedicated-network',
   lang: 'de',
   embed: true,
-  views: ['stage', 'compare'],
+  views: ['stage', 'spread'],
   autoplay: false,
 });
 
