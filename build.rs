@@ -343,6 +343,12 @@ fn text(v: &Value, at: &str) -> String {
     )
 }
 
+/// A list of names as a Rust slice of `Name`s.
+fn name_list(names: &[&str]) -> String {
+    let items: Vec<String> = names.iter().map(|s| format!("Name({})", lit(s))).collect();
+    format!("&[{}]", items.join(", "))
+}
+
 fn chapters(file: &Value, long: &mut Long, out: &mut String) {
     let top = Obj::new(file, CHAPTERS, &["version", "chapters"]);
     top.version();
@@ -362,6 +368,7 @@ fn chapters(file: &Value, long: &mut Long, out: &mut String) {
                 "cluster_preset",
                 "controls",
                 "views",
+                "embed",
                 "sweep",
                 "compare",
                 "settings",
@@ -391,14 +398,32 @@ fn chapters(file: &Value, long: &mut Long, out: &mut String) {
                 .unwrap_or_else(|| panic!("{}: expected a count", c.at("cluster_preset")));
             format!("Some({p})")
         });
-        let names = |key: &str| {
-            let items: Vec<String> = c
-                .strs(key)
-                .iter()
-                .map(|s| format!("Name({})", lit(s)))
-                .collect();
-            format!("&[{}]", items.join(", "))
-        };
+        let names = |key: &str| name_list(&c.strs(key));
+        // What an embed shows without `controls=` and `views=`: at most two of the chapter's
+        // controls and some of its views, so that it fits a documentation page's column.
+        let embed = Obj::new(c.need("embed"), c.at("embed"), &["controls", "views"]);
+        let own = |key: &str| c.strs(key);
+        let any_control = own("controls").contains(&"*");
+        for control in embed.strs("controls") {
+            assert!(
+                any_control || own("controls").contains(&control),
+                "{}: `{control}` is not one of the chapter's controls",
+                embed.at("controls")
+            );
+        }
+        assert!(
+            embed.strs("controls").len() <= 2,
+            "{}: an embed shows at most two controls",
+            embed.at("controls")
+        );
+        for view in embed.strs("views") {
+            assert!(
+                own("views").contains(&view),
+                "{}: `{view}` is not one of the chapter's views",
+                embed.at("views")
+            );
+        }
+        let embed_names = |key: &str| name_list(&embed.strs(key));
         let sweep = c.get("sweep").map_or("None".into(), |s| {
             let s = Obj::new(s, c.at("sweep"), &["param", "from", "to"]);
             format!(
@@ -437,12 +462,14 @@ fn chapters(file: &Value, long: &mut Long, out: &mut String) {
             "    Chapter {{\n        id: {},\n        view: {view},\n        title: {},\n        \
              body: {body},\n        try_this: {try_this},\n        \
              scenario: {scenario},\n        cluster_preset: {preset},\n        controls: {},\n        \
-             views: {},\n        sweep: {sweep},\n        compare: {compare},\n        \
+             views: {},\n        embed_controls: {},\n        embed_views: {},\n        sweep: {sweep},\n        compare: {compare},\n        \
              settings: {},\n        sources: {sources},\n    }},",
             lit(id),
             text(c.need("title"), &c.at("title")),
             names("controls"),
             names("views"),
+            embed_names("controls"),
+            embed_names("views"),
             long.settings(c.list("settings"), &c.at("settings")),
         )
         .unwrap();

@@ -178,6 +178,10 @@ pub struct Chapter {
     pub cluster_preset: Option<usize>,
     pub controls: &'static [Name],
     pub views: &'static [Name],
+    /// The controls an embed shows without `controls=` (at most two of `controls`).
+    pub embed_controls: &'static [Name],
+    /// The views an embed shows without `views=` (some of `views`).
+    pub embed_views: &'static [Name],
     pub sweep: Option<Sweep>,
     pub compare: &'static [Variant],
     /// The real settings it teaches (`Paragraphs::settings`), fetched with the long texts.

@@ -143,9 +143,10 @@ impl Colours {
 /// The size of the charts' labels (CSS pixels): the least that reads well on a phone.
 pub const LABEL_PX: f64 = 12.0;
 
-/// The pass chart's height for a width (CSS pixels).
+/// The pass chart's height for a width (CSS pixels): at most 280, so that on a wide column
+/// it stays a chart beside the text rather than a wall.
 pub fn passes_height(width: f64) -> f64 {
-    width * 0.72
+    (width * 0.6).min(280.0)
 }
 
 /// The link chart's height (CSS pixels) and its plot area's offsets, which the page's

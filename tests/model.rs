@@ -894,6 +894,88 @@ mod chapters {
     }
 
     #[test]
+    fn an_embed_that_names_no_views_shows_its_chapters_compact_few() {
+        use migration_lab::model::{embed_controls, Shown};
+        use migration_lab::permalink::decode;
+        let open = |query: &str| {
+            let d = decode(query);
+            (
+                AppState::from_link(&d.link, d.notices, Lang::En, false),
+                d.link.embed,
+            )
+        };
+        let (page, none) = open("chapter=compression");
+        assert_eq!(page.shown, Shown::Chapter);
+        assert_eq!(
+            embed_controls(none.as_ref(), chapters().get(page.chapter)),
+            None
+        );
+        let (embed, e) = open("chapter=compression&embed=1");
+        let c = &chapters()[embed.chapter];
+        assert_eq!(embed.shown, Shown::EmbedDefault);
+        // The stage and a line of result; the comparison is neither shown nor run.
+        assert!(embed.shown.shows(Some(c), "stage"));
+        assert!(!embed.shown.shows(Some(c), "result"));
+        assert!(!embed.shown.names(Some(c), "compare"));
+        assert!(embed.shown.result_line(Some(c)));
+        assert!(embed.compare.is_empty());
+        assert_eq!(embed.clock.duration, embed.trace.duration_s());
+        // At most two controls, the chapter's own.
+        let controls = embed_controls(e.as_ref(), Some(c)).unwrap();
+        assert_eq!(controls, ["lever-option", "content"]);
+        // The page shows everything and no line.
+        assert!(page.shown.names(Some(c), "compare"));
+        assert!(!page.shown.result_line(Some(c)));
+        // Named controls and views win; a shown result panel needs no line.
+        let (named, e) = open("chapter=compression&embed=1&controls=link&views=stage,result");
+        assert!(!named.shown.result_line(Some(c)));
+        assert_eq!(embed_controls(e.as_ref(), Some(c)).unwrap(), ["link"]);
+        // The compact default follows the reader to the next chapter.
+        let next =
+            std::rc::Rc::new(embed).apply(Action::Chapter(chapter_index("smb-rdma").unwrap()));
+        let smb = &chapters()[next.chapter];
+        assert!(
+            next.compare.is_empty(),
+            "no comparison in the next chapter's compact embed"
+        );
+        assert_eq!(embed_controls(e.as_ref(), Some(smb)).unwrap(), ["link"]);
+        let bare = migration_lab::permalink::Embed::default();
+        assert_eq!(
+            embed_controls(Some(&bare), Some(smb)).unwrap(),
+            ["lever-option", "lever-rdma"]
+        );
+    }
+
+    #[test]
+    fn every_chapter_has_a_compact_embed_of_its_own_controls_and_views() {
+        for c in chapters() {
+            assert!(!c.embed_views.is_empty(), "{}: no view", c.id);
+            assert!(
+                c.embed_controls.len() <= 2,
+                "{}: more than two controls",
+                c.id
+            );
+            for v in c.embed_views {
+                assert!(
+                    c.views.iter().any(|w| w.0 == v.0),
+                    "{}: {} is not its view",
+                    c.id,
+                    v.0
+                );
+            }
+            let any = c.controls.iter().any(|w| w.0 == "*");
+            for k in c.embed_controls {
+                assert!(
+                    any || c.controls.iter().any(|w| w.0 == k.0),
+                    "{}: {}",
+                    c.id,
+                    k.0
+                );
+            }
+        }
+    }
+
+    #[test]
     fn the_free_views_keep_the_readers_work_between_them() {
         let playground = chapter_index("playground").unwrap();
         let cluster = chapter_index("cluster").unwrap();

@@ -7,10 +7,12 @@ pub mod cluster;
 pub mod edits;
 pub mod levers;
 pub mod scale;
+pub mod shown;
 pub mod state;
 pub mod study;
 
 pub use cluster::ClusterEdit;
 pub use edits::{pick_hypervisor, set_memory, set_share, Edit, Hypervisor, Lever, Param, Part};
+pub use shown::{embed_controls, Shown};
 pub use state::{Action, AppState, ClockAction, Mode, OpenedRun};
 pub use study::{quantile, sweep_values, Spacing, Spread};

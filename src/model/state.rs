@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use super::{ClusterEdit, Edit};
+use super::{ClusterEdit, Edit, Shown};
 use crate::chapters::{chapter_index, chapters, View};
 use crate::engine::scenario::Problem;
 use crate::engine::{simulate, ClusterScenario, ClusterTrace, Scenario, ScenarioError, Trace};
@@ -54,9 +54,9 @@ pub struct AppState {
     pub import_error: Option<(String, Problem)>,
     /// The lab run opened in the playground, whose measurements are drawn over the engine's.
     pub lab_run: Option<Rc<OpenedRun>>,
-    /// The views an embed shows (`Embed::views`); the chapter's when `None`. Runs for a view
+    /// The views shown (all of the chapter's on the page, fewer in an embed). Runs for a view
     /// not shown are not made, and the clock spans only what is shown.
-    pub shown_views: Option<Rc<Vec<String>>>,
+    pub shown: Shown,
     /// The reader chose the playback speed (or a link named it): it stays from chapter to
     /// chapter. Until then each run gets the speed that suits it.
     pub speed_chosen: bool,
@@ -178,7 +178,7 @@ impl AppState {
             notices: Rc::new(Vec::new()),
             import_error: None,
             lab_run: None,
-            shown_views: None,
+            shown: Shown::Chapter,
             speed_chosen: false,
         }
     }
@@ -188,10 +188,7 @@ impl AppState {
         let Some(c) = chapters().get(self.chapter) else {
             return Vec::new();
         };
-        let shown = self
-            .shown_views
-            .as_ref()
-            .is_none_or(|v| v.iter().any(|v| v == "compare"));
+        let shown = self.shown.names(Some(c), "compare");
         if self.mode != Mode::Single || !shown || !c.views.iter().any(|v| v == "compare") {
             return Vec::new();
         }
@@ -247,10 +244,10 @@ impl AppState {
         // to the chapter's.
         let scenario = link.scenario.clone().filter(|_| !named);
         let mut state = AppState::open(scenario, AppState::link_chapter(link), lang, autoplay);
-        if let Some(views) = link.embed.as_ref().and_then(|e| e.views.clone()) {
+        if link.embed.is_some() {
             // An embed that does not show the comparison runs none, and its clock spans its
             // own run.
-            state.shown_views = Some(Rc::new(views));
+            state.shown = Shown::of_embed(link.embed.as_ref());
             state.compare = Rc::new(state.variants());
             state.clock.retarget(state.span());
         }

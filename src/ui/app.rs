@@ -22,7 +22,7 @@ use super::intents::Intents;
 use super::lab::LabPanel;
 use super::levers::LeverView;
 use super::memory_map::MemoryMap;
-use super::results::{Results, VerdictBanner};
+use super::results::{ResultLine, Results, VerdictBanner};
 use super::share::{address_with, use_height_reporter, use_url_sync, CopyLink, Notices};
 use super::spread::SpreadView;
 use super::stage::Stage;
@@ -32,6 +32,7 @@ use super::timeline::{PhaseBar, Timeline};
 use super::ByPtr;
 use crate::chapters::{chapter_index, chapters};
 use crate::engine::{ClusterScenario, Scenario};
+use crate::model::{embed_controls, Shown};
 use crate::permalink::{encode_with, Embed, Link, Notice};
 use crate::text::Lang;
 
@@ -310,18 +311,11 @@ pub fn app(props: &AppProps) -> Html {
     let root = use_node_ref();
     use_height_reporter(root.clone(), embed.is_some());
     let embedded = embed.is_some();
-    let only = embed.as_ref().and_then(|e| e.controls.clone());
-    // The views an embed names, else the chapter's (all of them where it names none).
-    let embed_views = embed.as_ref().and_then(|e| e.views.clone());
-    let shows = |view: &str| match &embed_views {
-        Some(list) => list.iter().any(|v| v == view),
-        None => chapter.is_none_or(|c| c.views.is_empty() || c.shows_view(view)),
-    };
+    let only = embed_controls(embed.as_ref(), chapter);
+    let shows = |view: &str| state.shown.shows(chapter, view);
     // Views a chapter shows only when it names them.
-    let named = |view: &str| match &embed_views {
-        Some(list) => list.iter().any(|v| v == view),
-        None => chapter.is_some_and(|c| c.views.iter().any(|v| v == view)),
-    };
+    let named = |view: &str| state.shown.names(chapter, view);
+    let result_line = state.shown.result_line(chapter);
     // A chapter that leads with the lever study shows it first, before the run.
     let levers_first = chapter.is_some_and(|c| c.views.first().is_some_and(|v| v == "levers"));
     let jump = |id: &'static str| {
@@ -467,7 +461,8 @@ pub fn app(props: &AppProps) -> Html {
                 <Timeline clock={clock} on_clock={intents.clock.clone()} lang={lang} />
                 <ClusterView cluster={ByPtr(state.cluster.clone())} trace={ByPtr(state.cluster_trace.clone())}
                     error={state.cluster_error.clone()} t={clock.t}
-                    on_edit={intents.cluster_edit.clone()} on_cluster={intents.cluster.clone()} lang={lang} />
+                    on_edit={intents.cluster_edit.clone()} on_cluster={intents.cluster.clone()} lang={lang}
+                    compact={state.shown == Shown::EmbedDefault} />
             } else {
             <div class="layout">
                     <div class="side">
@@ -490,6 +485,9 @@ pub fn app(props: &AppProps) -> Html {
                         }
                         <PhaseBar trace={trace.clone()} t={clock.t} lang={lang} />
                         <Timeline clock={clock} on_clock={intents.clock.clone()} lang={lang} />
+                        if result_line {
+                            <ResultLine trace={trace.clone()} lang={lang} />
+                        }
                         if shows("memory") {
                             <section class="panel">
                                 <h2>{lang.pick("Memory map", "Speicherkarte")}</h2>
@@ -497,7 +495,7 @@ pub fn app(props: &AppProps) -> Html {
                             </section>
                         }
                         if FULL && shows("link") {
-                            <section class="panel">
+                            <section class="panel pairable">
                                 <h2>{lang.pick("Link use over time", "Auslastung der Verbindung")}</h2>
                                 <LinkChart trace={trace.clone()} t={clock.t} lang={lang} />
                             </section>
@@ -508,23 +506,23 @@ pub fn app(props: &AppProps) -> Html {
                         if FULL && shows_spread {
                             <SpreadView scenario={state.scenario.clone()} lang={lang} />
                         }
-                        if FULL && !state.compare.is_empty() && (embed_views.is_none() || shows("compare")) {
+                        if FULL && !state.compare.is_empty() && named("compare") {
                             <CompareView chapter={state.chapter} traces={state.compare.clone()} t={clock.t} window={window} lang={lang} />
                         }
                         if let Some(sw) = chapter.and_then(|c| c.sweep.as_ref()).filter(|_| FULL && shows("sweep")) {
                             <SweepChart scenario={state.scenario.clone()} param={sw.param.clone()} from={sw.from} to={sw.to} lang={lang} />
-                        } else if FULL && playground && (embed_views.is_none() || shows("sweep")) {
+                        } else if FULL && playground && (state.shown == Shown::Chapter || shows("sweep")) {
                             <SweepChart scenario={state.scenario.clone()} param="link-gbps" from={1.0} to={100.0} lang={lang} selectable=true />
                         }
                         <div class="panels">
                             if FULL && shows("passes") {
-                                <section class="panel">
+                                <section class="panel pairable">
                                     <h2>{lang.pick("Memory sent per pass", "Gesendeter Speicher je Durchlauf")}</h2>
                                     <PassChart trace={trace.clone()} highlight={highlighted} lang={lang} />
                                 </section>
                             }
                             if shows("result") {
-                                <Results trace={trace.clone()} scenario={state.scenario.clone()} lang={lang} spread={!shows_spread} />
+                                <Results trace={trace.clone()} scenario={state.scenario.clone()} lang={lang} spread={!shows_spread && !embedded} compact={embedded} />
                             }
                         </div>
                         if FULL && !levers_first && named("levers") {

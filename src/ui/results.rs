@@ -57,6 +57,9 @@ pub struct ResultsProps {
     /// Show the compact run-to-run spread (not when a chapter draws the full distribution).
     #[prop_or(true)]
     pub spread: bool,
+    /// In an embed: the reasons fold into a disclosure, so that the numbers fit beside a chart.
+    #[prop_or_default]
+    pub compact: bool,
 }
 
 #[function_component(Results)]
@@ -107,16 +110,23 @@ pub fn results(p: &ResultsProps) -> Html {
                         format!("{}-fache des VM-Speichers; Speicher ÷ Leitung = {}", f.num(ratio, 2), f.num(factor, 2)))}</dd></div>
                 <div><dt>{lang.pick("Pre-copy passes", "Kopierdurchläufe")}</dt><dd data-testid="passes">{t.passes.len()}</dd></div>
                 <div class="wide"><dt>{lang.pick("Memory copy rate (mean over the passes)", "Kopierrate des Speichers (Mittel über die Durchläufe)")}</dt><dd data-testid="rate">{f.rate(mean_rate)}</dd>
-                    <dd class="note">{lang.pick("memory moved per second; the link chart shows bytes on the wire per second",
+                    <dd class="note static">{lang.pick("memory moved per second; the link chart shows bytes on the wire per second",
                         "übertragener Speicher je Sekunde; das Leitungsdiagramm zeigt Bytes auf der Leitung je Sekunde")}</dd></div>
                 <div class="wide"><dt>{lang.pick("CPU used by the migration", "CPU-Aufwand der Migration")}</dt><dd data-testid="cpu">{lang.pick(
                     format!("{}\u{a0}core\u{2011}s on A · {}\u{a0}core\u{2011}s on B", f.num(t.cpu_source_core_s, 1), f.num(t.cpu_dest_core_s, 1)),
                     format!("{}\u{a0}Kern\u{2011}s auf A · {}\u{a0}Kern\u{2011}s auf B", f.num(t.cpu_source_core_s, 1), f.num(t.cpu_dest_core_s, 1)))}</dd>
-                    <dd class="note">{lang.pick("compression, zero-page scans and TCP processing; RDMA needs almost none",
+                    <dd class="note static">{lang.pick("compression, zero-page scans and TCP processing; RDMA needs almost none",
                         "Komprimierung, Nullseitensuche und TCP-Verarbeitung; RDMA braucht fast keine")}</dd></div>
             </dl>
-            <h3>{lang.pick("Why this fast", "Warum so schnell")}</h3>
-            <ul class="why" data-testid="why">{ for why }</ul>
+            if p.compact {
+                <details class="why-more">
+                    <summary>{lang.pick("Why this fast", "Warum so schnell")}</summary>
+                    <ul class="why" data-testid="why">{ for why }</ul>
+                </details>
+            } else {
+                <h3>{lang.pick("Why this fast", "Warum so schnell")}</h3>
+                <ul class="why" data-testid="why">{ for why }</ul>
+            }
             if p.spread {
                 <Spread scenario={p.scenario.clone()} lang={lang} />
             }
@@ -211,5 +221,36 @@ pub fn spread(p: &SpreadProps) -> Html {
                 { svg::range_axis(10.0, 290.0, 30.0, 16.0, f.duration(lo), f.duration(hi)) }
             </svg>
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ResultLineProps {
+    pub trace: Rc<Trace>,
+    #[prop_or_default]
+    pub lang: Lang,
+}
+
+/// The result in one line, for an embed that leaves out the result panel: the total time,
+/// the downtime, the passes and the bytes on the wire.
+#[function_component(ResultLine)]
+pub fn result_line(p: &ResultLineProps) -> Html {
+    let (t, lang) = (&p.trace, p.lang);
+    let f = Fmt(lang);
+    let total = if t.outcome.completed() {
+        lang.pick("Total time", "Gesamtdauer")
+    } else {
+        lang.pick("Stopped after", "Abgebrochen nach")
+    };
+    let item = |label: &str, value: String, id: &'static str| {
+        html! { <span class="item">{format!("{label} ")}<b data-testid={id}>{value}</b></span> }
+    };
+    html! {
+        <p class="result-line" data-testid="result-line">
+            { item(total, f.duration(t.total_time_s), "line-total") }
+            { item(lang.pick("downtime", "Ausfallzeit"), f.duration(t.downtime_s), "line-downtime") }
+            { item(lang.pick("passes", "Durchläufe"), t.passes.len().to_string(), "line-passes") }
+            { item(lang.pick("on the wire", "auf der Leitung"), f.bytes(t.wire_bytes), "line-wire") }
+        </p>
     }
 }

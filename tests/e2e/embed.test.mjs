@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { APP_URL, launch, openApp } from './helpers.mjs';
+import { readFileSync } from 'node:fs';
+
+import { APP_URL, launch, openApp, screenshot } from './helpers.mjs';
 
 let browser;
 before(async () => {
@@ -224,4 +226,134 @@ test('a control or view the widget cannot show: a notice in the widget, an error
   });
   assert.match(thrown, /option views: chapter "precopy" has no "compare"/);
   assert.deepEqual(api.errors, []);
+});
+
+// A documentation page's content column is about 800 px wide: an embed must fit it.
+const chapters = JSON.parse(
+  readFileSync(new URL('../../www/chapters.json', import.meta.url), 'utf8'),
+).chapters;
+
+/** Opens `query` as an embed `width` px wide and returns its page and document height. */
+async function embedded(query, width) {
+  const opened = await openApp(browser, {
+    url: `${APP_URL}?embed=1&lang=en&${query}`,
+    viewport: { width, height: 900 },
+    contextOptions: { reducedMotion: 'reduce' },
+  });
+  await opened.page.locator('.embed-foot').waitFor();
+  // Charts and studies drawn between frames settle first.
+  await opened.page.waitForTimeout(600);
+  await opened.page.waitForFunction(() => !document.querySelector('[aria-busy=true]'));
+  const height = await opened.page.evaluate(() => document.documentElement.getBoundingClientRect().height);
+  return { ...opened, height };
+}
+
+test("every chapter's default embed is at most 900 px tall at 800 px wide", async () => {
+  const heights = [];
+  for (const c of chapters) {
+    const { page, context, errors, height } = await embedded(`chapter=${c.id}`, 800);
+    heights.push(`${c.id} ${Math.round(height)}`);
+    await screenshot(page, `embed-default-${c.id}-800.png`);
+    assert.ok(height <= 900, `${c.id}: ${Math.round(height)} px`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+  console.log(`default embeds at 800 px: ${heights.join(', ')}`);
+});
+
+test('with every view of a guided one-VM chapter an embed is at most 1,600 px at 800 px wide', async () => {
+  // The cluster chapters' one view is the whole cluster workspace, and the playground's are
+  // every view there is; they are measured, not held to this.
+  const heights = [];
+  for (const c of chapters) {
+    const { page, context, errors, height } = await embedded(`chapter=${c.id}&views=${c.views.join(',')}`, 800);
+    heights.push(`${c.id} ${Math.round(height)}`);
+    if (c.view === 'single' && c.id !== 'playground') {
+      assert.ok(height <= 1600, `${c.id} with ${c.views.join(', ')}: ${Math.round(height)} px`);
+    }
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+  console.log(`embeds with every view at 800 px: ${heights.join(', ')}`);
+});
+
+test('a default embed: the stage, the playback, the chapter’s two controls and the result in a line', async () => {
+  const { page, context, errors } = await embedded('chapter=compression', 800);
+  assert.equal(await page.locator('[data-testid=stage]').count(), 1);
+  assert.equal(await page.locator('.timeline').count(), 1);
+  // The chapter's compact controls (performance option, compressible pages), no others.
+  assert.equal(await page.locator('#lever-option').count(), 1);
+  assert.equal(await page.locator('.controls .field-row input[type=range]').count(), 1);
+  assert.equal(await page.locator('.controls .field, .controls .lever').count(), 2);
+  // No comparison, link chart or result panel; the result in one line, its figures the run's.
+  assert.equal(await page.locator('[data-testid=compare], .results, .link-chart').count(), 0);
+  const line = page.locator('[data-testid=result-line]');
+  assert.equal((await line.boundingBox()).height < 40, true, 'one line at 800 px');
+  const total = await page.locator('[data-testid=line-total]').innerText();
+  const full = await embedded('chapter=compression&views=stage,result', 800);
+  assert.equal(await full.page.locator('[data-testid=total-time]').innerText(), total);
+  assert.equal(await full.page.locator('[data-testid=result-line]').count(), 0, 'no line beside the panel');
+  await full.context.close();
+  // Moving a control re-runs and the line follows.
+  await page.selectOption('#lever-option', { label: 'TCP/IP' });
+  await page.waitForFunction((t) => document.querySelector('[data-testid=line-total]').textContent !== t, total);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a default cluster embed: the drawing with drain and move, the totals in a line, the Gantt chart', async () => {
+  const { page, context, errors } = await embedded('chapter=simultaneous', 800);
+  assert.equal(await page.locator('.topology').count(), 1);
+  assert.ok(await page.locator('#drain').isVisible());
+  assert.ok(await page.locator('#migrate').isVisible());
+  assert.equal(await page.locator('#add-host').isVisible(), false, 'building the cluster is the full page’s');
+  assert.match(await page.locator('[data-testid=cluster-line]').innerText(), /All done after[\s\S]*8 of 8/);
+  assert.equal(await page.locator('#gantt').count(), 1);
+  assert.equal(await page.locator('table.nics').count(), 0);
+  const full = await embedded('chapter=simultaneous&views=cluster', 800);
+  assert.equal(await full.page.locator('table.nics').count(), 1, 'views=cluster is the whole workspace');
+  assert.ok(await full.page.locator('#add-host').isVisible());
+  await full.context.close();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+/** The left edges and tops of an embed's panels, by selector. */
+const boxes = (page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('.lab .panel')].map((p) => {
+      const r = p.getBoundingClientRect();
+      return { cls: p.className, x: Math.round(r.left), y: Math.round(r.top), w: Math.round(r.width) };
+    }),
+  );
+
+test('below 700 px an embed is one column; from 700 px its charts and numbers pair up', async () => {
+  const query = 'chapter=precopy&views=stage,memory,passes,result';
+  for (const width of [375, 650]) {
+    const { page, context, errors } = await embedded(query, width);
+    const panels = await boxes(page);
+    assert.equal(new Set(panels.map((p) => p.x)).size, 1, `${width} px: ${JSON.stringify(panels)}`);
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+  const { page, context, errors } = await embedded(query, 800);
+  const panels = await boxes(page);
+  const results = panels.find((p) => p.cls.includes('results'));
+  const beside = panels.filter((p) => p.y === results.y && p.x < results.x);
+  assert.equal(beside.length, 1, `the pass chart beside the numbers: ${JSON.stringify(panels)}`);
+  assert.ok(results.w < 400 && beside[0].w < 400);
+  // The memory map keeps the width; numbers with no chart to pair with take it all.
+  assert.ok(panels.find((p) => !p.cls.includes('results') && !p.cls.includes('pairable') && p.y > 400 && p.w > 700));
+  const alone = await embedded('chapter=live-migration&views=stage,memory,result', 800);
+  const lone = (await boxes(alone.page)).find((p) => p.cls.includes('results'));
+  assert.ok(lone.w > 700, `numbers alone: ${lone.w} px`);
+  await alone.context.close();
+  // The same widget mounted in a narrow column of a wide page lays out as narrow: its own
+  // width decides, not the window's.
+  await page.evaluate(() => { document.querySelector('.lab').style.width = '600px'; });
+  await page.waitForTimeout(100);
+  assert.equal(new Set((await boxes(page)).map((p) => p.x)).size, 1);
+  assert.deepEqual(errors, []);
+  await context.close();
 });

@@ -47,6 +47,10 @@ pub struct ClusterProps {
     /// The language of the labels and numbers; English when not given.
     #[prop_or_default]
     pub lang: Lang,
+    /// An embed's compact view: the drawing with its buttons, the totals in a line and the
+    /// Gantt chart (no NIC table, lever study or memory maps).
+    #[prop_or_default]
+    pub compact: bool,
 }
 
 #[function_component(ClusterView)]
@@ -241,7 +245,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
     });
 
     html! {
-        <div class="cluster">
+        <div class={classes!("cluster", p.compact.then_some("compact"))}>
             if let Some(e) = &p.error {
                 <div class="verdict bad" role="alert" data-testid="cluster-error">
                     {lang.pick("Cannot simulate this cluster — ", "Dieser Cluster lässt sich nicht simulieren — ")}
@@ -264,6 +268,18 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                 </svg>
                 <MoveBar ..edit_props.clone() />
             </section>
+            if p.compact {
+                <p class="result-line" data-testid="cluster-line">
+                    <span class="item">{lang.pick("All done after ", "Alles erledigt nach ")}<b data-testid="makespan">{f.duration(trace.makespan_s)}</b></span>
+                    <span class="item">{lang.pick("worst blackout ", "längster Blackout ")}<b data-testid="worst-blackout">{f.duration(trace.worst_blackout_s)}</b></span>
+                    <span class="item">{lang.pick("migrations ", "Migrationen ")}<b data-testid="migration-count">{lang.pick(
+                        format!("{} of {}", ok.len(), trace.migrations.len()),
+                        format!("{} von {}", ok.len(), trace.migrations.len()))}</b></span>
+                    if let Some((limit, share)) = trace.main_limit() {
+                        <span class="item small" data-testid="cluster-limit">{format!("{}.", held_for(limit, share, lang))}</span>
+                    }
+                </p>
+            } else {
             <div class="panels">
                 <section class="panel">
                     <h2>{lang.pick("Networks and NICs", "Netzwerke und Netzwerkadapter")}</h2>
@@ -296,6 +312,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                 <div class="minis" data-testid="minis">{ minis }</div>
                 <ul class="legend">{ for mini_legend }</ul>
             </section>
+            }
             <section class="panel">
                 <h2>{lang.pick("Every migration over time", "Alle Migrationen im Zeitverlauf")}</h2>
                 <Gantt trace={p.trace.clone()} t={p.t} {lang} />
