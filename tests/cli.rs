@@ -128,10 +128,20 @@ fn bad_values_are_one_line() {
             ],
             "--steps must be 1 to",
         ),
+        // A value past any hypervisor's reads as it was given, not as 300 digits or a dash.
+        (
+            &["simulate", "--dirty-rate-mibps", "1e308"],
+            "vm.dirty_rate_mibps: 1e308 MiB/s is faster than any memory writes",
+        ),
+        (
+            &["simulate", "--memory-mib", "1e308"],
+            "vm.memory_mib: 1e308 MiB is more memory than any hypervisor gives one VM (at most 256 TiB)",
+        ),
     ];
     for (args, want) in cases {
         let line = one_error_line(args);
         assert!(line.contains(want), "{args:?}: {line}");
+        assert!(line.len() < 200, "{args:?}: {line}");
     }
 }
 

@@ -27,15 +27,41 @@ pub fn fmt_bytes(bytes: f64) -> String {
     // Binary units, two decimals unless the value is whole (what humansize's BINARY options
     // with decimal_places(2) and decimal_zeroes(0) print).
     const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-    let mut size = bytes.max(0.0).round() as u64 as f64;
+    let mut size = bytes.max(0.0).round();
     let mut unit = 0;
-    while size >= KIB {
+    while size >= KIB && unit < UNITS.len() - 1 {
         size /= KIB;
         unit += 1;
+    }
+    if size >= 1e15 {
+        // Beyond any memory: a refused value, printed so that it can be read.
+        return format!("{size:.2e} {}", UNITS[unit]);
     }
     let whole = (size - size.trunc()).abs() <= f64::EPSILON;
     let places = if whole { 0 } else { 2 };
     format!("{size:.places$} {}", UNITS[unit])
+}
+
+/// A plain number as Rust writes it at its shortest ("0.3", "16384"), in exponent form when it
+/// is very large or very small ("1e308", "2.5e-9"), so that a refused value never prints as
+/// hundreds of digits.
+pub fn fmt_num(v: f64) -> String {
+    let a = v.abs();
+    if v.is_finite() && a != 0.0 && !(1e-6..1e15).contains(&a) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
+}
+
+/// MiB as `fmt_bytes` prints them ("300 TiB"), or, where that is more than 10^15 MiB (past
+/// any unit, or past a floating-point number of bytes), in MiB as given ("1e308 MiB").
+pub fn fmt_mib(mib: f64) -> String {
+    if mib.abs() < 1e15 {
+        fmt_bytes(mib * MIB)
+    } else {
+        format!("{} MiB", fmt_num(mib))
+    }
 }
 
 /// Rate in the unit people tune migration links with: "117.50 MiB/s (0.99 Gbit/s)".
@@ -107,6 +133,21 @@ mod tests {
         assert_eq!(fmt_bytes(1536.0), "1.50 KiB");
         assert_eq!(fmt_bytes(5e9), "4.66 GiB");
         assert_eq!(fmt_bytes(1e19), "8.67 EiB");
+        // Past a 64-bit count (where it used to stop at 16 EiB) and past any unit.
+        assert_eq!(fmt_bytes(1e20), "86.74 EiB");
+        assert_eq!(fmt_bytes(1e300), "8.67e281 EiB");
+    }
+
+    #[test]
+    fn refused_values_read_compactly() {
+        assert_eq!(fmt_num(1e308), "1e308");
+        assert_eq!(fmt_num(-2.5e-9), "-2.5e-9");
+        assert_eq!(fmt_num(16384.0), "16384");
+        assert_eq!(fmt_num(0.3), "0.3");
+        assert_eq!(fmt_num(0.0), "0");
+        assert_eq!(fmt_mib(1e308), "1e308 MiB");
+        assert_eq!(fmt_mib(300.0 * 1024.0 * 1024.0), "300 TiB");
+        assert!(fmt_mib(1e14).ends_with("EiB"));
     }
 
     #[test]

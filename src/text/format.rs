@@ -78,6 +78,9 @@ impl Fmt {
         if !v.is_finite() {
             return "—".to_string();
         }
+        if v.abs() >= 1e15 {
+            return localize(&crate::engine::units::fmt_num(v), self.0);
+        }
         localize(&format!("{v:.places$}"), self.0)
     }
 }

@@ -4,6 +4,7 @@
 
 use super::format::{localize, Fmt, Lang};
 use crate::engine::scenario::{fill, Arg, Input, Named, Problem};
+use crate::engine::units::{fmt_mib, fmt_num};
 use crate::engine::ScenarioError;
 
 /// The error as one line: the field, then why, in `lang`.
@@ -19,8 +20,9 @@ pub fn problem(p: &Problem, lang: Lang) -> String {
     let (_, args) = p.wording();
     fill(german(p), &args, |a| match a {
         Arg::Str(s) => s.to_string(),
-        Arg::Num(v) => localize(&v.to_string(), lang),
+        Arg::Num(v) => localize(&fmt_num(v), lang),
         Arg::Bytes(b) => Fmt(lang).bytes(b),
+        Arg::Mib(m) => localize(&fmt_mib(m), lang),
         Arg::Problem(inner) => problem(inner, lang),
     })
 }
@@ -182,7 +184,7 @@ mod tests {
             Problem::Negative(-1.5),
             Problem::NoMemory,
             Problem::TooMuchMemory {
-                bytes: 1.0,
+                mib: 1.0,
                 max_bytes: 2.0,
             },
             Problem::UntouchedDoesNotFit {

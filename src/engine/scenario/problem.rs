@@ -2,7 +2,7 @@
 //! the numbers it is about. `Display` words it in English, the engine's language;
 //! `text::problem` words it for a reader.
 
-use crate::engine::units::fmt_bytes;
+use crate::engine::units::{fmt_bytes, fmt_mib, fmt_num};
 
 /// What a cluster gives a name to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +54,8 @@ pub enum Problem {
     Negative(f64),
     NoMemory,
     TooMuchMemory {
-        bytes: f64,
+        /// What was asked for, in MiB (as bytes it may be beyond a floating-point number).
+        mib: f64,
         max_bytes: f64,
     },
     WorkingSetAboveMemory {
@@ -190,6 +191,8 @@ pub enum Arg<'a> {
     Str(&'a str),
     Num(f64),
     Bytes(f64),
+    /// A size in MiB, printed as bytes are where it can be.
+    Mib(f64),
     Problem(&'a Problem),
 }
 
@@ -223,7 +226,7 @@ fn args<const N: usize>(values: [Arg<'_>; N]) -> Args<'_> {
 impl Problem {
     /// The English wording, with `{}` for each of the values, and the values in order.
     pub fn wording(&self) -> (&'static str, Args<'_>) {
-        use Arg::{Bytes, Num, Str};
+        use Arg::{Bytes, Mib, Num, Str};
         use Problem as P;
         let n = |v: u32| Num(f64::from(v));
         match self {
@@ -258,9 +261,9 @@ impl Problem {
             P::NotFinite => ("must be a finite number", args([])),
             P::Negative(v) => ("must not be negative (got {})", args([Num(*v)])),
             P::NoMemory => ("a VM needs some memory (got 0 MiB)", args([])),
-            P::TooMuchMemory { bytes, max_bytes } => (
+            P::TooMuchMemory { mib, max_bytes } => (
                 "{} is more memory than any hypervisor gives one VM (at most {})",
-                args([Bytes(*bytes), Bytes(*max_bytes)]),
+                args([Mib(*mib), Bytes(*max_bytes)]),
             ),
             P::WorkingSetAboveMemory {
                 working_set_mib,
@@ -405,8 +408,9 @@ impl std::fmt::Display for Problem {
         let (template, args) = self.wording();
         f.write_str(&fill(template, &args, |a| match a {
             Arg::Str(s) => s.to_string(),
-            Arg::Num(v) => v.to_string(),
+            Arg::Num(v) => fmt_num(v),
             Arg::Bytes(b) => fmt_bytes(b),
+            Arg::Mib(m) => fmt_mib(m),
             Arg::Problem(p) => p.to_string(),
         }))
     }

@@ -71,7 +71,7 @@ impl Scenario {
             return err(
                 "vm.memory_mib",
                 Problem::TooMuchMemory {
-                    bytes: vm.memory_mib * MIB,
+                    mib: vm.memory_mib,
                     max_bytes: MAX_MEMORY_BYTES,
                 },
             );
