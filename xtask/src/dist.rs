@@ -489,9 +489,12 @@ fn assemble(
     let boot = w.minify(&boot, Loader::Js)?;
     let boot = w.put_hashed("JS", "boot", "js", boot.as_bytes())?;
     let css = bundle::expand_dark_theme(&read_text(&www.join(STYLE))?).map_err(Error::new)?;
+    // For other pages (the JavaScript API, <migration-lab>) under a name that stays: the same
+    // rules, confined to the widget.
+    let widget_css =
+        bundle::scope_to_widget(&css).map_err(|e| Error::new(format!("www/{STYLE}: {e}")))?;
+    w.write(API_STYLE, w.minify(&widget_css, Loader::Css)?.as_bytes())?;
     let css = w.minify(&css, Loader::Css)?;
-    // The stylesheet under a name that stays, for pages that use the JavaScript API.
-    w.write(API_STYLE, css.as_bytes())?;
     let css = w.put_hashed("CSS", "style", "css", css.as_bytes())?;
 
     let html = read_text(&ctx.path("index.html"))?;
