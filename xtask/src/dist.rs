@@ -9,7 +9,7 @@
 //! `<target>/web-bundle/<name>/` and redone only when the build changes) → `dist/`: the wasm,
 //! the JS glue, the boot script and the stylesheet under content-hashed names, `index.html`
 //! pointing at them with relative URLs, a `.gz` next to each, and `www/`'s other files → the
-//! size report.
+//! example book and Markdown page that embed the widget (`docs.rs`) → the size report.
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use crate::bundle::{self, csp_problems, hashed_name, Loader, Minifier};
+use crate::docs;
 use crate::tools::{self, WASM_TARGET};
 use crate::util::{self, step, thousands, warn, Cmd, Context, Ctx, Error, Result};
 
@@ -187,6 +188,7 @@ pub fn dist(ctx: &Ctx) -> Result<Dist> {
     let texts = text_files(ctx)?;
     let dist = ctx.dist_dir();
     let sizes = assemble(ctx, &lite, &full, &texts, &dist, wasm_opt.is_some())?;
+    docs::build(ctx, &dist)?;
     report_size(ctx, &sizes)?;
     Ok(Dist { dir: dist, sizes })
 }
