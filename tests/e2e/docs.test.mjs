@@ -123,6 +123,9 @@ async function checkElements(page, what) {
       error: el.querySelector('.migration-lab-error')?.textContent ?? null,
       fontSize: getComputedStyle(el.querySelector('.lab')).fontSize,
       overflow: el.scrollWidth - el.clientWidth,
+      // What the page's own rules would add (mdBook numbers definitions and sets terms bold).
+      numbered: [...el.querySelectorAll('dd')].filter((dd) => getComputedStyle(dd, '::before').content !== 'none').length,
+      boldTerms: [...el.querySelectorAll('.numbers dt')].filter((dt) => Number(getComputedStyle(dt).fontWeight) > 400).length,
     })),
   );
   assert.ok(boxes.length >= 1, `${what}: an element`);
@@ -133,6 +136,8 @@ async function checkElements(page, what) {
     assert.ok(box.height > 250, `${what}: the widget is ${box.height} px tall`);
     // The widget's text keeps the browser's size where the page shrinks its root (mdBook: 62.5 %).
     assert.equal(box.fontSize, '16px', what);
+    assert.equal(box.numbered, 0, `${what}: no numbers before the widget's values`);
+    assert.equal(box.boldTerms, 0, `${what}: the widget's labels in their own weight`);
     assert.ok(box.overflow <= 1, `${what}: the widget is ${box.overflow} px wider than its element`);
   }
 }

@@ -167,9 +167,9 @@ pub fn expand_dark_theme(css: &str) -> Result<String, String> {
 /// The widget's root in a host page: the `.lab` element the app renders, and the panel that
 /// replaces it after a panic.
 const WIDGET_ROOTS: &str = ".lab, .fatal-panel";
-/// Selectors that already name the widget's root or a box of its own outside it (the
-/// `<migration-lab>` element and its error message) keep their meaning in a host page.
-const OWN_LEADS: &[&str] = &[".lab", ".fatal-panel", "migration-lab", ".migration-lab-"];
+/// Selectors that already name the widget's root or the panel that replaces it keep their
+/// meaning in a host page.
+const OWN_LEADS: &[&str] = &[".lab", ".fatal-panel"];
 /// What stands for the root font size inside the widget: `rem` is the host page's (mdBook
 /// sets 62.5 %), so the widget's root takes the browser's default size and passes it down.
 const WIDGET_REM: &str = "--lab-rem";
@@ -567,7 +567,7 @@ mod tests {
             button:focus-visible, a.term { outline: 0; }\n\
             @media (max-width: 40rem) { .layout { gap: 0.5rem; } }\n\
             @container (max-width: 30em) { .timeline { gap: 0; } }\n\
-            migration-lab { display: block; }\n.migration-lab-error { margin: 1rem 0; }\n\
+            .caption { margin: 1rem 0; }\n\
             .fatal-panel a { color: inherit; }\n.remark { content: \"remove 2rem-ish\"; }\n";
         let scoped = scope_to_widget(css).unwrap();
         let expected = "@property --lab-rem { syntax: \"<length>\"; inherits: true; initial-value: 16px; }\n\
@@ -581,8 +581,7 @@ mod tests {
             :where(.lab) button:focus-visible, :where(.lab) a.term { outline: 0; }\n\
             @media (max-width: 40rem) {\n:where(.lab) .layout { gap: calc(0.5 * var(--lab-rem)); }\n}\n\
             @container (max-width: 30em) {\n:where(.lab) .timeline { gap: 0; }\n}\n\
-            migration-lab { display: block; }\n\
-            .migration-lab-error { margin: calc(1 * var(--lab-rem)) 0; }\n\
+            :where(.lab) .caption { margin: calc(1 * var(--lab-rem)) 0; }\n\
             .fatal-panel a { color: inherit; }\n\
             :where(.lab) .remark { content: \"remove 2rem-ish\"; }\n";
         assert_eq!(scoped, expected);

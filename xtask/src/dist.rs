@@ -46,6 +46,8 @@ const FULL: Variant = Variant {
 const API_ENTRY: &str = "migration-lab.js";
 /// Its stylesheet, likewise.
 const API_STYLE: &str = "migration-lab.css";
+/// What it adds for other pages only (the element, and undoing host rules that reach in).
+const API_HOST_STYLE: &str = "migration-lab-host.css";
 /// Records which wasm the bound files came from, to skip re-binding unchanged builds.
 const STAMP: &str = ".xtask-stamp";
 /// What wasm-opt is asked to do, measured on this app (gzip of the wasm). binaryen inlines any
@@ -493,8 +495,9 @@ fn assemble(
     let css = bundle::expand_dark_theme(&read_text(&www.join(STYLE))?).map_err(Error::new)?;
     // For other pages (the JavaScript API, <migration-lab>) under a name that stays: the same
     // rules, confined to the widget.
-    let widget_css =
+    let mut widget_css =
         bundle::scope_to_widget(&css).map_err(|e| Error::new(format!("www/{STYLE}: {e}")))?;
+    widget_css.push_str(&read_text(&www.join(API_HOST_STYLE))?);
     w.write(API_STYLE, w.minify(&widget_css, Loader::Css)?.as_bytes())?;
     let css = w.minify(&css, Loader::Css)?;
     let css = w.put_hashed("CSS", "style", "css", css.as_bytes())?;
@@ -584,7 +587,7 @@ fn put_build(w: &mut Writer, bound: &Path, variant: Variant) -> Result<(String, 
 /// Copies www/ into dist/www/, without the files the bundle serves under hashed names.
 fn copy_www(www: &Path, to: &Path) -> Result<()> {
     util::copy_dir(www, to)?;
-    for name in [BOOT, STYLE, API_ENTRY] {
+    for name in [BOOT, STYLE, API_ENTRY, API_HOST_STYLE] {
         util::remove_path(&to.join(name))?;
     }
     Ok(())
