@@ -13,8 +13,11 @@
 //! Options (all optional): `chapter` (an id), `lang` (`"en"`, `"de"`), `theme` (`"light"`,
 //! `"dark"`, `"system"`), `embed` (`true`: the compact widget), `controls` and `views` (ids
 //! of the controls and views to show, with `embed`), `scenario` and `cluster` (objects in the scenario-file format, missing fields at
-//! their defaults), `autoplay` (`true`/`false`). Each mounted instance runs on its own: its
-//! own state, animation loop and listeners, all released by `destroy`.
+//! their defaults), `autoplay` (`true`/`false`), `speed` (one of the playback speeds, 0.1 to 200
+//! simulated seconds per second). Each mounted instance runs on its own: its own state,
+//! animation loop and listeners, all released by `destroy`. `set_theme` changes the colours
+//! of a mounted instance (the `<migration-lab>` element of `www/migration-lab.js` follows the
+//! host page's with it).
 
 #[cfg(feature = "full")]
 pub use js::{mount, Handle};
@@ -98,11 +101,12 @@ mod js {
             ),
             None => None,
         };
-        let theme = match string(&options, "theme")? {
-            Some(code) => Some(Theme::from_code(&code).ok_or_else(|| {
-                JsError::new(&format!("theme {code:?} is not light, dark or system"))
-            })?),
-            None => None,
+        let theme = string(&options, "theme")?
+            .map(|code| theme_of(&code))
+            .transpose()?;
+        let speed = match js_sys::Reflect::get(&options, &"speed".into()) {
+            Ok(v) if !v.is_undefined() && !v.is_null() => Some(speed_of(&v)?),
+            _ => None,
         };
         let chapter = string(&options, "chapter")?;
         if let Some(c) = &chapter {
@@ -163,6 +167,7 @@ mod js {
             theme,
             embed,
             autoplay: flag("autoplay"),
+            speed,
             bridge: Some(bridge.clone()),
             ..AppProps::default()
         };
@@ -171,6 +176,24 @@ mod js {
             app: Some(app),
             bridge,
             element,
+        })
+    }
+
+    /// A theme option by its name.
+    fn theme_of(code: &str) -> Result<Theme, JsError> {
+        Theme::from_code(code)
+            .ok_or_else(|| JsError::new(&format!("theme {code:?} is not light, dark or system")))
+    }
+
+    /// A playback speed option: one of the speeds the page offers.
+    fn speed_of(v: &JsValue) -> Result<f64, JsError> {
+        use crate::playback::SPEEDS;
+        v.as_f64().filter(|s| SPEEDS.contains(s)).ok_or_else(|| {
+            let speeds = SPEEDS.map(|s| s.to_string()).join(", ");
+            JsError::new(&format!(
+                "speed {} is not one of {speeds}",
+                js_sys::JSON::stringify(v).map_or_else(|_| "?".into(), String::from)
+            ))
         })
     }
 
@@ -244,6 +267,13 @@ mod js {
 
         pub fn pause(&self) {
             self.bridge.dispatch(Action::Pause);
+        }
+
+        /// The colours: `"light"`, `"dark"` or `"system"` (the reader's system setting). Throws
+        /// for any other value; the colours shown stay.
+        pub fn set_theme(&self, theme: &str) -> Result<(), JsError> {
+            self.bridge.dispatch(Action::SetTheme(theme_of(theme)?));
+            Ok(())
         }
 
         /// Calls `listener(event)` whenever what is shown changes: `event.query` (its permalink),

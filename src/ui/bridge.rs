@@ -37,7 +37,6 @@ impl Bridge {
         *self.0.dispatch.borrow_mut() = Some(dispatch);
     }
 
-    #[cfg(feature = "full")]
     pub(super) fn dispatch(&self, action: super::state::Action) {
         if let Some(d) = self.0.dispatch.borrow().as_ref() {
             d.dispatch(action);

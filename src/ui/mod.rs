@@ -64,10 +64,17 @@ impl<T> std::ops::Deref for ByPtr<T> {
     }
 }
 
+/// The page's own app: its element, the app, and (embedded in another page) the listener
+/// for that page's colours.
+type Page = (
+    web_sys::Element,
+    yew::AppHandle<App>,
+    Option<share::HostTheme>,
+);
+
 thread_local! {
     /// The page's own app, while mounted.
-    static PAGE: std::cell::RefCell<Option<(web_sys::Element, yew::AppHandle<App>)>> =
-        const { std::cell::RefCell::new(None) };
+    static PAGE: std::cell::RefCell<Option<Page>> = const { std::cell::RefCell::new(None) };
 }
 
 /// Mounts the app as the page into the element `#app[data-migration-lab=page]`, reading the
@@ -101,6 +108,12 @@ pub fn mount_default() {
     }
     fatal::register(root.clone(), None);
     root.set_inner_html("");
+    // An embed takes the colours the page around it sends (see `share::follow_host_theme`).
+    let bridge = bridge::Bridge::default();
+    let host_theme = link.embed.as_ref().and_then(|_| {
+        let bridge = bridge.clone();
+        share::follow_host_theme(move |theme| bridge.dispatch(Action::SetTheme(theme)))
+    });
     let props = AppProps {
         lang,
         chapter: link.chapter,
@@ -113,16 +126,17 @@ pub fn mount_default() {
         embed: link.embed,
         page: true,
         dropped: handover::take_dropped(),
+        bridge: Some(bridge),
         ..AppProps::default()
     };
     let app = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
-    PAGE.with(|p| *p.borrow_mut() = Some((root, app)));
+    PAGE.with(|p| *p.borrow_mut() = Some((root, app, host_theme)));
 }
 
 /// Unmounts the page's own app (its animation loop, listeners and closures go with it) and
 /// empties its element: the full bundle takes the page over from the lite one.
 pub fn unmount_default() {
-    if let Some((root, app)) = PAGE.with(|p| p.borrow_mut().take()) {
+    if let Some((root, app, _host_theme)) = PAGE.with(|p| p.borrow_mut().take()) {
         fatal::unregister(&root);
         app.destroy();
         root.set_inner_html("");

@@ -1,12 +1,13 @@
 //! Sharing and embedding: the address bar kept in step with what is shown, the "copy link"
-//! button, the notices about a link that could not be restored in full, and the height an
-//! embedded widget reports to the page around it.
+//! button, the notices about a link that could not be restored in full, the height an
+//! embedded widget reports to the page around it, and the colours that page gives it.
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Element, ResizeObserver};
+use web_sys::{Element, MessageEvent, ResizeObserver, Window};
 use yew::prelude::*;
 
+use super::state::Theme;
 use crate::permalink::Notice;
 use crate::text::Lang;
 
@@ -14,6 +15,11 @@ use crate::text::Lang;
 /// `{ type: "migration-lab:height", height: <CSS pixels> }`. A page with several embeds tells
 /// them apart by `event.source` (the iframe's `contentWindow`).
 pub const HEIGHT_MESSAGE: &str = "migration-lab:height";
+
+/// The message a page posts to the widget it embeds to give it its colours:
+/// `{ type: "migration-lab:theme", theme: "light" | "dark" | "system" }` (`www/examples/iframe.js`
+/// sends the page's whenever it changes, unless the frame's address names a theme).
+pub const THEME_MESSAGE: &str = "migration-lab:theme";
 
 /// Milliseconds the address bar waits for changes to settle (a slider drag) before it is
 /// rewritten, so a drag makes one history update, not one per step.
@@ -202,4 +208,48 @@ pub fn use_height_reporter(node: NodeRef, enabled: bool) {
             }
         }
     });
+}
+
+/// Takes the colours from the page around an embedded widget while it lives.
+pub struct HostTheme {
+    window: Window,
+    listener: Closure<dyn Fn(MessageEvent)>,
+}
+
+impl Drop for HostTheme {
+    fn drop(&mut self) {
+        let _ = self
+            .window
+            .remove_event_listener_with_callback("message", self.listener.as_ref().unchecked_ref());
+    }
+}
+
+/// Calls `on_theme` with each `THEME_MESSAGE` the embedding page posts: only from the parent
+/// window and the origin the widget posts its height to; None outside a frame. The page
+/// decides whether to send one: `iframe.js` leaves a frame whose address names a theme
+/// (`theme=`) in those colours, which it reads from the frame's `src` (the widget rewrites its
+/// own address as the reader goes, and a colour the page gave it would then look chosen).
+pub fn follow_host_theme(on_theme: impl Fn(Theme) + 'static) -> Option<HostTheme> {
+    let origin = parent_origin()?;
+    let window = web_sys::window()?;
+    let parent = window.parent().ok()??;
+    let listener = Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| {
+        let parent: &JsValue = &parent;
+        let from_parent = e.source().is_some_and(|s| JsValue::from(s) == *parent);
+        if !from_parent || e.origin() != origin {
+            return;
+        }
+        let data = e.data();
+        let field = |k: &str| js_sys::Reflect::get(&data, &k.into()).ok()?.as_string();
+        if field("type").as_deref() != Some(THEME_MESSAGE) {
+            return;
+        }
+        if let Some(theme) = field("theme").as_deref().and_then(Theme::from_code) {
+            on_theme(theme);
+        }
+    });
+    window
+        .add_event_listener_with_callback("message", listener.as_ref().unchecked_ref())
+        .ok()?;
+    Some(HostTheme { window, listener })
 }

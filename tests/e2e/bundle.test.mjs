@@ -4,10 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { APP_URL, collectErrors, launch, screenshot, waitForApp } from './helpers.mjs';
-
-/** The policy the bundle promises to run under. */
-const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+import { APP_URL, collectErrors, launch, screenshot, waitForApp, withCsp } from './helpers.mjs';
 
 let browser;
 
@@ -61,17 +58,7 @@ test('the app runs under the strict CSP, compressed, and asks no other host', as
   const errors = collectErrors(page);
   const seen = await watch(page);
   // Serve the page itself with the policy as a response header.
-  await page.route(
-    (url) => url.href === APP_URL || url.href.startsWith(`${APP_URL}?`),
-    async (route) => {
-      const response = await route.fetch();
-      const headers = { ...response.headers(), 'content-security-policy': CSP };
-      // route.fetch() hands over the body decoded; say so.
-      delete headers['content-encoding'];
-      delete headers['content-length'];
-      await route.fulfill({ response, headers, body: await response.body() });
-    },
-  );
+  await withCsp(page, (url) => url.href === APP_URL || url.href.startsWith(`${APP_URL}?`));
   // The first chapter (the lite build, then the full one fetched while idle), the playground
   // and the cluster (the full build from the start).
   await page.goto(`${APP_URL}?lang=en`, { waitUntil: 'load' });

@@ -164,6 +164,209 @@ pub fn expand_dark_theme(css: &str) -> Result<String, String> {
     Ok(css.replacen(DARK_MARKER, declarations, 1))
 }
 
+/// The widget's root in a host page: the `.lab` element the app renders, and the panel that
+/// replaces it after a panic.
+const WIDGET_ROOTS: &str = ".lab, .fatal-panel";
+/// Selectors that already name the widget's root or the panel that replaces it keep their
+/// meaning in a host page.
+const OWN_LEADS: &[&str] = &[".lab", ".fatal-panel"];
+/// What stands for the root font size inside the widget: `rem` is the host page's (mdBook
+/// sets 62.5 %), so the widget's root takes the browser's default size and passes it down.
+const WIDGET_REM: &str = "--lab-rem";
+
+/// www/style.css made fit for another page (`migration-lab.css`, for the JavaScript API and
+/// the `<migration-lab>` element): every rule applies inside the widget only, with the
+/// specificity it had, so the page's own elements keep their look and the widget's rules keep
+/// their order. The light colours that `:root` holds go to the widget's root; the rules for the
+/// page (`html`, `body`, `main`) and the page's share of the dark theme (`:root:has(…)`) go;
+/// other selectors are prefixed with `:where(.lab)`; lengths in `rem` become the widget's own.
+/// Err on a stylesheet it cannot read (an unclosed block or comment).
+pub fn scope_to_widget(css: &str) -> Result<String, String> {
+    let mut out = format!(
+        "@property {WIDGET_REM} {{ syntax: \"<length>\"; inherits: true; initial-value: 16px; }}\n"
+    );
+    scope_rules(css, &mut out)?;
+    Ok(out)
+}
+
+/// Appends `css` (a list of rules and at-rules) scoped to the widget to `out`.
+fn scope_rules(css: &str, out: &mut String) -> Result<(), String> {
+    let mut rest = css;
+    loop {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            return Ok(());
+        }
+        if let Some(after) = rest.strip_prefix("/*") {
+            let end = after.find("*/").ok_or("an unclosed comment")?;
+            rest = &after[end + 2..];
+            continue;
+        }
+        let open = rest.find(['{', ';']).ok_or("a rule without a block")?;
+        let prelude = rest[..open].trim();
+        if rest.as_bytes()[open] == b';' {
+            // @import, @charset: as they are.
+            out.push_str(&rest[..=open]);
+            out.push('\n');
+            rest = &rest[open + 1..];
+            continue;
+        }
+        let close = open + closing_brace(&rest[open..]).ok_or("an unclosed block")?;
+        let body = &rest[open + 1..close];
+        if ["@media", "@supports", "@container", "@layer"]
+            .iter()
+            .any(|at| prelude.starts_with(at))
+        {
+            out.push_str(prelude);
+            out.push_str(" {\n");
+            scope_rules(body, out)?;
+            out.push_str("}\n");
+        } else if prelude.starts_with('@') {
+            out.push_str(&rest[..=close]);
+            out.push('\n');
+        } else {
+            let root = prelude == ":root";
+            let selectors = scope_selectors(prelude);
+            if !selectors.is_empty() {
+                out.push_str(&selectors.join(", "));
+                out.push_str(" {");
+                if root {
+                    out.push_str(&format!(" font-size: medium; {WIDGET_REM}: 1em;"));
+                }
+                out.push_str(&widget_rem(body));
+                out.push_str("}\n");
+            }
+        }
+        rest = &rest[close + 1..];
+    }
+}
+
+/// The index in `block` (which starts with `{`) of the `}` that closes it.
+fn closing_brace(block: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in block.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `list` split at its commas outside parentheses and brackets, each part trimmed.
+fn split_selectors(list: &str) -> Vec<&str> {
+    let (mut parts, mut depth, mut start) = (Vec::new(), 0i32, 0);
+    for (i, c) in list.char_indices() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(list[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(list[start..].trim());
+    parts.retain(|p| !p.is_empty());
+    parts
+}
+
+/// A selector list confined to the widget (see `scope_to_widget`); empty when none of it
+/// applies there.
+fn scope_selectors(list: &str) -> Vec<String> {
+    let mut scoped = Vec::new();
+    for selector in split_selectors(list) {
+        let starts_with_name = |name: &str| {
+            selector.strip_prefix(name).is_some_and(|after| {
+                name.ends_with('-')
+                    || !after
+                        .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            })
+        };
+        if selector == ":root" {
+            scoped.push(WIDGET_ROOTS.to_string());
+        } else if let Some(inner) = selector
+            .strip_prefix(":is(")
+            .and_then(|s| s.strip_suffix(')'))
+            .filter(|inner| closing_paren_is_last(inner))
+        {
+            let inner = scope_selectors(inner);
+            match inner.as_slice() {
+                [] => {}
+                [one] => scoped.push(one.clone()),
+                _ => scoped.push(format!(":is({})", inner.join(", "))),
+            }
+        } else if selector.starts_with(":root")
+            || ["html", "body", "main"].into_iter().any(starts_with_name)
+        {
+            // The page's, not the widget's.
+        } else if selector == "*" {
+            scoped.push(":where(.lab), :where(.lab) *".to_string());
+        } else if OWN_LEADS.iter().any(|lead| starts_with_name(lead)) {
+            scoped.push(selector.to_string());
+        } else {
+            scoped.push(format!(":where(.lab) {selector}"));
+        }
+    }
+    scoped
+}
+
+/// Whether `inner` (the inside of `:is(…)`) has balanced parentheses, so that the `)` after it
+/// closes the `:is(`.
+fn closing_paren_is_last(inner: &str) -> bool {
+    let mut depth = 0i32;
+    for c in inner.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    depth == 0
+}
+
+/// Declarations with each length in `rem` (`0.85rem`) as a multiple of the widget's own root
+/// font size.
+fn widget_rem(declarations: &str) -> String {
+    let mut out = String::with_capacity(declarations.len());
+    let mut rest = declarations;
+    while let Some(at) = rest.find("rem") {
+        let before = &rest[..at];
+        let number_start = before
+            .rfind(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .map_or(0, |i| i + 1);
+        let number = &before[number_start..];
+        let glued_before = before[..number_start]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        let glued_after = rest[at + 3..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        out.push_str(&before[..number_start]);
+        if number.parse::<f64>().is_ok() && !glued_before && !glued_after {
+            out.push_str(&format!("calc({number} * var({WIDGET_REM}))"));
+        } else {
+            out.push_str(number);
+            out.push_str("rem");
+        }
+        rest = &rest[at + 3..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// What a minifier reads: the bundle's JavaScript or its stylesheet.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Loader {
@@ -351,6 +554,55 @@ mod tests {
         assert_eq!(
             csp_problems("<link href=\"https://cdn.example/x.css\">").len(),
             1
+        );
+    }
+
+    #[test]
+    fn confines_the_stylesheet_to_the_widget() {
+        let css = "/* colours */\n:root {\n  --bg: #fff;\n  background: var(--bg);\n}\n\
+            :is(.lab[data-theme=dark], :root:has(.lab[data-theme=dark])) { --bg: #000; }\n\
+            @media (prefers-color-scheme: dark) {\n  :is(.lab:not([data-theme=light]), :root:not(:has(.lab[data-theme=light]))) { --bg: #000; }\n}\n\
+            * { box-sizing: border-box; }\nbody { margin: 0; }\nmain, .panel { padding: 16px; }\n\
+            .lab { color: red; }\n.lab.embedded, .lab-head h1 { font-size: 1.6rem; }\n\
+            button:focus-visible, a.term { outline: 0; }\n\
+            @media (max-width: 40rem) { .layout { gap: 0.5rem; } }\n\
+            @container (max-width: 30em) { .timeline { gap: 0; } }\n\
+            .caption { margin: 1rem 0; }\n\
+            .fatal-panel a { color: inherit; }\n.remark { content: \"remove 2rem-ish\"; }\n";
+        let scoped = scope_to_widget(css).unwrap();
+        let expected = "@property --lab-rem { syntax: \"<length>\"; inherits: true; initial-value: 16px; }\n\
+            .lab, .fatal-panel { font-size: medium; --lab-rem: 1em;\n  --bg: #fff;\n  background: var(--bg);\n}\n\
+            .lab[data-theme=dark] { --bg: #000; }\n\
+            @media (prefers-color-scheme: dark) {\n.lab:not([data-theme=light]) { --bg: #000; }\n}\n\
+            :where(.lab), :where(.lab) * { box-sizing: border-box; }\n\
+            :where(.lab) .panel { padding: 16px; }\n\
+            .lab { color: red; }\n\
+            .lab.embedded, :where(.lab) .lab-head h1 { font-size: calc(1.6 * var(--lab-rem)); }\n\
+            :where(.lab) button:focus-visible, :where(.lab) a.term { outline: 0; }\n\
+            @media (max-width: 40rem) {\n:where(.lab) .layout { gap: calc(0.5 * var(--lab-rem)); }\n}\n\
+            @container (max-width: 30em) {\n:where(.lab) .timeline { gap: 0; }\n}\n\
+            :where(.lab) .caption { margin: calc(1 * var(--lab-rem)) 0; }\n\
+            .fatal-panel a { color: inherit; }\n\
+            :where(.lab) .remark { content: \"remove 2rem-ish\"; }\n";
+        assert_eq!(scoped, expected);
+        assert!(scope_to_widget(".a { color: red;").is_err());
+        assert!(scope_to_widget("/* open").is_err());
+    }
+
+    #[test]
+    fn the_real_stylesheet_is_confined_to_the_widget() {
+        let css = include_str!("../../www/style.css");
+        let scoped = scope_to_widget(&expand_dark_theme(css).unwrap()).unwrap();
+        for page_wide in [":root", "\nbody", "\nmain", "\n* ", "\nbutton"] {
+            assert!(
+                !scoped.contains(page_wide),
+                "{page_wide:?} is left in the host-page stylesheet"
+            );
+        }
+        assert!(scoped.contains(".lab[data-theme=dark] {"));
+        assert!(
+            !scoped.contains("rem;"),
+            "a length in the page's rem is left"
         );
     }
 }

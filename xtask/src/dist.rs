@@ -9,7 +9,7 @@
 //! `<target>/web-bundle/<name>/` and redone only when the build changes) → `dist/`: the wasm,
 //! the JS glue, the boot script and the stylesheet under content-hashed names, `index.html`
 //! pointing at them with relative URLs, a `.gz` next to each, and `www/`'s other files → the
-//! size report.
+//! example book and Markdown page that embed the widget (`docs.rs`) → the size report.
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use crate::bundle::{self, csp_problems, hashed_name, Loader, Minifier};
+use crate::docs;
 use crate::tools::{self, WASM_TARGET};
 use crate::util::{self, step, thousands, warn, Cmd, Context, Ctx, Error, Result};
 
@@ -45,6 +46,8 @@ const FULL: Variant = Variant {
 const API_ENTRY: &str = "migration-lab.js";
 /// Its stylesheet, likewise.
 const API_STYLE: &str = "migration-lab.css";
+/// What it adds for other pages only (the element, and undoing host rules that reach in).
+const API_HOST_STYLE: &str = "migration-lab-host.css";
 /// Records which wasm the bound files came from, to skip re-binding unchanged builds.
 const STAMP: &str = ".xtask-stamp";
 /// What wasm-opt is asked to do, measured on this app (gzip of the wasm). binaryen inlines any
@@ -188,6 +191,7 @@ pub fn dist(ctx: &Ctx) -> Result<Dist> {
     let texts = text_files(ctx)?;
     let dist = ctx.dist_dir();
     let sizes = assemble(ctx, &lite, &full, &texts, &dist, wasm_opt.is_some())?;
+    docs::build(ctx, &dist)?;
     report_size(ctx, &sizes)?;
     Ok(Dist { dir: dist, sizes })
 }
@@ -490,9 +494,13 @@ fn assemble(
     let boot = w.minify(&boot, Loader::Js)?;
     let boot = w.put_hashed("JS", "boot", "js", boot.as_bytes())?;
     let css = bundle::expand_dark_theme(&read_text(&www.join(STYLE))?).map_err(Error::new)?;
+    // For other pages (the JavaScript API, <migration-lab>) under a name that stays: the same
+    // rules, confined to the widget.
+    let mut widget_css =
+        bundle::scope_to_widget(&css).map_err(|e| Error::new(format!("www/{STYLE}: {e}")))?;
+    widget_css.push_str(&read_text(&www.join(API_HOST_STYLE))?);
+    w.write(API_STYLE, w.minify(&widget_css, Loader::Css)?.as_bytes())?;
     let css = w.minify(&css, Loader::Css)?;
-    // The stylesheet under a name that stays, for pages that use the JavaScript API.
-    w.write(API_STYLE, css.as_bytes())?;
     let css = w.put_hashed("CSS", "style", "css", css.as_bytes())?;
 
     let html = read_text(&ctx.path("index.html"))?;
@@ -580,7 +588,7 @@ fn put_build(w: &mut Writer, bound: &Path, variant: Variant) -> Result<(String, 
 /// Copies www/ into dist/www/, without the files the bundle serves under hashed names.
 fn copy_www(www: &Path, to: &Path) -> Result<()> {
     util::copy_dir(www, to)?;
-    for name in [BOOT, STYLE, API_ENTRY] {
+    for name in [BOOT, STYLE, API_ENTRY, API_HOST_STYLE] {
         util::remove_path(&to.join(name))?;
     }
     Ok(())

@@ -1,12 +1,13 @@
 //! Build, serve, test and benchmark tasks for Migration Lab (`cargo xtask <task>`).
 //!
 //! std only, so it compiles in about a second on a fresh machine. Every task installs the
-//! tools it needs (wasm32 target, wasm-bindgen-cli into `.tools/`, Chromium via apt as root,
-//! the e2e npm packages) before using them.
+//! tools it needs (wasm32 target, wasm-bindgen-cli and mdBook into `.tools/`, Chromium via apt
+//! as root, the e2e npm packages) before using them.
 
 mod bench;
 mod bundle;
 mod dist;
+mod docs;
 mod fuzz;
 mod lab;
 mod serve;
@@ -23,7 +24,8 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  dist                 build the release web bundle into dist/ and report its size
+  dist                 build the release web bundle into dist/ and report its size; with it
+                       the example book (mdBook, installed into .tools/) and Markdown page
   serve [ADDR|PORT]    dist, then serve dist/ (default http://127.0.0.1:8080/)
   test [--native] [--fuzz] [--wasm] [--e2e]
                        run the test layers (all by default) and print a summary

@@ -279,6 +279,8 @@ fn e2e(ctx: &Ctx, browser: &mut BrowserSetup) -> LayerResult {
     let browser = browser.get()?;
     // npm first: it brings binaryen's wasm-opt, so the e2e tests run the optimized bundle.
     tools::ensure_npm_deps(ctx)?;
+    // The example book is built with the bundle; its test needs it, so no mdBook is a failure.
+    tools::ensure_mdbook(ctx)?;
     let dist = dist::dist(ctx)?;
     // The size budget counts as one test of this layer.
     let budget = dist.sizes.check_budget();

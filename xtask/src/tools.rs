@@ -1,6 +1,6 @@
 //! Installing what the build and the tests need: the wasm32 target, wasm-bindgen-cli (pinned to
-//! the Cargo.lock version, into `.tools/`), Chromium + chromedriver (apt, as root) and the e2e
-//! npm packages.
+//! the Cargo.lock version, into `.tools/`), mdBook (pinned, into `.tools/`, for the book that
+//! embeds the widget), Chromium + chromedriver (apt, as root) and the e2e npm packages.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -88,40 +88,77 @@ pub fn ensure_wasm_bindgen(ctx: &Ctx) -> Result<Bindgen> {
         "installing wasm-bindgen-cli {version} into .tools/ (found: {}; takes about 2 minutes)",
         installed.as_deref().unwrap_or("none")
     ));
+    cargo_install(ctx, "wasm-bindgen-cli", &version, &[])?;
+
+    check_installed(&bindgen, &version)?;
+    Ok(Bindgen { bindgen, version })
+}
+
+/// `cargo install CRATE --version VERSION --root .tools EXTRA…`, locked to the crate's own
+/// lockfile, and unlocked if that fails.
+fn cargo_install(ctx: &Ctx, krate: &str, version: &str, extra: &[&str]) -> Result<()> {
     let tools_root = ctx.path(".tools");
     let install = |locked: bool| {
         let mut cmd = ctx.cargo().arg("install");
         if locked {
             cmd = cmd.arg("--locked");
         }
-        cmd.args(["wasm-bindgen-cli", "--version", &version, "--root"])
+        cmd.args([krate, "--version", version])
+            .args(extra)
+            .arg("--root")
             .arg(&tools_root)
             .run()
     };
     if install(true).is_err() {
-        warn(
+        warn(&format!(
             "`cargo install --locked` failed (see above); retrying without --locked, since the \
-             registry mirror may lack a crate version that wasm-bindgen-cli's lockfile pins",
-        );
+             registry mirror may lack a crate version that {krate}'s lockfile pins"
+        ));
         install(false)?;
     }
+    Ok(())
+}
 
-    match installed_version(&bindgen) {
-        Some(v) if v == version => Ok(Bindgen { bindgen, version }),
+/// The version a tool prints with `--version` ("mdbook v0.5.4" → "0.5.4"), if it runs.
+fn installed_version(tool: &Path) -> Option<String> {
+    if !util::is_executable(tool) {
+        return None;
+    }
+    let out = Cmd::new(tool).arg("--version").read().ok()?;
+    parse_tool_version(&out).map(|v| v.trim_start_matches('v').to_string())
+}
+
+/// The mdBook that builds the example book (`www/examples/book/`).
+pub const MDBOOK_VERSION: &str = "0.5.4";
+
+/// Makes sure `.tools/bin/mdbook` is mdBook [`MDBOOK_VERSION`], installing it with `cargo
+/// install` if not: without its default features (the `serve` and `watch` commands and the
+/// search index), which the build does not use; about 1m40s on two cores.
+pub fn ensure_mdbook(ctx: &Ctx) -> Result<PathBuf> {
+    let mdbook = ctx.tools_bin().join("mdbook");
+    let installed = installed_version(&mdbook);
+    if installed.as_deref() == Some(MDBOOK_VERSION) {
+        return Ok(mdbook);
+    }
+    step(&format!(
+        "installing mdbook {MDBOOK_VERSION} into .tools/ (found: {}; takes about 2 minutes)",
+        installed.as_deref().unwrap_or("none")
+    ));
+    cargo_install(ctx, "mdbook", MDBOOK_VERSION, &["--no-default-features"])?;
+    check_installed(&mdbook, MDBOOK_VERSION)?;
+    Ok(mdbook)
+}
+
+/// Ok when the tool just installed reports `version`.
+fn check_installed(tool: &Path, version: &str) -> Result<()> {
+    match installed_version(tool) {
+        Some(v) if v == version => Ok(()),
         other => Err(Error::new(format!(
             "after installing, {} reports version {} instead of {version}",
-            bindgen.display(),
+            tool.display(),
             other.as_deref().unwrap_or("nothing")
         ))),
     }
-}
-
-fn installed_version(bindgen: &Path) -> Option<String> {
-    if !util::is_executable(bindgen) {
-        return None;
-    }
-    let out = Cmd::new(bindgen).arg("--version").read().ok()?;
-    parse_tool_version(&out)
 }
 
 /// Paths of the system browser and its WebDriver.
