@@ -35,7 +35,8 @@ pub fn fmt_bytes(bytes: f64) -> String {
     }
     if size >= 1e15 {
         // Beyond any memory: a refused value, printed so that it can be read.
-        return format!("{size:.2e} {}", UNITS[unit]);
+        let (mantissa, exp) = exponent_form(size, 2);
+        return format!("{mantissa:.2}e{exp} {}", UNITS[unit]);
     }
     let whole = (size - size.trunc()).abs() <= f64::EPSILON;
     let places = if whole { 0 } else { 2 };
@@ -48,10 +49,31 @@ pub fn fmt_bytes(bytes: f64) -> String {
 pub fn fmt_num(v: f64) -> String {
     let a = v.abs();
     if v.is_finite() && a != 0.0 && !(1e-6..1e15).contains(&a) {
-        format!("{v:e}")
+        // By hand rather than with `{:e}`, whose formatting code would weigh on the first load.
+        let (mantissa, exp) = exponent_form(v, 12);
+        format!("{mantissa}e{exp}")
     } else {
         v.to_string()
     }
+}
+
+/// `v` as `m × 10^e` with `m` rounded to `places` decimals and `1 ≤ |m| < 10` (`v` finite
+/// and not 0).
+fn exponent_form(v: f64, places: i32) -> (f64, i32) {
+    let mut exp = v.abs().log10().floor() as i32;
+    let scale = 10f64.powi(places);
+    // In two steps: 10^exp alone is past a float at both ends (1e-324, 1e308 × 10).
+    let half = exp / 2;
+    let mut mantissa = (v / 10f64.powi(half) / 10f64.powi(exp - half) * scale).round() / scale;
+    // log10 and the division are a hair off near powers of ten.
+    if mantissa.abs() >= 10.0 {
+        mantissa /= 10.0;
+        exp += 1;
+    } else if mantissa.abs() < 1.0 {
+        mantissa = (mantissa * 10.0 * scale).round() / scale;
+        exp -= 1;
+    }
+    (mantissa, exp)
 }
 
 /// MiB as `fmt_bytes` prints them ("300 TiB"), or, where that is more than 10^15 MiB (past
@@ -145,6 +167,20 @@ mod tests {
         assert_eq!(fmt_num(16384.0), "16384");
         assert_eq!(fmt_num(0.3), "0.3");
         assert_eq!(fmt_num(0.0), "0");
+        assert_eq!(fmt_num(9.9999999999999e20), "1e21");
+        assert_eq!(fmt_num(1e-7), "1e-7");
+        for v in [
+            f64::MAX,
+            -f64::MAX,
+            5e-324,
+            1.234e-300,
+            3.3e20,
+            1e15,
+            2.2250738585072014e-308,
+        ] {
+            let back: f64 = fmt_num(v).parse().unwrap();
+            assert!((back - v).abs() <= v.abs() * 1e-11, "{v}: {}", fmt_num(v));
+        }
         assert_eq!(fmt_mib(1e308), "1e308 MiB");
         assert_eq!(fmt_mib(300.0 * 1024.0 * 1024.0), "300 TiB");
         assert!(fmt_mib(1e14).ends_with("EiB"));

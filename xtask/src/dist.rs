@@ -75,9 +75,10 @@ const MINIFY_NAMES: &str = "--minify-imports-and-exports-and-modules";
 /// to 240 kB when it became the first chapter only, without the chart library (234.2 kB); to
 /// 246 kB when the engine's reasons for refusing an input became data worded in English and
 /// German, so that a German link's notices read in German from the first load (244.9 kB; 244.0 kB
-/// once the chapters' settings and sources went to the fetched texts); to 248 kB for the compact
-/// embed, each chapter's embed controls and views and the result in a line (246.8 kB).
-pub const BUDGET_GZIP: u64 = 248_000;
+/// once the chapters' settings and sources went to the fetched texts); to 249 kB for the compact
+/// embed (each chapter's embed controls and views, the result in a line: 246.8 kB), the host
+/// page's colours taken by an iframe (+0.6 kB) and refused values printed compactly (248.1 kB).
+pub const BUDGET_GZIP: u64 = 249_000;
 /// What the first load should weigh at most (issue 9): reported with every build.
 pub const GOAL_GZIP: u64 = 250_000;
 /// The lab's time series, and its name in the bundle (`ui::lab::SERIES_FILE`).
