@@ -252,6 +252,13 @@ impl Machine {
         matches!(self.policy, StopPolicy::Xen { .. })
     }
 
+    /// Whether `send_rates` is the stop-and-copy's (the blackout's) rather than the passes'.
+    /// Each is fixed for the machine's life, so this tells a caller when a rate it derived
+    /// from them still holds.
+    pub fn sends_stop_copy(&self) -> bool {
+        self.stage == Stage::Blackout
+    }
+
     pub fn send_rates(&self) -> &RateBreakdown {
         if self.stage == Stage::Blackout {
             &self.stop_rates

@@ -87,6 +87,21 @@ mod native {
         }
     }
 
+    /// Every host of 16 drained at once, no limits, 2000 VMs of varied sizes and dirty rates
+    /// (1 to 2 GiB, 10 to 39 MiB/s), on the shared converged network or a dedicated one: the
+    /// varied sizes end migrations at different moments, so every one is an event of its own.
+    fn varied_drain(dedicated: bool) -> ClusterScenario {
+        let mut sc = drain(2000, 16, u32::MAX, u32::MAX);
+        for (i, vm) in sc.vms.iter_mut().enumerate() {
+            vm.memory_mib = 1024.0 + (i * 37 % 1025) as f64;
+            vm.working_set_mib = 256.0;
+            vm.untouched_mib = 256.0;
+            vm.dirty_rate_mibps = 10.0 + (i * 7 % 30) as f64;
+        }
+        sc.networks[0].dedicated = dedicated;
+        sc
+    }
+
     fn bench(c: &mut Criterion) {
         for gib in [64.0, 1024.0] {
             for dedicated in [true, false] {
@@ -112,6 +127,14 @@ mod native {
         c.bench_function("drain every host: 16 hosts, 2000 VMs, no limits", |b| {
             b.iter(|| simulate_cluster(black_box(&all)).unwrap())
         });
+        for dedicated in [false, true] {
+            let varied = varied_drain(dedicated);
+            let net = if dedicated { "dedicated" } else { "shared" };
+            c.bench_function(
+                &format!("drain every host: 16 hosts, 2000 varied VMs, no limits, {net}"),
+                |b| b.iter(|| simulate_cluster(black_box(&varied)).unwrap()),
+            );
+        }
         // The playground's sweep (link speed, 1 to 100 Gbit/s) at 200 points instead of its 24:
         // what a 200-point sweep costs to compute, spread over frames by the page.
         let base = Scenario::default();

@@ -42,6 +42,13 @@ impl Ord for Event {
     }
 }
 
+/// The flows an event freezes: one, or the users of a resource (a range of the users list).
+#[derive(Clone, Copy)]
+enum Flows {
+    One(usize),
+    Users(usize, usize),
+}
+
 /// What held a flow at its rate in a max-min allocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Held {
@@ -69,13 +76,26 @@ pub fn max_min_held(demands: &[Demand], capacity: &[f64]) -> (Vec<f64>, Vec<Held
     // Per resource: capacity used by frozen flows, weight of unfrozen flows, and who uses it.
     let mut used = vec![0.0; r];
     let mut weight = vec![0.0; r];
-    let mut users: Vec<Vec<usize>> = vec![Vec::new(); r];
     let mut version = vec![0u32; r];
     let mut full = vec![false; r];
-    for (i, d) in demands.iter().enumerate() {
+    // Who uses each resource, as one list in resource order: resource `res`'s users are
+    // `users[start[res]..start[res + 1]]` (one allocation, not one per resource).
+    let mut start = vec![0usize; r + 1];
+    for d in demands {
         for &(res, w) in &d.uses {
             weight[res] += w;
-            users[res].push(i);
+            start[res + 1] += 1;
+        }
+    }
+    for res in 0..r {
+        start[res + 1] += start[res];
+    }
+    let mut users = vec![0usize; start[r]];
+    let mut fill = start.clone();
+    for (i, d) in demands.iter().enumerate() {
+        for &(res, _) in &d.uses {
+            users[fill[res]] = i;
+            fill[res] += 1;
         }
     }
     let level_of = |res: usize, used: &[f64], weight: &[f64]| -> f64 {
@@ -103,12 +123,16 @@ pub fn max_min_held(demands: &[Demand], capacity: &[f64]) -> (Vec<f64>, Vec<Held
             version: 0,
         });
     }
+    let mut touched: Vec<usize> = Vec::new();
+    let mut touched_mark = vec![false; r];
     let mut floor = 0.0f64;
     let mut left = n;
     while left > 0 {
         let Some(ev) = heap.pop() else { break };
         let level = ev.level.max(floor);
-        let (to_freeze, why): (Vec<usize>, Held) = if ev.what >= r && usize::MAX - ev.what < n {
+        // The flows this event freezes: one that reached its cap, or every unfrozen user of a
+        // resource that filled (frozen in the order they use it, as a list would have them).
+        let (flows, why) = if ev.what >= r && usize::MAX - ev.what < n {
             let i = usize::MAX - ev.what;
             if frozen[i] {
                 continue;
@@ -118,7 +142,7 @@ pub fn max_min_held(demands: &[Demand], capacity: &[f64]) -> (Vec<f64>, Vec<Held
             } else {
                 Held::Unbounded
             };
-            (vec![i], why)
+            (Flows::One(i), why)
         } else {
             let res = ev.what;
             if full[res] || ev.version != version[res] {
@@ -126,12 +150,23 @@ pub fn max_min_held(demands: &[Demand], capacity: &[f64]) -> (Vec<f64>, Vec<Held
             }
             full[res] = true;
             (
-                users[res].iter().copied().filter(|&i| !frozen[i]).collect(),
+                Flows::Users(start[res], start[res + 1]),
                 Held::Resource(res),
             )
         };
         floor = level;
-        for i in to_freeze {
+        let range = match flows {
+            Flows::One(i) => i..i + 1,
+            Flows::Users(a, b) => a..b,
+        };
+        for k in range {
+            let i = match flows {
+                Flows::One(i) => i,
+                Flows::Users(..) => users[k],
+            };
+            if frozen[i] {
+                continue;
+            }
             frozen[i] = true;
             rate[i] = level;
             held[i] = why;
@@ -139,17 +174,23 @@ pub fn max_min_held(demands: &[Demand], capacity: &[f64]) -> (Vec<f64>, Vec<Held
             for &(res, w) in &demands[i].uses {
                 used[res] += w * level;
                 weight[res] -= w;
-                if full[res] {
-                    continue;
+                if !full[res] && !touched_mark[res] {
+                    touched_mark[res] = true;
+                    touched.push(res);
                 }
-                version[res] += 1;
-                if weight[res] > 1e-300 {
-                    heap.push(Event {
-                        level: level_of(res, &used, &weight),
-                        what: res,
-                        version: version[res],
-                    });
-                }
+            }
+        }
+        // Each resource the frozen flows use fills at a new level now: one event for it after
+        // the whole group, not one per flow (the earlier ones would only be skipped as stale).
+        for res in touched.drain(..) {
+            touched_mark[res] = false;
+            version[res] += 1;
+            if weight[res] > 1e-300 {
+                heap.push(Event {
+                    level: level_of(res, &used, &weight),
+                    what: res,
+                    version: version[res],
+                });
             }
         }
     }

@@ -38,21 +38,48 @@ enum Key {
 }
 
 /// The resources of one moment, numbered as they are first used: resource `i` is `keys[i]`
-/// with `capacity[i]`. (A few dozen at most, so a list is all the index it needs.)
-#[derive(Default)]
+/// with `capacity[i]`. (Hundreds in a 16-host cluster, with a NIC pair for every two hosts:
+/// each key has a slot of its own in `slots`, rather than a walk along the list for each use
+/// by each transfer.)
 struct Resources {
     keys: Vec<Key>,
     capacity: Vec<f64>,
+    /// The resource of each possible key (`usize::MAX`: not used yet), at `slot(key)`.
+    slots: Vec<usize>,
+    hosts: usize,
+    networks: usize,
 }
 
 impl Resources {
-    fn id(&mut self, key: Key, capacity: impl FnOnce() -> f64) -> usize {
-        if let Some(i) = self.keys.iter().position(|k| *k == key) {
-            return i;
+    fn new(hosts: usize, networks: usize) -> Resources {
+        Resources {
+            keys: Vec::new(),
+            capacity: Vec::new(),
+            slots: vec![usize::MAX; hosts * (2 * networks + 2 + hosts * networks)],
+            hosts,
+            networks,
         }
-        self.keys.push(key);
-        self.capacity.push(capacity());
-        self.capacity.len() - 1
+    }
+
+    /// Where `key` is in `slots`: ports, then cores and SMB limits, then NIC pairs.
+    fn slot(&self, key: Key) -> usize {
+        let (h, n) = (self.hosts, self.networks);
+        match key {
+            Key::Port { host, network, tx } => (host * n + network) * 2 + usize::from(tx),
+            Key::Cpu(host) => 2 * h * n + host,
+            Key::SmbLimit(host) => 2 * h * n + h + host,
+            Key::Pair { a, b, network } => 2 * h * n + 2 * h + (network * h + a) * h + b,
+        }
+    }
+
+    fn id(&mut self, key: Key, capacity: impl FnOnce() -> f64) -> usize {
+        let slot = self.slot(key);
+        if self.slots[slot] == usize::MAX {
+            self.slots[slot] = self.keys.len();
+            self.keys.push(key);
+            self.capacity.push(capacity());
+        }
+        self.slots[slot]
     }
 }
 
@@ -79,6 +106,25 @@ struct Live {
     wire_left: f64,
     /// Index of this transfer's first segment: segments never merge across transfers.
     seg_floor: usize,
+    /// The last wire rate worked out for this migration: for the stop-and-copy's rates or the
+    /// passes', under this much other traffic (its bits). A pure function of the two, and the
+    /// costliest part of an event when thousands of migrations run.
+    wire_rate: Option<(bool, u64, f64)>,
+}
+
+impl Live {
+    /// `RateBreakdown::wire_rate` of the current transfer under `background`, remembered.
+    fn wire_rate(&mut self, background: f64) -> f64 {
+        let key = (self.m.sends_stop_copy(), background.to_bits());
+        match self.wire_rate {
+            Some((stop, bits, rate)) if (stop, bits) == key => rate,
+            _ => {
+                let rate = self.m.send_rates().wire_rate(background);
+                self.wire_rate = Some((key.0, key.1, rate));
+                rate
+            }
+        }
+    }
 }
 
 impl Live {
@@ -202,6 +248,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
     let mut active: Vec<Live> = Vec::new();
     let mut t = 0.0;
     let mut peak: f64 = 0.0;
+    let mut spare_uses: Vec<Vec<(usize, f64)>> = Vec::new();
     while !queue.is_empty() || !active.is_empty() {
         // Admit from the head of the FIFO queue while the limits allow; a VM's later migration
         // waits for its earlier one.
@@ -234,6 +281,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
                 m: Machine::new(&q.scenario, q.storage, t),
                 wire_left: 0.0,
                 seg_floor: 0,
+                wire_rate: None,
             });
         }
         // Rates of the transfers: max-min fair over the NIC ports they cross, the one NIC path
@@ -269,10 +317,22 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
                 }
             })
             .collect();
-        let mut resources = Resources::default();
-        let demands: Vec<Demand> = transferring
+        let wire_rates: Vec<f64> = transferring
             .iter()
             .map(|&i| {
+                let network = active[i].network;
+                if long_run_on[network] {
+                    0.0
+                } else {
+                    active[i].wire_rate(offered[network].0)
+                }
+            })
+            .collect();
+        let mut resources = Resources::new(sc.hosts.len(), sc.networks.len());
+        let demands: Vec<Demand> = transferring
+            .iter()
+            .zip(&wire_rates)
+            .map(|(&i, &wire_rate)| {
                 let l = &active[i];
                 let Step::Send { limit, .. } = steps[i] else {
                     unreachable!("only transfers are listed")
@@ -294,7 +354,10 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
                     tx,
                 };
                 let (src_cpu, dst_cpu) = l.m.cpu_per_wire_byte();
-                let mut uses = vec![
+                // A list from the last event's, so that an event with thousands of transfers
+                // allocates none.
+                let mut uses = spare_uses.pop().unwrap_or_default();
+                uses.extend([
                     (
                         resources.id(port(l.from, true), || payload(port_line(l.from, l.network))),
                         1.0,
@@ -308,7 +371,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
                         src_cpu,
                     ),
                     (resources.id(Key::Cpu(l.to), || idle_cores(l.to)), dst_cpu),
-                ];
+                ]);
                 if st.transport == TransportKind::Smb && st.smb_limit_pct.is_some() {
                     uses.push((
                         resources.id(Key::SmbLimit(l.from), || smb_limit(l.from)),
@@ -329,7 +392,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
                     cap: if long {
                         long_run(rates, limit).0
                     } else {
-                        rates.wire_rate(bg).min(limit)
+                        wire_rate.min(limit)
                     },
                     uses,
                 }
@@ -344,6 +407,10 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
             }
         }
         peak = load.iter().fold(peak, |p, l| p.max(l * 8.0 / 1e9));
+        spare_uses.extend(demands.into_iter().map(|mut d| {
+            d.uses.clear();
+            d.uses
+        }));
         // Next event: a timed stage ends, a transfer completes or reaches its deadline, the
         // background traffic on a network in use changes.
         let mut rate_of = vec![0.0; active.len()];
