@@ -72,6 +72,16 @@ impl Resources {
         }
     }
 
+    /// Empties it for the next event, keeping its memory.
+    fn clear(&mut self) {
+        for i in 0..self.keys.len() {
+            let slot = self.slot(self.keys[i]);
+            self.slots[slot] = usize::MAX;
+        }
+        self.keys.clear();
+        self.capacity.clear();
+    }
+
     fn id(&mut self, key: Key, capacity: impl FnOnce() -> f64) -> usize {
         let slot = self.slot(key);
         if self.slots[slot] == usize::MAX {
@@ -249,6 +259,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
     let mut t = 0.0;
     let mut peak: f64 = 0.0;
     let mut spare_uses: Vec<Vec<(usize, f64)>> = Vec::new();
+    let mut resources = Resources::new(sc.hosts.len(), sc.networks.len());
     while !queue.is_empty() || !active.is_empty() {
         // Admit from the head of the FIFO queue while the limits allow; a VM's later migration
         // waits for its earlier one.
@@ -328,7 +339,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
                 }
             })
             .collect();
-        let mut resources = Resources::new(sc.hosts.len(), sc.networks.len());
+        resources.clear();
         let demands: Vec<Demand> = transferring
             .iter()
             .zip(&wire_rates)
