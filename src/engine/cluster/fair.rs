@@ -105,11 +105,12 @@ pub fn max_min_held(demands: &[Demand], capacity: &[f64]) -> (Vec<f64>, Vec<Held
             f64::INFINITY
         }
     };
-    let mut heap = BinaryHeap::with_capacity(n + r);
+    // Built in one go (linear), not by a push per flow.
+    let mut initial = Vec::with_capacity(n + r);
     for res in 0..r {
         let level = level_of(res, &used, &weight);
         if level.is_finite() {
-            heap.push(Event {
+            initial.push(Event {
                 level,
                 what: res,
                 version: 0,
@@ -117,12 +118,13 @@ pub fn max_min_held(demands: &[Demand], capacity: &[f64]) -> (Vec<f64>, Vec<Held
         }
     }
     for (i, d) in demands.iter().enumerate() {
-        heap.push(Event {
+        initial.push(Event {
             level: d.cap.max(0.0),
             what: usize::MAX - i,
             version: 0,
         });
     }
+    let mut heap = BinaryHeap::from(initial);
     let mut touched: Vec<usize> = Vec::new();
     let mut touched_mark = vec![false; r];
     let mut floor = 0.0f64;
