@@ -262,10 +262,7 @@ pub fn draw_passes<DB: DrawingBackend>(
                 "pre-copy pass (then the blackout)",
                 "Kopierdurchlauf (danach der Blackout)",
             ))
-            .y_desc(lang.pick(
-                "MiB sent (log scale)",
-                "gesendete MiB (logarithmische Skala)",
-            )),
+            .y_desc(lang.pick("MiB sent (log scale)", "gesendete MiB (log. Skala)")),
         dpr,
     )?;
 
