@@ -694,3 +694,31 @@ mod limits {
         assert!(on(&compression, "NODE1") > on(&tcp, "NODE1"));
     }
 }
+
+/// The page runs a cluster a slice of events at a time: slices of any size give the trace of
+/// one run through, and the progress it reports only grows, to every migration.
+#[test]
+fn a_run_in_slices_is_the_run_in_one_go() {
+    use migration_lab::engine::cluster::ClusterRun;
+    let s = four(8, 2, 4);
+    let whole = serde_json::to_string(&simulate_cluster(&s).unwrap()).unwrap();
+    for slice in [1, 3, 50] {
+        let mut run = ClusterRun::new(s.clone()).unwrap();
+        let first = run.progress();
+        assert_eq!((first.ended, first.events), (0, 0));
+        let mut last = first;
+        let mut slices = 0;
+        while !run.advance(slice) {
+            let p = run.progress();
+            assert!(p.ended >= last.ended && p.clock_s >= last.clock_s);
+            assert_eq!(p.events, last.events + slice as u64);
+            last = p;
+            slices += 1;
+        }
+        assert!(slice > 1 || slices > 8, "the run took {slices} events");
+        let p = run.progress();
+        assert_eq!(p.ended, p.total);
+        assert_eq!(p.total, 8);
+        assert_eq!(serde_json::to_string(&run.finish()).unwrap(), whole);
+    }
+}

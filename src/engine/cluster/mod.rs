@@ -22,7 +22,7 @@ use crate::engine::units::{fmt_bytes, MIB};
 pub use crate::engine::migration::{Stage, StageSpan};
 pub use fair::{max_min, max_min_held, Demand, Held};
 
-pub use run::simulate_cluster;
+pub use run::{simulate_cluster, ClusterRun, RunProgress};
 pub use scenario::{
     ClusterNetwork, ClusterScenario, ClusterVm, Host, MigrationSettings, NetworkRole, Nic,
     Operation, Path, MAX_HOSTS,

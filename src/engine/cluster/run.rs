@@ -160,107 +160,225 @@ fn close(l: &Live, r: &mut MigrationRecord) {
     r.end_s = m.now();
 }
 
+/// A cluster's run, an event at a time: the page runs it in slices between frames, so that
+/// thousands of migrations never hold the main thread for long; `simulate_cluster` runs it
+/// through.
+pub struct ClusterRun {
+    sc: ClusterScenario,
+    records: Vec<MigrationRecord>,
+    queue: VecDeque<Queued>,
+    host_cpu: Vec<f64>,
+    placement: Vec<usize>,
+    backgrounds: Vec<Background>,
+    /// Line rate of every NIC a host has on a network, bytes/s.
+    port_lines: Vec<Vec<f64>>,
+    idle_cores: Vec<f64>,
+    smb_limits: Vec<f64>,
+    busy: Vec<u32>,
+    moving: Vec<bool>,
+    active: Vec<Live>,
+    t: f64,
+    peak: f64,
+    spare_uses: Vec<Vec<(usize, f64)>>,
+    resources: Resources,
+    /// Migrations to run, and how many of them have ended.
+    total: usize,
+    ended: usize,
+    events: u64,
+}
+
+/// How far a [`ClusterRun`] has come.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunProgress {
+    /// Migrations that have ended (completed, abandoned or never started), of `total`.
+    pub ended: usize,
+    pub total: usize,
+    /// The simulated clock, s.
+    pub clock_s: f64,
+    /// Events handled so far.
+    pub events: u64,
+}
+
 /// Runs every operation of a cluster scenario.
 pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioError> {
-    sc.validate()?;
-    let st = &sc.settings;
-    let mut records: Vec<MigrationRecord> = Vec::new();
-    let mut queue: VecDeque<Queued> = VecDeque::new();
-    let mut host_cpu = vec![0.0; sc.hosts.len()];
-    let mut placement: Vec<usize> = sc
-        .vms
-        .iter()
-        .map(|v| sc.hosts.iter().position(|h| h.name == v.host).unwrap_or(0))
-        .collect();
-    for (vm, from, to, refused) in plan(sc) {
-        let v = &sc.vms[vm];
-        let path = choose_path(sc, &sc.hosts[from], &sc.hosts[to]);
-        let record = records.len();
-        records.push(MigrationRecord {
-            vm: v.name.clone(),
-            from: sc.hosts[from].name.clone(),
-            to: sc.hosts[to].name.clone(),
-            refused: refused.clone(),
-            path: path.clone(),
-            stages: Vec::new(),
-            segments: Vec::new(),
-            outcome: None,
-            passes: 0,
-            wire_bytes: 0.0,
-            downtime_s: 0.0,
-            start_s: 0.0,
-            end_s: 0.0,
-            pass_records: Vec::new(),
-            stop_copy: None,
-            limits: Vec::new(),
-        });
-        let (Some(path), None) = (path, refused) else {
-            continue;
-        };
-        placement[vm] = to;
-        let network = sc
+    let mut run = ClusterRun::new(sc.clone())?;
+    while !run.advance(usize::MAX) {}
+    Ok(run.finish())
+}
+
+impl ClusterRun {
+    /// Checks the scenario and plans its operations; nothing has run yet.
+    pub fn new(sc: ClusterScenario) -> Result<ClusterRun, ScenarioError> {
+        sc.validate()?;
+        let st = &sc.settings;
+        let mut records: Vec<MigrationRecord> = Vec::new();
+        let mut queue: VecDeque<Queued> = VecDeque::new();
+        let host_cpu = vec![0.0; sc.hosts.len()];
+        let mut placement: Vec<usize> = sc
+            .vms
+            .iter()
+            .map(|v| sc.hosts.iter().position(|h| h.name == v.host).unwrap_or(0))
+            .collect();
+        for (vm, from, to, refused) in plan(&sc) {
+            let v = &sc.vms[vm];
+            let path = choose_path(&sc, &sc.hosts[from], &sc.hosts[to]);
+            let record = records.len();
+            records.push(MigrationRecord {
+                vm: v.name.clone(),
+                from: sc.hosts[from].name.clone(),
+                to: sc.hosts[to].name.clone(),
+                refused: refused.clone(),
+                path: path.clone(),
+                stages: Vec::new(),
+                segments: Vec::new(),
+                outcome: None,
+                passes: 0,
+                wire_bytes: 0.0,
+                downtime_s: 0.0,
+                start_s: 0.0,
+                end_s: 0.0,
+                pass_records: Vec::new(),
+                stop_copy: None,
+                limits: Vec::new(),
+            });
+            let (Some(path), None) = (path, refused) else {
+                continue;
+            };
+            placement[vm] = to;
+            let network = sc
+                .networks
+                .iter()
+                .position(|n| n.name == path.network)
+                .unwrap_or(0);
+            queue.push_back(Queued {
+                record,
+                vm,
+                from,
+                to,
+                network,
+                scenario: sc.vm_scenario(v, &sc.hosts[from], Some(&path)),
+                storage: if !sc.shared_storage && st.shared_nothing {
+                    v.disk_gib * 1024.0 * MIB
+                } else {
+                    0.0
+                },
+            });
+        }
+
+        let backgrounds: Vec<Background> = sc
             .networks
             .iter()
-            .position(|n| n.name == path.network)
-            .unwrap_or(0);
-        queue.push_back(Queued {
-            record,
-            vm,
-            from,
-            to,
-            network,
-            scenario: sc.vm_scenario(v, &sc.hosts[from], Some(&path)),
-            storage: if !sc.shared_storage && st.shared_nothing {
-                v.disk_gib * 1024.0 * MIB
-            } else {
-                0.0
-            },
-        });
+            .enumerate()
+            .map(|(i, n)| Background::new(sc.seed.wrapping_add(i as u64 * 7919), n.dedicated))
+            .collect();
+        // Line rate of every NIC a host has on a network, bytes/s.
+        let port_lines: Vec<Vec<f64>> = sc
+            .hosts
+            .iter()
+            .map(|h| {
+                sc.networks
+                    .iter()
+                    .map(|net| {
+                        h.nics
+                            .iter()
+                            .filter(|n| n.network == net.name)
+                            .map(|n| n.gbps * 1e9 / 8.0)
+                            .sum()
+                    })
+                    .collect()
+            })
+            .collect();
+        // The cores a host's VMs leave idle; its own networking keeps at least one.
+        let idle_cores = sc
+            .hosts
+            .iter()
+            .map(|h| (f64::from(h.cores) * (1.0 - h.load)).max(MIN_NETWORK_CORES))
+            .collect();
+        // The cluster's SMB limit on what each host sends: a share of all its NICs' speed.
+        let smb_limits = sc
+            .hosts
+            .iter()
+            .map(|h| {
+                let pct = st.smb_limit_pct.unwrap_or(100.0);
+                let line: f64 = h.nics.iter().map(|n| n.gbps * 1e9 / 8.0).sum();
+                line * pct / 100.0
+            })
+            .collect();
+        let hosts = sc.hosts.len();
+        let resources = Resources::new(hosts, sc.networks.len());
+        Ok(ClusterRun {
+            total: queue.len(),
+            records,
+            queue,
+            host_cpu,
+            placement,
+            backgrounds,
+            port_lines,
+            idle_cores,
+            smb_limits,
+            busy: vec![0; hosts],
+            moving: vec![false; sc.vms.len()],
+            active: Vec::new(),
+            t: 0.0,
+            peak: 0.0,
+            spare_uses: Vec::new(),
+            resources,
+            ended: 0,
+            events: 0,
+            sc,
+        })
     }
 
-    let mut backgrounds: Vec<Background> = sc
-        .networks
-        .iter()
-        .enumerate()
-        .map(|(i, n)| Background::new(sc.seed.wrapping_add(i as u64 * 7919), n.dedicated))
-        .collect();
-    // Line rate of every NIC a host has on a network, bytes/s.
-    let port_lines: Vec<Vec<f64>> = sc
-        .hosts
-        .iter()
-        .map(|h| {
-            sc.networks
-                .iter()
-                .map(|net| {
-                    h.nics
-                        .iter()
-                        .filter(|n| n.network == net.name)
-                        .map(|n| n.gbps * 1e9 / 8.0)
-                        .sum()
-                })
-                .collect()
-        })
-        .collect();
-    let port_line = |host: usize, network: usize| port_lines[host][network];
-    // The cores a host's VMs leave idle; its own networking keeps at least one.
-    let idle_cores = |host: usize| {
-        let h = &sc.hosts[host];
-        (f64::from(h.cores) * (1.0 - h.load)).max(MIN_NETWORK_CORES)
-    };
-    // The cluster's SMB limit on what each host sends: a share of all its NICs' speed.
-    let smb_limit = |host: usize| {
-        let pct = st.smb_limit_pct.unwrap_or(100.0);
-        let line: f64 = sc.hosts[host].nics.iter().map(|n| n.gbps * 1e9 / 8.0).sum();
-        line * pct / 100.0
-    };
-    let mut busy = vec![0u32; sc.hosts.len()];
-    let mut moving = vec![false; sc.vms.len()];
-    let mut active: Vec<Live> = Vec::new();
-    let mut t = 0.0;
-    let mut peak: f64 = 0.0;
-    let mut spare_uses: Vec<Vec<(usize, f64)>> = Vec::new();
-    let mut resources = Resources::new(sc.hosts.len(), sc.networks.len());
-    while !queue.is_empty() || !active.is_empty() {
+    /// Handles up to `events` events; `true` once every migration has ended.
+    pub fn advance(&mut self, events: usize) -> bool {
+        for _ in 0..events {
+            if self.done() {
+                break;
+            }
+            self.event();
+            self.events += 1;
+        }
+        self.done()
+    }
+
+    /// Whether every migration has ended.
+    pub fn done(&self) -> bool {
+        self.queue.is_empty() && self.active.is_empty()
+    }
+
+    pub fn progress(&self) -> RunProgress {
+        RunProgress {
+            ended: self.ended,
+            total: self.total,
+            clock_s: self.t,
+            events: self.events,
+        }
+    }
+
+    /// One turn of the event loop: admits what may start, shares the links, moves the clock to
+    /// the next event and takes every stage step that is then due.
+    fn event(&mut self) {
+        let ClusterRun {
+            sc,
+            records,
+            queue,
+            host_cpu,
+            placement,
+            backgrounds,
+            port_lines,
+            idle_cores,
+            smb_limits,
+            busy,
+            moving,
+            active,
+            t,
+            peak,
+            spare_uses,
+            resources,
+            ended,
+            ..
+        } = self;
+        let st = &sc.settings;
         // Admit from the head of the FIFO queue while the limits allow; a VM's later migration
         // waits for its earlier one.
         while let Some(head) = queue.front() {
@@ -276,12 +394,12 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
             busy[q.to] += 1;
             moving[q.vm] = true;
             let r = &mut records[q.record];
-            r.start_s = t;
+            r.start_s = *t;
             r.stages.push(StageSpan {
                 stage: Stage::Queued,
                 pass: 0,
                 start_s: 0.0,
-                end_s: t,
+                end_s: *t,
             });
             active.push(Live {
                 record: q.record,
@@ -289,7 +407,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
                 from: q.from,
                 to: q.to,
                 network: q.network,
-                m: Machine::new(&q.scenario, q.storage, t),
+                m: Machine::new(&q.scenario, q.storage, *t),
                 wire_left: 0.0,
                 seg_floor: 0,
                 wire_rate: None,
@@ -324,7 +442,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
                 if long {
                     (long_run_mean(|x| x), f64::INFINITY)
                 } else {
-                    b.at(t)
+                    b.at(*t)
                 }
             })
             .collect();
@@ -370,22 +488,24 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
                 let mut uses = spare_uses.pop().unwrap_or_default();
                 uses.extend([
                     (
-                        resources.id(port(l.from, true), || payload(port_line(l.from, l.network))),
+                        resources.id(port(l.from, true), || {
+                            payload(port_lines[l.from][l.network])
+                        }),
                         1.0,
                     ),
                     (
-                        resources.id(port(l.to, false), || payload(port_line(l.to, l.network))),
+                        resources.id(port(l.to, false), || payload(port_lines[l.to][l.network])),
                         1.0,
                     ),
                     (
-                        resources.id(Key::Cpu(l.from), || idle_cores(l.from)),
+                        resources.id(Key::Cpu(l.from), || idle_cores[l.from]),
                         src_cpu,
                     ),
-                    (resources.id(Key::Cpu(l.to), || idle_cores(l.to)), dst_cpu),
+                    (resources.id(Key::Cpu(l.to), || idle_cores[l.to]), dst_cpu),
                 ]);
                 if st.transport == TransportKind::Smb && st.smb_limit_pct.is_some() {
                     uses.push((
-                        resources.id(Key::SmbLimit(l.from), || smb_limit(l.from)),
+                        resources.id(Key::SmbLimit(l.from), || smb_limits[l.from]),
                         1.0,
                     ));
                 }
@@ -417,7 +537,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
                 load[res] += r;
             }
         }
-        peak = load.iter().fold(peak, |p, l| p.max(l * 8.0 / 1e9));
+        *peak = load.iter().fold(*peak, |p, l| p.max(l * 8.0 / 1e9));
         spare_uses.extend(demands.into_iter().map(|mut d| {
             d.uses.clear();
             d.uses
@@ -436,11 +556,11 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
                 Step::Wait { until } => next = next.min(until),
                 Step::Send { deadline, .. } => {
                     if rate_of[i] > 0.0 {
-                        next = next.min(t + l.wire_left / rate_of[i]);
+                        next = next.min(*t + l.wire_left / rate_of[i]);
                     }
                     next = next.min(deadline);
                 }
-                Step::Done => next = t,
+                Step::Done => next = *t,
             }
         }
         for (i, (_, until)) in offered.iter().enumerate() {
@@ -451,17 +571,19 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
         if !next.is_finite() {
             // Nothing can move (every transfer at rate 0 with no deadline): abandon what is left.
             for mut l in active.drain(..) {
-                l.m.abandon(t, Outcome::NoBandwidth);
+                l.m.abandon(*t, Outcome::NoBandwidth);
                 close(&l, &mut records[l.record]);
                 placement[l.vm] = l.from;
+                *ended += 1;
             }
             for q in queue.drain(..) {
                 records[q.record].refused = Some(Refusal::NeverStarted);
                 placement[q.vm] = q.from;
+                *ended += 1;
             }
-            break;
+            return;
         }
-        let dt = (next - t).max(0.0);
+        let dt = (next - *t).max(0.0);
         for (k, &i) in transferring.iter().enumerate() {
             let l = &mut active[i];
             let rate = rate_of[i];
@@ -491,7 +613,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
             }
             // A transfer whose predicted finish is this event is done: subtracting could leave
             // a residue too small to ever advance the clock again.
-            if rate > 0.0 && t + l.wire_left / rate <= next {
+            if rate > 0.0 && *t + l.wire_left / rate <= next {
                 l.wire_left = 0.0;
             } else {
                 l.wire_left = (l.wire_left - rate * dt).max(0.0);
@@ -502,14 +624,14 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
             match segs.last_mut() {
                 Some(last)
                     if mergeable
-                        && last.end_s == t
+                        && last.end_s == *t
                         && last.wire_rate == rate
                         && last.background == background =>
                 {
                     last.end_s = next
                 }
                 _ if dt > 0.0 => segs.push(LinkSegment {
-                    start_s: t,
+                    start_s: *t,
                     end_s: next,
                     wire_rate: rate,
                     background,
@@ -517,7 +639,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
                 _ => {}
             }
         }
-        t = next;
+        *t = next;
         // Stage transitions: each migration takes every step that is due now.
         let mut i = 0;
         while i < active.len() {
@@ -525,15 +647,15 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
             loop {
                 let segs = &records[l.record].segments;
                 match l.m.step() {
-                    Step::Wait { until } if t >= until => l.m.waited(t),
-                    Step::Send { wire, deadline, .. } if l.wire_left <= 0.0 || t >= deadline => {
+                    Step::Wait { until } if *t >= until => l.m.waited(*t),
+                    Step::Send { wire, deadline, .. } if l.wire_left <= 0.0 || *t >= deadline => {
                         let range = (l.seg_floor, segs.len());
                         let sent = if l.wire_left <= 0.0 {
                             wire
                         } else {
                             wire - l.wire_left
                         };
-                        l.m.sent(t, sent, segs, range);
+                        l.m.sent(*t, sent, segs, range);
                     }
                     _ => break,
                 }
@@ -542,6 +664,7 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
             if l.m.step() == Step::Done {
                 let l = active.remove(i);
                 close(&l, &mut records[l.record]);
+                *ended += 1;
                 busy[l.from] -= 1;
                 busy[l.to] -= 1;
                 moving[l.vm] = false;
@@ -554,28 +677,42 @@ pub fn simulate_cluster(sc: &ClusterScenario) -> Result<ClusterTrace, ScenarioEr
             }
         }
     }
-    let makespan = records.iter().map(|r| r.end_s).fold(0.0, f64::max);
-    let worst = records.iter().map(|r| r.downtime_s).fold(0.0, f64::max);
-    let placement = sc
-        .vms
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (v.name.clone(), sc.hosts[placement[i]].name.clone()))
-        .collect();
-    Ok(ClusterTrace {
-        scenario: sc.clone(),
-        migrations: records,
-        makespan_s: makespan,
-        worst_blackout_s: worst,
-        peak_link_gbps: peak,
-        placement,
-        host_cpu_core_s: sc
+
+    /// The trace of everything run so far: the whole run's once [`ClusterRun::advance`] has
+    /// returned `true`.
+    pub fn finish(self) -> ClusterTrace {
+        let ClusterRun {
+            sc,
+            records,
+            host_cpu,
+            placement,
+            peak,
+            ..
+        } = self;
+        let makespan = records.iter().map(|r| r.end_s).fold(0.0, f64::max);
+        let worst = records.iter().map(|r| r.downtime_s).fold(0.0, f64::max);
+        let placement = sc
+            .vms
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.name.clone(), sc.hosts[placement[i]].name.clone()))
+            .collect();
+        let host_cpu_core_s = sc
             .hosts
             .iter()
             .zip(host_cpu)
             .map(|(h, c)| (h.name.clone(), c))
-            .collect(),
-    })
+            .collect();
+        ClusterTrace {
+            scenario: sc,
+            migrations: records,
+            makespan_s: makespan,
+            worst_blackout_s: worst,
+            peak_link_gbps: peak,
+            placement,
+            host_cpu_core_s,
+        }
+    }
 }
 
 /// What holds a migration at its own cap: its path's bottleneck at the other traffic
