@@ -722,3 +722,140 @@ fn a_run_in_slices_is_the_run_in_one_go() {
         assert_eq!(serde_json::to_string(&run.finish()).unwrap(), whole);
     }
 }
+
+/// A drain of every host of `hosts`, `per_host` VMs each of varied size and dirty rate, with
+/// no limit on migrations at once, by `transport` on one network.
+fn everyone_moves(
+    cores: u32,
+    hosts: usize,
+    per_host: usize,
+    transport: TransportKind,
+    dedicated: bool,
+) -> ClusterScenario {
+    let names: Vec<String> = (0..hosts).map(|h| format!("H{h}")).collect();
+    ClusterScenario {
+        version: 1,
+        seed: 11,
+        networks: vec![net("conv", NetworkRole::VmTraffic, dedicated)],
+        hosts: names
+            .iter()
+            .map(|h| Host {
+                cores,
+                load: 0.4,
+                ..host(h, 512.0, &[("conv", 10.0), ("conv", 10.0)])
+            })
+            .collect(),
+        vms: (0..hosts * per_host)
+            .map(|i| {
+                let memory = 1024.0 + (i * 37 % 1025) as f64;
+                let dirty = 10.0 + (i * 7 % 30) as f64;
+                // Memory never touched since boot and a hot set: a pass's zero pages and
+                // compressible share, and so the CPU it costs per byte, vary from pass to pass.
+                ClusterVm {
+                    working_set_mib: 256.0,
+                    untouched_mib: 256.0,
+                    pattern: Pattern::HotCold,
+                    ..vm(&format!("vm{i}"), &names[i % hosts], memory, dirty)
+                }
+            })
+            .collect(),
+        shared_storage: true,
+        settings: MigrationSettings {
+            per_host_limit: u32::MAX,
+            cluster_limit: u32::MAX,
+            transport,
+            ..MigrationSettings::default()
+        },
+        operations: names
+            .iter()
+            .map(|h| Operation::Drain { host: h.clone() })
+            .collect(),
+        timeout_s: 3600.0,
+    }
+}
+
+/// Each event keeps the last max-min solution unless a demand changed where a rate depends on
+/// it: the trace is the one solving anew at every event, to the byte, with the CPU, the NICs,
+/// a NIC pair and the other traffic each holding migrations — while most events solve nothing
+/// and the demands worked out are a small part of those a solve at every event would need.
+#[test]
+fn keeping_the_fair_shares_between_events_changes_nothing() {
+    use migration_lab::engine::cluster::{ClusterLimit, ClusterRun};
+    let mut single_nic = four(12, 3, 6);
+    for h in &mut single_nic.hosts {
+        h.nics.truncate(1);
+    }
+    // With many migrations in flight, and with a few at a time (where most events start or end
+    // one, and so solve anew).
+    let clusters = [
+        (
+            everyone_moves(2, 6, 20, TransportKind::Compression, true),
+            true,
+        ),
+        (
+            everyone_moves(4, 6, 20, TransportKind::Compression, true),
+            true,
+        ),
+        (
+            everyone_moves(6, 6, 20, TransportKind::Compression, true),
+            true,
+        ),
+        (
+            everyone_moves(8, 6, 20, TransportKind::Compression, false),
+            true,
+        ),
+        (everyone_moves(16, 6, 20, TransportKind::Tcp, true), true),
+        (
+            everyone_moves(32, 16, 30, TransportKind::Compression, false),
+            true,
+        ),
+        (everyone_moves(16, 4, 10, TransportKind::Smb, false), true),
+        (single_nic, false),
+        (four(8, 4, 8), false),
+    ];
+    let mut held = Vec::new();
+    let (mut solves, mut events, mut demands) = (0, 0, [0, 0]);
+    for (s, many) in clusters {
+        let kept = ClusterRun::new(s.clone()).unwrap();
+        let every = ClusterRun::new(s).unwrap().solving_every_event();
+        let [(kept, k), (every, e)] = [kept, every].map(|mut run| {
+            while !run.advance(usize::MAX) {}
+            let p = run.progress();
+            (run.finish(), p)
+        });
+        assert_eq!(
+            serde_json::to_string(&kept).unwrap(),
+            serde_json::to_string(&every).unwrap()
+        );
+        assert_eq!(k.events, e.events);
+        held.extend(
+            kept.migrations
+                .iter()
+                .flat_map(|m| m.limits.iter().map(|(l, _)| *l)),
+        );
+        if !many {
+            continue;
+        }
+        assert!(
+            k.solves < k.events && k.demands < e.demands,
+            "{} solves in {} events, {} demands against {}",
+            k.solves,
+            k.events,
+            k.demands,
+            e.demands
+        );
+        solves += k.solves;
+        events += k.events;
+        demands[0] += k.demands;
+        demands[1] += e.demands;
+    }
+    // Measured: 3,589 solves in 13,150 events; 96,189 demands against 535,441.
+    eprintln!(
+        "{solves} solves in {events} events; {} demands against {}",
+        demands[0], demands[1]
+    );
+    assert!(solves * 2 < events && demands[0] * 2 < demands[1]);
+    for limit in [ClusterLimit::Cpu, ClusterLimit::Nic, ClusterLimit::NicPair] {
+        assert!(held.contains(&limit), "nothing was held by {limit:?}");
+    }
+}

@@ -93,6 +93,89 @@ impl Resources {
     }
 }
 
+/// The max-min solution of the last event and what it was solved for, kept from event to
+/// event. Most events change no demand (a pass ends and the next starts at the same cap), or
+/// change one only where no rate depends on it (the CPU a pass costs, on a host whose cores are
+/// not what holds anyone): then the solution stands and costs a look at the transfers that
+/// stepped, rather than solving max-min again over every running migration.
+#[derive(Default)]
+struct Shared {
+    /// The transfers it is for (their records, in order), and each network's other traffic
+    /// (its bits) and whether it ran at long-run means.
+    records: Vec<usize>,
+    offered: Vec<(u64, bool)>,
+    demands: Vec<Demand>,
+    rates: Vec<f64>,
+    held: Vec<Held>,
+    /// Per resource: Σ weight × rate over its users, and whether it holds any of them.
+    load: Vec<f64>,
+    binding: Vec<bool>,
+    valid: bool,
+}
+
+impl Shared {
+    /// Solves max-min anew for the demands held.
+    fn solve(&mut self, capacity: &[f64]) {
+        let (rates, held) = max_min_held(&self.demands, capacity);
+        self.rates = rates;
+        self.held = held;
+        self.load.clear();
+        self.load.resize(capacity.len(), 0.0);
+        self.binding.clear();
+        self.binding.resize(capacity.len(), false);
+        for ((d, &r), h) in self.demands.iter().zip(&self.rates).zip(&self.held) {
+            for &(res, w) in &d.uses {
+                self.load[res] += w * r;
+            }
+            if let Held::Resource(res) = *h {
+                self.binding[res] = true;
+            }
+        }
+        self.valid = true;
+    }
+
+    /// Whether the solution stands with transfer `k`'s demand replaced by `new`, recording its
+    /// load if so. It stands when the transfer keeps what held it (its cap, unchanged; or a
+    /// resource, at a weight unchanged, with its new cap above its rate) and every resource whose
+    /// weight changed holds no one and stays short of full at the rates as they are: such a
+    /// resource never fills during progressive filling, so every flow freezes where it did.
+    fn update(&mut self, k: usize, new: &Demand, capacity: &[f64]) -> bool {
+        let old = &self.demands[k];
+        let rate = self.rates[k];
+        if old.uses.len() != new.uses.len()
+            || old.uses.iter().zip(&new.uses).any(|(a, b)| a.0 != b.0)
+        {
+            return false;
+        }
+        let keeps = match self.held[k] {
+            Held::Cap => new.cap == old.cap,
+            Held::Resource(res) => {
+                new.cap > rate
+                    && old
+                        .uses
+                        .iter()
+                        .zip(&new.uses)
+                        .all(|(a, b)| a.0 != res || a.1 == b.1)
+            }
+            Held::Unbounded => false,
+        };
+        if !keeps {
+            return false;
+        }
+        let room = old.uses.iter().zip(&new.uses).all(|(a, b)| {
+            a.1 == b.1
+                || (!self.binding[a.0]
+                    && self.load[a.0] + (b.1 - a.1) * rate <= capacity[a.0] * (1.0 - 1e-9))
+        });
+        if room {
+            for (a, b) in old.uses.iter().zip(&new.uses) {
+                self.load[a.0] += (b.1 - a.1) * rate;
+            }
+        }
+        room
+    }
+}
+
 /// A migration waiting for a slot.
 struct Queued {
     record: usize,
@@ -104,22 +187,38 @@ struct Queued {
     storage: f64,
 }
 
-/// A migration in flight.
+/// A migration in flight. What every event reads is kept here, small, and the machine (large)
+/// behind a pointer: an event with thousands of transfers walks them several times, and what
+/// it costs is the memory it touches.
 struct Live {
     record: usize,
     vm: usize,
     from: usize,
     to: usize,
     network: usize,
-    m: Machine,
+    m: Box<Machine>,
+    /// `m.step()`, as of the machine's last step.
+    step: Step,
+    /// `m.cpu_per_wire_byte()`, likewise.
+    cpu: (f64, f64),
     /// Wire bytes the current transfer still has to move.
     wire_left: f64,
     /// Index of this transfer's first segment: segments never merge across transfers.
     seg_floor: usize,
+    /// Segments in its record, and the one still growing (not yet in the record).
+    segs: usize,
+    open: Option<LinkSegment>,
+    /// What held it and for how long, as its record will have them.
+    limits: Vec<(ClusterLimit, f64)>,
+    /// What holds it at its own cap under this much other traffic (its bits), once worked out
+    /// for the current transfer.
+    own: Option<(u64, ClusterLimit)>,
     /// The last wire rate worked out for this migration: for the stop-and-copy's rates or the
     /// passes', under this much other traffic (its bits). A pure function of the two, and the
     /// costliest part of an event when thousands of migrations run.
     wire_rate: Option<(bool, u64, f64)>,
+    /// Its machine has stepped since its demand was last worked out.
+    fresh: bool,
 }
 
 impl Live {
@@ -138,17 +237,61 @@ impl Live {
 }
 
 impl Live {
-    /// Loads the machine's next transfer, if it has one.
-    fn load(&mut self, segments: usize) {
-        if let Step::Send { wire, .. } = self.m.step() {
-            self.wire_left = wire;
-            self.seg_floor = segments;
+    fn new(record: usize, vm: usize, from: usize, to: usize, network: usize, m: Machine) -> Live {
+        Live {
+            record,
+            vm,
+            from,
+            to,
+            network,
+            step: m.step(),
+            cpu: m.cpu_per_wire_byte(),
+            m: Box::new(m),
+            wire_left: 0.0,
+            seg_floor: 0,
+            segs: 0,
+            open: None,
+            limits: Vec::new(),
+            own: None,
+            wire_rate: None,
+            fresh: true,
         }
+    }
+
+    /// After the machine has stepped: what it now does, and a demand to work out again.
+    fn stepped(&mut self) {
+        self.step = self.m.step();
+        self.cpu = self.m.cpu_per_wire_byte();
+        self.own = None;
+        self.fresh = true;
+    }
+
+    /// Loads the machine's next transfer, if it has one.
+    fn load(&mut self) {
+        if let Step::Send { wire, .. } = self.step {
+            self.wire_left = wire;
+            self.seg_floor = self.segs;
+        }
+    }
+
+    /// Moves the growing segment into the record.
+    fn flush(&mut self, segments: &mut Vec<LinkSegment>) {
+        if let Some(seg) = self.open.take() {
+            segments.push(seg);
+            self.segs += 1;
+        }
+    }
+
+    /// Segments of the current transfer so far.
+    fn transfer_segments(&self) -> usize {
+        self.segs + usize::from(self.open.is_some()) - self.seg_floor
     }
 }
 
 /// Copies what a finished machine recorded into its migration record.
-fn close(l: &Live, r: &mut MigrationRecord) {
+fn close(mut l: Live, r: &mut MigrationRecord) {
+    l.flush(&mut r.segments);
+    r.limits = l.limits;
     let m = &l.m;
     r.stages.extend(m.stages.iter().cloned());
     r.pass_records = m.passes.clone();
@@ -181,10 +324,17 @@ pub struct ClusterRun {
     peak: f64,
     spare_uses: Vec<Vec<(usize, f64)>>,
     resources: Resources,
+    shared: Shared,
     /// Migrations to run, and how many of them have ended.
     total: usize,
     ended: usize,
     events: u64,
+    /// Events that solved max-min anew, and demands worked out.
+    solves: u64,
+    demands: u64,
+    /// Solve at every event, as before the solution was kept (to check that keeping it
+    /// changes nothing).
+    always_solve: bool,
 }
 
 /// How far a [`ClusterRun`] has come.
@@ -197,6 +347,11 @@ pub struct RunProgress {
     pub clock_s: f64,
     /// Events handled so far.
     pub events: u64,
+    /// Events at which max-min was solved anew (the rest kept the last solution), and the
+    /// demands worked out over all events: the work grows with the transfers that changed,
+    /// not with every one in flight.
+    pub solves: u64,
+    pub demands: u64,
 }
 
 /// Runs every operation of a cluster scenario.
@@ -323,8 +478,12 @@ impl ClusterRun {
             peak: 0.0,
             spare_uses: Vec::new(),
             resources,
+            shared: Shared::default(),
             ended: 0,
             events: 0,
+            solves: 0,
+            demands: 0,
+            always_solve: false,
             sc,
         })
     }
@@ -341,6 +500,13 @@ impl ClusterRun {
         self.done()
     }
 
+    /// The same run, solving max-min anew at every event.
+    #[doc(hidden)]
+    pub fn solving_every_event(mut self) -> ClusterRun {
+        self.always_solve = true;
+        self
+    }
+
     /// Whether every migration has ended.
     pub fn done(&self) -> bool {
         self.queue.is_empty() && self.active.is_empty()
@@ -352,6 +518,8 @@ impl ClusterRun {
             total: self.total,
             clock_s: self.t,
             events: self.events,
+            solves: self.solves,
+            demands: self.demands,
         }
     }
 
@@ -375,7 +543,11 @@ impl ClusterRun {
             peak,
             spare_uses,
             resources,
+            shared,
             ended,
+            solves,
+            demands,
+            always_solve,
             ..
         } = self;
         let st = &sc.settings;
@@ -401,23 +573,19 @@ impl ClusterRun {
                 start_s: 0.0,
                 end_s: *t,
             });
-            active.push(Live {
-                record: q.record,
-                vm: q.vm,
-                from: q.from,
-                to: q.to,
-                network: q.network,
-                m: Machine::new(&q.scenario, q.storage, *t),
-                wire_left: 0.0,
-                seg_floor: 0,
-                wire_rate: None,
-            });
+            active.push(Live::new(
+                q.record,
+                q.vm,
+                q.from,
+                q.to,
+                q.network,
+                Machine::new(&q.scenario, q.storage, *t),
+            ));
         }
         // Rates of the transfers: max-min fair over the NIC ports they cross, the one NIC path
         // that TCP/IP and Compression take between two hosts, and each host's idle cores.
-        let steps: Vec<Step> = active.iter().map(|l| l.m.step()).collect();
         let transferring: Vec<usize> = (0..active.len())
-            .filter(|&i| matches!(steps[i], Step::Send { .. }))
+            .filter(|&i| matches!(active[i].step, Step::Send { .. }))
             .collect();
         // A shared network whose transfers have all outlasted MAX_SEGMENTS_PER_TRANSFER spells
         // of other traffic: the rest of them move at long-run means, as in the single-VM run,
@@ -425,7 +593,7 @@ impl ClusterRun {
         let mut long_transfers: Vec<Option<bool>> = vec![None; backgrounds.len()];
         for &i in &transferring {
             let l = &active[i];
-            let long = records[l.record].segments.len() - l.seg_floor >= MAX_SEGMENTS_PER_TRANSFER;
+            let long = l.transfer_segments() >= MAX_SEGMENTS_PER_TRANSFER;
             let all = &mut long_transfers[l.network];
             *all = Some(all.unwrap_or(true) && long);
         }
@@ -446,102 +614,144 @@ impl ClusterRun {
                 }
             })
             .collect();
-        let wire_rates: Vec<f64> = transferring
-            .iter()
-            .map(|&i| {
-                let network = active[i].network;
-                if long_run_on[network] {
-                    0.0
+        // The demand of transfer `i` (an index into `active`): its own cap, and the resources it
+        // uses with their weights.
+        let demand = |active: &mut [Live],
+                      i: usize,
+                      resources: &mut Resources,
+                      mut uses: Vec<(usize, f64)>| {
+            let l = &mut active[i];
+            let wire_rate = if long_run_on[l.network] {
+                0.0
+            } else {
+                l.wire_rate(offered[l.network].0)
+            };
+            let Step::Send { limit, .. } = l.step else {
+                unreachable!("only transfers are listed")
+            };
+            let rates = l.m.send_rates();
+            let bg = offered[l.network].0;
+            let long = long_run_on[l.network];
+            let payload = |line: f64| {
+                let at = |x: f64| link_payload(line, x, rates.protocol_efficiency);
+                if long {
+                    long_run_mean(at)
                 } else {
-                    active[i].wire_rate(offered[network].0)
+                    at(bg)
                 }
-            })
-            .collect();
-        resources.clear();
-        let demands: Vec<Demand> = transferring
-            .iter()
-            .zip(&wire_rates)
-            .map(|(&i, &wire_rate)| {
-                let l = &active[i];
-                let Step::Send { limit, .. } = steps[i] else {
-                    unreachable!("only transfers are listed")
-                };
-                let rates = l.m.send_rates();
-                let bg = offered[l.network].0;
-                let long = long_run_on[l.network];
-                let payload = |line: f64| {
-                    let at = |x: f64| link_payload(line, x, rates.protocol_efficiency);
-                    if long {
-                        long_run_mean(at)
-                    } else {
-                        at(bg)
-                    }
-                };
-                let port = |host: usize, tx: bool| Key::Port {
-                    host,
-                    network: l.network,
-                    tx,
-                };
-                let (src_cpu, dst_cpu) = l.m.cpu_per_wire_byte();
-                // A list from the last event's, so that an event with thousands of transfers
-                // allocates none.
-                let mut uses = spare_uses.pop().unwrap_or_default();
-                uses.extend([
-                    (
-                        resources.id(port(l.from, true), || {
-                            payload(port_lines[l.from][l.network])
-                        }),
-                        1.0,
-                    ),
-                    (
-                        resources.id(port(l.to, false), || payload(port_lines[l.to][l.network])),
-                        1.0,
-                    ),
-                    (
-                        resources.id(Key::Cpu(l.from), || idle_cores[l.from]),
-                        src_cpu,
-                    ),
-                    (resources.id(Key::Cpu(l.to), || idle_cores[l.to]), dst_cpu),
-                ]);
-                if st.transport == TransportKind::Smb && st.smb_limit_pct.is_some() {
-                    uses.push((
-                        resources.id(Key::SmbLimit(l.from), || smb_limits[l.from]),
-                        1.0,
-                    ));
-                }
-                if rates.nics_used == 1 {
-                    // Hash-based teaming sends every TCP connection between two hosts over the
-                    // same NIC pair.
-                    let pair = Key::Pair {
-                        a: l.from.min(l.to),
-                        b: l.from.max(l.to),
-                        network: l.network,
-                    };
-                    uses.push((resources.id(pair, || payload(rates.line_rate)), 1.0));
-                }
-                Demand {
-                    cap: if long {
-                        long_run(rates, limit).0
-                    } else {
-                        wire_rate.min(limit)
-                    },
-                    uses,
-                }
-            })
-            .collect();
-        let (rates, held) = max_min_held(&demands, &resources.capacity);
-        // Peak traffic on any port.
-        let mut load = vec![0.0; resources.capacity.len()];
-        for (d, r) in demands.iter().zip(&rates) {
-            for &(res, _) in &d.uses[..2] {
-                load[res] += r;
+            };
+            let port = |host: usize, tx: bool| Key::Port {
+                host,
+                network: l.network,
+                tx,
+            };
+            let (src_cpu, dst_cpu) = l.cpu;
+            uses.extend([
+                (
+                    resources.id(port(l.from, true), || {
+                        payload(port_lines[l.from][l.network])
+                    }),
+                    1.0,
+                ),
+                (
+                    resources.id(port(l.to, false), || payload(port_lines[l.to][l.network])),
+                    1.0,
+                ),
+                (
+                    resources.id(Key::Cpu(l.from), || idle_cores[l.from]),
+                    src_cpu,
+                ),
+                (resources.id(Key::Cpu(l.to), || idle_cores[l.to]), dst_cpu),
+            ]);
+            if st.transport == TransportKind::Smb && st.smb_limit_pct.is_some() {
+                uses.push((
+                    resources.id(Key::SmbLimit(l.from), || smb_limits[l.from]),
+                    1.0,
+                ));
             }
+            if rates.nics_used == 1 {
+                // Hash-based teaming sends every TCP connection between two hosts over the
+                // same NIC pair.
+                let pair = Key::Pair {
+                    a: l.from.min(l.to),
+                    b: l.from.max(l.to),
+                    network: l.network,
+                };
+                uses.push((resources.id(pair, || payload(rates.line_rate)), 1.0));
+            }
+            Demand {
+                cap: if long {
+                    long_run(rates, limit).0
+                } else {
+                    wire_rate.min(limit)
+                },
+                uses,
+            }
+        };
+        // The last event's solution stands when the same transfers run under the same other
+        // traffic and no demand changed in a way that could move a rate (`Shared::update`):
+        // then only the transfers whose machines stepped are looked at, not every one.
+        let records_now: Vec<usize> = transferring.iter().map(|&i| active[i].record).collect();
+        let offered_now = offered
+            .iter()
+            .zip(&long_run_on)
+            .map(|(o, &long)| (o.0.to_bits(), long));
+        let same = !*always_solve
+            && shared.valid
+            && shared.records == records_now
+            && shared.offered.iter().copied().eq(offered_now.clone());
+        let solved = if same {
+            let mut stands = true;
+            for (k, &i) in transferring.iter().enumerate() {
+                if !active[i].fresh {
+                    continue;
+                }
+                active[i].fresh = false;
+                *demands += 1;
+                let d = demand(active, i, resources, spare_uses.pop().unwrap_or_default());
+                if stands && !shared.update(k, &d, &resources.capacity) {
+                    stands = false;
+                }
+                let mut old = std::mem::replace(&mut shared.demands[k], d);
+                old.uses.clear();
+                spare_uses.push(old.uses);
+            }
+            if !stands {
+                shared.solve(&resources.capacity);
+            }
+            !stands
+        } else {
+            resources.clear();
+            // Lists from the last event's, so that an event with thousands of transfers
+            // allocates none.
+            spare_uses.extend(shared.demands.drain(..).map(|mut d| {
+                d.uses.clear();
+                d.uses
+            }));
+            for &i in &transferring {
+                active[i].fresh = false;
+                *demands += 1;
+                let d = demand(active, i, resources, spare_uses.pop().unwrap_or_default());
+                shared.demands.push(d);
+            }
+            shared.records = records_now;
+            shared.offered.clear();
+            shared.offered.extend(offered_now);
+            shared.solve(&resources.capacity);
+            true
+        };
+        if solved {
+            *solves += 1;
+            // Peak traffic on any port.
+            let mut load = vec![0.0; resources.capacity.len()];
+            for (d, r) in shared.demands.iter().zip(&shared.rates) {
+                for &(res, _) in &d.uses[..2] {
+                    load[res] += r;
+                }
+            }
+            *peak = load.iter().fold(*peak, |p, l| p.max(l * 8.0 / 1e9));
         }
-        *peak = load.iter().fold(*peak, |p, l| p.max(l * 8.0 / 1e9));
-        spare_uses.extend(demands.into_iter().map(|mut d| {
-            d.uses.clear();
-            d.uses
-        }));
+        let (rates, held) = (&shared.rates, &shared.held);
         // Next event: a timed stage ends, a transfer completes or reaches its deadline, the
         // background traffic on a network in use changes.
         let mut rate_of = vec![0.0; active.len()];
@@ -552,7 +762,7 @@ impl ClusterRun {
         let mut networks_in_use = vec![false; offered.len()];
         for (i, l) in active.iter().enumerate() {
             networks_in_use[l.network] = true;
-            match steps[i] {
+            match l.step {
                 Step::Wait { until } => next = next.min(until),
                 Step::Send { deadline, .. } => {
                     if rate_of[i] > 0.0 {
@@ -572,8 +782,9 @@ impl ClusterRun {
             // Nothing can move (every transfer at rate 0 with no deadline): abandon what is left.
             for mut l in active.drain(..) {
                 l.m.abandon(*t, Outcome::NoBandwidth);
-                close(&l, &mut records[l.record]);
                 placement[l.vm] = l.from;
+                let record = l.record;
+                close(l, &mut records[record]);
                 *ended += 1;
             }
             for q in queue.drain(..) {
@@ -588,7 +799,7 @@ impl ClusterRun {
             let l = &mut active[i];
             let rate = rate_of[i];
             if dt > 0.0 {
-                let Step::Send { limit, .. } = steps[i] else {
+                let Step::Send { limit, .. } = l.step else {
                     unreachable!("only transfers are listed")
                 };
                 let held = match held[k] {
@@ -599,15 +810,22 @@ impl ClusterRun {
                         Key::SmbLimit(_) => ClusterLimit::SmbLimit,
                     },
                     Held::Cap | Held::Unbounded => {
-                        ClusterLimit::Own(own_limit(&l.m, offered[l.network].0, limit))
+                        let bg = offered[l.network].0;
+                        match l.own {
+                            Some((bits, own)) if bits == bg.to_bits() => own,
+                            _ => {
+                                let own = ClusterLimit::Own(own_limit(&l.m, bg, limit));
+                                l.own = Some((bg.to_bits(), own));
+                                own
+                            }
+                        }
                     }
                 };
-                let r = &mut records[l.record];
-                match r.limits.iter_mut().find(|(h, _)| *h == held) {
+                match l.limits.iter_mut().find(|(h, _)| *h == held) {
                     Some((_, s)) => *s += dt,
-                    None => r.limits.push((held, dt)),
+                    None => l.limits.push((held, dt)),
                 }
-                let (src, dst) = l.m.cpu_per_wire_byte();
+                let (src, dst) = l.cpu;
                 host_cpu[l.from] += rate * dt * src;
                 host_cpu[l.to] += rate * dt * dst;
             }
@@ -619,23 +837,23 @@ impl ClusterRun {
                 l.wire_left = (l.wire_left - rate * dt).max(0.0);
             }
             let background = offered[l.network].0;
-            let segs = &mut records[l.record].segments;
-            let mergeable = segs.len() > l.seg_floor;
-            match segs.last_mut() {
+            match &mut l.open {
                 Some(last)
-                    if mergeable
-                        && last.end_s == *t
+                    if last.end_s == *t
                         && last.wire_rate == rate
                         && last.background == background =>
                 {
                     last.end_s = next
                 }
-                _ if dt > 0.0 => segs.push(LinkSegment {
-                    start_s: *t,
-                    end_s: next,
-                    wire_rate: rate,
-                    background,
-                }),
+                _ if dt > 0.0 => {
+                    l.flush(&mut records[l.record].segments);
+                    l.open = Some(LinkSegment {
+                        start_s: *t,
+                        end_s: next,
+                        wire_rate: rate,
+                        background,
+                    });
+                }
                 _ => {}
             }
         }
@@ -645,10 +863,11 @@ impl ClusterRun {
         while i < active.len() {
             let l = &mut active[i];
             loop {
-                let segs = &records[l.record].segments;
-                match l.m.step() {
+                match l.step {
                     Step::Wait { until } if *t >= until => l.m.waited(*t),
                     Step::Send { wire, deadline, .. } if l.wire_left <= 0.0 || *t >= deadline => {
+                        let segs = &mut records[l.record].segments;
+                        l.flush(segs);
                         let range = (l.seg_floor, segs.len());
                         let sent = if l.wire_left <= 0.0 {
                             wire
@@ -659,11 +878,11 @@ impl ClusterRun {
                     }
                     _ => break,
                 }
-                l.load(segs.len());
+                l.stepped();
+                l.load();
             }
-            if l.m.step() == Step::Done {
+            if l.step == Step::Done {
                 let l = active.remove(i);
-                close(&l, &mut records[l.record]);
                 *ended += 1;
                 busy[l.from] -= 1;
                 busy[l.to] -= 1;
@@ -672,6 +891,8 @@ impl ClusterRun {
                 if l.m.outcome.is_some_and(|o| !o.completed()) {
                     placement[l.vm] = l.from;
                 }
+                let record = l.record;
+                close(l, &mut records[record]);
             } else {
                 i += 1;
             }
