@@ -410,6 +410,10 @@ fn draw_policy(d: &mut Draw) -> (StopPolicy, Overheads) {
                         ]),
                     }),
                 },
+                xbzrle_cache_mib: None,
+                postcopy_after_passes: None,
+                postcopy_when_stalled: false,
+                postcopy_preempt: false,
             },
             Overheads::qemu(),
         ),
@@ -488,6 +492,26 @@ fn draw_scenario(d: &mut Draw) -> Scenario {
     s.vm.zero_fraction = d.unit();
     s.vm.sparse_fraction = d.unit() * (1.0 - s.vm.zero_fraction);
     s.vm.write_cpu_share = d.unit().max(1e-3);
+    s.vm.write_bytes = d.int(1, 4096) as f64;
+    if let StopPolicy::Qemu {
+        multifd: None,
+        xbzrle_cache_mib,
+        postcopy_after_passes,
+        postcopy_when_stalled,
+        postcopy_preempt,
+        ..
+    } = &mut s.policy
+    {
+        // QEMU takes neither with multifd.
+        if d.bool() {
+            *xbzrle_cache_mib = Some(f64::from(1u32 << d.int(0, 20)) / 256.0);
+        }
+        if d.bool() {
+            *postcopy_after_passes = Some(d.int(0, 50));
+        }
+        *postcopy_when_stalled = d.bool();
+        *postcopy_preempt = d.bool();
+    }
     s
 }
 

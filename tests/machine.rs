@@ -90,13 +90,7 @@ fn a_one_vm_cluster_runs_the_same_migration_as_simulate() {
         ("hyper-v", StopPolicy::hyperv(), Overheads::hyperv()),
         (
             "qemu auto-converge",
-            StopPolicy::Qemu {
-                downtime_limit_ms: 300.0,
-                auto_converge: true,
-                max_bandwidth_mibps: Some(128.0),
-                lazy_dirty_clear: true,
-                multifd: None,
-            },
+            StopPolicy::qemu().with_qemu_options(true, true),
             Overheads::qemu(),
         ),
         ("xen", StopPolicy::xen(), Overheads::xen()),

@@ -42,6 +42,10 @@ fn policy() -> impl Strategy<Value = (StopPolicy, Overheads)> {
                     max_bandwidth_mibps: None,
                     lazy_dirty_clear,
                     multifd,
+                    xbzrle_cache_mib: None,
+                    postcopy_after_passes: None,
+                    postcopy_when_stalled: false,
+                    postcopy_preempt: false,
                 },
                 Overheads::qemu()
             )
@@ -139,6 +143,7 @@ prop_compose! {
                 zero_fraction: zeroed,
                 sparse_fraction: sparse * (1.0 - zeroed),
                 write_cpu_share,
+                write_bytes: 4096.0,
             },
             network: Network {
                 link_gbps: link,
@@ -160,6 +165,10 @@ prop_compose! {
                         max_bandwidth_mibps: cap,
                         lazy_dirty_clear,
                         multifd,
+                        xbzrle_cache_mib: None,
+                        postcopy_after_passes: None,
+                        postcopy_when_stalled: false,
+                        postcopy_preempt: false,
                     }
                 }
                 other => other,

@@ -65,6 +65,10 @@ fn qemu_1gbe() -> Scenario {
         max_bandwidth_mibps: None,
         lazy_dirty_clear: false,
         multifd: None,
+        xbzrle_cache_mib: None,
+        postcopy_after_passes: None,
+        postcopy_when_stalled: false,
+        postcopy_preempt: false,
     };
     s
 }
@@ -410,6 +414,10 @@ fn points() -> Vec<Point> {
         // OPNFV's QEMU 2.x cleared the whole dirty log at each sync.
         lazy_dirty_clear: false,
         multifd: None,
+        xbzrle_cache_mib: None,
+        postcopy_after_passes: None,
+        postcopy_when_stalled: false,
+        postcopy_preempt: false,
     };
     let v11 = run(&s);
     p.push(Point {

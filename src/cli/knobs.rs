@@ -48,6 +48,10 @@ pub(super) struct Knobs {
     /// which auto-converge's throttle slows only once the sleeps leave too little time).
     #[arg(long, allow_negative_numbers = true)]
     write_cpu_share: Option<f64>,
+    /// Bytes of a page one write changes: 8 a word, 64 a cache line, 4096 the whole page (only
+    /// XBZRLE sees it).
+    #[arg(long, allow_negative_numbers = true)]
+    write_bytes: Option<f64>,
     #[arg(long, allow_negative_numbers = true)]
     link_gbps: Option<f64>,
     /// QEMU's max-bandwidth in MiB/s, or "unlimited" as libvirt sets it (QEMU's default: 128).
@@ -73,6 +77,18 @@ pub(super) struct Knobs {
     /// QEMU multifd compression (level 1); turns multifd on with 2 channels if it is off.
     #[arg(long, value_parser = named(MultifdCompression::NAMES, MultifdCompression::from_name))]
     multifd_compression: Option<MultifdCompression>,
+    /// QEMU XBZRLE with a cache of this many MiB (xbzrle-cache-size; QEMU's default 64).
+    #[arg(long, allow_negative_numbers = true)]
+    xbzrle_cache_mib: Option<f64>,
+    /// QEMU post-copy after this many pre-copy passes (0: at once).
+    #[arg(long)]
+    postcopy_after_passes: Option<u32>,
+    /// QEMU post-copy as soon as pre-copy stalls (a pass leaves no less than the one before).
+    #[arg(long)]
+    postcopy_when_stalled: bool,
+    /// QEMU postcopy-preempt: faulted pages overtake the background push.
+    #[arg(long)]
+    postcopy_preempt: bool,
     #[arg(long, allow_negative_numbers = true)]
     timeout_s: Option<f64>,
     #[arg(long, value_parser = named(TransportKind::NAMES, TransportKind::from_name))]
@@ -181,6 +197,11 @@ impl Knobs {
             || self.auto_converge
             || self.multifd_channels.is_some()
             || self.multifd_compression.is_some()
+            || self.xbzrle_cache_mib.is_some()
+            || self.postcopy_after_passes.is_some()
+            || self.postcopy_when_stalled
+            || self.postcopy_preempt
+            || self.write_bytes.is_some()
             || self.rdma
             || self.dedicated
             || self.shared
@@ -209,6 +230,7 @@ impl Knobs {
         set(&mut s.vm.zero_fraction, self.zero_fraction);
         set(&mut s.vm.sparse_fraction, self.sparse_fraction);
         set(&mut s.vm.write_cpu_share, self.write_cpu_share);
+        set(&mut s.vm.write_bytes, self.write_bytes);
         set(&mut s.vm.dirty_rate_mibps, self.dirty_rate_mibps);
         set(&mut s.vm.pattern, self.pattern);
         set(&mut s.network.link_gbps, self.link_gbps);
@@ -244,6 +266,13 @@ impl Knobs {
             ("--max-bandwidth-mibps", self.max_bandwidth_mibps.is_some()),
             ("--multifd-channels", self.multifd_channels.is_some()),
             ("--multifd-compression", self.multifd_compression.is_some()),
+            ("--xbzrle-cache-mib", self.xbzrle_cache_mib.is_some()),
+            (
+                "--postcopy-after-passes",
+                self.postcopy_after_passes.is_some(),
+            ),
+            ("--postcopy-when-stalled", self.postcopy_when_stalled),
+            ("--postcopy-preempt", self.postcopy_preempt),
         ];
         if !matches!(s.policy, StopPolicy::Qemu { .. }) {
             if let Some((flag, _)) = qemu_only.iter().find(|(_, given)| *given) {
@@ -257,9 +286,21 @@ impl Knobs {
                 auto_converge,
                 max_bandwidth_mibps,
                 multifd,
+                xbzrle_cache_mib,
+                postcopy_after_passes,
+                postcopy_when_stalled,
+                postcopy_preempt,
                 ..
             } => {
                 set(downtime_limit_ms, self.downtime_limit_ms);
+                if self.xbzrle_cache_mib.is_some() {
+                    *xbzrle_cache_mib = self.xbzrle_cache_mib;
+                }
+                if self.postcopy_after_passes.is_some() {
+                    *postcopy_after_passes = self.postcopy_after_passes;
+                }
+                *postcopy_when_stalled |= self.postcopy_when_stalled;
+                *postcopy_preempt |= self.postcopy_preempt;
                 *auto_converge |= self.auto_converge;
                 if let Some(Limit(limit)) = self.max_bandwidth_mibps {
                     *max_bandwidth_mibps = limit;

@@ -88,6 +88,7 @@ fn visit(s: &mut Scenario, f: &mut dyn FnMut(&'static str, Leaf<'_>)) {
     f("vm.zero_fraction", Num(&mut vm.zero_fraction));
     f("vm.sparse_fraction", Num(&mut vm.sparse_fraction));
     f("vm.write_cpu_share", Num(&mut vm.write_cpu_share));
+    f("vm.write_bytes", Num(&mut vm.write_bytes));
     let n = &mut s.network;
     f("network.link_gbps", Num(&mut n.link_gbps));
     f("network.nics", Count(&mut n.nics));
@@ -131,6 +132,10 @@ fn visit(s: &mut Scenario, f: &mut dyn FnMut(&'static str, Leaf<'_>)) {
             max_bandwidth_mibps,
             lazy_dirty_clear,
             multifd,
+            xbzrle_cache_mib,
+            postcopy_after_passes,
+            postcopy_when_stalled,
+            postcopy_preempt,
         } => {
             f("policy.downtime_limit_ms", Num(downtime_limit_ms));
             f("policy.auto_converge", Flag(auto_converge));
@@ -141,6 +146,13 @@ fn visit(s: &mut Scenario, f: &mut dyn FnMut(&'static str, Leaf<'_>)) {
                 f("policy.multifd.channels", Count(&mut m.channels));
                 f("policy.multifd.compression", Choice(&mut m.compression));
             }
+            f("policy.xbzrle_cache_mib", MaybeNum(xbzrle_cache_mib));
+            f(
+                "policy.postcopy_after_passes",
+                MaybeCount(postcopy_after_passes),
+            );
+            f("policy.postcopy_when_stalled", Flag(postcopy_when_stalled));
+            f("policy.postcopy_preempt", Flag(postcopy_preempt));
         }
         StopPolicy::Xen {
             max_iterations,

@@ -202,6 +202,10 @@ pub fn scenario_for(r: &LabRun, host: &HostProfile) -> Scenario {
                 Codec::Zstd => MultifdCompression::Zstd,
             },
         }),
+        xbzrle_cache_mib: None,
+        postcopy_after_passes: None,
+        postcopy_when_stalled: false,
+        postcopy_preempt: false,
     };
     host.apply(&mut s);
     s.timeout_s = r.timeout_s;

@@ -78,6 +78,12 @@ fn german(p: &Problem) -> &'static str {
         P::NicCount { .. } => "1 bis {} Netzwerkadapter je Host",
         P::TcpWindow => "ein TCP-Fenster fasst mindestens 1 KiB",
         P::MultifdChannels { .. } => "multifd nutzt 1 bis {} Kanäle ({} angegeben)",
+        P::XbzrleCache(_) => {
+            "der XBZRLE-Cache fasst eine Zweierpotenz von 4-KiB-Seiten, 4 KiB bis 1 TiB ({} MiB angegeben)"
+        }
+        P::XbzrleWithMultifd => "multifd ist nicht mit XBZRLE kombinierbar",
+        P::PostcopyWithMultifd => "Post-Copy ist noch nicht mit multifd kombinierbar",
+        P::WriteBytes(_) => "ein Schreibzugriff ändert 1 bis 4096 Bytes einer Seite ({} angegeben)",
         P::Descriptors { .. } => {
             "die Ringe eines Netzwerkadapters fassen {} bis {} Deskriptoren ({} angegeben)"
         }
@@ -211,6 +217,10 @@ mod tests {
             Problem::NicCount { max: 16 },
             Problem::TcpWindow,
             Problem::MultifdChannels { got: 0, max: 255 },
+            Problem::XbzrleCache(3.0),
+            Problem::XbzrleWithMultifd,
+            Problem::PostcopyWithMultifd,
+            Problem::WriteBytes(0.0),
             Problem::Descriptors {
                 lo: 64,
                 hi: 8192,

@@ -113,6 +113,11 @@ pub struct Vm {
     /// Measured in the lab: paced guests at 2–24 % of their CPU kept their rates through throttles
     /// of 40–70 % (`docs/lab.md`).
     pub write_cpu_share: f64,
+    /// Bytes of a page one write changes: 8 for a word, 64 for a cache line, 4096 when the
+    /// guest rewrites whole pages. Only XBZRLE sees it: it sends a page it has sent before as
+    /// the runs of bytes that changed (`migration/xbzrle.c`), so a guest that changes a word of
+    /// many pages costs it a few bytes each.
+    pub write_bytes: f64,
 }
 
 impl Default for Vm {
@@ -133,6 +138,7 @@ impl Default for Vm {
             zero_fraction: 0.0,
             sparse_fraction: 0.0,
             write_cpu_share: 1.0,
+            write_bytes: super::transport::PAGE_BYTES,
         }
     }
 }
@@ -308,6 +314,27 @@ pub enum StopPolicy {
         /// and connection).
         #[serde(default)]
         multifd: Option<Multifd>,
+        /// XBZRLE (the `xbzrle` capability) with a cache of this many MiB
+        /// (`xbzrle-cache-size`, 64 MiB by default, a power of two of pages,
+        /// `migration/page_cache.c`); `None`: off, QEMU's default. From pass 2 on, a page sent
+        /// before goes as the XOR runs against the copy in the cache, whole when that is no
+        /// smaller (`migration/ram.c`, `save_xbzrle_page`).
+        #[serde(default)]
+        xbzrle_cache_mib: Option<f64>,
+        /// Post-copy (`postcopy-ram`, then `migrate-start-postcopy`): after this many pre-copy
+        /// passes (0: at once) the VM moves to the destination and the pages it has not got
+        /// follow, fetched when it touches them and pushed in the background
+        /// (`docs/devel/migration/postcopy.rst`). `None`: pre-copy to the end.
+        #[serde(default)]
+        postcopy_after_passes: Option<u32>,
+        /// Switch to post-copy as soon as a pass leaves no less to send than the one before
+        /// (pre-copy has stalled), as KubeVirt's `allowPostCopy` does after its timeout.
+        #[serde(default)]
+        postcopy_when_stalled: bool,
+        /// `postcopy-preempt` (QEMU 8.0+): a page the destination faults on goes at once on a
+        /// channel of its own, not behind the background push already in flight.
+        #[serde(default)]
+        postcopy_preempt: bool,
     },
     /// Xen: stop when fewer than `min_dirty_pages` are dirty or after `max_iterations` rounds
     /// (today's `xg_sr_save.c`: 50 pages, 5 rounds), or once `max_factor` × memory has been sent
@@ -402,6 +429,10 @@ impl StopPolicy {
             max_bandwidth_mibps: qemu_max_bandwidth(),
             lazy_dirty_clear: true,
             multifd: None,
+            xbzrle_cache_mib: None,
+            postcopy_after_passes: None,
+            postcopy_when_stalled: false,
+            postcopy_preempt: false,
         }
     }
     /// QEMU as libvirt drives it: no bandwidth limit.
@@ -412,6 +443,10 @@ impl StopPolicy {
             max_bandwidth_mibps: None,
             lazy_dirty_clear: true,
             multifd: None,
+            xbzrle_cache_mib: None,
+            postcopy_after_passes: None,
+            postcopy_when_stalled: false,
+            postcopy_preempt: false,
         }
     }
     /// The same QEMU with one setting changed: auto-converge, and lazy dirty-log clearing.
@@ -472,6 +507,34 @@ impl StopPolicy {
         }
     }
 
+    /// XBZRLE's cache in bytes, when XBZRLE is on.
+    pub fn xbzrle_cache(&self) -> Option<f64> {
+        match *self {
+            StopPolicy::Qemu {
+                xbzrle_cache_mib, ..
+            } => xbzrle_cache_mib.map(|m| m * super::units::MIB),
+            _ => None,
+        }
+    }
+
+    /// When post-copy takes over, if it is on: after how many passes (if set), whether when
+    /// pre-copy stalls, and whether faulted pages preempt the background push.
+    pub fn postcopy(&self) -> Option<PostcopySwitch> {
+        match *self {
+            StopPolicy::Qemu {
+                postcopy_after_passes,
+                postcopy_when_stalled,
+                postcopy_preempt,
+                ..
+            } if postcopy_after_passes.is_some() || postcopy_when_stalled => Some(PostcopySwitch {
+                after_passes: postcopy_after_passes,
+                when_stalled: postcopy_when_stalled,
+                preempt: postcopy_preempt,
+            }),
+            _ => None,
+        }
+    }
+
     /// Whether a page written before it was sent in a pass is sent only once.
     pub fn lazy_dirty_clear(&self) -> bool {
         matches!(
@@ -493,6 +556,14 @@ impl StopPolicy {
             _ => None,
         }
     }
+}
+
+/// When a QEMU migration switches to post-copy ([`StopPolicy::postcopy`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PostcopySwitch {
+    pub after_passes: Option<u32>,
+    pub when_stalled: bool,
+    pub preempt: bool,
 }
 
 /// Costs that do not depend on memory size.
@@ -679,7 +750,7 @@ mod tests {
         let json = serde_json::to_string(&StopPolicy::qemu()).unwrap();
         assert_eq!(
             json,
-            r#"{"kind":"qemu","downtime_limit_ms":300.0,"auto_converge":false,"max_bandwidth_mibps":128.0,"lazy_dirty_clear":true,"multifd":null}"#
+            r#"{"kind":"qemu","downtime_limit_ms":300.0,"auto_converge":false,"max_bandwidth_mibps":128.0,"lazy_dirty_clear":true,"multifd":null,"xbzrle_cache_mib":null,"postcopy_after_passes":null,"postcopy_when_stalled":false,"postcopy_preempt":false}"#
         );
         let p: StopPolicy =
             serde_json::from_str(r#"{"kind":"qemu","downtime_limit_ms":30}"#).unwrap();
@@ -691,6 +762,10 @@ mod tests {
                 max_bandwidth_mibps: Some(QEMU_MAX_BANDWIDTH_MIBPS),
                 lazy_dirty_clear: true,
                 multifd: None,
+                xbzrle_cache_mib: None,
+                postcopy_after_passes: None,
+                postcopy_when_stalled: false,
+                postcopy_preempt: false,
             },
             "QEMU's default max-bandwidth when the file does not set one"
         );

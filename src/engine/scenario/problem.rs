@@ -91,6 +91,13 @@ pub enum Problem {
         got: u32,
         max: u32,
     },
+    /// QEMU takes an XBZRLE cache of a power of two of 4 KiB pages.
+    XbzrleCache(f64),
+    /// QEMU refuses XBZRLE, and post-copy, with multifd.
+    XbzrleWithMultifd,
+    PostcopyWithMultifd,
+    /// A write changes 1 to 4096 bytes of a page.
+    WriteBytes(f64),
     Descriptors {
         lo: u32,
         hi: u32,
@@ -310,6 +317,16 @@ impl Problem {
             P::MultifdChannels { got, max } => (
                 "multifd uses 1 to {} channels (got {})",
                 args([n(*max), n(*got)]),
+            ),
+            P::XbzrleCache(mib) => (
+                "the XBZRLE cache holds a power of two of 4 KiB pages, 4 KiB to 1 TiB (got {} MiB)",
+                args([Num(*mib)]),
+            ),
+            P::XbzrleWithMultifd => ("multifd is not compatible with XBZRLE", args([])),
+            P::PostcopyWithMultifd => ("post-copy is not yet compatible with multifd", args([])),
+            P::WriteBytes(b) => (
+                "a write changes 1 to 4096 bytes of a page (got {})",
+                args([Num(*b)]),
             ),
             P::Descriptors { lo, hi, got } => (
                 "NIC rings hold {} to {} descriptors (got {})",

@@ -3,6 +3,7 @@
 
 use super::problem::Problem;
 use super::*;
+use crate::engine::transport::PAGE_BYTES;
 use crate::engine::units::MIB;
 
 /// Input that cannot describe a real migration: which field, and why.
@@ -114,6 +115,9 @@ impl Scenario {
                 Problem::WriteCpuShare(vm.write_cpu_share),
             );
         }
+        if !(vm.write_bytes >= 1.0 && vm.write_bytes <= PAGE_BYTES) {
+            return err("vm.write_bytes", Problem::WriteBytes(vm.write_bytes));
+        }
         if vm.zero_fraction + vm.sparse_fraction > 1.0 + 1e-9 {
             return err(
                 "vm.sparse_fraction",
@@ -176,6 +180,30 @@ impl Scenario {
                         max: MAX_MULTIFD_CHANNELS,
                     },
                 );
+            }
+        }
+        if let StopPolicy::Qemu {
+            xbzrle_cache_mib,
+            multifd,
+            ..
+        } = self.policy
+        {
+            if let Some(mib) = xbzrle_cache_mib {
+                let pages = mib * MIB / PAGE_BYTES;
+                // QEMU: "expects a power of two no less than the target page size".
+                let power_of_two = pages >= 1.0
+                    && pages <= (1u64 << 28) as f64
+                    && pages.fract() == 0.0
+                    && (pages as u64).is_power_of_two();
+                if !power_of_two {
+                    return err("policy.xbzrle_cache_mib", Problem::XbzrleCache(mib));
+                }
+                if multifd.is_some() {
+                    return err("policy.xbzrle_cache_mib", Problem::XbzrleWithMultifd);
+                }
+            }
+            if self.policy.postcopy().is_some() && multifd.is_some() {
+                return err("policy.postcopy_after_passes", Problem::PostcopyWithMultifd);
             }
         }
         if let Some(b) = net.buffers {
