@@ -38,6 +38,7 @@ pub struct Colours {
     pub pass_even: RGBColor,
     pub blackout: RGBColor,
     pub cleanup: RGBColor,
+    pub postcopy: RGBColor,
 }
 
 impl Colours {
@@ -76,6 +77,7 @@ impl Colours {
             pass_even: pick("--ph-pass-even"),
             blackout: pick("--ph-blackout"),
             cleanup: pick("--ph-cleanup"),
+            postcopy: pick("--ph-postcopy"),
         }
     }
 
@@ -88,6 +90,7 @@ impl Colours {
             Stage::Precopy if pass % 2 == 1 => self.pass_odd,
             Stage::Precopy => self.pass_even,
             Stage::Blackout | Stage::Switchover => self.blackout,
+            Stage::Postcopy => self.postcopy,
             Stage::Cleanup | Stage::Done => self.cleanup,
         }
     }

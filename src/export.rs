@@ -53,6 +53,8 @@ pub struct Summary<'a> {
     pub cpu_source_core_s: f64,
     pub cpu_dest_core_s: f64,
     pub stop_copy: Option<&'a StopCopyRecord>,
+    /// The post-copy phase, when the migration switched to post-copy.
+    pub postcopy: Option<&'a crate::engine::postcopy::PostcopyRecord>,
     pub explanation: Vec<String>,
     pub scenario: &'a Scenario,
 }
@@ -67,6 +69,7 @@ impl<'a> Summary<'a> {
             cpu_source_core_s: t.cpu_source_core_s,
             cpu_dest_core_s: t.cpu_dest_core_s,
             stop_copy: t.stop_copy.as_ref(),
+            postcopy: t.postcopy.as_ref(),
             explanation: rate_explanation(t),
             scenario: &t.scenario,
         }

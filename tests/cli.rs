@@ -387,3 +387,83 @@ fn the_lab_host_profile_puts_a_scenario_on_the_labs_host() {
     let line = one_error_line(&["simulate", "--host-profile", "datacentre"]);
     assert!(line.contains("invalid value 'datacentre'"), "{line}");
 }
+
+/// XBZRLE and post-copy from the command line, on their own and together, on a guest that
+/// writes twice as fast as its 1 GbE link carries: pre-copy alone never converges; post-copy
+/// moves it with a blackout of the device state; XBZRLE with a cache that holds the working set
+/// and word-sized writes makes pre-copy converge; both together send the later passes as
+/// changes and then switch.
+#[test]
+fn xbzrle_and_postcopy_run_alone_and_combined() {
+    let base = [
+        "simulate",
+        "--json",
+        "--policy",
+        "qemu",
+        "--max-bandwidth-mibps",
+        "unlimited",
+        "--link-gbps",
+        "1",
+        "--dirty-rate-mibps",
+        "200",
+        "--dedicated",
+        "--timeout-s",
+        "600",
+    ];
+    let trace = |extra: &[&str]| -> serde_json::Value {
+        let out = run(&[&base[..], extra].concat());
+        assert!(out.status.success(), "{extra:?}: {:?}", out);
+        serde_json::from_slice(&out.stdout).expect("a JSON trace")
+    };
+    let completed = |t: &serde_json::Value| t["completed"] == true;
+    let hits = |t: &serde_json::Value| -> f64 {
+        t["pass_records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["xbzrle"]["hits"].as_f64())
+            .sum()
+    };
+    let plain = trace(&[]);
+    assert!(!completed(&plain), "{}", plain["outcome"]);
+    assert!(plain["postcopy"].is_null());
+
+    let post = trace(&["--postcopy-after-passes", "1"]);
+    assert!(completed(&post));
+    let pc = &post["postcopy"];
+    assert!(pc["faulted_pages"].as_f64().unwrap() > 0.0);
+    assert!(
+        post["downtime_ms"].as_f64().unwrap() < 500.0,
+        "{}",
+        post["downtime_s"]
+    );
+    assert_eq!(post["passes"], 1);
+
+    let xb = trace(&["--xbzrle-cache-mib", "4096", "--write-bytes", "8"]);
+    assert!(completed(&xb), "{}", xb["outcome"]);
+    assert!(hits(&xb) > 0.0);
+    assert!(xb["postcopy"].is_null());
+
+    let both = trace(&[
+        "--xbzrle-cache-mib",
+        "4096",
+        "--write-bytes",
+        "4096",
+        "--postcopy-after-passes",
+        "3",
+    ]);
+    assert!(completed(&both));
+    assert_eq!(both["passes"], 3);
+    assert!(hits(&both) > 0.0, "pass 3 finds pass 2's pages");
+    assert!(!both["postcopy"].is_null());
+
+    let text = String::from_utf8(
+        run(&[&["simulate"], &base[2..], &["--postcopy-after-passes", "0"]].concat()).stdout,
+    )
+    .unwrap();
+    assert!(
+        text.contains("Switched to post-copy after 0 passes"),
+        "{text}"
+    );
+    assert!(text.contains("pages faulted"), "{text}");
+}

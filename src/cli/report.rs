@@ -61,6 +61,47 @@ pub(super) fn report(t: &Trace) -> String {
             "—"
         );
     }
+    if let Some(pc) = &t.postcopy {
+        let phase = pc.end_s - pc.resume_s;
+        let _ = writeln!(
+            out,
+            "{:>5}  {:>10}  {:>10}  {:>12}  {:>28}  {:>12}",
+            "post",
+            fmt_duration(pc.resume_s),
+            fmt_duration(phase),
+            fmt_bytes(pc.bytes),
+            fmt_rate(pc.bytes / phase.max(f64::MIN_POSITIVE)),
+            "—"
+        );
+        let _ = writeln!(
+            out,
+            "\npost-copy    {:.0} pages faulted, {:.0} pushed; the guest waited {} ({:.0} % of the phase, {} a fault)",
+            pc.faulted_pages,
+            pc.pushed_pages,
+            fmt_duration(pc.blocktime_s),
+            pc.slowdown * 100.0,
+            fmt_duration(pc.fault_wait_s)
+        );
+    }
+    let xb: Vec<_> = t
+        .passes
+        .iter()
+        .filter_map(|p| p.xbzrle)
+        .chain(t.stop_copy.as_ref().and_then(|s| s.xbzrle))
+        .collect();
+    if !xb.is_empty() {
+        let hits: f64 = xb.iter().map(|x| x.hits).sum();
+        let misses: f64 = xb.iter().map(|x| x.misses).sum();
+        let overflows: f64 = xb.iter().map(|x| x.overflows).sum();
+        let _ = writeln!(
+            out,
+            "\nxbzrle       {:.0} of {:.0} pages found in the cache ({:.0} %), {:.0} of them overflowed and went whole",
+            hits,
+            hits + misses,
+            100.0 * hits / (hits + misses).max(1.0),
+            overflows
+        );
+    }
     out.push('\n');
     for line in rate_explanation(t) {
         let _ = writeln!(out, "· {line}");

@@ -9,11 +9,13 @@
 use serde::Serialize;
 
 use super::policy::{decide, stop_threshold, Decision, PolicyState};
-use super::scenario::{Overheads, Scenario, StopPolicy};
+use super::postcopy::{Guest, PostcopyRecord, DISCARD_RANGE_BYTES};
+use super::scenario::{Overheads, PostcopySwitch, Scenario, StopPolicy};
 use super::trace::{LinkSegment, Outcome, PassRecord, PhaseKind, PhaseSpan, StopCopyRecord};
 use super::transport::{xen_round_limit, Encoded, RateBreakdown, PAGE_BYTES};
 use super::units::MIB;
 use super::workload::{Part, Workload};
+use super::xbzrle::{writes_per_dirty_page, Cache, XbzrlePages};
 
 /// Where a migration is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -27,6 +29,8 @@ pub enum Stage {
     Precopy,
     Blackout,
     Switchover,
+    /// Post-copy: the VM runs on the destination while the pages it lacks follow.
+    Postcopy,
     Cleanup,
     Done,
 }
@@ -39,6 +43,7 @@ impl Stage {
             Stage::Precopy => PhaseKind::Precopy,
             Stage::Blackout => PhaseKind::StopCopy,
             Stage::Switchover => PhaseKind::Switchover,
+            Stage::Postcopy => PhaseKind::Postcopy,
             Stage::Cleanup => PhaseKind::Cleanup,
             Stage::Done => return None,
         })
@@ -46,7 +51,10 @@ impl Stage {
 
     /// Whether bytes move in this stage.
     pub fn transfers(self) -> bool {
-        matches!(self, Stage::Storage | Stage::Precopy | Stage::Blackout)
+        matches!(
+            self,
+            Stage::Storage | Stage::Precopy | Stage::Blackout | Stage::Postcopy
+        )
     }
 }
 
@@ -173,6 +181,21 @@ pub struct Machine {
     rate_estimate: f64,
     /// Dirty rate the last pass saw (Xen's adaptive rounds follow it).
     prev_dirty_rate: f64,
+    /// How long the last pass took: the pages of this one were dirtied over it.
+    prev_pass_s: f64,
+    /// XBZRLE's cache, when XBZRLE is on; bytes a write changes; what it made of the current
+    /// transfer's pages.
+    xbzrle: Option<Cache>,
+    write_bytes: f64,
+    xb_pages: Option<XbzrlePages>,
+    /// When post-copy takes over, if it is on; what it will move, once switched; the guest
+    /// on the destination while it runs, and its record once done.
+    postcopy_switch: Option<PostcopySwitch>,
+    postcopy_pending: Option<Pending>,
+    guest: Option<Guest>,
+    /// Where the post-copy's last burst ended, and its burst size.
+    postcopy_mark: (f64, f64),
+    pub postcopy: Option<PostcopyRecord>,
     pub stages: Vec<StageSpan>,
     pub passes: Vec<PassRecord>,
     pub stop_copy: Option<StopCopyRecord>,
@@ -216,6 +239,18 @@ impl Machine {
             pending: Pending::default(),
             pass_segments: None,
             prev_dirty_rate: 0.0,
+            prev_pass_s: 0.0,
+            xbzrle: s.policy.xbzrle_cache().map(|bytes| {
+                let parts = Workload::of(&s.vm).parts();
+                Cache::new(bytes, parts[0].size + parts[1].size)
+            }),
+            write_bytes: s.vm.write_bytes,
+            xb_pages: None,
+            postcopy_switch: s.policy.postcopy(),
+            postcopy_pending: None,
+            guest: None,
+            postcopy_mark: (t, 0.0),
+            postcopy: None,
             stages: Vec::new(),
             passes: Vec::new(),
             stop_copy: None,
@@ -255,12 +290,14 @@ impl Machine {
     /// Whether `send_rates` is the stop-and-copy's (the blackout's) rather than the passes'.
     /// Each is fixed for the machine's life, so this tells a caller when a rate it derived
     /// from them still holds.
+    /// Post-copy runs as the stop-and-copy does, without QEMU's `max-bandwidth`
+    /// (`max-postcopy-bandwidth`, unlimited by default, applies instead).
     pub fn sends_stop_copy(&self) -> bool {
-        self.stage == Stage::Blackout
+        matches!(self.stage, Stage::Blackout | Stage::Postcopy)
     }
 
     pub fn send_rates(&self) -> &RateBreakdown {
-        if self.stage == Stage::Blackout {
+        if self.sends_stop_copy() {
             &self.stop_rates
         } else {
             &self.rates
@@ -302,6 +339,13 @@ impl Machine {
             },
             Stage::Blackout => Step::Send {
                 wire: self.wire - self.done,
+                limit: self.limit,
+                deadline: f64::INFINITY,
+            },
+            // In bursts, so that the guest's waiting follows the pages as they arrive; it
+            // cannot be cancelled (the VM runs on the destination).
+            Stage::Postcopy => Step::Send {
+                wire: self.postcopy_mark.1.min(self.wire - self.done),
                 limit: self.limit,
                 deadline: f64::INFINITY,
             },
@@ -365,6 +409,55 @@ impl Machine {
         self.limit = self.rates.cpu_wire_limit(&self.enc, extra);
     }
 
+    /// Sets up a transfer of `pending`'s pages plus `extra` raw bytes, through XBZRLE's cache
+    /// once it has started; `last` for the stop-and-copy, which inserts nothing.
+    fn load_pages(&mut self, pending: Pending, extra: f64, last: bool) {
+        let Some(cache) = self.xbzrle.as_mut().filter(|c| c.started()) else {
+            self.xb_pages = None;
+            return self.load(pending.data(), pending.zero, extra);
+        };
+        let parts = self.workload.throttled(self.state.throttle_pct).parts();
+        let sizes = parts.map(|p| p.size / PAGE_BYTES);
+        // The pages of this transfer were dirtied over the last pass.
+        let writes = parts.map(|p| {
+            let coverage = if p.size > 0.0 {
+                p.rate * self.prev_pass_s / p.size
+            } else {
+                0.0
+            };
+            writes_per_dirty_page(coverage)
+        });
+        let pages = pending.parts.map(|b| b / PAGE_BYTES);
+        let xb = cache.send(
+            pages,
+            sizes,
+            writes,
+            pending.other / PAGE_BYTES,
+            self.write_bytes,
+            last,
+        );
+        // The zero pages (and written pages that are zeros) as usual; the rest as XBZRLE sent
+        // them, on the one migration thread.
+        let zeros = self.rates.encode(0.0, pending.zero);
+        let (src, dst) = xb.core_s();
+        self.enc = Encoded {
+            memory: pending.total(),
+            wire: xb.wire() + zeros.wire,
+            compress_core_s: src + zeros.compress_core_s,
+            decompress_core_s: dst,
+        };
+        self.xb_pages = Some(xb);
+        self.extra = extra;
+        self.wire = self.enc.wire + extra;
+        self.done = 0.0;
+        let thread = if self.enc.compress_core_s > 0.0 {
+            self.wire / self.enc.compress_core_s
+        } else {
+            f64::INFINITY
+        };
+        self.limit = self.rates.cpu_wire_limit(&self.enc, extra).min(thread);
+    }
+
     /// Pass 1: every written page (the working set among them) and the never-written ones.
     fn everything(&self) -> Pending {
         let parts = self.workload.parts();
@@ -384,12 +477,21 @@ impl Machine {
         if self.rates.wire_rate(0.0) <= 0.0 {
             return self.finish(Outcome::NoBandwidth, t);
         }
+        if self.pass == 0 && self.postcopy_switch.and_then(|p| p.after_passes) == Some(0) {
+            return self.start_postcopy(pending, t);
+        }
         // The span that ends now keeps its own pass number.
         self.enter(Stage::Precopy, t);
+        if self.pass == 1 {
+            // QEMU starts XBZRLE once the first pass has gone round all memory.
+            if let Some(c) = self.xbzrle.as_mut() {
+                c.start();
+            }
+        }
         self.pass += 1;
         self.pending = pending;
         self.pass_segments = None;
-        self.load(pending.data(), pending.zero, 0.0);
+        self.load_pages(pending, 0.0, false);
         if let Some(xen) = xen_round_limit(&self.policy, self.pass == 1, self.prev_dirty_rate) {
             self.limit = self.limit.min(xen);
         }
@@ -408,7 +510,10 @@ impl Machine {
                 let all = self.everything();
                 self.begin_pass(all, t);
             }
-            Stage::Switchover => self.enter(Stage::Cleanup, t),
+            Stage::Switchover => match self.postcopy_pending.take() {
+                Some(pending) => self.resume_on_destination(pending, t),
+                None => self.enter(Stage::Cleanup, t),
+            },
             Stage::Cleanup => self.finish(Outcome::Converged, t),
             _ => {}
         }
@@ -486,13 +591,87 @@ impl Machine {
                     duration_s: duration,
                     switchover_s: switchover,
                     segments: range,
+                    xbzrle: self.xb_pages,
                 });
                 self.memory_bytes += self.enc.memory;
                 self.downtime_s = duration + switchover;
                 self.enter(Stage::Switchover, t);
             }
+            Stage::Postcopy => {
+                self.account_cpu(share, sent);
+                self.memory_bytes += self.enc.memory * share;
+                let (from, _) = self.postcopy_mark;
+                self.postcopy_mark.0 = t;
+                let pages = self.enc.memory / PAGE_BYTES;
+                let per_page = if pages > 0.0 {
+                    self.wire / pages
+                } else {
+                    PAGE_BYTES
+                };
+                let dt = t - from;
+                let rate = if dt > 0.0 { sent / dt } else { f64::INFINITY };
+                if let Some(g) = self.guest.as_mut() {
+                    g.arrived(t, dt, sent / per_page, rate, per_page);
+                }
+                if self.done >= self.wire * (1.0 - 1e-12) {
+                    self.postcopy = self.guest.take().map(|g| g.finish(t));
+                    self.enter(Stage::Cleanup, t);
+                } else if !complete {
+                    // Nothing moved (the driver abandons it): neither host has the whole VM.
+                    self.postcopy = self.guest.take().map(|g| g.finish(t));
+                }
+            }
             _ => {}
         }
+    }
+
+    /// Switches to post-copy at `t` with `pending` still to move: the VM stops, and the
+    /// device state and the list of dirty pages (as discard ranges) cross; no memory does.
+    fn start_postcopy(&mut self, pending: Pending, t: f64) {
+        self.outcome = Some(Outcome::Converged);
+        self.enter(Stage::Blackout, t);
+        // Dirty pages of the working set in runs: about one a page while they are sparse,
+        // fewer as they run together (a random writer leaves p·(1 − p) of the pages starting
+        // a run); the rest of what is pending (never sent, never written) in a run each.
+        let parts = self.workload.parts();
+        let ws = (parts[0].size + parts[1].size) / PAGE_BYTES;
+        let dirty = (pending.parts[0] + pending.parts[1]) / PAGE_BYTES;
+        let ranges = if ws > 0.0 {
+            dirty * (1.0 - dirty / ws).max(0.0)
+        } else {
+            0.0
+        } + 2.0;
+        let state = self.overheads.device_state_mib * MIB + ranges * DISCARD_RANGE_BYTES;
+        self.xb_pages = None;
+        self.load(0.0, 0.0, state);
+        self.postcopy_pending = Some(pending);
+    }
+
+    /// The VM resumed on the destination at `t`; `pending` follows.
+    fn resume_on_destination(&mut self, pending: Pending, t: f64) {
+        if pending.total() <= 0.0 {
+            return self.enter(Stage::Cleanup, t);
+        }
+        let switch_s = self.stop_copy.as_ref().map_or(t, |sc| sc.start_s);
+        self.enter(Stage::Postcopy, t);
+        self.load(pending.data(), pending.zero, 0.0);
+        // It runs unthrottled on the destination and touches its working set as it wrote it.
+        let parts = self.workload.parts();
+        let page = |b: f64| b / PAGE_BYTES;
+        let preempt = self.postcopy_switch.is_some_and(|p| p.preempt);
+        self.guest = Some(Guest::new(
+            (switch_s, t),
+            page(pending.total()),
+            (
+                page(pending.parts[0] + pending.parts[1]),
+                page(parts[0].size + parts[1].size),
+            ),
+            page(self.workload.rate),
+            preempt,
+            self.rates.rtt_s,
+        ));
+        // Bursts of a sixty-fourth of it: the guest's waiting changes slowly against that.
+        self.postcopy_mark = (t, (self.wire / 64.0).max(PAGE_BYTES));
     }
 
     /// CPU for `share` of the current transfer's encoding work and `sent` wire bytes.
@@ -586,6 +765,7 @@ impl Machine {
             stop_threshold_bytes: threshold,
             cpu_source_core_s: src,
             cpu_dest_core_s: dst,
+            xbzrle: self.xb_pages,
         });
         (next, newly, threshold)
     }
@@ -606,9 +786,11 @@ impl Machine {
         } else {
             0.0
         };
+        self.prev_pass_s = duration;
         let left = next.total();
         match decide(
             &self.policy,
+            self.postcopy_switch,
             self.pass,
             left,
             threshold,
@@ -621,8 +803,9 @@ impl Machine {
                 self.enter(Stage::Blackout, t);
                 let state = self.overheads.device_state_mib * MIB;
                 // The final copy runs unthrottled (no Xen round limit) and cannot be cancelled.
-                self.load(next.data(), next.zero, state);
+                self.load_pages(next, state, true);
             }
+            Decision::Postcopy => self.start_postcopy(next, t),
             Decision::Stop(outcome) => self.finish(outcome, t),
         }
     }

@@ -9,6 +9,7 @@ pub mod memory;
 pub mod memory_view;
 pub mod migration;
 pub mod policy;
+pub mod postcopy;
 pub mod scenario;
 pub mod sim;
 pub mod sort;
@@ -16,6 +17,7 @@ pub mod trace;
 pub mod transport;
 pub mod units;
 pub mod workload;
+pub mod xbzrle;
 
 pub use cluster::{simulate_cluster, ClusterScenario, ClusterTrace};
 pub use memory::{BlockState, MemoryLayout};

@@ -1,7 +1,7 @@
 //! The stop policies: when pre-copy has done enough (or must give up), and QEMU's
 //! auto-converge throttle.
 
-use super::scenario::StopPolicy;
+use super::scenario::{PostcopySwitch, StopPolicy};
 use super::trace::Outcome;
 use super::transport::{RateBreakdown, PAGE_BYTES};
 
@@ -25,6 +25,8 @@ pub const THROTTLE_PERIOD_S: f64 = 1.0;
 pub(crate) enum Decision {
     Continue,
     Stop(Outcome),
+    /// Switch to post-copy: the VM moves now and what is left follows.
+    Postcopy,
 }
 
 #[derive(Debug, Clone)]
@@ -114,6 +116,7 @@ pub(crate) fn stop_threshold(
 
 pub(crate) fn decide(
     policy: &StopPolicy,
+    postcopy: Option<PostcopySwitch>,
     pass: u32,
     left: f64,
     threshold: f64,
@@ -137,6 +140,13 @@ pub(crate) fn decide(
             // bytes are below the threshold.
             if left == 0.0 || left < threshold {
                 Decision::Stop(Outcome::Converged)
+            } else if postcopy.is_some_and(|p| {
+                p.after_passes.is_some_and(|n| pass >= n) || (p.when_stalled && left >= this_pass)
+            }) {
+                // `migrate-start-postcopy` (by libvirt after N passes, by KubeVirt once pre-copy
+                // stalls): `migration_iteration_run` switches when the pending bytes do not fit
+                // the downtime limit.
+                Decision::Postcopy
             } else if pass >= MAX_PASSES {
                 Decision::Stop(Outcome::NoProgress)
             } else {

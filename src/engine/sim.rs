@@ -62,6 +62,7 @@ pub fn simulate(s: &Scenario) -> Result<Trace, ScenarioError> {
         memory_bytes: m.memory_bytes,
         cpu_source_core_s: m.cpu_source_core_s,
         cpu_dest_core_s: m.cpu_dest_core_s,
+        postcopy: m.postcopy.clone(),
         layout: MemoryLayout::new(
             s.vm.memory_mib * MIB,
             s.vm.working_set_mib * MIB,

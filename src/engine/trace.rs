@@ -1,6 +1,8 @@
 //! The result of one simulation: phases, per-pass records, the outcome, and cheap queries at any
 //! time t for the playback clock.
 
+use super::postcopy::PostcopyRecord;
+use super::xbzrle::XbzrlePages;
 use serde::Serialize;
 
 use super::memory::MemoryLayout;
@@ -19,6 +21,9 @@ pub enum PhaseKind {
     StopCopy,
     /// Fixed stop-time work: storage handle move and resume on B. Still downtime.
     Switchover,
+    /// Post-copy: the VM runs on B while the pages it has not got follow, pushed in the
+    /// background or fetched when it touches one (and waits).
+    Postcopy,
     /// The VM runs on B; ARP announcements and source clean-up.
     Cleanup,
     /// Done: the VM runs on B.
@@ -32,7 +37,10 @@ impl PhaseKind {
         matches!(self, PhaseKind::StopCopy | PhaseKind::Switchover)
     }
     pub fn vm_on_destination(self) -> bool {
-        matches!(self, PhaseKind::Cleanup | PhaseKind::RunningOnB)
+        matches!(
+            self,
+            PhaseKind::Postcopy | PhaseKind::Cleanup | PhaseKind::RunningOnB
+        )
     }
 }
 
@@ -88,6 +96,8 @@ pub struct PassRecord {
     /// CPU core-seconds spent on the source (compression, zero scan, transport) and destination.
     pub cpu_source_core_s: f64,
     pub cpu_dest_core_s: f64,
+    /// What XBZRLE made of the pass's pages, when it was on and had started (pass 2 on).
+    pub xbzrle: Option<XbzrlePages>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -102,6 +112,8 @@ pub struct StopCopyRecord {
     pub switchover_s: f64,
     /// Range of `Trace::segments` covering the stop-and-copy.
     pub segments: (usize, usize),
+    /// What XBZRLE made of its pages, when it was on.
+    pub xbzrle: Option<XbzrlePages>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -144,6 +156,8 @@ pub struct Trace {
     /// CPU core-seconds used by the migration on the source and the destination host.
     pub cpu_source_core_s: f64,
     pub cpu_dest_core_s: f64,
+    /// The post-copy phase, when the migration switched to post-copy.
+    pub postcopy: Option<PostcopyRecord>,
     #[serde(skip)]
     pub layout: MemoryLayout,
 }
@@ -157,8 +171,12 @@ impl Trace {
         Workload::of(&self.scenario.vm)
     }
 
-    /// When data stops moving: the end of the stop-and-copy, or the cancellation.
+    /// When data stops moving: the end of the stop-and-copy (of the post-copy, when it ran),
+    /// or the cancellation.
     pub fn copy_end_s(&self) -> f64 {
+        if let Some(pc) = &self.postcopy {
+            return pc.end_s;
+        }
         match &self.stop_copy {
             Some(sc) => sc.start_s + sc.duration_s,
             None => self.passes.last().map_or(0.0, |p| p.end_s),

@@ -79,6 +79,26 @@ pub fn verdict_in(trace: &Trace, lang: Lang) -> Verdict {
         "The VM keeps running on host A",
         "Die VM läuft auf Host A weiter",
     );
+    if let (Some(pc), Outcome::Converged) = (&trace.postcopy, trace.outcome) {
+        let (bytes, phase) = (f.bytes(pc.bytes), f.duration(pc.end_s - pc.resume_s));
+        let waited = f.duration(pc.blocktime_s);
+        let faults = f.num(pc.faulted_pages.round(), 0);
+        return Verdict {
+            severity: if pc.slowdown > 0.5 {
+                Severity::Warning
+            } else {
+                Severity::Good
+            },
+            headline: lang.pick(
+                format!(
+                    "Switched to post-copy {after_passes}: {paused}; it then ran on B while {bytes} followed over {phase}, waiting {waited} on {faults} faults"
+                ),
+                format!(
+                    "Nach Post-Copy gewechselt {after_passes}: {paused}; sie lief dann auf B, während {bytes} in {phase} folgten, und wartete {waited} auf {faults} Seitenfehler"
+                ),
+            ),
+        };
+    }
     match trace.outcome {
         Outcome::Converged => Verdict {
             severity: Severity::Good,

@@ -142,6 +142,18 @@ pub fn describe_phase(trace: &Trace, t: f64, lang: Lang) -> (String, String) {
                 "der Zugriff auf die virtuellen Datenträger wechselt zu Host B, und die VM wird dort fortgesetzt",
             ),
         ),
+        PhaseKind::Postcopy => {
+            let left = Fmt(lang).bytes(trace.postcopy.as_ref().map_or(0.0, |p| p.bytes));
+            (
+                pick("Post-copy: running on B", "Post-Copy: läuft auf B"),
+                lang.pick(
+                    format!("the VM runs on B while {left} of pages follow: pushed in the background, or fetched when the VM touches one, which then waits"),
+                    format!(
+                        "die VM läuft auf B, während {left} an Seiten folgen: im Hintergrund geschoben oder abgerufen, sobald die VM eine berührt, die dann wartet"
+                    ),
+                ),
+            )
+        }
         PhaseKind::Cleanup => (
             pick("Running on B", "Läuft auf B"),
             pick(
@@ -169,6 +181,7 @@ fn phase_class(kind: PhaseKind, pass: u32) -> &'static str {
         PhaseKind::Precopy if pass % 2 == 1 => "seg pass odd",
         PhaseKind::Precopy => "seg pass even",
         PhaseKind::StopCopy | PhaseKind::Switchover => "seg blackout",
+        PhaseKind::Postcopy => "seg postcopy",
         PhaseKind::Cleanup => "seg cleanup",
         PhaseKind::RunningOnB | PhaseKind::Cancelled => "seg end",
     }

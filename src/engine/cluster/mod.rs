@@ -15,6 +15,7 @@ mod scenario;
 use serde::Serialize;
 
 use crate::engine::memory::MemoryLayout;
+use crate::engine::postcopy::PostcopyRecord;
 use crate::engine::trace::{LinkSegment, Outcome, PassRecord, PhaseSpan, StopCopyRecord, Trace};
 use crate::engine::transport::{Bottleneck, RateBreakdown};
 use crate::engine::units::{fmt_bytes, MIB};
@@ -140,6 +141,8 @@ pub struct MigrationRecord {
     /// Per-pass records in the single-VM format (segment ranges index `segments`).
     pub pass_records: Vec<PassRecord>,
     pub stop_copy: Option<StopCopyRecord>,
+    /// The post-copy phase, when it switched to post-copy.
+    pub postcopy: Option<PostcopyRecord>,
     /// Seconds of its transfer that each limit held the rate, in the order first seen.
     pub limits: Vec<(ClusterLimit, f64)>,
 }
@@ -258,6 +261,7 @@ impl ClusterTrace {
             memory_bytes: m.pass_records.iter().map(|p| p.memory_bytes).sum(),
             cpu_source_core_s: 0.0,
             cpu_dest_core_s: 0.0,
+            postcopy: m.postcopy.clone(),
         })
     }
 }

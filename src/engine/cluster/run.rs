@@ -297,6 +297,7 @@ fn close(mut l: Live, r: &mut MigrationRecord) {
     r.pass_records = m.passes.clone();
     r.passes = m.passes.len() as u32;
     r.stop_copy = m.stop_copy.clone();
+    r.postcopy = m.postcopy.clone();
     r.outcome = m.outcome;
     r.wire_bytes = m.wire_bytes;
     r.downtime_s = m.downtime_s;
@@ -394,6 +395,7 @@ impl ClusterRun {
                 end_s: 0.0,
                 pass_records: Vec::new(),
                 stop_copy: None,
+                postcopy: None,
                 limits: Vec::new(),
             });
             let (Some(path), None) = (path, refused) else {

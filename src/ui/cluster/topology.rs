@@ -153,6 +153,7 @@ pub(super) fn stage_label(stage: Stage, pass: u32, lang: Lang) -> (String, Strin
         Stage::Storage => "storage".into(),
         Stage::Blackout => "blackout".into(),
         Stage::Switchover => "switchover".into(),
+        Stage::Postcopy => "post-copy".into(),
         Stage::Cleanup => "cleanup".into(),
         Stage::Done => "done".into(),
     };
@@ -164,6 +165,7 @@ pub(super) fn stage_label(stage: Stage, pass: u32, lang: Lang) -> (String, Strin
         (Lang::De, Stage::Precopy) => format!("Durchlauf {pass}"),
         (Lang::De, Stage::Blackout) => "Blackout".into(),
         (Lang::De, Stage::Switchover) => "Umschaltung".into(),
+        (Lang::De, Stage::Postcopy) => "Post-Copy".into(),
         (Lang::De, Stage::Cleanup) => "Bereinigung".into(),
         (Lang::De, Stage::Done) => "fertig".into(),
     };
