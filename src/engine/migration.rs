@@ -9,13 +9,17 @@
 use serde::Serialize;
 
 use super::policy::{decide, stop_threshold, Decision, PolicyState};
-use super::postcopy::{Guest, PostcopyRecord, DISCARD_RANGE_BYTES};
+#[cfg(feature = "full")]
+use super::postcopy::DISCARD_RANGE_BYTES;
+use super::postcopy::{Guest, PostcopyRecord};
 use super::scenario::{Overheads, PostcopySwitch, Scenario, StopPolicy};
 use super::trace::{LinkSegment, Outcome, PassRecord, PhaseKind, PhaseSpan, StopCopyRecord};
 use super::transport::{xen_round_limit, Encoded, RateBreakdown, PAGE_BYTES};
 use super::units::MIB;
 use super::workload::{Part, Workload};
-use super::xbzrle::{writes_per_dirty_page, Cache, XbzrlePages};
+#[cfg(feature = "full")]
+use super::xbzrle::writes_per_dirty_page;
+use super::xbzrle::{Cache, XbzrlePages};
 
 /// Where a migration is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -186,12 +190,14 @@ pub struct Machine {
     /// XBZRLE's cache, when XBZRLE is on; bytes a write changes; what it made of the current
     /// transfer's pages.
     xbzrle: Option<Cache>,
+    #[cfg_attr(not(feature = "full"), allow(dead_code))]
     write_bytes: f64,
     xb_pages: Option<XbzrlePages>,
     /// When post-copy takes over, if it is on; what it will move, once switched; the guest
     /// on the destination while it runs, and its record once done.
     postcopy_switch: Option<PostcopySwitch>,
     postcopy_pending: Option<Pending>,
+    #[cfg_attr(not(feature = "full"), allow(dead_code))]
     guest: Option<Guest>,
     /// Where the post-copy's last burst ended, and its burst size.
     postcopy_mark: (f64, f64),
@@ -240,13 +246,17 @@ impl Machine {
             pass_segments: None,
             prev_dirty_rate: 0.0,
             prev_pass_s: 0.0,
-            xbzrle: s.policy.xbzrle_cache().map(|bytes| {
-                let parts = Workload::of(&s.vm).parts();
-                Cache::new(bytes, parts[0].size + parts[1].size)
-            }),
+            xbzrle: s
+                .policy
+                .xbzrle_cache()
+                .filter(|_| cfg!(feature = "full"))
+                .map(|bytes| {
+                    let parts = Workload::of(&s.vm).parts();
+                    Cache::new(bytes, parts[0].size + parts[1].size)
+                }),
             write_bytes: s.vm.write_bytes,
             xb_pages: None,
-            postcopy_switch: s.policy.postcopy(),
+            postcopy_switch: s.policy.postcopy().filter(|_| cfg!(feature = "full")),
             postcopy_pending: None,
             guest: None,
             postcopy_mark: (t, 0.0),
@@ -412,9 +422,20 @@ impl Machine {
     /// Sets up a transfer of `pending`'s pages plus `extra` raw bytes, through XBZRLE's cache
     /// once it has started; `last` for the stop-and-copy, which inserts nothing.
     fn load_pages(&mut self, pending: Pending, extra: f64, last: bool) {
-        let Some(cache) = self.xbzrle.as_mut().filter(|c| c.started()) else {
-            self.xb_pages = None;
-            return self.load(pending.data(), pending.zero, extra);
+        #[cfg(feature = "full")]
+        if self.xbzrle.is_some_and(|c| c.started()) {
+            return self.load_xbzrle(pending, extra, last);
+        }
+        let _ = last;
+        self.xb_pages = None;
+        self.load(pending.data(), pending.zero, extra);
+    }
+
+    /// [`Machine::load_pages`] through XBZRLE's cache.
+    #[cfg(feature = "full")]
+    fn load_xbzrle(&mut self, pending: Pending, extra: f64, last: bool) {
+        let Some(cache) = self.xbzrle.as_mut() else {
+            return;
         };
         let parts = self.workload.throttled(self.state.throttle_pct).parts();
         let sizes = parts.map(|p| p.size / PAGE_BYTES);
@@ -597,36 +618,59 @@ impl Machine {
                 self.downtime_s = duration + switchover;
                 self.enter(Stage::Switchover, t);
             }
-            Stage::Postcopy => {
-                self.account_cpu(share, sent);
-                self.memory_bytes += self.enc.memory * share;
-                let (from, _) = self.postcopy_mark;
-                self.postcopy_mark.0 = t;
-                let pages = self.enc.memory / PAGE_BYTES;
-                let per_page = if pages > 0.0 {
-                    self.wire / pages
-                } else {
-                    PAGE_BYTES
-                };
-                let dt = t - from;
-                let rate = if dt > 0.0 { sent / dt } else { f64::INFINITY };
-                if let Some(g) = self.guest.as_mut() {
-                    g.arrived(t, dt, sent / per_page, rate, per_page);
-                }
-                if self.done >= self.wire * (1.0 - 1e-12) {
-                    self.postcopy = self.guest.take().map(|g| g.finish(t));
-                    self.enter(Stage::Cleanup, t);
-                } else if !complete {
-                    // Nothing moved (the driver abandons it): neither host has the whole VM.
-                    self.postcopy = self.guest.take().map(|g| g.finish(t));
-                }
-            }
+            Stage::Postcopy => self.postcopy_sent(t, sent, share, complete),
             _ => {}
         }
     }
 
+    /// A burst of post-copy ended at `t` with `sent` wire bytes (`share` of the phase).
+    #[cfg(feature = "full")]
+    fn postcopy_sent(&mut self, t: f64, sent: f64, share: f64, complete: bool) {
+        self.account_cpu(share, sent);
+        self.memory_bytes += self.enc.memory * share;
+        let (from, _) = self.postcopy_mark;
+        self.postcopy_mark.0 = t;
+        let pages = self.enc.memory / PAGE_BYTES;
+        let per_page = if pages > 0.0 {
+            self.wire / pages
+        } else {
+            PAGE_BYTES
+        };
+        let dt = t - from;
+        let rate = if dt > 0.0 { sent / dt } else { f64::INFINITY };
+        if let Some(g) = self.guest.as_mut() {
+            g.arrived(t, dt, sent / per_page, rate, per_page);
+        }
+        if self.done >= self.wire * (1.0 - 1e-12) {
+            self.postcopy = self.guest.take().map(|g| g.finish(t));
+            self.enter(Stage::Cleanup, t);
+        } else if !complete {
+            // Nothing moved (the driver abandons it): neither host has the whole VM.
+            self.postcopy = self.guest.take().map(|g| g.finish(t));
+        }
+    }
+
+    // The lite bundle (the page's first load, without the `full` feature) hands a scenario with
+    // XBZRLE or post-copy over to the full bundle before it runs it (`ui/handover.rs`): its
+    // machine never starts either, and carries neither.
+    #[cfg(not(feature = "full"))]
+    fn postcopy_sent(&mut self, t: f64, _: f64, _: f64, _: bool) {
+        self.enter(Stage::Cleanup, t);
+    }
+
     /// Switches to post-copy at `t` with `pending` still to move: the VM stops, and the
     /// device state and the list of dirty pages (as discard ranges) cross; no memory does.
+    #[cfg(not(feature = "full"))]
+    fn start_postcopy(&mut self, pending: Pending, t: f64) {
+        self.begin_pass(pending, t);
+    }
+
+    #[cfg(not(feature = "full"))]
+    fn resume_on_destination(&mut self, _: Pending, t: f64) {
+        self.enter(Stage::Cleanup, t);
+    }
+
+    #[cfg(feature = "full")]
     fn start_postcopy(&mut self, pending: Pending, t: f64) {
         self.outcome = Some(Outcome::Converged);
         self.enter(Stage::Blackout, t);
@@ -648,6 +692,7 @@ impl Machine {
     }
 
     /// The VM resumed on the destination at `t`; `pending` follows.
+    #[cfg(feature = "full")]
     fn resume_on_destination(&mut self, pending: Pending, t: f64) {
         if pending.total() <= 0.0 {
             return self.enter(Stage::Cleanup, t);

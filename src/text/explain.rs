@@ -79,6 +79,8 @@ pub fn verdict_in(trace: &Trace, lang: Lang) -> Verdict {
         "The VM keeps running on host A",
         "Die VM läuft auf Host A weiter",
     );
+    // Only the full bundle runs post-copy (`ui/handover.rs`).
+    #[cfg(feature = "full")]
     if let (Some(pc), Outcome::Converged) = (&trace.postcopy, trace.outcome) {
         let (bytes, phase) = (f.bytes(pc.bytes), f.duration(pc.end_s - pc.resume_s));
         let waited = f.duration(pc.blocktime_s);

@@ -16,6 +16,7 @@ use super::files::dropped_file;
 use super::share::write_address;
 use super::state::{AppState, Mode};
 use crate::chapters::{chapters, LITE_VIEWS};
+use crate::engine::Scenario;
 use crate::permalink::Link;
 use crate::text::Lang;
 
@@ -27,9 +28,17 @@ fn chapter_needs_full(i: usize) -> bool {
     chapters().get(i).is_some_and(|c| !c.lite())
 }
 
+/// Whether a scenario uses what only the full bundle's engine runs: QEMU's XBZRLE or
+/// post-copy (the first chapter never does; a link or a change can).
+fn scenario_needs_full(s: &Scenario) -> bool {
+    s.policy.xbzrle_cache().is_some() || s.policy.postcopy().is_some()
+}
+
 /// Whether a state shows something only the full bundle has.
 pub fn needs_full(state: &AppState) -> bool {
-    state.mode == Mode::Cluster || chapter_needs_full(state.chapter)
+    state.mode == Mode::Cluster
+        || chapter_needs_full(state.chapter)
+        || scenario_needs_full(&state.scenario)
 }
 
 /// Whether the page a link opens shows something only the full bundle has: the chapter it
@@ -39,6 +48,7 @@ pub fn link_needs_full(link: &Link) -> bool {
     let views = link.embed.as_ref().and_then(|e| e.views.as_ref());
     chapter_needs_full(AppState::link_chapter(link))
         || views.is_some_and(|v| v.iter().any(|v| !LITE_VIEWS.contains(&v.as_str())))
+        || link.scenario.as_ref().is_some_and(scenario_needs_full)
 }
 
 /// Asks the boot script for the full bundle. The promise it returns rejects when the bundle

@@ -142,6 +142,10 @@ pub fn describe_phase(trace: &Trace, t: f64, lang: Lang) -> (String, String) {
                 "der Zugriff auf die virtuellen Datenträger wechselt zu Host B, und die VM wird dort fortgesetzt",
             ),
         ),
+        // Only the full bundle runs post-copy (`ui/handover.rs`).
+        #[cfg(not(feature = "full"))]
+        PhaseKind::Postcopy => (String::new(), String::new()),
+        #[cfg(feature = "full")]
         PhaseKind::Postcopy => {
             let left = Fmt(lang).bytes(trace.postcopy.as_ref().map_or(0.0, |p| p.bytes));
             (
