@@ -459,6 +459,10 @@ pub enum Control {
     Load,
     Seed,
     Host,
+    Xbzrle,
+    WriteSize,
+    Postcopy,
+    PostcopyPreempt,
 }
 
 /// The panel of the controls a control sits in.
@@ -471,7 +475,7 @@ pub enum Panel {
 }
 
 impl Control {
-    pub const ALL: [Control; 26] = [
+    pub const ALL: [Control; 30] = [
         Control::All,
         Control::Memory,
         Control::WorkingSet,
@@ -498,6 +502,10 @@ impl Control {
         Control::Load,
         Control::Seed,
         Control::Host,
+        Control::Xbzrle,
+        Control::WriteSize,
+        Control::Postcopy,
+        Control::PostcopyPreempt,
     ];
 
     pub fn id(self) -> &'static str {
@@ -528,6 +536,10 @@ impl Control {
             Control::Load => "load",
             Control::Seed => "seed",
             Control::Host => "host",
+            Control::Xbzrle => "xbzrle",
+            Control::WriteSize => "write-size",
+            Control::Postcopy => "postcopy",
+            Control::PostcopyPreempt => "postcopy-preempt",
         }
     }
 
@@ -564,6 +576,10 @@ impl Control {
             Control::Load => Some(Panel::More),
             Control::Seed => Some(Panel::More),
             Control::Host => Some(Panel::Network),
+            Control::Xbzrle => Some(Panel::Levers),
+            Control::WriteSize => Some(Panel::Vm),
+            Control::Postcopy => Some(Panel::Levers),
+            Control::PostcopyPreempt => Some(Panel::Levers),
         }
     }
 }
@@ -663,8 +679,8 @@ pub fn problems() -> Vec<String> {
                 }
             }
         }
-        if names("compare") && !(2..=3).contains(&c.compare.len()) {
-            out.push(format!("{at}: a comparison has 2 or 3 configurations"));
+        if names("compare") && !(2..=5).contains(&c.compare.len()) {
+            out.push(format!("{at}: a comparison has 2 to 5 configurations"));
         }
     }
     out

@@ -171,6 +171,22 @@ impl Trace {
         Workload::of(&self.scenario.vm)
     }
 
+    /// vCPU time the guest lost to the migration and the time over which it lost it, s:
+    /// auto-converge's throttle (its vCPUs sleep that share of each throttled pass) and
+    /// post-copy's waits for pages (over the post-copy phase). `None` when it lost none.
+    pub fn guest_slowdown(&self) -> Option<(f64, f64)> {
+        let (mut lost, mut over) = (0.0, 0.0);
+        for p in self.passes.iter().filter(|p| p.throttle_pct > 0.0) {
+            lost += p.duration_s * p.throttle_pct / 100.0;
+            over += p.duration_s;
+        }
+        if let Some(pc) = &self.postcopy {
+            lost += pc.blocktime_s;
+            over += pc.end_s - pc.resume_s;
+        }
+        (lost > 0.0).then_some((lost, over))
+    }
+
     /// When data stops moving: the end of the stop-and-copy (of the post-copy, when it ran),
     /// or the cancellation.
     pub fn copy_end_s(&self) -> f64 {

@@ -54,6 +54,53 @@ fn outpaced(trace: &Trace, lang: Lang) -> Option<String> {
     })
 }
 
+/// What a migration risks, in a few words: not finishing, a blackout clients notice, a guest
+/// slowed down, or a VM that lives on two hosts at once (post-copy, where a network failure
+/// loses it). The compare table's last column.
+pub fn risk(trace: &Trace, lang: Lang) -> String {
+    let f = Fmt(lang);
+    let mut risks = Vec::new();
+    if !trace.outcome.completed() {
+        risks.push(
+            lang.pick(
+                "it never finishes: cancelled, the VM stays on A",
+                "sie endet nie: abgebrochen, die VM bleibt auf A",
+            )
+            .to_string(),
+        );
+    }
+    if trace.outcome.completed() && trace.downtime_s > 1.0 {
+        let d = f.duration(trace.downtime_s);
+        risks.push(lang.pick(
+            format!("a blackout of {d} that clients notice"),
+            format!("eine Ausfallzeit von {d}, die Clients bemerken"),
+        ));
+    }
+    if let Some((lost, over)) = trace.guest_slowdown() {
+        let (pct, d) = (
+            f.num(100.0 * lost / over.max(f64::MIN_POSITIVE), 0),
+            f.duration(over),
+        );
+        risks.push(lang.pick(
+            format!("the guest runs {pct} % slower for {d}"),
+            format!("der Gast läuft {d} lang {pct} % langsamer"),
+        ));
+    }
+    if let Some(pc) = &trace.postcopy {
+        let d = f.duration(pc.end_s - pc.resume_s);
+        risks.push(lang.pick(
+            format!("for {d} neither host has the whole VM: a network failure loses it"),
+            format!("{d} lang hat kein Host die ganze VM: ein Netzausfall zerstört sie"),
+        ));
+    }
+    if risks.is_empty() {
+        lang.pick("none beyond its blackout", "keines außer der Ausfallzeit")
+            .to_string()
+    } else {
+        risks.join("; ")
+    }
+}
+
 pub fn verdict(trace: &Trace) -> Verdict {
     verdict_in(trace, Lang::En)
 }

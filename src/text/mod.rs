@@ -8,7 +8,9 @@ pub mod format;
 pub mod problem;
 pub mod refusal;
 
-pub use explain::{rate_explanation, rate_explanation_in, verdict, verdict_in, Severity, Verdict};
+pub use explain::{
+    rate_explanation, rate_explanation_in, risk, verdict, verdict_in, Severity, Verdict,
+};
 pub use format::{localize, one_line, Fmt, Lang};
 pub use problem::{problem, scenario_error};
 pub use refusal::refusal;

@@ -1,5 +1,6 @@
-//! Two or three configurations side by side on one clock: each with its memory map, its phase
-//! and its numbers, and a sentence saying how they differ.
+//! Configurations side by side on one clock: two or three each with its memory map, its phase
+//! and its numbers; four or five as the rows of a table (total time, blackout, how much the
+//! guest was slowed, CPU, and what each risks); and a sentence saying how they differ.
 
 use std::rc::Rc;
 
@@ -10,7 +11,7 @@ use super::timeline::PhaseBar;
 use crate::chapters::chapters;
 use crate::engine::units::MIB;
 use crate::engine::Trace;
-use crate::text::{Fmt, Lang};
+use crate::text::{risk, Fmt, Lang};
 
 #[derive(Properties, PartialEq)]
 pub struct CompareProps {
@@ -106,17 +107,78 @@ pub fn compare_view(p: &CompareProps) -> Html {
     if p.traces.len() != labels.len() {
         return html! {};
     }
-    let columns = p.traces.iter().enumerate().map(|(i, t)| {
-        let memory = t.scenario.vm.memory_mib * MIB;
-        let at = p.t.min(t.total_time_s);
-        let (total, down) = if t.outcome.completed() {
+    let outcome = |t: &Trace| {
+        if t.outcome.completed() {
             (f.duration(t.total_time_s), f.duration(t.downtime_s))
         } else {
             (
-                lang.pick("does not complete", "wird nicht fertig").to_string(),
+                lang.pick("does not complete", "wird nicht fertig")
+                    .to_string(),
                 "—".to_string(),
             )
+        }
+    };
+    let slowed = |t: &Trace| match t.guest_slowdown() {
+        Some((lost, over)) => lang.pick(
+            format!(
+                "{} % for {}",
+                f.num(100.0 * lost / over.max(f64::MIN_POSITIVE), 0),
+                f.duration(over)
+            ),
+            format!(
+                "{} % für {}",
+                f.num(100.0 * lost / over.max(f64::MIN_POSITIVE), 0),
+                f.duration(over)
+            ),
+        ),
+        None => lang.pick("no", "nein").to_string(),
+    };
+    let cpu = |t: &Trace| {
+        format!(
+            "{}\u{a0}{}",
+            f.num(t.cpu_source_core_s + t.cpu_dest_core_s, 1),
+            lang.pick("core\u{2011}s", "Kern\u{2011}s")
+        )
+    };
+    let text = differences(&labels, &p.traces, lang);
+    if p.traces.len() > 3 {
+        let rows = p.traces.iter().enumerate().map(|(i, t)| {
+            let (total, down) = outcome(t);
+            html! {
+                <tr data-testid={format!("compare-{i}")}>
+                    <th scope="row">{&labels[i]}</th>
+                    <td data-testid={format!("compare-total-{i}")}>{total}</td>
+                    <td>{down}</td>
+                    <td>{slowed(t)}</td>
+                    <td>{cpu(t)}</td>
+                    <td class="risk">{risk(t, lang)}</td>
+                </tr>
+            }
+        });
+        return html! {
+            <section class="panel compare table" data-testid="compare" aria-label={lang.pick("Side by side", "Im Vergleich")}>
+                <h2>{lang.pick("Side by side", "Im Vergleich")}</h2>
+                <p data-testid="compare-text">{text}</p>
+                <div class="table-scroll">
+                    <table class="compare-table">
+                        <thead><tr>
+                            <th scope="col">{lang.pick("Configuration", "Konfiguration")}</th>
+                            <th scope="col">{lang.pick("Total time", "Gesamtdauer")}</th>
+                            <th scope="col">{lang.pick("Blackout", "Ausfallzeit")}</th>
+                            <th scope="col">{lang.pick("Guest slowed", "Gast gebremst")}</th>
+                            <th scope="col">{lang.pick("CPU, both hosts", "CPU, beide Hosts")}</th>
+                            <th scope="col">{lang.pick("Risk", "Risiko")}</th>
+                        </tr></thead>
+                        <tbody>{ for rows }</tbody>
+                    </table>
+                </div>
+            </section>
         };
+    }
+    let columns = p.traces.iter().enumerate().map(|(i, t)| {
+        let memory = t.scenario.vm.memory_mib * MIB;
+        let at = p.t.min(t.total_time_s);
+        let (total, down) = outcome(t);
         html! {
             <div class="compare-col" data-testid={format!("compare-{i}")}>
                 <h3>{&labels[i]}</h3>
@@ -130,12 +192,12 @@ pub fn compare_view(p: &CompareProps) -> Html {
                     <div><dt>{lang.pick("Bytes on the wire", "Bytes auf der Leitung")}</dt><dd>{f.bytes(t.wire_bytes)}</dd>
                         <dd class="note">{format!("{}×", f.num(t.wire_bytes / memory.max(1.0), 2))}</dd></div>
                     <div><dt>{lang.pick("CPU, both hosts", "CPU, beide Hosts")}</dt>
-                        <dd>{format!("{}\u{a0}{}", f.num(t.cpu_source_core_s + t.cpu_dest_core_s, 1), lang.pick("core\u{2011}s", "Kern\u{2011}s"))}</dd></div>
+                        <dd>{cpu(t)}</dd></div>
+                    <div><dt>{lang.pick("Guest slowed", "Gast gebremst")}</dt><dd>{slowed(t)}</dd></div>
                 </dl>
             </div>
         }
     });
-    let text = differences(&labels, &p.traces, lang);
     html! {
         <section class="panel compare" data-testid="compare" aria-label={lang.pick("Side by side", "Im Vergleich")}>
             <h2>{lang.pick("Side by side, on one clock", "Im Vergleich, auf einer Uhr")}</h2>

@@ -9,6 +9,7 @@ use super::handover::FULL;
 use crate::chapters::{chapters, Control, Panel};
 use crate::engine::scenario::driver_default_descriptors;
 use crate::engine::scenario::{MAX_DESCRIPTORS, QEMU_MAX_BANDWIDTH_MIBPS};
+use crate::engine::transport::PAGE_BYTES;
 use crate::engine::units::MIB;
 use crate::engine::{Multifd, MultifdCompression, Pattern, Scenario, StopPolicy, TransportKind};
 use crate::model::bounds::{check, to_count};
@@ -296,6 +297,50 @@ pub fn controls(p: &ControlsProps) -> Html {
         (TransportKind::Smb, false) => "SMB",
     };
     let qemu = matches!(s.policy, StopPolicy::Qemu { .. });
+    // QEMU's answers to a guest that outruns the link (the full bundle only: the lite one hands
+    // a scenario that uses them over).
+    let xbzrle_value = match s.policy.xbzrle_cache() {
+        Some(bytes) => (bytes / MIB).to_string(),
+        None => "off".to_string(),
+    };
+    let on_xbzrle = editor(p, |s, v: String| {
+        if let StopPolicy::Qemu {
+            xbzrle_cache_mib, ..
+        } = &mut s.policy
+        {
+            *xbzrle_cache_mib = v.parse().ok();
+        }
+    });
+    let postcopy_value = match s.policy.postcopy() {
+        Some(sw) => sw
+            .after_passes
+            .map_or("stalled".to_string(), |n| n.to_string()),
+        None => "off".to_string(),
+    };
+    let on_postcopy = editor(p, |s, v: String| {
+        if let StopPolicy::Qemu {
+            postcopy_after_passes,
+            postcopy_when_stalled,
+            ..
+        } = &mut s.policy
+        {
+            *postcopy_after_passes = v.parse().ok();
+            *postcopy_when_stalled = v == "stalled";
+        }
+    });
+    let preempt = s.policy.postcopy().is_some_and(|sw| sw.preempt);
+    let on_preempt = editor(p, |s, v: bool| {
+        if let StopPolicy::Qemu {
+            postcopy_preempt, ..
+        } = &mut s.policy
+        {
+            *postcopy_preempt = v;
+        }
+    });
+    let write_value = s.vm.write_bytes.to_string();
+    let on_write = editor(p, |s, v: String| {
+        s.vm.write_bytes = v.parse().unwrap_or(PAGE_BYTES);
+    });
     let option = match (qemu, multifd) {
         (false, _) => format!(
             "{}: {}",
@@ -398,6 +443,13 @@ pub fn controls(p: &ControlsProps) -> Html {
                     position={s.vm.compressible_fraction * 100.0} value={s.vm.compressible_fraction * 100.0}
                     on_slide={on_content.clone()} on_value={content_g.0} error={content_g.1.map(|(m, t)| (AttrValue::from(m), AttrValue::from(t)))} />
             }
+            if FULL && show(Control::WriteSize) {
+                { choice("write-size", lang.pick("Each write changes", "Jeder Schreibzugriff ändert"), &[
+                    ("8", lang.pick("a word (8 bytes)", "ein Wort (8 Bytes)")),
+                    ("64", lang.pick("a cache line (64 bytes)", "eine Cache-Zeile (64 Bytes)")),
+                    ("4096", lang.pick("the whole page (4 KiB)", "die ganze Seite (4 KiB)")),
+                ], &write_value, on_write) }
+            }
             if show_net {
                 <h2>{lang.pick("Network and policy", "Netzwerk und Richtlinie")}</h2>
             }
@@ -440,7 +492,7 @@ pub fn controls(p: &ControlsProps) -> Html {
                 }
             }
             if matches!(s.policy, StopPolicy::Qemu { .. }) && show(Control::AutoConverge) {
-                { checkbox("auto-converge", lang.pick("Auto-converge", "Auto-converge"),
+                { checkbox("auto-converge", lang.pick("Auto-converge", "auto-converge"),
                     lang.pick(" throttle the guest's vCPUs (20 %, then +10 %) while it dirties faster than pages are sent",
                         " drosselt die vCPUs des Gasts (20 %, dann +10 %), solange er schneller ändert, als Seiten gesendet werden").into(),
                     auto_converge, on_auto_converge) }
@@ -478,6 +530,31 @@ pub fn controls(p: &ControlsProps) -> Html {
                                 (MultifdCompression::Zlib.name(), lang.pick("zlib level 1", "zlib Stufe 1")),
                                 (MultifdCompression::Zstd.name(), lang.pick("zstd level 1 (5.6× faster per core)", "zstd Stufe 1 (5,6-mal schneller je Kern)")),
                             ], codec, on_codec) }
+                        }
+                        if FULL && (show(Control::Xbzrle) || all) {
+                            { choice("xbzrle", lang.pick("XBZRLE cache (xbzrle-cache-size)", "XBZRLE-Cache (xbzrle-cache-size)"), &[
+                                ("off", lang.pick("off (QEMU's default)", "aus (QEMU-Standard)")),
+                                ("64", lang.pick("64 MiB (QEMU's size when on)", "64 MiB (QEMUs Größe, wenn an)")),
+                                ("256", "256 MiB"),
+                                ("1024", "1 GiB"),
+                                ("2048", "2 GiB"),
+                                ("4096", "4 GiB"),
+                            ], &xbzrle_value, on_xbzrle) }
+                        }
+                        if FULL && (show(Control::Postcopy) || all) {
+                            { choice("postcopy", lang.pick("Post-copy (migrate-start-postcopy)", "Post-Copy (migrate-start-postcopy)"), &[
+                                ("off", lang.pick("off: pre-copy to the end", "aus: Pre-Copy bis zum Ende")),
+                                ("0", lang.pick("at once", "sofort")),
+                                ("1", lang.pick("after 1 pass (libvirt's --postcopy-after-precopy)", "nach 1 Durchlauf (libvirt: --postcopy-after-precopy)")),
+                                ("3", lang.pick("after 3 passes", "nach 3 Durchläufen")),
+                                ("stalled", lang.pick("when pre-copy stalls", "wenn Pre-Copy stockt")),
+                            ], &postcopy_value, on_postcopy) }
+                        }
+                        if FULL && (show(Control::PostcopyPreempt) || all) {
+                            { checkbox("postcopy-preempt", lang.pick("postcopy-preempt", "postcopy-preempt"),
+                                lang.pick(" a page the guest waits for overtakes the background push",
+                                    " eine Seite, auf die der Gast wartet, überholt das Schieben im Hintergrund").into(),
+                                preempt, on_preempt) }
                         }
                     } else if show(Control::LeverOption) {
                         { choice("lever-option", lang.pick("Performance option", "Leistungsoption"), &[
