@@ -6,12 +6,15 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
+use plotters_backend::text_anchor::{HPos, VPos};
+use plotters_backend::{
+    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind, FontTransform,
+};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{
-    CssStyleDeclaration, Element, HtmlCanvasElement, MediaQueryList, MutationObserver,
-    MutationObserverInit, ResizeObserver,
+    CanvasRenderingContext2d, CssStyleDeclaration, Element, HtmlCanvasElement, MediaQueryList,
+    MutationObserver, MutationObserverInit, ResizeObserver,
 };
 use yew::prelude::*;
 
@@ -327,7 +330,332 @@ pub(crate) fn use_view_env_measured(node: NodeRef, now: bool) -> ViewEnv {
     *env
 }
 
-pub(crate) type Area = DrawingArea<CanvasBackend, plotters::coord::Shift>;
+pub(crate) type Area = DrawingArea<Canvas2d, plotters::coord::Shift>;
+
+/// A drawing error of the 2D context, as the browser reported it.
+#[derive(Debug)]
+pub(crate) struct CanvasError(String);
+
+impl std::fmt::Display for CanvasError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Canvas Error: {}", self.0)
+    }
+}
+
+impl std::error::Error for CanvasError {}
+
+type Drawn = Result<(), DrawingErrorKind<CanvasError>>;
+
+fn canvas_error(e: wasm_bindgen::JsValue) -> DrawingErrorKind<CanvasError> {
+    DrawingErrorKind::DrawingError(CanvasError(format!("{e:?}")))
+}
+
+/// The charts' plotters backend on a 2D context. It draws each shape with the calls of
+/// plotters' own canvas backend (`plotters-canvas`), but sets a colour, a line width, a font
+/// or a text alignment only when it differs from the one in force: a chart's grid draws
+/// dozens of lines in one colour, and each colour set anew was a string formatted in the
+/// wasm, decoded and parsed by the browser (a fifth of the charts' drawing time per slider
+/// step). The state it remembers is the context's from its last reset (`prepare` sizes the
+/// canvas, which resets it), so the pixels are the same.
+pub(crate) struct Canvas2d {
+    canvas: HtmlCanvasElement,
+    ctx: CanvasRenderingContext2d,
+    fill: Option<Colour>,
+    stroke: Option<(Colour, u32)>,
+    /// The font's style, size (bits) and family.
+    font: Option<(String, u64, String)>,
+    text_align: Option<&'static str>,
+    text_baseline: Option<&'static str>,
+}
+
+/// A backend colour as plotters' canvas backend writes it: red, green, blue, alpha (bits).
+#[derive(Clone, Copy, PartialEq)]
+struct Colour((u8, u8, u8), u64);
+
+impl Colour {
+    fn of(c: BackendColor) -> Colour {
+        Colour(c.rgb, c.alpha.to_bits())
+    }
+
+    fn css(self) -> String {
+        let ((r, g, b), a) = (self.0, f64::from_bits(self.1));
+        format!("rgba({r},{g},{b},{a})")
+    }
+}
+
+impl Canvas2d {
+    fn new(canvas: HtmlCanvasElement) -> Option<Canvas2d> {
+        let ctx = context_2d(&canvas)?;
+        Some(Canvas2d {
+            canvas,
+            ctx,
+            fill: None,
+            stroke: None,
+            font: None,
+            text_align: None,
+            text_baseline: None,
+        })
+    }
+
+    fn set_fill(&mut self, c: BackendColor) {
+        let c = Colour::of(c);
+        if self.fill != Some(c) {
+            self.ctx.set_fill_style_str(&c.css());
+            self.fill = Some(c);
+        }
+    }
+
+    fn set_line_style(&mut self, style: &impl BackendStyle) {
+        let c = Colour::of(style.color());
+        let width = style.stroke_width();
+        match self.stroke {
+            Some((seen, w)) if seen == c && w == width => {}
+            Some((seen, _)) if seen == c => self.ctx.set_line_width(f64::from(width)),
+            Some((_, w)) if w == width => self.ctx.set_stroke_style_str(&c.css()),
+            _ => {
+                self.ctx.set_stroke_style_str(&c.css());
+                self.ctx.set_line_width(f64::from(width));
+            }
+        }
+        self.stroke = Some((c, width));
+    }
+
+    fn set_text(&mut self, style: &impl BackendTextStyle) {
+        let baseline = match style.anchor().v_pos {
+            VPos::Top => "top",
+            VPos::Center => "middle",
+            VPos::Bottom => "bottom",
+        };
+        if self.text_baseline != Some(baseline) {
+            self.ctx.set_text_baseline(baseline);
+            self.text_baseline = Some(baseline);
+        }
+        let align = match style.anchor().h_pos {
+            HPos::Left => "start",
+            HPos::Right => "end",
+            HPos::Center => "center",
+        };
+        if self.text_align != Some(align) {
+            self.ctx.set_text_align(align);
+            self.text_align = Some(align);
+        }
+        self.set_fill(style.color());
+        let (font_style, size, family) = (style.style(), style.size(), style.family());
+        let same = self.font.as_ref().is_some_and(|(st, sz, fam)| {
+            st == font_style.as_str() && *sz == size.to_bits() && fam == family.as_str()
+        });
+        if !same {
+            self.ctx.set_font(&format!(
+                "{} {}px {}",
+                font_style.as_str(),
+                size,
+                family.as_str()
+            ));
+            self.font = Some((
+                font_style.as_str().to_string(),
+                size.to_bits(),
+                family.as_str().to_string(),
+            ));
+        }
+    }
+}
+
+impl Canvas2d {
+    /// Adds `path` to the context's path: a move to its first point and a line to each of
+    /// the others. False when it has no point.
+    fn trace(&self, path: impl IntoIterator<Item = BackendCoord>) -> bool {
+        let mut path = path.into_iter();
+        let Some(start) = path.next() else {
+            return false;
+        };
+        self.ctx.move_to(f64::from(start.0), f64::from(start.1));
+        for next in path {
+            self.ctx.line_to(f64::from(next.0), f64::from(next.1));
+        }
+        true
+    }
+}
+
+/// A horizontal or vertical line moved half a pixel, onto the pixel grid, so that it is not
+/// blurred across two (as plotters' canvas backend does).
+fn on_pixels(from: BackendCoord, to: BackendCoord) -> ((f64, f64), (f64, f64)) {
+    let mut from = (f64::from(from.0), f64::from(from.1));
+    let mut to = (f64::from(to.0), f64::from(to.1));
+    if from.0 == to.0 {
+        from.0 -= 0.5;
+        to.0 -= 0.5;
+    }
+    if from.1 == to.1 {
+        from.1 -= 0.5;
+        to.1 -= 0.5;
+    }
+    (from, to)
+}
+
+impl DrawingBackend for Canvas2d {
+    type ErrorType = CanvasError;
+
+    fn get_size(&self) -> (u32, u32) {
+        (self.canvas.width(), self.canvas.height())
+    }
+
+    fn ensure_prepared(&mut self) -> Drawn {
+        Ok(())
+    }
+
+    fn present(&mut self) -> Drawn {
+        Ok(())
+    }
+
+    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Drawn {
+        if color.alpha == 0.0 {
+            return Ok(());
+        }
+        self.set_fill(color);
+        self.ctx
+            .fill_rect(f64::from(point.0), f64::from(point.1), 1.0, 1.0);
+        Ok(())
+    }
+
+    fn draw_line<S: BackendStyle>(
+        &mut self,
+        from: BackendCoord,
+        to: BackendCoord,
+        style: &S,
+    ) -> Drawn {
+        if style.color().alpha == 0.0 {
+            return Ok(());
+        }
+        let (from, to) = on_pixels(from, to);
+        self.set_line_style(style);
+        self.ctx.begin_path();
+        self.ctx.move_to(from.0, from.1);
+        self.ctx.line_to(to.0, to.1);
+        self.ctx.stroke();
+        Ok(())
+    }
+
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        upper_left: BackendCoord,
+        bottom_right: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> Drawn {
+        if style.color().alpha == 0.0 {
+            return Ok(());
+        }
+        let (x, y) = (f64::from(upper_left.0), f64::from(upper_left.1));
+        let w = f64::from(bottom_right.0 - upper_left.0);
+        let h = f64::from(bottom_right.1 - upper_left.1);
+        if fill {
+            self.set_fill(style.color());
+            self.ctx.fill_rect(x, y, w, h);
+        } else {
+            self.set_line_style(style);
+            self.ctx.stroke_rect(x, y, w, h);
+        }
+        Ok(())
+    }
+
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> Drawn {
+        if style.color().alpha == 0.0 {
+            return Ok(());
+        }
+        self.set_line_style(style);
+        self.ctx.begin_path();
+        self.trace(path);
+        self.ctx.stroke();
+        Ok(())
+    }
+
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> Drawn {
+        if style.color().alpha == 0.0 {
+            return Ok(());
+        }
+        self.set_fill(style.color());
+        self.ctx.begin_path();
+        if self.trace(path) {
+            self.ctx.close_path();
+        }
+        self.ctx.fill();
+        Ok(())
+    }
+
+    fn draw_circle<S: BackendStyle>(
+        &mut self,
+        center: BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> Drawn {
+        if style.color().alpha == 0.0 {
+            return Ok(());
+        }
+        if fill {
+            self.set_fill(style.color());
+        } else {
+            self.set_line_style(style);
+        }
+        self.ctx.begin_path();
+        self.ctx
+            .arc(
+                f64::from(center.0),
+                f64::from(center.1),
+                f64::from(radius),
+                0.0,
+                std::f64::consts::PI * 2.0,
+            )
+            .map_err(canvas_error)?;
+        if fill {
+            self.ctx.fill();
+        } else {
+            self.ctx.stroke();
+        }
+        Ok(())
+    }
+
+    fn draw_text<S: BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &S,
+        pos: BackendCoord,
+    ) -> Drawn {
+        if style.color().alpha == 0.0 {
+            return Ok(());
+        }
+        let degrees = match style.transform() {
+            FontTransform::None => 0.0,
+            FontTransform::Rotate90 => 90.0,
+            FontTransform::Rotate180 => 180.0,
+            FontTransform::Rotate270 => 270.0,
+        };
+        // Set before `save`, so that the `restore` after a rotated text keeps them in force.
+        self.set_text(style);
+        let (mut x, mut y) = (f64::from(pos.0), f64::from(pos.1));
+        if degrees != 0.0 {
+            self.ctx.save();
+            self.ctx.translate(x, y).map_err(canvas_error)?;
+            self.ctx
+                .rotate(degrees / 180.0 * std::f64::consts::PI)
+                .map_err(canvas_error)?;
+            (x, y) = (0.0, 0.0);
+        }
+        self.ctx.fill_text(text, x, y).map_err(canvas_error)?;
+        if degrees != 0.0 {
+            self.ctx.restore();
+        }
+        Ok(())
+    }
+}
 
 /// A canvas that `draw` redraws whenever `deps` change (once per trace, not per frame), and
 /// when its width, the device pixel ratio or the colour theme changes; a drawing error goes to
@@ -368,6 +696,10 @@ pub(crate) struct Surface {
     /// CSS pixels.
     pub(crate) width: f64,
     pub(crate) palette: Rc<Palette>,
+}
+
+fn context_2d(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas.get_context("2d").ok()??.dyn_into().ok()
 }
 
 /// The `Surface` last read and the `ViewEnv` it was read in.
@@ -433,7 +765,7 @@ pub(crate) fn prepare(
     canvas.set_width((css_w * dpr).round() as u32);
     canvas.set_height((css_height(css_w) * dpr).round() as u32);
     let palette = surface.palette.clone();
-    let root = CanvasBackend::with_canvas_object(canvas)
+    let root = Canvas2d::new(canvas)
         .ok_or("no 2d context")?
         .into_drawing_area();
     root.fill(&palette.colours().card)

@@ -80,21 +80,14 @@ const BOTTOM: f64 = 22.0;
 
 #[function_component(SweepChart)]
 pub fn sweep_chart(p: &SweepProps) -> Html {
-    let lang = p.lang;
-    let f = Fmt(lang);
     let chosen = use_state(|| None::<usize>);
-    let plots = use_node_ref();
-    let w = use_view_env(plots.clone())
-        .width_or(W)
-        .clamp(240.0, 2000.0)
-        .round();
     let (param, from, to) = match *chosen {
         Some(i) if p.selectable => (PARAMS[i].0.to_string(), PARAMS[i].1, PARAMS[i].2),
         _ => (p.param.to_string(), p.from, p.to),
     };
     let on_pick = {
-        let chosen = chosen.clone();
-        Callback::from(move |e: Event| {
+        let chosen = chosen.setter();
+        use_callback((), move |e: Event, ()| {
             let sel: web_sys::HtmlSelectElement = e.target_unchecked_into();
             chosen.set(sel.value().parse::<usize>().ok());
         })
@@ -116,11 +109,45 @@ pub fn sweep_chart(p: &SweepProps) -> Html {
                 .map(|t| (t.total_time_s, t.downtime_s)),
         }
     });
-    let (name, unit) = param_label(&param, lang);
-    let scenario = p.scenario.clone();
     let current = sweep_param(&param)
-        .and_then(|p| p.get(&scenario))
+        .and_then(|sp| sp.get(&p.scenario))
         .unwrap_or(from);
+    html! {
+        <SweepPlot {points} param={AttrValue::from(param)} {from} {to} {current} lang={p.lang}
+            selectable={p.selectable} {on_pick} />
+    }
+}
+
+/// What the sweep shows: the runs done so far, and the current value marked.
+#[derive(Properties, PartialEq)]
+struct SweepPlotProps {
+    points: Rc<Vec<Option<Point>>>,
+    param: AttrValue,
+    from: f64,
+    to: f64,
+    current: f64,
+    lang: Lang,
+    selectable: bool,
+    on_pick: Callback<Event>,
+}
+
+/// The sweep's panels, table and parameter choice. A component of its own so that a change
+/// of the scenario which leaves the runs done so far and the current value as they were (a
+/// slider step of another parameter: the runs of the new scenario come in later slices)
+/// renders none of its hundred-odd elements again.
+#[function_component(SweepPlot)]
+fn sweep_plot(p: &SweepPlotProps) -> Html {
+    let lang = p.lang;
+    let f = Fmt(lang);
+    let plots = use_node_ref();
+    let w = use_view_env(plots.clone())
+        .width_or(W)
+        .clamp(240.0, 2000.0)
+        .round();
+    let (param, from, to, current) = (p.param.as_str(), p.from, p.to, p.current);
+    let on_pick = p.on_pick.clone();
+    let points = &p.points;
+    let (name, unit) = param_label(param, lang);
     let xs = sweep_values(from, to, SWEEP_POINTS, Spacing::Auto);
     let log = Spacing::Auto.is_log(from, to);
     let sx = |x: f64| {

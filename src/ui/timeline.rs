@@ -23,6 +23,11 @@ pub struct TimelineProps {
 fn speed_label(v: f64, lang: Lang) -> String {
     if v < 1.0 {
         localize(&format!("{v}×"), lang)
+    } else if v.fract() == 0.0 && v < 1e15 {
+        // The same digits as `{v:.0}`, which for a whole number still takes the exact
+        // float-printing path (a big-number fallback): 0.2 ms of every render of the
+        // timeline, which a slider step re-renders.
+        format!("{}×", v as u64)
     } else {
         format!("{v:.0}×")
     }
@@ -284,5 +289,17 @@ mod tests {
         assert_eq!(speed_label(0.5, Lang::En), "0.5×");
         assert_eq!(speed_label(0.5, Lang::De), "0,5×");
         assert_eq!(speed_label(4.0, Lang::De), "4×");
+    }
+
+    #[wasm_bindgen_test]
+    fn whole_speeds_print_as_with_no_decimals() {
+        for v in crate::playback::SPEEDS
+            .into_iter()
+            .chain([1.5, 2.5, 1e15, 3e20])
+        {
+            if v >= 1.0 {
+                assert_eq!(speed_label(v, Lang::En), format!("{v:.0}×"));
+            }
+        }
     }
 }
