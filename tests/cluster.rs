@@ -353,10 +353,10 @@ fn each_migration_yields_a_memory_view_on_the_cluster_clock() {
         let blocks = trace.layout.blocks;
         // Queued and in setup: nothing sent; done: everything clean.
         assert_eq!(count(m.start_s, &mut out)[1], 0);
-        assert_eq!(count(m.end_s, &mut out), [0, blocks, 0, 0, 0]);
+        assert_eq!(count(m.end_s, &mut out), [0, blocks, 0, 0, 0, 0, 0]);
         // Halfway through pass 1 part of memory is on the destination.
         let p1 = &trace.passes[0];
-        let [unsent, clean, dirty, _, _] = count((p1.start_s + p1.end_s) / 2.0, &mut out);
+        let [unsent, clean, dirty, _, _, _, _] = count((p1.start_s + p1.end_s) / 2.0, &mut out);
         assert!(unsent > 0 && clean + dirty > 0, "{unsent} {clean} {dirty}");
         assert_eq!(trace.passes.len() as u32, m.passes);
     }

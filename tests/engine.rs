@@ -385,7 +385,7 @@ fn same_seed_same_trace_and_shared_links_vary_by_seed() {
     assert!(dedicated.windows(2).all(|w| w[0] == w[1]), "{dedicated:?}");
 }
 
-fn states_at(t: &Trace, at: f64) -> [usize; 5] {
+fn states_at(t: &Trace, at: f64) -> [usize; 7] {
     let mut out = Vec::new();
     t.sample_memory(at, 0.0, &mut out);
     Trace::count_states(&out)
@@ -405,11 +405,11 @@ fn memory_map_follows_the_passes() {
     let t = simulate(&plain()).unwrap();
     let blocks = t.layout.blocks;
     // During setup nothing is sent.
-    assert_eq!(states_at(&t, 0.0), [blocks, 0, 0, 0, 0]);
+    assert_eq!(states_at(&t, 0.0), [blocks, 0, 0, 0, 0, 0, 0]);
     // Halfway through pass 1 about half the blocks have been sent; none are in flight with a
     // zero window.
     let p1 = &t.passes[0];
-    let [unsent, clean, dirty, flying, _] = states_at(&t, p1.start_s + p1.duration_s / 2.0);
+    let [unsent, clean, dirty, flying, _, _, _] = states_at(&t, p1.start_s + p1.duration_s / 2.0);
     assert_eq!(flying, 0);
     assert!(
         (unsent as f64 / blocks as f64 - 0.5).abs() < 0.01,
@@ -417,7 +417,7 @@ fn memory_map_follows_the_passes() {
     );
     assert!(clean + dirty > blocks / 3);
     // At the end of pass 1 the dirty blocks are what pass 2 sends, in proportion.
-    let [unsent, _, dirty, _, _] = states_at(&t, p1.end_s);
+    let [unsent, _, dirty, _, _, _, _] = states_at(&t, p1.end_s);
     assert_eq!(unsent, 0);
     let expected = p1.dirty_bytes_at_end / t.layout.block_bytes;
     assert!(
@@ -425,7 +425,7 @@ fn memory_map_follows_the_passes() {
         "{dirty} vs {expected}"
     );
     // After the switchover everything is clean.
-    assert_eq!(states_at(&t, t.total_time_s), [0, blocks, 0, 0, 0]);
+    assert_eq!(states_at(&t, t.total_time_s), [0, blocks, 0, 0, 0, 0, 0]);
 }
 
 #[test]
@@ -441,10 +441,10 @@ fn zero_pages_fly_by_when_sent_as_markers() {
     let p1 = &t.passes[0];
     // Three quarters of memory are zero pages, yet they take a sliver of pass 1's time: when
     // 90 % of the pass has elapsed, the zero pages are still waiting behind the data.
-    let [_, _, _, _, waiting] = states_at(&t, p1.start_s + p1.duration_s * 0.9);
+    let [_, _, _, _, waiting, _, _] = states_at(&t, p1.start_s + p1.duration_s * 0.9);
     assert_eq!(waiting, zero);
     assert!(p1.wire_bytes < 1.01 * 1024.0 * MIB, "{}", p1.wire_bytes);
-    let [_, _, _, _, waiting] = states_at(&t, p1.end_s);
+    let [_, _, _, _, waiting, _, _] = states_at(&t, p1.end_s);
     assert_eq!(waiting, 0);
 }
 
@@ -452,8 +452,8 @@ fn zero_pages_fly_by_when_sent_as_markers() {
 fn memory_map_sampling_is_repeatable_backwards() {
     let t = simulate(&Scenario::default()).unwrap();
     let times: Vec<f64> = (0..50).map(|i| t.total_time_s * i as f64 / 49.0).collect();
-    let forward: Vec<[usize; 5]> = times.iter().map(|&x| states_at(&t, x)).collect();
-    let backward: Vec<[usize; 5]> = times.iter().rev().map(|&x| states_at(&t, x)).collect();
+    let forward: Vec<[usize; 7]> = times.iter().map(|&x| states_at(&t, x)).collect();
+    let backward: Vec<[usize; 7]> = times.iter().rev().map(|&x| states_at(&t, x)).collect();
     assert_eq!(forward, backward.into_iter().rev().collect::<Vec<_>>());
 }
 
@@ -580,4 +580,63 @@ fn bytes_left_start_at_memory_fall_within_each_pass_and_end_at_zero() {
     }
     let sc = t.stop_copy.as_ref().unwrap();
     assert!(left.contains(&(sc.start_s, sc.memory_bytes)));
+}
+
+/// Post-copy on the memory map: at the switch the blocks still dirty are missing on the
+/// destination; then they fill from both ends, pushed from the first and faulted from the last,
+/// until none is missing. XBZRLE's hits show as blocks sent as their changes.
+#[test]
+fn the_memory_map_shows_postcopy_filling_and_xbzrle_hits() {
+    let mut s = Scenario::qemu_defaults();
+    s.vm.memory_mib = 4096.0;
+    s.vm.working_set_mib = 2048.0;
+    s.vm.dirty_rate_mibps = 150.0;
+    s.vm.write_bytes = 64.0;
+    s.network.link_gbps = 1.0;
+    s.network.dedicated = true;
+    if let StopPolicy::Qemu {
+        max_bandwidth_mibps,
+        postcopy_after_passes,
+        ..
+    } = &mut s.policy
+    {
+        *max_bandwidth_mibps = None;
+        *postcopy_after_passes = Some(1);
+    }
+    let t = simulate(&s).unwrap();
+    let pc = t.postcopy.as_ref().expect("it switched to post-copy");
+    let [_, _, missing, _, _, fetched, _] = states_at(&t, pc.resume_s);
+    assert!(missing > 0 && fetched == 0, "{missing} {fetched}");
+    let mid = states_at(&t, (pc.resume_s + pc.end_s) / 2.0);
+    assert!(mid[2] < missing && mid[5] > 0, "{mid:?}");
+    let [_, clean, left, _, _, fetched, _] = states_at(&t, pc.end_s);
+    assert_eq!(left, 0);
+    assert!(fetched > 0 && clean > fetched);
+    // The pushed blocks are the first of those that were missing, the fetched ones the last.
+    let mut out = Vec::new();
+    t.sample_memory(pc.end_s, 0.0, &mut out);
+    let first_fetched = out.iter().position(|b| *b == BlockState::Fetched).unwrap();
+    assert!(out[first_fetched..]
+        .iter()
+        .all(|b| matches!(b, BlockState::Fetched | BlockState::Clean)));
+
+    if let StopPolicy::Qemu {
+        postcopy_after_passes,
+        xbzrle_cache_mib,
+        ..
+    } = &mut s.policy
+    {
+        *postcopy_after_passes = None;
+        *xbzrle_cache_mib = Some(2048.0);
+    }
+    let t = simulate(&s).unwrap();
+    let third = &t.passes[2];
+    assert!(third.xbzrle.is_some_and(|x| x.hits > 0.0));
+    let during = states_at(&t, third.start_s + third.duration_s * 0.9);
+    assert!(during[6] > 0, "{during:?}");
+    let second = &t.passes[1];
+    assert_eq!(
+        states_at(&t, second.start_s + second.duration_s * 0.9)[6],
+        0
+    );
 }

@@ -29,6 +29,10 @@ pub enum BlockState {
     InFlight = 3,
     /// Never written by the guest and not yet sent: all-zero pages.
     Zero = 4,
+    /// Post-copy: fetched from the source when the running guest touched it.
+    Fetched = 5,
+    /// Sent as XBZRLE's changes against the cached copy, not as the whole page.
+    Delta = 6,
 }
 
 /// Which blocks are in the working set, and the order pass 1 sends them in.

@@ -8,6 +8,7 @@ use rand_core::RngCore;
 use rand_pcg::Pcg32;
 
 use super::memory::BlockState;
+use super::postcopy::PostcopyRecord;
 use super::scenario::Pattern;
 use super::trace::Trace;
 use super::workload::Workload;
@@ -101,6 +102,9 @@ impl Trace {
                 BlockState::Unsent
             }
         }));
+        if let Some(pc) = self.postcopy.as_ref().filter(|pc| t >= pc.switch_s) {
+            return self.sample_postcopy(pc, t, out);
+        }
         let Some(first) = self.passes.first() else {
             return; // no pass started (setup only, or nothing could be sent)
         };
@@ -158,6 +162,12 @@ impl Trace {
             None => layout.blocks,
             Some(_) => (0..layout.blocks).filter(|&b| member(b)).count(),
         };
+        // XBZRLE: the share of this segment's pages found in the cache, sent as their changes.
+        let delta = match self.stop_copy.as_ref().filter(|s| t >= s.start_s) {
+            Some(sc) => sc.xbzrle,
+            None => self.passes[idx].xbzrle,
+        }
+        .map_or(0.0, |x| x.hit_rate());
         let elapsed = t - seg.start;
         let mut rank = 0usize;
         for (b, slot) in out.iter_mut().enumerate() {
@@ -182,6 +192,10 @@ impl Trace {
                     }
                 } else if written {
                     BlockState::Dirty
+                } else if delta > 0.0
+                    && unit(self.scenario.seed, 1000 + seg.running_pass, b) < delta
+                {
+                    BlockState::Delta
                 } else if needed > before + 1e-12 {
                     BlockState::InFlight
                 } else {
@@ -195,10 +209,51 @@ impl Trace {
         }
     }
 
+    /// Post-copy from the stop at `pc.switch_s` on: the blocks still dirty then are missing on
+    /// the destination, the rest clean. Once the VM runs there they arrive from both ends of
+    /// the list: pushed in address order from the first, and — drawn from the last, so that the
+    /// two can be told apart — the ones the guest faulted on, as many as it had by `t`.
+    fn sample_postcopy(&self, pc: &PostcopyRecord, t: f64, out: &mut [BlockState]) {
+        let layout = &self.layout;
+        let wl = self.workload();
+        let origin = self.passes.first().map_or(0.0, |p| p.start_s);
+        let missing = |b: usize| match self.passes.last() {
+            None => true,
+            Some(p) => {
+                first_write(
+                    self,
+                    &wl.throttled(p.throttle_pct),
+                    p.index,
+                    p.start_s - origin,
+                    b,
+                ) < p.duration_s
+            }
+        };
+        let list: Vec<usize> = (0..layout.blocks).filter(|&b| missing(b)).collect();
+        let total = (pc.faulted_pages + pc.pushed_pages).max(f64::MIN_POSITIVE);
+        let (faulted, pushed) = pc.arrived_at(t);
+        let n = list.len() as f64;
+        let pushed = ((pushed / total * n).round() as usize).min(list.len());
+        let faulted = ((faulted / total * n).round() as usize).min(list.len() - pushed);
+        for (b, slot) in out.iter_mut().enumerate() {
+            if !missing(b) {
+                *slot = BlockState::Clean;
+            } else if *slot != BlockState::Zero {
+                *slot = BlockState::Dirty;
+            }
+        }
+        for &b in &list[..pushed] {
+            out[b] = BlockState::Clean;
+        }
+        for &b in &list[list.len() - faulted..] {
+            out[b] = BlockState::Fetched;
+        }
+    }
+
     /// Count of blocks in each state, for legends and tests:
-    /// [unsent, clean, dirty, in flight, zero].
-    pub fn count_states(states: &[BlockState]) -> [usize; 5] {
-        let mut c = [0; 5];
+    /// [unsent, clean, dirty, in flight, zero, fetched, delta].
+    pub fn count_states(states: &[BlockState]) -> [usize; 7] {
+        let mut c = [0; 7];
         for s in states {
             c[*s as usize] += 1;
         }

@@ -52,6 +52,34 @@ pub struct PostcopyRecord {
     pub samples: Vec<PostcopySample>,
 }
 
+impl PostcopyRecord {
+    /// Pages faulted and pushed by `t` (the samples, joined by straight lines).
+    pub fn arrived_at(&self, t: f64) -> (f64, f64) {
+        let s = &self.samples;
+        let i = s.partition_point(|x| x.t_s <= t);
+        match (i.checked_sub(1).map(|j| s[j]), s.get(i)) {
+            (None, _) => (0.0, 0.0),
+            (Some(a), None) => (a.faulted_pages, a.pushed_pages),
+            (Some(a), Some(b)) => {
+                let f = (t - a.t_s) / (b.t_s - a.t_s).max(f64::MIN_POSITIVE);
+                (
+                    a.faulted_pages + f * (b.faulted_pages - a.faulted_pages),
+                    a.pushed_pages + f * (b.pushed_pages - a.pushed_pages),
+                )
+            }
+        }
+    }
+
+    /// The share of the time the guest could run around `t` (1 outside the phase).
+    pub fn running_at(&self, t: f64) -> f64 {
+        if t < self.resume_s || t > self.end_s {
+            return 1.0;
+        }
+        let i = self.samples.partition_point(|x| x.t_s < t);
+        self.samples.get(i).map_or(1.0, |s| s.running)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct PostcopySample {
     pub t_s: f64,

@@ -23,40 +23,48 @@ const MIN_BLOCK_PX: f64 = 3.0;
 /// common colour-vision deficiencies (blue/orange contrast, grey and green differ in lightness).
 /// The page's stylesheet sets them per theme as `COLOUR_VARS`; the light theme's
 /// (`palette::hex`, read from the stylesheet) are used where a property cannot be read.
-pub const COLOURS: [&str; 5] = [
+pub const COLOURS: [&str; 7] = [
     hex::MAP_UNSENT,
     hex::MAP_CLEAN,
     hex::MAP_DIRTY,
     hex::MAP_FLIGHT,
     hex::MAP_ZERO,
+    hex::MAP_FETCHED,
+    hex::MAP_DELTA,
 ];
 /// The CSS custom properties holding the colour of each state; the legend's swatches are
 /// `swatch block-{i}`.
-pub const COLOUR_VARS: [&str; 5] = [
+pub const COLOUR_VARS: [&str; 7] = [
     "--map-unsent",
     "--map-clean",
     "--map-dirty",
     "--map-flight",
     "--map-zero",
+    "--map-fetched",
+    "--map-delta",
 ];
-pub const LABELS: [&str; 5] = [
+pub const LABELS: [&str; 7] = [
     "not yet sent",
     "copied, clean",
     "dirtied: must be re-sent",
     "in flight",
     "never written (zero pages), not yet sent",
+    "post-copy: fetched when the guest touched it",
+    "XBZRLE: sent as its changes",
 ];
 /// `LABELS` in German.
-pub const LABELS_DE: [&str; 5] = [
+pub const LABELS_DE: [&str; 7] = [
     "noch nicht gesendet",
     "kopiert, unverändert",
     "geändert: muss erneut gesendet werden",
     "in Übertragung",
     "nie beschrieben (Nullseiten), noch nicht gesendet",
+    "Post-Copy: abgerufen, als der Gast sie berührte",
+    "XBZRLE: als ihre Änderungen gesendet",
 ];
 
 /// The legend's labels per state in `lang`.
-pub fn labels(lang: Lang) -> &'static [&'static str; 5] {
+pub fn labels(lang: Lang) -> &'static [&'static str; 7] {
     lang.pick(&LABELS, &LABELS_DE)
 }
 
@@ -72,11 +80,18 @@ fn blocks(n: usize, lang: Lang, dative: bool) -> String {
 }
 
 /// The map's description for screen readers: how many blocks are in each state.
-fn aria_label(blocks_total: usize, block: &str, counts: &[usize; 5], lang: Lang) -> String {
-    let [unsent, clean, dirty, flight, zero] = *counts;
+fn aria_label(blocks_total: usize, block: &str, counts: &[usize; 7], lang: Lang) -> String {
+    let [unsent, clean, dirty, flight, zero, fetched, delta] = *counts;
+    let extra = match (fetched + delta, lang) {
+        (0, _) => String::new(),
+        (_, Lang::En) => format!(" {fetched} fetched on a fault, {delta} sent as XBZRLE changes."),
+        (_, Lang::De) => format!(
+            " {fetched} bei einem Seitenfehler abgerufen, {delta} als XBZRLE-Änderungen gesendet."
+        ),
+    };
     match lang {
         Lang::En => format!(
-            "Memory map of {} of {block} each: {unsent} not yet sent, {clean} clean, {dirty} dirty, {flight} in flight, {} not yet sent.",
+            "Memory map of {} of {block} each: {unsent} not yet sent, {clean} clean, {dirty} dirty, {flight} in flight, {} not yet sent.{extra}",
             blocks(blocks_total, lang, false),
             match zero {
                 1 => "1 never-written block".to_string(),
@@ -84,7 +99,7 @@ fn aria_label(blocks_total: usize, block: &str, counts: &[usize; 5], lang: Lang)
             }
         ),
         Lang::De => format!(
-            "Speicherkarte aus {} zu je {block}: {unsent} noch nicht gesendet, {clean} kopiert und unverändert, {dirty} geändert, {flight} in Übertragung, {} noch nicht gesendet.",
+            "Speicherkarte aus {} zu je {block}: {unsent} noch nicht gesendet, {clean} kopiert und unverändert, {dirty} geändert, {flight} in Übertragung, {} noch nicht gesendet.{extra}",
             blocks(blocks_total, lang, true),
             match zero {
                 1 => "1 nie beschriebener Block".to_string(),
@@ -280,7 +295,14 @@ pub fn memory_map(props: &MemoryMapProps) -> Html {
     let block = Fmt(lang).bytes(layout.block_bytes);
     let aria = aria_label(layout.blocks, &block, &counts, lang);
     let names = labels(lang);
-    let legend = (0..COLOUR_VARS.len()).map(|i| {
+    // Fetched and delta blocks only where post-copy or XBZRLE runs.
+    let trace = &props.trace;
+    let shown = |i: usize| {
+        i < 5
+            || i == 5 && trace.postcopy.is_some()
+            || i == 6 && trace.passes.iter().any(|p| p.xbzrle.is_some())
+    };
+    let legend = (0..COLOUR_VARS.len()).filter(|&i| shown(i)).map(|i| {
         html! {
             <li>
                 <span class={format!("swatch block-{i}")}></span>
@@ -386,15 +408,15 @@ mod tests {
     #[wasm_bindgen_test]
     fn counts_read_as_sentences() {
         assert_eq!(
-            aria_label(4096, "2 MiB", &[3, 1, 2, 0, 5], Lang::En),
+            aria_label(4096, "2 MiB", &[3, 1, 2, 0, 5, 0, 0], Lang::En),
             "Memory map of 4096 blocks of 2 MiB each: 3 not yet sent, 1 clean, 2 dirty, 0 in flight, 5 never-written blocks not yet sent."
         );
         assert_eq!(
-            aria_label(1, "2 MiB", &[0, 0, 0, 0, 1], Lang::En),
+            aria_label(1, "2 MiB", &[0, 0, 0, 0, 1, 0, 0], Lang::En),
             "Memory map of 1 block of 2 MiB each: 0 not yet sent, 0 clean, 0 dirty, 0 in flight, 1 never-written block not yet sent."
         );
         assert_eq!(
-            aria_label(4096, "2 MiB", &[3, 1, 2, 0, 1], Lang::De),
+            aria_label(4096, "2 MiB", &[3, 1, 2, 0, 1, 0, 0], Lang::De),
             "Speicherkarte aus 4096 Blöcken zu je 2 MiB: 3 noch nicht gesendet, 1 kopiert und unverändert, 2 geändert, 0 in Übertragung, 1 nie beschriebener Block noch nicht gesendet."
         );
         assert_eq!(

@@ -114,7 +114,21 @@ pub fn stage(props: &StageProps) -> Html {
         }
     });
     let vm_x = if on_b { 580.0 } else { 40.0 };
+    // Post-copy: the guest runs on B but waits for each page it lacks.
+    let waiting = trace
+        .postcopy
+        .as_ref()
+        .filter(|_| phase == PhaseKind::Postcopy)
+        .map(|pc| 1.0 - pc.running_at(props.t));
+    let waiting_status = waiting.map(|w| {
+        let pct = f.num(100.0 * w, 0);
+        lang.pick(
+            format!("running, waiting for pages {pct} % of the time"),
+            format!("läuft, wartet {pct} % der Zeit auf Seiten"),
+        )
+    });
     let vm_status = match phase {
+        _ if waiting_status.is_some() => waiting_status.as_deref().unwrap_or_default(),
         PhaseKind::StopCopy | PhaseKind::Switchover => lang.pick("paused", "angehalten"),
         PhaseKind::Cancelled => lang.pick(
             "running (migration cancelled)",
