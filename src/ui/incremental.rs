@@ -11,7 +11,8 @@ use yew::prelude::*;
 /// Milliseconds of work per slice: a quarter of a 60 Hz frame.
 const BUDGET_MS: f64 = 4.0;
 
-fn now_ms() -> f64 {
+/// The page's clock, ms (also what the app model times its slices by, `model::sliced`).
+pub fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())
@@ -172,4 +173,37 @@ where
         });
     }
     (results.1.clone(), current)
+}
+
+/// While `turn` is `Some`, calls `on_turn` in a later task each time `turn` changes: a model
+/// that runs its work a slice per call (and shows how far it has come, which changes `turn`)
+/// gets its next slice after the browser has had its turn to draw and take input.
+#[cfg(feature = "full")]
+#[hook]
+pub fn use_turns<T: PartialEq + Clone + 'static>(turn: Option<T>, on_turn: Callback<()>) {
+    use_effect_with(turn, move |turn| {
+        let handle = turn.as_ref().and_then(|_| {
+            let cb = Closure::once(move || on_turn.emit(()));
+            let id = web_sys::window()?
+                .set_timeout_with_callback_and_timeout_and_arguments_0(
+                    cb.as_ref().unchecked_ref(),
+                    0,
+                )
+                .ok()?;
+            Some((id, cb))
+        });
+        move || {
+            if let (Some(w), Some((id, _))) = (web_sys::window(), &handle) {
+                w.clear_timeout_with_handle(*id);
+            }
+            drop(handle);
+        }
+    });
+}
+
+/// Only the full bundle runs anything in turns: the lite one carries none of it.
+#[cfg(not(feature = "full"))]
+#[hook]
+pub fn use_turns<T: PartialEq + Clone + 'static>(turn: Option<T>, on_turn: Callback<()>) {
+    let _ = (turn, on_turn);
 }

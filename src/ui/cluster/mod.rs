@@ -19,7 +19,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::engine::cluster::{ClusterScenario, ClusterTrace, MigrationRecord, Stage};
+use crate::engine::cluster::{ClusterScenario, ClusterTrace, MigrationRecord, RunProgress, Stage};
 use crate::engine::ScenarioError;
 use crate::text::{Fmt, Lang};
 
@@ -51,7 +51,18 @@ pub struct ClusterProps {
     /// Gantt chart (no NIC table, lever study or memory maps).
     #[prop_or_default]
     pub compact: bool,
+    /// How far the cluster being run a slice at a time has come (`trace` holds the
+    /// migrations that have ended); `None` when the run is whole.
+    #[prop_or_default]
+    pub running: Option<RunProgress>,
+    /// Stop that run and show the cluster before it again.
+    #[prop_or_default]
+    pub on_cancel: Callback<()>,
 }
+
+/// How many of a kind of list item the view shows at once (refused migrations, migrations
+/// under way): a cluster of thousands lists the first ones and counts the rest.
+const LISTED: usize = 24;
 
 #[function_component(ClusterView)]
 pub fn cluster_view(p: &ClusterProps) -> Html {
@@ -74,16 +85,9 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         lang,
     };
     let trace = &p.trace;
-    // Per trace: where the VMs move, and the memory maps of the migrations (the small
-    // multiples below).
-    let per_trace = use_memo(p.trace.clone(), |ByPtr(t)| {
-        let maps = (0..t.migrations.len())
-            .map(|i| t.migration_trace(i).map(Rc::new))
-            .collect::<Vec<_>>();
-        (moves_of(t), maps)
-    });
-    let (moves, traces) = &*per_trace;
-    let now = hosts_at(trace, moves, p.t);
+    // Per trace: where the VMs move.
+    let moves = use_memo(p.trace.clone(), |ByPtr(t)| moves_of(t));
+    let now = hosts_at(trace, &moves, p.t);
     let lay = Layout::new(c.hosts.len(), narrow);
     let (cols, bw, bh, gap) = (lay.cols, lay.bw, lay.bh, lay.gap);
     let pos = |i: usize| {
@@ -190,19 +194,39 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         .iter()
         .filter(|m| m.refused.is_none())
         .collect();
-    let refused = trace.migrations.iter().filter_map(|m| {
+    let refusals: Vec<&MigrationRecord> = trace
+        .migrations
+        .iter()
+        .filter(|m| m.refused.is_some())
+        .collect();
+    let refused = refusals.iter().take(LISTED).filter_map(|m| {
         m.refused
             .as_ref()
             .map(|why| html! { <li>{format!("{} ({} → {}): {}", m.vm, m.from, m.to, crate::text::refusal(why, lang))}</li> })
     });
-    // Memory maps of the migrations under way (small multiples).
-    let minis = trace
+    let more_refused = more(refusals.len(), lang);
+    // Memory maps of the migrations under way (small multiples): made for the ones shown,
+    // again only when those change.
+    let mapped: Vec<usize> = trace
         .migrations
         .iter()
         .enumerate()
-        .filter(|(_, m)| stage_at(m, p.t).is_some_and(|s| !matches!(s.0, Stage::Queued | Stage::Cleanup)))
-        .filter_map(|(i, m)| traces.get(i).cloned().flatten().map(|tr| (i, m, tr)))
+        .filter(|(_, m)| m.refused.is_none() && !m.pass_records.is_empty())
+        .filter(|(_, m)| {
+            stage_at(m, p.t).is_some_and(|s| !matches!(s.0, Stage::Queued | Stage::Cleanup))
+        })
+        .map(|(i, _)| i)
         .take(8)
+        .collect();
+    let maps = use_memo((p.trace.clone(), mapped), |(ByPtr(t), mapped)| {
+        mapped
+            .iter()
+            .filter_map(|&i| Some((i, Rc::new(t.migration_trace(i)?))))
+            .collect::<Vec<_>>()
+    });
+    let minis = maps
+        .iter()
+        .map(|(i, tr)| (*i, &trace.migrations[*i], tr.clone()))
         .map(|(i, m, tr)| {
             html! {
                 <figure class="mini">
@@ -226,7 +250,12 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         .iter()
         .filter(|m| stage_at(m, p.t).is_some_and(|s| s.0 == Stage::Queued))
         .count();
-    let progress = ok.iter().filter_map(|m| {
+    let under_way_now: Vec<&&MigrationRecord> = ok
+        .iter()
+        .filter(|m| stage_at(m, p.t).is_some_and(|s| s.0 != Stage::Queued))
+        .collect();
+    let more_under_way = more(under_way_now.len(), lang);
+    let progress = under_way_now.into_iter().take(LISTED).filter_map(|m| {
         let (stage, pass) = stage_at(m, p.t)?;
         if stage == Stage::Queued {
             return None;
@@ -246,6 +275,14 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
 
     html! {
         <div class={classes!("cluster", p.compact.then_some("compact"))}>
+            if let Some(r) = p.running {
+                <div class="verdict running" role="status" data-testid="cluster-progress">
+                    <span>{run_line(r, lang)}</span>{" "}
+                    <progress max={r.total.to_string()} value={r.ended.to_string()}></progress>{" "}
+                    <button data-testid="cluster-cancel" onclick={p.on_cancel.reform(|_| ())}>
+                        {lang.pick("Cancel", "Abbrechen")}</button>
+                </div>
+            }
             if let Some(e) = &p.error {
                 <div class="verdict bad" role="alert" data-testid="cluster-error">
                     {lang.pick("Cannot simulate this cluster — ", "Dieser Cluster lässt sich nicht simulieren — ")}
@@ -303,7 +340,9 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                     }
                     <p class="small">{now_line(active_now, queued_now, &f.bytes(ok.iter().map(|m| m.wire_bytes).sum()), lang)}</p>
                     <ul class="progress" data-testid="running">{ for progress }</ul>
+                    { more_under_way }
                     <ul class="refused" data-testid="refused">{ for refused }</ul>
+                    { more_refused }
                 </section>
             </div>
             <ClusterLeverView cluster={p.cluster.0.clone()} {lang} />
@@ -319,6 +358,15 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
             </section>
         </div>
     }
+}
+
+/// "… and N more" under a list that shows only the first [`LISTED`] of `n` items.
+fn more(n: usize, lang: Lang) -> Html {
+    if n <= LISTED {
+        return html! {};
+    }
+    let rest = n - LISTED;
+    html! { <p class="small">{lang.pick(format!("… and {rest} more."), format!("… und {rest} weitere."))}</p> }
 }
 
 #[cfg(test)]
@@ -352,6 +400,17 @@ mod tests {
         assert!(
             gantt_label(4, "1,50 s", Lang::De).starts_with("Gantt-Diagramm mit 4 Migrationen über")
         );
+        let r = RunProgress {
+            ended: 1234,
+            total: 3123,
+            clock_s: 75.0,
+            events: 9,
+        };
+        assert_eq!(
+            run_line(r, Lang::En),
+            "Simulating: 1234 of 3123 migrations done, simulated clock at 1 min 15 s."
+        );
+        assert!(run_line(r, Lang::De).starts_with("Wird simuliert: 1234 von 3123 Migrationen"));
         assert_eq!(
             now_line(1, 0, "8,50 GiB", Lang::De),
             "Jetzt: 1 läuft, 0 in der Warteschlange. Übertragene Daten: 8,50 GiB."
