@@ -64,6 +64,9 @@ pub struct ClusterProps {
 /// under way): a cluster of thousands lists the first ones and counts the rest.
 const LISTED: usize = 24;
 
+/// Most flows the topology draws one per migration; more are drawn one per pair of hosts.
+const MAX_FLOWS: usize = 48;
+
 #[function_component(ClusterView)]
 pub fn cluster_view(p: &ClusterProps) -> Html {
     let lang = p.lang;
@@ -85,9 +88,18 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         lang,
     };
     let trace = &p.trace;
-    // Per trace: where the VMs move.
-    let moves = use_memo(p.trace.clone(), |ByPtr(t)| moves_of(t));
-    let now = hosts_at(trace, &moves, p.t);
+    // Per trace: where the VMs move, and the highest rate of any migration (for the flows'
+    // widths).
+    let per_trace = use_memo(p.trace.clone(), |ByPtr(t)| {
+        let peak = t
+            .migrations
+            .iter()
+            .flat_map(|m| m.segments.iter().map(|s| s.wire_rate))
+            .fold(1.0, f64::max);
+        (moves_of(t), peak)
+    });
+    let (moves, peak) = (&per_trace.0, per_trace.1);
+    let now = hosts_at(trace, moves, p.t);
     let lay = Layout::new(c.hosts.len(), narrow);
     let (cols, bw, bh, gap) = (lay.cols, lay.bw, lay.bh, lay.gap);
     let pos = |i: usize| {
@@ -100,18 +112,46 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
     let rows = c.hosts.len().div_ceil(cols);
     let view_w = lay.margin * 2.0 + cols as f64 * bw + (cols as f64 - 1.0) * gap;
     let view_h = lay.top + 20.0 + rows as f64 * bh + (rows as f64 - 1.0) * (gap + 90.0);
-    let peak = trace
+    // The flows now: one per migration, or, when more than `MAX_FLOWS` move at once, one
+    // per pair of hosts with their sum (thousands of arcs would be a long task to draw every
+    // frame, and no one could tell them apart).
+    let live: Vec<(usize, usize, usize, f64, String)> = trace
         .migrations
         .iter()
-        .flat_map(|m| m.segments.iter().map(|s| s.wire_rate))
-        .fold(1.0, f64::max);
-    let flows = trace.migrations.iter().enumerate().filter_map(|(k, m)| {
-        let rate = rate_at(m, p.t);
-        if rate <= 0.0 {
-            return None;
+        .enumerate()
+        .filter_map(|(k, m)| {
+            let rate = rate_at(m, p.t);
+            if rate <= 0.0 {
+                return None;
+            }
+            let a = c.hosts.iter().position(|h| h.name == m.from)?;
+            let b = c.hosts.iter().position(|h| h.name == m.to)?;
+            Some((k, a, b, rate, String::new()))
+        })
+        .collect();
+    let (live, peak) = if live.len() > MAX_FLOWS {
+        let mut pairs: Vec<(usize, usize, usize, f64, usize)> = Vec::new();
+        for &(k, a, b, rate, _) in &live {
+            match pairs.iter_mut().find(|p| (p.1, p.2) == (a, b)) {
+                Some(p) => {
+                    p.3 += rate;
+                    p.4 += 1;
+                }
+                None => pairs.push((k, a, b, rate, 1)),
+            }
         }
-        let a = c.hosts.iter().position(|h| h.name == m.from)?;
-        let b = c.hosts.iter().position(|h| h.name == m.to)?;
+        let top = pairs.iter().map(|p| p.3).fold(1.0, f64::max);
+        let flows = pairs
+            .into_iter()
+            .map(|(k, a, b, rate, n)| (k, a, b, rate, migrations(n, lang)))
+            .collect();
+        (flows, top)
+    } else {
+        (live, peak)
+    };
+    let flows = live.iter().map(|(k, a, b, rate, group)| {
+        let (k, a, b, rate) = (*k, *a, *b, *rate);
+        let m = &trace.migrations[k];
         let ((ax, ay), (bx, by)) = (pos(a), pos(b));
         let width = 2.0 + 12.0 * rate / peak;
         let d = if a / cols == b / cols {
@@ -141,12 +181,17 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                 (y1 + y2) / 2.0
             )
         };
-        Some(html! {
+        let title = if group.is_empty() {
+            format!("{} → {}: {}/s", m.vm, m.to, f.bytes(rate))
+        } else {
+            format!("{} → {}: {group}, {}/s", m.from, m.to, f.bytes(rate))
+        };
+        html! {
             <path class={format!("flow mig-{}", k % MIG_COLOURS)} d={d} fill="none"
                 stroke-width={format!("{width:.1}")}>
-                <title>{format!("{} → {}: {}/s", m.vm, m.to, f.bytes(rate))}</title>
+                <title>{title}</title>
             </path>
-        })
+        }
     });
     // Where the run has each VM of the scenario now. VM names are unique in the run's
     // scenario, and it is the scenario shown unless that one cannot be simulated: then the
@@ -158,7 +203,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         .map(|(k, v)| host_of(&now, k, &v.name))
         .collect();
     // The migrations under way now, as (from host, VM): a few, found once per frame.
-    let under_way: Vec<(&str, &str)> = trace
+    let under_way: std::collections::HashSet<(&str, &str)> = trace
         .migrations
         .iter()
         .filter(|m| stage_at(m, p.t).is_some_and(|s| s.0 != Stage::Queued))
@@ -345,7 +390,11 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                     { more_refused }
                 </section>
             </div>
-            <ClusterLeverView cluster={p.cluster.0.clone()} {lang} />
+            // The lever study runs the cluster 24 more times: it waits for the cluster's own
+            // run, which would otherwise share the time between frames with it.
+            if p.running.is_none() {
+                <ClusterLeverView cluster={p.cluster.0.clone()} {lang} />
+            }
             <section class="panel">
                 <h2>{lang.pick("Memory of the VMs migrating now", "Arbeitsspeicher der VMs, die gerade migriert werden")}</h2>
                 <div class="minis" data-testid="minis">{ minis }</div>
