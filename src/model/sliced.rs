@@ -64,7 +64,7 @@ struct Running {
     /// `None` once finished.
     run: Option<ClusterRun>,
     scenario: ClusterScenario,
-    /// The records that have ended, in the order found.
+    /// The records that have ended, in the order found (`light`).
     ready: Vec<MigrationRecord>,
     /// Which of the run's records are in `ready`.
     taken: Vec<bool>,
@@ -163,9 +163,36 @@ impl PendingCluster {
     }
 }
 
+/// A record without its rate over time and its passes, which the view of a run under way
+/// does not draw (its Gantt rows, table and counts need the stages): with thousands of
+/// migrations in flight a record gains a segment at nearly every event, and copying them at
+/// every hand-over cost more than the slice before it.
+#[cfg(feature = "full")]
+fn light(r: &MigrationRecord) -> MigrationRecord {
+    MigrationRecord {
+        vm: r.vm.clone(),
+        from: r.from.clone(),
+        to: r.to.clone(),
+        refused: r.refused.clone(),
+        path: r.path.clone(),
+        stages: r.stages.clone(),
+        segments: Vec::new(),
+        outcome: r.outcome,
+        passes: r.passes,
+        wire_bytes: r.wire_bytes,
+        downtime_s: r.downtime_s,
+        start_s: r.start_s,
+        end_s: r.end_s,
+        pass_records: Vec::new(),
+        stop_copy: r.stop_copy.clone(),
+        limits: r.limits.clone(),
+    }
+}
+
 #[cfg(feature = "full")]
 impl Running {
-    /// The migrations ended so far, as a trace of their own (the totals of those alone).
+    /// The migrations ended so far, as a trace of their own (the totals of those alone),
+    /// without their rates over time and passes (`light`).
     fn snapshot(&mut self) -> ClusterTrace {
         let Running {
             run,
@@ -178,7 +205,7 @@ impl Running {
             for (i, rec) in run.records().iter().enumerate() {
                 if !taken[i] && ended(rec) {
                     taken[i] = true;
-                    ready.push(rec.clone());
+                    ready.push(light(rec));
                 }
             }
         }

@@ -548,10 +548,22 @@ impl AppState {
             |p| (*p.before).clone(),
         );
         next.cluster_run = None;
+        let start = (slicing.now)();
         match PendingCluster::start(&c, before) {
             Ok(pending) => {
                 next.cluster_error = None;
                 next.cluster_run = Some(pending);
+                // A cluster whose planning alone took half a slice will not run in one: its
+                // first slice waits for the next turn, and this one shows it with nothing run.
+                if (slicing.now)() - start >= slicing.budget_ms / 2.0 {
+                    next.cluster_trace = Rc::new(ClusterTrace::empty(c.clone()));
+                    next.cluster = Rc::new(c);
+                    if self.mode == Mode::Cluster {
+                        next.clock.playing = false;
+                        next.clock.retarget(0.0);
+                    }
+                    return Rc::new(next);
+                }
                 next.cluster = Rc::new(c);
                 return Rc::new(next).slice_cluster(slicing, true);
             }
