@@ -13,7 +13,7 @@ use super::blackout::BlackoutView;
 use super::bridge::Bridge;
 use super::chapter::{ChapterNav, ChapterText, Glossary};
 use super::chart::{LinkChart, PassChart};
-use super::cluster::ClusterView;
+use super::cluster::{ClusterProgress, ClusterView};
 use super::compare::CompareView;
 use super::controls::Controls;
 use super::files::{self, Files};
@@ -473,9 +473,12 @@ pub fn app(props: &AppProps) -> Html {
                     <ChapterText chapter={state.chapter} lang={lang} />
                 }
                 <Timeline clock={clock} on_clock={intents.clock.clone()} lang={lang} />
+                if let Some(r) = &state.cluster_run {
+                    <ClusterProgress progress={r.progress} on_cancel={intents.cancel_cluster.clone()} {lang} />
+                }
                 <ClusterView cluster={ByPtr(state.cluster.clone())} trace={ByPtr(state.cluster_trace.clone())}
                     error={state.cluster_error.clone()} t={clock.t}
-                    running={state.cluster_run.as_ref().map(|r| r.progress)} on_cancel={intents.cancel_cluster.clone()}
+                    running={state.cluster_run.is_some()}
                     on_edit={intents.cluster_edit.clone()} on_cluster={intents.cluster.clone()} lang={lang}
                     compact={state.shown == Shown::EmbedDefault} />
             } else {

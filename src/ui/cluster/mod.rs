@@ -51,13 +51,34 @@ pub struct ClusterProps {
     /// Gantt chart (no NIC table, lever study or memory maps).
     #[prop_or_default]
     pub compact: bool,
-    /// How far the cluster being run a slice at a time has come (`trace` holds the
-    /// migrations that have ended); `None` when the run is whole.
+    /// The cluster is being run a slice at a time (`trace` holds the migrations that have
+    /// ended so far; `ClusterProgress` shows how far it has come).
     #[prop_or_default]
-    pub running: Option<RunProgress>,
-    /// Stop that run and show the cluster before it again.
-    #[prop_or_default]
+    pub running: bool,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ClusterProgressProps {
+    pub progress: RunProgress,
+    /// Stop the run and show the cluster before it again.
     pub on_cancel: Callback<()>,
+    #[prop_or_default]
+    pub lang: Lang,
+}
+
+/// How far a cluster being run a slice at a time has come, with a Cancel. Its own component:
+/// it changes with every slice, the view of the cluster only when more migrations are shown.
+#[function_component(ClusterProgress)]
+pub fn cluster_progress(p: &ClusterProgressProps) -> Html {
+    let r = p.progress;
+    html! {
+        <div class="verdict running" role="status" data-testid="cluster-progress">
+            <span>{run_line(r, p.lang)}</span>{" "}
+            <progress max={r.total.to_string()} value={r.ended.to_string()}></progress>{" "}
+            <button data-testid="cluster-cancel" onclick={p.on_cancel.reform(|_| ())}>
+                {p.lang.pick("Cancel", "Abbrechen")}</button>
+        </div>
+    }
 }
 
 /// How many of a kind of list item the view shows at once (refused migrations, migrations
@@ -320,14 +341,6 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
 
     html! {
         <div class={classes!("cluster", p.compact.then_some("compact"))}>
-            if let Some(r) = p.running {
-                <div class="verdict running" role="status" data-testid="cluster-progress">
-                    <span>{run_line(r, lang)}</span>{" "}
-                    <progress max={r.total.to_string()} value={r.ended.to_string()}></progress>{" "}
-                    <button data-testid="cluster-cancel" onclick={p.on_cancel.reform(|_| ())}>
-                        {lang.pick("Cancel", "Abbrechen")}</button>
-                </div>
-            }
             if let Some(e) = &p.error {
                 <div class="verdict bad" role="alert" data-testid="cluster-error">
                     {lang.pick("Cannot simulate this cluster — ", "Dieser Cluster lässt sich nicht simulieren — ")}
@@ -392,7 +405,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
             </div>
             // The lever study runs the cluster 24 more times: it waits for the cluster's own
             // run, which would otherwise share the time between frames with it.
-            if p.running.is_none() {
+            if !p.running {
                 <ClusterLeverView cluster={p.cluster.0.clone()} {lang} />
             }
             <section class="panel">
