@@ -1136,3 +1136,196 @@ mod embeds {
         assert!(d.notices.is_empty());
     }
 }
+
+mod sliced_cluster {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use migration_lab::engine::cluster::ClusterScenario;
+    use migration_lab::engine::simulate_cluster;
+    use migration_lab::model::sliced::Slicing;
+    use migration_lab::model::{Action, AppState, Mode};
+
+    thread_local! {
+        static CLOCK: Cell<f64> = const { Cell::new(0.0) };
+    }
+
+    /// A clock that moves 1 ms each time it is read: a slice of 8 ms runs a few events.
+    fn ticking() -> f64 {
+        CLOCK.with(|c| {
+            c.set(c.get() + 1.0);
+            c.get()
+        })
+    }
+
+    /// A clock that never moves: every run fits in its first slice.
+    fn stopped() -> f64 {
+        0.0
+    }
+
+    /// 16 hosts, 400 VMs on the first, drained with no limits on how many migrate at once.
+    fn large() -> ClusterScenario {
+        let hosts: Vec<String> = (0..16)
+            .map(|i| {
+                format!(
+                    r#"{{"name":"H{i}","cores":32,"load":0.4,"memory_gib":1024,"nics":[{{"network":"conv","gbps":10,"buffers":1024}}]}}"#
+                )
+            })
+            .collect();
+        let vms: Vec<String> = (0..400)
+            .map(|i| {
+                format!(
+                    r#"{{"name":"vm{i}","host":"H0","memory_mib":{},"working_set_mib":256,"untouched_mib":256,"dirty_rate_mibps":{},"pattern":"hotcold","disk_gib":40}}"#,
+                    1024 + i % 7 * 100,
+                    10 + i % 30
+                )
+            })
+            .collect();
+        let json = format!(
+            r#"{{"version":1,"seed":1,"networks":[{{"name":"conv","role":"vm_traffic"}}],"hosts":[{}],"vms":[{}],"shared_storage":true,"settings":{{"per_host_limit":4294967295,"cluster_limit":4294967295}},"operations":[{{"kind":"drain","host":"H0"}}]}}"#,
+            hosts.join(","),
+            vms.join(",")
+        );
+        ClusterScenario::from_json(&json).expect("a valid cluster")
+    }
+
+    fn in_cluster_view(slicing: Slicing, playing: bool) -> Rc<AppState> {
+        let s = Rc::new(AppState::new(Default::default(), playing));
+        let s = s.apply(Action::SetMode(Mode::Cluster));
+        let s = if playing { s.apply(Action::Play) } else { s };
+        Rc::new(AppState {
+            slicing: Some(slicing),
+            ..(*s).clone()
+        })
+    }
+
+    fn page(now: fn() -> f64) -> Slicing {
+        Slicing::page(now)
+    }
+
+    #[test]
+    fn a_large_cluster_runs_in_slices_shows_what_has_ended_and_ends_as_a_whole_run() {
+        let whole = simulate_cluster(&large()).unwrap();
+        let mut s = in_cluster_view(page(ticking), true);
+        let before = s.cluster_trace.clone();
+        s = s.apply(Action::SetCluster(Box::new(large())));
+        let first = s
+            .cluster_run
+            .clone()
+            .expect("still running after one slice");
+        assert!(first.progress.ended < first.progress.total);
+        assert_eq!(first.progress.total, 400);
+        assert_eq!(*s.cluster, large(), "the new cluster is the one shown");
+        assert!(!s.clock.playing, "the clock waits for the run");
+        let mut slices = 1;
+        let mut partial_seen = false;
+        while s.cluster_run.is_some() {
+            s = s.apply(Action::ClusterSlice);
+            slices += 1;
+            if s.cluster_run.is_some() {
+                // What is shown meanwhile: only migrations that have ended, as they end.
+                let t = &s.cluster_trace;
+                partial_seen |= !t.migrations.is_empty() && !Rc::ptr_eq(t, &before);
+                assert!(t
+                    .migrations
+                    .iter()
+                    .all(|m| m.refused.is_some() || m.outcome.is_some()));
+                // As they are in the whole run, without their rates over time and passes.
+                assert!(t
+                    .migrations
+                    .iter()
+                    .all(|m| whole.migrations.iter().any(|w| {
+                        (&w.vm, &w.to, &w.stages, w.end_s, &w.refused)
+                            == (&m.vm, &m.to, &m.stages, m.end_s, &m.refused)
+                            && m.segments.is_empty()
+                    })));
+            }
+            assert!(slices < 100_000, "the run ends");
+        }
+        assert!(slices > 10, "{slices} slices");
+        assert!(
+            partial_seen,
+            "migrations were shown before the run was done"
+        );
+        assert_eq!(*s.cluster_trace, whole, "the same trace as a whole run");
+        assert_eq!(s.clock.duration, whole.makespan_s);
+        assert!(s.clock.playing, "it plays again, as it did before the run");
+        // Another slice has nothing to do.
+        let after = s.clone().apply(Action::ClusterSlice);
+        assert!(Rc::ptr_eq(&after, &s));
+    }
+
+    /// A clock that moves 5 ms each time it is read: planning the cluster takes most of a
+    /// slice.
+    fn slow() -> f64 {
+        CLOCK.with(|c| {
+            c.set(c.get() + 5.0);
+            c.get()
+        })
+    }
+
+    #[test]
+    fn a_cluster_whose_planning_takes_half_a_slice_runs_from_the_next_turn() {
+        let s = in_cluster_view(page(slow), false).apply(Action::SetCluster(Box::new(large())));
+        let pending = s.cluster_run.clone().expect("waiting for its first slice");
+        assert_eq!(pending.progress.events, 0, "nothing has run yet");
+        assert!(s.cluster_trace.migrations.is_empty());
+        assert_eq!(s.cluster_trace.scenario, large());
+        let mut s = s.apply(Action::ClusterSlice);
+        assert!(s
+            .cluster_run
+            .as_ref()
+            .is_some_and(|p| p.progress.events > 0));
+        while s.cluster_run.is_some() {
+            s = s.apply(Action::ClusterSlice);
+        }
+        assert_eq!(*s.cluster_trace, simulate_cluster(&large()).unwrap());
+    }
+
+    #[test]
+    fn cancel_goes_back_to_the_cluster_before() {
+        let s = in_cluster_view(page(ticking), false);
+        let (cluster, trace) = (s.cluster.clone(), s.cluster_trace.clone());
+        let running = s
+            .apply(Action::SetCluster(Box::new(large())))
+            .apply(Action::ClusterSlice);
+        assert!(running.cluster_run.is_some());
+        // An edit while it runs starts the edited cluster; cancel still goes back to the one
+        // that ran through.
+        let mut edited = large();
+        edited.vms.pop();
+        let running = running.apply(Action::SetCluster(Box::new(edited.clone())));
+        assert_eq!(*running.cluster, edited);
+        let back = running.apply(Action::CancelCluster);
+        assert!(back.cluster_run.is_none());
+        assert_eq!(back.cluster, cluster);
+        assert_eq!(back.cluster_trace, trace);
+        assert_eq!(back.clock.duration, trace.makespan_s);
+        assert!(back.cluster_error.is_none());
+    }
+
+    #[test]
+    fn a_cluster_done_within_its_first_slice_shows_at_once() {
+        let sliced =
+            in_cluster_view(page(stopped), false).apply(Action::SetCluster(Box::new(large())));
+        assert!(sliced.cluster_run.is_none());
+        let whole = Rc::new(AppState {
+            slicing: None,
+            ..(*in_cluster_view(page(stopped), false)).clone()
+        })
+        .apply(Action::SetCluster(Box::new(large())));
+        assert_eq!(sliced.cluster_trace, whole.cluster_trace);
+        assert_eq!(sliced.clock, whole.clock);
+    }
+
+    #[test]
+    fn a_cluster_that_cannot_run_says_why_and_starts_nothing() {
+        let s = in_cluster_view(page(ticking), false);
+        let mut bad = large();
+        bad.hosts.clear();
+        let next = s.clone().apply(Action::SetCluster(Box::new(bad)));
+        assert!(next.cluster_run.is_none());
+        assert!(next.cluster_error.is_some());
+        assert_eq!(next.cluster_trace, s.cluster_trace);
+    }
+}

@@ -6,7 +6,7 @@
 //! functions of the runs, single-VM or cluster (`Ranked`).
 
 use super::edits::{Hypervisor, Lever};
-use crate::engine::cluster::{ClusterLimit, ClusterScenario, NetworkRole};
+use crate::engine::cluster::{ClusterLimit, ClusterScenario, ClusterTrace, NetworkRole};
 use crate::engine::scenario::MAX_DESCRIPTORS;
 use crate::engine::transport::Bottleneck;
 use crate::engine::{simulate, Outcome, Scenario, TransportKind};
@@ -373,7 +373,36 @@ impl Ranked for ClusterLeverRun {
 /// `c` run with `set`; `None` when that is not a valid cluster.
 pub fn cluster_lever_run(c: &ClusterScenario, set: LeverSet) -> Option<ClusterLeverRun> {
     let t = crate::engine::simulate_cluster(&set.apply_cluster(c)).ok()?;
-    Some(ClusterLeverRun {
+    Some(cluster_lever_summary(set, t))
+}
+
+/// `cluster_lever_run` an event at a time, for a cluster too large to run between two
+/// frames: works on `run` (started when `None`) until it is done or `over()`, and then
+/// gives the run (`Some`, as `cluster_lever_run` would) or `None` to go on later.
+pub fn cluster_lever_step(
+    c: &ClusterScenario,
+    set: LeverSet,
+    run: &mut Option<crate::engine::cluster::ClusterRun>,
+    over: &dyn Fn() -> bool,
+) -> Option<Option<ClusterLeverRun>> {
+    if run.is_none() {
+        match crate::engine::cluster::ClusterRun::new(set.apply_cluster(c)) {
+            Ok(r) => *run = Some(r),
+            Err(_) => return Some(None),
+        }
+    }
+    let r = run.as_mut()?;
+    while !r.advance(1) {
+        if over() {
+            return None;
+        }
+    }
+    let t = run.take()?.finish();
+    Some(Some(cluster_lever_summary(set, t)))
+}
+
+fn cluster_lever_summary(set: LeverSet, t: ClusterTrace) -> ClusterLeverRun {
+    ClusterLeverRun {
         set,
         completed: t
             .migrations
@@ -383,7 +412,7 @@ pub fn cluster_lever_run(c: &ClusterScenario, set: LeverSet) -> Option<ClusterLe
         worst_downtime_s: t.worst_blackout_s,
         held: t.main_limit(),
         host_cpu_core_s: t.host_cpu_core_s,
-    })
+    }
 }
 
 // The study in words, in English and German.

@@ -8,6 +8,7 @@ pub mod edits;
 pub mod levers;
 pub mod scale;
 pub mod shown;
+pub mod sliced;
 pub mod state;
 pub mod study;
 

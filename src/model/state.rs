@@ -3,6 +3,9 @@
 
 use std::rc::Rc;
 
+#[cfg(feature = "full")]
+use super::sliced::{Before, Slice};
+use super::sliced::{PendingCluster, Slicing};
 use super::{ClusterEdit, Edit, Shown};
 use crate::chapters::{chapter_index, chapters, View};
 use crate::engine::scenario::Problem;
@@ -60,6 +63,12 @@ pub struct AppState {
     /// The reader chose the playback speed (or a link named it): it stays from chapter to
     /// chapter. Until then each run gets the speed that suits it.
     pub speed_chosen: bool,
+    /// How a cluster is run: a slice at a time between frames (the page), or whole when
+    /// `None` (the command line, the tests, a state built before the page sets it).
+    pub slicing: Option<Slicing>,
+    /// The cluster being run a slice at a time: `cluster` is its scenario and `cluster_trace`
+    /// the migrations that have ended so far.
+    pub cluster_run: Option<PendingCluster>,
 }
 
 pub use crate::permalink::Theme;
@@ -110,6 +119,10 @@ pub enum Action {
     Import(Box<Scenario>),
     /// A cluster file was opened: show it in the cluster view.
     ImportCluster(Box<ClusterScenario>),
+    /// Run the next slice of the cluster being run (a no-op when there is none).
+    ClusterSlice,
+    /// Stop the cluster being run and show the one before it again.
+    CancelCluster,
     /// A file could not be opened: its name and why.
     ImportFailed(String, Problem),
     /// Open a lab run in the playground: its scenario, and its measurements beside the
@@ -180,6 +193,8 @@ impl AppState {
             lab_run: None,
             shown: Shown::Chapter,
             speed_chosen: false,
+            slicing: None,
+            cluster_run: None,
         }
     }
 
@@ -381,19 +396,18 @@ impl AppState {
                 }
             }
             Action::SetCluster(c) => {
+                if let Some(slicing) = self.slicing {
+                    return self.start_cluster(*c, slicing);
+                }
                 let c = *c;
                 match run_cluster(&c) {
-                    Ok(trace) => {
-                        if self.mode == Mode::Cluster {
-                            next.clock.retarget(trace.makespan_s);
-                        }
-                        next.cluster_trace = Rc::new(trace);
-                        next.cluster_error = None;
-                    }
+                    Ok(trace) => next.show_cluster_trace(trace),
                     Err(e) => next.cluster_error = Some(e),
                 }
                 next.cluster = Rc::new(c);
             }
+            Action::ClusterSlice => return self.next_slice(),
+            Action::CancelCluster => return self.cancel_cluster(),
             Action::SetMode(mode) => {
                 if mode == self.mode {
                     return self;
@@ -483,6 +497,7 @@ impl AppState {
                             next.cluster_trace = Rc::new(trace);
                             next.cluster = Rc::new(cluster);
                             next.cluster_error = None;
+                            next.cluster_run = None;
                         }
                     }
                 }
@@ -501,6 +516,138 @@ impl AppState {
             }
         }
         Rc::new(next)
+    }
+}
+
+impl AppState {
+    /// A finished cluster run on screen, the clock spanning it in the cluster view.
+    fn show_cluster_trace(&mut self, trace: ClusterTrace) {
+        if self.mode == Mode::Cluster {
+            self.clock.retarget(trace.makespan_s);
+        }
+        self.cluster_trace = Rc::new(trace);
+        self.cluster_error = None;
+    }
+}
+
+/// Cluster runs a slice at a time, in the full bundle (the lite one runs no cluster).
+#[cfg(feature = "full")]
+impl AppState {
+    /// `c` started a slice at a time: shown at once when its first slice runs it through.
+    fn start_cluster(self: Rc<Self>, c: ClusterScenario, slicing: Slicing) -> Rc<Self> {
+        let mut next = (*self).clone();
+        // Cancelling goes back to the last cluster that ran through, not to a run abandoned
+        // for this one.
+        let before = self.cluster_run.as_ref().map_or_else(
+            || Before {
+                cluster: self.cluster.clone(),
+                trace: self.cluster_trace.clone(),
+                error: self.cluster_error.clone(),
+                playing: self.clock.playing,
+            },
+            |p| (*p.before).clone(),
+        );
+        next.cluster_run = None;
+        let start = (slicing.now)();
+        match PendingCluster::start(&c, before) {
+            Ok(pending) => {
+                next.cluster_error = None;
+                next.cluster_run = Some(pending);
+                // A cluster whose planning alone took half a slice will not run in one: its
+                // first slice waits for the next turn, and this one shows it with nothing run.
+                if (slicing.now)() - start >= slicing.budget_ms / 2.0 {
+                    next.cluster_trace = Rc::new(ClusterTrace::empty(c.clone()));
+                    next.cluster = Rc::new(c);
+                    if self.mode == Mode::Cluster {
+                        next.clock.playing = false;
+                        next.clock.retarget(0.0);
+                    }
+                    return Rc::new(next);
+                }
+                next.cluster = Rc::new(c);
+                return Rc::new(next).slice_cluster(slicing, true);
+            }
+            Err(e) => next.cluster_error = Some(e),
+        }
+        next.cluster = Rc::new(c);
+        Rc::new(next)
+    }
+
+    /// The next slice of the cluster being run (nothing when none is).
+    fn next_slice(self: Rc<Self>) -> Rc<Self> {
+        match self.slicing.filter(|_| self.cluster_run.is_some()) {
+            Some(slicing) => self.slice_cluster(slicing, false),
+            None => self,
+        }
+    }
+
+    /// The cluster being run stopped, and the one before it shown again.
+    fn cancel_cluster(self: Rc<Self>) -> Rc<Self> {
+        let mut next = (*self).clone();
+        let Some(pending) = next.cluster_run.take() else {
+            return self;
+        };
+        let before = &*pending.before;
+        next.cluster = before.cluster.clone();
+        next.cluster_trace = before.trace.clone();
+        next.cluster_error = before.error.clone();
+        if self.mode == Mode::Cluster {
+            next.clock.retarget(before.trace.makespan_s);
+            if before.playing {
+                next.clock.play();
+            }
+        }
+        Rc::new(next)
+    }
+
+    /// The next slice of the cluster being run: when it is done, its trace is shown (and the
+    /// clock plays again if it played before the run); until then the clock waits, paused,
+    /// and spans the migrations that have ended. A run done within its `first` slice shows as
+    /// a whole run always has.
+    fn slice_cluster(self: Rc<Self>, slicing: Slicing, first: bool) -> Rc<Self> {
+        let mut next = (*self).clone();
+        let Some(mut pending) = next.cluster_run.take() else {
+            return self;
+        };
+        match pending.slice(slicing) {
+            Slice::Done(trace) => {
+                next.show_cluster_trace(trace);
+                if self.mode == Mode::Cluster && pending.before.playing && !first {
+                    next.clock.play();
+                }
+            }
+            Slice::Partial(ready) => {
+                if let Some(trace) = ready {
+                    next.cluster_trace = Rc::new(trace);
+                }
+                if self.mode == Mode::Cluster {
+                    next.clock.playing = false;
+                    next.clock.retarget(next.cluster_trace.makespan_s);
+                }
+                next.cluster_run = Some(pending);
+            }
+        }
+        Rc::new(next)
+    }
+}
+
+/// The lite bundle runs no cluster: it keeps the empty one.
+#[cfg(not(feature = "full"))]
+impl AppState {
+    fn start_cluster(self: Rc<Self>, c: ClusterScenario, _: Slicing) -> Rc<Self> {
+        Rc::new(AppState {
+            cluster_trace: Rc::new(ClusterTrace::empty(c.clone())),
+            cluster: Rc::new(c),
+            ..(*self).clone()
+        })
+    }
+
+    fn next_slice(self: Rc<Self>) -> Rc<Self> {
+        self
+    }
+
+    fn cancel_cluster(self: Rc<Self>) -> Rc<Self> {
+        self
     }
 }
 

@@ -13,11 +13,12 @@ use super::blackout::BlackoutView;
 use super::bridge::Bridge;
 use super::chapter::{ChapterNav, ChapterText, Glossary};
 use super::chart::{LinkChart, PassChart};
-use super::cluster::ClusterView;
+use super::cluster::{ClusterProgress, ClusterView};
 use super::compare::CompareView;
 use super::controls::Controls;
 use super::files::{self, Files};
 use super::handover::{self, needs_full, Handover, FULL};
+use super::incremental::{now_ms, use_turns};
 use super::intents::Intents;
 use super::lab::LabPanel;
 use super::levers::LeverView;
@@ -32,6 +33,7 @@ use super::timeline::{PhaseBar, Timeline};
 use super::ByPtr;
 use crate::chapters::{chapter_index, chapters};
 use crate::engine::{ClusterScenario, Scenario};
+use crate::model::sliced::Slicing;
 use crate::model::{embed_controls, Shown};
 use crate::permalink::{encode_with, Embed, Link, Notice};
 use crate::text::Lang;
@@ -192,12 +194,17 @@ pub fn app(props: &AppProps) -> Html {
         let props = props.clone();
         use_reducer(move || {
             let autoplay = props.autoplay.unwrap_or_else(|| !prefers_reduced_motion());
-            AppState::from_link(
+            let state = AppState::from_link(
                 &props.link(),
                 props.notices.clone(),
                 props.lang.unwrap_or_default(),
                 autoplay,
-            )
+            );
+            // From here on a large cluster runs a slice at a time between frames.
+            AppState {
+                slicing: FULL.then(|| Slicing::page(now_ms)),
+                ..state
+            }
         })
     };
     let dispatch = state.dispatcher();
@@ -219,6 +226,13 @@ pub fn app(props: &AppProps) -> Html {
             move || drop(guard)
         });
     }
+
+    // The cluster being run gets its next slice once the page has drawn the last one's
+    // progress (through the same slice scheduler as the sweeps).
+    use_turns(
+        state.cluster_run.as_ref().map(|r| r.progress),
+        intents.cluster_slice.clone(),
+    );
 
     let onkeydown = {
         let dispatch = dispatch.clone();
@@ -459,8 +473,12 @@ pub fn app(props: &AppProps) -> Html {
                     <ChapterText chapter={state.chapter} lang={lang} />
                 }
                 <Timeline clock={clock} on_clock={intents.clock.clone()} lang={lang} />
+                if let Some(r) = &state.cluster_run {
+                    <ClusterProgress progress={r.progress} on_cancel={intents.cancel_cluster.clone()} {lang} />
+                }
                 <ClusterView cluster={ByPtr(state.cluster.clone())} trace={ByPtr(state.cluster_trace.clone())}
                     error={state.cluster_error.clone()} t={clock.t}
+                    running={state.cluster_run.is_some()}
                     on_edit={intents.cluster_edit.clone()} on_cluster={intents.cluster.clone()} lang={lang}
                     compact={state.shown == Shown::EmbedDefault} />
             } else {

@@ -11,7 +11,8 @@ use yew::prelude::*;
 /// Milliseconds of work per slice: a quarter of a 60 Hz frame.
 const BUDGET_MS: f64 = 4.0;
 
-fn now_ms() -> f64 {
+/// The page's clock, ms (also what the app model times its slices by, `model::sliced`).
+pub fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())
@@ -33,7 +34,13 @@ where
     T: Clone + 'static,
     F: Fn(&K, usize) -> T + 'static,
 {
-    use_sliced(key, n, 0, item).0
+    use_sliced(
+        key,
+        n,
+        0,
+        move |k: &K, i, _: &mut Option<()>, _: &dyn Fn() -> bool| Some(item(k, i)),
+    )
+    .0
 }
 
 /// `use_incremental` for a large study: it starts only once `key` has stayed the same for
@@ -46,16 +53,42 @@ where
     T: Clone + 'static,
     F: Fn(&K, usize) -> T + 'static,
 {
-    use_sliced(key, n, SETTLE_MS, item)
+    use_sliced(
+        key,
+        n,
+        SETTLE_MS,
+        move |k: &K, i, _: &mut Option<()>, _: &dyn Fn() -> bool| Some(item(k, i)),
+    )
+}
+
+/// `use_settled_incremental` for items that are themselves too large for a slice (a run of
+/// a cluster of thousands of migrations): `step(&key, i, state, over)` works on item `i`
+/// until it is done (`Some`) or `over()` says the slice's time is spent (`None`, to go on
+/// from `state` in the next slice; `state` starts as `None` for each item).
+#[hook]
+pub fn use_settled_stepped<K, S, T, F>(key: Rc<K>, n: usize, step: F) -> (Rc<Vec<Option<T>>>, bool)
+where
+    K: PartialEq + 'static,
+    S: 'static,
+    T: Clone + 'static,
+    F: Fn(&K, usize, &mut Option<S>, &dyn Fn() -> bool) -> Option<T> + 'static,
+{
+    use_sliced(key, n, SETTLE_MS, step)
 }
 
 /// The items done so far, and whether they are `key`'s.
 #[hook]
-fn use_sliced<K, T, F>(key: Rc<K>, n: usize, delay_ms: i32, item: F) -> (Rc<Vec<Option<T>>>, bool)
+fn use_sliced<K, S, T, F>(
+    key: Rc<K>,
+    n: usize,
+    delay_ms: i32,
+    item: F,
+) -> (Rc<Vec<Option<T>>>, bool)
 where
     K: PartialEq + 'static,
+    S: 'static,
     T: Clone + 'static,
-    F: Fn(&K, usize) -> T + 'static,
+    F: Fn(&K, usize, &mut Option<S>, &dyn Fn() -> bool) -> Option<T> + 'static,
 {
     let results = use_state(|| (None::<Rc<K>>, Rc::new(Vec::<Option<T>>::new())));
     let current = results.0.as_ref().is_some_and(|k| **k == *key);
@@ -67,6 +100,8 @@ where
             let key = key.clone();
             let done = Rc::new(RefCell::new(vec![None; n]));
             let next = Rc::new(RefCell::new(0usize));
+            // The item under way, when one did not fit in a slice.
+            let partial: Rc<RefCell<Option<S>>> = Rc::new(RefCell::new(None));
             let pending: Rc<RefCell<Option<i32>>> = Rc::new(RefCell::new(None));
             // One closure for every slice: it computes until the budget is spent, publishes
             // what is done and asks for another turn while work is left.
@@ -81,15 +116,19 @@ where
                 move || {
                     pending.borrow_mut().take();
                     let start = now_ms();
+                    let over = move || now_ms() - start > BUDGET_MS;
                     loop {
                         let i = *next.borrow();
                         if i >= n {
                             break;
                         }
-                        let value = item(&key, i);
+                        let Some(value) = item(&key, i, &mut partial.borrow_mut(), &over) else {
+                            break;
+                        };
+                        partial.borrow_mut().take();
                         done.borrow_mut()[i] = Some(value);
                         *next.borrow_mut() = i + 1;
-                        if now_ms() - start > BUDGET_MS {
+                        if over() {
                             break;
                         }
                     }
@@ -134,4 +173,37 @@ where
         });
     }
     (results.1.clone(), current)
+}
+
+/// While `turn` is `Some`, calls `on_turn` in a later task each time `turn` changes: a model
+/// that runs its work a slice per call (and shows how far it has come, which changes `turn`)
+/// gets its next slice after the browser has had its turn to draw and take input.
+#[cfg(feature = "full")]
+#[hook]
+pub fn use_turns<T: PartialEq + Clone + 'static>(turn: Option<T>, on_turn: Callback<()>) {
+    use_effect_with(turn, move |turn| {
+        let handle = turn.as_ref().and_then(|_| {
+            let cb = Closure::once(move || on_turn.emit(()));
+            let id = web_sys::window()?
+                .set_timeout_with_callback_and_timeout_and_arguments_0(
+                    cb.as_ref().unchecked_ref(),
+                    0,
+                )
+                .ok()?;
+            Some((id, cb))
+        });
+        move || {
+            if let (Some(w), Some((id, _))) = (web_sys::window(), &handle) {
+                w.clear_timeout_with_handle(*id);
+            }
+            drop(handle);
+        }
+    });
+}
+
+/// Only the full bundle runs anything in turns: the lite one carries none of it.
+#[cfg(not(feature = "full"))]
+#[hook]
+pub fn use_turns<T: PartialEq + Clone + 'static>(turn: Option<T>, on_turn: Callback<()>) {
+    let _ = (turn, on_turn);
 }

@@ -17,6 +17,10 @@ pub struct Intents {
     pub scenario: Callback<Scenario>,
     pub cluster_edit: Callback<ClusterEdit>,
     pub cluster: Callback<ClusterScenario>,
+    /// The next slice of the cluster being run.
+    pub cluster_slice: Callback<()>,
+    /// Stop the cluster being run, back to the one before.
+    pub cancel_cluster: Callback<()>,
     pub clock: Callback<ClockAction>,
     pub chapter: Callback<usize>,
     pub reset: Callback<()>,
@@ -37,6 +41,17 @@ impl Intents {
             edit: all.reform(Action::Edit),
             scenario: all.reform(|s| Action::SetScenario(Box::new(s))),
             cluster_edit: all.reform(Action::EditCluster),
+            // Only the full bundle runs a cluster, and only a cluster runs in slices.
+            cluster_slice: if FULL {
+                all.reform(|()| Action::ClusterSlice)
+            } else {
+                Callback::noop()
+            },
+            cancel_cluster: if FULL {
+                all.reform(|()| Action::CancelCluster)
+            } else {
+                Callback::noop()
+            },
             cluster: all.reform(|c| Action::SetCluster(Box::new(c))),
             clock: all.reform(Action::from),
             chapter: all.reform(Action::Chapter),

@@ -7,11 +7,11 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::incremental::use_settled_incremental;
+use super::incremental::{use_settled_incremental, use_settled_stepped};
 use crate::engine::cluster::ClusterScenario;
 use crate::engine::Scenario;
 use crate::model::levers::{
-    cluster_lever_run, cluster_lever_sets, cluster_recommendation, describe_limit, describe_set,
+    cluster_lever_sets, cluster_lever_step, cluster_recommendation, describe_limit, describe_set,
     held_for, lever_sets, rank, recommend, speed_rows, study_points, study_run, ClusterLeverRun,
     LeverRun, LeverSet, SpeedRow,
 };
@@ -245,11 +245,17 @@ pub fn cluster_lever_view(p: &ClusterLeverProps) -> Html {
     let f = Fmt(lang);
     let sets = cluster_lever_sets();
     let n = sets.len();
-    let (runs, current) = use_settled_incremental(p.cluster.clone(), n, |c, i| {
-        cluster_lever_sets()
-            .get(i)
-            .and_then(|set| cluster_lever_run(c, *set))
-    });
+    // A run at a time, each in slices: a cluster of thousands of migrations takes longer
+    // than a frame to run once.
+    let (runs, current) =
+        use_settled_stepped(
+            p.cluster.clone(),
+            n,
+            |c, i, run, over| match cluster_lever_sets().get(i) {
+                Some(set) => cluster_lever_step(c, *set, run, over),
+                None => Some(None),
+            },
+        );
     let done = runs.iter().flatten().count();
     let title = lang.pick(
         "Which lever for this cluster?",

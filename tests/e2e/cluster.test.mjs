@@ -1,8 +1,11 @@
 // End to end: build a cluster by clicking, drain a host, read the Gantt chart and totals.
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { APP_URL, launch, openApp, pixels, screenshot, scrubTo, text } from './helpers.mjs';
+import { APP_URL, largeCluster, launch, openApp, pixels, screenshot, scrubTo, text } from './helpers.mjs';
 
 let browser;
 before(async () => {
@@ -124,3 +127,37 @@ for (const lang of ['en', 'de']) {
     });
   }
 }
+
+test('a large cluster runs a slice at a time with its progress, cancels back, and shows its last VM', async () => {
+  const { page, errors } = await openApp(browser, { url: `${APP_URL}?chapter=cluster&lang=en` });
+  await page.waitForSelector('[data-testid=migration-count]');
+  const before = await text(page, 'migration-count');
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'lab-cluster-')), 'large.json');
+  writeFileSync(file, JSON.stringify(largeCluster()));
+
+  // Opened, it runs with its progress shown: migrations done of all, and the simulated clock.
+  await page.setInputFiles('#open-scenario', file);
+  await page.waitForSelector('[data-testid=cluster-progress]');
+  assert.match(await text(page, 'cluster-progress'), /Simulating: \d+ of \d+ migrations done, simulated clock at .*\d+ (ms|s|min)/);
+  // Cancel: the cluster before comes back.
+  await page.click('[data-testid=cluster-cancel]');
+  await page.waitForSelector('[data-testid=cluster-progress]', { state: 'detached' });
+  assert.equal(await text(page, 'migration-count'), before);
+  assert.equal(await page.locator('.chost').count(), 2, 'the preset, not the large cluster');
+
+  // Opened again, in German, it runs to its end, and the chart's last page has the last VM.
+  await page.click('#lang-de');
+  await page.setInputFiles('#open-scenario', file);
+  await page.waitForSelector('[data-testid=cluster-progress]');
+  assert.match(await text(page, 'cluster-progress'), /Wird simuliert: \d+ von \d+ Migrationen fertig, simulierte Uhr bei /);
+  await page.waitForSelector('[data-testid=cluster-progress]', { state: 'detached', timeout: 120_000 });
+  assert.equal(await page.locator('.chost').count(), 16);
+  const count = await text(page, 'migration-count');
+  const [ran, all] = count.split(/ of | von /).map(Number);
+  assert.ok(ran > 2000 && all > ran, count);
+  await page.click('[data-testid=gantt-last]');
+  assert.match(await text(page, 'gantt-page'), new RegExp(`–${ran} (of|von) ${ran}$`));
+  const last = await page.evaluate(() => [...document.querySelectorAll('[data-testid=gantt-table] tbody tr')].at(-1)?.firstElementChild.textContent);
+  assert.match(last ?? '', /^vm\d+$/);
+  assert.deepEqual(errors, []);
+});

@@ -184,3 +184,22 @@ export async function axeViolations(page, options = {}) {
 /** Resolves after the browser has rendered two more frames (lets the app re-render). */
 export const frames = (page) =>
   page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+
+/** 16 hosts of varied VMs (2,000 in all, 1–2 GiB, 10–39 MiB/s), every host drained with no
+ * limit on migrations at once: a run too large for one frame. */
+export function largeCluster() {
+  const hosts = Array.from({ length: 16 }, (_, i) => ({
+    name: `H${i}`, cores: 32, load: 0.4, memory_gib: 1024,
+    nics: [{ network: 'conv', gbps: 10, buffers: 1024 }, { network: 'conv', gbps: 10, buffers: 1024 }],
+  }));
+  const vms = Array.from({ length: 2000 }, (_, i) => ({
+    name: `vm${i}`, host: `H${i % 16}`, memory_mib: 1024 + ((i * 163) % 1024),
+    working_set_mib: 256, untouched_mib: 256, dirty_rate_mibps: 10 + ((i * 7) % 30),
+    pattern: 'hotcold', disk_gib: 40,
+  }));
+  return {
+    version: 1, seed: 1, networks: [{ name: 'conv', role: 'vm_traffic', dedicated: false }], hosts, vms,
+    shared_storage: true, settings: { per_host_limit: 4294967295, cluster_limit: 4294967295 },
+    operations: hosts.map((h) => ({ kind: 'drain', host: h.name })),
+  };
+}

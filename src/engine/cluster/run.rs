@@ -953,3 +953,11 @@ fn own_limit(m: &Machine, background: f64, limit: f64) -> Bottleneck {
         path
     }
 }
+
+impl ClusterRun {
+    /// Every migration's record so far, in the trace's order. A record is final once it is
+    /// refused or has an outcome; the page shows those while the rest of the run goes on.
+    pub fn records(&self) -> &[MigrationRecord] {
+        &self.records
+    }
+}

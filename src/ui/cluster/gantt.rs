@@ -1,5 +1,7 @@
 //! The Gantt chart of every migration, with a table of its figures for screen readers.
 
+use std::rc::Rc;
+
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlElement};
 use yew::prelude::*;
@@ -117,21 +119,75 @@ fn gantt_table(p: &GanttTableProps) -> Html {
     }
 }
 
+/// Rows the chart and its table show at once: a cluster of thousands of migrations is shown a
+/// page at a time (a canvas row per migration would be taller than a browser draws, and a
+/// table row each a long task to lay out).
+pub const PAGE_ROWS: usize = 100;
+
+/// The rows of page `page` of `trace` as a trace of their own, on the whole run's time axis.
+/// A trace of one page or less is itself.
+fn page_of(trace: &Rc<ClusterTrace>, page: usize) -> Rc<ClusterTrace> {
+    let rows = charts::gantt_rows(trace);
+    if rows.len() <= PAGE_ROWS {
+        return trace.clone();
+    }
+    let mut t = ClusterTrace::empty(trace.scenario.clone());
+    t.makespan_s = trace.makespan_s;
+    t.worst_blackout_s = trace.worst_blackout_s;
+    t.migrations = rows
+        .into_iter()
+        .skip(page * PAGE_ROWS)
+        .take(PAGE_ROWS)
+        .cloned()
+        .collect();
+    Rc::new(t)
+}
+
+/// "Migrations 101–200 of 3123" over a page of the chart.
+pub(super) fn page_label(page: usize, rows: usize, lang: Lang) -> String {
+    let first = page * PAGE_ROWS + 1;
+    let last = ((page + 1) * PAGE_ROWS).min(rows);
+    match lang {
+        Lang::En => format!("Migrations {first}–{last} of {rows}"),
+        Lang::De => format!("Migrationen {first}–{last} von {rows}"),
+    }
+}
+
 #[function_component(Gantt)]
 pub fn gantt(p: &GanttProps) -> Html {
     let lang = p.lang;
     let f = Fmt(lang);
     let (probe, on_select) = inspect::use_probe();
+    let all_rows = charts::gantt_rows(&p.trace).len();
+    let pages = all_rows.div_ceil(PAGE_ROWS).max(1);
+    let page = use_state(|| 0usize);
+    let at = (*page).min(pages - 1);
+    let shown = use_memo((p.trace.clone(), at), |(ByPtr(t), at)| {
+        ByPtr(page_of(t, *at))
+    });
     let canvas_ref = use_drawn_canvas(
         "gantt",
-        (p.trace.clone(), lang),
+        ((*shown).clone(), lang),
         |canvas, surface, (ByPtr(trace), lang)| draw_gantt(canvas, surface, trace, *lang),
     );
-    let rows = charts::gantt_rows(&p.trace);
+    let rows = charts::gantt_rows(&shown.0);
     let drawn = rows.len();
     let reading = probe.and_then(|i| Some(inspect::migration(rows.get(i)?, lang)));
+    let go = |to: usize| {
+        let page = page.clone();
+        Callback::from(move |_: MouseEvent| page.set(to))
+    };
     html! {
         <div class="gantt">
+            if pages > 1 {
+                <nav class="gantt-pages" aria-label={lang.pick("Pages of the chart", "Seiten des Diagramms")}>
+                    <button data-testid="gantt-first" disabled={at == 0} onclick={go(0)}>{lang.pick("⏮ First", "⏮ Erste")}</button>
+                    <button data-testid="gantt-prev" disabled={at == 0} onclick={go(at.saturating_sub(1))}>{lang.pick("◀ Earlier", "◀ Frühere")}</button>
+                    <span data-testid="gantt-page" aria-live="polite">{page_label(at, all_rows, lang)}</span>
+                    <button data-testid="gantt-next" disabled={at + 1 >= pages} onclick={go((at + 1).min(pages - 1))}>{lang.pick("Later ▶", "Spätere ▶")}</button>
+                    <button data-testid="gantt-last" disabled={at + 1 >= pages} onclick={go(pages - 1)}>{lang.pick("Last ⏭", "Letzte ⏭")}</button>
+                </nav>
+            }
             <div class="chart-wrap plot-gantt">
                 <canvas id="gantt" ref={canvas_ref} role="img"
                     aria-label={gantt_label(drawn, &f.duration(p.trace.makespan_s), lang)}>
@@ -154,7 +210,7 @@ pub fn gantt(p: &GanttProps) -> Html {
                 <li><span class="swatch ph-blackout"></span>{lang.pick("blackout and switchover", "Blackout und Umschaltung")}</li>
                 <li><span class="swatch ph-cleanup"></span>{lang.pick("handoff: ARP, clean-up", "Übergabe: ARP, Bereinigung")}</li>
             </ul>
-            <GanttTable trace={p.trace.clone()} {lang} />
+            <GanttTable trace={(*shown).clone()} {lang} />
         </div>
     }
 }

@@ -19,7 +19,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::engine::cluster::{ClusterScenario, ClusterTrace, MigrationRecord, Stage};
+use crate::engine::cluster::{ClusterScenario, ClusterTrace, MigrationRecord, RunProgress, Stage};
 use crate::engine::ScenarioError;
 use crate::text::{Fmt, Lang};
 
@@ -51,7 +51,42 @@ pub struct ClusterProps {
     /// Gantt chart (no NIC table, lever study or memory maps).
     #[prop_or_default]
     pub compact: bool,
+    /// The cluster is being run a slice at a time (`trace` holds the migrations that have
+    /// ended so far; `ClusterProgress` shows how far it has come).
+    #[prop_or_default]
+    pub running: bool,
 }
+
+#[derive(Properties, PartialEq)]
+pub struct ClusterProgressProps {
+    pub progress: RunProgress,
+    /// Stop the run and show the cluster before it again.
+    pub on_cancel: Callback<()>,
+    #[prop_or_default]
+    pub lang: Lang,
+}
+
+/// How far a cluster being run a slice at a time has come, with a Cancel. Its own component:
+/// it changes with every slice, the view of the cluster only when more migrations are shown.
+#[function_component(ClusterProgress)]
+pub fn cluster_progress(p: &ClusterProgressProps) -> Html {
+    let r = p.progress;
+    html! {
+        <div class="verdict running" role="status" data-testid="cluster-progress">
+            <span>{run_line(r, p.lang)}</span>{" "}
+            <progress max={r.total.to_string()} value={r.ended.to_string()}></progress>{" "}
+            <button data-testid="cluster-cancel" onclick={p.on_cancel.reform(|_| ())}>
+                {p.lang.pick("Cancel", "Abbrechen")}</button>
+        </div>
+    }
+}
+
+/// How many of a kind of list item the view shows at once (refused migrations, migrations
+/// under way): a cluster of thousands lists the first ones and counts the rest.
+const LISTED: usize = 24;
+
+/// Most flows the topology draws one per migration; more are drawn one per pair of hosts.
+const MAX_FLOWS: usize = 48;
 
 #[function_component(ClusterView)]
 pub fn cluster_view(p: &ClusterProps) -> Html {
@@ -74,15 +109,17 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         lang,
     };
     let trace = &p.trace;
-    // Per trace: where the VMs move, and the memory maps of the migrations (the small
-    // multiples below).
+    // Per trace: where the VMs move, and the highest rate of any migration (for the flows'
+    // widths).
     let per_trace = use_memo(p.trace.clone(), |ByPtr(t)| {
-        let maps = (0..t.migrations.len())
-            .map(|i| t.migration_trace(i).map(Rc::new))
-            .collect::<Vec<_>>();
-        (moves_of(t), maps)
+        let peak = t
+            .migrations
+            .iter()
+            .flat_map(|m| m.segments.iter().map(|s| s.wire_rate))
+            .fold(1.0, f64::max);
+        (moves_of(t), peak)
     });
-    let (moves, traces) = &*per_trace;
+    let (moves, peak) = (&per_trace.0, per_trace.1);
     let now = hosts_at(trace, moves, p.t);
     let lay = Layout::new(c.hosts.len(), narrow);
     let (cols, bw, bh, gap) = (lay.cols, lay.bw, lay.bh, lay.gap);
@@ -96,18 +133,46 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
     let rows = c.hosts.len().div_ceil(cols);
     let view_w = lay.margin * 2.0 + cols as f64 * bw + (cols as f64 - 1.0) * gap;
     let view_h = lay.top + 20.0 + rows as f64 * bh + (rows as f64 - 1.0) * (gap + 90.0);
-    let peak = trace
+    // The flows now: one per migration, or, when more than `MAX_FLOWS` move at once, one
+    // per pair of hosts with their sum (thousands of arcs would be a long task to draw every
+    // frame, and no one could tell them apart).
+    let live: Vec<(usize, usize, usize, f64, String)> = trace
         .migrations
         .iter()
-        .flat_map(|m| m.segments.iter().map(|s| s.wire_rate))
-        .fold(1.0, f64::max);
-    let flows = trace.migrations.iter().enumerate().filter_map(|(k, m)| {
-        let rate = rate_at(m, p.t);
-        if rate <= 0.0 {
-            return None;
+        .enumerate()
+        .filter_map(|(k, m)| {
+            let rate = rate_at(m, p.t);
+            if rate <= 0.0 {
+                return None;
+            }
+            let a = c.hosts.iter().position(|h| h.name == m.from)?;
+            let b = c.hosts.iter().position(|h| h.name == m.to)?;
+            Some((k, a, b, rate, String::new()))
+        })
+        .collect();
+    let (live, peak) = if live.len() > MAX_FLOWS {
+        let mut pairs: Vec<(usize, usize, usize, f64, usize)> = Vec::new();
+        for &(k, a, b, rate, _) in &live {
+            match pairs.iter_mut().find(|p| (p.1, p.2) == (a, b)) {
+                Some(p) => {
+                    p.3 += rate;
+                    p.4 += 1;
+                }
+                None => pairs.push((k, a, b, rate, 1)),
+            }
         }
-        let a = c.hosts.iter().position(|h| h.name == m.from)?;
-        let b = c.hosts.iter().position(|h| h.name == m.to)?;
+        let top = pairs.iter().map(|p| p.3).fold(1.0, f64::max);
+        let flows = pairs
+            .into_iter()
+            .map(|(k, a, b, rate, n)| (k, a, b, rate, migrations(n, lang)))
+            .collect();
+        (flows, top)
+    } else {
+        (live, peak)
+    };
+    let flows = live.iter().map(|(k, a, b, rate, group)| {
+        let (k, a, b, rate) = (*k, *a, *b, *rate);
+        let m = &trace.migrations[k];
         let ((ax, ay), (bx, by)) = (pos(a), pos(b));
         let width = 2.0 + 12.0 * rate / peak;
         let d = if a / cols == b / cols {
@@ -137,12 +202,17 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                 (y1 + y2) / 2.0
             )
         };
-        Some(html! {
+        let title = if group.is_empty() {
+            format!("{} → {}: {}/s", m.vm, m.to, f.bytes(rate))
+        } else {
+            format!("{} → {}: {group}, {}/s", m.from, m.to, f.bytes(rate))
+        };
+        html! {
             <path class={format!("flow mig-{}", k % MIG_COLOURS)} d={d} fill="none"
                 stroke-width={format!("{width:.1}")}>
-                <title>{format!("{} → {}: {}/s", m.vm, m.to, f.bytes(rate))}</title>
+                <title>{title}</title>
             </path>
-        })
+        }
     });
     // Where the run has each VM of the scenario now. VM names are unique in the run's
     // scenario, and it is the scenario shown unless that one cannot be simulated: then the
@@ -154,7 +224,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         .map(|(k, v)| host_of(&now, k, &v.name))
         .collect();
     // The migrations under way now, as (from host, VM): a few, found once per frame.
-    let under_way: Vec<(&str, &str)> = trace
+    let under_way: std::collections::HashSet<(&str, &str)> = trace
         .migrations
         .iter()
         .filter(|m| stage_at(m, p.t).is_some_and(|s| s.0 != Stage::Queued))
@@ -190,19 +260,39 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         .iter()
         .filter(|m| m.refused.is_none())
         .collect();
-    let refused = trace.migrations.iter().filter_map(|m| {
+    let refusals: Vec<&MigrationRecord> = trace
+        .migrations
+        .iter()
+        .filter(|m| m.refused.is_some())
+        .collect();
+    let refused = refusals.iter().take(LISTED).filter_map(|m| {
         m.refused
             .as_ref()
             .map(|why| html! { <li>{format!("{} ({} → {}): {}", m.vm, m.from, m.to, crate::text::refusal(why, lang))}</li> })
     });
-    // Memory maps of the migrations under way (small multiples).
-    let minis = trace
+    let more_refused = more(refusals.len(), lang);
+    // Memory maps of the migrations under way (small multiples): made for the ones shown,
+    // again only when those change.
+    let mapped: Vec<usize> = trace
         .migrations
         .iter()
         .enumerate()
-        .filter(|(_, m)| stage_at(m, p.t).is_some_and(|s| !matches!(s.0, Stage::Queued | Stage::Cleanup)))
-        .filter_map(|(i, m)| traces.get(i).cloned().flatten().map(|tr| (i, m, tr)))
+        .filter(|(_, m)| m.refused.is_none() && !m.pass_records.is_empty())
+        .filter(|(_, m)| {
+            stage_at(m, p.t).is_some_and(|s| !matches!(s.0, Stage::Queued | Stage::Cleanup))
+        })
+        .map(|(i, _)| i)
         .take(8)
+        .collect();
+    let maps = use_memo((p.trace.clone(), mapped), |(ByPtr(t), mapped)| {
+        mapped
+            .iter()
+            .filter_map(|&i| Some((i, Rc::new(t.migration_trace(i)?))))
+            .collect::<Vec<_>>()
+    });
+    let minis = maps
+        .iter()
+        .map(|(i, tr)| (*i, &trace.migrations[*i], tr.clone()))
         .map(|(i, m, tr)| {
             html! {
                 <figure class="mini">
@@ -226,7 +316,12 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         .iter()
         .filter(|m| stage_at(m, p.t).is_some_and(|s| s.0 == Stage::Queued))
         .count();
-    let progress = ok.iter().filter_map(|m| {
+    let under_way_now: Vec<&&MigrationRecord> = ok
+        .iter()
+        .filter(|m| stage_at(m, p.t).is_some_and(|s| s.0 != Stage::Queued))
+        .collect();
+    let more_under_way = more(under_way_now.len(), lang);
+    let progress = under_way_now.into_iter().take(LISTED).filter_map(|m| {
         let (stage, pass) = stage_at(m, p.t)?;
         if stage == Stage::Queued {
             return None;
@@ -303,10 +398,16 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                     }
                     <p class="small">{now_line(active_now, queued_now, &f.bytes(ok.iter().map(|m| m.wire_bytes).sum()), lang)}</p>
                     <ul class="progress" data-testid="running">{ for progress }</ul>
+                    { more_under_way }
                     <ul class="refused" data-testid="refused">{ for refused }</ul>
+                    { more_refused }
                 </section>
             </div>
-            <ClusterLeverView cluster={p.cluster.0.clone()} {lang} />
+            // The lever study runs the cluster 24 more times: it waits for the cluster's own
+            // run, which would otherwise share the time between frames with it.
+            if !p.running {
+                <ClusterLeverView cluster={p.cluster.0.clone()} {lang} />
+            }
             <section class="panel">
                 <h2>{lang.pick("Memory of the VMs migrating now", "Arbeitsspeicher der VMs, die gerade migriert werden")}</h2>
                 <div class="minis" data-testid="minis">{ minis }</div>
@@ -319,6 +420,15 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
             </section>
         </div>
     }
+}
+
+/// "… and N more" under a list that shows only the first [`LISTED`] of `n` items.
+fn more(n: usize, lang: Lang) -> Html {
+    if n <= LISTED {
+        return html! {};
+    }
+    let rest = n - LISTED;
+    html! { <p class="small">{lang.pick(format!("… and {rest} more."), format!("… und {rest} weitere."))}</p> }
 }
 
 #[cfg(test)]
@@ -352,6 +462,17 @@ mod tests {
         assert!(
             gantt_label(4, "1,50 s", Lang::De).starts_with("Gantt-Diagramm mit 4 Migrationen über")
         );
+        let r = RunProgress {
+            ended: 1234,
+            total: 3123,
+            clock_s: 75.0,
+            events: 9,
+        };
+        assert_eq!(
+            run_line(r, Lang::En),
+            "Simulating: 1234 of 3123 migrations done, simulated clock at 1 min 15 s."
+        );
+        assert!(run_line(r, Lang::De).starts_with("Wird simuliert: 1234 von 3123 Migrationen"));
         assert_eq!(
             now_line(1, 0, "8,50 GiB", Lang::De),
             "Jetzt: 1 läuft, 0 in der Warteschlange. Übertragene Daten: 8,50 GiB."

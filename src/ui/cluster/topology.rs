@@ -3,8 +3,8 @@
 
 use yew::prelude::*;
 
-use crate::engine::cluster::{ClusterTrace, MigrationRecord, Stage};
-use crate::text::{localize, Lang};
+use crate::engine::cluster::{ClusterTrace, MigrationRecord, RunProgress, Stage};
+use crate::text::{localize, Fmt, Lang};
 
 /// One colour per migration (cycled), distinct from the stage colours' meanings: the
 /// stylesheet's `mig-0` … `mig-7` classes, per theme.
@@ -175,23 +175,29 @@ pub(super) fn stage_label(stage: Stage, pass: u32, lang: Lang) -> (String, Strin
 /// The moves of each VM of `trace.scenario.vms`: for each of its migrations that has a
 /// switchover, in the run's order, when the switchover ends and the migration's index.
 pub(super) fn moves_of(trace: &ClusterTrace) -> Vec<Vec<(f64, usize)>> {
-    trace
+    // One pass over the migrations, each VM found by name in a map (thousands of VMs and
+    // migrations: not a walk of every migration per VM).
+    let index: std::collections::HashMap<&str, usize> = trace
         .scenario
         .vms
         .iter()
-        .map(|v| {
-            trace
-                .migrations
-                .iter()
-                .enumerate()
-                .filter(|(_, m)| m.vm == v.name && m.refused.is_none())
-                .filter_map(|(i, m)| {
-                    let s = m.stages.iter().find(|s| s.stage == Stage::Switchover)?;
-                    Some((s.end_s, i))
-                })
-                .collect()
-        })
-        .collect()
+        .enumerate()
+        .map(|(k, v)| (v.name.as_str(), k))
+        .collect();
+    let mut moves = vec![Vec::new(); trace.scenario.vms.len()];
+    for (i, m) in trace.migrations.iter().enumerate() {
+        let Some(&k) = index.get(m.vm.as_str()).filter(|_| m.refused.is_none()) else {
+            continue;
+        };
+        if let Some(s) = m.stages.iter().find(|s| s.stage == Stage::Switchover) {
+            moves[k].push((s.end_s, i));
+        }
+    }
+    // In time order (a run's migrations that have ended so far are in the order found).
+    for m in &mut moves {
+        m.sort_by(|a: &(f64, usize), b| a.0.total_cmp(&b.0));
+    }
+    moves
 }
 
 /// Where each VM runs at time t, as (VM, host): a migration moves it once its switchover
@@ -234,6 +240,20 @@ pub(super) fn rate_at(m: &MigrationRecord, t: f64) -> f64 {
         .iter()
         .find(|s| s.start_s <= t && t < s.end_s)
         .map_or(0.0, |s| s.wire_rate)
+}
+
+/// How far a cluster being run has come: migrations ended of all, and the simulated clock.
+pub(super) fn run_line(r: RunProgress, lang: Lang) -> String {
+    let (ended, total) = (r.ended, r.total);
+    let clock = Fmt(lang).duration(r.clock_s);
+    match lang {
+        Lang::En => {
+            format!("Simulating: {ended} of {total} migrations done, simulated clock at {clock}.")
+        }
+        Lang::De => format!(
+            "Wird simuliert: {ended} von {total} Migrationen fertig, simulierte Uhr bei {clock}."
+        ),
+    }
 }
 
 /// The totals' line about this moment: migrations running and queued, and the data moved.
