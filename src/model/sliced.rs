@@ -185,6 +185,7 @@ fn light(r: &MigrationRecord) -> MigrationRecord {
         end_s: r.end_s,
         pass_records: Vec::new(),
         stop_copy: r.stop_copy.clone(),
+        postcopy: None,
         limits: r.limits.clone(),
     }
 }

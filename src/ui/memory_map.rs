@@ -347,7 +347,7 @@ pub fn memory_map(props: &MemoryMapProps) -> Html {
     let reading =
         hovered.map(|(i, state)| inspect::block(&props.trace, i, names[state as usize], lang));
     let f = Fmt(lang);
-    let rows = (0..COLOUR_VARS.len()).map(|i| {
+    let rows = (0..COLOUR_VARS.len()).filter(|&i| shown(i)).map(|i| {
         html! {
             <tr><td>{names[i]}</td><td>{counts[i]}</td><td>{f.bytes(counts[i] as f64 * layout.block_bytes)}</td></tr>
         }

@@ -467,6 +467,8 @@ mod tests {
             total: 3123,
             clock_s: 75.0,
             events: 9,
+            solves: 3,
+            demands: 27,
         };
         assert_eq!(
             run_line(r, Lang::En),
