@@ -352,9 +352,9 @@ pub struct SplitSummary {
     pub p75_abs_err_total: f64,
     pub median_abs_err_bytes: f64,
     /// Runs QEMU converged in whose engine downtime exceeds the limit (plus 50 ms of
-    /// stop-time work no limit covers), and post-copy runs whose engine blackout is more than
-    /// those 50 ms from the measured `STOP` → `RESUME` (QEMU's count leaves them out: no
-    /// limit governs post-copy).
+    /// stop-time work no limit covers), and post-copy runs both completed whose engine
+    /// blackout is more than those 50 ms from the measured `STOP` → `RESUME` (QEMU's count
+    /// leaves them out: no limit governs post-copy).
     pub engine_downtime_over_limit: usize,
     pub qemu_downtime_over_limit: usize,
 }
@@ -551,11 +551,12 @@ fn summarise(runs: &[&RunError]) -> SplitSummary {
             .filter(|r| d(r) > r.downtime_limit_ms + DOWNTIME_SLACK_MS)
             .count()
     };
-    // Post-copy's blackout against the guest's measured one; a run whose blackout was not
-    // measured counts as missed.
+    // Post-copy's blackout against the guest's measured one, where both completed (an
+    // engine that did not has no blackout to judge: the verdict counts that); a run whose
+    // blackout was not measured counts as missed.
     let postcopy_off = runs
         .iter()
-        .filter(|r| r.qemu_converged && r.postcopy)
+        .filter(|r| r.qemu_converged && r.engine_converged && r.postcopy)
         .filter(|r| {
             let miss = (r.engine_downtime_ms - r.qemu_downtime_ms).abs();
             miss.is_nan() || miss > DOWNTIME_SLACK_MS
@@ -866,9 +867,15 @@ mod tests {
         assert_eq!(summarise(&[&e]).qemu_downtime_over_limit, 0);
         // A blackout that was not measured cannot be met.
         let mut unmeasured = e.clone();
+        unmeasured.engine_converged = true;
         unmeasured.qemu_downtime_ms = f64::NAN;
         unmeasured.engine_downtime_ms = 5.0;
         assert_eq!(summarise(&[&unmeasured]).engine_downtime_over_limit, 1);
+        // An engine that did not complete has no blackout to judge.
+        let mut no_end = e.clone();
+        no_end.engine_converged = false;
+        no_end.engine_downtime_ms = 0.0;
+        assert_eq!(summarise(&[&no_end]).engine_downtime_over_limit, 0);
         // A run cancelled before it switched is a pre-copy run.
         let mut timed_out = pc.clone();
         timed_out.status = Status::Timeout;
