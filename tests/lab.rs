@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use migration_lab::lab::compare::{compare, HostProfile, TARGETS};
+use migration_lab::lab::compare::{compare, usable, HostProfile, TARGETS};
 use migration_lab::lab::grid::{grid, split_of, Group, Split};
 use migration_lab::lab::record::{read_csv, LabRun, Status};
 
@@ -119,6 +119,102 @@ fn held_out_figures_against_the_targets_stay_as_recorded() {
         "verdicts changed; update docs/lab.md and this table:\n{}",
         changed.join("\n")
     );
+}
+
+/// Whether the engine met each of `TARGETS` on the XBZRLE and post-copy runs' held-out half
+/// when last recorded in `docs/lab.md`. Recorded with every one of those runs measured while
+/// other work took more than a quarter core (left out of the figures, so each figure is
+/// undefined and missed; a count of zero blackouts off meets the last target) and with the
+/// engine's XBZRLE and post-copy not yet in.
+const RECORDED_MET_BEYOND_PRECOPY: [bool; 5] = [false, false, false, false, true];
+
+#[test]
+fn xbzrle_and_post_copy_figures_against_the_targets_stay_as_recorded() {
+    let report = compare(&rows());
+    let b = &report.beyond_precopy;
+    let mut changed = Vec::new();
+    for (t, recorded) in TARGETS.iter().zip(RECORDED_MET_BEYOND_PRECOPY) {
+        let v = (t.of)(&b.holdout);
+        if std::env::var_os("LAB_TABLE").is_some() {
+            println!("| {} | {v:.4} | {} |", t.what.0, t.met_by(&b.holdout));
+        }
+        if t.met_by(&b.holdout) != recorded {
+            changed.push(format!("{}: now {v:.4}", t.what.0));
+        }
+    }
+    assert!(
+        changed.is_empty(),
+        "XBZRLE and post-copy verdicts changed; update docs/lab.md and this table:\n{}",
+        changed.join("\n")
+    );
+}
+
+#[test]
+fn xbzrle_and_post_copy_runs_recorded_what_they_measure() {
+    let rows = rows();
+    for group in Group::BEYOND_PRECOPY {
+        let n = rows.iter().filter(|r| r.group == group).count();
+        let expected = grid().iter().filter(|s| s.group == group).count();
+        assert_eq!(n, expected, "{group:?}: every run of the grid is recorded");
+    }
+    for r in rows.iter().filter(|r| r.status != Status::Failed) {
+        // XBZRLE's cache statistics wherever it was on, and only there.
+        assert_eq!(r.xbzrle_pages.is_some(), r.xbzrle_cache_mib > 0, "{}", r.id);
+        if r.postcopy_after_passes.is_none() {
+            assert!(
+                r.postcopy_switch_ms.is_none() && r.postcopy_bytes.is_none(),
+                "{}",
+                r.id
+            );
+            continue;
+        }
+        if r.status == Status::Completed && r.switched_to_postcopy() {
+            // The guest's blackout was measured, and the destination's blocktime.
+            let blackout = r
+                .stop_resume_ms
+                .unwrap_or_else(|| panic!("{}: no STOP → RESUME", r.id));
+            assert!(blackout > 0.0 && blackout < r.total_time_ms, "{}", r.id);
+            assert!(r.postcopy_blocktime_ms.is_some(), "{}", r.id);
+            assert!(r.postcopy_bytes.unwrap_or(0.0) > 0.0, "{}", r.id);
+            // The switch came after the passes asked for: a pass at 16 MiB/s of a 32 MiB
+            // working set takes about 2 s.
+            let after = r.postcopy_after_passes.unwrap();
+            let switch = r.postcopy_switch_ms.unwrap();
+            assert!(
+                switch >= 1500.0 * f64::from(after),
+                "{}: switched at {switch} ms",
+                r.id
+            );
+        }
+    }
+}
+
+#[test]
+fn xbzrle_and_post_copy_runs_are_judged_by_their_split_once_measured_undisturbed() {
+    // The runs measured while other work took a core are left out (`usable`); measured
+    // again on a quiet machine (`--retry-failed`), every one of them is judged, each in the
+    // half its name draws.
+    let mut quiet = rows();
+    for r in &mut quiet {
+        r.foreign_cpu = 0.0;
+    }
+    let beyond: Vec<&LabRun> = quiet
+        .iter()
+        .filter(|r| Group::BEYOND_PRECOPY.contains(&r.group) && usable(r))
+        .collect();
+    let report = compare(&quiet);
+    let b = &report.beyond_precopy;
+    assert_eq!(b.calibration.runs + b.holdout.runs, beyond.len());
+    let held = beyond.iter().filter(|r| r.split == Split::Holdout).count();
+    assert_eq!(b.holdout.runs, held);
+    assert!(held > 0 && b.calibration.runs > 0);
+    // The pre-copy lab's figures are the same with or without them.
+    let without: Vec<LabRun> = quiet
+        .iter()
+        .filter(|r| !Group::BEYOND_PRECOPY.contains(&r.group))
+        .cloned()
+        .collect();
+    assert_eq!(compare(&without).holdout, report.holdout);
 }
 
 #[test]

@@ -91,6 +91,23 @@ pub enum Group {
     Autoconverge,
     /// Multifd channels and codecs.
     Multifd,
+    /// XBZRLE: cache sizes against guests that change a word, a line or a whole page.
+    Xbzrle,
+    /// Post-copy after 0, 1 or 3 pre-copy passes, with and without `postcopy-preempt`.
+    Postcopy,
+}
+
+impl Group {
+    /// The groups of the pre-copy lab (issue 11's figures are theirs alone).
+    pub const PRECOPY: [Group; 4] = [
+        Group::Precopy,
+        Group::Unlimited,
+        Group::Autoconverge,
+        Group::Multifd,
+    ];
+    /// The groups that measure what QEMU offers when pre-copy cannot converge: judged by the
+    /// same targets, reported on their own.
+    pub const BEYOND_PRECOPY: [Group; 2] = [Group::Xbzrle, Group::Postcopy];
 }
 
 /// The inputs of one real migration. Every one is set by the lab; none is assumed.
@@ -111,6 +128,17 @@ pub struct RunSpec {
     /// `multifd-channels`; 0 is multifd off.
     pub multifd_channels: u32,
     pub compression: Codec,
+    /// Bytes one of the guest's running writes changes, from the page's start, as fresh
+    /// random bytes (4: a word, 64: a cache line, 4096: the page); 0: the content's own
+    /// whole-page write, as every run before this setting.
+    pub write_bytes: u32,
+    /// XBZRLE with `xbzrle-cache-size` of this many MiB; 0: off.
+    pub xbzrle_cache_mib: u32,
+    /// Post-copy (`postcopy-ram`), switched to after this many pre-copy passes (when QEMU's
+    /// `dirty-sync-count` reaches it plus one; 0: at once); `None`: pre-copy to the end.
+    pub postcopy_after_passes: Option<u32>,
+    /// `postcopy-preempt`: faulted pages on a channel of their own.
+    pub postcopy_preempt: bool,
     /// 0 for the first run of a point, 1 and 2 for its repeats.
     pub repeat: u32,
 }
@@ -154,6 +182,18 @@ impl RunSpec {
                 self.multifd_channels,
                 self.compression.name()
             ));
+        }
+        if self.write_bytes > 0 {
+            id.push_str(&format!("-w{}", self.write_bytes));
+        }
+        if self.xbzrle_cache_mib > 0 {
+            id.push_str(&format!("-xb{}", self.xbzrle_cache_mib));
+        }
+        if let Some(n) = self.postcopy_after_passes {
+            id.push_str(&format!("-pc{n}"));
+        }
+        if self.postcopy_preempt {
+            id.push_str("-pre");
         }
         id
     }
@@ -238,6 +278,10 @@ fn base(group: Group, memory_mib: u32, ws_fraction: f64) -> RunSpec {
         auto_converge: false,
         multifd_channels: 0,
         compression: Codec::None,
+        write_bytes: 0,
+        xbzrle_cache_mib: 0,
+        postcopy_after_passes: None,
+        postcopy_preempt: false,
         repeat: 0,
     }
 }
@@ -308,9 +352,7 @@ pub fn grid() -> Vec<RunSpec> {
                         max_bandwidth_mibps: bw,
                         downtime_limit_ms: limits[(k / 2 + j) % limits.len()],
                         auto_converge: false,
-                        multifd_channels: 0,
-                        compression: Codec::None,
-                        repeat: 0,
+                        ..base(Group::Precopy, mem, f)
                     });
                 }
                 k += 1;
@@ -434,6 +476,113 @@ pub fn grid() -> Vec<RunSpec> {
             ..base(Group::Profile, 512, 0.5)
         });
     }
+
+    runs.extend(beyond_precopy());
+    runs
+}
+
+/// A word, a cache line and a whole page: what one write of the guest changes.
+pub const WRITE_SIZES: [u32; 3] = [4, 64, 4096];
+
+/// The XBZRLE and post-copy runs (`docs/lab.md`, "When pre-copy cannot converge"). Their guest
+/// is 256 MiB with a 32 MiB working set of random pages, written at random at twice a
+/// 16 MiB/s cap unless said otherwise: pre-copy alone never converges there.
+fn beyond_precopy() -> Vec<RunSpec> {
+    let mut runs = Vec::new();
+    let outrun = |group: Group, bw: u32, ratio: f64| RunSpec {
+        content: Content::Random,
+        max_bandwidth_mibps: bw,
+        rate_pps: pps(ratio * f64::from(bw)),
+        ..base(group, 256, 0.125)
+    };
+
+    // XBZRLE: the cache from an eighth of the working set to twice it, against each write size.
+    let xb = |cache: u32, write_bytes: u32| RunSpec {
+        xbzrle_cache_mib: cache,
+        write_bytes,
+        ..outrun(Group::Xbzrle, 16, 2.0)
+    };
+    for cache in [4, 16, 64] {
+        for w in WRITE_SIZES {
+            runs.push(xb(cache, w));
+        }
+    }
+    // A faster link and a guest at 1.5 × it; a sequential sweep; no cap (the migration
+    // thread's CPU sets the pace); a working set of 64 MiB against caches of half and all of it.
+    for w in WRITE_SIZES {
+        runs.push(RunSpec {
+            xbzrle_cache_mib: 64,
+            write_bytes: w,
+            ..outrun(Group::Xbzrle, 32, 1.5)
+        });
+    }
+    for w in [4, 64] {
+        runs.push(RunSpec {
+            pattern: WritePattern::Sequential,
+            ..xb(64, w)
+        });
+    }
+    runs.push(RunSpec {
+        max_bandwidth_mibps: 0,
+        rate_pps: pps(64.0),
+        ..xb(64, 4)
+    });
+    for cache in [32, 64] {
+        runs.push(RunSpec {
+            ws_pages: ws_pages(256, 0.25),
+            xbzrle_cache_mib: cache,
+            write_bytes: 4,
+            ..outrun(Group::Xbzrle, 32, 1.5)
+        });
+    }
+
+    // Post-copy after 0, 1 and 3 passes, with and without preempt, for a random and a
+    // sequential writer; QEMU's `max-postcopy-bandwidth` stays its default (no cap).
+    let pc = |after: u32, preempt: bool| RunSpec {
+        postcopy_after_passes: Some(after),
+        postcopy_preempt: preempt,
+        ..outrun(Group::Postcopy, 16, 2.0)
+    };
+    for after in [0, 1, 3] {
+        for preempt in [false, true] {
+            for pattern in [WritePattern::Random, WritePattern::Sequential] {
+                runs.push(RunSpec {
+                    pattern,
+                    ..pc(after, preempt)
+                });
+            }
+        }
+    }
+    // An idle guest (the blackout with nothing to fault on); four times the memory (the
+    // blackout does not grow with it); post-copy after XBZRLE passes.
+    runs.push(RunSpec {
+        rate_pps: 0,
+        ..pc(0, false)
+    });
+    for after in [0, 1] {
+        runs.push(RunSpec {
+            memory_mib: 1024,
+            ..pc(after, false)
+        });
+    }
+    runs.push(RunSpec {
+        xbzrle_cache_mib: 64,
+        write_bytes: 4096,
+        ..pc(3, false)
+    });
+    runs.push(RunSpec {
+        xbzrle_cache_mib: 4,
+        write_bytes: 64,
+        ..pc(1, false)
+    });
+
+    // Repeats: two points of each group, twice more.
+    let repeated = [xb(64, 4), xb(16, 64), pc(1, false), pc(0, true)];
+    for p in repeated {
+        for repeat in 1..=2 {
+            runs.push(RunSpec { repeat, ..p });
+        }
+    }
     runs
 }
 
@@ -506,6 +655,113 @@ mod tests {
             .map(|r| r.ws_bytes() as f64 / (f64::from(r.memory_mib) * 1048576.0))
             .collect();
         assert!(frac.iter().any(|&f| f <= 0.02) && frac.iter().any(|&f| f >= 0.99));
+    }
+
+    #[test]
+    fn the_runs_before_xbzrle_and_post_copy_keep_their_names_and_inputs() {
+        // Every recorded run's name is its point: the new settings, at their "off" values,
+        // add nothing to it, so no recorded run changes its meaning or its split.
+        let g = grid();
+        let old: Vec<&RunSpec> = g
+            .iter()
+            .filter(|r| !Group::BEYOND_PRECOPY.contains(&r.group))
+            .collect();
+        assert_eq!(old.len(), 188);
+        for r in &old {
+            assert_eq!(
+                (
+                    r.write_bytes,
+                    r.xbzrle_cache_mib,
+                    r.postcopy_after_passes,
+                    r.postcopy_preempt
+                ),
+                (0, 0, None, false),
+                "{}",
+                r.id()
+            );
+            for suffix in ["-w4", "-w64", "-xb", "-pc", "-pre"] {
+                assert!(!r.id().contains(suffix), "{}", r.id());
+            }
+        }
+        // The first recorded point keeps its name and its draw.
+        let first = g[0];
+        assert_eq!(first.id(), "m256-ws1311-r0-rnd-text-bwunl-dl300");
+        assert_eq!(first.split(), Split::Calibration);
+    }
+
+    #[test]
+    fn xbzrle_runs_cross_cache_sizes_with_write_sizes_where_pre_copy_alone_cannot_converge() {
+        let g = grid();
+        let xb: Vec<&RunSpec> = g.iter().filter(|r| r.group == Group::Xbzrle).collect();
+        for cache in [4, 16, 64] {
+            for w in WRITE_SIZES {
+                assert!(
+                    xb.iter().any(|r| r.xbzrle_cache_mib == cache
+                        && r.write_bytes == w
+                        && r.max_bandwidth_mibps == 16),
+                    "cache {cache} MiB × write {w} B"
+                );
+            }
+        }
+        for r in &xb {
+            // QEMU's rules: a power-of-two number of pages, no multifd, no post-copy here.
+            assert!(r.xbzrle_cache_mib.is_power_of_two(), "{}", r.id());
+            assert_eq!(r.multifd_channels, 0);
+            assert_eq!(r.postcopy_after_passes, None);
+            assert!(WRITE_SIZES.contains(&r.write_bytes), "{}", r.id());
+            assert!(r.id().contains(&format!("-xb{}", r.xbzrle_cache_mib)));
+            // Every capped run's guest outruns its cap: only XBZRLE can make it converge.
+            if r.max_bandwidth_mibps > 0 {
+                assert!(r.target_dirty_mibps() >= 1.5 * f64::from(r.max_bandwidth_mibps));
+            }
+        }
+        assert!(xb.iter().any(|r| r.max_bandwidth_mibps == 0));
+        assert!(xb.iter().any(|r| r.pattern == WritePattern::Sequential));
+    }
+
+    #[test]
+    fn post_copy_runs_switch_after_0_1_and_3_passes_with_and_without_preempt() {
+        let g = grid();
+        let pc: Vec<&RunSpec> = g.iter().filter(|r| r.group == Group::Postcopy).collect();
+        for after in [0, 1, 3] {
+            for preempt in [false, true] {
+                assert!(
+                    pc.iter().any(|r| r.postcopy_after_passes == Some(after)
+                        && r.postcopy_preempt == preempt
+                        && r.rate_pps > 0),
+                    "after {after}, preempt {preempt}"
+                );
+            }
+        }
+        for r in &pc {
+            assert!(r.postcopy_after_passes.is_some(), "{}", r.id());
+            assert_eq!(r.multifd_channels, 0);
+            assert!(r.id().contains("-pc"));
+            assert_eq!(r.point().ends_with("-pre"), r.postcopy_preempt);
+        }
+        // The blackout against memory size, and post-copy after XBZRLE passes.
+        assert!(pc.iter().any(|r| r.memory_mib == 1024));
+        assert!(pc.iter().any(|r| r.xbzrle_cache_mib > 0));
+        assert!(pc.iter().any(|r| r.rate_pps == 0));
+    }
+
+    #[test]
+    fn xbzrle_and_post_copy_runs_are_split_and_repeated_like_the_others() {
+        let g = grid();
+        for group in Group::BEYOND_PRECOPY {
+            let runs: Vec<&RunSpec> = g.iter().filter(|r| r.group == group).collect();
+            let firsts: Vec<&&RunSpec> = runs.iter().filter(|r| r.repeat == 0).collect();
+            let held = firsts
+                .iter()
+                .filter(|r| r.split() == Split::Holdout)
+                .count();
+            // Each group has points on both sides of the seeded draw.
+            assert!(
+                held > 0 && held < firsts.len(),
+                "{group:?}: {held} held out"
+            );
+            assert_eq!(runs.iter().filter(|r| r.repeat > 0).count(), 4, "{group:?}");
+        }
     }
 
     #[test]

@@ -10,6 +10,8 @@ use serde_json::{json, Value};
 pub struct Qmp {
     reader: BufReader<UnixStream>,
     writer: UnixStream,
+    /// The asynchronous events QEMU sent while a command waited for its answer, in order.
+    events: Vec<Value>,
 }
 
 impl Qmp {
@@ -33,6 +35,7 @@ impl Qmp {
         let mut qmp = Qmp {
             reader: BufReader::new(stream),
             writer,
+            events: Vec::new(),
         };
         let greeting = qmp.read()?;
         if greeting.get("QMP").is_none() {
@@ -54,7 +57,8 @@ impl Qmp {
         serde_json::from_str(&line).map_err(|e| format!("QMP sent no JSON ({e}): {line}"))
     }
 
-    /// Runs `command` and returns its `return` value; asynchronous events are skipped.
+    /// Runs `command` and returns its `return` value; asynchronous events are kept
+    /// ([`Qmp::event_time`]).
     pub fn execute(&mut self, command: &str, arguments: Value) -> Result<Value, String> {
         let mut msg = json!({ "execute": command, "arguments": arguments }).to_string();
         msg.push('\n');
@@ -64,6 +68,7 @@ impl Qmp {
         loop {
             let v = self.read()?;
             if v.get("event").is_some() {
+                self.events.push(v);
                 continue;
             }
             if let Some(r) = v.get("return") {
@@ -79,6 +84,16 @@ impl Qmp {
         }
     }
 
+    /// The host time, in seconds since the epoch, of the last event `name` this client has
+    /// read (QEMU stamps each event with the host's clock when it emits it).
+    pub fn event_time(&self, name: &str) -> Option<f64> {
+        self.events
+            .iter()
+            .rev()
+            .find(|e| e["event"] == name)
+            .and_then(event_timestamp)
+    }
+
     /// A human-monitor command (`xp` reads guest physical memory).
     pub fn hmp(&mut self, line: &str) -> Result<String, String> {
         let r = self.execute("human-monitor-command", json!({ "command-line": line }))?;
@@ -89,6 +104,12 @@ impl Qmp {
     pub fn read_words(&mut self, addr: u64, n: usize) -> Result<Vec<u32>, String> {
         parse_xp(&self.hmp(&format!("xp /{n}wx {addr:#x}"))?, n)
     }
+}
+
+/// An event's `timestamp` (`{"seconds", "microseconds"}`), in seconds.
+pub fn event_timestamp(event: &Value) -> Option<f64> {
+    let t = &event["timestamp"];
+    Some(t["seconds"].as_f64()? + t["microseconds"].as_f64()? / 1e6)
 }
 
 /// The words of an `xp /Nwx` answer ("0000000000300000: 0x42414c4d 0x00000002 …", four a line).
@@ -125,5 +146,15 @@ mod tests {
         assert!(parse_xp(text, 4).is_err(), "a short read is an error");
         assert!(parse_xp("Cannot access memory", 1).is_err());
         assert!(parse_xp("0000000000300000: 0x4241zz4d", 1).is_err());
+    }
+
+    #[test]
+    fn an_events_time_is_its_seconds_and_microseconds() {
+        let e: Value = serde_json::from_str(
+            r#"{"timestamp": {"seconds": 1765100000, "microseconds": 5900}, "event": "STOP"}"#,
+        )
+        .unwrap();
+        assert!((event_timestamp(&e).unwrap() - 1_765_100_000.005_9).abs() < 1e-6);
+        assert_eq!(event_timestamp(&serde_json::json!({"event": "STOP"})), None);
     }
 }

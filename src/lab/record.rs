@@ -41,6 +41,18 @@ pub struct LabRun {
     pub compression: Codec,
     pub timeout_s: f64,
     pub status: Status,
+    /// Bytes one running write of the guest changed (4, 64, 4096); 0: the content's own
+    /// whole-page write (every run before XBZRLE was measured).
+    #[serde(default)]
+    pub write_bytes: u32,
+    /// `xbzrle-cache-size`, MiB; 0: XBZRLE off.
+    #[serde(default)]
+    pub xbzrle_cache_mib: u32,
+    /// Post-copy after this many pre-copy passes; empty: off.
+    #[serde(default)]
+    pub postcopy_after_passes: Option<u32>,
+    #[serde(default)]
+    pub postcopy_preempt: bool,
     /// Page writes per second the guest counted while it migrated, MiB/s.
     pub dirty_rate_mibps: f64,
     /// The same over the 0.3 s before the migration started: the rate an auto-converge
@@ -73,6 +85,43 @@ pub struct LabRun {
     /// The guest's time-stamp counter, calibrated against the PIT.
     pub guest_tsc_mhz: f64,
     pub error: String,
+    /// QEMU's `xbzrle-cache` at the end: `pages` (pages that went through the cache as a
+    /// hit, including unchanged ones that sent nothing and overflows sent whole), `bytes`
+    /// (encoded, 3 bytes of header each), `cache-miss`, `overflow`, and the last bitmap-sync
+    /// period's `cache-miss-rate` and `encoding-rate`. Empty without XBZRLE.
+    #[serde(default)]
+    pub xbzrle_pages: Option<f64>,
+    #[serde(default)]
+    pub xbzrle_bytes: Option<f64>,
+    #[serde(default)]
+    pub xbzrle_cache_miss: Option<f64>,
+    #[serde(default)]
+    pub xbzrle_overflow: Option<f64>,
+    #[serde(default)]
+    pub xbzrle_cache_miss_rate: Option<f64>,
+    #[serde(default)]
+    pub xbzrle_encoding_rate: Option<f64>,
+    /// Milliseconds from `migrate` to `migrate-start-postcopy`; empty if the lab never sent
+    /// it (post-copy off, or pre-copy ended first).
+    #[serde(default)]
+    pub postcopy_switch_ms: Option<f64>,
+    /// `ram.postcopy-bytes` and `ram.postcopy-requests` (pages the destination faulted on and
+    /// asked for), and the destination's `postcopy-blocktime` (ms its vCPU waited on faults).
+    #[serde(default)]
+    pub postcopy_bytes: Option<f64>,
+    #[serde(default)]
+    pub postcopy_requests: Option<f64>,
+    #[serde(default)]
+    pub postcopy_blocktime_ms: Option<f64>,
+    /// The guest's real blackout: the source's QMP `STOP` event to the destination's `RESUME`
+    /// event, by their timestamps (one host clock), ms. QEMU's own `downtime` for post-copy
+    /// is the source's view (stop to the device state sent), not when the guest ran again.
+    #[serde(default)]
+    pub stop_resume_ms: Option<f64>,
+    /// Page writes a second the guest counted on the destination from the switch to the
+    /// migration's end, MiB/s: how much its faults slowed it.
+    #[serde(default)]
+    pub postcopy_dirty_rate_mibps: Option<f64>,
 }
 
 impl LabRun {
@@ -96,6 +145,10 @@ impl LabRun {
             compression: spec.compression,
             timeout_s,
             status: Status::Failed,
+            write_bytes: spec.write_bytes,
+            xbzrle_cache_mib: spec.xbzrle_cache_mib,
+            postcopy_after_passes: spec.postcopy_after_passes,
+            postcopy_preempt: spec.postcopy_preempt,
             dirty_rate_mibps: 0.0,
             dirty_rate_before_mibps: None,
             total_time_ms: 0.0,
@@ -115,7 +168,25 @@ impl LabRun {
             host_cores: 0,
             guest_tsc_mhz: 0.0,
             error: String::new(),
+            xbzrle_pages: None,
+            xbzrle_bytes: None,
+            xbzrle_cache_miss: None,
+            xbzrle_overflow: None,
+            xbzrle_cache_miss_rate: None,
+            xbzrle_encoding_rate: None,
+            postcopy_switch_ms: None,
+            postcopy_bytes: None,
+            postcopy_requests: None,
+            postcopy_blocktime_ms: None,
+            stop_resume_ms: None,
+            postcopy_dirty_rate_mibps: None,
         }
+    }
+
+    /// Whether the migration went to post-copy: the lab switched it over, and it did not end
+    /// as a timeout (a run cancelled in pre-copy never switched).
+    pub fn switched_to_postcopy(&self) -> bool {
+        self.postcopy_switch_ms.is_some() && self.status != Status::Timeout
     }
 
     pub fn ws_bytes(&self) -> f64 {
@@ -208,6 +279,74 @@ mod tests {
         assert_eq!(Series::find(text, "a-1").unwrap().samples.len(), 1);
         assert!(Series::find(text, "b").is_none());
         assert!(Series::find("not json", "a").is_none());
+    }
+
+    #[test]
+    fn xbzrle_and_post_copy_fields_go_through_the_file_and_older_files_still_read() {
+        use crate::lab::grid::grid;
+        let spec = grid()
+            .into_iter()
+            .find(|s| s.xbzrle_cache_mib == 4 && s.postcopy_after_passes == Some(1))
+            .unwrap();
+        let mut r = LabRun::new(&spec, 30.0);
+        r.status = Status::Completed;
+        r.xbzrle_pages = Some(7101.0);
+        r.xbzrle_cache_miss_rate = Some(0.86);
+        r.postcopy_switch_ms = Some(2013.5);
+        r.postcopy_requests = Some(15.0);
+        r.stop_resume_ms = Some(5.9);
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(&r).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        let back = read_csv_text(&text).unwrap();
+        assert_eq!(back, vec![r.clone()]);
+        assert!(back[0].switched_to_postcopy());
+        // A file written before these columns existed: every one of them takes its "off" value.
+        let new = [
+            "write_bytes",
+            "xbzrle_cache_mib",
+            "postcopy_after_passes",
+            "postcopy_preempt",
+            "xbzrle_pages",
+            "xbzrle_bytes",
+            "xbzrle_cache_miss",
+            "xbzrle_overflow",
+            "xbzrle_cache_miss_rate",
+            "xbzrle_encoding_rate",
+            "postcopy_switch_ms",
+            "postcopy_bytes",
+            "postcopy_requests",
+            "postcopy_blocktime_ms",
+            "stop_resume_ms",
+            "postcopy_dirty_rate_mibps",
+        ];
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        let record = reader.records().next().unwrap().unwrap();
+        let keep: Vec<usize> = (0..header.len())
+            .filter(|&i| !new.contains(&&header[i]))
+            .collect();
+        assert_eq!(
+            keep.len(),
+            header.len() - new.len(),
+            "every new column is named"
+        );
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(keep.iter().map(|&i| &header[i])).unwrap();
+        w.write_record(keep.iter().map(|&i| &record[i])).unwrap();
+        let old = read_csv_text(&String::from_utf8(w.into_inner().unwrap()).unwrap()).unwrap();
+        let o = &old[0];
+        assert_eq!(
+            (
+                o.write_bytes,
+                o.xbzrle_cache_mib,
+                o.postcopy_after_passes,
+                o.postcopy_preempt
+            ),
+            (0, 0, None, false)
+        );
+        assert_eq!((o.xbzrle_pages, o.stop_resume_ms), (None, None));
+        assert!(!o.switched_to_postcopy());
     }
 
     #[test]

@@ -92,6 +92,7 @@ fn guest_image(template: &[u8], spec: &RunSpec, seed: u32) -> Result<Vec<u8>, St
         },
         spec.content.code(),
         seed,
+        spec.write_bytes,
     ];
     for (i, v) in values.iter().enumerate() {
         let o = at + 8 + 4 * i;
@@ -285,9 +286,26 @@ fn migrate(
     } else if spec.compression != Codec::None {
         return Err("compression needs multifd".into());
     }
+    if spec.xbzrle_cache_mib > 0 {
+        caps.push(json!({"capability": "xbzrle", "state": true}));
+        params["xbzrle-cache-size"] = json!(u64::from(spec.xbzrle_cache_mib) << 20);
+    }
+    if spec.postcopy_after_passes.is_some() {
+        caps.push(json!({"capability": "postcopy-ram", "state": true}));
+        if spec.postcopy_preempt {
+            caps.push(json!({"capability": "postcopy-preempt", "state": true}));
+        }
+    }
     for q in [&mut qs, &mut qd] {
         q.execute("migrate-set-capabilities", json!({ "capabilities": caps }))?;
         q.execute("migrate-set-parameters", params.clone())?;
+    }
+    if spec.postcopy_after_passes.is_some() {
+        // How long the destination's vCPU waited on faults: measured where they happen.
+        qd.execute(
+            "migrate-set-capabilities",
+            json!({ "capabilities": [{"capability": "postcopy-blocktime", "state": true}] }),
+        )?;
     }
     let uri = format!("tcp:127.0.0.1:{}", free_port()?);
     qd.execute("migrate-incoming", json!({ "uri": uri }))?;
@@ -306,6 +324,9 @@ fn migrate(
     // so a run that timed out records what it had sent when it was cancelled.
     let mut last_active = Value::Null;
     let mut cancelled = false;
+    // The destination's counters while it runs in post-copy (the counters page is the first
+    // it faults in: the guest writes it with every page).
+    let mut c_postcopy = None;
     loop {
         std::thread::sleep(POLL);
         info = qs.execute("query-migrate", json!({}))?;
@@ -322,9 +343,30 @@ fn migrate(
         let status = info["status"].as_str().unwrap_or("");
         match status {
             "completed" | "failed" | "cancelled" => break,
+            "postcopy-active" => {
+                if let Ok(c) = counters(&mut qd) {
+                    c_postcopy = Some(c);
+                }
+            }
             _ => {}
         }
-        if !cancelled && t0.elapsed().as_secs_f64() > row.timeout_s {
+        if let Some(after) = spec.postcopy_after_passes {
+            // Sync k + 1 ends pass k (the first sync is migrate's own, at setup).
+            let syncs = num(&info, &["ram", "dirty-sync-count"]);
+            if row.postcopy_switch_ms.is_none()
+                && status == "active"
+                && syncs >= f64::from(after + 1)
+            {
+                qs.execute("migrate-start-postcopy", json!({}))?;
+                row.postcopy_switch_ms = Some(t0.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+        // Only pre-copy can be cancelled: once in post-copy the guest exists only split
+        // across both hosts, and the lab waits for the end.
+        if !cancelled
+            && matches!(status, "setup" | "active")
+            && t0.elapsed().as_secs_f64() > row.timeout_s
+        {
             qs.execute("migrate_cancel", json!({}))?;
             cancelled = true;
         }
@@ -365,6 +407,19 @@ fn migrate(
     row.dirty_sync_count = num(&info, &["ram", "dirty-sync-count"]);
     row.multifd_bytes = num(&info, &["ram", "multifd-bytes"]);
     row.throttle_pct = num(&info, &["cpu-throttle-percentage"]);
+    if spec.xbzrle_cache_mib > 0 {
+        let x = |k: &str| Some(num(&info, &["xbzrle-cache", k]));
+        row.xbzrle_pages = x("pages");
+        row.xbzrle_bytes = x("bytes");
+        row.xbzrle_cache_miss = x("cache-miss");
+        row.xbzrle_overflow = x("overflow");
+        row.xbzrle_cache_miss_rate = x("cache-miss-rate");
+        row.xbzrle_encoding_rate = x("encoding-rate");
+    }
+    if spec.postcopy_after_passes.is_some() {
+        row.postcopy_bytes = Some(num(&info, &["ram", "postcopy-bytes"]));
+        row.postcopy_requests = Some(num(&info, &["ram", "postcopy-requests"]));
+    }
     if row.status == Status::Timeout {
         // It ran for the whole timeout.
         row.total_time_ms = row.timeout_s * 1000.0;
@@ -374,6 +429,23 @@ fn migrate(
         let c = counters(&mut qd)?;
         if c.state != GUEST_RUNNING {
             return Err("the guest does not run on the destination".into());
+        }
+        // The destination starts the guest (RESUME) a moment after the source reports
+        // completed: wait for it, then read the blackout off the two events' timestamps.
+        let until = Instant::now() + Duration::from_secs(2);
+        while qd.event_time("RESUME").is_none() && Instant::now() < until {
+            qd.execute("query-status", json!({}))?;
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        if let (Some(stop), Some(resume)) = (qs.event_time("STOP"), qd.event_time("RESUME")) {
+            row.stop_resume_ms = Some((resume - stop) * 1000.0);
+        }
+        if spec.postcopy_after_passes.is_some() {
+            let d = qd.execute("query-migrate", json!({}))?;
+            row.postcopy_blocktime_ms = d.get("postcopy-blocktime").and_then(Value::as_f64);
+            if let Some(c) = c_postcopy {
+                row.postcopy_dirty_rate_mibps = Some(dirty_rate(&c_end, &c));
+            }
         }
     }
     src.stop(Some(&mut qs));
@@ -552,6 +624,18 @@ mod tests {
         assert_eq!(word(4), spec.content.code());
         assert_eq!(word(5), 7);
         assert_eq!(
+            word(6),
+            0,
+            "the content's whole-page write, as before write_bytes"
+        );
+        let line = grid()
+            .into_iter()
+            .find(|s| s.write_bytes == 64)
+            .expect("the grid has cache-line writers");
+        let image = guest_image(&template, &line, 7).unwrap();
+        let word = |i: usize| u32::from_le_bytes(image[18 + 4 * i..22 + 4 * i].try_into().unwrap());
+        assert_eq!(word(6), 64);
+        assert_eq!(
             &image[..10],
             &template[..10],
             "nothing before the block changes"
@@ -564,5 +648,26 @@ mod tests {
         let c = include_str!("guest/guest.c");
         assert!(c.contains(&format!("#define COUNTERS_ADDR {COUNTERS_ADDR:#x}u")));
         assert!(c.contains(&format!("0x{GUEST_MAGIC:x}u")));
+        // The parameter block's fields in the order `guest_image` writes them.
+        let fields = [
+            "ws_base",
+            "ws_pages",
+            "rate_pps",
+            "pattern",
+            "content",
+            "seed",
+            "write_bytes",
+        ];
+        let block = &c[c.find("struct params {").unwrap()..];
+        let block = &block[..block.find("};").unwrap()];
+        let at: Vec<usize> = fields
+            .iter()
+            .map(|f| {
+                block
+                    .find(&format!(" {f};"))
+                    .unwrap_or_else(|| panic!("{f}"))
+            })
+            .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
     }
 }

@@ -108,6 +108,8 @@ fn group_name(g: Group, lang: Lang) -> &'static str {
         Group::Unlimited => lang.pick("no bandwidth cap", "ohne Bandbreitengrenze"),
         Group::Autoconverge => "auto-converge",
         Group::Multifd => "multifd",
+        Group::Xbzrle => "XBZRLE",
+        Group::Postcopy => lang.pick("post-copy", "Post-Copy"),
     }
 }
 
@@ -257,6 +259,8 @@ fn lab_results(p: &ResultsProps) -> Html {
         Group::Unlimited,
         Group::Autoconverge,
         Group::Multifd,
+        Group::Xbzrle,
+        Group::Postcopy,
     ];
     let options = groups.iter().map(|&g| {
         let runs = report.runs.iter().filter(|r| r.group == g).map(|r| {

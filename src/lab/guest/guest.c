@@ -28,10 +28,13 @@ struct params {
     uint32_t pattern;   /* enum pattern */
     uint32_t content;   /* enum content */
     uint32_t seed;      /* for the random pattern and the page contents */
+    uint32_t write_bytes; /* bytes one running write changes, from the page's start: 4 (a
+                           * word), 64 (a cache line), 4096 (the page), always fresh random
+                           * bytes; 0: the content's whole-page write, as before this field */
 };
 
 volatile struct params params = {
-    {'M', 'L', 'A', 'B', 'P', 'A', 'R', 'M'}, 0x400000u, 256u, 0u, SEQUENTIAL, TEXT, 1u,
+    {'M', 'L', 'A', 'B', 'P', 'A', 'R', 'M'}, 0x400000u, 256u, 0u, SEQUENTIAL, TEXT, 1u, 0u,
 };
 
 /* What the lab reads. Written only by the guest. */
@@ -118,6 +121,18 @@ static void write_page(uint32_t index, uint32_t stamp) {
     }
 }
 
+/* A running write that changes only the first `params.write_bytes` bytes of a page (whole
+ * words, at least one), each drawn anew (xorshift never gives 0, and a byte repeats its old
+ * value 1 time in 256): what XBZRLE sees of a guest that rewrites a counter (a word), a cache
+ * line or a whole page. The rest of the page keeps what the fill wrote. */
+static void write_part(uint32_t index) {
+    volatile uint32_t *page = (volatile uint32_t *)(params.ws_base + index * PAGE);
+    uint32_t words = params.write_bytes / 4u;
+    if (words == 0) words = 1;
+    if (words > PAGE / 4u) words = PAGE / 4u;
+    for (uint32_t i = 0; i < words; i++) page[i] = xorshift();
+}
+
 static uint32_t next_index(uint32_t *cursor) {
     if (params.pattern == RANDOM) return xorshift() % params.ws_pages;
     uint32_t i = *cursor;
@@ -177,7 +192,11 @@ void guest_main(void) {
             continue;
         }
         if (now - due > catch_up) due = now - catch_up;
-        write_page(next_index(&cursor), ++stamp);
+        if (params.write_bytes) {
+            write_part(next_index(&cursor));
+        } else {
+            write_page(next_index(&cursor), ++stamp);
+        }
         due += per_page;
         pages++;
         c->pages_lo = (uint32_t)pages;
