@@ -176,15 +176,15 @@ fn xbzrle_and_post_copy_runs_recorded_what_they_measure() {
             assert!(blackout > 0.0 && blackout < r.total_time_ms, "{}", r.id);
             assert!(r.postcopy_blocktime_ms.is_some(), "{}", r.id);
             assert!(r.postcopy_bytes.unwrap_or(0.0) > 0.0, "{}", r.id);
-            // The switch came after the passes asked for: a pass at 16 MiB/s of a 32 MiB
-            // working set takes about 2 s.
+            // The switch came after the passes asked for: QEMU synced once more than that
+            // (the first sync is migrate's own), and the first pass alone, 32 MiB at
+            // 16 MiB/s, takes about 2 s.
             let after = r.postcopy_after_passes.unwrap();
             let switch = r.postcopy_switch_ms.unwrap();
-            assert!(
-                switch >= 1500.0 * f64::from(after),
-                "{}: switched at {switch} ms",
-                r.id
-            );
+            assert!(r.dirty_sync_count > f64::from(after), "{}", r.id);
+            if after > 0 {
+                assert!(switch >= 1500.0, "{}: switched at {switch} ms", r.id);
+            }
         }
     }
 }

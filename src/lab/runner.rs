@@ -482,6 +482,17 @@ fn fmt_eta(s: f64) -> String {
     }
 }
 
+/// Whether `--retry-failed` keeps a recorded run: it is a measurement, or `--only` does not
+/// select it for this call.
+fn kept_on_retry(cfg: &LabConfig, r: &LabRun) -> bool {
+    super::compare::usable(r) || !selected(cfg, &r.id)
+}
+
+/// Whether `--only` lets run `id` through.
+fn selected(cfg: &LabConfig, id: &str) -> bool {
+    cfg.only.as_ref().is_none_or(|o| id.contains(o.as_str()))
+}
+
 /// Runs every run of the grid not yet recorded in `out_dir/qemu.csv`, appending each as it
 /// ends; prints a progress line per run. Returns how many runs failed.
 pub fn run_grid(cfg: &LabConfig, grid: &[RunSpec]) -> Result<usize, String> {
@@ -494,17 +505,15 @@ pub fn run_grid(cfg: &LabConfig, grid: &[RunSpec]) -> Result<usize, String> {
         Vec::new()
     };
     if cfg.retry_failed {
-        rows.retain(super::compare::usable);
+        // Only the runs this call may run again are dropped: a failed or disturbed run that
+        // `--only` leaves out stays recorded.
+        rows.retain(|r| kept_on_retry(cfg, r));
     }
     let done: HashSet<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut todo: Vec<&RunSpec> = grid
         .iter()
         .filter(|s| !done.contains(&s.id()))
-        .filter(|s| {
-            cfg.only
-                .as_ref()
-                .is_none_or(|o| s.id().contains(o.as_str()))
-        })
+        .filter(|s| selected(cfg, &s.id()))
         .collect();
     if let Some(n) = cfg.limit {
         todo.truncate(n);
@@ -641,6 +650,33 @@ mod tests {
             "nothing before the block changes"
         );
         assert!(guest_image(&[0u8; 16], &spec, 1).is_err());
+    }
+
+    #[test]
+    fn retrying_with_only_leaves_the_runs_it_does_not_select_recorded() {
+        let cfg = |only: Option<&str>| LabConfig {
+            qemu: PathBuf::new(),
+            guest: PathBuf::new(),
+            out_dir: PathBuf::new(),
+            only: only.map(str::to_string),
+            limit: None,
+            retry_failed: true,
+        };
+        let disturbed = |pick: fn(&RunSpec) -> bool| {
+            let mut r = LabRun::new(&grid().into_iter().find(pick).unwrap(), 30.0);
+            r.status = Status::Completed;
+            r.foreign_cpu = 1.5;
+            r
+        };
+        let xb = disturbed(|s| s.xbzrle_cache_mib > 0 && s.postcopy_after_passes.is_none());
+        let pc = disturbed(|s| s.postcopy_after_passes.is_some() && s.xbzrle_cache_mib == 0);
+        // Retried when selected, kept when not; a measurement is always kept.
+        assert!(!kept_on_retry(&cfg(Some("-xb")), &xb));
+        assert!(kept_on_retry(&cfg(Some("-xb")), &pc));
+        assert!(!kept_on_retry(&cfg(None), &pc));
+        let mut quiet = pc.clone();
+        quiet.foreign_cpu = 0.0;
+        assert!(kept_on_retry(&cfg(Some("-pc")), &quiet));
     }
 
     #[test]
