@@ -122,9 +122,10 @@ pub fn stage(props: &StageProps) -> Html {
         .map(|pc| 1.0 - pc.running_at(props.t));
     let waiting_status = waiting.map(|w| {
         let pct = f.num(100.0 * w, 0);
+        // Short enough for the VM's box.
         lang.pick(
-            format!("running, waiting for pages {pct} % of the time"),
-            format!("läuft, wartet {pct} % der Zeit auf Seiten"),
+            format!("waits {pct} % for pages"),
+            format!("wartet {pct} % auf Seiten"),
         )
     });
     let vm_status = match phase {

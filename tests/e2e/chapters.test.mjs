@@ -640,7 +640,7 @@ test('the chapter on pre-copy that cannot converge: five answers in a table, pos
         await scrubTo(page, f);
         const status = await page.locator('[data-testid=vm] .vm-status').first().evaluate((el) => el.textContent);
         const fetched = Number(await text(page, 'blocks-5'));
-        if (/waiting for pages \d+ %/.test(status) && fetched > 0) seen = { f, status, fetched };
+        if (/waits \d+ % for pages/.test(status) && fetched > 0) seen = { f, status, fetched };
       }
       assert.ok(seen, 'the stage never showed the guest waiting for pages with fetched blocks on the map');
       const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
