@@ -159,7 +159,8 @@ pub fn compare_view(p: &CompareProps) -> Html {
             <section class="panel compare table" data-testid="compare" aria-label={lang.pick("Side by side", "Im Vergleich")}>
                 <h2>{lang.pick("Side by side", "Im Vergleich")}</h2>
                 <p data-testid="compare-text">{text}</p>
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0" role="region"
+                    aria-label={lang.pick("The configurations compared", "Die verglichenen Konfigurationen")}>
                     <table class="compare-table">
                         <thead><tr>
                             <th scope="col">{lang.pick("Configuration", "Konfiguration")}</th>
