@@ -134,11 +134,13 @@ pub fn check_engine(bytes: &[u8]) {
             non_negative("phase", "start_s", p.start_s)?;
             non_negative("phase", "end_s", p.end_s)?;
         }
-        // Each transfer (a pass or the stop-and-copy; each is a phase) records at most
-        // MAX_SEGMENTS_PER_TRANSFER spells of other traffic, then one long-run segment.
+        // Each transfer (a pass or the stop-and-copy, each a phase; and each burst of
+        // post-copy, one a sample) records at most MAX_SEGMENTS_PER_TRANSFER spells of other
+        // traffic, then one long-run segment.
+        let bursts = t.postcopy.as_ref().map_or(0, |pc| pc.samples.len());
         bounded_work(
             t.segments.len(),
-            t.phases.len() * (MAX_SEGMENTS_PER_TRANSFER + 1),
+            (t.phases.len() + bursts) * (MAX_SEGMENTS_PER_TRANSFER + 1),
         )
     })();
     if let Err(e) = checked {
