@@ -17,8 +17,12 @@ use super::record::{read_csv, write_csv, LabRun, Sample, Series, Status};
 const COUNTERS_ADDR: u64 = 0x30_0000;
 const GUEST_MAGIC: u32 = 0x4241_4c4d;
 const GUEST_RUNNING: u32 = 2;
-/// `query-migrate` is polled this often.
+/// `query-migrate` is polled this often, and each answer kept as a sample.
 const POLL: Duration = Duration::from_millis(100);
+/// How often a post-copy run polls while it waits for the pass after which it switches: the
+/// switch comes at most this late after QEMU's dirty sync ends the pass (at `POLL`, a switch
+/// "after 1 pass" came up to 0.1 s into the next one).
+const SWITCH_POLL: Duration = Duration::from_millis(5);
 /// How long the guest may take to boot and fill its working set.
 const FILL_TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -318,6 +322,13 @@ fn migrate(
     let own0 = jiffies_proc(&pids);
     let t0 = Instant::now();
     qs.execute("migrate", json!({ "uri": uri }))?;
+    if spec.postcopy_after_passes == Some(0) {
+        // After 0 passes: asked for at once (the migration is in setup), QEMU switches at its
+        // first iteration (`migration_iteration_run`, `migration/migration.c`: RAM need not
+        // be pre-copied once `start_postcopy` is set).
+        qs.execute("migrate-start-postcopy", json!({}))?;
+        row.postcopy_switch_ms = Some(t0.elapsed().as_secs_f64() * 1000.0);
+    }
 
     let mut info;
     // The last answer of a migration under way: a cancelled one reports no RAM statistics,
@@ -327,22 +338,28 @@ fn migrate(
     // The destination's counters while it runs in post-copy (the counters page is the first
     // it faults in: the guest writes it with every page).
     let mut c_postcopy = None;
+    let mut next_sample = 0.0;
     loop {
-        std::thread::sleep(POLL);
+        let waiting = spec.postcopy_after_passes.is_some() && row.postcopy_switch_ms.is_none();
+        std::thread::sleep(if waiting { SWITCH_POLL } else { POLL });
         info = qs.execute("query-migrate", json!({}))?;
         if info.get("ram").is_some() && !cancelled {
             last_active = info.clone();
         }
         let t_ms = t0.elapsed().as_secs_f64() * 1000.0;
-        series.push(Sample {
-            t_ms,
-            remaining: num(&info, &["ram", "remaining"]),
-            transferred: num(&info, &["ram", "transferred"]),
-            syncs: num(&info, &["ram", "dirty-sync-count"]),
-        });
         let status = info["status"].as_str().unwrap_or("");
+        let ended = matches!(status, "completed" | "failed" | "cancelled");
+        if t_ms >= next_sample || ended {
+            next_sample = t_ms + POLL.as_secs_f64() * 1000.0;
+            series.push(Sample {
+                t_ms,
+                remaining: num(&info, &["ram", "remaining"]),
+                transferred: num(&info, &["ram", "transferred"]),
+                syncs: num(&info, &["ram", "dirty-sync-count"]),
+            });
+        }
         match status {
-            "completed" | "failed" | "cancelled" => break,
+            _ if ended => break,
             "postcopy-active" => {
                 if let Ok(c) = counters(&mut qd) {
                     c_postcopy = Some(c);
