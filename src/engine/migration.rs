@@ -9,9 +9,9 @@
 use serde::Serialize;
 
 use super::policy::{decide, stop_threshold, Decision, PolicyState};
-#[cfg(feature = "full")]
-use super::postcopy::DISCARD_RANGE_BYTES;
 use super::postcopy::{Guest, PostcopyRecord};
+#[cfg(feature = "full")]
+use super::postcopy::{DISCARD_RANGE_BYTES, PLACE_PAGE_S};
 use super::scenario::{Overheads, PostcopySwitch, Scenario, StopPolicy};
 use super::trace::{LinkSegment, Outcome, PassRecord, PhaseKind, PhaseSpan, StopCopyRecord};
 use super::transport::{xen_round_limit, Encoded, RateBreakdown, PAGE_BYTES};
@@ -700,6 +700,10 @@ impl Machine {
         let switch_s = self.stop_copy.as_ref().map_or(t, |sc| sc.start_s);
         self.enter(Stage::Postcopy, t);
         self.load(pending.data(), pending.zero, 0.0);
+        let pages = pending.total() / PAGE_BYTES;
+        if pages > 0.0 && self.wire > 0.0 {
+            self.limit = self.limit.min(self.wire / (pages * PLACE_PAGE_S));
+        }
         // It runs unthrottled on the destination and touches its working set as it wrote it.
         let parts = self.workload.parts();
         let page = |b: f64| b / PAGE_BYTES;

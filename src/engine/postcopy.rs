@@ -21,6 +21,16 @@ use super::transport::PAGE_BYTES;
 /// preempt and 0.57 ms with it ("migration: Postcopy Preemption", qemu-devel, 2022).
 pub const QUEUED_BYTES: f64 = 0.4e6;
 
+/// Seconds the destination takes to place one page in post-copy. Every page, a zero page too,
+/// enters the guest's memory through an ioctl of its own on the one listening thread
+/// (`postcopy_place_page`: `UFFDIO_COPY`; `postcopy_place_page_zero`: `UFFDIO_ZEROPAGE`;
+/// `migration/postcopy-ram.c`, from `ram_load_postcopy` in `ram.c`), where pre-copy leaves a
+/// zero page alone in memory that is already zero (`ram_handle_zero`). The placing runs
+/// alongside the source's scan and the link, so post-copy moves at most a page per this long.
+/// Calibrated on one lab run (1 GiB after 0 passes: 262,144 pages in 0.33 s; `docs/lab.md`),
+/// then predicted for the held-out 256 MiB runs after 0 passes.
+pub const PLACE_PAGE_S: f64 = 1.2e-6;
+
 /// Bytes per discard range at the switch (`postcopy_each_ram_send_discard`: start and length,
 /// 8 bytes each).
 pub const DISCARD_RANGE_BYTES: f64 = 16.0;
