@@ -2,7 +2,7 @@
 //! colours read from the page's CSS custom properties, a redraw when the box, the pixel ratio
 //! or the colour theme changes, and the time cursor drawn over a chart.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
 
 use plotters::prelude::*;
@@ -357,9 +357,19 @@ fn canvas_error(e: wasm_bindgen::JsValue) -> DrawingErrorKind<CanvasError> {
 /// wasm, decoded and parsed by the browser (a fifth of the charts' drawing time per slider
 /// step). The state it remembers is the context's from its last reset (`prepare` sizes the
 /// canvas, which resets it), so the pixels are the same.
+///
+/// It draws off the page: on a canvas of the page, the first font set after the DOM changed
+/// made the browser recompute the page's styles on the spot (a canvas in the document resolves
+/// its font against them), a millisecond and more per chart on every slider step. A canvas
+/// outside the document has no styles to wait for; when the drawing is done (the backend is
+/// dropped with the last of plotters' handles on it) its pixels are copied onto the shown
+/// canvas in one `drawImage`.
 pub(crate) struct Canvas2d {
+    /// The off-page canvas drawn on.
     canvas: HtmlCanvasElement,
     ctx: CanvasRenderingContext2d,
+    /// The canvas of the page the drawing is copied onto.
+    shown: HtmlCanvasElement,
     fill: Option<Colour>,
     stroke: Option<(Colour, u32)>,
     /// The font's style, size (bits) and family.
@@ -384,11 +394,12 @@ impl Colour {
 }
 
 impl Canvas2d {
-    fn new(canvas: HtmlCanvasElement) -> Option<Canvas2d> {
+    fn new(canvas: HtmlCanvasElement, shown: HtmlCanvasElement) -> Option<Canvas2d> {
         let ctx = context_2d(&canvas)?;
         Some(Canvas2d {
             canvas,
             ctx,
+            shown,
             fill: None,
             stroke: None,
             font: None,
@@ -456,6 +467,23 @@ impl Canvas2d {
                 size.to_bits(),
                 family.as_str().to_string(),
             ));
+        }
+    }
+}
+
+impl Drop for Canvas2d {
+    /// Copies the drawing onto the shown canvas, replacing every pixel (`copy`). The shown
+    /// canvas is resized only when its size changed (a resize clears it and resets its state).
+    fn drop(&mut self) {
+        let (w, h) = (self.canvas.width(), self.canvas.height());
+        if self.shown.width() != w || self.shown.height() != h {
+            self.shown.set_width(w);
+            self.shown.set_height(h);
+        }
+        if let Some(ctx) = context_2d(&self.shown) {
+            ctx.set_global_composite_operation("copy").ok();
+            ctx.draw_image_with_html_canvas_element(&self.canvas, 0.0, 0.0)
+                .ok();
         }
     }
 }
@@ -696,6 +724,50 @@ pub(crate) struct Surface {
     /// CSS pixels.
     pub(crate) width: f64,
     pub(crate) palette: Rc<Palette>,
+    /// The off-page canvas a chart is drawn on before it is copied onto the page's
+    /// ([`Canvas2d`]), made at its first drawing and kept; `data-chart` names the shown
+    /// canvas's id.
+    offpage: Rc<OnceCell<HtmlCanvasElement>>,
+}
+
+/// A canvas outside the document, for drawing `shown`'s pictures.
+fn offpage_for(shown: &HtmlCanvasElement) -> Option<HtmlCanvasElement> {
+    let canvas: HtmlCanvasElement = shown
+        .owner_document()?
+        .create_element("canvas")
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    canvas.set_attribute("data-chart", &shown.id()).ok();
+    Some(canvas)
+}
+
+thread_local! {
+    /// The off-page context text is measured in, and the font last set on it.
+    static MEASURE: RefCell<Option<(CanvasRenderingContext2d, String)>> = const { RefCell::new(None) };
+}
+
+/// The width of `text` in `font` (a CSS font, "12px sans-serif"), CSS pixels, measured on a
+/// canvas off the page (see [`Canvas2d`]: on the page's, setting the font recomputed styles).
+pub(crate) fn text_width(font: &str, text: &str) -> Option<f64> {
+    MEASURE.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.is_none() {
+            let canvas: HtmlCanvasElement = web_sys::window()?
+                .document()?
+                .create_element("canvas")
+                .ok()?
+                .dyn_into()
+                .ok()?;
+            *m = Some((context_2d(&canvas)?, String::new()));
+        }
+        let (ctx, set) = m.as_mut()?;
+        if set != font {
+            ctx.set_font(font);
+            *set = font.to_string();
+        }
+        ctx.measure_text(text).ok().map(|t| t.width())
+    })
 }
 
 fn context_2d(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
@@ -721,9 +793,14 @@ impl Measured {
                     w if w > 0 => f64::from(w),
                     _ => fallback,
                 };
+                let offpage = match &self.0 {
+                    Some((_, old)) => old.offpage.clone(),
+                    None => Rc::default(),
+                };
                 let surface = Surface {
                     width,
                     palette: Rc::new(Palette::of(canvas)),
+                    offpage,
                 };
                 self.0 = Some((env, surface.clone()));
                 surface
@@ -762,10 +839,20 @@ pub(crate) fn prepare(
     let dpr = web_sys::window()
         .map_or(1.0, |w| w.device_pixel_ratio())
         .max(1.0);
-    canvas.set_width((css_w * dpr).round() as u32);
-    canvas.set_height((css_height(css_w) * dpr).round() as u32);
+    if surface.offpage.get().is_none() {
+        let made = offpage_for(&canvas).ok_or("no canvas off the page")?;
+        surface.offpage.set(made).ok();
+    }
+    let offpage = surface
+        .offpage
+        .get()
+        .cloned()
+        .ok_or("no canvas off the page")?;
+    // Sizing it clears it and resets its state, which `Canvas2d` starts from.
+    offpage.set_width((css_w * dpr).round() as u32);
+    offpage.set_height((css_height(css_w) * dpr).round() as u32);
     let palette = surface.palette.clone();
-    let root = Canvas2d::new(canvas)
+    let root = Canvas2d::new(offpage, canvas)
         .ok_or("no 2d context")?
         .into_drawing_area();
     root.fill(&palette.colours().card)

@@ -17,16 +17,18 @@ const PHONE = { width: 375, height: 800 };
 const DESKTOP = { width: 1280, height: 900 };
 
 /** Opens `query` at `viewport` as `openApp` does, with every text the page's canvases draw
- * recorded from the first frame in `window.__drawn`: canvas id, text, x, width and font size
- * in CSS pixels. */
+ * recorded from the first frame in `window.__drawn`: the shown canvas's id, text, x, width and
+ * font size in CSS pixels. */
 async function openRecorded(query, viewport) {
   const context = await browser.newContext({ viewport });
   await context.addInitScript(() => {
     window.__drawn = [];
     const fill = CanvasRenderingContext2D.prototype.fillText;
     CanvasRenderingContext2D.prototype.fillText = function (text, x, y, ...rest) {
-      const canvas = this.canvas;
-      const k = canvas.width ? canvas.clientWidth / canvas.width : 1;
+      // A chart is drawn on a canvas off the page, named by `data-chart`, of the size it is
+      // then copied onto the shown one at: CSS pixels are the shown canvas's box over that.
+      const canvas = (!this.canvas.isConnected && document.getElementById(this.canvas.dataset.chart)) || this.canvas;
+      const k = this.canvas.width ? canvas.clientWidth / this.canvas.width : 1;
       const size = Number((this.font.match(/([\d.]+)px/) || [0, 0])[1]);
       window.__drawn.push({
         canvas: canvas.id || canvas.className,

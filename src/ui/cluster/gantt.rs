@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlElement};
+use web_sys::{HtmlCanvasElement, HtmlElement};
 use yew::prelude::*;
 
 use super::topology::migrations;
@@ -11,7 +11,7 @@ use crate::charts;
 use crate::engine::cluster::{ClusterTrace, Stage};
 use crate::text::{Fmt, Lang};
 
-use crate::ui::chart::{prepare, time_cursor, use_drawn_canvas, Surface};
+use crate::ui::chart::{prepare, text_width, time_cursor, use_drawn_canvas, Surface};
 use crate::ui::inspect::{self, Inspector};
 use crate::ui::ByPtr;
 
@@ -36,21 +36,9 @@ fn draw_gantt(
     let rows = charts::gantt_rows(trace).len();
     let wrap = canvas.parent_element();
     let (root, dpr, palette) = prepare(canvas.clone(), surface, |_| charts::gantt_height(rows))?;
-    let ctx = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
-    let measure = |text: &str| {
-        ctx.as_ref().map_or_else(
-            || charts::estimated_width(text),
-            |ctx| {
-                ctx.set_font(&format!("{}px sans-serif", charts::LABEL_PX));
-                ctx.measure_text(text)
-                    .map_or_else(|_| charts::estimated_width(text), |m| m.width())
-            },
-        )
-    };
+    let font = format!("{}px sans-serif", charts::LABEL_PX);
+    let measure =
+        |text: &str| text_width(&font, text).unwrap_or_else(|| charts::estimated_width(text));
     let left = charts::draw_gantt(&root, trace, lang, &palette.colours(), dpr, measure)?;
     if let Some(wrap) = wrap.and_then(|w| w.dyn_into::<HtmlElement>().ok()) {
         wrap.style()
