@@ -582,17 +582,11 @@ fn bytes_left_start_at_memory_fall_within_each_pass_and_end_at_zero() {
     assert!(left.contains(&(sc.start_s, sc.memory_bytes)));
 }
 
-/// Post-copy on the memory map: at the switch the blocks still dirty are missing on the
-/// destination; then they fill from both ends, pushed from the first and faulted from the last,
-/// until none is missing. XBZRLE's hits show as blocks sent as their changes.
-#[test]
-fn the_memory_map_shows_postcopy_filling_and_xbzrle_hits() {
+/// QEMU's defaults on a dedicated link of `gbps` without `max-bandwidth`, switching to
+/// post-copy after `after` passes.
+fn qemu_postcopy(gbps: f64, after: u32) -> Scenario {
     let mut s = Scenario::qemu_defaults();
-    s.vm.memory_mib = 4096.0;
-    s.vm.working_set_mib = 2048.0;
-    s.vm.dirty_rate_mibps = 150.0;
-    s.vm.write_bytes = 64.0;
-    s.network.link_gbps = 1.0;
+    s.network.link_gbps = gbps;
     s.network.dedicated = true;
     if let StopPolicy::Qemu {
         max_bandwidth_mibps,
@@ -601,8 +595,21 @@ fn the_memory_map_shows_postcopy_filling_and_xbzrle_hits() {
     } = &mut s.policy
     {
         *max_bandwidth_mibps = None;
-        *postcopy_after_passes = Some(1);
+        *postcopy_after_passes = Some(after);
     }
+    s
+}
+
+/// Post-copy on the memory map: at the switch the blocks still dirty are missing on the
+/// destination; then they fill from both ends, pushed from the first and faulted from the last,
+/// until none is missing. XBZRLE's hits show as blocks sent as their changes.
+#[test]
+fn the_memory_map_shows_postcopy_filling_and_xbzrle_hits() {
+    let mut s = qemu_postcopy(1.0, 1);
+    s.vm.memory_mib = 4096.0;
+    s.vm.working_set_mib = 2048.0;
+    s.vm.dirty_rate_mibps = 150.0;
+    s.vm.write_bytes = 64.0;
     let t = simulate(&s).unwrap();
     let pc = t.postcopy.as_ref().expect("it switched to post-copy");
     let [_, _, missing, _, _, fetched, _] = states_at(&t, pc.resume_s);
@@ -647,22 +654,11 @@ fn the_memory_map_shows_postcopy_filling_and_xbzrle_hits() {
 /// cross as markers of a few bytes.
 #[test]
 fn postcopy_moves_no_faster_than_the_destination_places_pages() {
-    let mut s = Scenario::qemu_defaults();
+    let mut s = qemu_postcopy(100.0, 0);
     s.vm.memory_mib = 16384.0;
     s.vm.working_set_mib = 256.0;
     s.vm.untouched_mib = 15872.0;
     s.vm.dirty_rate_mibps = 10.0;
-    s.network.link_gbps = 100.0;
-    s.network.dedicated = true;
-    if let StopPolicy::Qemu {
-        max_bandwidth_mibps,
-        postcopy_after_passes,
-        ..
-    } = &mut s.policy
-    {
-        *max_bandwidth_mibps = None;
-        *postcopy_after_passes = Some(0);
-    }
     let t = simulate(&s).unwrap();
     let pc = t.postcopy.as_ref().expect("it switched to post-copy");
     let pages = s.vm.memory_mib * 1024.0 * 1024.0 / 4096.0;
