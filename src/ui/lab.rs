@@ -222,12 +222,24 @@ pub fn lab_panel(p: &LabPanelProps) -> Html {
     }
 }
 
-#[function_component(LabResults)]
-fn lab_results(p: &ResultsProps) -> Html {
+/// What of the results does not depend on the scenario: the figures, the scatter and the run
+/// picker. A component of its own, so that a slider step, which changes the trace, renders
+/// none of its two hundred options again (a millisecond of every step in the playground).
+#[derive(Properties, PartialEq)]
+struct SummaryProps {
+    report: Rc<Report>,
+    /// The opened run: marked on the scatter, and the picker's first choice.
+    opened: Option<(usize, String)>,
+    on_open: Callback<OpenedRun>,
+    lang: Lang,
+}
+
+#[function_component(LabSummary)]
+fn lab_summary(p: &SummaryProps) -> Html {
     let lang = p.lang;
     let f = Fmt(lang);
-    let mark = p.opened.as_ref().map(|o| o.index);
-    let picked = use_state(|| p.opened.as_ref().map(|o| o.id.clone()));
+    let mark = p.opened.as_ref().map(|o| o.0);
+    let picked = use_state(|| p.opened.as_ref().map(|o| o.1.clone()));
     let loading = use_state(|| false);
     let scatter = use_drawn_canvas("lab scatter", (p.report.clone(), mark, lang), draw_report);
     let report: &Report = &p.report;
@@ -301,6 +313,65 @@ fn lab_results(p: &ResultsProps) -> Html {
             });
         })
     };
+    let h = &report.holdout;
+    let runs_measured = lab_runs().map_or(0, <[_]>::len);
+    html! {
+        <>
+            <p>{lang.pick(
+                format!("The lab ran {} real migrations between two QEMU 10 processes on one machine and recorded every input. \
+                    The engine, given each run's inputs and the lab host's profile, predicts each one. \
+                    Half the runs were set aside before anything was compared: {} of them, never used to set a constant.",
+                    runs_measured, h.runs),
+                format!("Das Labor hat {} echte Migrationen zwischen zwei QEMU-10-Prozessen auf einem Rechner ausgeführt und jede Eingabe festgehalten. \
+                    Die Simulation sagt jeden Lauf aus seinen Eingaben und dem Profil des Labor-Hosts voraus. \
+                    Die Hälfte der Läufe wurde vor jedem Vergleich zurückgelegt: {} davon, nie zum Einstellen einer Konstante benutzt.",
+                    runs_measured, h.runs))}</p>
+            <table class="lab-targets" data-testid="lab-targets">
+                <caption>{lang.pick("The held-out half against the targets set before the comparison", "Die zurückgehaltene Hälfte gegen die vor dem Vergleich gesetzten Ziele")}</caption>
+                <thead><tr>
+                    <th scope="col">{lang.pick("target", "Ziel")}</th>
+                    // A soft hyphen lets the German header break on a phone.
+                    <th scope="col">{lang.pick("held out", "zurück\u{ad}gehalten")}</th>
+                    <th scope="col">{lang.pick("verdict", "Ergebnis")}</th>
+                </tr></thead>
+                <tbody>{ for targets }</tbody>
+            </table>
+            <p class="small">{lang.pick(
+                format!("Run-to-run noise: the same run repeated varies by a median of {} in total time. Even a second QEMU run, used as the prediction, misses by a median of {} (p75 {}).", pct(report.noise.median_spread_total, lang), pct(report.noise.repeat_median_abs_err_total, lang), pct(report.noise.repeat_p75_abs_err_total, lang)),
+                format!("Streuung von Lauf zu Lauf: derselbe Lauf wiederholt schwankt in der Gesamtzeit im Median um {}. Selbst ein zweiter QEMU-Lauf als Vorhersage liegt im Median um {} daneben (p75 {}).", pct(report.noise.median_spread_total, lang), pct(report.noise.repeat_median_abs_err_total, lang), pct(report.noise.repeat_p75_abs_err_total, lang)))}</p>
+            <div class="chart-wrap">
+                <canvas id="lab-scatter" ref={scatter} role="img"
+                    aria-label={lang.pick(
+                        format!("Total time, engine against QEMU, on log axes: {} runs both finished; the held-out half's median error is {}.", report.runs.iter().filter(|r| r.err_total.is_some()).count(), pct(h.median_abs_err_total, lang)),
+                        format!("Gesamtzeit, Simulation gegen QEMU, logarithmisch: {} Läufe, die beide beendeten; der Median des Fehlers der zurückgehaltenen Hälfte ist {}.", report.runs.iter().filter(|r| r.err_total.is_some()).count(), pct(h.median_abs_err_total, lang)))}>
+                </canvas>
+            </div>
+            <ul class="legend">
+                <li><span class="swatch line lab-agree"></span>{lang.pick("engine = QEMU (and ±20 %)", "Simulation = QEMU (und ±20 %)")}</li>
+                <li><span class="swatch ring chart-stop"></span>{lang.pick("calibration half", "Kalibrierhälfte")}</li>
+                <li><span class="swatch dot chart-pass"></span>{lang.pick("held-out half", "zurückgehaltene Hälfte")}</li>
+                if mark.is_some() {
+                    <li><span class="swatch ring lab-mark"></span>{lang.pick("the opened run", "der geöffnete Lauf")}</li>
+                }
+            </ul>
+            <div class="field lab-pick">
+                <label for="lab-run">{lang.pick("A lab run", "Ein Laborlauf")}</label>
+                <select id="lab-run" onchange={on_pick}>{ for options }</select>
+                <button id="lab-open" onclick={on_open} disabled={*loading}>
+                    {if *loading { lang.pick("Loading QEMU's series…", "Zeitreihe von QEMU wird geladen…") } else { lang.pick("Open in the playground", "In der Spielwiese öffnen") }}
+                </button>
+                <p class="hint">{lang.pick(
+                    "Opens the run's inputs on the lab's host, with what QEMU had left to send drawn over the engine's. Change anything and watch the engine's curve move.",
+                    "Öffnet die Eingaben des Laufs auf dem Host des Labors, mit dem, was QEMU noch zu senden hatte, über der Kurve der Simulation. Ändern Sie etwas und sehen Sie, wie sich die Kurve der Simulation bewegt.")}</p>
+            </div>
+        </>
+    }
+}
+
+#[function_component(LabResults)]
+fn lab_results(p: &ResultsProps) -> Html {
+    let lang = p.lang;
+    let f = Fmt(lang);
     let on_close = p.on_close.reform(|_: MouseEvent| ());
     let on_host = HostProfile::lab().is_ok_and(|h| h.is_on(&p.trace.scenario));
     let opened_view = p.opened.as_ref().map(|o| {
@@ -342,57 +413,10 @@ fn lab_results(p: &ResultsProps) -> Html {
             </div>
         }
     });
-    let h = &report.holdout;
-    let runs_measured = lab_runs().map_or(0, <[_]>::len);
     html! {
         <>
-            <p>{lang.pick(
-                format!("The lab ran {} real migrations between two QEMU 10 processes on one machine and recorded every input. \
-                    The engine, given each run's inputs and the lab host's profile, predicts each one. \
-                    Half the runs were set aside before anything was compared: {} of them, never used to set a constant.",
-                    runs_measured, h.runs),
-                format!("Das Labor hat {} echte Migrationen zwischen zwei QEMU-10-Prozessen auf einem Rechner ausgeführt und jede Eingabe festgehalten. \
-                    Die Simulation sagt jeden Lauf aus seinen Eingaben und dem Profil des Labor-Hosts voraus. \
-                    Die Hälfte der Läufe wurde vor jedem Vergleich zurückgelegt: {} davon, nie zum Einstellen einer Konstante benutzt.",
-                    runs_measured, h.runs))}</p>
-            <table class="lab-targets" data-testid="lab-targets">
-                <caption>{lang.pick("The held-out half against the targets set before the comparison", "Die zurückgehaltene Hälfte gegen die vor dem Vergleich gesetzten Ziele")}</caption>
-                <thead><tr>
-                    <th scope="col">{lang.pick("target", "Ziel")}</th>
-                    // A soft hyphen lets the German header break on a phone.
-                    <th scope="col">{lang.pick("held out", "zurück\u{ad}gehalten")}</th>
-                    <th scope="col">{lang.pick("verdict", "Ergebnis")}</th>
-                </tr></thead>
-                <tbody>{ for targets }</tbody>
-            </table>
-            <p class="small">{lang.pick(
-                format!("Run-to-run noise: the same run repeated varies by a median of {} in total time. Even a second QEMU run, used as the prediction, misses by a median of {} (p75 {}).", pct(report.noise.median_spread_total, lang), pct(report.noise.repeat_median_abs_err_total, lang), pct(report.noise.repeat_p75_abs_err_total, lang)),
-                format!("Streuung von Lauf zu Lauf: derselbe Lauf wiederholt schwankt in der Gesamtzeit im Median um {}. Selbst ein zweiter QEMU-Lauf als Vorhersage liegt im Median um {} daneben (p75 {}).", pct(report.noise.median_spread_total, lang), pct(report.noise.repeat_median_abs_err_total, lang), pct(report.noise.repeat_p75_abs_err_total, lang)))}</p>
-            <div class="chart-wrap">
-                <canvas id="lab-scatter" ref={scatter} role="img"
-                    aria-label={lang.pick(
-                        format!("Total time, engine against QEMU, on log axes: {} runs both finished; the held-out half's median error is {}.", report.runs.iter().filter(|r| r.err_total.is_some()).count(), pct(h.median_abs_err_total, lang)),
-                        format!("Gesamtzeit, Simulation gegen QEMU, logarithmisch: {} Läufe, die beide beendeten; der Median des Fehlers der zurückgehaltenen Hälfte ist {}.", report.runs.iter().filter(|r| r.err_total.is_some()).count(), pct(h.median_abs_err_total, lang)))}>
-                </canvas>
-            </div>
-            <ul class="legend">
-                <li><span class="swatch line lab-agree"></span>{lang.pick("engine = QEMU (and ±20 %)", "Simulation = QEMU (und ±20 %)")}</li>
-                <li><span class="swatch ring chart-stop"></span>{lang.pick("calibration half", "Kalibrierhälfte")}</li>
-                <li><span class="swatch dot chart-pass"></span>{lang.pick("held-out half", "zurückgehaltene Hälfte")}</li>
-                if p.opened.is_some() {
-                    <li><span class="swatch ring lab-mark"></span>{lang.pick("the opened run", "der geöffnete Lauf")}</li>
-                }
-            </ul>
-            <div class="field lab-pick">
-                <label for="lab-run">{lang.pick("A lab run", "Ein Laborlauf")}</label>
-                <select id="lab-run" onchange={on_pick}>{ for options }</select>
-                <button id="lab-open" onclick={on_open} disabled={*loading}>
-                    {if *loading { lang.pick("Loading QEMU's series…", "Zeitreihe von QEMU wird geladen…") } else { lang.pick("Open in the playground", "In der Spielwiese öffnen") }}
-                </button>
-                <p class="hint">{lang.pick(
-                    "Opens the run's inputs on the lab's host, with what QEMU had left to send drawn over the engine's. Change anything and watch the engine's curve move.",
-                    "Öffnet die Eingaben des Laufs auf dem Host des Labors, mit dem, was QEMU noch zu senden hatte, über der Kurve der Simulation. Ändern Sie etwas und sehen Sie, wie sich die Kurve der Simulation bewegt.")}</p>
-            </div>
+            <LabSummary report={p.report.clone()} opened={p.opened.as_ref().map(|o| (o.index, o.id.clone()))}
+                on_open={p.on_open.clone()} {lang} />
             { for opened_view }
             <p class="small">{lang.pick(
                 "Measure your own machine with cargo xtask lab; the method is in the project's docs/lab.md.",
