@@ -350,7 +350,7 @@ fn each_migration_yields_a_memory_view_on_the_cluster_clock() {
             trace.sample_memory(at, 0.0, out);
             Trace::count_states(out)
         };
-        let blocks = trace.layout.blocks;
+        let blocks = trace.layout().blocks;
         // Queued and in setup: nothing sent; done: everything clean.
         assert_eq!(count(m.start_s, &mut out)[1], 0);
         assert_eq!(count(m.end_s, &mut out), [0, blocks, 0, 0, 0, 0, 0]);

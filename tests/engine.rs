@@ -403,7 +403,7 @@ fn plain() -> Scenario {
 #[test]
 fn memory_map_follows_the_passes() {
     let t = simulate(&plain()).unwrap();
-    let blocks = t.layout.blocks;
+    let blocks = t.layout().blocks;
     // During setup nothing is sent.
     assert_eq!(states_at(&t, 0.0), [blocks, 0, 0, 0, 0, 0, 0]);
     // Halfway through pass 1 about half the blocks have been sent; none are in flight with a
@@ -419,7 +419,7 @@ fn memory_map_follows_the_passes() {
     // At the end of pass 1 the dirty blocks are what pass 2 sends, in proportion.
     let [unsent, _, dirty, _, _, _, _] = states_at(&t, p1.end_s);
     assert_eq!(unsent, 0);
-    let expected = p1.dirty_bytes_at_end / t.layout.block_bytes;
+    let expected = p1.dirty_bytes_at_end / t.layout().block_bytes;
     assert!(
         (dirty as f64 - expected).abs() < 4.0 * expected.sqrt() + 2.0,
         "{dirty} vs {expected}"
@@ -436,7 +436,7 @@ fn zero_pages_fly_by_when_sent_as_markers() {
     s.vm.untouched_mib = 3072.0;
     s.network.dedicated = true;
     let t = simulate(&s).unwrap();
-    let zero = t.layout.zero_blocks;
+    let zero = t.layout().zero_blocks;
     assert_eq!(zero, 3072);
     let p1 = &t.passes[0];
     // Three quarters of memory are zero pages, yet they take a sliver of pass 1's time: when

@@ -30,7 +30,7 @@ fn first_write(
     since_first_pass: f64,
     block: usize,
 ) -> f64 {
-    let layout = &trace.layout;
+    let layout = trace.layout();
     let Some(rank) = layout.ws_rank[block] else {
         return f64::INFINITY;
     };
@@ -74,7 +74,7 @@ impl Trace {
     /// Wire cost of sending pass-1 block `rank`th in order, cumulatively, as a fraction of the
     /// whole pass: data blocks cost their encoded size, zero blocks their marker or compressed size.
     fn pass1_progress_needed(&self, rank: usize) -> f64 {
-        let l = &self.layout;
+        let l = self.layout();
         let data_blocks = l.first_zero_block();
         let c_data = self.rates.encode(l.block_bytes, 0.0).wire;
         let c_zero = self.rates.encode(0.0, l.block_bytes).wire;
@@ -92,7 +92,7 @@ impl Trace {
     /// Fills `out` with every block's state at time `t`. Blocks whose transfer finished within
     /// the last `window` seconds are `InFlight`.
     pub fn sample_memory(&self, t: f64, window: f64, out: &mut Vec<BlockState>) {
-        let layout = &self.layout;
+        let layout = self.layout();
         out.clear();
         let zero_from = layout.first_zero_block();
         out.extend((0..layout.blocks).map(|b| {
@@ -214,7 +214,7 @@ impl Trace {
     /// the list: pushed in address order from the first, and — drawn from the last, so that the
     /// two can be told apart — the ones the guest faulted on, as many as it had by `t`.
     fn sample_postcopy(&self, pc: &PostcopyRecord, t: f64, out: &mut [BlockState]) {
-        let layout = &self.layout;
+        let layout = self.layout();
         let wl = self.workload();
         let origin = self.passes.first().map_or(0.0, |p| p.start_s);
         let missing = |b: usize| match self.passes.last() {

@@ -6,12 +6,10 @@
 //! memory size.
 
 use super::background::{long_run, Background, MAX_SEGMENTS_PER_TRANSFER};
-use super::memory::MemoryLayout;
 use super::migration::{Machine, Step};
 use super::scenario::{Scenario, ScenarioError};
 use super::trace::{LinkSegment, Outcome, Trace};
 use super::transport::RateBreakdown;
-use super::units::MIB;
 
 pub use super::background::{BURST_GBPS, BURST_MEAN_S, QUIET_GBPS, QUIET_MEAN_S};
 pub use super::policy::{
@@ -63,12 +61,7 @@ pub fn simulate(s: &Scenario) -> Result<Trace, ScenarioError> {
         cpu_source_core_s: m.cpu_source_core_s,
         cpu_dest_core_s: m.cpu_dest_core_s,
         postcopy: m.postcopy.clone(),
-        layout: MemoryLayout::new(
-            s.vm.memory_mib * MIB,
-            s.vm.working_set_mib * MIB,
-            s.vm.untouched_mib * MIB,
-            s.seed,
-        ),
+        layout: Default::default(),
     })
 }
 

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::memory::MemoryLayout;
 use super::scenario::Scenario;
 use super::transport::{Bottleneck, RateBreakdown};
+use super::units::MIB;
 use super::workload::Workload;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -158,11 +159,39 @@ pub struct Trace {
     pub cpu_dest_core_s: f64,
     /// The post-copy phase, when the migration switched to post-copy.
     pub postcopy: Option<PostcopyRecord>,
+    /// The memory map's layout ([`Trace::layout`]).
     #[serde(skip)]
-    pub layout: MemoryLayout,
+    pub(crate) layout: LazyLayout,
+}
+
+/// The memory map's layout of a trace, made on first use: a run of a sweep, a spread or a
+/// study never draws its map, and making it walks every block (a fifth of the work of
+/// simulating a small VM).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LazyLayout(std::sync::OnceLock<MemoryLayout>);
+
+impl PartialEq for LazyLayout {
+    /// Always: the layout is a function of the scenario, which the trace compares anyway.
+    fn eq(&self, _: &LazyLayout) -> bool {
+        true
+    }
 }
 
 impl Trace {
+    /// Which blocks of the memory map are in the working set, never written, and when pass 1
+    /// sends them: a function of the VM's sizes and the seed.
+    pub fn layout(&self) -> &MemoryLayout {
+        self.layout.0.get_or_init(|| {
+            let vm = &self.scenario.vm;
+            MemoryLayout::new(
+                vm.memory_mib * MIB,
+                vm.working_set_mib * MIB,
+                vm.untouched_mib * MIB,
+                self.scenario.seed,
+            )
+        })
+    }
+
     pub fn duration_s(&self) -> f64 {
         self.total_time_s
     }

@@ -472,16 +472,17 @@ impl Canvas2d {
 }
 
 impl Drop for Canvas2d {
-    /// Copies the drawing onto the shown canvas, replacing every pixel (`copy`). The shown
-    /// canvas is resized only when its size changed (a resize clears it and resets its state).
+    /// Copies the drawing onto the shown canvas. The shown canvas is resized only when its size
+    /// changed (a resize clears it and resets its state).
     fn drop(&mut self) {
         let (w, h) = (self.canvas.width(), self.canvas.height());
         if self.shown.width() != w || self.shown.height() != h {
             self.shown.set_width(w);
             self.shown.set_height(h);
         }
+        // The drawing is opaque (`prepare` fills it with the card's colour first): drawn over
+        // the old one, it replaces every pixel.
         if let Some(ctx) = context_2d(&self.shown) {
-            ctx.set_global_composite_operation("copy").ok();
             ctx.draw_image_with_html_canvas_element(&self.canvas, 0.0, 0.0)
                 .ok();
         }

@@ -292,7 +292,7 @@ pub(crate) fn migration(m: &crate::engine::cluster::MigrationRecord, lang: Lang)
 /// Block `i` of the memory map: its size, where it starts, and its state at the time shown.
 pub(crate) fn block(trace: &Trace, i: usize, state: &str, lang: Lang) -> String {
     let f = Fmt(lang);
-    let size = trace.layout.block_bytes;
+    let size = trace.layout().block_bytes;
     let (bytes, from) = (f.bytes(size), f.bytes(i as f64 * size));
     let n = i + 1;
     lang.pick(

@@ -291,7 +291,7 @@ pub fn memory_map(props: &MemoryMapProps) -> Html {
         });
     }
     let lang = props.lang;
-    let layout = &props.trace.layout;
+    let layout = props.trace.layout();
     let block = Fmt(lang).bytes(layout.block_bytes);
     let aria = aria_label(layout.blocks, &block, &counts, lang);
     let names = labels(lang);

@@ -14,11 +14,10 @@ mod scenario;
 
 use serde::Serialize;
 
-use crate::engine::memory::MemoryLayout;
 use crate::engine::postcopy::PostcopyRecord;
 use crate::engine::trace::{LinkSegment, Outcome, PassRecord, PhaseSpan, StopCopyRecord, Trace};
 use crate::engine::transport::{Bottleneck, RateBreakdown};
-use crate::engine::units::{fmt_bytes, MIB};
+use crate::engine::units::fmt_bytes;
 
 pub use crate::engine::migration::{Stage, StageSpan};
 pub use fair::{max_min, max_min_held, Demand, Held};
@@ -243,12 +242,7 @@ impl ClusterTrace {
             .collect();
         Some(Trace {
             rates: RateBreakdown::new(&s),
-            layout: MemoryLayout::new(
-                vm.memory_mib * MIB,
-                vm.working_set_mib * MIB,
-                vm.untouched_mib * MIB,
-                s.seed,
-            ),
+            layout: Default::default(),
             scenario: s,
             phases,
             passes: m.pass_records.clone(),
