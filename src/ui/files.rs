@@ -103,7 +103,20 @@ pub fn open_file(file: web_sys::File, dispatch: UseReducerDispatcher<AppState>) 
         let text = text.as_string().unwrap_or_default();
         match parse_scenario_file(&text) {
             Ok(Opened::Single(s)) => dispatch.dispatch(Action::Import(s)),
-            Ok(Opened::Cluster(c)) => dispatch.dispatch(Action::ImportCluster(c)),
+            // In a task of its own: a file of thousands of VMs takes tens of milliseconds to
+            // parse, and as long again to set up and show, which would make one long task.
+            Ok(Opened::Cluster(c)) => {
+                let open =
+                    Closure::once_into_js(move || dispatch.dispatch(Action::ImportCluster(c)));
+                let queued = web_sys::window().is_some_and(|w| {
+                    w.set_timeout_with_callback_and_timeout_and_arguments_0(open.unchecked_ref(), 0)
+                        .is_ok()
+                });
+                if !queued {
+                    // No window to queue on: nothing could show the cluster anyway.
+                    web_sys::console::warn_1(&"no window to open the cluster in".into());
+                }
+            }
             Err(e) => dispatch.dispatch(Action::ImportFailed(name, e)),
         }
     });
