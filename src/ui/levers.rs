@@ -27,7 +27,6 @@ pub struct LeverProps {
 #[function_component(LeverView)]
 pub fn lever_view(p: &LeverProps) -> Html {
     let lang = p.lang;
-    let f = Fmt(lang);
     // The reader's link speed first, then the table's: the advice shows once its group is
     // done.
     let per_speed = lever_sets(&p.scenario).len();
@@ -37,7 +36,29 @@ pub fn lever_view(p: &LeverProps) -> Html {
             .get(i)
             .and_then(|point| study_run(s, *point))
     });
-    let n = per_speed;
+    html! {
+        <LeverStudy {runs} {current} now_set={LeverSet::of(&p.scenario)} {per_speed} {total} {lang} />
+    }
+}
+
+/// What the study found, shown for the scenario's lever set. A component of its own: while
+/// the reader drags a slider the study keeps the runs of the input before, and this renders
+/// nothing again until they change.
+#[derive(Properties, PartialEq)]
+struct StudyProps {
+    runs: Rc<Vec<Option<Option<LeverRun>>>>,
+    current: bool,
+    now_set: LeverSet,
+    per_speed: usize,
+    total: usize,
+    lang: Lang,
+}
+
+#[function_component(LeverStudy)]
+fn lever_study(p: &StudyProps) -> Html {
+    let (lang, runs, current, now_set, total) = (p.lang, &p.runs, p.current, p.now_set, p.total);
+    let f = Fmt(lang);
+    let n = p.per_speed;
     let done = runs.iter().take(n).flatten().count();
     let title = lang.pick("Which lever?", "Welche Stellschraube?");
     if done < n {
@@ -45,7 +66,6 @@ pub fn lever_view(p: &LeverProps) -> Html {
     }
     let mut ranked: Vec<LeverRun> = runs.iter().take(n).flatten().flatten().copied().collect();
     rank(&mut ranked);
-    let now_set = LeverSet::of(&p.scenario);
     let now = ranked.iter().find(|r| r.set == now_set);
     let advice = recommend(&ranked, now_set)
         .map(|pick| crate::model::levers::recommendation(pick, now, lang));
@@ -85,7 +105,7 @@ pub fn lever_view(p: &LeverProps) -> Html {
         html! {<>
             { updating(current, lang) }
             <p data-testid="lever-advice">{advice}</p>
-            { speed_table(&runs, n, now_set, total, lang) }
+            { speed_table(runs, n, now_set, total, lang) }
             { ranked_table(n, headers, rows.collect(), lang) }
         </>},
         current,
