@@ -499,7 +499,9 @@ pub fn controls(p: &ControlsProps) -> Html {
             }
             if show_levers {
                 <fieldset class="levers">
-                    <legend>{lang.pick("The tuning guide's levers", "Die Stellschrauben des Leitfadens")}</legend>
+                    // Under QEMU the levers are QEMU's (multifd, XBZRLE, post-copy), not the
+                    // Hyper-V tuning guide's.
+                    <legend>{if qemu { lang.pick("The levers", "Die Stellschrauben") } else { lang.pick("The tuning guide's levers", "Die Stellschrauben des Leitfadens") }}</legend>
                     if show(Control::LeverDedicated) {
                         { checkbox("lever-dedicated", lang.pick("Dedicated migration network", "Dediziertes Migrationsnetzwerk"),
                             lang.pick(" no VM, cluster or backup traffic on the link: shorter and consistent",
@@ -545,7 +547,7 @@ pub fn controls(p: &ControlsProps) -> Html {
                             { choice("postcopy", lang.pick("Post-copy (migrate-start-postcopy)", "Post-Copy (migrate-start-postcopy)"), &[
                                 ("off", lang.pick("off: pre-copy to the end", "aus: Pre-Copy bis zum Ende")),
                                 ("0", lang.pick("at once", "sofort")),
-                                ("1", lang.pick("after 1 pass (libvirt's --postcopy-after-precopy)", "nach 1 Durchlauf (libvirt: --postcopy-after-precopy)")),
+                                ("1", lang.pick("after 1 pass (as libvirt)", "nach 1 Durchlauf (wie libvirt)")),
                                 ("3", lang.pick("after 3 passes", "nach 3 Durchläufen")),
                                 ("stalled", lang.pick("when pre-copy stalls", "wenn Pre-Copy stockt")),
                             ], &postcopy_value, on_postcopy) }
