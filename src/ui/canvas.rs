@@ -731,14 +731,19 @@ pub(crate) struct Surface {
     offpage: Rc<OnceCell<HtmlCanvasElement>>,
 }
 
-/// A canvas outside the document, for drawing `shown`'s pictures.
-fn offpage_for(shown: &HtmlCanvasElement) -> Option<HtmlCanvasElement> {
-    let canvas: HtmlCanvasElement = shown
-        .owner_document()?
+/// A canvas outside the document.
+fn offpage_canvas() -> Option<HtmlCanvasElement> {
+    web_sys::window()?
+        .document()?
         .create_element("canvas")
         .ok()?
         .dyn_into()
-        .ok()?;
+        .ok()
+}
+
+/// An off-page canvas for drawing `shown`'s pictures.
+fn offpage_for(shown: &HtmlCanvasElement) -> Option<HtmlCanvasElement> {
+    let canvas = offpage_canvas()?;
     canvas.set_attribute("data-chart", &shown.id()).ok();
     Some(canvas)
 }
@@ -754,13 +759,7 @@ pub(crate) fn text_width(font: &str, text: &str) -> Option<f64> {
     MEASURE.with(|m| {
         let mut m = m.borrow_mut();
         if m.is_none() {
-            let canvas: HtmlCanvasElement = web_sys::window()?
-                .document()?
-                .create_element("canvas")
-                .ok()?
-                .dyn_into()
-                .ok()?;
-            *m = Some((context_2d(&canvas)?, String::new()));
+            *m = Some((context_2d(&offpage_canvas()?)?, String::new()));
         }
         let (ctx, set) = m.as_mut()?;
         if set != font {
