@@ -1,6 +1,7 @@
 //! The knobs: VM, network, stop policy and the four levers of the tuning guide. Every change
 //! sends a new scenario or a model edit, which is re-simulated at once.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -44,20 +45,79 @@ pub struct ControlsProps {
     pub lang: Lang,
 }
 
+/// What the controls' callbacks read when they run: the scenario, the refused fields and the
+/// language of the controls' last render. The callbacks are made anew on every render, but as
+/// each reads these when it runs (and emits to the app's intents, which never change), an old
+/// one does what a new one would: the sliders leave their callbacks out of their props'
+/// equality, so a slider step renders the slider that moved, not every slider of the panel.
+struct Now {
+    scenario: Rc<Scenario>,
+    errors: Errors,
+    lang: Lang,
+}
+
+type Latest = Rc<RefCell<Now>>;
+
 /// A callback that applies `edit(scenario, value)` to a copy of the current scenario.
-fn editor<T: 'static>(p: &ControlsProps, edit: impl Fn(&mut Scenario, T) + 'static) -> Callback<T> {
-    let s = p.scenario.clone();
-    let d = p.on_scenario.clone();
+fn editor<T: 'static>(
+    latest: &Latest,
+    on_scenario: &Callback<Scenario>,
+    edit: impl Fn(&mut Scenario, T) + 'static,
+) -> Callback<T> {
+    let (latest, on_scenario) = (latest.clone(), on_scenario.clone());
     Callback::from(move |v: T| {
-        let mut next = (*s).clone();
+        let mut next = (*latest.borrow().scenario).clone();
         edit(&mut next, v);
-        d.emit(next);
+        on_scenario.emit(next);
     })
 }
 
 /// Dispatches the model's edit for a value the reader gave.
-fn intent<T: 'static>(p: &ControlsProps, edit: impl Fn(T) -> Edit + 'static) -> Callback<T> {
-    p.on_edit.reform(edit)
+fn intent<T: 'static>(on_edit: &Callback<Edit>, edit: impl Fn(T) -> Edit + 'static) -> Callback<T> {
+    on_edit.reform(edit)
+}
+
+/// Each refused field's id with its message and what was typed.
+type Errors = Vec<(&'static str, (String, String))>;
+/// A typed value's callback, and the field's refusal if it has one.
+type Guarded = (Callback<Typed>, Option<(String, String)>);
+
+/// A typed value goes to the scenario only when its field accepts it; otherwise the field
+/// says why and keeps what was typed.
+fn guard(
+    id: &'static str,
+    cb: &Callback<f64>,
+    latest: &Latest,
+    errors: UseStateSetter<Errors>,
+) -> Guarded {
+    let current = latest
+        .borrow()
+        .errors
+        .iter()
+        .find(|(k, _)| *k == id)
+        .map(|(_, e)| e.clone());
+    let (cb, latest) = (cb.clone(), latest.clone());
+    let checked = Callback::from(move |(v, text): Typed| {
+        let (mut e, lang) = {
+            let now = latest.borrow();
+            (now.errors.clone(), now.lang)
+        };
+        let before = e.len();
+        e.retain(|(k, _)| *k != id);
+        match check(id, v, lang) {
+            Ok(v) => {
+                if e.len() < before {
+                    errors.set(e);
+                }
+                cb.emit(v);
+            }
+            Err(msg) => {
+                e.push((id, (msg, text)));
+                errors.set(e);
+            }
+        }
+    });
+    (checked, current)
 }
 
 /// Nice rounding for log-scale memory: 0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 8 … GiB.
@@ -70,36 +130,16 @@ fn memory_from_position(pos: f64) -> f64 {
 #[function_component(Controls)]
 pub fn controls(p: &ControlsProps) -> Html {
     let s = &*p.scenario;
-    // Each refused field's id with its message and what was typed.
-    let errors = use_state(Vec::<(&'static str, (String, String))>::new);
-    // A typed value goes to the scenario only when its field accepts it; otherwise the field
-    // says why and keeps what was typed.
-    type Guarded = (Callback<Typed>, Option<(String, String)>);
-    let guard = |id: &'static str, cb: Callback<f64>| -> Guarded {
-        let errors = errors.clone();
-        let lang = p.lang;
-        let current = errors
-            .iter()
-            .find(|(k, _)| *k == id)
-            .map(|(_, e)| e.clone());
-        let checked = Callback::from(move |(v, text): Typed| {
-            let mut e = (*errors).clone();
-            e.retain(|(k, _)| *k != id);
-            match check(id, v, lang) {
-                Ok(v) => {
-                    if e.len() < errors.len() {
-                        errors.set(e);
-                    }
-                    cb.emit(v);
-                }
-                Err(msg) => {
-                    e.push((id, (msg, text)));
-                    errors.set(e);
-                }
-            }
-        });
-        (checked, current)
+    let errors = use_state(Errors::new);
+    let lang = p.lang;
+    let now = || Now {
+        scenario: p.scenario.clone(),
+        errors: (*errors).clone(),
+        lang,
     };
+    let latest: Latest = use_mut_ref(now);
+    *latest.borrow_mut() = now();
+    let (on_edit, on_scenario) = (&p.on_edit, &p.on_scenario);
     let memory_gib = s.vm.memory_mib / 1024.0;
     let ws_pct = if s.vm.memory_mib > 0.0 {
         s.vm.working_set_mib / s.vm.memory_mib * 100.0
@@ -112,20 +152,20 @@ pub fn controls(p: &ControlsProps) -> Html {
         .unwrap_or(LINKS.len() - 1);
 
     // Memory's parts keep their shares of it; raising one part takes room from the other.
-    let on_memory_slide = intent(p, |pos: f64| {
+    let on_memory_slide = intent(on_edit, |pos: f64| {
         Edit::Memory(memory_from_position(pos) * 1024.0)
     });
-    let on_memory_value = intent(p, |gib: f64| Edit::Memory(gib * 1024.0));
-    let on_ws = intent(p, |pct: f64| Edit::Share(Part::WorkingSet, pct));
-    let on_dirty = editor(p, |s, v: f64| s.vm.dirty_rate_mibps = v);
-    let on_dirty_slide = editor(p, |s, pos: f64| {
+    let on_memory_value = intent(on_edit, |gib: f64| Edit::Memory(gib * 1024.0));
+    let on_ws = intent(on_edit, |pct: f64| Edit::Share(Part::WorkingSet, pct));
+    let on_dirty = editor(&latest, on_scenario, |s, v: f64| s.vm.dirty_rate_mibps = v);
+    let on_dirty_slide = editor(&latest, on_scenario, |s, pos: f64| {
         s.vm.dirty_rate_mibps = DIRTY_RATE.value(pos)
     });
-    let on_link_slide = editor(p, |s, pos: f64| {
+    let on_link_slide = editor(&latest, on_scenario, |s, pos: f64| {
         s.network.link_gbps = LINKS[(pos.max(0.0) as usize).min(LINKS.len() - 1)]
     });
-    let on_link_value = editor(p, |s, v: f64| s.network.link_gbps = v);
-    let on_pattern = editor(p, |s, v: String| {
+    let on_link_value = editor(&latest, on_scenario, |s, v: f64| s.network.link_gbps = v);
+    let on_pattern = editor(&latest, on_scenario, |s, v: String| {
         s.vm.pattern = Pattern::from_name(&v).unwrap_or_default()
     });
     let pattern = s.vm.pattern.name();
@@ -134,17 +174,21 @@ pub fn controls(p: &ControlsProps) -> Html {
     } else {
         0.0
     };
-    let on_free = intent(p, |pct: f64| Edit::Share(Part::Untouched, pct));
-    let on_content = editor(p, |s, pct: f64| s.vm.compressible_fraction = pct / 100.0);
+    let on_free = intent(on_edit, |pct: f64| Edit::Share(Part::Untouched, pct));
+    let on_content = editor(&latest, on_scenario, |s, pct: f64| {
+        s.vm.compressible_fraction = pct / 100.0
+    });
     // A hypervisor comes with its overheads and its usual transport (`pick_hypervisor`).
-    let on_policy = intent(p, |v: String| {
+    let on_policy = intent(on_edit, |v: String| {
         Edit::Hypervisor(Hypervisor::from_name(&v).unwrap_or(Hypervisor::Hyperv))
     });
     // The lab's host is only in the full bundle: its profile is fitted on the lab's runs.
-    let on_host = editor(p, |s, v: String| set_lab_host(s, v == "lab"));
+    let on_host = editor(&latest, on_scenario, |s, v: String| {
+        set_lab_host(s, v == "lab")
+    });
     let host = if on_lab_host(s) { "lab" } else { "datacentre" };
     let policy = Hypervisor::of(s).name();
-    let on_policy_param = editor(p, |s, v: f64| {
+    let on_policy_param = editor(&latest, on_scenario, |s, v: f64| {
         let count = to_count(v);
         match &mut s.policy {
             StopPolicy::HyperV { max_passes, .. } => *max_passes = count,
@@ -154,7 +198,6 @@ pub fn controls(p: &ControlsProps) -> Html {
             } => *downtime_limit_ms = v,
         }
     });
-    let lang = p.lang;
     let (param_label, param_unit, param_value, param_hint) = match s.policy {
         StopPolicy::HyperV { max_passes, .. } => (
             lang.pick("Maximum pre-copy passes", "Höchstzahl der Kopierdurchläufe"),
@@ -193,15 +236,19 @@ pub fn controls(p: &ControlsProps) -> Html {
             ..
         }
     );
-    let on_auto_converge = editor(p, |s, v: bool| {
+    let on_auto_converge = editor(&latest, on_scenario, |s, v: bool| {
         if let StopPolicy::Qemu { auto_converge, .. } = &mut s.policy {
             *auto_converge = v;
         }
     });
-    let on_nics = editor(p, |s, v: f64| s.network.nics = to_count(v));
-    let on_rtt = editor(p, |s, v: f64| s.network.rtt_ms = v);
-    let on_window = editor(p, |s, v: f64| s.network.tcp_window_kib = v);
-    let on_smb_limit = editor(p, |s, v: f64| {
+    let on_nics = editor(&latest, on_scenario, |s, v: f64| {
+        s.network.nics = to_count(v)
+    });
+    let on_rtt = editor(&latest, on_scenario, |s, v: f64| s.network.rtt_ms = v);
+    let on_window = editor(&latest, on_scenario, |s, v: f64| {
+        s.network.tcp_window_kib = v
+    });
+    let on_smb_limit = editor(&latest, on_scenario, |s, v: f64| {
         s.network.smb_limit_mibps = if v.is_finite() && v > 0.0 || v < 0.0 {
             Some(v)
         } else {
@@ -229,7 +276,7 @@ pub fn controls(p: &ControlsProps) -> Html {
             *max_bandwidth_mibps = v;
         }
     };
-    let on_bandwidth_choice = editor(p, move |s, v: String| {
+    let on_bandwidth_choice = editor(&latest, on_scenario, move |s, v: String| {
         let limit = match v.as_str() {
             "unlimited" => None,
             "custom" => Some(s.policy.max_bandwidth().map_or(1000.0, |b| b / MIB)),
@@ -237,10 +284,16 @@ pub fn controls(p: &ControlsProps) -> Html {
         };
         set_qemu_bandwidth(s, limit);
     });
-    let on_bandwidth = editor(p, move |s, v: f64| set_qemu_bandwidth(s, Some(v)));
-    let on_cores = editor(p, |s, v: f64| s.transport.host_cores = to_count(v));
-    let on_load = editor(p, |s, v: f64| s.transport.host_load = v / 100.0);
-    let on_seed = editor(p, |s, v: f64| {
+    let on_bandwidth = editor(&latest, on_scenario, move |s, v: f64| {
+        set_qemu_bandwidth(s, Some(v))
+    });
+    let on_cores = editor(&latest, on_scenario, |s, v: f64| {
+        s.transport.host_cores = to_count(v)
+    });
+    let on_load = editor(&latest, on_scenario, |s, v: f64| {
+        s.transport.host_load = v / 100.0
+    });
+    let on_seed = editor(&latest, on_scenario, |s, v: f64| {
         if v.is_finite() && v >= 0.0 {
             s.seed = v as u64
         }
@@ -248,21 +301,21 @@ pub fn controls(p: &ControlsProps) -> Html {
 
     // The levers: each sets its one setting (`model::Lever`); the performance option and the
     // NICs' RDMA capability never change each other.
-    let on_dedicated = intent(p, |v: bool| Edit::Lever(Lever::Dedicated(v)));
-    let on_buffers = intent(p, |v: bool| Edit::Lever(Lever::MaxBuffers(v)));
-    let on_option = intent(p, |v: String| {
+    let on_dedicated = intent(on_edit, |v: bool| Edit::Lever(Lever::Dedicated(v)));
+    let on_buffers = intent(on_edit, |v: bool| Edit::Lever(Lever::MaxBuffers(v)));
+    let on_option = intent(on_edit, |v: String| {
         Edit::Lever(Lever::Option(
             TransportKind::from_name(&v).unwrap_or_default(),
         ))
     });
-    let on_rdma = intent(p, |v: bool| Edit::Lever(Lever::Rdma(v)));
+    let on_rdma = intent(on_edit, |v: bool| Edit::Lever(Lever::Rdma(v)));
     let multifd = s.policy.multifd();
     let set_multifd = |s: &mut Scenario, v: Option<Multifd>| {
         if let StopPolicy::Qemu { multifd, .. } = &mut s.policy {
             *multifd = v;
         }
     };
-    let on_channels = editor(p, move |s, v: f64| {
+    let on_channels = editor(&latest, on_scenario, move |s, v: f64| {
         let compression = s
             .policy
             .multifd()
@@ -277,7 +330,7 @@ pub fn controls(p: &ControlsProps) -> Html {
             }),
         );
     });
-    let on_codec = editor(p, move |s, v: String| {
+    let on_codec = editor(&latest, on_scenario, move |s, v: String| {
         let compression = MultifdCompression::from_name(&v).unwrap_or_default();
         let channels = s.policy.multifd().map_or(2, |m| m.channels);
         set_multifd(
@@ -303,7 +356,7 @@ pub fn controls(p: &ControlsProps) -> Html {
         Some(bytes) => (bytes / MIB).to_string(),
         None => "off".to_string(),
     };
-    let on_xbzrle = editor(p, |s, v: String| {
+    let on_xbzrle = editor(&latest, on_scenario, |s, v: String| {
         if let StopPolicy::Qemu {
             xbzrle_cache_mib, ..
         } = &mut s.policy
@@ -317,7 +370,7 @@ pub fn controls(p: &ControlsProps) -> Html {
             .map_or("stalled".to_string(), |n| n.to_string()),
         None => "off".to_string(),
     };
-    let on_postcopy = editor(p, |s, v: String| {
+    let on_postcopy = editor(&latest, on_scenario, |s, v: String| {
         if let StopPolicy::Qemu {
             postcopy_after_passes,
             postcopy_when_stalled,
@@ -329,7 +382,7 @@ pub fn controls(p: &ControlsProps) -> Html {
         }
     });
     let preempt = s.policy.postcopy().is_some_and(|sw| sw.preempt);
-    let on_preempt = editor(p, |s, v: bool| {
+    let on_preempt = editor(&latest, on_scenario, |s, v: bool| {
         if let StopPolicy::Qemu {
             postcopy_preempt, ..
         } = &mut s.policy
@@ -338,7 +391,7 @@ pub fn controls(p: &ControlsProps) -> Html {
         }
     });
     let write_value = s.vm.write_bytes.to_string();
-    let on_write = editor(p, |s, v: String| {
+    let on_write = editor(&latest, on_scenario, |s, v: String| {
         s.vm.write_bytes = v.parse().unwrap_or(PAGE_BYTES);
     });
     let option = match (qemu, multifd) {
@@ -395,17 +448,27 @@ pub fn controls(p: &ControlsProps) -> Html {
     );
     let all = p.only.is_none() && chapter.is_none_or(|c| c.shows_control(Control::All));
 
-    let mem_g = guard("memory", on_memory_value);
-    let ws_g = guard("working-set", on_ws.clone());
-    let dirty_g = guard("dirty-rate", on_dirty.clone());
-    let free_g = guard("free", on_free.clone());
-    let content_g = guard("content", on_content.clone());
-    let link_g = guard("link", on_link_value);
     let policy_param_id = if matches!(s.policy, StopPolicy::Qemu { .. }) {
         "policy-param-ms"
     } else {
         "policy-param-passes"
     };
+    let mem_g = guard("memory", &on_memory_value, &latest, errors.setter());
+    let ws_g = guard("working-set", &on_ws, &latest, errors.setter());
+    let dirty_g = guard("dirty-rate", &on_dirty, &latest, errors.setter());
+    let free_g = guard("free", &on_free, &latest, errors.setter());
+    let content_g = guard("content", &on_content, &latest, errors.setter());
+    let link_g = guard("link", &on_link_value, &latest, errors.setter());
+    let nics_g = guard("nics", &on_nics, &latest, errors.setter());
+    let policy_param_g = guard(policy_param_id, &on_policy_param, &latest, errors.setter());
+    let bandwidth_g = guard("max-bandwidth", &on_bandwidth, &latest, errors.setter());
+    let channels_g = guard("multifd-channels", &on_channels, &latest, errors.setter());
+    let rtt_g = guard("rtt", &on_rtt, &latest, errors.setter());
+    let window_g = guard("window", &on_window, &latest, errors.setter());
+    let smb_limit_g = guard("smb-limit", &on_smb_limit, &latest, errors.setter());
+    let cores_g = guard("cores", &on_cores, &latest, errors.setter());
+    let load_g = guard("load", &on_load, &latest, errors.setter());
+    let seed_g = guard("seed", &on_seed, &latest, errors.setter());
     html! {
         <section class="panel controls" aria-label={lang.pick("Scenario", "Szenario")}>
             if show_vm {
@@ -461,7 +524,7 @@ pub fn controls(p: &ControlsProps) -> Html {
             if show(Control::Nics) {
                 { number("nics", lang.pick("NICs per host", "Netzwerkadapter je Host"), lang.pick("NICs", "Adapter"), f64::from(s.network.nics),
                     lang.pick("SMB Multichannel spreads one migration over all of them; TCP/IP uses one.",
-                        "SMB Multichannel verteilt eine Migration auf alle; TCP/IP nutzt einen."), guard("nics", on_nics)) }
+                        "SMB Multichannel verteilt eine Migration auf alle; TCP/IP nutzt einen."), nics_g) }
             }
             if show(Control::Policy) {
                 { choice("policy", lang.pick("Stop policy", "Stopp-Richtlinie"), &[
@@ -477,7 +540,7 @@ pub fn controls(p: &ControlsProps) -> Html {
                 ], host, on_host) }
             }
             if show(Control::PolicyParam) {
-                { number("policy-param", param_label, param_unit, param_value, param_hint, guard(policy_param_id, on_policy_param)) }
+                { number("policy-param", param_label, param_unit, param_value, param_hint, policy_param_g) }
             }
             if let Some(limit) = qemu_bandwidth.filter(|_| show(Control::MaxBandwidthChoice)) {
                 { choice("max-bandwidth-choice", lang.pick("QEMU max-bandwidth", "QEMU max-bandwidth"), &[
@@ -488,7 +551,7 @@ pub fn controls(p: &ControlsProps) -> Html {
                 if let Some(v) = limit.filter(|_| bandwidth_choice == "custom") {
                     { number("max-bandwidth", "max-bandwidth", "MiB/s", v,
                         lang.pick("QEMU's rate limit for pre-copy; it is lifted for the final copy.",
-                            "QEMUs Ratenbegrenzung für das Vorab-Kopieren; für die letzte Kopie wird sie aufgehoben."), guard("max-bandwidth", on_bandwidth)) }
+                            "QEMUs Ratenbegrenzung für das Vorab-Kopieren; für die letzte Kopie wird sie aufgehoben."), bandwidth_g) }
                 }
             }
             if matches!(s.policy, StopPolicy::Qemu { .. }) && show(Control::AutoConverge) {
@@ -524,7 +587,7 @@ pub fn controls(p: &ControlsProps) -> Html {
                                 f64::from(multifd.map_or(0, |m| m.channels)),
                                 lang.pick("Parallel connections, each with a thread that finds zero pages and compresses (QEMU's default: off; 2 when on).",
                                     "Parallele Verbindungen, jede mit einem Thread, der Nullseiten findet und komprimiert (QEMU-Standard: aus; eingeschaltet 2)."),
-                                guard("multifd-channels", on_channels)) }
+                                channels_g) }
                         }
                         if show(Control::MultifdCompression) || all {
                             { choice("multifd-compression", lang.pick("multifd compression", "multifd-Komprimierung"), &[
@@ -579,27 +642,27 @@ pub fn controls(p: &ControlsProps) -> Html {
                     <summary>{lang.pick("More settings", "Weitere Einstellungen")}</summary>
                     if show(Control::Rtt) {
                         { number("rtt", lang.pick("Round-trip time", "Umlaufzeit (RTT)"), "ms", s.network.rtt_ms,
-                            lang.pick("0.2 ms in one rack; more across a campus.", "0,2 ms in einem Rack; mehr über einen Campus."), guard("rtt", on_rtt)) }
+                            lang.pick("0.2 ms in one rack; more across a campus.", "0,2 ms in einem Rack; mehr über einen Campus."), rtt_g) }
                     }
                     if show(Control::Window) {
                         { number("window", lang.pick("TCP window", "TCP-Fenster"), "KiB", s.network.tcp_window_kib,
-                            lang.pick("Autotuning reaches 16 MiB; a fixed 64 KiB caps long paths.", "Die automatische Optimierung erreicht 16 MiB; feste 64 KiB begrenzen lange Wege."), guard("window", on_window)) }
+                            lang.pick("Autotuning reaches 16 MiB; a fixed 64 KiB caps long paths.", "Die automatische Optimierung erreicht 16 MiB; feste 64 KiB begrenzen lange Wege."), window_g) }
                     }
                     if show(Control::SmbLimit) {
                         { number("smb-limit", lang.pick("SMB bandwidth limit (0 = none)", "SMB-Bandbreitenlimit (0 = keins)"), "MiB/s", s.network.smb_limit_mibps.unwrap_or(0.0),
                             lang.pick("Set-SmbBandwidthLimit -Category LiveMigration: limits the SMB option only.",
-                                "Set-SmbBandwidthLimit -Category LiveMigration: begrenzt nur die SMB-Option."), guard("smb-limit", on_smb_limit)) }
+                                "Set-SmbBandwidthLimit -Category LiveMigration: begrenzt nur die SMB-Option."), smb_limit_g) }
                     }
                     if show(Control::Cores) {
-                        { number("cores", lang.pick("Host CPU cores", "CPU-Kerne des Hosts"), lang.pick("cores", "Kerne"), f64::from(s.transport.host_cores), "", guard("cores", on_cores)) }
+                        { number("cores", lang.pick("Host CPU cores", "CPU-Kerne des Hosts"), lang.pick("cores", "Kerne"), f64::from(s.transport.host_cores), "", cores_g) }
                     }
                     if show(Control::Load) {
                         { number("load", lang.pick("Host CPU load", "CPU-Last des Hosts"), "%", s.transport.host_load * 100.0,
-                            lang.pick("Compression only uses idle cores.", "Komprimierung nutzt nur freie Kerne."), guard("load", on_load)) }
+                            lang.pick("Compression only uses idle cores.", "Komprimierung nutzt nur freie Kerne."), load_g) }
                     }
                     if show(Control::Seed) {
                         { number("seed", lang.pick("Random seed", "Zufallsstartwert"), "", s.seed as f64,
-                            lang.pick("Background bursts and which pages are hot.", "Lastspitzen im Hintergrund und welche Seiten heiß sind."), guard("seed", on_seed)) }
+                            lang.pick("Background bursts and which pages are hot.", "Lastspitzen im Hintergrund und welche Seiten heiß sind."), seed_g) }
                     }
                 </details>
             }

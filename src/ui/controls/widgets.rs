@@ -4,7 +4,11 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+/// A slider's props leave its callbacks out of their equality: the controls make the
+/// callbacks anew on every render, each reading the current scenario when it runs (see
+/// `Now` in the controls), so an old one does what a new one would, and a slider whose value,
+/// label and refusal did not change is not rendered again.
+#[derive(Properties)]
 pub(super) struct SliderProps {
     pub(super) id: AttrValue,
     pub(super) label: AttrValue,
@@ -23,6 +27,15 @@ pub(super) struct SliderProps {
     /// Why the last typed value was refused, and what was typed, shown in and next to the field.
     #[prop_or_default]
     pub(super) error: Option<(AttrValue, AttrValue)>,
+}
+
+impl PartialEq for SliderProps {
+    fn eq(&self, o: &Self) -> bool {
+        (&self.id, &self.label, &self.unit, &self.hint, &self.error)
+            == (&o.id, &o.label, &o.unit, &o.hint, &o.error)
+            && [self.min, self.max, self.step, self.position, self.value].map(f64::to_bits)
+                == [o.min, o.max, o.step, o.position, o.value].map(f64::to_bits)
+    }
 }
 
 /// A typed value: the number read from it and the text as typed.
