@@ -1,8 +1,8 @@
 //! Work that would not fit in one frame (a sweep of dozens of runs, a spread over many seeds)
 //! done a few milliseconds at a time between frames, so the animation never waits for it.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -17,8 +17,6 @@ pub fn now_ms() -> f64 {
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())
 }
-
-type Callback0 = Closure<dyn FnMut()>;
 
 /// How long a key must stay unchanged before a settled study starts, ms: a slider being
 /// dragged changes it every frame, and a study of a value the reader has already left is
@@ -76,6 +74,83 @@ where
     use_sliced(key, n, SETTLE_MS, step)
 }
 
+/// A callback that runs in a later task, made once and armed again and again. A study that
+/// starts again on every slider step made a JavaScript closure, a timer and a finaliser for
+/// each step; with one of these it only arms a timer, and not even that while one is due.
+pub(crate) struct Timer {
+    callback: Closure<dyn FnMut()>,
+    /// The timer's id while it is due.
+    due: Rc<Cell<Option<i32>>>,
+}
+
+impl Timer {
+    /// `run` gets the timer it runs from, to arm it again.
+    pub(crate) fn new(run: impl Fn(&Timer) + 'static) -> Rc<Timer> {
+        Rc::new_cyclic(|me: &Weak<Timer>| {
+            let due = Rc::new(Cell::new(None));
+            let (me, was_due) = (me.clone(), due.clone());
+            Timer {
+                callback: Closure::new(move || {
+                    was_due.set(None);
+                    if let Some(timer) = me.upgrade() {
+                        run(&timer);
+                    }
+                }),
+                due,
+            }
+        })
+    }
+
+    /// Runs the callback in a later task, unless it is due to run already.
+    pub(crate) fn soon(&self) {
+        if self.due.get().is_none() {
+            self.arm(0);
+        }
+    }
+
+    /// Runs the callback `ms` from now, instead of whenever it was due.
+    pub(crate) fn restart(&self, ms: i32) {
+        self.cancel();
+        self.arm(ms);
+    }
+
+    fn arm(&self, ms: i32) {
+        let id = web_sys::window().and_then(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                self.callback.as_ref().unchecked_ref(),
+                ms,
+            )
+            .ok()
+        });
+        self.due.set(id);
+    }
+
+    pub(crate) fn cancel(&self) {
+        if let (Some(w), Some(id)) = (web_sys::window(), self.due.take()) {
+            w.clear_timeout_with_handle(id);
+        }
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
+/// One item of a sliced study (see `use_settled_stepped`).
+type Step<K, S, T> = dyn Fn(&K, usize, &mut Option<S>, &dyn Fn() -> bool) -> Option<T>;
+
+/// A study under way: its key, its items so far and where it goes on.
+struct Job<K, S, T> {
+    key: Rc<K>,
+    item: Rc<Step<K, S, T>>,
+    done: Vec<Option<T>>,
+    next: usize,
+    /// The item under way, when one did not fit in a slice.
+    partial: Option<S>,
+}
+
 /// The items done so far, and whether they are `key`'s.
 #[hook]
 fn use_sliced<K, S, T, F>(
@@ -92,86 +167,53 @@ where
 {
     let results = use_state(|| (None::<Rc<K>>, Rc::new(Vec::<Option<T>>::new())));
     let current = results.0.as_ref().is_some_and(|k| **k == *key);
-    let item = Rc::new(item);
-    {
-        let results = results.clone();
-        use_effect_with((key.clone(), n), move |(key, n)| {
-            let n = *n;
-            let key = key.clone();
-            let done = Rc::new(RefCell::new(vec![None; n]));
-            let next = Rc::new(RefCell::new(0usize));
-            // The item under way, when one did not fit in a slice.
-            let partial: Rc<RefCell<Option<S>>> = Rc::new(RefCell::new(None));
-            let pending: Rc<RefCell<Option<i32>>> = Rc::new(RefCell::new(None));
-            // One closure for every slice: it computes until the budget is spent, publishes
-            // what is done and asks for another turn while work is left.
-            let tick: Rc<RefCell<Option<Callback0>>> = Rc::new(RefCell::new(None));
-            let run = {
-                let (done, next, pending, tick) = (
-                    done.clone(),
-                    next.clone(),
-                    pending.clone(),
-                    Rc::downgrade(&tick),
-                );
-                move || {
-                    pending.borrow_mut().take();
-                    let start = now_ms();
-                    let over = move || now_ms() - start > BUDGET_MS;
-                    loop {
-                        let i = *next.borrow();
-                        if i >= n {
-                            break;
-                        }
-                        let Some(value) = item(&key, i, &mut partial.borrow_mut(), &over) else {
-                            break;
-                        };
-                        partial.borrow_mut().take();
-                        done.borrow_mut()[i] = Some(value);
-                        *next.borrow_mut() = i + 1;
-                        if over() {
-                            break;
-                        }
-                    }
-                    results.set((Some(key.clone()), Rc::new(done.borrow().clone())));
-                    if *next.borrow() < n {
-                        if let (Some(w), Some(t)) = (web_sys::window(), tick.upgrade()) {
-                            if let Some(cb) = t.borrow().as_ref() {
-                                if let Ok(id) = w
-                                    .set_timeout_with_callback_and_timeout_and_arguments_0(
-                                        cb.as_ref().unchecked_ref(),
-                                        0,
-                                    )
-                                {
-                                    *pending.borrow_mut() = Some(id);
-                                }
-                            }
-                        }
+    let job: Rc<RefCell<Option<Job<K, S, T>>>> = use_mut_ref(|| None);
+    // One timer for the component's life: each turn computes until the budget is spent,
+    // publishes what is done and asks for another turn while work is left.
+    let timer = {
+        let (job, results) = (job.clone(), results.clone());
+        use_memo((), move |()| {
+            Timer::new(move |timer| {
+                let mut slot = job.borrow_mut();
+                let Some(j) = slot.as_mut() else { return };
+                let start = now_ms();
+                let over = move || now_ms() - start > BUDGET_MS;
+                while j.next < j.done.len() {
+                    let Some(value) = (j.item)(&j.key, j.next, &mut j.partial, &over) else {
+                        break;
+                    };
+                    j.partial = None;
+                    j.done[j.next] = Some(value);
+                    j.next += 1;
+                    if over() {
+                        break;
                     }
                 }
-            };
-            let run = Rc::new(run);
-            {
-                let run = run.clone();
-                *tick.borrow_mut() = Some(Closure::new(move || run()));
-            }
-            // The first slice runs in a later task, after this render is on screen (and, for a
-            // settled study, after the key has stayed the same for `delay_ms`).
-            if let (Some(w), Some(cb)) = (web_sys::window(), tick.borrow().as_ref()) {
-                if let Ok(id) = w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                    cb.as_ref().unchecked_ref(),
-                    delay_ms,
-                ) {
-                    *pending.borrow_mut() = Some(id);
+                results.set((Some(j.key.clone()), Rc::new(j.done.clone())));
+                if j.next < j.done.len() {
+                    timer.soon();
                 }
-            }
-            move || {
-                if let (Some(w), Some(id)) = (web_sys::window(), pending.borrow_mut().take()) {
-                    w.clear_timeout_with_handle(id);
-                }
-                tick.borrow_mut().take();
-            }
+            })
+        })
+    };
+    let item: Rc<Step<K, S, T>> = Rc::new(item);
+    use_effect_with((key, n), move |(key, n)| {
+        *job.borrow_mut() = Some(Job {
+            key: key.clone(),
+            item,
+            done: vec![None; *n],
+            next: 0,
+            partial: None,
         });
-    }
+        // The first slice runs in a later task, after this render is on screen (and, for a
+        // settled study, after the key has stayed the same for `delay_ms`). The timer stops
+        // with the component (`Timer`'s drop).
+        if delay_ms > 0 {
+            timer.restart(delay_ms);
+        } else {
+            timer.soon();
+        }
+    });
     (results.1.clone(), current)
 }
 

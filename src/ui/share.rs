@@ -7,6 +7,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, MessageEvent, ResizeObserver, Window};
 use yew::prelude::*;
 
+use super::incremental::Timer;
 use super::state::Theme;
 use crate::permalink::Notice;
 use crate::text::Lang;
@@ -47,26 +48,21 @@ pub fn write_address(query: &str) {
 /// moment (replacing the entry: no history entry per change).
 #[hook]
 pub fn use_url_sync(query: String, enabled: bool) {
-    use_effect_with((query, enabled), |(query, enabled)| {
-        let window = web_sys::window();
-        let pending = (*enabled)
-            .then(|| {
-                let query = query.clone();
-                let write = Closure::<dyn Fn()>::new(move || write_address(&query));
-                let id = window
-                    .as_ref()?
-                    .set_timeout_with_callback_and_timeout_and_arguments_0(
-                        write.as_ref().unchecked_ref(),
-                        URL_SETTLE_MS,
-                    );
-                Some((id.ok()?, write))
-            })
-            .flatten();
-        move || {
-            if let (Some(w), Some((id, write))) = (window, pending) {
-                w.clear_timeout_with_handle(id);
-                drop(write);
-            }
+    // The query to write, and one timer for the app's life (a closure per change was a
+    // closure per slider step).
+    let wanted = use_mut_ref(String::new);
+    let timer = {
+        let wanted = wanted.clone();
+        use_memo((), move |()| {
+            Timer::new(move |_: &Timer| write_address(&wanted.borrow()))
+        })
+    };
+    use_effect_with((query, enabled), move |(query, enabled)| {
+        if *enabled {
+            query.clone_into(&mut wanted.borrow_mut());
+            timer.restart(URL_SETTLE_MS);
+        } else {
+            timer.cancel();
         }
     });
 }
