@@ -154,6 +154,26 @@ pub fn spread(p: &SpreadProps) -> Html {
             .ok()
             .map(|t| (t.total_time_s, t.outcome.completed()))
     });
+    html! { <SpreadDots {all} dedicated={p.scenario.network.dedicated} lang={p.lang} /> }
+}
+
+/// Each seed's run: its total time and whether it completed (None when it was refused); None
+/// for one not yet run.
+type SeedRuns = Vec<Option<Option<(f64, bool)>>>;
+
+#[derive(Properties, PartialEq)]
+struct SpreadDotsProps {
+    all: Rc<SeedRuns>,
+    dedicated: bool,
+    lang: Lang,
+}
+
+/// The spread's dots and sentence. A component of its own so that a slider step, which
+/// changes the scenario but not the runs shown until the new ones come in later slices,
+/// renders none of it again.
+#[function_component(SpreadDots)]
+fn spread_dots(p: &SpreadDotsProps) -> Html {
+    let all = &p.all;
     let runs: Vec<(f64, bool)> = all.iter().flatten().flatten().copied().collect();
     let computed = all.iter().flatten().count();
     if computed < SPREAD_RUNS as usize {
@@ -195,7 +215,7 @@ pub fn spread(p: &SpreadProps) -> Html {
             format!("{unfinished} of {n} runs with different background traffic did not complete; the others took {a} to {b}."),
             format!("{unfinished} von {n} Läufen mit anderem Hintergrundverkehr wurden nicht fertig; die übrigen dauerten {a} bis {b}."),
         )
-    } else if p.scenario.network.dedicated {
+    } else if p.dedicated {
         let m = f.duration(found.median);
         lang.pick(
             format!("{n} runs with different background traffic all take {m}: a dedicated network makes migration time consistent."),
