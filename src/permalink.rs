@@ -11,8 +11,11 @@
 //! bundle carries no JSON parser; the cluster's (full bundle only) through its scenario
 //! file's JSON tree, which gives the same paths.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use crate::chapters::{chapter_index, chapters};
-use crate::engine::fields::{diff_fields, FieldError};
+use crate::engine::fields::{diff_from_fields, FieldError};
 use crate::engine::scenario::Problem;
 use crate::engine::{ClusterScenario, Scenario};
 use crate::playback::SPEEDS;
@@ -157,10 +160,28 @@ pub fn state_pairs(
     scenario: Option<&Scenario>,
     cluster: Option<&ClusterScenario>,
 ) -> Vec<(String, String)> {
+    /// A chapter's id and its scenario's fields.
+    type Base = (Option<String>, Rc<Vec<(&'static str, String)>>);
+    thread_local! {
+        /// The last chapter's scenario's fields: the base of every link made while the
+        /// reader stays in one chapter.
+        static BASE: RefCell<Option<Base>> = const { RefCell::new(None) };
+    }
     let mut pairs = Vec::new();
     if let Some(s) = scenario {
+        let base = BASE.with(|b| {
+            let mut b = b.borrow_mut();
+            match &*b {
+                Some((c, fields)) if c.as_deref() == chapter => fields.clone(),
+                _ => {
+                    let fields = Rc::new(chapter_scenario(chapter).fields());
+                    *b = Some((chapter.map(str::to_string), fields.clone()));
+                    fields
+                }
+            }
+        });
         pairs.extend(
-            diff_fields(&chapter_scenario(chapter), s)
+            diff_from_fields(&base, s)
                 .into_iter()
                 .map(|(path, v)| (format!("s.{path}"), v)),
         );
@@ -583,6 +604,7 @@ mod tree {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::fields::diff_fields;
     use crate::engine::StopPolicy;
 
     #[test]

@@ -327,9 +327,22 @@ impl Scenario {
 /// switched on as `{}` and its fields. (The same pairs as the difference of the two scenario
 /// files' JSON trees.)
 pub fn diff_fields(base: &Scenario, cur: &Scenario) -> Vec<(String, String)> {
-    let before = base.fields();
+    diff_from_fields(&base.fields(), cur)
+}
+
+/// [`diff_fields`] from the base's [`Scenario::fields`] (sorted by path), for a caller that
+/// keeps them: a link is rewritten on every slider step, against the same chapter.
+pub fn diff_from_fields(
+    before: &[(&'static str, String)],
+    cur: &Scenario,
+) -> Vec<(String, String)> {
     let after = cur.fields();
-    let was = |path: &str| before.iter().find(|(p, _)| *p == path).map(|(_, v)| v);
+    let was = |path: &str| {
+        before
+            .binary_search_by_key(&path, |(p, _)| p)
+            .ok()
+            .map(|i| &before[i].1)
+    };
     let under = |path: &str, group: &str| {
         path.strip_prefix(group)
             .is_some_and(|rest| rest.starts_with('.'))
@@ -352,7 +365,7 @@ pub fn diff_fields(base: &Scenario, cur: &Scenario) -> Vec<(String, String)> {
                 .find(|(p, _)| p.strip_prefix(group) == Some(".kind"))
                 .map(|(_, v)| v.clone())
         };
-        if under(path, group) && kind(&before) != kind(&after) {
+        if under(path, group) && kind(before) != kind(&after) {
             out.push((group.to_string(), "{}".to_string()));
             whole = Some(group);
             if value != "{}" {
