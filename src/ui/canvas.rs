@@ -387,9 +387,28 @@ impl Colour {
         Colour(c.rgb, c.alpha.to_bits())
     }
 
-    fn css(self) -> String {
-        let ((r, g, b), a) = (self.0, f64::from_bits(self.1));
-        format!("rgba({r},{g},{b},{a})")
+    /// Calls `f` with the colour as CSS. The strings are kept: a chart's grid alternates a
+    /// few colours line by line, and formatting each anew was most of its drawing time.
+    fn with_css(self, f: impl FnOnce(&str)) {
+        thread_local! {
+            static CSS: RefCell<Vec<(Colour, String)>> = const { RefCell::new(Vec::new()) };
+        }
+        CSS.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let i = match cache.iter().position(|(c, _)| *c == self) {
+                Some(i) => i,
+                None => {
+                    let ((r, g, b), a) = (self.0, f64::from_bits(self.1));
+                    // A theme's palette has a dozen colours; a bound in case of more.
+                    if cache.len() >= 64 {
+                        cache.clear();
+                    }
+                    cache.push((self, format!("rgba({r},{g},{b},{a})")));
+                    cache.len() - 1
+                }
+            };
+            f(&cache[i].1);
+        });
     }
 }
 
@@ -411,7 +430,7 @@ impl Canvas2d {
     fn set_fill(&mut self, c: BackendColor) {
         let c = Colour::of(c);
         if self.fill != Some(c) {
-            self.ctx.set_fill_style_str(&c.css());
+            c.with_css(|css| self.ctx.set_fill_style_str(css));
             self.fill = Some(c);
         }
     }
@@ -422,9 +441,9 @@ impl Canvas2d {
         match self.stroke {
             Some((seen, w)) if seen == c && w == width => {}
             Some((seen, _)) if seen == c => self.ctx.set_line_width(f64::from(width)),
-            Some((_, w)) if w == width => self.ctx.set_stroke_style_str(&c.css()),
+            Some((_, w)) if w == width => c.with_css(|css| self.ctx.set_stroke_style_str(css)),
             _ => {
-                self.ctx.set_stroke_style_str(&c.css());
+                c.with_css(|css| self.ctx.set_stroke_style_str(css));
                 self.ctx.set_line_width(f64::from(width));
             }
         }
@@ -686,33 +705,181 @@ impl DrawingBackend for Canvas2d {
     }
 }
 
+/// A drawing a canvas owes: its latest, left undrawn while the canvas was far off screen.
+type Job = RefCell<Option<Box<dyn FnOnce()>>>;
+type Owed = Rc<Job>;
+
+thread_local! {
+    /// Every lazy canvas's owed drawing, to pay before the page is printed or a canvas saved.
+    static OWED: RefCell<Vec<std::rc::Weak<Job>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Draws every drawing a canvas off screen still owes: before a canvas is saved as a picture,
+/// and before the page is printed.
+pub(crate) fn draw_owed() {
+    let owed: Vec<Owed> = OWED.with(|all| {
+        let mut all = all.borrow_mut();
+        all.retain(|o| o.strong_count() > 0);
+        all.iter().filter_map(std::rc::Weak::upgrade).collect()
+    });
+    for o in owed {
+        let job = o.borrow_mut().take();
+        if let Some(job) = job {
+            job();
+        }
+    }
+}
+
+/// How far beyond the window a lazy canvas still counts as near it: a quarter of the window's
+/// height above and below, so a reader scrolling finds it drawn.
+const NEAR_MARGIN: &str = "25% 0px";
+
 /// A canvas that `draw` redraws whenever `deps` change (once per trace, not per frame), and
 /// when its width, the device pixel ratio or the colour theme changes; a drawing error goes to
 /// the console rather than breaking the page.
 #[hook]
-pub(crate) fn use_drawn_canvas<D: PartialEq + 'static>(
+pub(crate) fn use_drawn_canvas<D: PartialEq + Clone + 'static>(
     what: &'static str,
     deps: D,
     draw: fn(HtmlCanvasElement, &Surface, &D) -> Result<(), String>,
 ) -> NodeRef {
+    use_canvas(what, deps, draw, false)
+}
+
+/// `use_drawn_canvas` for a chart that a slider step changes: while the canvas is far off
+/// screen it is not drawn again (a slider near the top of the playground redrew charts a
+/// screen or more below it on every step, a third of the step's work); it is drawn with the
+/// latest data when it comes near the window, and before a picture of it is saved or the page
+/// is printed ([`draw_owed`]). Its first drawing is never left out.
+#[hook]
+pub(crate) fn use_lazy_canvas<D: PartialEq + Clone + 'static>(
+    what: &'static str,
+    deps: D,
+    draw: fn(HtmlCanvasElement, &Surface, &D) -> Result<(), String>,
+) -> NodeRef {
+    use_canvas(what, deps, draw, true)
+}
+
+#[hook]
+fn use_canvas<D: PartialEq + Clone + 'static>(
+    what: &'static str,
+    deps: D,
+    draw: fn(HtmlCanvasElement, &Surface, &D) -> Result<(), String>,
+    lazy: bool,
+) -> NodeRef {
     let canvas_ref = use_node_ref();
     let env = use_view_env(canvas_ref.clone());
     let measured = use_mut_ref(Measured::default);
+    // Whether the canvas is near the window (always, for an eager one), and whether it has
+    // been drawn at all.
+    let near = use_mut_ref(|| true);
+    let drawn = use_mut_ref(|| false);
+    let owed: Owed = (*use_memo((), |()| {
+        let owed: Owed = Rc::default();
+        OWED.with(|all| all.borrow_mut().push(Rc::downgrade(&owed)));
+        owed
+    }))
+    .clone();
+    {
+        let (near, owed) = (near.clone(), owed.clone());
+        use_effect_with((canvas_ref.clone(), lazy), move |(node, lazy)| {
+            let watch = node
+                .cast::<Element>()
+                .filter(|_| *lazy)
+                .and_then(|el| NearWatch::start(&el, near, owed));
+            move || drop(watch)
+        });
+    }
     {
         let canvas_ref = canvas_ref.clone();
         use_effect_with((deps, env), move |(deps, env)| {
             if !env.measured() {
                 return;
             }
-            if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
-                let surface = measured.borrow_mut().of(&canvas, *env, 520.0);
-                if let Err(e) = draw(canvas, &surface, deps) {
-                    web_sys::console::warn_1(&format!("{what}: {e}").into());
+            let (deps, env) = (deps.clone(), *env);
+            let job = move || {
+                if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
+                    let surface = measured.borrow_mut().of(&canvas, env, 520.0);
+                    if let Err(e) = draw(canvas, &surface, &deps) {
+                        web_sys::console::warn_1(&format!("{what}: {e}").into());
+                    }
                 }
+            };
+            if *near.borrow() || !*drawn.borrow() {
+                owed.borrow_mut().take();
+                *drawn.borrow_mut() = true;
+                job();
+            } else {
+                *owed.borrow_mut() = Some(Box::new(job));
             }
         });
     }
     canvas_ref
+}
+
+/// Follows whether an element is near the window (an IntersectionObserver), and pays its
+/// canvas's owed drawing when it comes near. Dropping it disconnects the observer.
+struct NearWatch {
+    observer: web_sys::IntersectionObserver,
+    _callback: Closure<dyn Fn(js_sys::Array)>,
+}
+
+impl NearWatch {
+    fn start(el: &Element, near: Rc<RefCell<bool>>, owed: Owed) -> Option<NearWatch> {
+        let callback = Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            // The last entry is the newest state.
+            let Some(entry) = entries
+                .iter()
+                .last()
+                .and_then(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>().ok())
+            else {
+                return;
+            };
+            *near.borrow_mut() = entry.is_intersecting();
+            if entry.is_intersecting() {
+                let job = owed.borrow_mut().take();
+                if let Some(job) = job {
+                    job();
+                }
+            }
+        });
+        let init = web_sys::IntersectionObserverInit::new();
+        init.set_root_margin(NEAR_MARGIN);
+        let observer = web_sys::IntersectionObserver::new_with_options(
+            callback.as_ref().unchecked_ref(),
+            &init,
+        )
+        .ok()?;
+        observer.observe(el);
+        before_print();
+        Some(NearWatch {
+            observer,
+            _callback: callback,
+        })
+    }
+}
+
+impl Drop for NearWatch {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
+}
+
+/// Pays every owed drawing before the page is printed (once per page: a listener kept for
+/// its life).
+fn before_print() {
+    thread_local! {
+        static LISTENING: Cell<bool> = const { Cell::new(false) };
+    }
+    if LISTENING.with(|l| l.replace(true)) {
+        return;
+    }
+    if let Some(w) = web_sys::window() {
+        let listener = Closure::<dyn Fn()>::new(draw_owed);
+        w.add_event_listener_with_callback("beforeprint", listener.as_ref().unchecked_ref())
+            .ok();
+        listener.forget();
+    }
 }
 
 /// What a canvas's drawing reads from the page: its CSS width (`clientWidth`) and its

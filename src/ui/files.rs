@@ -56,6 +56,9 @@ pub fn download_url(name: &str, url: &str) {
 
 /// Saves the canvas `id` (inside `root`) as a PNG picture at its drawn resolution.
 pub fn download_png(root: &web_sys::Element, id: &str, name: &str) {
+    // A chart far off screen may not have drawn its latest yet.
+    #[cfg(feature = "full")]
+    super::canvas::draw_owed();
     let canvas = root
         .query_selector(&format!("#{id}"))
         .ok()
