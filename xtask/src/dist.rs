@@ -81,8 +81,11 @@ const MINIFY_NAMES: &str = "--minify-imports-and-exports-and-modules";
 /// to 254 kB — past the 250 kB target, a miss — for XBZRLE and post-copy (their settings,
 /// refusals and wording, the new chapter's data and the memory map's two new states: 252.7 kB
 /// with their engine paths left out of the first load) and the cluster run in slices (its
-/// model fields and actions: 253.5 kB).
-pub const BUDGET_GZIP: u64 = 254_000;
+/// model fields and actions: 253.5 kB); to 256 kB for a slider step that renders and draws
+/// less (the spread's dots a component of their own, one timer per study instead of a
+/// closure per step, the controls' callbacks reading the current scenario, a link's base
+/// fields kept between steps: 255.7 kB).
+pub const BUDGET_GZIP: u64 = 256_000;
 /// What the first load should weigh at most (issue 9): reported with every build.
 pub const GOAL_GZIP: u64 = 250_000;
 /// The lab's time series, and its name in the bundle (`ui::lab::SERIES_FILE`).
