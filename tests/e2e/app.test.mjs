@@ -149,6 +149,34 @@ test('sliders re-simulate at once and bad values get a verdict', async () => {
   assert.deepEqual(errors, []);
 });
 
+// A chart far below the window is not redrawn on every slider step; it is drawn with the
+// latest run when it comes near, the same picture a page opened on that run draws.
+test('a chart far off screen draws the latest run when scrolled to', async () => {
+  const { page, errors } = await open();
+  await page.click('[data-testid=play]');
+  const picture = () => page.$eval('#pass-chart', (c) => c.toDataURL());
+  const far = await page.$eval('#pass-chart', (c) => c.getBoundingClientRect().top / window.innerHeight);
+  assert.ok(far > 1.5, `the pass chart starts ${far.toFixed(2)} windows down, far below the window`);
+  const before = await picture();
+  await page.$eval('#memory', (el) => {
+    el.value = String(Number(el.min) + (Number(el.max) - Number(el.min)) * 0.8);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await page.waitForTimeout(300);
+  assert.equal(await picture(), before, 'not redrawn while far off screen');
+  await page.locator('#pass-chart').scrollIntoViewIfNeeded();
+  await page.waitForFunction((old) => document.querySelector('#pass-chart').toDataURL() !== old, before);
+  const latest = await picture();
+  // The address bar holds the run once the drag has settled.
+  await page.waitForTimeout(500);
+  const other = await openApp(browser, { url: page.url() });
+  await other.page.waitForSelector('#pass-chart');
+  await other.page.locator('#pass-chart').scrollIntoViewIfNeeded();
+  await other.page.waitForTimeout(800);
+  assert.equal(await other.page.$eval('#pass-chart', (c) => c.toDataURL()), latest, 'the same picture as a page opened on the new run');
+  assert.deepEqual([...errors, ...other.errors], []);
+});
+
 test('a phone-sized screen stacks the panels', async () => {
   const { page, errors } = await open({ viewport: { width: 390, height: 844 } });
   await page.click('[data-testid=play]');
