@@ -267,6 +267,24 @@ pub fn bottleneck_time(trace: &Trace) -> Vec<(Bottleneck, f64, f64)> {
     let mut acc: Vec<(Bottleneck, f64, f64)> = Vec::new();
     let mut total = 0.0;
     let cpu = cpu_limits(trace);
+    // The path's rate and bottleneck at each level of other traffic met: a trace has hundreds
+    // of segments but few levels, and each is a model of the whole path (this ran on every
+    // slider step).
+    let mut at_level: Vec<(u64, f64, Bottleneck)> = Vec::new();
+    let mut path_at = |background: f64| match at_level
+        .iter()
+        .find(|(bits, ..)| *bits == background.to_bits())
+    {
+        Some(&(_, rate, b)) => (rate, b),
+        None => {
+            let (rate, b) = (
+                trace.rates.wire_rate(background),
+                trace.rates.bottleneck(background),
+            );
+            at_level.push((background.to_bits(), rate, b));
+            (rate, b)
+        }
+    };
     for (sg, &cpu_limit) in trace.segments.iter().zip(&cpu) {
         let d = sg.end_s - sg.start_s;
         total += d;
@@ -275,7 +293,7 @@ pub fn bottleneck_time(trace: &Trace) -> Vec<(Bottleneck, f64, f64)> {
         // else the path itself over a stretch the segment averages (the long-run rate of a
         // long transfer on a shared link, a cluster migration's share of a NIC). One faster
         // than a capped path is QEMU's uncapped final copy.
-        let path = trace.rates.wire_rate(sg.background);
+        let (path, path_bottleneck) = path_at(sg.background);
         let b = if sg.wire_rate < path * (1.0 - 1e-9) {
             if sg.wire_rate >= cpu_limit * (1.0 - 1e-9) {
                 Bottleneck::CompressionCpu
@@ -288,12 +306,12 @@ pub fn bottleneck_time(trace: &Trace) -> Vec<(Bottleneck, f64, f64)> {
             ) {
                 Bottleneck::RoundLimit
             } else {
-                trace.rates.bottleneck(sg.background)
+                path_bottleneck
             }
         } else if sg.wire_rate > path * (1.0 + 1e-9) {
             trace.rates.for_stop_copy().bottleneck(sg.background)
         } else {
-            trace.rates.bottleneck(sg.background)
+            path_bottleneck
         };
         match acc.iter_mut().find(|e| e.0 == b) {
             Some(e) => {
