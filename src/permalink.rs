@@ -204,6 +204,19 @@ pub fn state_pairs(
 /// `encode`, with the scenario and cluster pairs made by [`state_pairs`] for the link's
 /// chapter (the link's own scenario and cluster are not read).
 pub fn encode_with(link: &Link, pairs: &[(String, String)]) -> String {
+    encode_with_encoded(link, &encode_pairs(pairs))
+}
+
+/// The scenario and cluster pairs as they end a link ([`encode_with_encoded`]).
+pub fn encode_pairs(pairs: &[(String, String)]) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    q.extend_pairs(pairs);
+    q.finish()
+}
+
+/// [`encode_with`] with the pairs already encoded ([`encode_pairs`]): a cluster's are
+/// hundreds, the same for every seek of a paused playback, while the time changes.
+pub fn encode_with_encoded(link: &Link, encoded_pairs: &str) -> String {
     let mut q = form_urlencoded::Serializer::new(String::new());
     q.append_pair("v", &VERSION.to_string());
     if let Some(c) = &link.chapter {
@@ -230,10 +243,12 @@ pub fn encode_with(link: &Link, pairs: &[(String, String)]) -> String {
     if let Some(t) = link.t {
         q.append_pair("t", &t.to_string());
     }
-    for (k, v) in pairs {
-        q.append_pair(k, v);
+    let mut query = q.finish();
+    if !encoded_pairs.is_empty() {
+        query.push('&');
+        query.push_str(encoded_pairs);
     }
-    q.finish()
+    query
 }
 
 /// Reads a query string (with or without `?`). Never fails: see `Notice`.

@@ -35,7 +35,7 @@ use crate::chapters::{chapter_index, chapters};
 use crate::engine::{ClusterScenario, Scenario};
 use crate::model::sliced::Slicing;
 use crate::model::{embed_controls, Shown};
-use crate::permalink::{encode_with, Embed, Link, Notice};
+use crate::permalink::{encode_pairs, encode_with_encoded, Embed, Link, Notice};
 use crate::text::Lang;
 
 #[derive(Properties, PartialEq, Clone, Default)]
@@ -271,7 +271,11 @@ pub fn app(props: &AppProps) -> Html {
                 state.cluster.clone(),
                 state.mode,
             ),
-            move |_| state.state_pairs(),
+            move |_| {
+                let pairs = state.state_pairs();
+                // Encoded once: a seek while paused makes a new link with the same pairs.
+                encode_pairs(&pairs)
+            },
         )
     };
     let links = {
@@ -287,11 +291,11 @@ pub fn app(props: &AppProps) -> Html {
         );
         let state = state.clone();
         use_memo(key, move |(.., ByPtr(pairs), _, _, embed)| {
-            let query = encode_with(&state.view_link(embed.clone()), pairs);
+            let query = encode_with_encoded(&state.view_link(embed.clone()), pairs);
             let href = address_with(&query).unwrap_or_default();
             let full_page = embed
                 .as_ref()
-                .and_then(|_| address_with(&encode_with(&state.view_link(None), pairs)))
+                .and_then(|_| address_with(&encode_with_encoded(&state.view_link(None), pairs)))
                 .unwrap_or_default();
             (query, href, full_page)
         })
