@@ -230,25 +230,33 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         .filter(|m| stage_at(m, p.t).is_some_and(|s| s.0 != Stage::Queued))
         .map(|m| (m.from.as_str(), m.vm.as_str()))
         .collect();
-    let host_boxes = c.hosts.iter().enumerate().map(|(i, h)| {
+    // Each host's VMs now and their memory, in one pass over the VMs (not one per host: a
+    // drag through a drain of thousands of VMs does this on every step).
+    let host_index: std::collections::HashMap<&str, usize> = c
+        .hosts
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.name.as_str(), i))
+        .collect();
+    let mut on_host: Vec<Vec<String>> = vec![Vec::new(); c.hosts.len()];
+    for (v, host) in &now {
+        if let Some(&i) = host_index.get(host) {
+            on_host[i].push(v.to_string());
+        }
+    }
+    let mut used_mib = vec![0.0; c.hosts.len()];
+    for (v, host) in c.vms.iter().zip(&placed) {
+        if let Some(&i) = host.and_then(|h| host_index.get(h)) {
+            used_mib[i] += v.memory_mib;
+        }
+    }
+    let host_boxes = c.hosts.iter().zip(on_host).enumerate().map(|(i, (h, vms))| {
         let (x, y) = pos(i);
-        let vms: Vec<String> = now
-            .iter()
-            .filter(|(_, host)| *host == h.name)
-            .map(|(v, _)| v.to_string())
-            .collect();
         let moving: Vec<bool> = vms
             .iter()
             .map(|v| under_way.contains(&(h.name.as_str(), v.as_str())))
             .collect();
-        let used = c
-            .vms
-            .iter()
-            .zip(&placed)
-            .filter(|(_, host)| **host == Some(h.name.as_str()))
-            .map(|(v, _)| v.memory_mib)
-            .sum::<f64>()
-            + 0.0;
+        let used = used_mib[i] + 0.0;
         html! {
             <HostBox index={i} name={h.name.clone()} memory_gib={h.memory_gib} {used} {vms} {moving}
                 {x} {y} {lay} selected={i == host_ix} select={selected_host.setter()} {lang} />

@@ -296,6 +296,17 @@ pub(super) fn host_box(p: &HostBoxProps) -> Html {
         Callback::from(move |_: MouseEvent| select.set(i))
     };
     let per_row = lay.chips_per_row;
+    // Every chip's box and label sit at the same place in the chip: formatted once, and
+    // each chip placed by one transform (a drag through a drain renders a host's chips again
+    // on every step).
+    let (w, h) = (
+        AttrValue::from(format!("{}", lay.chip_w)),
+        AttrValue::from(format!("{}", lay.chip_h)),
+    );
+    let (tx, ty) = (
+        AttrValue::from(format!("{}", lay.text_dx)),
+        AttrValue::from(format!("{}", lay.text_dy)),
+    );
     let chips = p.vms.iter().zip(&p.moving).take(lay.max_chips).enumerate().map(|(j, (v, moving))| {
         let (cx, cy) = (
             x + 8.0 + (j % per_row) as f64 * lay.chip_pitch,
@@ -303,9 +314,9 @@ pub(super) fn host_box(p: &HostBoxProps) -> Html {
         );
         let class = if *moving { "chip moving" } else { "chip" };
         html! {
-            <g class={class}>
-                <rect x={format!("{cx}")} y={format!("{cy}")} width={format!("{}", lay.chip_w)} height={format!("{}", lay.chip_h)} rx="3" />
-                <text x={format!("{}", cx + lay.text_dx)} y={format!("{}", cy + lay.text_dy)}>{v.chars().take(8).collect::<String>()}</text>
+            <g {class} transform={format!("translate({cx} {cy})")}>
+                <rect width={w.clone()} height={h.clone()} rx="3" />
+                <text x={tx.clone()} y={ty.clone()}>{v.chars().take(8).collect::<String>()}</text>
             </g>
         }
     });
