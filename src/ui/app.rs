@@ -268,7 +268,9 @@ pub fn app(props: &AppProps) -> Html {
             (
                 state.chapter,
                 state.scenario.clone(),
-                state.cluster.clone(),
+                // By identity: a cluster's VMs compared field by field on every seek cost
+                // more than the rest of the app's render; an edit makes a new cluster.
+                ByPtr(state.cluster.clone()),
                 state.mode,
             ),
             move |_| {
