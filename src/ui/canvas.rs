@@ -18,6 +18,7 @@ use web_sys::{
 };
 use yew::prelude::*;
 
+use super::incremental::Timer;
 use crate::charts::Colours;
 
 /// "#rrggbb", "#rgb" or "rgb(r, g, b)" as (r, g, b); None for anything else.
@@ -734,6 +735,10 @@ pub(crate) fn draw_owed() {
 /// height above and below, so a reader scrolling finds it drawn.
 const NEAR_MARGIN: &str = "25% 0px";
 
+/// How long a lazy canvas far off screen waits for the changes to stop before it draws
+/// anyway, ms (the address bar's wait for a drag to settle).
+const SETTLE_MS: i32 = 250;
+
 /// A canvas that `draw` redraws whenever `deps` change (once per trace, not per frame), and
 /// when its width, the device pixel ratio or the colour theme changes; a drawing error goes to
 /// the console rather than breaking the page.
@@ -747,10 +752,11 @@ pub(crate) fn use_drawn_canvas<D: PartialEq + Clone + 'static>(
 }
 
 /// `use_drawn_canvas` for a chart that a slider step changes: while the canvas is far off
-/// screen it is not drawn again (a slider near the top of the playground redrew charts a
-/// screen or more below it on every step, a third of the step's work); it is drawn with the
-/// latest data when it comes near the window, and before a picture of it is saved or the page
-/// is printed ([`draw_owed`]). Its first drawing is never left out.
+/// screen and the changes keep coming it is not drawn again (a slider near the top of the
+/// playground redrew charts a screen or more below it on every step, a third of the step's
+/// work); it is drawn with the latest data when it comes near the window, once the changes
+/// have stopped for `SETTLE_MS`, and before a picture of it is saved or the page is printed
+/// ([`draw_owed`]). Its first drawing is never left out.
 #[hook]
 pub(crate) fn use_lazy_canvas<D: PartialEq + Clone + 'static>(
     what: &'static str,
@@ -790,6 +796,19 @@ fn use_canvas<D: PartialEq + Clone + 'static>(
             move || drop(watch)
         });
     }
+    // A drawing owed for `SETTLE_MS` without a newer one is drawn anyway: a chart is left
+    // behind only while the changes keep coming (a drag), never once they have stopped.
+    let settle = {
+        let owed = owed.clone();
+        use_memo((), move |()| {
+            Timer::new(move |_: &Timer| {
+                let job = owed.borrow_mut().take();
+                if let Some(job) = job {
+                    job();
+                }
+            })
+        })
+    };
     {
         let canvas_ref = canvas_ref.clone();
         use_effect_with((deps, env), move |(deps, env)| {
@@ -811,6 +830,7 @@ fn use_canvas<D: PartialEq + Clone + 'static>(
                 job();
             } else {
                 *owed.borrow_mut() = Some(Box::new(job));
+                settle.restart(SETTLE_MS);
             }
         });
     }

@@ -149,26 +149,37 @@ test('sliders re-simulate at once and bad values get a verdict', async () => {
   assert.deepEqual(errors, []);
 });
 
-// A chart far below the window is not redrawn on every slider step; it is drawn with the
-// latest run when it comes near, the same picture a page opened on that run draws.
-test('a chart far off screen draws the latest run when scrolled to', async () => {
+// A chart far below the window is not redrawn on every step of a drag; it draws the latest
+// run once the changes stop (or when it comes near), the same picture a page opened on that
+// run draws.
+test('a chart far off screen waits out a drag, then draws the latest run', async () => {
   const { page, errors } = await open();
   await page.click('[data-testid=play]');
   const picture = () => page.$eval('#pass-chart', (c) => c.toDataURL());
   const far = await page.$eval('#pass-chart', (c) => c.getBoundingClientRect().top / window.innerHeight);
   assert.ok(far > 1.5, `the pass chart starts ${far.toFixed(2)} windows down, far below the window`);
   const before = await picture();
-  await page.$eval('#memory', (el) => {
-    el.value = String(Number(el.min) + (Number(el.max) - Number(el.min)) * 0.8);
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  });
-  await page.waitForTimeout(300);
-  assert.equal(await picture(), before, 'not redrawn while far off screen');
-  await page.locator('#pass-chart').scrollIntoViewIfNeeded();
+  // Three steps of a drag, a frame apart; the chart is read in the frame after the last.
+  const during = await page.$eval('#memory', (el) => new Promise((resolve) => {
+    const [min, max] = [Number(el.min), Number(el.max)];
+    let i = 0;
+    const step = () => {
+      el.value = String(min + (max - min) * (0.6 + 0.1 * i));
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      i += 1;
+      requestAnimationFrame(i < 3 ? step : () => resolve(document.querySelector('#pass-chart').toDataURL()));
+    };
+    step();
+  }));
+  assert.equal(during, before, 'not redrawn while the drag goes on');
+  // Without scrolling: drawn once the changes have stopped.
   await page.waitForFunction((old) => document.querySelector('#pass-chart').toDataURL() !== old, before);
   const latest = await picture();
+  await page.locator('#pass-chart').scrollIntoViewIfNeeded();
+  await page.waitForTimeout(300);
+  assert.equal(await picture(), latest, 'already the latest when scrolled to');
   // The address bar holds the run once the drag has settled.
-  await page.waitForTimeout(500);
+  await page.waitForTimeout(300);
   const other = await openApp(browser, { url: page.url() });
   await other.page.waitForSelector('#pass-chart');
   await other.page.locator('#pass-chart').scrollIntoViewIfNeeded();
