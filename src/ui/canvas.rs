@@ -724,10 +724,15 @@ pub(crate) fn draw_owed() {
         all.iter().filter_map(std::rc::Weak::upgrade).collect()
     });
     for o in owed {
-        let job = o.borrow_mut().take();
-        if let Some(job) = job {
-            job();
-        }
+        pay(&o);
+    }
+}
+
+/// Draws `owed`'s drawing, if it owes one (taken out first: the drawing may owe anew).
+fn pay(owed: &Job) {
+    let job = owed.borrow_mut().take();
+    if let Some(job) = job {
+        job();
     }
 }
 
@@ -780,9 +785,12 @@ fn use_canvas<D: PartialEq + Clone + 'static>(
     // been drawn at all.
     let near = use_mut_ref(|| true);
     let drawn = use_mut_ref(|| false);
-    let owed: Owed = (*use_memo((), |()| {
+    // Only a lazy canvas ever owes a drawing: only it is listed, and has a timer to settle.
+    let owed: Owed = (*use_memo(lazy, |&lazy| {
         let owed: Owed = Rc::default();
-        OWED.with(|all| all.borrow_mut().push(Rc::downgrade(&owed)));
+        if lazy {
+            OWED.with(|all| all.borrow_mut().push(Rc::downgrade(&owed)));
+        }
         owed
     }))
     .clone();
@@ -800,13 +808,8 @@ fn use_canvas<D: PartialEq + Clone + 'static>(
     // behind only while the changes keep coming (a drag), never once they have stopped.
     let settle = {
         let owed = owed.clone();
-        use_memo((), move |()| {
-            Timer::new(move |_: &Timer| {
-                let job = owed.borrow_mut().take();
-                if let Some(job) = job {
-                    job();
-                }
-            })
+        use_memo(lazy, move |&lazy| {
+            lazy.then(|| Timer::new(move |_: &Timer| pay(&owed)))
         })
     };
     {
@@ -830,7 +833,9 @@ fn use_canvas<D: PartialEq + Clone + 'static>(
                 job();
             } else {
                 *owed.borrow_mut() = Some(Box::new(job));
-                settle.restart(SETTLE_MS);
+                if let Some(settle) = settle.as_ref() {
+                    settle.restart(SETTLE_MS);
+                }
             }
         });
     }
@@ -857,10 +862,7 @@ impl NearWatch {
             };
             *near.borrow_mut() = entry.is_intersecting();
             if entry.is_intersecting() {
-                let job = owed.borrow_mut().take();
-                if let Some(job) = job {
-                    job();
-                }
+                pay(&owed);
             }
         });
         let init = web_sys::IntersectionObserverInit::new();
