@@ -223,22 +223,21 @@ where
 #[cfg(feature = "full")]
 #[hook]
 pub fn use_turns<T: PartialEq + Clone + 'static>(turn: Option<T>, on_turn: Callback<()>) {
+    // One timer for the component's life (a closure per turn was one per slice of a cluster's
+    // run); it calls the latest `on_turn`.
+    let latest = use_mut_ref(|| on_turn.clone());
+    *latest.borrow_mut() = on_turn;
+    let timer = use_memo((), move |()| {
+        Timer::new(move |_: &Timer| {
+            let on_turn = latest.borrow().clone();
+            on_turn.emit(());
+        })
+    });
     use_effect_with(turn, move |turn| {
-        let handle = turn.as_ref().and_then(|_| {
-            let cb = Closure::once(move || on_turn.emit(()));
-            let id = web_sys::window()?
-                .set_timeout_with_callback_and_timeout_and_arguments_0(
-                    cb.as_ref().unchecked_ref(),
-                    0,
-                )
-                .ok()?;
-            Some((id, cb))
-        });
-        move || {
-            if let (Some(w), Some((id, _))) = (web_sys::window(), &handle) {
-                w.clear_timeout_with_handle(*id);
-            }
-            drop(handle);
+        if turn.is_some() {
+            timer.restart(0);
+        } else {
+            timer.cancel();
         }
     });
 }
