@@ -77,10 +77,18 @@ where
 /// A callback that runs in a later task, made once and armed again and again. A study that
 /// starts again on every slider step made a JavaScript closure, a timer and a finaliser for
 /// each step; with one of these it only arms a timer, and not even that while one is due.
+///
+/// Put off again (`restart`) while a timer is due, it only moves its deadline: the timer, when
+/// it fires before the deadline, arms itself for the rest. A drag puts a settle timer off on
+/// every step, and clearing and setting a browser timer each time cost two calls into the
+/// page per timer and step.
 pub(crate) struct Timer {
     callback: Closure<dyn FnMut()>,
-    /// The timer's id while it is due.
-    due: Rc<Cell<Option<i32>>>,
+    /// The browser timer's id and when it fires (the page's clock, ms) while one is set.
+    due: Rc<Cell<Option<(i32, f64)>>>,
+    /// When the callback is to run (the page's clock, ms); a timer that fires earlier arms
+    /// itself again.
+    deadline: Rc<Cell<f64>>,
 }
 
 impl Timer {
@@ -88,15 +96,21 @@ impl Timer {
     pub(crate) fn new(run: impl Fn(&Timer) + 'static) -> Rc<Timer> {
         Rc::new_cyclic(|me: &Weak<Timer>| {
             let due = Rc::new(Cell::new(None));
+            let deadline = Rc::new(Cell::new(0.0));
             let (me, was_due) = (me.clone(), due.clone());
             Timer {
                 callback: Closure::new(move || {
                     was_due.set(None);
-                    if let Some(timer) = me.upgrade() {
+                    let Some(timer) = me.upgrade() else { return };
+                    let left = timer.deadline.get() - now_ms();
+                    if left >= 1.0 {
+                        timer.arm(left.ceil() as i32);
+                    } else {
                         run(&timer);
                     }
                 }),
                 due,
+                deadline,
             }
         })
     }
@@ -104,14 +118,34 @@ impl Timer {
     /// Runs the callback in a later task, unless it is due to run already.
     pub(crate) fn soon(&self) {
         if self.due.get().is_none() {
+            self.deadline.set(0.0);
             self.arm(0);
         }
     }
 
     /// Runs the callback `ms` from now, instead of whenever it was due.
     pub(crate) fn restart(&self, ms: i32) {
-        self.cancel();
-        self.arm(ms);
+        let now = now_ms();
+        let deadline = now + f64::from(ms);
+        self.deadline.set(deadline);
+        match self.due.get() {
+            // A timer that fires by the deadline arms itself for the rest.
+            Some((_, at)) if at <= deadline => {}
+            _ => {
+                self.cancel();
+                self.arm(ms);
+            }
+        }
+    }
+
+    /// Runs the callback at most `ms` from now: arms a timer unless one is due already (a
+    /// view kept at most that far behind, however often it is told to).
+    #[cfg(feature = "full")]
+    pub(crate) fn within(&self, ms: i32) {
+        if self.due.get().is_none() {
+            self.deadline.set(now_ms() + f64::from(ms));
+            self.arm(ms);
+        }
     }
 
     fn arm(&self, ms: i32) {
@@ -122,11 +156,11 @@ impl Timer {
             )
             .ok()
         });
-        self.due.set(id);
+        self.due.set(id.map(|id| (id, now_ms() + f64::from(ms))));
     }
 
     pub(crate) fn cancel(&self) {
-        if let (Some(w), Some(id)) = (web_sys::window(), self.due.take()) {
+        if let (Some(w), Some((id, _))) = (web_sys::window(), self.due.take()) {
             w.clear_timeout_with_handle(id);
         }
     }
