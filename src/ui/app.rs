@@ -18,6 +18,7 @@ use super::compare::CompareView;
 use super::controls::Controls;
 use super::files::{self, Files};
 use super::handover::{self, needs_full, Handover, FULL};
+use super::held;
 use super::incremental::{now_ms, use_turns};
 use super::intents::Intents;
 use super::lab::LabPanel;
@@ -426,6 +427,18 @@ pub fn app(props: &AppProps) -> Html {
         current_pass
     };
 
+    // What the files panel saves, read when a button is pressed.
+    let saved = {
+        let latest = files::Saved {
+            scenario: state.scenario.clone(),
+            trace: state.trace.clone(),
+            cluster: state.cluster.clone(),
+            cluster_trace: state.cluster_trace.clone(),
+        };
+        let cell = use_mut_ref(|| latest.clone());
+        *cell.borrow_mut() = latest;
+        ByPtr(cell)
+    };
     // The lite bundle hands what it does not have over to the full one.
     let hand_over = !FULL && props.page && needs_full(&state);
     let ondrop = if FULL {
@@ -513,10 +526,10 @@ pub fn app(props: &AppProps) -> Html {
                             <ResultLine trace={trace.clone()} lang={lang} />
                         }
                         if shows("memory") {
-                            <section class="panel">
+                            { held::panel("panel", None, None, html! { <>
                                 <h2>{lang.pick("Memory map", "Speicherkarte")}</h2>
                                 <MemoryMap trace={trace.clone()} t={clock.t} window={window} lang={lang} />
-                            </section>
+                            </> }) }
                         }
                         if FULL && shows("link") {
                             <section class="panel pairable">
@@ -525,7 +538,9 @@ pub fn app(props: &AppProps) -> Html {
                             </section>
                         }
                         if FULL && named("blackout") {
-                            <BlackoutView trace={trace.clone()} t={clock.t} slow={state.slow_blackout} on_slow={intents.slow_blackout.clone()} lang={lang} />
+                            { held::panel("panel blackout", Some("blackout"), None, html! {
+                                <BlackoutView trace={trace.clone()} t={clock.t} slow={state.slow_blackout} on_slow={intents.slow_blackout.clone()} lang={lang} />
+                            }) }
                         }
                         if FULL && shows_spread {
                             <SpreadView scenario={state.scenario.clone()} lang={lang} />
@@ -546,7 +561,9 @@ pub fn app(props: &AppProps) -> Html {
                                 </section>
                             }
                             if shows("result") {
-                                <Results trace={trace.clone()} scenario={state.scenario.clone()} lang={lang} spread={!shows_spread && !embedded} compact={embedded} />
+                                { held::panel("panel results", None, Some(lang.pick("Result", "Ergebnis")), html! {
+                                    <Results trace={trace.clone()} scenario={state.scenario.clone()} lang={lang} spread={!shows_spread && !embedded} compact={embedded} />
+                                }) }
                             }
                         </div>
                         if FULL && !levers_first && named("levers") {
@@ -559,12 +576,7 @@ pub fn app(props: &AppProps) -> Html {
                 </div>
             }
             if FULL && (playground || cluster_free) && !embedded {
-                <Files saved={files::Saved {
-                        scenario: ByPtr(state.scenario.clone()),
-                        trace: ByPtr(state.trace.clone()),
-                        cluster: ByPtr(state.cluster.clone()),
-                        cluster_trace: ByPtr(state.cluster_trace.clone()),
-                    }}
+                <Files saved={saved}
                     on_open={intents.open_file.clone()} cluster={state.mode == Mode::Cluster}
                     import_error={state.import_error.clone()} {lang} />
             }

@@ -54,14 +54,14 @@ pub fn blackout_view(p: &BlackoutProps) -> Html {
     };
     let Some(sc) = p.trace.stop_copy.as_ref() else {
         return html! {
-            <section class="panel blackout" data-testid="blackout">
+            <>
                 <h2>{lang.pick("The blackout up close", "Die Ausfallzeit aus der Nähe")}</h2>
             <SaveDrawing name="blackout" {lang} />
                 <div class="bo-body" ref={body}>
                     <p>{lang.pick("This migration never paused the VM: there is no blackout.",
                         "Diese Migration hat die VM nie angehalten: Es gibt keine Ausfallzeit.")}</p>
                 </div>
-            </section>
+            </>
         };
     };
     let pages = sc.memory_duration_s.min(sc.duration_s);
@@ -166,7 +166,7 @@ pub fn blackout_view(p: &BlackoutProps) -> Html {
         ),
     );
     html! {
-        <section class="panel blackout" data-testid="blackout">
+        <>
             <h2>{lang.pick("The blackout up close", "Die Ausfallzeit aus der Nähe")}</h2>
             <div class="bo-body" ref={body}>
                 <p data-testid="blackout-text">{text.clone()}</p>
@@ -182,6 +182,6 @@ pub fn blackout_view(p: &BlackoutProps) -> Html {
                 <ul class="legend">{ for items }</ul>
                 { slow_box }
             </div>
-        </section>
+        </>
     }
 }

@@ -707,29 +707,39 @@ impl DrawingBackend for Canvas2d {
 }
 
 /// A drawing a canvas owes: its latest, left undrawn while the canvas was far off screen.
-type Job = RefCell<Option<Box<dyn FnOnce()>>>;
-type Owed = Rc<Job>;
+pub(crate) type Job = RefCell<Option<Box<dyn FnOnce()>>>;
+pub(crate) type Owed = Rc<Job>;
 
 thread_local! {
     /// Every lazy canvas's owed drawing, to pay before the page is printed or a canvas saved.
     static OWED: RefCell<Vec<std::rc::Weak<Job>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Draws every drawing a canvas off screen still owes: before a canvas is saved as a picture,
-/// and before the page is printed.
-pub(crate) fn draw_owed() {
+/// Lists `owed` among those [`draw_owed`] pays.
+pub(crate) fn list_owed(owed: &Owed) {
+    OWED.with(|all| all.borrow_mut().push(Rc::downgrade(owed)));
+}
+
+/// Draws every drawing a canvas off screen still owes, and renders every held panel
+/// (`held::Held`) that owes its latest: before a canvas is saved as a picture, and before the
+/// page is printed. A canvas draws at once; a held panel renders in a microtask, so this says
+/// whether anything was owed.
+pub(crate) fn draw_owed() -> bool {
     let owed: Vec<Owed> = OWED.with(|all| {
         let mut all = all.borrow_mut();
         all.retain(|o| o.strong_count() > 0);
         all.iter().filter_map(std::rc::Weak::upgrade).collect()
     });
+    let mut any = false;
     for o in owed {
+        any |= o.borrow().is_some();
         pay(&o);
     }
+    any
 }
 
 /// Draws `owed`'s drawing, if it owes one (taken out first: the drawing may owe anew).
-fn pay(owed: &Job) {
+pub(crate) fn pay(owed: &Job) {
     let job = owed.borrow_mut().take();
     if let Some(job) = job {
         job();
@@ -742,7 +752,7 @@ const NEAR_MARGIN: &str = "25% 0px";
 
 /// How long a lazy canvas far off screen waits for the changes to stop before it draws
 /// anyway, ms (the address bar's wait for a drag to settle).
-const SETTLE_MS: i32 = 250;
+pub(crate) const SETTLE_MS: i32 = 250;
 
 /// A canvas that `draw` redraws whenever `deps` change (once per trace, not per frame), and
 /// when its width, the device pixel ratio or the colour theme changes; a drawing error goes to
@@ -789,7 +799,7 @@ fn use_canvas<D: PartialEq + Clone + 'static>(
     let owed: Owed = (*use_memo(lazy, |&lazy| {
         let owed: Owed = Rc::default();
         if lazy {
-            OWED.with(|all| all.borrow_mut().push(Rc::downgrade(&owed)));
+            list_owed(&owed);
         }
         owed
     }))
@@ -844,13 +854,13 @@ fn use_canvas<D: PartialEq + Clone + 'static>(
 
 /// Follows whether an element is near the window (an IntersectionObserver), and pays its
 /// canvas's owed drawing when it comes near. Dropping it disconnects the observer.
-struct NearWatch {
+pub(crate) struct NearWatch {
     observer: web_sys::IntersectionObserver,
     _callback: Closure<dyn Fn(js_sys::Array)>,
 }
 
 impl NearWatch {
-    fn start(el: &Element, near: Rc<RefCell<bool>>, owed: Owed) -> Option<NearWatch> {
+    pub(crate) fn start(el: &Element, near: Rc<RefCell<bool>>, owed: Owed) -> Option<NearWatch> {
         let callback = Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
             // The last entry is the newest state.
             let Some(entry) = entries
@@ -897,7 +907,9 @@ fn before_print() {
         return;
     }
     if let Some(w) = web_sys::window() {
-        let listener = Closure::<dyn Fn()>::new(draw_owed);
+        let listener = Closure::<dyn Fn()>::new(|| {
+            draw_owed();
+        });
         w.add_event_listener_with_callback("beforeprint", listener.as_ref().unchecked_ref())
             .ok();
         listener.forget();

@@ -1,6 +1,9 @@
 //! Files in and out: the scenario as JSON (saved, and opened again from a file picker or by
 //! dropping it on the page), the results as JSON and CSV, and the charts as pictures.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{DragEvent, HtmlCanvasElement, HtmlInputElement};
@@ -56,9 +59,21 @@ pub fn download_url(name: &str, url: &str) {
 
 /// Saves the canvas `id` (inside `root`) as a PNG picture at its drawn resolution.
 pub fn download_png(root: &web_sys::Element, id: &str, name: &str) {
-    // A chart far off screen may not have drawn its latest yet.
+    // A chart far off screen may not have drawn its latest yet; a held panel draws it in the
+    // render that paying sets off, which has run by the next task.
     #[cfg(feature = "full")]
-    super::canvas::draw_owed();
+    if super::canvas::draw_owed() {
+        let (root, id, name) = (root.clone(), id.to_string(), name.to_string());
+        let later = Closure::once_into_js(move || save_png(&root, &id, &name));
+        if let Some(w) = web_sys::window() {
+            w.set_timeout_with_callback(later.unchecked_ref()).ok();
+        }
+        return;
+    }
+    save_png(root, id, name);
+}
+
+fn save_png(root: &web_sys::Element, id: &str, name: &str) {
     let canvas = root
         .query_selector(&format!("#{id}"))
         .ok()
@@ -155,19 +170,22 @@ pub fn on_drag_over() -> Callback<DragEvent> {
     })
 }
 
-/// What the panel saves: the run and the cluster shown, by identity (none of them changes
-/// while the clock ticks, so the panel does not render again every frame).
-#[derive(Clone, PartialEq)]
+/// What the panel saves: the run and the cluster shown.
+#[derive(Clone)]
 pub struct Saved {
-    pub scenario: ByPtr<Scenario>,
-    pub trace: ByPtr<Trace>,
-    pub cluster: ByPtr<ClusterScenario>,
-    pub cluster_trace: ByPtr<ClusterTrace>,
+    pub scenario: Rc<Scenario>,
+    pub trace: Rc<Trace>,
+    pub cluster: Rc<ClusterScenario>,
+    pub cluster_trace: Rc<ClusterTrace>,
 }
+
+/// The app's latest [`Saved`], read when a button is pressed: the cell stays the same, so a
+/// slider step or a frame of the animation does not render the panel again.
+pub type LatestSaved = ByPtr<RefCell<Saved>>;
 
 #[derive(Properties, PartialEq)]
 pub struct FilesProps {
-    pub saved: Saved,
+    pub saved: LatestSaved,
     /// A file the reader picked, to open.
     pub on_open: Callback<web_sys::File>,
     /// The cluster view's files rather than the single VM's.
@@ -186,14 +204,15 @@ pub fn files(p: &FilesProps) -> Html {
     let failed = p.import_error.clone();
     let save = |name: &'static str, mime: &'static str, make: fn(&Saved) -> String| {
         let s = s.clone();
-        Callback::from(move |_: MouseEvent| download_text(name, mime, &make(&s)))
+        Callback::from(move |_: MouseEvent| download_text(name, mime, &make(&s.0.borrow())))
     };
     // Pictures for print and documents: the light theme's colours, 800 pixels wide.
     type Svg = fn(&Trace, Lang, u32, &Colours) -> Result<String, String>;
     let svg = |name: &'static str, draw: Svg| {
         let s = s.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Ok(text) = draw(&s.trace.0, lang, 800, &Colours::light()) {
+            let trace = s.0.borrow().trace.clone();
+            if let Ok(text) = draw(&trace, lang, 800, &Colours::light()) {
                 download_text(name, "image/svg+xml", &text);
             }
         })
@@ -201,7 +220,8 @@ pub fn files(p: &FilesProps) -> Html {
     let gantt_svg = {
         let s = s.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Ok(text) = charts::gantt_svg(&s.cluster_trace.0, lang, 800, &Colours::light()) {
+            let trace = s.0.borrow().cluster_trace.clone();
+            if let Ok(text) = charts::gantt_svg(&trace, lang, 800, &Colours::light()) {
                 download_text("migrations.svg", "image/svg+xml", &text);
             }
         })
@@ -248,15 +268,15 @@ pub fn files(p: &FilesProps) -> Html {
                 "Speichern Sie, was Sie sehen, oder öffnen Sie eine Szenariodatei (oder ziehen Sie sie auf die Seite). Die Dateien haben das Format der Befehlszeile.")}</p>
             <div class="file-buttons">
                 if cluster {
-                    <button id="save-cluster" onclick={save("cluster.json", "application/json", |s| s.cluster.0.to_json())}>{lang.pick("Cluster (JSON)", "Cluster (JSON)")}</button>
-                    <button id="save-cluster-result" onclick={save("cluster-result.json", "application/json", |s| export::cluster_json(&s.cluster_trace.0))}>{lang.pick("Results (JSON)", "Ergebnis (JSON)")}</button>
-                    <button id="save-migrations-csv" onclick={save("migrations.csv", "text/csv", |s| export::migrations_csv(&s.cluster_trace.0))}>{lang.pick("Migrations (CSV)", "Migrationen (CSV)")}</button>
+                    <button id="save-cluster" onclick={save("cluster.json", "application/json", |s| s.cluster.to_json())}>{lang.pick("Cluster (JSON)", "Cluster (JSON)")}</button>
+                    <button id="save-cluster-result" onclick={save("cluster-result.json", "application/json", |s| export::cluster_json(&s.cluster_trace))}>{lang.pick("Results (JSON)", "Ergebnis (JSON)")}</button>
+                    <button id="save-migrations-csv" onclick={save("migrations.csv", "text/csv", |s| export::migrations_csv(&s.cluster_trace))}>{lang.pick("Migrations (CSV)", "Migrationen (CSV)")}</button>
                     <button id="save-gantt-svg" onclick={gantt_svg}>{lang.pick("Gantt chart (SVG)", "Gantt-Diagramm (SVG)")}</button>
                     <button id="save-gantt-png" onclick={png("gantt", "migrations.png")}>{lang.pick("Gantt chart (PNG)", "Gantt-Diagramm (PNG)")}</button>
                 } else {
-                    <button id="save-scenario" onclick={save("scenario.json", "application/json", |s| s.scenario.0.to_json())}>{lang.pick("Scenario (JSON)", "Szenario (JSON)")}</button>
-                    <button id="save-result" onclick={save("result.json", "application/json", |s| export::summary_json(&s.trace.0))}>{lang.pick("Results (JSON)", "Ergebnis (JSON)")}</button>
-                    <button id="save-passes-csv" onclick={save("passes.csv", "text/csv", |s| export::passes_csv(&s.trace.0))}>{lang.pick("Passes (CSV)", "Durchläufe (CSV)")}</button>
+                    <button id="save-scenario" onclick={save("scenario.json", "application/json", |s| s.scenario.to_json())}>{lang.pick("Scenario (JSON)", "Szenario (JSON)")}</button>
+                    <button id="save-result" onclick={save("result.json", "application/json", |s| export::summary_json(&s.trace))}>{lang.pick("Results (JSON)", "Ergebnis (JSON)")}</button>
+                    <button id="save-passes-csv" onclick={save("passes.csv", "text/csv", |s| export::passes_csv(&s.trace))}>{lang.pick("Passes (CSV)", "Durchläufe (CSV)")}</button>
                     <button id="save-pass-svg" onclick={svg("passes.svg", charts::passes_svg)}>{lang.pick("Pass chart (SVG)", "Durchlaufdiagramm (SVG)")}</button>
                     <button id="save-pass-png" onclick={png("pass-chart", "passes.png")}>{lang.pick("Pass chart (PNG)", "Durchlaufdiagramm (PNG)")}</button>
                     <button id="save-link-svg" onclick={svg("link.svg", charts::link_svg)}>{lang.pick("Link chart (SVG)", "Auslastungsdiagramm (SVG)")}</button>

@@ -14,6 +14,7 @@ mod controls;
 mod fatal;
 mod files;
 mod handover;
+mod held;
 mod incremental;
 mod inspect;
 mod intents;

@@ -96,7 +96,7 @@ pub fn results(p: &ResultsProps) -> Html {
         .into_iter()
         .map(|line| html! { <li>{line}</li> });
     html! {
-        <section class="panel results" aria-label={lang.pick("Result", "Ergebnis")}>
+        <>
             <h2>{lang.pick("Result", "Ergebnis")}</h2>
             <dl class="numbers">
                 <div><dt>{lang.pick("Total time", "Gesamtdauer")}</dt><dd data-testid="total-time">{f.duration(t.total_time_s)}</dd></div>
@@ -130,7 +130,7 @@ pub fn results(p: &ResultsProps) -> Html {
             if p.spread {
                 <Spread scenario={p.scenario.clone()} lang={lang} />
             }
-        </section>
+        </>
     }
 }
 

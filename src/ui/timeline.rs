@@ -44,6 +44,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
     let seek = {
         let d = d.clone();
         Callback::from(move |e: InputEvent| {
+            crate::ui::held::drag_step();
             let input: HtmlInputElement = e.target_unchecked_into();
             if let Some(ms) = parse_number(&input.value()) {
                 d.emit(ClockAction::Seek(ms / 1000.0));

@@ -188,6 +188,49 @@ test('a chart far off screen waits out a drag, then draws the latest run', async
   assert.deepEqual([...errors, ...other.errors], []);
 });
 
+test('a panel far off screen is held through a drag, then shows the latest run; a single change shows at once', async () => {
+  const { page, errors } = await open();
+  const total = () => text(page, 'total-time');
+  const far = await page.$eval('[data-testid=total-time]', (el) => el.getBoundingClientRect().top / window.innerHeight);
+  assert.ok(far > 1.5, `the result starts ${far.toFixed(2)} windows down, far below the window`);
+  const before = await total();
+  await page.waitForTimeout(300);
+  // Three steps of a drag, a frame apart; the result is read in the frame after each.
+  const seen = await page.$eval('#memory', (el) => new Promise((resolve) => {
+    const [min, max] = [Number(el.min), Number(el.max)];
+    const texts = [];
+    let i = 0;
+    const step = () => {
+      el.value = String(min + (max - min) * (0.3 + 0.25 * i));
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      i += 1;
+      requestAnimationFrame(() => {
+        texts.push(document.querySelector('[data-testid=total-time]').textContent);
+        if (i < 3) step();
+        else resolve(texts);
+      });
+    };
+    step();
+  }));
+  assert.notEqual(seen[0], before, 'the first step, on its own so far, is shown at once');
+  assert.deepEqual(seen.slice(1), [seen[0], seen[0]], 'the steps that follow a frame apart are held');
+  // Without scrolling: the latest once the changes have stopped, and the same as a page opened on it.
+  await page.waitForFunction((old) => document.querySelector('[data-testid=total-time]').textContent !== old, seen[0]);
+  const latest = await total();
+  await page.waitForTimeout(600);
+  assert.equal(await total(), latest, 'nothing newer came after it');
+  const other = await openApp(browser, { url: page.url() });
+  assert.equal(await text(other.page, 'total-time'), latest, 'the result of a page opened on the new run');
+  // A single change (a typed value), not part of a drag: shown at once, far off screen or not.
+  await page.fill('#memory-value', '48');
+  await page.press('#memory-value', 'Enter');
+  const typed = await total();
+  assert.notEqual(typed, latest);
+  await page.waitForTimeout(600);
+  assert.equal(await total(), typed, 'it was the latest already');
+  assert.deepEqual([...errors, ...other.errors], []);
+});
+
 test('a phone-sized screen stacks the panels', async () => {
   const { page, errors } = await open({ viewport: { width: 390, height: 844 } });
   await page.click('[data-testid=play]');

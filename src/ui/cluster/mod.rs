@@ -26,6 +26,7 @@ use crate::text::{Fmt, Lang};
 use crate::model::cluster::ClusterEdit;
 use crate::model::levers::held_for;
 use crate::ui::chart::use_view_env;
+use crate::ui::held;
 use crate::ui::levers::ClusterLeverView;
 use crate::ui::memory_map::{labels, MemoryMap, COLOUR_VARS};
 use crate::ui::results::field_error;
@@ -388,7 +389,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                     <h2>{lang.pick("Networks and NICs", "Netzwerke und Netzwerkadapter")}</h2>
                     <NicPanel ..edit_props />
                 </section>
-                <section class="panel">
+                { held::panel("panel", None, None, html! { <>
                     <h2>{lang.pick("Totals", "Gesamtwerte")}</h2>
                     <dl class="numbers">
                         <div><dt>{lang.pick("All done after", "Alles erledigt nach")}</dt><dd data-testid="makespan">{f.duration(trace.makespan_s)}</dd></div>
@@ -409,23 +410,23 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                     { more_under_way }
                     <ul class="refused" data-testid="refused">{ for refused }</ul>
                     { more_refused }
-                </section>
+                </> }) }
             </div>
             // The lever study runs the cluster 24 more times: it waits for the cluster's own
             // run, which would otherwise share the time between frames with it.
             if !p.running {
                 <ClusterLeverView cluster={p.cluster.0.clone()} {lang} />
             }
-            <section class="panel">
+            { held::panel("panel", None, None, html! { <>
                 <h2>{lang.pick("Memory of the VMs migrating now", "Arbeitsspeicher der VMs, die gerade migriert werden")}</h2>
                 <div class="minis" data-testid="minis">{ minis }</div>
                 <ul class="legend">{ for mini_legend }</ul>
-            </section>
+            </> }) }
             }
-            <section class="panel">
+            { held::panel("panel", None, None, html! { <>
                 <h2>{lang.pick("Every migration over time", "Alle Migrationen im Zeitverlauf")}</h2>
                 <Gantt trace={p.trace.clone()} t={p.t} {lang} />
-            </section>
+            </> }) }
         </div>
     }
 }

@@ -95,7 +95,10 @@ pub(super) fn fmt_value(v: f64) -> String {
 pub(super) fn slider(p: &SliderProps) -> Html {
     let on_slide = {
         let cb = p.on_slide.clone();
-        Callback::from(move |e: InputEvent| cb.emit(input_value(&e.into())))
+        Callback::from(move |e: InputEvent| {
+            crate::ui::held::drag_step();
+            cb.emit(input_value(&e.into()))
+        })
     };
     let on_value = {
         let cb = p.on_value.clone();
