@@ -307,16 +307,24 @@ pub(super) fn host_box(p: &HostBoxProps) -> Html {
         AttrValue::from(format!("{}", lay.text_dx)),
         AttrValue::from(format!("{}", lay.text_dy)),
     );
-    let chips = p.vms.iter().zip(&p.moving).take(lay.max_chips).enumerate().map(|(j, (v, moving))| {
+    // Every place for a chip is always there, an empty one hidden: a VM leaving or arriving
+    // changes a chip's label and class, never adds or removes its elements (a drag through a
+    // drain did both on every step, most of the hosts' work).
+    let chips = (0..lay.max_chips).map(|j| {
         let (cx, cy) = (
             x + 8.0 + (j % per_row) as f64 * lay.chip_pitch,
             y + lay.chip_y + (j / per_row) as f64 * lay.chip_dy,
         );
-        let class = if *moving { "chip moving" } else { "chip" };
+        let (class, name) = match (p.vms.get(j), p.moving.get(j)) {
+            (Some(v), Some(true)) => ("chip moving", v.chars().take(8).collect::<String>()),
+            (Some(v), _) => ("chip", v.chars().take(8).collect()),
+            (None, _) => ("slot", String::new()),
+        };
+        let hidden = (j >= p.vms.len()).then_some("hidden");
         html! {
-            <g {class} transform={format!("translate({cx} {cy})")}>
+            <g {class} transform={format!("translate({cx} {cy})")} visibility={hidden}>
                 <rect width={w.clone()} height={h.clone()} rx="3" />
-                <text x={tx.clone()} y={ty.clone()}>{v.chars().take(8).collect::<String>()}</text>
+                <text x={tx.clone()} y={ty.clone()}>{name}</text>
             </g>
         }
     });
