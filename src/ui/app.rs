@@ -532,10 +532,10 @@ pub fn app(props: &AppProps) -> Html {
                             </> }) }
                         }
                         if FULL && shows("link") {
-                            <section class="panel pairable">
+                            { held::panel("panel pairable", None, None, html! { <>
                                 <h2>{lang.pick("Link use over time", "Auslastung der Verbindung")}</h2>
                                 <LinkChart trace={trace.clone()} t={clock.t} lang={lang} />
-                            </section>
+                            </> }) }
                         }
                         if FULL && named("blackout") {
                             { held::panel("panel blackout", Some("blackout"), None, html! {
@@ -555,10 +555,10 @@ pub fn app(props: &AppProps) -> Html {
                         }
                         <div class="panels">
                             if FULL && shows("passes") {
-                                <section class="panel pairable">
+                                { held::panel("panel pairable", None, None, html! { <>
                                     <h2>{lang.pick("Memory sent per pass", "Gesendeter Speicher je Durchlauf")}</h2>
                                     <PassChart trace={trace.clone()} highlight={highlighted} lang={lang} />
-                                </section>
+                                </> }) }
                             }
                             if shows("result") {
                                 { held::panel("panel results", None, Some(lang.pick("Result", "Ergebnis")), html! {

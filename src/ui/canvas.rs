@@ -18,7 +18,6 @@ use web_sys::{
 };
 use yew::prelude::*;
 
-use super::incremental::Timer;
 use crate::charts::Colours;
 
 /// "#rrggbb", "#rgb" or "rgb(r, g, b)" as (r, g, b); None for anything else.
@@ -706,214 +705,34 @@ impl DrawingBackend for Canvas2d {
     }
 }
 
-/// A drawing a canvas owes: its latest, left undrawn while the canvas was far off screen.
-pub(crate) type Job = RefCell<Option<Box<dyn FnOnce()>>>;
-pub(crate) type Owed = Rc<Job>;
-
-thread_local! {
-    /// Every lazy canvas's owed drawing, to pay before the page is printed or a canvas saved.
-    static OWED: RefCell<Vec<std::rc::Weak<Job>>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Lists `owed` among those [`draw_owed`] pays.
-pub(crate) fn list_owed(owed: &Owed) {
-    OWED.with(|all| all.borrow_mut().push(Rc::downgrade(owed)));
-}
-
-/// Draws every drawing a canvas off screen still owes, and renders every held panel
-/// (`held::Held`) that owes its latest: before a canvas is saved as a picture, and before the
-/// page is printed. A canvas draws at once; a held panel renders in a microtask, so this says
-/// whether anything was owed.
-pub(crate) fn draw_owed() -> bool {
-    let owed: Vec<Owed> = OWED.with(|all| {
-        let mut all = all.borrow_mut();
-        all.retain(|o| o.strong_count() > 0);
-        all.iter().filter_map(std::rc::Weak::upgrade).collect()
-    });
-    let mut any = false;
-    for o in owed {
-        any |= o.borrow().is_some();
-        pay(&o);
-    }
-    any
-}
-
-/// Draws `owed`'s drawing, if it owes one (taken out first: the drawing may owe anew).
-pub(crate) fn pay(owed: &Job) {
-    let job = owed.borrow_mut().take();
-    if let Some(job) = job {
-        job();
-    }
-}
-
-/// How far beyond the window a lazy canvas still counts as near it: a quarter of the window's
-/// height above and below, so a reader scrolling finds it drawn.
-const NEAR_MARGIN: &str = "25% 0px";
-
-/// How long a lazy canvas far off screen waits for the changes to stop before it draws
-/// anyway, ms (the address bar's wait for a drag to settle).
-pub(crate) const SETTLE_MS: i32 = 250;
-
 /// A canvas that `draw` redraws whenever `deps` change (once per trace, not per frame), and
 /// when its width, the device pixel ratio or the colour theme changes; a drawing error goes to
-/// the console rather than breaking the page.
+/// the console rather than breaking the page. (A chart far off screen is not drawn on every
+/// step of a drag: its panel is held, `held::Held`.)
 #[hook]
 pub(crate) fn use_drawn_canvas<D: PartialEq + Clone + 'static>(
     what: &'static str,
     deps: D,
     draw: fn(HtmlCanvasElement, &Surface, &D) -> Result<(), String>,
 ) -> NodeRef {
-    use_canvas(what, deps, draw, false)
-}
-
-/// `use_drawn_canvas` for a chart that a slider step changes: while the canvas is far off
-/// screen and the changes keep coming it is not drawn again (a slider near the top of the
-/// playground redrew charts a screen or more below it on every step, a third of the step's
-/// work); it is drawn with the latest data when it comes near the window, once the changes
-/// have stopped for `SETTLE_MS`, and before a picture of it is saved or the page is printed
-/// ([`draw_owed`]). Its first drawing is never left out.
-#[hook]
-pub(crate) fn use_lazy_canvas<D: PartialEq + Clone + 'static>(
-    what: &'static str,
-    deps: D,
-    draw: fn(HtmlCanvasElement, &Surface, &D) -> Result<(), String>,
-) -> NodeRef {
-    use_canvas(what, deps, draw, true)
-}
-
-#[hook]
-fn use_canvas<D: PartialEq + Clone + 'static>(
-    what: &'static str,
-    deps: D,
-    draw: fn(HtmlCanvasElement, &Surface, &D) -> Result<(), String>,
-    lazy: bool,
-) -> NodeRef {
     let canvas_ref = use_node_ref();
     let env = use_view_env(canvas_ref.clone());
     let measured = use_mut_ref(Measured::default);
-    // Whether the canvas is near the window (always, for an eager one), and whether it has
-    // been drawn at all.
-    let near = use_mut_ref(|| true);
-    let drawn = use_mut_ref(|| false);
-    // Only a lazy canvas ever owes a drawing: only it is listed, and has a timer to settle.
-    let owed: Owed = (*use_memo(lazy, |&lazy| {
-        let owed: Owed = Rc::default();
-        if lazy {
-            list_owed(&owed);
-        }
-        owed
-    }))
-    .clone();
-    {
-        let (near, owed) = (near.clone(), owed.clone());
-        use_effect_with((canvas_ref.clone(), lazy), move |(node, lazy)| {
-            let watch = node
-                .cast::<Element>()
-                .filter(|_| *lazy)
-                .and_then(|el| NearWatch::start(&el, near, owed));
-            move || drop(watch)
-        });
-    }
-    // A drawing owed for `SETTLE_MS` without a newer one is drawn anyway: a chart is left
-    // behind only while the changes keep coming (a drag), never once they have stopped.
-    let settle = {
-        let owed = owed.clone();
-        use_memo(lazy, move |&lazy| {
-            lazy.then(|| Timer::new(move |_: &Timer| pay(&owed)))
-        })
-    };
     {
         let canvas_ref = canvas_ref.clone();
         use_effect_with((deps, env), move |(deps, env)| {
             if !env.measured() {
                 return;
             }
-            let (deps, env) = (deps.clone(), *env);
-            let job = move || {
-                if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
-                    let surface = measured.borrow_mut().of(&canvas, env, 520.0);
-                    if let Err(e) = draw(canvas, &surface, &deps) {
-                        web_sys::console::warn_1(&format!("{what}: {e}").into());
-                    }
-                }
-            };
-            if *near.borrow() || !*drawn.borrow() {
-                owed.borrow_mut().take();
-                *drawn.borrow_mut() = true;
-                job();
-            } else {
-                *owed.borrow_mut() = Some(Box::new(job));
-                if let Some(settle) = settle.as_ref() {
-                    settle.restart(SETTLE_MS);
+            if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
+                let surface = measured.borrow_mut().of(&canvas, *env, 520.0);
+                if let Err(e) = draw(canvas, &surface, deps) {
+                    web_sys::console::warn_1(&format!("{what}: {e}").into());
                 }
             }
         });
     }
     canvas_ref
-}
-
-/// Follows whether an element is near the window (an IntersectionObserver), and pays its
-/// canvas's owed drawing when it comes near. Dropping it disconnects the observer.
-pub(crate) struct NearWatch {
-    observer: web_sys::IntersectionObserver,
-    _callback: Closure<dyn Fn(js_sys::Array)>,
-}
-
-impl NearWatch {
-    pub(crate) fn start(el: &Element, near: Rc<RefCell<bool>>, owed: Owed) -> Option<NearWatch> {
-        let callback = Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
-            // The last entry is the newest state.
-            let Some(entry) = entries
-                .iter()
-                .last()
-                .and_then(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>().ok())
-            else {
-                return;
-            };
-            *near.borrow_mut() = entry.is_intersecting();
-            if entry.is_intersecting() {
-                pay(&owed);
-            }
-        });
-        let init = web_sys::IntersectionObserverInit::new();
-        init.set_root_margin(NEAR_MARGIN);
-        let observer = web_sys::IntersectionObserver::new_with_options(
-            callback.as_ref().unchecked_ref(),
-            &init,
-        )
-        .ok()?;
-        observer.observe(el);
-        before_print();
-        Some(NearWatch {
-            observer,
-            _callback: callback,
-        })
-    }
-}
-
-impl Drop for NearWatch {
-    fn drop(&mut self) {
-        self.observer.disconnect();
-    }
-}
-
-/// Pays every owed drawing before the page is printed (once per page: a listener kept for
-/// its life).
-fn before_print() {
-    thread_local! {
-        static LISTENING: Cell<bool> = const { Cell::new(false) };
-    }
-    if LISTENING.with(|l| l.replace(true)) {
-        return;
-    }
-    if let Some(w) = web_sys::window() {
-        let listener = Closure::<dyn Fn()>::new(|| {
-            draw_owed();
-        });
-        w.add_event_listener_with_callback("beforeprint", listener.as_ref().unchecked_ref())
-            .ok();
-        listener.forget();
-    }
 }
 
 /// What a canvas's drawing reads from the page: its CSS width (`clientWidth`) and its

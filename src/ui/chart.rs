@@ -61,7 +61,7 @@ pub fn pass_chart(props: &PassChartProps) -> Html {
     let lang = props.lang;
     let f = Fmt(lang);
     let (hover, on_select) = inspect::use_probe();
-    let canvas_ref = use_lazy_canvas(
+    let canvas_ref = use_drawn_canvas(
         "chart",
         (props.trace.clone(), hover.or(props.highlight), lang),
         |canvas, surface, (trace, highlight, lang)| draw(canvas, surface, trace, *highlight, *lang),
@@ -160,7 +160,7 @@ pub fn link_chart(props: &LinkChartProps) -> Html {
     let lang = props.lang;
     let f = Fmt(lang);
     let (probe, on_select) = inspect::use_probe();
-    let canvas_ref = use_lazy_canvas(
+    let canvas_ref = use_drawn_canvas(
         "link chart",
         (props.trace.clone(), lang),
         |canvas, surface, (trace, lang)| draw_link(canvas, surface, trace, *lang),

@@ -62,7 +62,7 @@ pub fn download_png(root: &web_sys::Element, id: &str, name: &str) {
     // A chart far off screen may not have drawn its latest yet; a held panel draws it in the
     // render that paying sets off, which has run by the next task.
     #[cfg(feature = "full")]
-    if super::canvas::draw_owed() {
+    if super::held::draw_owed() {
         let (root, id, name) = (root.clone(), id.to_string(), name.to_string());
         let later = Closure::once_into_js(move || save_png(&root, &id, &name));
         if let Some(w) = web_sys::window() {

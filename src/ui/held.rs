@@ -1,15 +1,17 @@
 //! A panel that the steps of a drag change, held back while it is far off screen: a slider
-//! dragged near the top of the playground rendered the memory map, the blackout's drawing and
-//! the results a screen or more below the window on every step, about a third of the step's
-//! work (in the cluster's timeline: the totals, the small memory maps and the Gantt chart's
-//! cursor). Only the steps of a drag are held (a change set off by a slider's or the
-//! timeline's input less than `BURST_MS` after the input before it): a single change (a
-//! choice, a typed value, a click, a drag's first step), the animation and a run coming in
-//! slice by slice render as before, wherever the panel is. A held panel is rendered with the latest values as soon
-//! as it comes near the window (the lazy charts' margin), before the page is printed, and
-//! while far at most `SETTLE_MS` behind the drag (a screen reader may read it).
-//! The lite bundle (the first chapter, no drag measured to need it) renders its panels as
-//! they change, and carries none of this.
+//! dragged near the top of the playground rendered the memory map, the blackout's drawing,
+//! both charts and the results a screen or more below the window on every step, about half
+//! the step's work (in the cluster's timeline: the totals, the small memory maps and the
+//! Gantt chart's cursor).
+//!
+//! A change is held only while a drag goes on (a slider's or the timeline's input less than
+//! `BURST_MS` ago, and less than that after the one before): a single change (a choice, a
+//! typed value, a click, a drag's first step), the animation and a run coming in slice by
+//! slice render as before, wherever the panel is. A held panel is rendered with the latest
+//! values as soon as it comes near the window (a quarter of the window beyond its edges),
+//! before the page is printed or a picture saved, and while far at most `SETTLE_MS` behind
+//! the drag (a screen reader may read it). The lite bundle (the first chapter, no drag
+//! measured to need it) renders its panels as they change, and carries none of this.
 
 #[cfg(feature = "full")]
 use std::cell::RefCell;
@@ -21,8 +23,6 @@ use web_sys::Element;
 use yew::prelude::*;
 
 #[cfg(feature = "full")]
-use super::canvas::{list_owed, pay, NearWatch, Owed, SETTLE_MS};
-#[cfg(feature = "full")]
 use super::incremental::{now_ms, Timer};
 
 /// A drag's step less than this after the one before (ms) continues the drag: its steps come
@@ -32,22 +32,24 @@ const BURST_MS: f64 = 100.0;
 
 #[cfg(feature = "full")]
 thread_local! {
-    /// Whether the task running now is a slider's or the timeline's input (until the next
-    /// task: the renders it sets off run in microtasks before it).
-    static DRAGGING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    /// When the drag's step before this one came (the page's clock, ms).
-    static STEP_BEFORE: std::cell::Cell<f64> = const { std::cell::Cell::new(f64::NEG_INFINITY) };
+    /// When the last step of a drag came, and the step before it (the page's clock, ms).
     static LAST_STEP: std::cell::Cell<f64> = const { std::cell::Cell::new(f64::NEG_INFINITY) };
-    static DRAG_OVER: Rc<Timer> = Timer::new(|_: &Timer| DRAGGING.with(|d| d.set(false)));
+    static STEP_BEFORE: std::cell::Cell<f64> = const { std::cell::Cell::new(f64::NEG_INFINITY) };
 }
 
-/// Says that the task running now is a step of a drag: called by the sliders' and the
-/// timeline's input handlers.
+/// Whether a drag goes on: its last step came less than `BURST_MS` ago, and less than that
+/// after the one before (a single input is not a drag).
+#[cfg(feature = "full")]
+fn dragging() -> bool {
+    let last = LAST_STEP.with(|l| l.get());
+    now_ms() - last < BURST_MS && last - STEP_BEFORE.with(|b| b.get()) < BURST_MS
+}
+
+/// Says that a step of a drag came now: called by the sliders' and the timeline's input
+/// handlers.
 pub(crate) fn drag_step() {
     #[cfg(feature = "full")]
     {
-        DRAGGING.with(|d| d.set(true));
-        DRAG_OVER.with(|t| t.soon());
         let now = now_ms();
         STEP_BEFORE.with(|b| b.set(LAST_STEP.with(|l| l.replace(now))));
     }
@@ -106,11 +108,9 @@ impl Component for Held {
     }
 
     fn changed(&mut self, ctx: &Context<Self>, _: &HeldProps) -> bool {
-        // A step of a drag that follows another one (the animation may change the panel
-        // between them).
-        let follows = DRAGGING.with(|d| d.get())
-            && LAST_STEP.with(|l| l.get()) - STEP_BEFORE.with(|b| b.get()) < BURST_MS;
-        if *self.near.borrow() || !follows {
+        // While a drag goes on, whatever changes the panel (its steps, the animation playing
+        // between them) waits.
+        if *self.near.borrow() || !dragging() {
             self.owed.borrow_mut().take();
             return true;
         }
@@ -148,6 +148,136 @@ impl Component for Held {
         self.settle.cancel();
     }
 }
+
+/// Whether a panel is near the window, and what it owes until it is.
+#[cfg(feature = "full")]
+mod near {
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    use web_sys::Element;
+
+    /// A rendering a held panel owes: its latest, left out while it was far off screen.
+    pub(super) type Job = RefCell<Option<Box<dyn FnOnce()>>>;
+    pub(super) type Owed = Rc<Job>;
+
+    thread_local! {
+        /// Every held panel's owed rendering, to pay before the page is printed or a canvas saved.
+        static OWED: RefCell<Vec<std::rc::Weak<Job>>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Lists `owed` among those [`draw_owed`] pays.
+    pub(super) fn list_owed(owed: &Owed) {
+        OWED.with(|all| all.borrow_mut().push(Rc::downgrade(owed)));
+    }
+
+    /// Renders every held panel (`held::Held`) that owes its latest: before a canvas is saved as a
+    /// picture, and before the page is printed. The rendering (and the drawing of a canvas in it)
+    /// runs in a microtask, so this says whether anything was owed.
+    pub(crate) fn draw_owed() -> bool {
+        let owed: Vec<Owed> = OWED.with(|all| {
+            let mut all = all.borrow_mut();
+            all.retain(|o| o.strong_count() > 0);
+            all.iter().filter_map(std::rc::Weak::upgrade).collect()
+        });
+        let mut any = false;
+        for o in owed {
+            any |= o.borrow().is_some();
+            pay(&o);
+        }
+        any
+    }
+
+    /// Pays `owed`'s rendering, if it owes one (taken out first: it may owe anew).
+    pub(super) fn pay(owed: &Job) {
+        let job = owed.borrow_mut().take();
+        if let Some(job) = job {
+            job();
+        }
+    }
+
+    /// How far beyond the window a held panel still counts as near it: a quarter of the window's
+    /// height above and below, so a reader scrolling finds it current.
+    const NEAR_MARGIN: &str = "25% 0px";
+
+    /// How far behind a drag a held panel far off screen may fall, ms (the address bar's wait for
+    /// a drag to settle).
+    pub(super) const SETTLE_MS: i32 = 250;
+
+    /// Follows whether an element is near the window (an IntersectionObserver), and pays its
+    /// owed rendering when it comes near. Dropping it disconnects the observer.
+    pub(super) struct NearWatch {
+        observer: web_sys::IntersectionObserver,
+        _callback: Closure<dyn Fn(js_sys::Array)>,
+    }
+
+    impl NearWatch {
+        pub(super) fn start(
+            el: &Element,
+            near: Rc<RefCell<bool>>,
+            owed: Owed,
+        ) -> Option<NearWatch> {
+            let callback = Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                // The last entry is the newest state.
+                let Some(entry) = entries
+                    .iter()
+                    .last()
+                    .and_then(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>().ok())
+                else {
+                    return;
+                };
+                *near.borrow_mut() = entry.is_intersecting();
+                if entry.is_intersecting() {
+                    pay(&owed);
+                }
+            });
+            let init = web_sys::IntersectionObserverInit::new();
+            init.set_root_margin(NEAR_MARGIN);
+            let observer = web_sys::IntersectionObserver::new_with_options(
+                callback.as_ref().unchecked_ref(),
+                &init,
+            )
+            .ok()?;
+            observer.observe(el);
+            before_print();
+            Some(NearWatch {
+                observer,
+                _callback: callback,
+            })
+        }
+    }
+
+    impl Drop for NearWatch {
+        fn drop(&mut self) {
+            self.observer.disconnect();
+        }
+    }
+
+    /// Pays every owed drawing before the page is printed (once per page: a listener kept for
+    /// its life).
+    fn before_print() {
+        thread_local! {
+            static LISTENING: Cell<bool> = const { Cell::new(false) };
+        }
+        if LISTENING.with(|l| l.replace(true)) {
+            return;
+        }
+        if let Some(w) = web_sys::window() {
+            let listener = Closure::<dyn Fn()>::new(|| {
+                draw_owed();
+            });
+            w.add_event_listener_with_callback("beforeprint", listener.as_ref().unchecked_ref())
+                .ok();
+            listener.forget();
+        }
+    }
+}
+#[cfg(feature = "full")]
+pub(crate) use near::draw_owed;
+#[cfg(feature = "full")]
+use near::{list_owed, pay, NearWatch, Owed, SETTLE_MS};
 
 /// A panel's `<section>` with `children`: a [`Held`] one in the full bundle; in the lite one
 /// (no component of its own to carry), rendered as it changes.
