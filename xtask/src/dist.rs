@@ -84,8 +84,10 @@ const MINIFY_NAMES: &str = "--minify-imports-and-exports-and-modules";
 /// model fields and actions: 253.5 kB); to 256 kB for a slider step that renders and draws
 /// less (the spread's dots a component of their own, one timer per study instead of a
 /// closure per step, the controls' callbacks reading the current scenario, a link's base
-/// fields kept between steps: 255.7 kB).
-pub const BUDGET_GZIP: u64 = 256_000;
+/// fields kept between steps: 255.7 kB); to 256.4 kB for the held panels (the lite build
+/// holds none, but its result panel's section moved to the app, the files panel's data to a
+/// cell the app keeps, and the timers moved deadlines: 256.35 kB).
+pub const BUDGET_GZIP: u64 = 256_400;
 /// What the first load should weigh at most (issue 9): reported with every build.
 pub const GOAL_GZIP: u64 = 250_000;
 /// The lab's time series, and its name in the bundle (`ui::lab::SERIES_FILE`).
