@@ -14,7 +14,7 @@
 //! measured to need it) renders its panels as they change, and carries none of this.
 
 #[cfg(feature = "full")]
-use std::cell::RefCell;
+use std::cell::Cell;
 #[cfg(feature = "full")]
 use std::rc::Rc;
 
@@ -33,8 +33,8 @@ const BURST_MS: f64 = 100.0;
 #[cfg(feature = "full")]
 thread_local! {
     /// When the last step of a drag came, and the step before it (the page's clock, ms).
-    static LAST_STEP: std::cell::Cell<f64> = const { std::cell::Cell::new(f64::NEG_INFINITY) };
-    static STEP_BEFORE: std::cell::Cell<f64> = const { std::cell::Cell::new(f64::NEG_INFINITY) };
+    static LAST_STEP: Cell<f64> = const { Cell::new(f64::NEG_INFINITY) };
+    static STEP_BEFORE: Cell<f64> = const { Cell::new(f64::NEG_INFINITY) };
 }
 
 /// Whether a drag goes on: its last step came less than `BURST_MS` ago, and less than that
@@ -73,7 +73,7 @@ pub struct HeldProps {
 pub struct Held {
     node: NodeRef,
     /// Whether the panel is near the window; true until the observer first says otherwise.
-    near: Rc<RefCell<bool>>,
+    near: Rc<Cell<bool>>,
     /// Its latest rendering, owed while held.
     owed: Owed,
     /// Pays the owed rendering `SETTLE_MS` after it was first owed.
@@ -100,7 +100,7 @@ impl Component for Held {
         };
         Held {
             node: NodeRef::default(),
-            near: Rc::new(RefCell::new(true)),
+            near: Rc::new(Cell::new(true)),
             owed,
             settle,
             watch: None,
@@ -110,7 +110,7 @@ impl Component for Held {
     fn changed(&mut self, ctx: &Context<Self>, _: &HeldProps) -> bool {
         // While a drag goes on, whatever changes the panel (its steps, the animation playing
         // between them) waits.
-        if *self.near.borrow() || !dragging() {
+        if self.near.get() || !dragging() {
             self.owed.borrow_mut().take();
             return true;
         }
@@ -214,11 +214,7 @@ mod near {
     }
 
     impl NearWatch {
-        pub(super) fn start(
-            el: &Element,
-            near: Rc<RefCell<bool>>,
-            owed: Owed,
-        ) -> Option<NearWatch> {
+        pub(super) fn start(el: &Element, near: Rc<Cell<bool>>, owed: Owed) -> Option<NearWatch> {
             let callback = Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
                 // The last entry is the newest state.
                 let Some(entry) = entries
@@ -228,7 +224,7 @@ mod near {
                 else {
                     return;
                 };
-                *near.borrow_mut() = entry.is_intersecting();
+                near.set(entry.is_intersecting());
                 if entry.is_intersecting() {
                     pay(&owed);
                 }

@@ -84,33 +84,33 @@ where
 /// page per timer and step.
 pub(crate) struct Timer {
     callback: Closure<dyn FnMut()>,
-    /// The browser timer's id and when it fires (the page's clock, ms) while one is set.
-    due: Rc<Cell<Option<(i32, f64)>>>,
+    /// The browser timer's id and the deadline it was set for (the page's clock, ms), while
+    /// one is set.
+    due: Cell<Option<(i32, f64)>>,
     /// When the callback is to run (the page's clock, ms); a timer that fires earlier arms
-    /// itself again.
-    deadline: Rc<Cell<f64>>,
+    /// itself again for the rest.
+    deadline: Cell<f64>,
 }
 
 impl Timer {
     /// `run` gets the timer it runs from, to arm it again.
     pub(crate) fn new(run: impl Fn(&Timer) + 'static) -> Rc<Timer> {
         Rc::new_cyclic(|me: &Weak<Timer>| {
-            let due = Rc::new(Cell::new(None));
-            let deadline = Rc::new(Cell::new(0.0));
-            let (me, was_due) = (me.clone(), due.clone());
+            let me = me.clone();
             Timer {
                 callback: Closure::new(move || {
-                    was_due.set(None);
                     let Some(timer) = me.upgrade() else { return };
-                    let left = timer.deadline.get() - now_ms();
+                    timer.due.set(None);
+                    let deadline = timer.deadline.get();
+                    let left = deadline - now_ms();
                     if left >= 1.0 {
-                        timer.arm(left.ceil() as i32);
+                        timer.arm(left.ceil() as i32, deadline);
                     } else {
                         run(&timer);
                     }
                 }),
-                due,
-                deadline,
+                due: Cell::new(None),
+                deadline: Cell::new(0.0),
             }
         })
     }
@@ -118,22 +118,22 @@ impl Timer {
     /// Runs the callback in a later task, unless it is due to run already.
     pub(crate) fn soon(&self) {
         if self.due.get().is_none() {
+            // Set for the next task: before any deadline.
             self.deadline.set(0.0);
-            self.arm(0);
+            self.arm(0, 0.0);
         }
     }
 
     /// Runs the callback `ms` from now, instead of whenever it was due.
     pub(crate) fn restart(&self, ms: i32) {
-        let now = now_ms();
-        let deadline = now + f64::from(ms);
+        let deadline = now_ms() + f64::from(ms);
         self.deadline.set(deadline);
         match self.due.get() {
             // A timer that fires by the deadline arms itself for the rest.
             Some((_, at)) if at <= deadline => {}
             _ => {
                 self.cancel();
-                self.arm(ms);
+                self.arm(ms, deadline);
             }
         }
     }
@@ -143,12 +143,14 @@ impl Timer {
     #[cfg(feature = "full")]
     pub(crate) fn within(&self, ms: i32) {
         if self.due.get().is_none() {
-            self.deadline.set(now_ms() + f64::from(ms));
-            self.arm(ms);
+            let deadline = now_ms() + f64::from(ms);
+            self.deadline.set(deadline);
+            self.arm(ms, deadline);
         }
     }
 
-    fn arm(&self, ms: i32) {
+    /// Sets a browser timer `ms` from now, for the deadline `at`.
+    fn arm(&self, ms: i32, at: f64) {
         let id = web_sys::window().and_then(|w| {
             w.set_timeout_with_callback_and_timeout_and_arguments_0(
                 self.callback.as_ref().unchecked_ref(),
@@ -156,7 +158,7 @@ impl Timer {
             )
             .ok()
         });
-        self.due.set(id.map(|id| (id, now_ms() + f64::from(ms))));
+        self.due.set(id.map(|id| (id, at)));
     }
 
     pub(crate) fn cancel(&self) {
