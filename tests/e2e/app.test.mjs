@@ -149,6 +149,27 @@ test('sliders re-simulate at once and bad values get a verdict', async () => {
   assert.deepEqual(errors, []);
 });
 
+/** Drags the slider `slider` through `fractions` of its range, one step a frame, and returns
+ * what `target` shows in the frame after each step: its picture (a canvas) or its text. */
+const dragAndRead = (page, slider, fractions, target) => page.$eval(slider, (el, { fractions, target }) => new Promise((resolve) => {
+  const [min, max] = [Number(el.min), Number(el.max)];
+  const read = () => {
+    const shown = document.querySelector(target);
+    return shown instanceof HTMLCanvasElement ? shown.toDataURL() : shown.textContent;
+  };
+  const seen = [];
+  const step = () => {
+    el.value = String(min + (max - min) * fractions[seen.length]);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    requestAnimationFrame(() => {
+      seen.push(read());
+      if (seen.length < fractions.length) step();
+      else resolve(seen);
+    });
+  };
+  step();
+}), { fractions, target });
+
 // A chart far below the window is not redrawn on every step of a drag; it draws the latest
 // run once the changes stop (or when it comes near), the same picture a page opened on that
 // run draws.
@@ -160,22 +181,7 @@ test('a chart far off screen waits out a drag, then draws the latest run', async
   assert.ok(far > 1.5, `the pass chart starts ${far.toFixed(2)} windows down, far below the window`);
   const before = await picture();
   // Three steps of a drag, a frame apart; the chart is read in the frame after each.
-  const during = await page.$eval('#memory', (el) => new Promise((resolve) => {
-    const [min, max] = [Number(el.min), Number(el.max)];
-    const seen = [];
-    let i = 0;
-    const step = () => {
-      el.value = String(min + (max - min) * (0.6 + 0.1 * i));
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-      i += 1;
-      requestAnimationFrame(() => {
-        seen.push(document.querySelector('#pass-chart').toDataURL());
-        if (i < 3) step();
-        else resolve(seen);
-      });
-    };
-    step();
-  }));
+  const during = await dragAndRead(page, '#memory', [0.6, 0.7, 0.8], '#pass-chart');
   assert.notEqual(during[0], before, 'the first step, on its own so far, is drawn at once');
   assert.ok(during[1] === during[0] && during[2] === during[0], 'not drawn again while the drag goes on');
   // Without scrolling: drawn once the changes have stopped.
@@ -202,22 +208,7 @@ test('a panel far off screen is held through a drag, then shows the latest run; 
   const before = await total();
   await page.waitForTimeout(300);
   // Three steps of a drag, a frame apart; the result is read in the frame after each.
-  const seen = await page.$eval('#memory', (el) => new Promise((resolve) => {
-    const [min, max] = [Number(el.min), Number(el.max)];
-    const texts = [];
-    let i = 0;
-    const step = () => {
-      el.value = String(min + (max - min) * (0.3 + 0.25 * i));
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-      i += 1;
-      requestAnimationFrame(() => {
-        texts.push(document.querySelector('[data-testid=total-time]').textContent);
-        if (i < 3) step();
-        else resolve(texts);
-      });
-    };
-    step();
-  }));
+  const seen = await dragAndRead(page, '#memory', [0.3, 0.55, 0.8], '[data-testid=total-time]');
   assert.notEqual(seen[0], before, 'the first step, on its own so far, is shown at once');
   assert.deepEqual(seen.slice(1), [seen[0], seen[0]], 'the steps that follow a frame apart are held');
   // Without scrolling: the latest once the changes have stopped, and the same as a page opened on it.
