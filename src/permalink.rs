@@ -251,6 +251,26 @@ pub fn encode_with_encoded(link: &Link, encoded_pairs: &str) -> String {
     query
 }
 
+/// The longest address a link is given, characters. RFC 9110 §4.1 recommends that senders
+/// and recipients support URIs of at least 8,000 octets, and servers refuse longer request
+/// lines by default (Apache's `LimitRequestLine` is 8,190 bytes, nginx's header buffers are
+/// 8 kB): a longer address would not open again where it is sent, nor on reload.
+pub const MAX_ADDRESS_CHARS: usize = 8000;
+
+/// What the address bar and "Copy link" are given for a page whose address without its query
+/// string (`origin`, path and `?`) is `base_len` characters long: `link` with the scenario and
+/// cluster pairs ([`encode_with_encoded`]) when that address fits in [`MAX_ADDRESS_CHARS`], and
+/// `true`; else `link` without them (it opens the chapter's own scenario and cluster), and
+/// `false`.
+pub fn address_query(link: &Link, encoded_pairs: &str, base_len: usize) -> (String, bool) {
+    let whole = encode_with_encoded(link, encoded_pairs);
+    if base_len + whole.len() <= MAX_ADDRESS_CHARS {
+        (whole, true)
+    } else {
+        (encode_with_encoded(link, ""), false)
+    }
+}
+
 /// Reads a query string (with or without `?`). Never fails: see `Notice`.
 pub fn decode(query: &str) -> Decoded {
     let query = query.strip_prefix('?').unwrap_or(query);
@@ -648,6 +668,49 @@ mod tests {
             ..link.clone()
         };
         assert_eq!(encode_with(&view, &pairs), encode(&link));
+    }
+
+    #[test]
+    fn an_address_too_long_to_open_again_leaves_the_cluster_out() {
+        let link = Link {
+            chapter: Some("cluster".into()),
+            lang: Some(Lang::En),
+            t: Some(2.5),
+            ..Link::default()
+        };
+        // A cluster of 40 VMs, each differing from the chapter's: its pairs run to kilobytes.
+        let mut c = chapter_cluster(Some("cluster"));
+        let vm = c.vms[0].clone();
+        c.vms = (0..40)
+            .map(|i| {
+                let mut v = vm.clone();
+                if i > 0 {
+                    v.name = format!("vm-{i}");
+                }
+                v.memory_mib = 2048.0 + f64::from(i);
+                v.working_set_mib = 512.0;
+                v
+            })
+            .collect();
+        let pairs = encode_pairs(&state_pairs(Some("cluster"), None, Some(&c)));
+        let whole = encode_with_encoded(&link, &pairs);
+        let short = encode_with_encoded(&link, "");
+        assert!(whole.len() > short.len() + 1000, "{}", whole.len());
+        // Just fitting, and one character over: the whole link, then the link without pairs.
+        let fits = MAX_ADDRESS_CHARS - whole.len();
+        assert_eq!(address_query(&link, &pairs, fits), (whole.clone(), true));
+        assert_eq!(
+            address_query(&link, &pairs, fits + 1),
+            (short.clone(), false)
+        );
+        // The short link opens the same view on the chapter's own cluster.
+        let opened = decode(&short).link;
+        assert_eq!(opened.chapter.as_deref(), Some("cluster"));
+        assert_eq!(opened.t, Some(2.5));
+        assert_eq!(opened.cluster, None);
+        let reopened = decode(&whole);
+        assert_eq!(reopened.notices, vec![]);
+        assert_eq!(reopened.link.cluster, Some(c));
     }
 
     #[test]

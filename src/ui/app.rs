@@ -1,7 +1,7 @@
 //! The page: one reducer holds scenario, trace and clock; one requestAnimationFrame loop
 //! advances the clock while playing and is cancelled when playback stops or the app unmounts.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, LazyCell, RefCell};
 use std::rc::Rc;
 
 use wasm_bindgen::closure::Closure;
@@ -25,7 +25,7 @@ use super::lab::LabPanel;
 use super::levers::LeverView;
 use super::memory_map::MemoryMap;
 use super::results::{ResultLine, Results, VerdictBanner};
-use super::share::{address_with, use_height_reporter, use_url_sync, CopyLink, Notices};
+use super::share::{use_height_reporter, use_url_sync, CopyLink, LinkPairs, Notices, Permalink};
 use super::spread::SpreadView;
 use super::stage::Stage;
 use super::state::{Action, AppState, Mode, Theme};
@@ -36,7 +36,7 @@ use crate::chapters::{chapter_index, chapters};
 use crate::engine::{ClusterScenario, Scenario};
 use crate::model::sliced::Slicing;
 use crate::model::{embed_controls, Shown};
-use crate::permalink::{encode_pairs, encode_with_encoded, Embed, Link, Notice};
+use crate::permalink::{encode_pairs, Embed, Link, Notice};
 use crate::text::Lang;
 
 #[derive(Properties, PartialEq, Clone, Default)]
@@ -259,10 +259,10 @@ pub fn app(props: &AppProps) -> Html {
     let lang = state.lang;
     let chapter = chapters().get(state.chapter);
     let embed = props.embed.clone();
-    // The permalink of what is shown, its address, and (embedded) the address of the same
-    // state on the full page: recomputed only when something a link stores changes, not
-    // every frame. Its costly part, the scenario's and cluster's differences from the
-    // chapter's, only when those change (not on every seek while paused).
+    // The permalink of what is shown: remade only when something a link stores changes, not
+    // every frame, and put together only when something asks for it (`Permalink`). Its
+    // costly part, the scenario's and cluster's differences from the chapter's, is shared by
+    // the links made until those change (a seek while paused makes a new link, not new pairs).
     let pairs = {
         let state = state.clone();
         use_memo(
@@ -274,14 +274,12 @@ pub fn app(props: &AppProps) -> Html {
                 ByPtr(state.cluster.clone()),
                 state.mode,
             ),
-            move |_| {
-                let pairs = state.state_pairs();
-                // Encoded once: a seek while paused makes a new link with the same pairs.
-                encode_pairs(&pairs)
+            move |_| -> LinkPairs {
+                LazyCell::new(Box::new(move || encode_pairs(&state.state_pairs())))
             },
         )
     };
-    let links = {
+    let link = {
         let paused_t = (!state.clock.playing).then_some(state.clock.t.to_bits());
         let key = (
             state.chapter,
@@ -293,18 +291,20 @@ pub fn app(props: &AppProps) -> Html {
             embed.clone(),
         );
         let state = state.clone();
-        use_memo(key, move |(.., ByPtr(pairs), _, _, embed)| {
-            let query = encode_with_encoded(&state.view_link(embed.clone()), pairs);
-            let href = address_with(&query).unwrap_or_default();
-            let full_page = embed
-                .as_ref()
-                .and_then(|_| address_with(&encode_with_encoded(&state.view_link(None), pairs)))
-                .unwrap_or_default();
-            (query, href, full_page)
-        })
+        ByPtr(use_memo(key, move |(.., ByPtr(pairs), _, _, embed)| {
+            Permalink::new(state.view_link(embed.clone()), pairs.clone())
+        }))
     };
-    let (query, href, full_page) = &*links;
-    use_url_sync(query.clone(), props.page);
+    use_url_sync(
+        link.clone(),
+        props.page,
+        // (The page's own app reads the address bar after a panic.)
+        props
+            .bridge
+            .as_ref()
+            .filter(|_| !props.page)
+            .map(|b| b.0.query.clone()),
+    );
     {
         let bridge = props.bridge.clone();
         let dispatch = dispatch.clone();
@@ -314,9 +314,9 @@ pub fn app(props: &AppProps) -> Html {
             }
         });
         let (bridge, state) = (props.bridge.clone(), state.clone());
-        use_effect_with(query.clone(), move |q| {
+        use_effect_with(link.clone(), move |link| {
             if let Some(b) = bridge {
-                b.changed(&state, q);
+                b.changed(&state, link);
             }
         });
     }
@@ -444,7 +444,7 @@ pub fn app(props: &AppProps) -> Html {
     let ondrop = if FULL {
         files::on_drop(dispatch.clone())
     } else {
-        handover::on_drop(query.clone().into())
+        handover::on_drop(link.clone())
     };
     let ondragover = files::on_drag_over();
 
@@ -461,7 +461,7 @@ pub fn app(props: &AppProps) -> Html {
                             onclick={set_lang(Lang::En)}>{"English"}</button>
                         <button id="lang-de" aria-pressed={(lang == Lang::De).to_string()} lang="de"
                             onclick={set_lang(Lang::De)}>{"Deutsch"}</button>
-                        <CopyLink href={href.clone()} {lang} />
+                        <CopyLink link={link.clone()} {lang} />
                     </div>
                 </div>
                 <p class="lede">
@@ -486,7 +486,7 @@ pub fn app(props: &AppProps) -> Html {
                 if has_text && !embedded {
                     <ChapterText chapter={state.chapter} lang={lang} />
                 }
-                <Handover query={query.clone()} {lang} />
+                <Handover query={link.address_query().to_string()} {lang} />
             } else if FULL && state.mode == Mode::Cluster {
                 if has_text && !embedded {
                     <ChapterText chapter={state.chapter} lang={lang} />
@@ -582,7 +582,7 @@ pub fn app(props: &AppProps) -> Html {
             }
             if embedded {
                 <p class="embed-foot small">
-                    <a href={full_page.clone()} target="_blank" rel="noopener">{lang.pick("Open the full page ↗", "Ganze Seite öffnen ↗")}</a>
+                    <a href={link.full_page()} target="_blank" rel="noopener">{lang.pick("Open the full page ↗", "Ganze Seite öffnen ↗")}</a>
                     {" · Migration Lab"}
                 </p>
             } else {

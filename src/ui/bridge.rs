@@ -9,6 +9,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
+use super::share::Permalink;
 use super::state::AppState;
 
 /// The link between a mounted app and its handle: the app's dispatcher once it runs, and the
@@ -18,8 +19,12 @@ pub struct BridgeInner {
     pub(super) dispatch: RefCell<Option<UseReducerDispatcher<AppState>>>,
     #[cfg(feature = "full")]
     pub(super) listeners: RefCell<Vec<js_sys::Function>>,
-    /// The permalink's query string of what is shown, for the panel after a panic.
+    /// The permalink's query string of what is shown, for the panel after a panic: the
+    /// address's, kept once a change has settled (`share::use_url_sync`).
     pub(super) query: Rc<RefCell<String>>,
+    /// The query string the listeners were last told.
+    #[cfg(feature = "full")]
+    notified: RefCell<String>,
 }
 
 /// Shared by the app and its handle; equal only to itself.
@@ -43,23 +48,27 @@ impl Bridge {
         }
     }
 
-    /// Tells the page's listeners what is shown now (`query` is its permalink). Only the
-    /// JavaScript API adds listeners, so the lite bundle only keeps the query.
-    pub fn changed(&self, state: &AppState, query: &str) {
-        query.clone_into(&mut self.0.query.borrow_mut());
+    /// Tells the page's listeners what is shown now, if its permalink `link` differs from
+    /// the one they were told last. Only the JavaScript API adds listeners (the lite bundle
+    /// has none), and without them no link is made.
+    pub fn changed(&self, state: &AppState, link: &Permalink) {
         #[cfg(feature = "full")]
-        self.notify(state);
+        self.notify(state, link);
         #[cfg(not(feature = "full"))]
-        let _ = state;
+        let _ = (state, link);
     }
 
     #[cfg(feature = "full")]
-    fn notify(&self, state: &AppState) {
-        let query = self.0.query.borrow().clone();
-        let listeners = self.0.listeners.borrow().clone();
-        if listeners.is_empty() {
+    fn notify(&self, state: &AppState, link: &Permalink) {
+        if self.0.listeners.borrow().is_empty() {
             return;
         }
+        let query = link.query();
+        if *self.0.notified.borrow() == query {
+            return;
+        }
+        query.clone_into(&mut self.0.notified.borrow_mut());
+        let listeners = self.0.listeners.borrow().clone();
         let t = &state.trace;
         let event = serde_json::json!({
             "query": query,

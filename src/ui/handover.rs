@@ -13,8 +13,9 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::files::dropped_file;
-use super::share::write_address;
+use super::share::{write_address, Permalink};
 use super::state::{AppState, Mode};
+use super::ByPtr;
 use crate::chapters::{chapters, LITE_VIEWS};
 use crate::engine::Scenario;
 use crate::permalink::Link;
@@ -105,12 +106,12 @@ fn failure_text(lang: Lang, why: &str) -> String {
 
 /// The lite app's drop handler: opening a file is the full bundle's, so the file is kept for
 /// it and the page handed over.
-pub fn on_drop(query: AttrValue) -> Callback<DragEvent> {
+pub fn on_drop(link: ByPtr<Permalink>) -> Callback<DragEvent> {
     Callback::from(move |e: DragEvent| {
         if let (Some(file), Some(w)) = (dropped_file(&e), web_sys::window()) {
             e.prevent_default();
             js_sys::Reflect::set(&w, &DROPPED.into(), &file).ok();
-            write_address(&query);
+            write_address(link.address_query());
             load_full(|why| web_sys::console::error_1(&why.into()));
         }
     })

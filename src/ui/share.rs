@@ -7,9 +7,13 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, MessageEvent, ResizeObserver, Window};
 use yew::prelude::*;
 
+use std::cell::{LazyCell, OnceCell, RefCell};
+use std::rc::Rc;
+
 use super::incremental::Timer;
 use super::state::Theme;
-use crate::permalink::Notice;
+use super::ByPtr;
+use crate::permalink::{self, Link, Notice};
 use crate::text::Lang;
 
 /// The message an embedded widget posts to its parent page whenever its height changes:
@@ -26,13 +30,6 @@ pub const THEME_MESSAGE: &str = "migration-lab:theme";
 /// rewritten, so a drag makes one history update, not one per step.
 const URL_SETTLE_MS: i32 = 250;
 
-/// The page's address with `query` instead of its query string.
-pub fn address_with(query: &str) -> Option<String> {
-    let loc = web_sys::window()?.location();
-    let (origin, path) = (loc.origin().ok()?, loc.pathname().ok()?);
-    Some(format!("{origin}{path}?{query}"))
-}
-
 /// Replaces the address bar's query string with `query` at once, without a history entry.
 /// The fragment (a glossary term the reader jumped to) stays.
 pub fn write_address(query: &str) {
@@ -44,46 +41,138 @@ pub fn write_address(query: &str) {
     }
 }
 
-/// Rewrites the address bar's query string to `query` once it has stayed the same for a
-/// moment (replacing the entry: no history entry per change).
+/// A permalink's scenario and cluster pairs (`permalink::encode_pairs`), made the first time a
+/// link is asked for: a cluster of thousands of VMs has tens of thousands of pairs, which took
+/// the page tens of milliseconds, and a slider drag made a new scenario every frame.
+pub type LinkPairs = LazyCell<String, Box<dyn FnOnce() -> String>>;
+
+/// The permalink of what is shown, made when something asks for it (the address bar once a
+/// change has settled, "Copy link", the JavaScript API's listeners, an embed's way to the full
+/// page), not on every render.
+pub struct Permalink {
+    /// The view's part of the link: all but the scenario and the cluster.
+    view: Link,
+    pairs: Rc<LinkPairs>,
+    /// The page's address without its query string (with `?`), the query string the address
+    /// bar is given ([`permalink::address_query`]), and whether that holds the scenario and
+    /// cluster.
+    address: OnceCell<(String, String, bool)>,
+}
+
+impl Permalink {
+    pub fn new(view: Link, pairs: Rc<LinkPairs>) -> Permalink {
+        Permalink {
+            view,
+            pairs,
+            address: OnceCell::new(),
+        }
+    }
+
+    /// The whole query string, with the scenario and cluster however long it is (the
+    /// JavaScript API's, which is no address).
+    pub fn query(&self) -> String {
+        permalink::encode_with_encoded(&self.view, &self.pairs)
+    }
+
+    fn address(&self) -> &(String, String, bool) {
+        self.address.get_or_init(|| {
+            let base = web_sys::window()
+                .and_then(|w| {
+                    let loc = w.location();
+                    Some(format!("{}{}?", loc.origin().ok()?, loc.pathname().ok()?))
+                })
+                .unwrap_or_default();
+            let (query, whole) = permalink::address_query(&self.view, &self.pairs, base.len());
+            (base, query, whole)
+        })
+    }
+
+    /// The query string the address bar is given: without the scenario and cluster when the
+    /// address would be too long to open again.
+    pub fn address_query(&self) -> &str {
+        &self.address().1
+    }
+
+    /// The link to copy: `None` when the address would be too long to open again.
+    pub fn href(&self) -> Option<String> {
+        let (base, query, whole) = self.address();
+        whole.then(|| format!("{base}{query}"))
+    }
+
+    /// How long the whole address would be, characters.
+    #[cfg(feature = "full")]
+    pub fn whole_len(&self) -> usize {
+        self.address().0.len() + self.query().len()
+    }
+
+    /// The same state's address on the full page (an embed's way there), without the
+    /// scenario and cluster when that would be too long.
+    pub fn full_page(&self) -> String {
+        let view = Link {
+            embed: None,
+            ..self.view.clone()
+        };
+        let (base, query, _) = Permalink::new(view, self.pairs.clone()).address().clone();
+        base + &query
+    }
+}
+
+/// Rewrites the address bar's query string to `link`'s once it has stayed the same for a
+/// moment (replacing the entry: no history entry per change), if `page`; and keeps it in
+/// `latest` (for the panel after a panic of an app mounted through the JavaScript API) the
+/// same way, and at once when the app mounts.
 #[hook]
-pub fn use_url_sync(query: String, enabled: bool) {
-    // The query to write, and one timer for the app's life (a closure per change was a
+pub fn use_url_sync(link: ByPtr<Permalink>, page: bool, latest: Option<Rc<RefCell<String>>>) {
+    // The link to write, and one timer for the app's life (a closure per change was a
     // closure per slider step).
-    let wanted = use_mut_ref(String::new);
+    let wanted = use_mut_ref(|| None::<ByPtr<Permalink>>);
+    let latest_now = latest.clone();
     let timer = {
         let wanted = wanted.clone();
         use_memo((), move |()| {
-            Timer::new(move |_: &Timer| write_address(&wanted.borrow()))
+            Timer::new(move |_: &Timer| {
+                let Some(link) = wanted.borrow_mut().take() else {
+                    return;
+                };
+                let query = link.address_query();
+                if page {
+                    write_address(query);
+                }
+                if let Some(latest) = &latest {
+                    query.clone_into(&mut latest.borrow_mut());
+                }
+            })
         })
     };
-    use_effect_with((query, enabled), move |(query, enabled)| {
-        if *enabled {
-            query.clone_into(&mut wanted.borrow_mut());
-            timer.restart(URL_SETTLE_MS);
-        } else {
-            timer.cancel();
+    let first = use_mut_ref(|| true);
+    use_effect_with(link, move |link| {
+        // A panic right after mounting still has a link to offer.
+        if let (Some(latest), true) = (&latest_now, first.replace(false)) {
+            link.address_query().clone_into(&mut latest.borrow_mut());
         }
+        *wanted.borrow_mut() = Some(link.clone());
+        timer.restart(URL_SETTLE_MS);
     });
 }
 
 #[derive(Properties, PartialEq)]
 pub struct CopyLinkProps {
     /// The link to copy.
-    pub href: AttrValue,
+    pub link: ByPtr<Permalink>,
     pub lang: Lang,
 }
 
 /// "Copy link": writes the permalink to the clipboard where the browser allows, and shows it
-/// in a field to copy by hand either way.
+/// in a field to copy by hand either way; or says why a link too long to open again is not
+/// given.
 #[function_component(CopyLink)]
 pub fn copy_link(p: &CopyLinkProps) -> Html {
     let shown = use_state_eq(|| false);
     let lang = p.lang;
     let onclick = {
-        let (shown, href) = (shown.clone(), p.href.clone());
+        let (shown, link) = (shown.clone(), p.link.clone());
         Callback::from(move |_: MouseEvent| {
-            if let Some(w) = web_sys::window() {
+            if let (Some(w), Some(href)) = (web_sys::window(), link.href()) {
                 // A rejected write (no permission, an insecure page) leaves the field below.
                 let _ = w.navigator().clipboard().write_text(&href);
             }
@@ -98,16 +187,41 @@ pub fn copy_link(p: &CopyLinkProps) -> Html {
             input.select();
         }
     });
+    let shown = shown.then(|| match p.link.href() {
+        Some(href) => html! {
+            <>
+                <span role="status" class="small">{lang.pick(" Copied: ", " Kopiert: ")}</span>
+                <input id="permalink" readonly=true value={href} onfocus={select}
+                    aria-label={lang.pick("Link to what is shown", "Link auf das Gezeigte")} />
+            </>
+        },
+        None => too_long(&p.link, lang),
+    });
     html! {
         <span class="copy-link">
             <button id="copy-link" {onclick}>{lang.pick("Copy link", "Link kopieren")}</button>
-            if *shown {
-                <span role="status" class="small">{lang.pick(" Copied: ", " Kopiert: ")}</span>
-                <input id="permalink" readonly=true value={p.href.clone()} onfocus={select}
-                    aria-label={lang.pick("Link to what is shown", "Link auf das Gezeigte")} />
-            }
+            { for shown }
         </span>
     }
+}
+
+/// Why a link is not given. Only the full bundle shows a cluster, whose link can be too
+/// long: a scenario's alone is a few hundred characters.
+#[cfg(feature = "full")]
+fn too_long(link: &Permalink, lang: Lang) -> Html {
+    let kb = |chars: usize| format!("{} kB", chars.div_ceil(1000));
+    let (long, max) = (kb(link.whole_len()), kb(permalink::MAX_ADDRESS_CHARS));
+    html! {
+        <span role="status" class="small too-long" data-testid="link-too-long">{match lang {
+            Lang::En => format!(" Not copied: its link would be {long} long, and addresses over {max} do not open everywhere, so the address bar leaves the cluster and scenario out. Save it as a file to share it."),
+            Lang::De => format!(" Nicht kopiert: Sein Link wäre {long} lang, und Adressen über {max} lassen sich nicht überall öffnen; die Adressleiste lässt Cluster und Szenario daher weg. Speichern Sie es als Datei, um es weiterzugeben."),
+        }}</span>
+    }
+}
+
+#[cfg(not(feature = "full"))]
+fn too_long(_: &Permalink, _: Lang) -> Html {
+    Html::default()
 }
 
 #[derive(Properties, PartialEq)]

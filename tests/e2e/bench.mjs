@@ -23,7 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
-import { APP_URL, largeCluster, launch, openApp } from './helpers.mjs';
+import { APP_URL, largeCluster, launch, openApp, openFileInPage } from './helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -355,13 +355,7 @@ try {
       cdp.on('Tracing.dataCollected', (d) => events.push(...d.value));
       const traced = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
       await cdp.send('Tracing.start', { categories: 'disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
-      await page.evaluate((json) => {
-        const dt = new DataTransfer();
-        dt.items.add(new File([json], 'large.json', { type: 'application/json' }));
-        const input = document.querySelector('#open-scenario');
-        input.files = dt.files;
-        input.dispatchEvent(new Event('change', { bubbles: true }));
-      }, json);
+      await openFileInPage(page, 'large.json', json);
       await page.waitForSelector('[data-testid=cluster-progress]');
       await page.waitForSelector('[data-testid=cluster-progress]', { state: 'detached', timeout: 120_000 });
       await page.click('[data-testid=gantt-last]');

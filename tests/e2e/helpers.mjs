@@ -185,6 +185,18 @@ export async function axeViolations(page, options = {}) {
 export const frames = (page) =>
   page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
+/** Hands `json` to the file picker as a file named `name`, from inside the page (Playwright's
+ * `setInputFiles` reads a file from disk within the page's task). */
+export async function openFileInPage(page, name, json) {
+  await page.evaluate(([name, json]) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([json], name, { type: 'application/json' }));
+    const input = document.querySelector('#open-scenario');
+    input.files = dt.files;
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  }, [name, json]);
+}
+
 /** 16 hosts of varied VMs (2,000 in all, 1–2 GiB, 10–39 MiB/s), every host drained with no
  * limit on migrations at once: a run too large for one frame. */
 export function largeCluster() {

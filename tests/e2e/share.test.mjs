@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { APP_URL, launch, openApp, text } from './helpers.mjs';
+import { APP_URL, launch, openApp, openFileInPage, text } from './helpers.mjs';
 
 let browser;
 before(async () => {
@@ -53,6 +53,43 @@ test('the address follows changes without a history entry each, and the copied l
   assert.equal(await text(again.page, 'total-time'), total);
   assert.deepEqual(errors, []);
   assert.deepEqual(again.errors, []);
+});
+
+test('a cluster too large for an address is left out of it, and "Copy link" says why', async () => {
+  const { page, errors } = await open('chapter=cluster&lang=en', { contextOptions: { reducedMotion: 'reduce' } });
+  // 150 VMs that differ from the chapter's cluster: their link runs to tens of kilobytes.
+  const hosts = ['A', 'B', 'C', 'D'].map((name) => ({
+    name, cores: 32, load: 0.4, memory_gib: 1024, nics: [{ network: 'net', gbps: 10, buffers: 1024 }],
+  }));
+  const vms = Array.from({ length: 150 }, (_, i) => ({
+    name: `vm${i}`, host: hosts[i % 4].name, memory_mib: 1024 + i, working_set_mib: 256, untouched_mib: 0,
+    dirty_rate_mibps: 20, pattern: 'hotcold', disk_gib: 40,
+  }));
+  const cluster = {
+    version: 1, seed: 1, networks: [{ name: 'net', role: 'vm_traffic', dedicated: false }], hosts, vms,
+    shared_storage: true, operations: [{ kind: 'drain', host: 'A' }],
+  };
+  await openFileInPage(page, 'big.json', JSON.stringify(cluster));
+  // Host A's 38 VMs move.
+  await page.waitForFunction(() => /^38 of 38$/.test(document.querySelector('[data-testid=migration-count]')?.textContent ?? ''));
+  // Once the change has settled (a quarter second) the address is rewritten: the view,
+  // without the cluster.
+  await page.waitForTimeout(1_000);
+  const address = page.url();
+  assert.ok(address.length <= 8000, `${address.length} characters`);
+  assert.match(address, /chapter=cluster/);
+  assert.doesNotMatch(address, /[?&]c\./);
+  await page.click('#copy-link');
+  const why = await text(page, 'link-too-long');
+  const kb = Number(why.match(/would be (\d+) kB long/)?.[1]);
+  assert.ok(kb > 8, why);
+  assert.match(why, /addresses over 8 kB/);
+  assert.equal(await page.locator('#permalink').count(), 0, 'no link to copy');
+  // The address opens again: the chapter's own cluster.
+  await page.reload();
+  await page.waitForSelector('[data-testid=migration-count]');
+  assert.doesNotMatch(await text(page, 'migration-count'), /^38 of 38$/);
+  assert.deepEqual(errors, []);
 });
 
 test('a malformed or newer link shows a notice and the nearest valid state', async () => {
