@@ -1255,6 +1255,108 @@ mod sliced_cluster {
         assert!(Rc::ptr_eq(&after, &s));
     }
 
+    #[test]
+    fn a_slice_with_nothing_new_to_show_leaves_the_state_as_it_was() {
+        use migration_lab::model::sliced::PROGRESS_MS;
+        let start = CLOCK.with(Cell::get);
+        let mut s =
+            in_cluster_view(page(ticking), false).apply(Action::SetCluster(Box::new(large())));
+        let (mut quiet, mut shown) = (0, 0);
+        while s.cluster_run.is_some() {
+            let next = s.clone().apply(Action::ClusterSlice);
+            if Rc::ptr_eq(&next, &s) {
+                // The run went on; the page has nothing to render.
+                quiet += 1;
+                continue;
+            }
+            if let (Some(before), Some(now)) = (&s.cluster_run, &next.cluster_run) {
+                assert!(now.progress.events > before.progress.events);
+            }
+            shown += 1;
+            s = next;
+        }
+        let elapsed = CLOCK.with(Cell::get) - start;
+        // The progress is shown at most every PROGRESS_MS, and the end once.
+        assert!(
+            f64::from(shown) <= elapsed / PROGRESS_MS + 2.0,
+            "{shown} states in {elapsed} ms"
+        );
+        assert!(quiet > 2 * shown, "{quiet} quiet slices, {shown} shown");
+        assert_eq!(*s.cluster_trace, simulate_cluster(&large()).unwrap());
+    }
+
+    /// `large()` with `n` VMs, spread over its 16 hosts, every host drained.
+    fn larger(n: usize) -> ClusterScenario {
+        let mut c = large();
+        let vm = c.vms[0].clone();
+        c.vms = (0..n)
+            .map(|i| {
+                let mut v = vm.clone();
+                v.name = format!("vm{i}");
+                v.host = c.hosts[i % c.hosts.len()].name.clone();
+                v
+            })
+            .collect();
+        c.operations = c
+            .hosts
+            .iter()
+            .map(|h| migration_lab::engine::cluster::Operation::Drain {
+                host: h.name.clone(),
+            })
+            .collect();
+        c
+    }
+
+    #[test]
+    fn a_large_cluster_is_shown_first_and_planned_in_its_first_slice() {
+        use migration_lab::model::sliced::PLAN_AT_ONCE_MAX_VMS;
+        let c = larger(PLAN_AT_ONCE_MAX_VMS + 1);
+        // A clock that never moves: a cluster planned at once would run through at once.
+        let s =
+            in_cluster_view(page(stopped), false).apply(Action::SetCluster(Box::new(c.clone())));
+        let pending = s.cluster_run.clone().expect("not planned yet");
+        assert_eq!((pending.progress.total, pending.progress.events), (0, 0));
+        assert_eq!(*s.cluster, c, "shown at once");
+        assert!(s.cluster_trace.migrations.is_empty());
+        assert!(s.cluster_error.is_none());
+        // Its first slice plans it (and runs nothing), the next ones run it.
+        let s = s.apply(Action::ClusterSlice);
+        let pending = s.cluster_run.clone().expect("planned, not run");
+        assert!(pending.progress.total > PLAN_AT_ONCE_MAX_VMS);
+        assert_eq!(pending.progress.events, 0);
+        let s = s.apply(Action::ClusterSlice);
+        assert!(s.cluster_run.is_none(), "the stopped clock runs it through");
+        assert_eq!(*s.cluster_trace, simulate_cluster(&c).unwrap());
+        // One VM fewer: planned and run as it is set.
+        let mut smaller = c.clone();
+        smaller.vms.pop();
+        let s = in_cluster_view(page(stopped), false)
+            .apply(Action::SetCluster(Box::new(smaller.clone())));
+        assert!(s.cluster_run.is_none());
+        assert_eq!(*s.cluster_trace, simulate_cluster(&smaller).unwrap());
+    }
+
+    #[test]
+    fn a_large_cluster_that_cannot_run_says_why_when_its_first_slice_plans_it() {
+        let s = in_cluster_view(page(stopped), true);
+        let trace = s.cluster_trace.clone();
+        let mut bad = larger(600);
+        bad.hosts[0].memory_gib = 1.0;
+        let s = s.apply(Action::SetCluster(Box::new(bad.clone())));
+        assert!(s.cluster_error.is_none(), "not checked yet");
+        assert!(!s.clock.playing);
+        let s = s.apply(Action::ClusterSlice);
+        assert!(s.cluster_run.is_none());
+        assert!(s.cluster_error.is_some());
+        assert_eq!(*s.cluster, bad);
+        assert_eq!(s.cluster_trace, trace, "the trace before it");
+        assert!(s.clock.playing, "it plays again, as it did before");
+        assert_eq!(
+            s.cluster_error,
+            migration_lab::engine::cluster::ClusterRun::new(bad).err()
+        );
+    }
+
     /// A clock that moves 5 ms each time it is read: planning the cluster takes most of a
     /// slice.
     fn slow() -> f64 {

@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 #[cfg(feature = "full")]
-use super::sliced::{Before, Slice};
+use super::sliced::{Before, Slice, PLAN_AT_ONCE_MAX_VMS};
 use super::sliced::{PendingCluster, Slicing};
 use super::{ClusterEdit, Edit, Shown};
 use crate::chapters::{chapter_index, chapters, View};
@@ -548,6 +548,12 @@ impl AppState {
             |p| (*p.before).clone(),
         );
         next.cluster_run = None;
+        if c.vms.len() > PLAN_AT_ONCE_MAX_VMS {
+            // Shown at once with nothing run; its first slice plans it.
+            next.cluster_error = None;
+            next.cluster_run = Some(PendingCluster::unplanned(&c, before));
+            return Rc::new(next).shown_unrun(c);
+        }
         let start = (slicing.now)();
         match PendingCluster::start(&c, before) {
             Ok(pending) => {
@@ -556,13 +562,7 @@ impl AppState {
                 // A cluster whose planning alone took half a slice will not run in one: its
                 // first slice waits for the next turn, and this one shows it with nothing run.
                 if (slicing.now)() - start >= slicing.budget_ms / 2.0 {
-                    next.cluster_trace = Rc::new(ClusterTrace::empty(c.clone()));
-                    next.cluster = Rc::new(c);
-                    if self.mode == Mode::Cluster {
-                        next.clock.playing = false;
-                        next.clock.retarget(0.0);
-                    }
-                    return Rc::new(next);
+                    return Rc::new(next).shown_unrun(c);
                 }
                 next.cluster = Rc::new(c);
                 return Rc::new(next).slice_cluster(slicing, true);
@@ -570,6 +570,19 @@ impl AppState {
             Err(e) => next.cluster_error = Some(e),
         }
         next.cluster = Rc::new(c);
+        Rc::new(next)
+    }
+
+    /// `c` shown with nothing run yet, the clock paused at its start (in the cluster view),
+    /// while its run waits for its next turn.
+    fn shown_unrun(self: Rc<Self>, c: ClusterScenario) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.cluster_trace = Rc::new(ClusterTrace::empty(c.clone()));
+        next.cluster = Rc::new(c);
+        if self.mode == Mode::Cluster {
+            next.clock.playing = false;
+            next.clock.retarget(0.0);
+        }
         Rc::new(next)
     }
 
@@ -610,6 +623,20 @@ impl AppState {
             return self;
         };
         match pending.slice(slicing) {
+            // The same state: nothing to render.
+            Slice::Quiet => return self,
+            // As a cluster that cannot run is shown when it is set: why, with the trace and
+            // the clock as they were before it.
+            Slice::Failed(e) => {
+                next.cluster_error = Some(e);
+                next.cluster_trace = pending.before.trace.clone();
+                if self.mode == Mode::Cluster {
+                    next.clock.retarget(next.cluster_trace.makespan_s);
+                    if pending.before.playing {
+                        next.clock.play();
+                    }
+                }
+            }
             Slice::Done(trace) => {
                 next.show_cluster_trace(trace);
                 if self.mode == Mode::Cluster && pending.before.playing && !first {

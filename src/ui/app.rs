@@ -228,12 +228,9 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
-    // The cluster being run gets its next slice once the page has drawn the last one's
-    // progress (through the same slice scheduler as the sweeps).
-    use_turns(
-        state.cluster_run.as_ref().map(|r| r.progress),
-        intents.cluster_slice.clone(),
-    );
+    // The cluster being run gets a slice a task while it runs; the model shows its progress
+    // a few times a second.
+    use_turns(state.cluster_run.is_some(), intents.cluster_slice.clone());
 
     let onkeydown = {
         let dispatch = dispatch.clone();

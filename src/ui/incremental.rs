@@ -253,34 +253,96 @@ where
     (results.1.clone(), current)
 }
 
-/// While `turn` is `Some`, calls `on_turn` in a later task each time `turn` changes: a model
-/// that runs its work a slice per call (and shows how far it has come, which changes `turn`)
-/// gets its next slice after the browser has had its turn to draw and take input.
+/// While `on`, calls `on_turn` again and again, each time in a task of its own, so that the
+/// browser draws and takes input between them: for a model that runs its work a slice per
+/// call, and decides itself when a slice has something new to show (one with nothing new
+/// renders nothing).
+///
+/// The tasks come from a message channel, not a timer: a chain of timers set from timers is
+/// held back 4 ms a link (HTML's timer nesting clamp), half a slice of work each time.
 #[cfg(feature = "full")]
 #[hook]
-pub fn use_turns<T: PartialEq + Clone + 'static>(turn: Option<T>, on_turn: Callback<()>) {
-    // One timer for the component's life (a closure per turn was one per slice of a cluster's
-    // run); it calls the latest `on_turn`.
+pub fn use_turns(on: bool, on_turn: Callback<()>) {
+    // It calls the latest `on_turn`.
     let latest = use_mut_ref(|| on_turn.clone());
     *latest.borrow_mut() = on_turn;
-    let timer = use_memo((), move |()| {
-        Timer::new(move |_: &Timer| {
-            let on_turn = latest.borrow().clone();
-            on_turn.emit(());
-        })
-    });
-    use_effect_with(turn, move |turn| {
-        if turn.is_some() {
-            timer.restart(0);
-        } else {
-            timer.cancel();
+    let turns = use_memo((), move |()| Turns::new(move || latest.borrow().emit(())));
+    use_effect_with(on, move |&on| turns.set(on));
+}
+
+/// A callback called once per task while on (`use_turns`), through a message channel: one
+/// message is in flight at a time, and a call made while off is dropped.
+#[cfg(feature = "full")]
+struct Turns {
+    channel: Option<web_sys::MessageChannel>,
+    /// Kept for the channel's life.
+    _onmessage: Closure<dyn FnMut()>,
+    on: Rc<Cell<bool>>,
+    /// A message is in flight.
+    sent: Rc<Cell<bool>>,
+}
+
+#[cfg(feature = "full")]
+impl Turns {
+    fn new(call: impl Fn() + 'static) -> Turns {
+        let channel = web_sys::MessageChannel::new().ok();
+        let (on, sent) = (Rc::new(Cell::new(false)), Rc::new(Cell::new(false)));
+        let port = channel.as_ref().map(web_sys::MessageChannel::port2);
+        let onmessage = Closure::<dyn FnMut()>::new({
+            let (on, sent) = (on.clone(), sent.clone());
+            move || {
+                sent.set(false);
+                if !on.get() {
+                    return;
+                }
+                call();
+                // Still on after the call (a call that ends the work turns it off when the
+                // page renders that, in a later task): the next one.
+                if on.get() {
+                    if let Some(port) = &port {
+                        sent.set(port.post_message(&wasm_bindgen::JsValue::NULL).is_ok());
+                    }
+                }
+            }
+        });
+        if let Some(c) = &channel {
+            c.port1()
+                .set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
         }
-    });
+        Turns {
+            channel,
+            _onmessage: onmessage,
+            on,
+            sent,
+        }
+    }
+
+    fn set(&self, on: bool) {
+        self.on.set(on);
+        if on && !self.sent.get() {
+            if let Some(c) = &self.channel {
+                self.sent
+                    .set(c.port2().post_message(&wasm_bindgen::JsValue::NULL).is_ok());
+            }
+        }
+    }
+}
+
+#[cfg(feature = "full")]
+impl Drop for Turns {
+    fn drop(&mut self) {
+        self.on.set(false);
+        if let Some(c) = &self.channel {
+            c.port1().set_onmessage(None);
+            c.port1().close();
+            c.port2().close();
+        }
+    }
 }
 
 /// Only the full bundle runs anything in turns: the lite one carries none of it.
 #[cfg(not(feature = "full"))]
 #[hook]
-pub fn use_turns<T: PartialEq + Clone + 'static>(turn: Option<T>, on_turn: Callback<()>) {
-    let _ = (turn, on_turn);
+pub fn use_turns(on: bool, on_turn: Callback<()>) {
+    let _ = (on, on_turn);
 }

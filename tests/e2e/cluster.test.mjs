@@ -135,10 +135,17 @@ test('a large cluster runs a slice at a time with its progress, cancels back, an
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'lab-cluster-')), 'large.json');
   writeFileSync(file, JSON.stringify(largeCluster()));
 
-  // Opened, it runs with its progress shown: migrations done of all, and the simulated clock.
+  // Opened, it is shown at once and planned in the next turn, then runs with its progress
+  // shown: migrations done of all, and the simulated clock.
+  const simulating = (re) => page.waitForFunction(
+    (re) => new RegExp(re).test(document.querySelector('[data-testid=cluster-progress]')?.textContent ?? ''),
+    re.source,
+    { polling: 'raf' },
+  );
   await page.setInputFiles('#open-scenario', file);
   await page.waitForSelector('[data-testid=cluster-progress]');
-  assert.match(await text(page, 'cluster-progress'), /Simulating: \d+ of \d+ migrations done, simulated clock at .*\d+ (ms|s|min)/);
+  assert.match(await text(page, 'cluster-progress'), /^Planning the migrations…|^Simulating: /);
+  await simulating(/Simulating: \d+ of \d+ migrations done, simulated clock at .*\d+ (ms|s|min)/);
   // Cancel: the cluster before comes back.
   await page.click('[data-testid=cluster-cancel]');
   await page.waitForSelector('[data-testid=cluster-progress]', { state: 'detached' });
@@ -148,8 +155,7 @@ test('a large cluster runs a slice at a time with its progress, cancels back, an
   // Opened again, in German, it runs to its end, and the chart's last page has the last VM.
   await page.click('#lang-de');
   await page.setInputFiles('#open-scenario', file);
-  await page.waitForSelector('[data-testid=cluster-progress]');
-  assert.match(await text(page, 'cluster-progress'), /Wird simuliert: \d+ von \d+ Migrationen fertig, simulierte Uhr bei /);
+  await simulating(/Wird simuliert: \d+ von \d+ Migrationen fertig, simulierte Uhr bei /);
   await page.waitForSelector('[data-testid=cluster-progress]', { state: 'detached', timeout: 120_000 });
   assert.equal(await page.locator('.chost').count(), 16);
   const count = await text(page, 'migration-count');

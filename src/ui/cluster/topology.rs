@@ -242,9 +242,18 @@ pub(super) fn rate_at(m: &MigrationRecord, t: f64) -> f64 {
         .map_or(0.0, |s| s.wire_rate)
 }
 
-/// How far a cluster being run has come: migrations ended of all, and the simulated clock.
+/// How far a cluster being run has come: migrations ended of all, and the simulated clock;
+/// or, before it is planned (nothing known of its migrations), that it is being planned.
 pub(super) fn run_line(r: RunProgress, lang: Lang) -> String {
     let (ended, total) = (r.ended, r.total);
+    if total == 0 && r.events == 0 {
+        return lang
+            .pick(
+                "Planning the migrations…",
+                "Die Migrationen werden geplant …",
+            )
+            .to_string();
+    }
     let clock = Fmt(lang).duration(r.clock_s);
     match lang {
         Lang::En => {
