@@ -2,13 +2,13 @@
 //! button, the notices about a link that could not be restored in full, the height an
 //! embedded widget reports to the page around it, and the colours that page gives it.
 
+use std::cell::{LazyCell, OnceCell, RefCell};
+use std::rc::Rc;
+
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, MessageEvent, ResizeObserver, Window};
 use yew::prelude::*;
-
-use std::cell::{LazyCell, OnceCell, RefCell};
-use std::rc::Rc;
 
 use super::incremental::Timer;
 use super::state::Theme;
@@ -213,8 +213,8 @@ fn too_long(link: &Permalink, lang: Lang) -> Html {
     let (long, max) = (kb(link.whole_len()), kb(permalink::MAX_ADDRESS_CHARS));
     html! {
         <span role="status" class="small too-long" data-testid="link-too-long">{match lang {
-            Lang::En => format!(" Not copied: its link would be {long} long, and addresses over {max} do not open everywhere, so the address bar leaves the cluster and scenario out. Save it as a file to share it."),
-            Lang::De => format!(" Nicht kopiert: Sein Link wäre {long} lang, und Adressen über {max} lassen sich nicht überall öffnen; die Adressleiste lässt Cluster und Szenario daher weg. Speichern Sie es als Datei, um es weiterzugeben."),
+            Lang::En => format!(" Not copied: a link to what is shown would be {long} long, and addresses over {max} do not open everywhere, so the address bar leaves the cluster and scenario out. Save them as a file (Save and open, below) to share them."),
+            Lang::De => format!(" Nicht kopiert: Ein Link auf das Gezeigte wäre {long} lang, und Adressen über {max} lassen sich nicht überall öffnen; die Adressleiste lässt Cluster und Szenario daher weg. Speichern Sie sie als Datei (Speichern und öffnen, unten), um sie weiterzugeben."),
         }}</span>
     }
 }
