@@ -57,6 +57,8 @@ pub struct Permalink {
     /// bar is given ([`permalink::address_query`]), and whether that holds the scenario and
     /// cluster.
     address: OnceCell<(String, String, bool)>,
+    /// [`Permalink::full_page`], once asked for (an embed asks on every render).
+    full_page: OnceCell<String>,
 }
 
 impl Permalink {
@@ -65,6 +67,7 @@ impl Permalink {
             view,
             pairs,
             address: OnceCell::new(),
+            full_page: OnceCell::new(),
         }
     }
 
@@ -107,13 +110,15 @@ impl Permalink {
 
     /// The same state's address on the full page (an embed's way there), without the
     /// scenario and cluster when that would be too long.
-    pub fn full_page(&self) -> String {
-        let view = Link {
-            embed: None,
-            ..self.view.clone()
-        };
-        let (base, query, _) = Permalink::new(view, self.pairs.clone()).address().clone();
-        base + &query
+    pub fn full_page(&self) -> &str {
+        self.full_page.get_or_init(|| {
+            let view = Link {
+                embed: None,
+                ..self.view.clone()
+            };
+            let (base, query, _) = Permalink::new(view, self.pairs.clone()).address().clone();
+            base + &query
+        })
     }
 }
 

@@ -86,10 +86,11 @@ const MINIFY_NAMES: &str = "--minify-imports-and-exports-and-modules";
 /// closure per step, the controls' callbacks reading the current scenario, a link's base
 /// fields kept between steps: 255.7 kB); to 256.4 kB for the held panels (the lite build
 /// holds none, but its result panel's section moved to the app, the files panel's data to a
-/// cell the app keeps, and the timers moved deadlines: 256.35 kB); to 257.3 kB for a link
+/// cell the app keeps, and the timers moved deadlines: 256.35 kB); to 257.4 kB for a link
 /// made only when something asks for it, and left out of an address too long to open again
-/// (the lazily made link, the length check and the copy button's reason: 257.19 kB).
-pub const BUDGET_GZIP: u64 = 257_300;
+/// (the lazily made link, the length check, the copy button's reason and an embed's link to
+/// the full page kept with it: 257.31 kB).
+pub const BUDGET_GZIP: u64 = 257_400;
 /// What the first load should weigh at most (issue 9): reported with every build.
 pub const GOAL_GZIP: u64 = 250_000;
 /// The lab's time series, and its name in the bundle (`ui::lab::SERIES_FILE`).
