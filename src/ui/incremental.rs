@@ -271,59 +271,57 @@ pub fn use_turns(on: bool, on_turn: Callback<()>) {
 }
 
 /// A callback called once per task while on (`use_turns`), through a message channel: one
-/// message is in flight at a time, and a call made while off is dropped.
+/// message is in flight at a time, and a call made while off is dropped. Made like `Timer`:
+/// its message handler holds it weakly.
 #[cfg(feature = "full")]
 struct Turns {
     channel: Option<web_sys::MessageChannel>,
     /// Kept for the channel's life.
-    _onmessage: Closure<dyn FnMut()>,
-    on: Rc<Cell<bool>>,
+    onmessage: Closure<dyn FnMut()>,
+    on: Cell<bool>,
     /// A message is in flight.
-    sent: Rc<Cell<bool>>,
+    sent: Cell<bool>,
 }
 
 #[cfg(feature = "full")]
 impl Turns {
-    fn new(call: impl Fn() + 'static) -> Turns {
-        let channel = web_sys::MessageChannel::new().ok();
-        let (on, sent) = (Rc::new(Cell::new(false)), Rc::new(Cell::new(false)));
-        let port = channel.as_ref().map(web_sys::MessageChannel::port2);
-        let onmessage = Closure::<dyn FnMut()>::new({
-            let (on, sent) = (on.clone(), sent.clone());
-            move || {
-                sent.set(false);
-                if !on.get() {
-                    return;
-                }
-                call();
-                // Still on after the call (a call that ends the work turns it off when the
-                // page renders that, in a later task): the next one.
-                if on.get() {
-                    if let Some(port) = &port {
-                        sent.set(port.post_message(&wasm_bindgen::JsValue::NULL).is_ok());
+    fn new(call: impl Fn() + 'static) -> Rc<Turns> {
+        let turns = Rc::new_cyclic(|me: &Weak<Turns>| {
+            let me = me.clone();
+            Turns {
+                channel: web_sys::MessageChannel::new().ok(),
+                onmessage: Closure::new(move || {
+                    let Some(turns) = me.upgrade() else { return };
+                    turns.sent.set(false);
+                    if turns.on.get() {
+                        call();
+                        // Still on after the call (a call that ends the work turns it off
+                        // when the page renders that, in a later task): the next one.
+                        turns.post();
                     }
-                }
+                }),
+                on: Cell::new(false),
+                sent: Cell::new(false),
             }
         });
-        if let Some(c) = &channel {
+        if let Some(c) = &turns.channel {
             c.port1()
-                .set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+                .set_onmessage(Some(turns.onmessage.as_ref().unchecked_ref()));
         }
-        Turns {
-            channel,
-            _onmessage: onmessage,
-            on,
-            sent,
-        }
+        turns
     }
 
     fn set(&self, on: bool) {
         self.on.set(on);
-        if on && !self.sent.get() {
-            if let Some(c) = &self.channel {
-                self.sent
-                    .set(c.port2().post_message(&wasm_bindgen::JsValue::NULL).is_ok());
-            }
+        self.post();
+    }
+
+    /// Sends the message that calls the callback in the next task, if on and none is in
+    /// flight.
+    fn post(&self) {
+        if let (true, false, Some(c)) = (self.on.get(), self.sent.get(), &self.channel) {
+            self.sent
+                .set(c.port2().post_message(&wasm_bindgen::JsValue::NULL).is_ok());
         }
     }
 }
@@ -331,7 +329,6 @@ impl Turns {
 #[cfg(feature = "full")]
 impl Drop for Turns {
     fn drop(&mut self) {
-        self.on.set(false);
         if let Some(c) = &self.channel {
             c.port1().set_onmessage(None);
             c.port1().close();
