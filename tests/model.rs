@@ -891,6 +891,21 @@ mod chapters {
         assert_eq!(embed.clock.duration, embed.trace.duration_s());
         let with = open("chapter=convergence&embed=1&views=passes,compare");
         assert_eq!(with.compare.len(), full.compare.len());
+        // The cluster chapter's timeline is its cluster's run, embedded or not, and not the
+        // single VM's that it keeps in the background.
+        for query in ["chapter=cluster", "chapter=cluster&embed=1"] {
+            let cluster = open(query);
+            assert_eq!(cluster.mode, migration_lab::model::Mode::Cluster, "{query}");
+            assert_ne!(
+                cluster.cluster_trace.makespan_s,
+                cluster.trace.duration_s(),
+                "{query}"
+            );
+            assert_eq!(
+                cluster.clock.duration, cluster.cluster_trace.makespan_s,
+                "{query}"
+            );
+        }
     }
 
     #[test]

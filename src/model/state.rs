@@ -214,8 +214,12 @@ impl AppState {
             .collect()
     }
 
-    /// The clock's span: the run, or the longest of the compared ones (made only when shown).
+    /// The clock's span: the cluster's run in the cluster view; else the run, or the longest
+    /// of the compared ones (made only when shown).
     fn span(&self) -> f64 {
+        if self.mode == Mode::Cluster {
+            return self.cluster_trace.makespan_s;
+        }
         self.compare
             .iter()
             .map(|t| t.duration_s())
@@ -510,7 +514,7 @@ impl AppState {
                     View::Cluster => {
                         next.mode = Mode::Cluster;
                         next.compare = Rc::new(Vec::new());
-                        next.clock = next.fresh_clock(next.cluster_trace.makespan_s);
+                        next.clock = next.fresh_clock(next.span());
                     }
                 }
             }
