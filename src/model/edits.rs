@@ -72,7 +72,12 @@ impl Hypervisor {
 
     /// The hypervisor whose stop policy `s` runs.
     pub fn of(s: &Scenario) -> Hypervisor {
-        match s.policy {
+        Hypervisor::of_policy(&s.policy)
+    }
+
+    /// The hypervisor whose stop policy `policy` is.
+    pub fn of_policy(policy: &StopPolicy) -> Hypervisor {
+        match policy {
             StopPolicy::HyperV { .. } => Hypervisor::Hyperv,
             StopPolicy::Qemu { .. } => Hypervisor::Qemu,
             StopPolicy::Xen { .. } => Hypervisor::Xen,
