@@ -89,8 +89,10 @@ const MINIFY_NAMES: &str = "--minify-imports-and-exports-and-modules";
 /// cell the app keeps, and the timers moved deadlines: 256.35 kB); to 257.4 kB for a link
 /// made only when something asks for it, and left out of an address too long to open again
 /// (the lazily made link, the length check, the copy button's reason and an embed's link to
-/// the full page kept with it: 257.31 kB).
-pub const BUDGET_GZIP: u64 = 257_400;
+/// the full page kept with it: 257.31 kB); to 258.8 kB for the controls as a component per
+/// panel, so that a slider step renders its own panel only (one more component type with its
+/// props' making, equality and clones of the fields each panel shows: 258.73 kB).
+pub const BUDGET_GZIP: u64 = 258_800;
 /// What the first load should weigh at most (issue 9): reported with every build.
 pub const GOAL_GZIP: u64 = 250_000;
 /// The lab's time series, and its name in the bundle (`ui::lab::SERIES_FILE`).

@@ -14,13 +14,14 @@ use yew::prelude::*;
 use super::widgets::*;
 use super::PanelProps;
 
-/// The link's speed (the driver's default buffers depend on it), the stop policy and the
-/// levers as set.
-type Fields = (f64, StopPolicy, LeverSet);
-
-#[function_component(LeverControls)]
-pub(super) fn lever_controls(p: &PanelProps<Fields>) -> Html {
-    let ((link_gbps, policy, levers), lang, w) = (&p.fields, p.lang, &p.wiring);
+/// The levers' panel.
+pub(super) fn panel(
+    link_gbps: f64,
+    policy: &StopPolicy,
+    levers: &LeverSet,
+    p: &PanelProps,
+) -> Html {
+    let (lang, w) = (p.lang, &p.wiring);
     let show = |c: Control| p.shows.has(c);
     // The levers: each sets its one setting (`model::Lever`); the performance option and the
     // NICs' RDMA capability never change each other.
@@ -164,9 +165,9 @@ pub(super) fn lever_controls(p: &PanelProps<Fields>) -> Html {
                     { checkbox("lever-buffers", lang.pick("More send/receive buffers", "Mehr Sende- und Empfangspuffer"),
                         match lang {
                             Lang::En => format!(" {} NIC descriptors instead of the driver's {}", MAX_DESCRIPTORS,
-                                driver_default_descriptors(*link_gbps)),
+                                driver_default_descriptors(link_gbps)),
                             Lang::De => format!(" {} Deskriptoren je Adapter statt der {} des Treibers", MAX_DESCRIPTORS,
-                                driver_default_descriptors(*link_gbps)),
+                                driver_default_descriptors(link_gbps)),
                         },
                         levers.max_buffers, on_buffers) }
                 }

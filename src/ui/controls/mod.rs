@@ -11,7 +11,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::chapters::{chapters, Control, Panel};
-use crate::engine::Scenario;
+use crate::engine::{Network, Scenario, StopPolicy, Transport, Vm};
 use crate::model::bounds::check;
 use crate::model::edits::on_lab_host;
 use crate::model::levers::LeverSet;
@@ -152,15 +152,40 @@ impl Shows {
     }
 }
 
+/// The scenario's fields a panel shows.
+#[derive(PartialEq)]
+enum Fields {
+    Vm(Vm),
+    /// The network, the stop policy, and whether the scenario is on the lab's host.
+    Network(Network, StopPolicy, bool),
+    /// The link's speed (the driver's default buffers depend on it), the stop policy and the
+    /// levers as set.
+    Levers(f64, StopPolicy, LeverSet),
+    /// The network, the transport and the seed.
+    More(Network, Transport, u64),
+}
+
 /// A panel's props: the fields it shows, which of its controls are shown, the refused values,
 /// the language, and what its callbacks are made from.
 #[derive(Properties, PartialEq)]
-struct PanelProps<F: PartialEq + 'static> {
-    fields: F,
+struct PanelProps {
+    fields: Fields,
     shows: Shows,
     errors: Errors,
     lang: Lang,
     wiring: Wiring,
+}
+
+/// One panel of the controls. One component type for the four keeps the bundle small (each
+/// component type brings its own copy of yew's machinery); the fields say which it is.
+#[function_component(ControlPanel)]
+fn control_panel(p: &PanelProps) -> Html {
+    match &p.fields {
+        Fields::Vm(vm) => vm::panel(vm, p),
+        Fields::Network(network, policy, on_lab) => network::panel(network, policy, *on_lab, p),
+        Fields::Levers(link_gbps, policy, levers) => levers::panel(*link_gbps, policy, levers, p),
+        Fields::More(network, transport, seed) => more::panel(network, transport, *seed, p),
+    }
 }
 
 #[function_component(Controls)]
@@ -195,25 +220,28 @@ pub fn controls(p: &ControlsProps) -> Html {
         all: p.only.is_none() && chapter.is_none_or(|c| c.shows_control(Control::All)),
     };
     let errors = (*errors).clone();
-    html! {
-        <section class="panel controls" aria-label={lang.pick("Scenario", "Szenario")}>
-            if shows.any_in(Panel::Vm) {
-                <vm::VmControls fields={s.vm.clone()} {shows} errors={errors.clone()} {lang} wiring={wiring.clone()} />
-            }
-            if shows.any_in(Panel::Network) {
+    // One place makes a panel (four would put four copies of its props' making in the bundle).
+    let panels = [Panel::Vm, Panel::Network, Panel::Levers, Panel::More]
+        .into_iter()
+        .filter(|&panel| shows.any_in(panel))
+        .map(|panel| {
+            let fields = match panel {
+                Panel::Vm => Fields::Vm(s.vm.clone()),
                 // The lab's host is only in the full bundle: its profile is fitted on the lab's
                 // runs.
-                <network::NetworkControls fields={(s.network.clone(), s.policy.clone(), shows.has(Control::Host) && on_lab_host(s))}
-                    {shows} errors={errors.clone()} {lang} wiring={wiring.clone()} />
-            }
-            if shows.any_in(Panel::Levers) {
-                <levers::LeverControls fields={(s.network.link_gbps, s.policy.clone(), LeverSet::of(s))}
-                    {shows} errors={errors.clone()} {lang} wiring={wiring.clone()} />
-            }
-            if shows.any_in(Panel::More) {
-                <more::MoreControls fields={(s.network.clone(), s.transport.clone(), s.seed)}
-                    {shows} {errors} {lang} {wiring} />
-            }
+                Panel::Network => Fields::Network(
+                    s.network.clone(),
+                    s.policy.clone(),
+                    shows.has(Control::Host) && on_lab_host(s),
+                ),
+                Panel::Levers => Fields::Levers(s.network.link_gbps, s.policy.clone(), LeverSet::of(s)),
+                Panel::More => Fields::More(s.network.clone(), s.transport.clone(), s.seed),
+            };
+            html! { <ControlPanel {fields} {shows} errors={errors.clone()} {lang} wiring={wiring.clone()} /> }
+        });
+    html! {
+        <section class="panel controls" aria-label={lang.pick("Scenario", "Szenario")}>
+            { for panels }
         </section>
     }
 }

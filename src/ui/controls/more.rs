@@ -8,12 +8,9 @@ use yew::prelude::*;
 use super::widgets::*;
 use super::PanelProps;
 
-/// The network, the transport and the seed.
-type Fields = (Network, Transport, u64);
-
-#[function_component(MoreControls)]
-pub(super) fn more_controls(p: &PanelProps<Fields>) -> Html {
-    let ((network, transport, seed), lang, w) = (&p.fields, p.lang, &p.wiring);
+/// More settings' panel.
+pub(super) fn panel(network: &Network, transport: &Transport, seed: u64, p: &PanelProps) -> Html {
+    let (lang, w) = (p.lang, &p.wiring);
     let show = |c: Control| p.shows.has(c);
     let on_rtt = w.editor(|s, v: f64| s.network.rtt_ms = v);
     let on_window = w.editor(|s, v: f64| s.network.tcp_window_kib = v);
@@ -61,7 +58,7 @@ pub(super) fn more_controls(p: &PanelProps<Fields>) -> Html {
                         lang.pick("Compression only uses idle cores.", "Komprimierung nutzt nur freie Kerne."), load_g) }
                 }
                 if show(Control::Seed) {
-                    { number("seed", lang.pick("Random seed", "Zufallsstartwert"), "", *seed as f64,
+                    { number("seed", lang.pick("Random seed", "Zufallsstartwert"), "", seed as f64,
                         lang.pick("Background bursts and which pages are hot.", "Lastspitzen im Hintergrund und welche Seiten heiß sind."), seed_g) }
                 }
             </details>

@@ -13,12 +13,9 @@ use yew::prelude::*;
 use super::widgets::*;
 use super::{PanelProps, LINKS};
 
-/// The network, the stop policy, and whether the scenario is on the lab's host.
-type Fields = (Network, StopPolicy, bool);
-
-#[function_component(NetworkControls)]
-pub(super) fn network_controls(p: &PanelProps<Fields>) -> Html {
-    let ((network, policy, on_lab), lang, w) = (&p.fields, p.lang, &p.wiring);
+/// The network and policy's panel.
+pub(super) fn panel(network: &Network, policy: &StopPolicy, on_lab: bool, p: &PanelProps) -> Html {
+    let (lang, w) = (p.lang, &p.wiring);
     let show = |c: Control| p.shows.has(c);
     let link_pos = LINKS
         .iter()
@@ -34,7 +31,7 @@ pub(super) fn network_controls(p: &PanelProps<Fields>) -> Html {
         Edit::Hypervisor(Hypervisor::from_name(&v).unwrap_or(Hypervisor::Hyperv))
     });
     let on_host = w.editor(|s, v: String| set_lab_host(s, v == "lab"));
-    let host = if *on_lab { "lab" } else { "datacentre" };
+    let host = if on_lab { "lab" } else { "datacentre" };
     let policy_name = Hypervisor::of_policy(policy).name();
     let on_policy_param = w.editor(|s, v: f64| {
         let count = to_count(v);

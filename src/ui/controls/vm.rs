@@ -18,9 +18,9 @@ fn memory_from_position(pos: f64) -> f64 {
     (gib / mag * 4.0).round() / 4.0 * mag
 }
 
-#[function_component(VmControls)]
-pub(super) fn vm_controls(p: &PanelProps<Vm>) -> Html {
-    let (vm, lang, w) = (&p.fields, p.lang, &p.wiring);
+/// The VM's panel.
+pub(super) fn panel(vm: &Vm, p: &PanelProps) -> Html {
+    let (lang, w) = (p.lang, &p.wiring);
     let show = |c: Control| p.shows.has(c);
     let memory_gib = vm.memory_mib / 1024.0;
     let ws_pct = if vm.memory_mib > 0.0 {
