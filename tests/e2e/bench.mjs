@@ -6,8 +6,8 @@
 //   for the page (the lite build) and for a link to the playground (the full build);
 // - per input, the app's main-thread work (the input event's handler and the re-simulation,
 //   render and redraw it sets off, up to the browser's own rendering of the frame) and input →
-//   frame rendered, for a slider drag in the single-VM view and a timeline drag in a 16-host
-//   cluster draining a host with 128 VMs;
+//   frame rendered, for a slider drag in the single-VM view (at start-up, and once the page has
+//   started) and a timeline drag in a 16-host cluster draining a host with 128 VMs;
 // - animation: frame interval and the app's main-thread work per frame (its animation-frame
 //   callback and what it sets off), single VM and that cluster (played on from where the drag left it, near the
 //   end of the run, and from the start: the first reaches the end within a few frames);
@@ -228,6 +228,12 @@ try {
   // Single VM: a slider drag, then the animation.
   {
     const { page, context } = await open(browser, `${APP_URL}?chapter=playground&lang=en`);
+    // Dragged at once, while the page is still starting (the lab panel runs the engine on the
+    // lab's runs, and the code compiles and tiers up), and again once the lab panel's scatter
+    // shows: the second is the drag's own work, and what the 4 ms target is held against.
+    const early = await drag(page, '#dirty-rate');
+    result.single_drag_at_start = { first_input_ms: early.first, work_ms: stats(early.work), to_next_frame_ms: stats(early.toFrame) };
+    await page.waitForSelector('#lab-scatter', { timeout: 60_000 });
     const d = await drag(page, '#dirty-rate');
     result.single_drag = { first_input_ms: d.first, work_ms: stats(d.work), to_next_frame_ms: stats(d.toFrame) };
     await page.click('[data-testid=play]');
@@ -401,7 +407,9 @@ const load = (what, l) =>
   console.log(`  ${what}: app mounted ${ms(l.mounted_ms)}, charts painted ${ms(l.charts_painted_ms)}, ${l.transferred_bytes} B transferred by then, ${l.with_idle_prefetch_bytes} B once idle`);
 load('first load', result.first_load);
 load('first load of a playground link', result.first_load_playground);
-console.log(`  drags: 20 inputs to warm up, then 40 measured; the first input's work: single VM ${ms(result.single_drag.first_input_ms)}, cluster ${ms(result.cluster_drag.first_input_ms)}`);
+console.log(`  drags: 20 inputs to warm up, then 40 measured; the first input's work: single VM ${ms(result.single_drag_at_start.first_input_ms)}, cluster ${ms(result.cluster_drag.first_input_ms)}`);
+console.log('  (the single VM is dragged at start-up, right after the app mounts, then once the lab panel\'s scatter shows)');
+row('single VM, slider drag at start-up: work per input', result.single_drag_at_start.work_ms);
 row('single VM, slider drag: work per input', result.single_drag.work_ms);
 row('single VM, slider drag: input → frame rendered', result.single_drag.to_next_frame_ms);
 row('single VM, playing: frame interval', result.single_play.interval_ms);
