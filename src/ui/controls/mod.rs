@@ -133,12 +133,16 @@ impl Wiring {
     }
 }
 
-/// Which controls are shown, by `Control`'s order, and whether the chapter shows them all.
+/// Which controls are shown, a bit each in `Control`'s order, and whether the chapter shows
+/// them all.
 #[derive(Clone, Copy, PartialEq)]
 struct Shows {
     set: u32,
     all: bool,
 }
+
+// Every control has its bit.
+const _: () = assert!(Control::ALL.len() <= u32::BITS as usize);
 
 impl Shows {
     fn has(self, c: Control) -> bool {
