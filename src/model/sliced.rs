@@ -142,12 +142,25 @@ impl PendingCluster {
     /// Checks and plans `c`; nothing has run yet.
     pub fn start(c: &ClusterScenario, before: Before) -> Result<PendingCluster, ScenarioError> {
         let run = ClusterRun::new(c.clone())?;
-        let progress = run.progress();
-        let taken = vec![false; run.records().len()];
-        Ok(PendingCluster {
+        Ok(PendingCluster::with(c, Some(run), before))
+    }
+
+    /// `c`, to be checked and planned by its first slice (see `PLAN_AT_ONCE_MAX_VMS`):
+    /// nothing is known of its migrations yet (`progress.total` is 0).
+    pub fn unplanned(c: &ClusterScenario, before: Before) -> PendingCluster {
+        PendingCluster::with(c, None, before)
+    }
+
+    /// `c` with its run planned, or to be planned by its first slice when there is none.
+    fn with(c: &ClusterScenario, run: Option<ClusterRun>, before: Before) -> PendingCluster {
+        let progress = run.as_ref().map(ClusterRun::progress).unwrap_or_default();
+        let taken = run
+            .as_ref()
+            .map_or_else(Vec::new, |run| vec![false; run.records().len()]);
+        PendingCluster {
             running: Rc::new(RefCell::new(Running {
-                run: Some(run),
-                unplanned: false,
+                unplanned: run.is_none(),
+                run,
                 scenario: c.clone(),
                 ready: Vec::new(),
                 taken,
@@ -155,31 +168,6 @@ impl PendingCluster {
                 progressed: f64::NEG_INFINITY,
             })),
             progress,
-            before: Rc::new(before),
-        })
-    }
-
-    /// `c`, to be checked and planned by its first slice (see `PLAN_AT_ONCE_MAX_VMS`):
-    /// nothing is known of its migrations yet (`progress.total` is 0).
-    pub fn unplanned(c: &ClusterScenario, before: Before) -> PendingCluster {
-        PendingCluster {
-            running: Rc::new(RefCell::new(Running {
-                run: None,
-                unplanned: true,
-                scenario: c.clone(),
-                ready: Vec::new(),
-                taken: Vec::new(),
-                published: f64::NEG_INFINITY,
-                progressed: f64::NEG_INFINITY,
-            })),
-            progress: RunProgress {
-                ended: 0,
-                total: 0,
-                clock_s: 0.0,
-                events: 0,
-                solves: 0,
-                demands: 0,
-            },
             before: Rc::new(before),
         }
     }

@@ -338,8 +338,8 @@ pub struct ClusterRun {
     always_solve: bool,
 }
 
-/// How far a [`ClusterRun`] has come.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// How far a [`ClusterRun`] has come (nothing yet, by default).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct RunProgress {
     /// Migrations that have ended (completed, abandoned or never started), of `total`.
     pub ended: usize,
