@@ -579,7 +579,7 @@ pub fn app(props: &AppProps) -> Html {
             }
             if embedded {
                 <p class="embed-foot small">
-                    <a href={link.full_page().to_string()} target="_blank" rel="noopener">{lang.pick("Open the full page ↗", "Ganze Seite öffnen ↗")}</a>
+                    <a href={link.full_page()} target="_blank" rel="noopener">{lang.pick("Open the full page ↗", "Ganze Seite öffnen ↗")}</a>
                     {" · Migration Lab"}
                 </p>
             } else {

@@ -57,8 +57,9 @@ pub struct Permalink {
     /// bar is given ([`permalink::address_query`]), and whether that holds the scenario and
     /// cluster.
     address: OnceCell<(String, String, bool)>,
-    /// [`Permalink::full_page`], once asked for (an embed asks on every render).
-    full_page: OnceCell<String>,
+    /// [`Permalink::full_page`], once asked for (an embed asks on every render), shared with
+    /// the link's element rather than copied into it.
+    full_page: OnceCell<AttrValue>,
 }
 
 impl Permalink {
@@ -110,15 +111,17 @@ impl Permalink {
 
     /// The same state's address on the full page (an embed's way there), without the
     /// scenario and cluster when that would be too long.
-    pub fn full_page(&self) -> &str {
-        self.full_page.get_or_init(|| {
-            let view = Link {
-                embed: None,
-                ..self.view.clone()
-            };
-            let (base, query, _) = Permalink::new(view, self.pairs.clone()).address().clone();
-            base + &query
-        })
+    pub fn full_page(&self) -> AttrValue {
+        self.full_page
+            .get_or_init(|| {
+                let view = Link {
+                    embed: None,
+                    ..self.view.clone()
+                };
+                let (base, query, _) = Permalink::new(view, self.pairs.clone()).address().clone();
+                AttrValue::from(base + &query)
+            })
+            .clone()
     }
 }
 
